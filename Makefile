@@ -1,0 +1,91 @@
+# slim - see README.md.  `make` builds ./slim; `make deps` installs what the
+# build and tests need (Debian 12); `make test` runs every Criterion suite and
+# the end-to-end tests; `make asan` the same under ASan+UBSan; `make bench`,
+# `make check-real`, `make fuzz FUZZ_SECONDS=N`, `make install PREFIX=...`.
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+BUILD   ?= build
+PKGS    := libelf libdw jansson libcgraph libgvc libpcre2-8 liblz4 libzstd libcrypto
+OPT     ?= -O2 -g
+WARN    := -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wshadow=local \
+           -Wformat=2 -Wno-format-nonliteral
+CFLAGS  := $(OPT) -std=gnu11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) \
+           $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(EXTRA_CFLAGS)
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread $(EXTRA_LDLIBS)
+LDFLAGS += $(EXTRA_LDFLAGS)
+
+LIB_SRC := $(sort $(wildcard common/*.c graph/*.c analyzers/*/*.c linkmap/*.c pydeps/*.c))
+CLI_SRC := $(sort $(wildcard cli/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_SRC := $(sort $(wildcard tests/test-*.c))
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+
+# Debian packages: build libraries, test tools (ground truth: ldd, readelf,
+# the four linkers, libtree, lddtree), Python for the pydeps workloads.
+DEB_PKGS := build-essential pkg-config git libelf-dev libdw-dev libjansson-dev \
+            libgraphviz-dev libpcre2-dev liblz4-dev libzstd-dev libssl-dev \
+            libcriterion-dev binutils lld mold clang libtree pax-utils \
+            python3 python3-pyelftools python3-pygments python3-jinja2 \
+            python3-flask zlib1g-dev libsqlite3-dev libjansson-dev \
+            libxml2-utils file
+
+.PHONY: all deps test unit cli-test asan bench check-real fuzz install clean
+
+all: slim
+
+slim: $(CLI_OBJ) $(BUILD)/libslim.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libslim.a $(LDLIBS)
+
+$(BUILD)/libslim.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libslim.a tests/testutil.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libslim.a $(LDLIBS) -lcriterion
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+
+deps:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PKGS)
+
+# Unit suites (Criterion) then end-to-end runs of ./slim.  Each suite runs
+# from the repository root so fixtures resolve the same way everywhere.
+test: slim $(TEST_BIN)
+	@samples/build.sh
+	@fail=0; for t in $(TEST_BIN); do \
+	  echo "== $$t"; SLIM=$(CURDIR)/slim $$t --jobs=2 || fail=1; done; \
+	  echo "== tests/cli"; SLIM=$(CURDIR)/slim tests/cli/run.sh || fail=1; \
+	  exit $$fail
+
+unit: $(TEST_BIN)
+	@for t in $(TEST_BIN); do SLIM=$(CURDIR)/slim $$t --jobs=2 || exit 1; done
+
+asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
+	  EXTRA_LDFLAGS="-fsanitize=address,undefined" test
+
+bench: slim
+	bench/run-all.sh
+
+check-real: slim
+	tests/real/run.sh
+
+fuzz:
+	$(MAKE) -C fuzz FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60)
+
+install: slim
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 slim $(DESTDIR)$(PREFIX)/bin/slim
+	install -m 644 slim.1 $(DESTDIR)$(PREFIX)/share/man/man1/slim.1
+
+clean:
+	rm -rf build build-asan slim

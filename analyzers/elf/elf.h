@@ -1,0 +1,47 @@
+/*
+ * elf.h - ELF dependency analysis: DT_NEEDED resolved as glibc's ld.so
+ * does, every symbol reference bound as ld.so would bind it, unused and
+ * unneeded libraries, sizes.  Static: nothing is ever run or loaded.
+ *
+ * An elf_ctx caches what does not change between input files (ld.so.cache,
+ * parsed libraries, directory listings), so one `slim report /usr/bin/...`
+ * parses libc once.  The ctx owns every mapped file until elf_ctx_free().
+ */
+#ifndef SLIM_ELF_H
+#define SLIM_ELF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct graph;
+struct diag;
+struct diag_list;
+
+struct elf_opts {
+	const char *sysroot;          /* NULL or "" : the running system */
+	const char *ld_library_path;  /* used only when non-NULL (--env) */
+	const char *platform;         /* $PLATFORM; NULL: from e_machine */
+	bool no_bind;                 /* skip symbol binding (tree only) */
+	bool sizes;                   /* per-section sizes, largest symbols */
+	int top_symbols;              /* how many largest symbols (default 10) */
+};
+
+struct elf_ctx;
+
+struct elf_ctx *elf_ctx_new(const struct elf_opts *o);
+void elf_ctx_free(struct elf_ctx *c);
+
+/*
+ * Analyze the ELF file at `path` and its dependency closure into g: an
+ * exe:/lib: node per object (attrs: path, found_via, soname, ...), `needs`
+ * edges (attrs: via, dir, order, tried), `binds` edges (attrs: count,
+ * sample), unused-library and unneeded-transitive findings, `sym:` nodes
+ * not made (only counts).  *root_id receives the node id of the file.
+ * Returns 0, or -1 with d set (file unreadable, not ELF, corrupt).  A
+ * library not found is a warning in w and a node with attrs.found=false.
+ */
+int elf_analyze(struct elf_ctx *c, struct graph *g, const char *path,
+		const char **root_id, struct diag_list *w, struct diag *d);
+
+#endif

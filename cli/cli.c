@@ -1,0 +1,63 @@
+/* cli.c - helpers every subcommand shares; see cli.h. */
+#include "cli.h"
+#include "../common/filetype.h"
+#include "../common/mfile.h"
+#include "../common/ofile.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+
+int cli_usage(const char *usage, bool error)
+{
+	fputs(usage, error ? stderr : stdout);
+	return error ? EXIT_USAGE : EXIT_OK;
+}
+
+int cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("slim: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
+
+int cli_diag(const struct diag *d)
+{
+	diag_print(d, stderr);
+	return EXIT_USAGE;
+}
+
+int cli_finish(int rc)
+{
+	/* a failed write to stdout must not look like success (git's
+	 * run_builtin(), jq's main()): a gate never passes on a truncated
+	 * report */
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "slim: stdout: write failed: %s\n", strerror(errno));
+		return EXIT_USAGE;
+	}
+	return rc;
+}
+
+bool cli_progress_enabled(void)
+{
+	return isatty(2);
+}
+
+int cli_write_json(const struct graph *g, const char *path, struct diag *d)
+{
+	struct ofile o;
+	FILE *fp = ofile_open(&o, path, d);
+	if (!fp)
+		return -1;
+	if (graph_write_json(g, fp, d)) {
+		ofile_abort(&o);
+		return -1;
+	}
+	return ofile_commit(&o, d);
+}

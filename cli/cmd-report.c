@@ -1,0 +1,136 @@
+/*
+ * cmd-report.c - `slim report FILE...`: what a user runs first.  Every
+ * analyzer that applies, a ranked human summary, or the slim-report/1 JSON.
+ */
+#include "cli.h"
+#include "report.h"
+#include "../common/ofile.h"
+#include "../common/util.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+	"usage: slim report [options] FILE...\n"
+	"\n"
+	"Analyze executables, shared libraries, objects, archives, linker maps\n"
+	"and Python traces; print what they carry that nothing uses.\n"
+	"\n"
+	"  --json               write the slim-report/1 JSON (to stdout, or -o)\n"
+	"  -o, --output FILE    write the report to FILE (written atomically)\n"
+	"  --html FILE          write a self-contained HTML report\n"
+	"  --svg FILE           render the dependency graph to SVG\n"
+	"  --map MAP            merge a linker map of the (first) ELF input\n"
+	"  --py-trace T         a Python import trace (repeatable)\n"
+	"  --py-root DIR        a Python module tree (repeatable)\n"
+	"  --arch LIST          GPU targets shipped, e.g. sm_80,sm_90\n"
+	"  --kernels            decompress cubins and list kernels\n"
+	"  --no-gpu             skip the CUDA fat binary scan\n"
+	"  --sysroot DIR        resolve libraries inside DIR, not /\n"
+	"  --env                honor LD_LIBRARY_PATH as ld.so would\n"
+	"  --top N              rows per ranked table (default 10)\n"
+	"  --perf               time each step on stderr\n"
+	"  -h, --help           this help\n";
+
+struct report_cli {
+	struct report_opts r;
+	const char *out;
+	const char *html;
+	const char *svg;
+	bool json;
+	int top;
+};
+
+int report_print_text(const struct graph *g, FILE *fp, int top);
+int report_write_html(const struct graph *g, const char *path, struct diag *d);
+int report_write_svg(const struct graph *g, const char *path, struct diag *d);
+
+static void push(const char ***v, size_t *n, const char *s)
+{
+	*v = xreallocarray(*v, *n + 1, sizeof **v);
+	(*v)[(*n)++] = s;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	enum { O_JSON = 256, O_HTML, O_SVG, O_MAP, O_PYT, O_PYR, O_ARCH,
+	       O_KERN, O_NOGPU, O_SYSROOT, O_ENV, O_TOP, O_PERF };
+	static const struct option opts[] = {
+		{"json", no_argument, 0, O_JSON},
+		{"output", required_argument, 0, 'o'},
+		{"html", required_argument, 0, O_HTML},
+		{"svg", required_argument, 0, O_SVG},
+		{"map", required_argument, 0, O_MAP},
+		{"py-trace", required_argument, 0, O_PYT},
+		{"py-root", required_argument, 0, O_PYR},
+		{"arch", required_argument, 0, O_ARCH},
+		{"kernels", no_argument, 0, O_KERN},
+		{"no-gpu", no_argument, 0, O_NOGPU},
+		{"sysroot", required_argument, 0, O_SYSROOT},
+		{"env", no_argument, 0, O_ENV},
+		{"top", required_argument, 0, O_TOP},
+		{"perf", no_argument, 0, O_PERF},
+		{"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
+	};
+	struct report_cli o = {.top = 10};
+	int c, rc;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case O_JSON: o.json = true; break;
+		case 'o': o.out = optarg; break;
+		case O_HTML: o.html = optarg; break;
+		case O_SVG: o.svg = optarg; break;
+		case O_MAP: push(&o.r.maps, &o.r.nmaps, optarg); break;
+		case O_PYT: push(&o.r.py.traces, &o.r.py.ntraces, optarg); break;
+		case O_PYR: push(&o.r.py.roots, &o.r.py.nroots, optarg); break;
+		case O_ARCH: o.r.gpu.arch = optarg; break;
+		case O_KERN: o.r.gpu.kernels = true; break;
+		case O_NOGPU: o.r.no_gpu = true; break;
+		case O_SYSROOT: o.r.elf.sysroot = optarg; break;
+		case O_ENV: o.r.elf.ld_library_path = getenv("LD_LIBRARY_PATH");
+			if (!o.r.elf.ld_library_path)
+				o.r.elf.ld_library_path = "";
+			break;
+		case O_TOP: o.top = atoi(optarg);
+			if (o.top <= 0)
+				return cli_error("report: --top takes a positive number");
+			break;
+		case O_PERF: o.r.perf = true; break;
+		case 'h': return cli_usage(usage, false);
+		default: return cli_usage(usage, true);
+		}
+	}
+	if (optind >= argc && !o.r.py.ntraces && !o.r.py.nroots)
+		return cli_usage(usage, true);
+	o.r.elf.sizes = true;
+
+	struct graph g;
+	struct diag_list w = {0};
+	struct diag d = {0};
+	graph_init(&g);
+	rc = report_build(&g, &o.r, argv + optind, argc - optind, &w);
+	diag_list_print(&w, stderr);
+
+	/* emit: JSON to -o or stdout; text summary otherwise */
+	if (o.json || (o.out && !o.html && !o.svg)) {
+		if (cli_write_json(&g, o.out ? o.out : "-", &d))
+			rc = cli_diag(&d);
+	} else if (!o.html && !o.svg) {
+		if (report_print_text(&g, stdout, o.top))
+			rc = EXIT_USAGE;
+	}
+	if (o.html && report_write_html(&g, o.html, &d))
+		rc = cli_diag(&d);
+	if (o.svg && report_write_svg(&g, o.svg, &d))
+		rc = cli_diag(&d);
+
+	diag_list_free(&w);
+	graph_free(&g);
+	free(o.r.maps);
+	free(o.r.py.traces);
+	free(o.r.py.roots);
+	return rc;
+}

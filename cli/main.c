@@ -1,0 +1,66 @@
+/*
+ * main.c - the `slim` command: one table of subcommands (git's git.c).
+ * Each subcommand lives in cli/cmd-NAME.c; see cli.h for what adding one
+ * takes.
+ */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{"report", cmd_report, "what a file carries that nothing uses: all analyzers, ranked summary"},
+	{"elf", cmd_elf, "ELF dependency tree, symbol bindings, unused libraries, sizes"},
+	{"linkmap", cmd_linkmap, "bytes per object/archive member/section from a linker map"},
+	{"fatbin", cmd_fatbin, "CUDA fat binary entries per arch, prunable GPU code"},
+	{"pydeps", cmd_pydeps, "Python modules used, reachable and safe to prune"},
+	{"graph", cmd_graph, "render a dependency graph to SVG, DOT or JSON"},
+	{"why", cmd_why, "every shortest path from the root to a node"},
+	{"diff", cmd_diff, "what was added, removed or grew between two reports"},
+	{"baseline", cmd_baseline, "write a trimmed report for `slim gate`"},
+	{"gate", cmd_gate, "CI check of dependency and size growth against a baseline"},
+};
+
+static const char usage[] =
+	"usage: slim [--version] [--help] COMMAND [ARGS]\n"
+	"\n"
+	"commands:\n";
+
+static int print_usage(FILE *fp)
+{
+	fputs(usage, fp);
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+		fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fputs("\nslim COMMAND --help shows the options of one command.\n"
+	      "exit codes: 0 ok, 1 gate violated, 2 usage or input error\n",
+	      fp);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		print_usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+		print_usage(stdout);
+		return cli_finish(EXIT_OK);
+	}
+	if (!strcmp(cmd, "--version")) {
+		printf("slim %s\n", SLIM_VERSION);
+		return cli_finish(EXIT_OK);
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+		if (!strcmp(cmd, commands[i].name))
+			return cli_finish(commands[i].fn(argc - 1, argv + 1));
+	fprintf(stderr, "slim: '%s' is not a slim command; see 'slim --help'\n", cmd);
+	return EXIT_USAGE;
+}

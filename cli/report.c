@@ -1,0 +1,220 @@
+/*
+ * report.c - the pipeline behind `slim report` (mold's main.cc style: each
+ * step one call with a why-comment, timed under --perf):
+ *
+ *   load_inputs   detect each input's type once from its bytes
+ *   run_elf       closure, bindings, unused libraries per ELF input
+ *   run_gpu       fatbin entries of every ELF object in the graph
+ *   run_maps      linker maps merged into the first ELF's node
+ *   run_python    traces + module trees
+ *   check         graph invariants (graph_check) after the merge
+ */
+#include "report.h"
+#include "cli.h"
+#include "../common/filetype.h"
+#include "../common/mfile.h"
+#include "../common/util.h"
+#include "../linkmap/linkmap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct step_timer {
+	bool on;
+	double t0;
+};
+
+static void step_begin(struct step_timer *t, bool on)
+{
+	t->on = on;
+	t->t0 = now_seconds();
+}
+
+static void step_end(struct step_timer *t, const char *what)
+{
+	if (t->on)
+		fprintf(stderr, "slim: perf: %-10s %8.3f s\n", what,
+			now_seconds() - t->t0);
+}
+
+/* GPU code lives in the analyzed files and in every library of their
+ * closure: scan each exe/lib node that has a path, once. */
+static int run_gpu(struct graph *g, const struct report_opts *o,
+		   struct diag_list *w)
+{
+	int rc = 0;
+	size_t n = g->nnodes;
+	for (size_t i = 0; i < n; i++) {
+		struct gnode *nd = g->nodes[i];
+		if (strcmp(nd->kind, "exe") && strcmp(nd->kind, "lib"))
+			continue;
+		const char *path = attr_get_str(nd->attrs, "path");
+		if (!path)
+			continue;
+		struct mfile mf;
+		struct diag d = {0};
+		if (mfile_open(&mf, path, &d)) {
+			diag_warn(w, &d);
+			continue;
+		}
+		if (fatbin_merge(g, path, mf.p, mf.n, nd->id, &o->gpu, w, &d) < 0) {
+			diag_print(&d, stderr);
+			rc = EXIT_USAGE;
+		}
+		mfile_close(&mf);
+	}
+	return rc;
+}
+
+static int run_file(struct graph *g, struct elf_ctx *ec,
+		    const struct report_opts *o, const char *path,
+		    const char **root, const char ***traces, size_t *ntraces,
+		    const char ***maps, size_t *nmaps, struct diag_list *w)
+{
+	struct diag d = {0};
+	struct mfile mf;
+	int rc = 0;
+	if (mfile_open(&mf, path, &d))
+		return cli_diag(&d);
+	enum filetype ft = filetype_detect(mf.p, mf.n);
+	switch (ft) {
+	case FT_ELF_EXEC:
+	case FT_ELF_DYN:
+		mfile_close(&mf);
+		if (elf_analyze(ec, g, path, root, w, &d))
+			return cli_diag(&d);
+		return 0;
+	case FT_ELF_REL:
+	case FT_AR:
+	case FT_AR_THIN: {
+		/* objects and archives: only their GPU code is analyzed */
+		const char *id = graph_strf(g, "obj:%s", path_base(path));
+		struct gnode *n = graph_add_node(g, "object", id, NULL);
+		graph_node_set_size(n, mf.n);
+		attr_str(graph_node_attrs(n), "path", path);
+		graph_add_input(g, path, filetype_name(ft), id);
+		if (fatbin_merge(g, path, mf.p, mf.n, id, &o->gpu, w, &d) < 0)
+			rc = cli_diag(&d);
+		break;
+	}
+	case FT_LINKMAP:
+		*maps = xreallocarray(*maps, *nmaps + 1, sizeof **maps);
+		(*maps)[(*nmaps)++] = path;
+		break;
+	case FT_PY_IMPORTTIME:
+	case FT_PY_VERBOSE:
+		*traces = xreallocarray(*traces, *ntraces + 1, sizeof **traces);
+		(*traces)[(*ntraces)++] = path;
+		break;
+	case FT_EMPTY:
+		diag_err_at(&d, path, 0, "empty file");
+		rc = cli_diag(&d);
+		break;
+	case FT_ELF_OTHER:
+		diag_err_at(&d, path, 16, "ELF type is neither executable, shared library nor object");
+		rc = cli_diag(&d);
+		break;
+	default:
+		diag_err_at(&d, path, 0, "not a file slim can analyze (%s)",
+			    filetype_name(ft));
+		rc = cli_diag(&d);
+	}
+	mfile_close(&mf);
+	return rc;
+}
+
+int report_build(struct graph *g, const struct report_opts *o,
+		 char **files, int nfiles, struct diag_list *w)
+{
+	int rc = 0;
+	struct step_timer t;
+	const char **traces = NULL, **maps = NULL;
+	size_t ntraces = 0, nmaps = 0;
+	const char *first_root = NULL;
+
+	/* load_inputs + run_elf: one elf_ctx for all files so shared
+	 * libraries are parsed once */
+	step_begin(&t, o->perf);
+	struct elf_ctx *ec = elf_ctx_new(&o->elf);
+	for (int i = 0; i < nfiles; i++) {
+		const char *root = NULL;
+		rc |= run_file(g, ec, o, files[i], &root, &traces, &ntraces,
+			       &maps, &nmaps, w);
+		if (root && !first_root)
+			first_root = root;
+	}
+	elf_ctx_free(ec);
+	step_end(&t, "elf");
+
+	/* run_gpu: GPU code of every object in the closure */
+	if (!o->no_gpu) {
+		step_begin(&t, o->perf);
+		rc |= run_gpu(g, o, w);
+		step_end(&t, "fatbin");
+	}
+
+	/* run_maps: a map describes the link of the first ELF input */
+	step_begin(&t, o->perf);
+	for (size_t i = 0; i < o->nmaps + nmaps; i++) {
+		const char *mp = i < o->nmaps ? o->maps[i] : maps[i - o->nmaps];
+		struct mfile mf;
+		struct diag d = {0};
+		if (mfile_open(&mf, mp, &d)) {
+			rc |= cli_diag(&d);
+			continue;
+		}
+		if (linkmap_merge(g, mp, (const char *)mf.p, mf.n, first_root, w, &d))
+			rc |= cli_diag(&d);
+		mfile_close(&mf);
+	}
+	step_end(&t, "linkmap");
+
+	/* run_python: traces given positionally join --py-trace */
+	if (o->py.ntraces + ntraces || o->py.nroots) {
+		step_begin(&t, o->perf);
+		struct pydeps_opts po = o->py;
+		const char **all = xcalloc(o->py.ntraces + ntraces + 1, sizeof *all);
+		memcpy(all, o->py.traces, o->py.ntraces * sizeof *all);
+		memcpy(all + o->py.ntraces, traces, ntraces * sizeof *all);
+		po.traces = all;
+		po.ntraces = o->py.ntraces + ntraces;
+		struct diag d = {0};
+		if (pydeps_merge(g, &po, w, &d))
+			rc |= cli_diag(&d);
+		free(all);
+		step_end(&t, "pydeps");
+	}
+
+	/* check: invariants hold after every analyzer merged */
+	struct diag d = {0};
+	if (graph_check(g, &d)) {
+		diag_print(&d, stderr);
+		rc = EXIT_USAGE;
+	}
+	free(traces);
+	free(maps);
+	return rc ? EXIT_USAGE : 0;
+}
+
+int cli_load_graph(struct graph *g, const char *path, struct diag *d)
+{
+	struct mfile mf;
+	if (mfile_open(&mf, path, d))
+		return -1;
+	enum filetype ft = filetype_detect(mf.p, mf.n);
+	if (ft == FT_REPORT_JSON || ft == FT_JSON) {
+		int rc = graph_read_json(g, (const char *)mf.p, mf.n, path, d);
+		mfile_close(&mf);
+		return rc;
+	}
+	mfile_close(&mf);
+	struct report_opts o = {0};
+	struct diag_list w = {0};
+	char *files[1] = {(char *)path};
+	int rc = report_build(g, &o, files, 1, &w);
+	diag_list_print(&w, stderr);
+	diag_list_free(&w);
+	if (rc)
+		return diag_err(d, path, "analysis failed");
+	return 0;
+}

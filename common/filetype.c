@@ -1,0 +1,132 @@
+/*
+ * filetype.c - input detection.  Each rule is one early return with the
+ * reason beside it (elfutils' elfclassify style).  Only the first few KiB
+ * are looked at, so detection is O(1) in the input size.
+ */
+#include "filetype.h"
+
+#include <elf.h>
+#include <stdint.h>
+#include <string.h>
+
+static uint64_t rd(const unsigned char *p, int sz, int le)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < sz; i++)
+		v |= (uint64_t)p[le ? i : sz - 1 - i] << (8 * i);
+	return v;
+}
+
+static int has(const unsigned char *p, size_t n, const char *needle)
+{
+	size_t m = strlen(needle);
+	if (m > n)
+		return 0;
+	return memmem(p, n, needle, m) != NULL;
+}
+
+/* ET_DYN with a PT_INTERP is a PIE executable; without, a library.  Reads
+ * the program headers straight from the bytes; any inconsistency leaves the
+ * answer at "shared library" and lets the ELF analyzer report the error. */
+static enum filetype elf_kind(const unsigned char *p, size_t n)
+{
+	if (n < EI_NIDENT + 4)
+		return FT_ELF_OTHER;
+	int is64 = p[EI_CLASS] == ELFCLASS64;
+	int le = p[EI_DATA] == ELFDATA2LSB;
+	unsigned t = le ? p[16] | p[17] << 8 : p[17] | p[16] << 8;
+	if (t == ET_REL)
+		return FT_ELF_REL;
+	if (t == ET_EXEC)
+		return FT_ELF_EXEC;
+	if (t != ET_DYN)
+		return FT_ELF_OTHER;
+#define RD(off, sz) rd(p + (off), (sz), le)
+	uint64_t phoff;
+	unsigned phentsize, phnum;
+	size_t need = is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
+	if (n < need)
+		return FT_ELF_DYN;
+	if (is64) {
+		phoff = RD(32, 8);
+		phentsize = (unsigned)RD(54, 2);
+		phnum = (unsigned)RD(56, 2);
+	} else {
+		phoff = RD(28, 4);
+		phentsize = (unsigned)RD(42, 2);
+		phnum = (unsigned)RD(44, 2);
+	}
+	if (!phentsize || phoff > n)
+		return FT_ELF_DYN;
+	for (unsigned i = 0; i < phnum; i++) {
+		uint64_t o = phoff + (uint64_t)i * phentsize;
+		if (o + 4 > n)
+			break;
+		if (RD(o, 4) == PT_INTERP)
+			return FT_ELF_EXEC;
+	}
+	return FT_ELF_DYN;
+#undef RD
+}
+
+enum filetype filetype_detect(const unsigned char *p, size_t n)
+{
+	if (n == 0)
+		return FT_EMPTY;
+	/* ELF: the identification bytes */
+	if (n >= 4 && !memcmp(p, ELFMAG, SELFMAG))
+		return elf_kind(p, n);
+	/* ar(1) archives, regular and GNU thin */
+	if (n >= 8 && !memcmp(p, "!<arch>\n", 8))
+		return FT_AR;
+	if (n >= 8 && !memcmp(p, "!<thin>\n", 8))
+		return FT_AR_THIN;
+	size_t head = n < 8192 ? n : 8192;
+	/* JSON: first non-blank byte is '{' */
+	size_t i = 0;
+	while (i < head && (p[i] == ' ' || p[i] == '\n' || p[i] == '\t' ||
+			    p[i] == '\r'))
+		i++;
+	if (i < head && p[i] == '{')
+		return has(p, head, "\"slim-report/") ? FT_REPORT_JSON : FT_JSON;
+	/* python -X importtime: every line starts "import time:" */
+	if (has(p, head, "import time:") &&
+	    has(p, head, "| cumulative | imported package"))
+		return FT_PY_IMPORTTIME;
+	/* python -v: "# installing zipimport hook", "import 'x' # <...>" */
+	if (has(p, head, "# installing zipimport hook") ||
+	    (has(p, head, "import '") && has(p, head, "# <class '")) ||
+	    has(p, head, "# code object from"))
+		return FT_PY_VERBOSE;
+	/* GNU ld and gold maps name their sections in prose */
+	if (has(p, head, "Archive member included") ||
+	    has(p, head, "Memory Configuration") ||
+	    has(p, head, "Linker script and memory map") ||
+	    has(p, head, "Memory map\n") ||
+	    has(p, head, "Discarded input sections"))
+		return FT_LINKMAP;
+	/* lld and mold: a column header line */
+	if (has(p, head, "VMA") && has(p, head, "Size") &&
+	    has(p, head, "Align") && has(p, head, "Symbol"))
+		return FT_LINKMAP;
+	return FT_UNKNOWN;
+}
+
+const char *filetype_name(enum filetype t)
+{
+	switch (t) {
+	case FT_EMPTY: return "empty";
+	case FT_ELF_EXEC: return "elf-exec";
+	case FT_ELF_DYN: return "elf-shared";
+	case FT_ELF_REL: return "elf-object";
+	case FT_ELF_OTHER: return "elf-other";
+	case FT_AR: return "archive";
+	case FT_AR_THIN: return "thin-archive";
+	case FT_LINKMAP: return "linkmap";
+	case FT_PY_IMPORTTIME: return "py-importtime";
+	case FT_PY_VERBOSE: return "py-verbose";
+	case FT_REPORT_JSON: return "report";
+	case FT_JSON: return "json";
+	default: return "unknown";
+	}
+}

@@ -1,0 +1,69 @@
+/* mfile.c - see mfile.h. */
+#include "mfile.h"
+#include "diag.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int mfile_open(struct mfile *f, const char *path, struct diag *d)
+{
+	memset(f, 0, sizeof *f);
+	f->path = path;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return diag_err(d, path, "cannot open: %s", strerror(errno));
+	struct stat st;
+	int rc = -1;
+	if (fstat(fd, &st) < 0) {
+		diag_err(d, path, "cannot stat: %s", strerror(errno));
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		diag_err(d, path, "is a directory");
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		diag_err(d, path, "not a regular file");
+		goto out;
+	}
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
+	f->n = (size_t)st.st_size;
+	if (f->n) {
+		void *m = mmap(NULL, f->n, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (m == MAP_FAILED) {
+			diag_err(d, path, "cannot map: %s", strerror(errno));
+			f->n = 0;
+			goto out;
+		}
+		f->p = m;
+	}
+	rc = 0;
+out:
+	close(fd);
+	return rc;
+}
+
+void mfile_close(struct mfile *f)
+{
+	if (f->p)
+		munmap((void *)f->p, f->n);
+	f->p = NULL;
+	f->n = 0;
+}
+
+void sha256_hex(const void *p, size_t n, char hex[65])
+{
+	unsigned char md[32];
+	unsigned int len = 0;
+	EVP_Digest(p, n, md, &len, EVP_sha256(), NULL);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	hex[64] = 0;
+}

@@ -1,0 +1,31 @@
+/*
+ * mfile.h - an input file mapped read-only.
+ *
+ * mfile_open() maps the whole file (PROT_READ, MAP_PRIVATE) so analyzers
+ * touch only the pages a question needs.  Directories, devices, FIFOs and
+ * unreadable paths are errors (recorded in the diag, with the path).  An
+ * empty file maps to p == NULL, n == 0.  The mfile owns the mapping;
+ * mfile_close() unmaps it and is safe on a zeroed or already closed mfile.
+ */
+#ifndef SLIM_MFILE_H
+#define SLIM_MFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct diag;
+
+struct mfile {
+	const char *path;          /* as given; not owned */
+	const unsigned char *p;
+	size_t n;
+	uint64_t dev, ino;         /* identity, to detect the same file twice */
+};
+
+int mfile_open(struct mfile *f, const char *path, struct diag *d);
+void mfile_close(struct mfile *f);
+
+/* SHA-256 of [p, p+n) as 64 lowercase hex digits plus NUL into hex[65]. */
+void sha256_hex(const void *p, size_t n, char hex[65]);
+
+#endif

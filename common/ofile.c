@@ -1,0 +1,106 @@
+/* ofile.c - see ofile.h. */
+#include "ofile.h"
+#include "diag.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+FILE *ofile_open(struct ofile *o, const char *path, struct diag *d)
+{
+	memset(o, 0, sizeof *o);
+	o->target = xstrdup(path);
+	if (!strcmp(path, "-")) {
+		o->fp = stdout;
+		return o->fp;
+	}
+	const char *base = path_base(path);
+	size_t dirlen = (size_t)(base - path);
+	size_t n = dirlen + strlen(base) + 16;
+	o->tmp = xmalloc(n);
+	snprintf(o->tmp, n, "%.*s.%s.XXXXXX", (int)dirlen, path, base);
+	int fd = mkstemp(o->tmp);
+	if (fd < 0) {
+		diag_err(d, path, "cannot create output: %s", strerror(errno));
+		free(o->tmp);
+		free(o->target);
+		memset(o, 0, sizeof *o);
+		return NULL;
+	}
+	fchmod(fd, 0644);
+	o->fp = fdopen(fd, "w");
+	if (!o->fp) {
+		close(fd);
+		ofile_abort(o);
+		diag_err(d, path, "cannot open output stream");
+		return NULL;
+	}
+	return o->fp;
+}
+
+int ofile_commit(struct ofile *o, struct diag *d)
+{
+	int rc = 0;
+	if (!o->fp)
+		return diag_err(d, o->target, "output was not opened");
+	if (!o->tmp) {
+		if (fflush(o->fp) || ferror(o->fp))
+			rc = diag_err(d, "stdout", "write failed: %s",
+				      strerror(errno));
+		free(o->target);
+		memset(o, 0, sizeof *o);
+		return rc;
+	}
+	if (fflush(o->fp) || ferror(o->fp) || fsync(fileno(o->fp))) {
+		rc = diag_err(d, o->target, "write failed: %s", strerror(errno));
+		fclose(o->fp);
+		o->fp = NULL;
+		ofile_abort(o);
+		return rc;
+	}
+	if (fclose(o->fp)) {
+		o->fp = NULL;
+		rc = diag_err(d, o->target, "write failed: %s", strerror(errno));
+		ofile_abort(o);
+		return rc;
+	}
+	o->fp = NULL;
+	if (rename(o->tmp, o->target)) {
+		rc = diag_err(d, o->target, "cannot rename into place: %s",
+			      strerror(errno));
+		ofile_abort(o);
+		return rc;
+	}
+	free(o->tmp);
+	free(o->target);
+	memset(o, 0, sizeof *o);
+	return 0;
+}
+
+void ofile_abort(struct ofile *o)
+{
+	if (o->fp && o->fp != stdout)
+		fclose(o->fp);
+	if (o->tmp)
+		unlink(o->tmp);
+	free(o->tmp);
+	free(o->target);
+	memset(o, 0, sizeof *o);
+}
+
+int ofile_write_all(const char *path, const void *p, size_t n, struct diag *d)
+{
+	struct ofile o;
+	FILE *fp = ofile_open(&o, path, d);
+	if (!fp)
+		return -1;
+	if (n && fwrite(p, 1, n, fp) != n) {
+		diag_err(d, path, "write failed: %s", strerror(errno));
+		ofile_abort(&o);
+		return -1;
+	}
+	return ofile_commit(&o, d);
+}

@@ -1,0 +1,30 @@
+/*
+ * ofile.h - output files that are never left half-written.
+ *
+ * ofile_open() creates "DIR/.NAME.XXXXXX" beside the target and returns a
+ * FILE* to write; ofile_commit() flushes, checks every write (fflush,
+ * ferror, fsync, fclose) and renames over the target; ofile_abort() removes
+ * the temporary.  An error or a kill before commit leaves the old target
+ * untouched.  "-" means stdout: commit then only flushes and checks it.
+ */
+#ifndef SLIM_OFILE_H
+#define SLIM_OFILE_H
+
+#include <stdio.h>
+
+struct diag;
+
+struct ofile {
+	char *target;     /* owned */
+	char *tmp;        /* owned; NULL for stdout */
+	FILE *fp;
+};
+
+FILE *ofile_open(struct ofile *o, const char *path, struct diag *d);
+int ofile_commit(struct ofile *o, struct diag *d);
+void ofile_abort(struct ofile *o);
+
+/* Write a whole buffer to `path` via ofile. */
+int ofile_write_all(const char *path, const void *p, size_t n, struct diag *d);
+
+#endif

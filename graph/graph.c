@@ -1,0 +1,292 @@
+/*
+ * graph.c - nodes, edges, findings; the invariants listed in graph.h.
+ *
+ * Nodes are found by id through one hmap keyed by the interned id; edges by
+ * a key "from-index/to-index/kind" so that adding the same edge twice (two
+ * analyzers seeing one DT_NEEDED) merges instead of duplicating.
+ */
+#include "graph.h"
+#include "../common/diag.h"
+#include "../common/util.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void graph_init(struct graph *g)
+{
+	memset(g, 0, sizeof *g);
+	g->strs.arena = &g->arena;
+	g->totals = json_object();
+}
+
+void graph_free(struct graph *g)
+{
+	for (size_t i = 0; i < g->nnodes; i++)
+		json_decref(g->nodes[i]->attrs);
+	for (size_t i = 0; i < g->nedges; i++)
+		json_decref(g->edges[i].attrs);
+	for (size_t i = 0; i < g->nfindings; i++)
+		json_decref(g->findings[i].attrs);
+	json_decref(g->totals);
+	free(g->nodes);
+	free(g->edges);
+	free(g->findings);
+	free(g->inputs);
+	hmap_free(&g->node_by_id);
+	hmap_free(&g->edge_by_key);
+	strtab_free(&g->strs);
+	arena_free(&g->arena);
+	memset(g, 0, sizeof *g);
+}
+
+const char *graph_str(struct graph *g, const char *s)
+{
+	return s ? strtab_ins(&g->strs, s) : NULL;
+}
+
+const char *graph_strf(struct graph *g, const char *fmt, ...)
+{
+	char small[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(small, sizeof small, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return graph_str(g, "");
+	if ((size_t)n < sizeof small)
+		return strtab_intern(&g->strs, small, (size_t)n);
+	char *big = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	const char *r = strtab_intern(&g->strs, big, (size_t)n);
+	free(big);
+	return r;
+}
+
+struct gnode *graph_node(const struct graph *g, const char *id)
+{
+	return id ? hmap_gets(&g->node_by_id, id) : NULL;
+}
+
+struct gnode *graph_add_node(struct graph *g, const char *kind,
+			     const char *id, const char *name)
+{
+	bool created;
+	const char *iid = graph_str(g, id);
+	void **slot = hmap_slot(&g->node_by_id, iid, strlen(iid), &created);
+	if (!created)
+		return *slot;
+	struct gnode *n = arena_zalloc(&g->arena, sizeof *n);
+	n->id = iid;
+	n->kind = graph_str(g, kind);
+	if (!name) {
+		const char *c = strchr(iid, ':');
+		name = c ? c + 1 : iid;
+	}
+	n->name = graph_str(g, name);
+	GROW(g->nodes, g->capnodes, g->nnodes + 1);
+	n->idx = (uint32_t)g->nnodes;
+	g->nodes[g->nnodes++] = n;
+	*slot = n;
+	return n;
+}
+
+void graph_node_set_size(struct gnode *n, uint64_t size)
+{
+	n->size = size;
+	n->has_size = true;
+}
+
+json_t *graph_node_attrs(struct gnode *n)
+{
+	if (!n->attrs)
+		n->attrs = json_object();
+	return n->attrs;
+}
+
+static const char *edge_key(struct graph *g, uint32_t a, uint32_t b,
+			    const char *kind, size_t *len)
+{
+	char k[256];
+	int n = snprintf(k, sizeof k, "%u/%u/%s", a, b, kind);
+	if (n < 0 || (size_t)n >= sizeof k)
+		n = (int)sizeof k - 1;
+	*len = (size_t)n;
+	return arena_strndup(&g->arena, k, (size_t)n);
+}
+
+struct gedge *graph_edge(const struct graph *g, const char *from,
+			 const char *to, const char *kind)
+{
+	struct gnode *a = graph_node(g, from), *b = graph_node(g, to);
+	if (!a || !b)
+		return NULL;
+	char k[256];
+	int n = snprintf(k, sizeof k, "%u/%u/%s", a->idx, b->idx, kind);
+	if (n < 0 || (size_t)n >= sizeof k)
+		n = (int)sizeof k - 1;
+	void *v = hmap_get(&g->edge_by_key, k, (size_t)n);
+	return v ? &g->edges[(uintptr_t)v - 1] : NULL;
+}
+
+struct gedge *graph_add_edge(struct graph *g, const char *from,
+			     const char *to, const char *kind)
+{
+	struct gnode *a = graph_node(g, from), *b = graph_node(g, to);
+	if (!a || !b)
+		return NULL;
+	struct gedge *e = graph_edge(g, from, to, kind);
+	if (e)
+		return e;
+	size_t len;
+	const char *key = edge_key(g, a->idx, b->idx, kind, &len);
+	GROW(g->edges, g->capedges, g->nedges + 1);
+	e = &g->edges[g->nedges++];
+	e->from = a->idx;
+	e->to = b->idx;
+	e->kind = graph_str(g, kind);
+	e->attrs = NULL;
+	hmap_put(&g->edge_by_key, key, len, (void *)(uintptr_t)g->nedges);
+	return e;
+}
+
+json_t *graph_edge_attrs(struct gedge *e)
+{
+	if (!e->attrs)
+		e->attrs = json_object();
+	return e->attrs;
+}
+
+struct gfinding *graph_add_finding(struct graph *g, const char *kind,
+				   const char *node, const char *dependent,
+				   uint64_t bytes, const char *confidence,
+				   const char *reason, const char *fix)
+{
+	GROW(g->findings, g->capfindings, g->nfindings + 1);
+	struct gfinding *f = &g->findings[g->nfindings++];
+	f->kind = graph_str(g, kind);
+	f->node = graph_str(g, node);
+	f->dependent = graph_str(g, dependent);
+	f->bytes = bytes;
+	f->confidence = graph_str(g, confidence ? confidence : "unknown");
+	f->reason = graph_str(g, reason ? reason : "");
+	f->fix = graph_str(g, fix ? fix : "");
+	f->attrs = NULL;
+	return f;
+}
+
+json_t *graph_finding_attrs(struct gfinding *f)
+{
+	if (!f->attrs)
+		f->attrs = json_object();
+	return f->attrs;
+}
+
+struct ginput *graph_add_input(struct graph *g, const char *path,
+			       const char *kind, const char *node)
+{
+	GROW(g->inputs, g->capinputs, g->ninputs + 1);
+	struct ginput *in = &g->inputs[g->ninputs++];
+	memset(in, 0, sizeof *in);
+	in->path = graph_str(g, path);
+	in->kind = graph_str(g, kind);
+	in->node = graph_str(g, node);
+	return in;
+}
+
+void attr_str(json_t *o, const char *key, const char *val)
+{
+	json_object_set_new(o, key, val ? json_string(val) : json_null());
+}
+
+void attr_int(json_t *o, const char *key, long long val)
+{
+	json_object_set_new(o, key, json_integer(val));
+}
+
+void attr_bool(json_t *o, const char *key, bool val)
+{
+	json_object_set_new(o, key, json_boolean(val));
+}
+
+const char *attr_get_str(const json_t *o, const char *key)
+{
+	json_t *v = o ? json_object_get(o, key) : NULL;
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+long long attr_get_int(const json_t *o, const char *key, long long dflt)
+{
+	json_t *v = o ? json_object_get(o, key) : NULL;
+	return json_is_integer(v) ? json_integer_value(v) : dflt;
+}
+
+int graph_check(const struct graph *g, struct diag *d)
+{
+	for (size_t i = 0; i < g->nnodes; i++) {
+		const struct gnode *n = g->nodes[i];
+		if (!n->id[0] || !strchr(n->id, ':'))
+			return diag_err(d, NULL, "graph: node id '%s' has no kind prefix", n->id);
+		if (n->idx != i)
+			return diag_err(d, NULL, "graph: node '%s' index mismatch", n->id);
+		if (n->attrs && !json_is_object(n->attrs))
+			return diag_err(d, NULL, "graph: node '%s' attrs not an object", n->id);
+		if (graph_node(g, n->id) != n)
+			return diag_err(d, NULL, "graph: node id '%s' not unique", n->id);
+	}
+	for (size_t i = 0; i < g->nedges; i++) {
+		const struct gedge *e = &g->edges[i];
+		if (e->from >= g->nnodes || e->to >= g->nnodes)
+			return diag_err(d, NULL, "graph: edge %zu has a dangling endpoint", i);
+		if (e->attrs && !json_is_object(e->attrs))
+			return diag_err(d, NULL, "graph: edge %zu attrs not an object", i);
+	}
+	if (g->edge_by_key.n != g->nedges)
+		return diag_err(d, NULL, "graph: duplicate edges");
+	for (size_t i = 0; i < g->nfindings; i++) {
+		const struct gfinding *f = &g->findings[i];
+		if (!graph_node(g, f->node))
+			return diag_err(d, NULL, "graph: finding on missing node '%s'", f->node);
+		if (f->dependent && !graph_node(g, f->dependent))
+			return diag_err(d, NULL, "graph: finding names missing dependent '%s'", f->dependent);
+		if (strcmp(f->confidence, "proven") && strcmp(f->confidence, "likely") &&
+		    strcmp(f->confidence, "unknown"))
+			return diag_err(d, NULL, "graph: finding confidence '%s'", f->confidence);
+	}
+	return 0;
+}
+
+void graph_adj_build(const struct graph *g, struct gadj *a, bool reverse)
+{
+	a->off = xcalloc(g->nnodes + 1, sizeof *a->off);
+	a->edge = xcalloc(g->nedges ? g->nedges : 1, sizeof *a->edge);
+	for (size_t i = 0; i < g->nedges; i++)
+		a->off[(reverse ? g->edges[i].to : g->edges[i].from) + 1]++;
+	for (size_t i = 0; i < g->nnodes; i++)
+		a->off[i + 1] += a->off[i];
+	uint32_t *fill = xcalloc(g->nnodes + 1, sizeof *fill);
+	for (size_t i = 0; i < g->nedges; i++) {
+		uint32_t s = reverse ? g->edges[i].to : g->edges[i].from;
+		a->edge[a->off[s] + fill[s]++] = (uint32_t)i;
+	}
+	free(fill);
+}
+
+void graph_adj_free(struct gadj *a)
+{
+	free(a->off);
+	free(a->edge);
+	a->off = a->edge = NULL;
+}
+
+uint64_t graph_proven_bytes(const struct graph *g, const char *kind)
+{
+	uint64_t t = 0;
+	for (size_t i = 0; i < g->nfindings; i++)
+		if (!strcmp(g->findings[i].confidence, "proven") &&
+		    (!kind || !strcmp(g->findings[i].kind, kind)))
+			t += g->findings[i].bytes;
+	return t;
+}
