@@ -72,7 +72,6 @@ void elf_ctx_free(struct elf_ctx *c)
 		}
 	hmap_free(&c->objs);
 	hmap_free(&c->subdirs);
-	hmap_free(&c->findings);
 	ldcache_close(&c->cache);
 	strtab_free(&c->strs);
 	arena_free(&c->arena);
@@ -346,16 +345,6 @@ static void emit_edges(struct lspace *s, struct graph *g, struct lmap *l)
 	}
 }
 
-/* false when this finding was already emitted by an earlier input */
-static bool first_time(struct elf_ctx *c, const char *kind, const char *node,
-		       const char *dep, const char *root)
-{
-	char *k = arena_printf(&c->arena, "%s|%s|%s|%s", kind, node, dep ? dep : "", root ? root : "");
-	bool created;
-	hmap_slot(&c->findings, k, strlen(k), &created);
-	return created;
-}
-
 static void may_matter(struct lspace *s, struct lmap *l, struct lmap *d,
 		       bool still_loaded, struct buf *why, json_t *mm)
 {
@@ -388,7 +377,7 @@ static void emit_findings(struct lspace *s, struct graph *g, const bool *live,
 			struct lmap *d = dp->to;
 			if (!d || dp->used || d == l || !d->in_list)
 				continue;
-			if (!first_time(s->c, "unused-library", d->id, l->id, NULL))
+			if (graph_finding(g, "unused-library", d->id, l->id))
 				continue;
 			uint64_t bytes = 0;
 			if (live[i] && !live[d->pos] && !counted[d->pos]) {
@@ -426,7 +415,7 @@ static void emit_findings(struct lspace *s, struct graph *g, const bool *live,
 		if (live[i] || counted[i] || d->is_rtld)
 			continue;
 		struct lmap *by = d->loader ? d->loader : s->main;
-		if (!first_time(s->c, "unneeded-transitive", d->id, by->id, s->main->id))
+		if (graph_finding(g, "unneeded-transitive", d->id, by->id))
 			continue;
 		buf_reset(&why);
 		buf_printf(&why, "%s loads it only through DT_NEEDED entries no reference binds to (first needed by %s)",
