@@ -111,7 +111,7 @@ static int load_main(struct lspace *s, const char *path, struct diag *d)
 	if (o->type != ET_EXEC && o->type != ET_DYN)
 		return diag_err_at(d, path, 16, "not an executable or shared library (e_type %u)", o->type);
 	if (!o->has_dynamic && o->type == ET_DYN)
-		return diag_err(d, path, "shared object without a dynamic section");
+		return diag_err_at(d, path, 0, "shared object without a dynamic section (no PT_DYNAMIC)");
 	s->main = elf_new_lmap(s, o, path, NULL);
 	s->main->is_main = true;
 	/* $ORIGIN of the executable: the directory of its real path, inside

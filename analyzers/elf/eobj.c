@@ -291,13 +291,21 @@ static int check_header(struct eobj *o, struct diag *d)
 	o->machine = eh.e_machine;
 	o->osabi = eh.e_ident[EI_OSABI];
 	o->type = eh.e_type;
-	size_t phnum;
-	if (elf_getphdrnum(o->elf, &phnum))
+	/* libelf silently shortens a program header table that runs past
+	 * the end of the file: check the header's own count */
+	size_t phnum = eh.e_phnum;
+	if (phnum == PN_XNUM && elf_getphdrnum(o->elf, &phnum))
 		return elf_fail(o, d, "cannot read program headers");
 	uint64_t phsz = o->cls == ELFCLASS64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr), tot;
+	if (phnum && eh.e_phentsize != phsz)
+		return diag_err_at(d, o->path, o->cls == ELFCLASS64 ? 54 : 42,
+				   "e_phentsize %u is not %llu", eh.e_phentsize, (unsigned long long)phsz);
 	if (phnum && (!mul_ok(phnum, phsz, &tot) || !range_ok(eh.e_phoff, tot, o->mf.n)))
 		return diag_err_at(d, o->path, eh.e_phoff,
 				   "program header table (%zu entries) runs past end of file", phnum);
+	size_t got;
+	if (elf_getphdrnum(o->elf, &got) || got != phnum)
+		return elf_fail(o, d, "cannot read program headers");
 	return 0;
 }
 
