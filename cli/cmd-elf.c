@@ -117,6 +117,6 @@ int cmd_elf(int argc, char **argv)
 			rc = cli_diag(&d);
 	}
 	graph_free(&all);
-	elf_ctx_free(ec);
+	elf_ctx_free_at_exit(ec, true);
 	return rc;
 }

@@ -63,12 +63,20 @@ int elf_ctx_rootfd_ok(const struct elf_ctx *c)
 
 void elf_ctx_free(struct elf_ctx *c)
 {
+	elf_ctx_free_at_exit(c, false);
+}
+
+void elf_ctx_free_at_exit(struct elf_ctx *c, bool exiting)
+{
 	if (!c)
 		return;
 	for (size_t i = 0; i < c->objs.cap; i++)
 		if (c->objs.slots[i].key) {
-			eobj_close(c->objs.slots[i].val);
-			free(c->objs.slots[i].val);
+			struct eobj *o = c->objs.slots[i].val;
+			if (exiting)
+				o->mf.p = NULL;   /* the kernel unmaps faster at exit */
+			eobj_close(o);
+			free(o);
 		}
 	hmap_free(&c->objs);
 	hmap_free(&c->subdirs);
@@ -166,15 +174,34 @@ static int map_deps(struct lspace *s, struct diag *d)
 	return 0;
 }
 
-static void bind_all(struct lspace *s, bool *partial)
+/* A corrupt table in the analyzed file is an error; in a library of its
+ * closure, a warning, and that library's verdicts are only "likely". */
+static int bind_all(struct lspace *s, bool *partial, struct diag *err)
 {
+	/* every object's symbols first: lookups walk the whole scope */
 	for (size_t i = 0; i < s->n; i++) {
 		struct diag d = {0};
-		if (elf_bind_object(s, s->list[i], &d)) {
+		if (s->list[i]->o && eobj_symbols(s->list[i]->o, &d)) {
+			if (i == 0) {
+				*err = d;
+				return -1;
+			}
 			diag_warn(s->w, &d);
 			partial[i] = true;
 		}
 	}
+	for (size_t i = 0; i < s->n; i++) {
+		struct diag d = {0};
+		if (elf_bind_object(s, s->list[i], &d)) {
+			if (i == 0) {
+				*err = d;
+				return -1;
+			}
+			diag_warn(s->w, &d);
+			partial[i] = true;
+		}
+	}
+	return 0;
 }
 
 /* Which objects must stay loaded, and which unused DT_NEEDED entries are
@@ -462,7 +489,8 @@ int elf_analyze(struct elf_ctx *c, struct graph *g, const char *path,
 	live = xcalloc(s.n, 1);
 	partial = xcalloc(s.n, 1);
 	if (!c->o.no_bind) {
-		bind_all(&s, partial);
+		if (bind_all(&s, partial, d))
+			goto out;
 		verdicts(&s, live);
 		if (s.rtld && s.rtld->in_list)
 			live[s.rtld->pos] = true;   /* the interpreter is always loaded */
