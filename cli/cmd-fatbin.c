@@ -312,10 +312,12 @@ static int one_file(struct fatbin_cli *o, const char *path, struct graph *g,
 		rc = EXIT_USAGE;
 	printf("%s: %zu entries\n", path, s.n);
 	print_where(&s);
-	if (s.n) {
+	if (s.n)
 		print_table(&s, tot);
+	/* verdicts (and the duplicate search, which reads payloads) only
+	 * when asked: a plain listing touches entry headers only */
+	if (s.n && o->nt)
 		print_verdicts(o, &s, tot);
-	}
 	if (o->fo.kernels)
 		print_kernels(o, &s, path, &rc);
 	if (o->extract)
