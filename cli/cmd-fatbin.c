@@ -34,7 +34,9 @@ static const char usage[] =
 	"  --kernels            decompress cubins and list their kernels\n"
 	"  --json               write the slim-report/1 JSON to stdout\n"
 	"  --extract DIR        write every entry, decoded, into DIR\n"
-	"  --perf               decoded bytes and MB/s on stderr\n"
+	"  --no-scan            read only .nv_fatbin and __nv_relfatbin, not the\n"
+	"                       structural scan of the other data sections\n"
+	"  --perf               time, decoded bytes and MB/s on stderr\n"
 	"  -h, --help           this help\n";
 
 struct fatbin_cli {
@@ -303,6 +305,7 @@ static int one_file(struct fatbin_cli *o, const char *path, struct graph *g,
 			diag_print(&w.v[i], stderr);
 		goto out;
 	}
+	s.no_scan = o->fo.no_scan;
 	if (fatbin_scan_buf(&s, path, mf.p, mf.n, &w, &d)) {
 		rc = cli_diag(&d);
 		goto out;
@@ -349,13 +352,14 @@ static void print_totals(const struct fatbin_cli *o, const struct sums *t, int n
 
 int cmd_fatbin(int argc, char **argv)
 {
-	enum { O_ARCH = 256, O_KERN, O_JSON, O_EXTRACT, O_PERF };
+	enum { O_ARCH = 256, O_KERN, O_JSON, O_EXTRACT, O_PERF, O_NOSCAN };
 	static const struct option opts[] = {
 		{"arch", required_argument, 0, O_ARCH},
 		{"kernels", no_argument, 0, O_KERN},
 		{"json", no_argument, 0, O_JSON},
 		{"extract", required_argument, 0, O_EXTRACT},
 		{"perf", no_argument, 0, O_PERF},
+		{"no-scan", no_argument, 0, O_NOSCAN},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
@@ -370,6 +374,7 @@ int cmd_fatbin(int argc, char **argv)
 		case O_JSON: o.json = true; break;
 		case O_EXTRACT: o.extract = optarg; break;
 		case O_PERF: o.perf = true; break;
+		case O_NOSCAN: o.fo.no_scan = true; break;
 		case 'h': return cli_usage(usage, false);
 		default: return cli_usage(usage, true);
 		}

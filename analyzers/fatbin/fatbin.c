@@ -149,6 +149,7 @@ static void entry_attrs(json_t *a, const struct fatbin_entry *e)
 	attr_bool(a, "found_by_scan", e->found_by_scan);
 	attr_str(a, "compression", fatbin_comp_name(e->comp));
 	attr_int(a, "bytes", (long long)(e->hdr_size + e->payload_size));
+	attr_int(a, "header_bytes", e->hdr_size);
 	attr_int(a, "stored_bytes", (long long)(e->comp ? e->comp_size : e->payload_size));
 	attr_int(a, "uncompressed_bytes", (long long)e->uncomp_size);
 	attr_bool(a, "decodable", fatbin_decodable(e));
@@ -288,6 +289,7 @@ int fatbin_merge(struct graph *g, const char *path, const unsigned char *p,
 	size_t nt = 0;
 	if (o->arch && fatbin_parse_arch(o->arch, t, 64, &nt, d))
 		return -1;
+	s.no_scan = o->no_scan;
 	if (fatbin_scan_buf(&s, path, p, n, w, d))
 		return -1;
 	const char *c = strchr(owner_node, ':');

@@ -33,6 +33,7 @@ struct graph;
 struct fatbin_opts {
 	const char *arch;   /* "sm_80,sm_90" or NULL: no prunable findings */
 	bool kernels;       /* decompress cubins and list kernels */
+	bool no_scan;       /* only nvcc's sections, no structural scan */
 };
 
 /* Container and entry header sizes, and the magic (little-endian). */
@@ -94,6 +95,7 @@ struct fatbin_where {
 };
 
 struct fatbin_scan {
+	bool no_scan;            /* input: skip the structural scan */
 	struct arena arena;
 	struct fatbin_entry *v;
 	size_t n, cap;

@@ -176,7 +176,7 @@ static int scan_elf(struct ctx *c, Elf *e, const char *member,
 		const unsigned char *sp = p + sh->sh_offset;
 		uint64_t sbase = base + sh->sh_offset;
 		bool nv = !strcmp(name, ".nv_fatbin") || !strcmp(name, "__nv_relfatbin");
-		if (nv || !skip_section(sh, name)) {
+		if (nv || (!c->s->no_scan && !skip_section(sh, name))) {
 			const char *sec = arena_strdup(&c->s->arena, name);
 			if (nv)
 				walk_strict(c, member, sec, sp, sh->sh_size, sbase);
@@ -245,5 +245,7 @@ void fatbin_scan_free(struct fatbin_scan *s)
 	free(s->v);
 	free(s->where);
 	arena_free(&s->arena);
+	bool no_scan = s->no_scan;
 	memset(s, 0, sizeof *s);
+	s->no_scan = no_scan;
 }
