@@ -339,3 +339,136 @@ Test(fatbin_compat, arch_list_parses_and_rejects_junk)
 	cr_expect_eq(fatbin_parse_arch("sm_80,,sm_90", t, 8, &n, &d), -1);
 	cr_expect(strstr(d.msg, "not an SM arch"), "%s", d.msg);
 }
+
+/* "node kind" of every finding, sorted, and the bytes of one kind. */
+static char *findings(json_t *doc, const char *kind, long long *bytes)
+{
+	char *v[256];
+	size_t n = 0;
+	json_t *f;
+	size_t i;
+	*bytes = 0;
+	json_array_foreach(json_object_get(doc, "findings"), i, f) {
+		if (strcmp(json_string_value(json_object_get(f, "kind")), kind))
+			continue;
+		v[n++] = xstrdup(json_string_value(json_object_get(f, "node")));
+		*bytes += json_integer_value(json_object_get(f, "bytes"));
+	}
+	char *r = join_sorted(v, n);
+	for (size_t k = 0; k < n; k++)
+		free(v[k]);
+	return r;
+}
+
+/* Sum of the "bytes" attrs of the gpu nodes whose arch is in `archs`. */
+static long long entry_bytes(json_t *doc, const char *const *archs)
+{
+	long long sum = 0;
+	json_t *nd;
+	size_t i;
+	json_array_foreach(json_object_get(doc, "nodes"), i, nd) {
+		json_t *a = json_object_get(nd, "attrs");
+		const char *arch = json_string_value(json_object_get(a, "arch"));
+		for (const char *const *p = archs; arch && *p; p++)
+			if (!strcmp(arch, *p))
+				sum += json_integer_value(json_object_get(a, "bytes"));
+	}
+	return sum;
+}
+
+/* CUDA's rules on MANIFEST's G1 set (sm_75 sm_80 sm_86 sm_90a cubins,
+ * compute_90 PTX) for A100 + H100: sm_75 and sm_86 load on neither (sm_86
+ * needs an 8.6+ GPU), sm_90a loads on H100, and the PTX is redundant since
+ * both targets have a cubin in its container. */
+Test(fatbin_verdicts, a100_h100_prunes_sm75_sm86_and_flags_ptx_redundant)
+{
+	json_t *doc = slim_json("--arch sm_80,sm_90 " SAMPLES "/exe_none");
+	long long b;
+	char *got = findings(doc, "prunable-gpu-code", &b);
+	cr_expect_str_eq(got, "gpu:exe_none:sm_75:0\ngpu:exe_none:sm_75:4\n"
+			 "gpu:exe_none:sm_86:2\ngpu:exe_none:sm_86:6\n");
+	static const char *const pr[] = {"sm_75", "sm_86", NULL};
+	cr_expect_eq(b, entry_bytes(doc, pr));
+	free(got);
+	got = findings(doc, "redundant-ptx", &b);
+	cr_expect_str_eq(got, "gpu:exe_none:sm_90:8\n");
+	free(got);
+	json_t *f;
+	size_t i;
+	json_array_foreach(json_object_get(doc, "findings"), i, f)
+		if (!strcmp(json_string_value(json_object_get(f, "kind")), "redundant-ptx"))
+			cr_expect(strstr(json_string_value(json_object_get(f, "reason")), "newer"));
+	json_decref(doc);
+}
+
+Test(fatbin_verdicts, a100_only_prunes_the_a_variant_and_newer_ptx)
+{
+	json_t *doc = slim_json("--arch sm_80 " SAMPLES "/exe_none");
+	long long b;
+	char *got = findings(doc, "prunable-gpu-code", &b);
+	cr_expect_str_eq(got, "gpu:exe_none:sm_75:0\ngpu:exe_none:sm_75:4\n"
+			 "gpu:exe_none:sm_86:2\ngpu:exe_none:sm_86:6\n"
+			 "gpu:exe_none:sm_90:8\ngpu:exe_none:sm_90a:3\ngpu:exe_none:sm_90a:7\n");
+	free(got);
+	json_decref(doc);
+}
+
+Test(fatbin_verdicts, newer_gpu_keeps_only_the_ptx)
+{
+	json_t *doc = slim_json("--arch sm_120 " SAMPLES "/exe_none");
+	long long b;
+	char *got = findings(doc, "prunable-gpu-code", &b);
+	static const char *const cub[] = {"sm_75", "sm_80", "sm_86", "sm_90a", NULL};
+	cr_expect_eq(b, entry_bytes(doc, cub));
+	free(got);
+	got = findings(doc, "redundant-ptx", &b);
+	cr_expect_str_eq(got, "");
+	free(got);
+	json_decref(doc);
+}
+
+Test(fatbin_verdicts, family_variant_serves_its_family)
+{
+	/* G2: sm_80, sm_100f, sm_120a cubins + compute_120 PTX; B300 (10.3)
+	 * loads sm_100f; nothing else but the PTX would serve 12.1 */
+	json_t *doc = slim_json("--arch sm_103 " SAMPLES "/dev_rdc.o");
+	long long b;
+	char *got = findings(doc, "prunable-gpu-code", &b);
+	cr_expect_str_eq(got, "gpu:dev_rdc.o:sm_120:3\ngpu:dev_rdc.o:sm_120a:2\ngpu:dev_rdc.o:sm_80:0\n");
+	free(got);
+	json_decref(doc);
+}
+
+Test(fatbin_verdicts, identical_translation_units_are_duplicates)
+{
+	json_t *doc = slim_json(SAMPLES "/libdup.so");
+	long long b;
+	char *got = findings(doc, "duplicate-gpu-code", &b);
+	cr_expect_str_eq(got, "gpu:libdup.so:sm_80:2\n");
+	json_t *f;
+	size_t i;
+	json_array_foreach(json_object_get(doc, "findings"), i, f)
+		cr_expect_str_eq(json_string_value(json_object_get(json_object_get(f, "attrs"), "same_as")),
+				 "gpu:libdup.so:sm_80:1");
+	free(got);
+	json_decref(doc);
+}
+
+Test(fatbin_verdicts, ltoir_is_counted_not_decoded)
+{
+	json_t *doc = slim_json("--kernels " SAMPLES "/lto_size.o");
+	json_t *nd;
+	size_t i;
+	int n = 0;
+	json_array_foreach(json_object_get(doc, "nodes"), i, nd) {
+		json_t *a = json_object_get(nd, "attrs");
+		if (strcmp(json_string_value(json_object_get(nd, "kind")), "gpu"))
+			continue;
+		cr_expect_str_eq(json_string_value(json_object_get(a, "kind")), "ltoir");
+		cr_expect_str_eq(json_string_value(json_object_get(a, "compression")), "zstd");
+		cr_expect(json_is_false(json_object_get(a, "decodable")));
+		n++;
+	}
+	cr_expect_eq(n, 1);
+	json_decref(doc);
+}
