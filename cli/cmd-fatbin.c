@@ -310,7 +310,9 @@ static int one_file(struct fatbin_cli *o, const char *path, struct graph *g,
 		rc = cli_diag(&d);
 		goto out;
 	}
-	diag_list_print(&w, stderr);
+	/* everything the scan reports is an error of this file */
+	for (size_t i = 0; i < w.n; i++)
+		diag_print(&w.v[i], stderr);
 	if (s.errors)
 		rc = EXIT_USAGE;
 	printf("%s: %zu entries\n", path, s.n);

@@ -43,7 +43,8 @@ static int check_sizes(const struct fatbin_entry *e, const char *where,
 	if (e->uncomp_size > FATBIN_MAX_DECODED)
 		return diag_err_at(d, where, e->file_off, "declared decompressed size 0x%llx is above the 1 GiB limit",
 				   (unsigned long long)e->uncomp_size);
-	if (e->uncomp_size / FATBIN_MAX_RATIO > e->comp_size)
+	uint64_t cap;
+	if (!mul_ok(e->comp_size, FATBIN_MAX_RATIO, &cap) || e->uncomp_size > cap)
 		return diag_err_at(d, where, e->file_off, "declared decompressed size 0x%llx is more than %u times the compressed size 0x%llx",
 				   (unsigned long long)e->uncomp_size, FATBIN_MAX_RATIO,
 				   (unsigned long long)e->comp_size);

@@ -152,7 +152,15 @@ static int scan_elf(struct ctx *c, Elf *e, const char *member,
 {
 	char where[1024];
 	snprintf(where, sizeof where, member ? "%s(%s)" : "%s", c->path, member);
-	size_t shstrndx;
+	GElf_Ehdr eh;
+	size_t shnum, shstrndx;
+	uint64_t shsize;
+	if (!gelf_getehdr(e, &eh) || elf_getshdrnum(e, &shnum))
+		return diag_err_at(d, where, 0, "cannot read ELF header: %s", elf_errmsg(-1));
+	/* libelf quietly sees no sections when the table is cut off */
+	if (!mul_ok(shnum, eh.e_shentsize, &shsize) || !range_ok(eh.e_shoff, shsize, n))
+		return diag_err_at(d, where, eh.e_shoff, "section header table (%zu entries) runs past the end of the file",
+				   shnum);
 	if (elf_getshdrstrndx(e, &shstrndx))
 		return diag_err_at(d, where, 0, "cannot read section headers: %s", elf_errmsg(-1));
 	Elf_Scn *scn = NULL;
