@@ -216,6 +216,9 @@ static void print_kernels(struct fatbin_cli *o, const struct fatbin_scan *s,
 				   e->file_off, &d)) {
 			*rc = cli_diag(&d);
 		} else {
+			if (sm != e->sm)
+				fprintf(stderr, "slim: warning: %s: offset 0x%llx: cubin e_flags say sm_%u, the container entry says sm_%u\n",
+					where, (unsigned long long)e->file_off, sm, e->sm);
 			printf("  #%zu %s cubin (%s, offset 0x%llx): %zu kernels\n", i,
 			       fatbin_arch_name(e, arch), e->section,
 			       (unsigned long long)e->file_off, nk);
