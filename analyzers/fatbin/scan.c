@@ -73,29 +73,23 @@ static void walk_strict(struct ctx *c, const char *member, const char *sec,
 }
 
 /* Next 8-aligned position >= pos (alignment counted from `align0`, the
- * section's address) whose first 4 bytes are the magic, or n.  Eight words
- * per step with one branch: the loop reads memory at full speed, which is
- * what the structural scan costs (it reads every byte of the section). */
+ * section's address) whose first 4 bytes are the magic, or n.  memchr
+ * (vectorized in libc) finds the magic's last byte 0xBA, then alignment and
+ * the other three bytes are checked: measured 1.5-2x faster over lib64
+ * than a word loop, and 4x faster than memmem. */
 static uint64_t next_magic(const unsigned char *p, uint64_t n, uint64_t pos,
 			   uint64_t align0)
 {
-	pos += (8 - (align0 + pos) % 8) % 8;
-	while (pos + 64 + 4 <= n) {
-		uint32_t w[8];
-		for (int k = 0; k < 8; k++)
-			memcpy(&w[k], p + pos + 8 * k, 4);
-		int hit = 0;
-		for (int k = 0; k < 8; k++)
-			hit |= w[k] == FATBIN_MAGIC;
-		if (hit)
-			break;
-		pos += 64;
-	}
-	for (; pos + 4 <= n; pos += 8) {
+	while (pos + 4 <= n) {
+		const unsigned char *q = memchr(p + pos + 3, 0xBA, n - pos - 3);
+		if (!q)
+			return n;
+		uint64_t at = (uint64_t)(q - p) - 3;
 		uint32_t v;
-		memcpy(&v, p + pos, 4);
-		if (v == FATBIN_MAGIC)
-			return pos;
+		memcpy(&v, p + at, 4);
+		if ((align0 + at) % 8 == 0 && v == FATBIN_MAGIC)
+			return at;
+		pos = at + 1;
 	}
 	return n;
 }
