@@ -303,8 +303,8 @@ static int one_file(struct fatbin_cli *o, const char *path, struct graph *g,
 		graph_add_input(g, path, filetype_name(ft), id);
 		if (fatbin_merge(g, path, mf.p, mf.n, id, &o->fo, &w, &d) < 0)
 			rc = cli_diag(&d);
-		/* the first error is d; print the others */
-		for (size_t i = 1; i < w.n; i++)
+		/* the first error is d; the others, and warnings, are in w */
+		for (size_t i = 0; i < w.n; i++)
 			diag_print(&w.v[i], stderr);
 		goto out;
 	}

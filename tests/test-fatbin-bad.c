@@ -130,6 +130,12 @@ Test(fatbin_bad, payload_size_past_container)
 	run_slim(&r, "", path);
 	expect_error(&r, path, ".nv_fatbin", e->file_off, "runs past the container end", ": 8 entries");
 	run_free(&r);
+	/* the graph path (slim report, --json): same one line, 8 gpu nodes */
+	run_slim(&r, "--json", path);
+	expect_error(&r, path, ".nv_fatbin", e->file_off, "runs past the container end",
+		     "gpu:exe_none:sm_90a:7");
+	cr_expect(!strstr(buf_cstr(&r.out), "gpu:exe_none:sm_90:8"));
+	run_free(&r);
 }
 
 Test(fatbin_bad, overlapping_entries_are_detected)

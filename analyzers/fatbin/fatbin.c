@@ -119,16 +119,13 @@ struct merge {
 	const char *path, *owner_node, *owner;
 	const struct fatbin_opts *o;
 	const struct fatbin_scan *s;
-	struct diag_list *w;
-	size_t errors;
-	struct diag first;
+	struct diag_list *w;     /* the caller's: warnings, errors after the first */
+	struct diag_list errs;   /* every error, in order */
 };
 
 static void merge_error(struct merge *m, const struct diag *d)
 {
-	if (!m->errors++)
-		m->first = *d;
-	diag_warn(m->w, d);
+	diag_warn(&m->errs, d);
 }
 
 static const char *gpu_id(struct merge *m, size_t i)
@@ -290,21 +287,27 @@ int fatbin_merge(struct graph *g, const char *path, const unsigned char *p,
 	if (o->arch && fatbin_parse_arch(o->arch, t, 64, &nt, d))
 		return -1;
 	s.no_scan = o->no_scan;
-	if (fatbin_scan_buf(&s, path, p, n, w, d))
+	struct merge m = {g, path, owner_node, NULL, o, &s, w, {0}};
+	if (fatbin_scan_buf(&s, path, p, n, &m.errs, d)) {
+		diag_list_free(&m.errs);
 		return -1;
+	}
 	const char *c = strchr(owner_node, ':');
-	struct merge m = {g, path, owner_node, c ? c + 1 : owner_node, o, &s, w,
-			  s.errors, s.first_error};
+	m.owner = c ? c + 1 : owner_node;
 	enum fatbin_verdict *v = xcalloc(s.n ? s.n : 1, sizeof *v);
 	size_t *dup_of = xcalloc(s.n ? s.n : 1, sizeof *dup_of);
 	fatbin_classify(&s, t, nt, v, dup_of);
 	merge_entries(&m);
 	add_findings(&m, v, dup_of);
+	/* the first error is the return value's; the others are warnings */
 	int rc = (int)s.n;
-	if (m.errors) {
-		*d = m.first;
+	if (m.errs.n) {
+		*d = m.errs.v[0];
 		rc = -1;
 	}
+	for (size_t i = 1; i < m.errs.n; i++)
+		diag_warn(w, &m.errs.v[i]);
+	diag_list_free(&m.errs);
 	free(v);
 	free(dup_of);
 	fatbin_scan_free(&s);
