@@ -27,7 +27,9 @@ static const char usage[] =
 	"usage: slim fatbin [options] FILE...\n"
 	"\n"
 	"List the CUDA fat binary entries (cubin, PTX, LTO-IR) of executables,\n"
-	"shared libraries, objects and static archives, per GPU arch.\n"
+	"shared libraries, objects, static archives and .fatbin files, per GPU\n"
+	"arch: entries, bytes as stored (entry headers + payloads), bytes of the\n"
+	"compressed entries, and decoded bytes.\n"
 	"\n"
 	"  --arch LIST          GPU targets shipped, e.g. sm_80,sm_90: report the\n"
 	"                       entries none of them can load, and redundant PTX\n"
@@ -288,7 +290,11 @@ static int one_file(struct fatbin_cli *o, const char *path, struct graph *g,
 	if (mfile_open(&mf, path, &d))
 		return cli_diag(&d);
 	enum filetype ft = filetype_detect(mf.p, mf.n);
-	if (!filetype_is_elf(ft) && ft != FT_AR && ft != FT_AR_THIN) {
+	uint32_t magic = 0;
+	if (mf.n >= 4)
+		memcpy(&magic, mf.p, 4);
+	if (!filetype_is_elf(ft) && ft != FT_AR && ft != FT_AR_THIN &&
+	    magic != FATBIN_MAGIC) {
 		diag_err_at(&d, path, 0, "not an ELF file or archive (%s)", filetype_name(ft));
 		rc = cli_diag(&d);
 		goto out;

@@ -201,6 +201,7 @@ Test(fatbin_samples, entries_match_manifest_lto_shared_dup)
 	check_file("libk.so");
 	check_file("libdup.so");
 	check_file("dup_a.o");
+	check_file("kern.fatbin");
 }
 
 /* Every cubin slim extracts is an EM_CUDA ELF file readelf reads, holding

@@ -15,6 +15,9 @@
  * immediate in .text (libnvJitLink, libcudnn_engines_precompiled), which is
  * why executable sections are not scanned at all.
  *
+ * A file that starts with the magic is a bare fatbin (nvcc -fatbin); its
+ * containers are walked as if it were one section named "(file)".
+ *
  * Sections and archive members are read with libelf (elf_memory over the
  * caller's mapping; archives through elf_begin/elf_next); section offsets
  * and sizes are checked against the bytes present before use.
@@ -223,6 +226,14 @@ int fatbin_scan_buf(struct fatbin_scan *s, const char *path,
 	struct ctx c = {s, path, w};
 	if (n >= 8 && !memcmp(p, "!<thin>\n", 8))
 		return diag_err_at(d, path, 0, "thin archive: its members are separate files, pass those instead");
+	uint32_t m0 = 0;
+	if (n >= 4)
+		memcpy(&m0, p, 4);
+	if (m0 == FATBIN_MAGIC) {
+		/* a bare fatbin file (nvcc -fatbin, fatbinary --create) */
+		walk_strict(&c, NULL, "(file)", p, n, 0);
+		return 0;
+	}
 	elf_version(EV_CURRENT);
 	Elf *e = elf_memory((char *)p, n);
 	if (!e)

@@ -49,6 +49,10 @@ $NV -gencode arch=compute_80,code=sm_80 --compress-mode=none -Xcompiler -fPIC \
 cp $out/dup_a.o $out/dup_b.o
 $NV -shared -gencode arch=compute_80,code=sm_80 --compress-mode=none \
 	-o $out/libdup.so $out/dup_a.o dup2.cu
+# A bare fatbin file (no ELF around it).
+$NV -fatbin -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=compute_90 \
+	--compress-mode=size -o $out/kern.fatbin kern.cu
+
 strip --strip-unneeded $out/exe_* $out/libk.so $out/libdup.so
 rm -f $out/dup_b.o
 ls -l $out
