@@ -142,6 +142,16 @@ static void print_where(const struct fatbin_scan *s)
 	if (s->rejected)
 		printf("; magic matches rejected: %llu", (unsigned long long)s->rejected);
 	printf("\n");
+	uint64_t unknown = 0;
+	size_t nunknown = 0;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].flags & ~FATBIN_F_KNOWN) {
+			unknown |= s->v[i].flags & ~FATBIN_F_KNOWN;
+			nunknown++;
+		}
+	if (nunknown)
+		printf("  unknown flag bits 0x%llx in %zu entries\n",
+		       (unsigned long long)unknown, nunknown);
 }
 
 static void print_verdicts(const struct fatbin_cli *o, const struct fatbin_scan *s,

@@ -193,6 +193,10 @@ Test(fatbin_bad, unknown_flag_bits_are_reported_not_fatal)
 	cr_expect_eq(r.rc, 0);
 	cr_expect(strstr(buf_cstr(&r.out), "\"unknown_flags\": \"0x40000000\""), "%s", buf_cstr(&r.out));
 	run_free(&r);
+	run_slim(&r, "", path);
+	cr_expect_eq(r.rc, 0);
+	cr_expect(strstr(buf_cstr(&r.out), "unknown flag bits 0x40000000 in 1 entries"), "%s", buf_cstr(&r.out));
+	run_free(&r);
 	done(&sm, dir, path);
 }
 
