@@ -375,11 +375,14 @@ Test(fatbin_scan, random_mutations_never_crash, .timeout = 60)
 		uint64_t hi = sm.s.v[sm.s.n - 1].file_off + 64;
 		unsigned char *orig = xmalloc(sm.n);
 		memcpy(orig, sm.p, sm.n);
-		for (int it = 0; it < 300; it++) {
+		for (int it = 0; it < 600; it++) {
 			memcpy(sm.p, orig, sm.n);
 			int k = 1 + (int)(rand_r(&seed) % 8);
+			/* odd rounds anywhere in the file (ELF and ar headers,
+			 * section table), even rounds inside the fatbins */
+			uint64_t from = it % 2 ? 0 : lo, to = it % 2 ? sm.n : hi;
 			for (int j = 0; j < k; j++)
-				sm.p[lo + rand_r(&seed) % (hi - lo)] = (unsigned char)rand_r(&seed);
+				sm.p[from + rand_r(&seed) % (to - from)] = (unsigned char)rand_r(&seed);
 			struct fatbin_scan s = {0};
 			struct diag d = {0};
 			struct diag_list w = {0};
