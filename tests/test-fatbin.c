@@ -9,6 +9,7 @@
 #include "../analyzers/fatbin/fatbin.h"
 #include "../common/util.h"
 
+#include <elf.h>
 #include <jansson.h>
 
 #define SAMPLES "samples/out/fatbin"
@@ -472,4 +473,46 @@ Test(fatbin_verdicts, ltoir_is_counted_not_decoded)
 	}
 	cr_expect_eq(n, 1);
 	json_decref(doc);
+}
+
+/* The two e_flags layouts: CUDA 13 (ELF ABI version 8) keeps the SM in
+ * bits 8-15, earlier toolkits (ABI version 7) in bits 0-7.  A real sm_86
+ * cubin from the samples, then the same cubin relabelled the CUDA 12 way. */
+Test(fatbin_cubin, sm_from_both_e_flags_layouts)
+{
+	FILE *fp = fopen(SAMPLES "/exe_none", "rb");
+	cr_assert(fp, "samples not built");
+	static unsigned char file[1 << 20];
+	size_t n = fread(file, 1, sizeof file, fp);
+	fclose(fp);
+	struct fatbin_scan s = {0};
+	struct diag d = {0};
+	struct diag_list w = {0};
+	cr_assert_eq(fatbin_scan_buf(&s, "exe_none", file, n, &w, &d), 0);
+	const struct fatbin_entry *e = &s.v[6];
+	cr_assert_eq(e->sm, 86);
+	unsigned char *cub = xmalloc(e->payload_size);
+	memcpy(cub, e->payload, e->payload_size);
+	struct arena a = {0};
+	struct fatbin_kernel *k;
+	size_t nk;
+	unsigned sm = 0;
+	cr_assert_eq(cub[EI_ABIVERSION], 8);
+	cr_assert_eq(fatbin_kernels(cub, e->payload_size, &a, &k, &nk, &sm, "x", 0, &d), 0, "%s", d.msg);
+	cr_expect_eq(sm, 86);
+	cr_expect_eq(nk, 4);
+	free(k);
+	uint32_t flags = 0x00560056;   /* CUDA 12: sm in bits 0-7 and 16-23 */
+	cub[EI_ABIVERSION] = 7;
+	memcpy(cub + 48, &flags, 4);   /* e_flags of an ELF64 header */
+	cr_assert_eq(fatbin_kernels(cub, e->payload_size, &a, &k, &nk, &sm, "x", 0, &d), 0, "%s", d.msg);
+	cr_expect_eq(sm, 86);
+	free(k);
+	cub[18] = 62;                  /* e_machine = EM_X86_64: not a cubin */
+	cr_expect_eq(fatbin_kernels(cub, e->payload_size, &a, &k, &nk, &sm, "x", 0, &d), -1);
+	cr_expect(strstr(d.msg, "not EM_CUDA"), "%s", d.msg);
+	arena_free(&a);
+	free(cub);
+	fatbin_scan_free(&s);
+	diag_list_free(&w);
 }

@@ -22,6 +22,7 @@
 #include "../../common/util.h"
 #include "../../graph/graph.h"
 
+#include <elf.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -192,6 +193,9 @@ static void merge_kernels(struct merge *m, size_t i, const char *gid)
 		diag_warn_at(m->w, where, e->file_off, "cubin e_flags say sm_%u, the container entry says sm_%u",
 			     sm, e->sm);
 	fatbin_arch_name(e, arch);
+	json_t *ga = graph_node_attrs(graph_node(m->g, gid));
+	attr_int(ga, "kernels", (long long)nk);
+	attr_int(ga, "elf_abi_version", buf[EI_ABIVERSION]);
 	for (size_t j = 0; j < nk; j++) {
 		const char *kid = graph_strf(m->g, "kern:%s:%s:%s", m->owner, arch, k[j].name);
 		struct gnode *n = graph_add_node(m->g, "kernel", kid, k[j].demangled);
