@@ -404,8 +404,11 @@ int cmd_fatbin(int argc, char **argv)
 		return cli_usage(usage, true);
 	if (o.fo.arch && fatbin_parse_arch(o.fo.arch, o.t, 64, &o.nt, &d))
 		return cli_diag(&d);
+	struct stat st;
 	if (o.extract && mkdir(o.extract, 0777) && errno != EEXIST)
 		return cli_error("fatbin: %s: %s", o.extract, strerror(errno));
+	if (o.extract && (stat(o.extract, &st) || !S_ISDIR(st.st_mode)))
+		return cli_error("fatbin: %s: not a directory", o.extract);
 	struct graph g;
 	graph_init(&g);
 	struct sums tot = {0};
