@@ -16,6 +16,10 @@ one_line err.txt
 grep -q "not an SM arch" err.txt || die "bad --arch message: $(cat err.txt)"
 expect_rc 2 "$SLIM" fatbin /nonexistent/file 2> err.txt
 one_line err.txt
+expect_rc 2 "$SLIM" fatbin --bogus "$S/exe_none" 2> err.txt
+expect_rc 2 "$SLIM" fatbin --extract "$S/MANIFEST" "$S/exe_none" 2> err.txt
+one_line err.txt
+grep -q "not a directory" err.txt || die "--extract onto a file: $(cat err.txt)"
 
 # the table: per-arch entry counts as MANIFEST's -gencode set defines them
 expect_rc 0 "$SLIM" fatbin "$S/exe_none" > out.txt
