@@ -110,8 +110,9 @@ struct fatbin_scan {
 };
 
 /*
- * Scan the ELF file or ar archive [p, p+n) read from `path`: append every
- * entry of every valid container to s (zero it first).  A bad container or
+ * Scan the ELF file, ar archive or bare fatbin [p, p+n) read from `path`:
+ * append every entry of every valid container to s (zero it first, then set
+ * s->no_scan if wanted; entries point into p).  A bad container or
  * entry is recorded as a warning in w (one line naming file, section and
  * offset), counted in s->errors, and the scan goes on.  Returns 0, or -1 with
  * d set when the input is not an ELF file or archive at all.
@@ -126,8 +127,9 @@ void fatbin_scan_free(struct fatbin_scan *s);
  * the end of its section).  `base_off` is the file offset of p, used in
  * diagnostics.  Returns the container's total size (header + entries) and
  * appends its entries to s, or 0 with d set if it does not validate.  With
- * `strict` false (structural scan) nothing is appended unless the whole
- * container validates.
+ * `found_by_scan` (structural scan) nothing is appended unless the whole
+ * container validates; in nvcc's own sections the entries read before a bad
+ * one are kept.
  */
 uint64_t fatbin_walk_container(struct fatbin_scan *s, const char *path,
 			       const char *member, const char *section,
