@@ -411,3 +411,52 @@ Test(fatbin_scan, random_mutations_never_crash, .timeout = 60)
 		done(&sm, NULL, NULL);
 	}
 }
+
+/* A hostile container of 200000 tiny entries in one container, half of
+ * them identical: scanning and every verdict stay near-linear (a quadratic
+ * pass would take minutes). */
+Test(fatbin_scan, many_entries_stay_linear, .timeout = 20)
+{
+	const size_t ne = 200000, esz = 64 + 8;
+	size_t n = 16 + ne * esz;
+	unsigned char *p = xcalloc(n, 1);
+	put32(p, FATBIN_MAGIC);
+	p[4] = 1;
+	p[6] = 16;
+	put64(p + 8, ne * esz);
+	for (size_t i = 0; i < ne; i++) {
+		unsigned char *e = p + 16 + i * esz;
+		e[0] = i % 3 ? FATBIN_CUBIN : FATBIN_PTX;
+		e[2] = 1;
+		e[3] = 1;
+		put32(e + 4, 64);
+		put64(e + 8, 8);
+		put32(e + 28, 70 + (uint32_t)(i % 5) * 10);
+		put64(e + 64, i % 2 ? 42 : i | 1ull << 40);   /* odd entries identical */
+	}
+	struct fatbin_scan s = {0};
+	struct diag d = {0};
+	struct diag_list w = {0};
+	double t0 = now_seconds();
+	cr_assert_eq(fatbin_scan_buf(&s, "many", p, n, &w, &d), 0);
+	cr_assert_eq(s.n, ne);
+	struct fatbin_target t[3] = {{80}, {90}, {100}};
+	enum fatbin_verdict *v = xcalloc(ne, sizeof *v);
+	size_t *dup = xcalloc(ne, sizeof *dup);
+	fatbin_classify(&s, t, 3, v, dup);
+	size_t ndup = 0, nprune = 0;
+	for (size_t i = 0; i < ne; i++) {
+		ndup += dup[i] != SIZE_MAX;
+		nprune += v[i] == FATBIN_PRUNABLE;
+	}
+	/* odd entries share a payload; kind (PTX or cubin) and arch (5
+	 * values) split them into 10 classes, each keeping one original */
+	cr_expect_eq(ndup, ne / 2 - 10, "%zu duplicates", ndup);
+	cr_expect_gt(nprune, 0);
+	cr_expect_lt(now_seconds() - t0, 10.0);
+	free(v);
+	free(dup);
+	fatbin_scan_free(&s);
+	diag_list_free(&w);
+	free(p);
+}

@@ -27,45 +27,63 @@
 #include <string.h>
 
 static const struct fatbin_scan *sort_scan;
+static const uint64_t *sort_hash;   /* NULL in the first sort */
 
+/* (kind, arch, sizes[, payload hash], file order) */
 static int cmp_dupkey(const void *a, const void *b)
 {
-	const struct fatbin_entry *x = &sort_scan->v[*(const size_t *)a];
-	const struct fatbin_entry *y = &sort_scan->v[*(const size_t *)b];
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	const struct fatbin_entry *x = &sort_scan->v[i], *y = &sort_scan->v[j];
 #define CMP(f) if (x->f != y->f) return x->f < y->f ? -1 : 1
 	CMP(kind); CMP(sm); CMP(variant); CMP(payload_size); CMP(comp_size);
 	CMP(uncomp_size);
 #undef CMP
-	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+	if (sort_hash && sort_hash[i] != sort_hash[j])
+		return sort_hash[i] < sort_hash[j] ? -1 : 1;
+	return i < j ? -1 : 1;
 }
 
-static bool same_key(const struct fatbin_entry *x, const struct fatbin_entry *y)
+static bool same_key(const struct fatbin_scan *s, const uint64_t *h,
+		     size_t i, size_t j)
 {
+	const struct fatbin_entry *x = &s->v[i], *y = &s->v[j];
 	return x->kind == y->kind && x->sm == y->sm && x->variant == y->variant &&
 	       x->payload_size == y->payload_size && x->comp_size == y->comp_size &&
-	       x->uncomp_size == y->uncomp_size;
+	       x->uncomp_size == y->uncomp_size && (!h || h[i] == h[j]);
 }
 
-/* dup_of[i] = the first entry (file order) identical to i, or SIZE_MAX */
+/* dup_of[i] = the first entry (file order) identical to i, or SIZE_MAX.
+ * Sort by key; hash the payloads of entries whose key repeats; sort again
+ * with the hash; compare bytes only inside groups of equal key and hash
+ * (O(n log n), payloads read at most twice). */
 static void find_duplicates(const struct fatbin_scan *s, size_t *dup_of)
 {
-	size_t *idx = xcalloc(s->n ? s->n : 1, sizeof *idx);
-	uint64_t *h = xcalloc(s->n ? s->n : 1, sizeof *h);
-	for (size_t i = 0; i < s->n; i++) {
+	size_t n = s->n, *idx = xcalloc(n ? n : 1, sizeof *idx);
+	uint64_t *h = xcalloc(n ? n : 1, sizeof *h);
+	for (size_t i = 0; i < n; i++) {
 		idx[i] = i;
 		dup_of[i] = SIZE_MAX;
 	}
 	sort_scan = s;
-	qsort(idx, s->n, sizeof *idx, cmp_dupkey);
-	for (size_t r = 0; r < s->n;) {
-		size_t end = r + 1;
-		while (end < s->n && same_key(&s->v[idx[r]], &s->v[idx[end]]))
-			end++;
-		for (size_t j = r; end - r > 1 && j < end; j++) {
+	sort_hash = NULL;
+	qsort(idx, n, sizeof *idx, cmp_dupkey);
+	for (size_t r = 0, end; r < n; r = end) {
+		for (end = r + 1; end < n && same_key(s, NULL, idx[r], idx[end]); end++)
+			;
+		for (size_t j = r; end - r > 1 && j < end; j++)
+			h[idx[j]] = hmap_hash(s->v[idx[j]].payload, s->v[idx[j]].payload_size);
+	}
+	sort_hash = h;
+	qsort(idx, n, sizeof *idx, cmp_dupkey);
+	for (size_t r = 0, end; r < n; r = end) {
+		for (end = r + 1; end < n && same_key(s, h, idx[r], idx[end]); end++)
+			;
+		/* equal hashes: the bytes match the group's first entry unless
+		 * the hash collided; then try the group's other originals */
+		for (size_t j = r + 1; j < end; j++) {
 			const struct fatbin_entry *e = &s->v[idx[j]];
-			h[j] = hmap_hash(e->payload, e->payload_size);
 			for (size_t k = r; k < j; k++) {
-				if (h[k] != h[j] || dup_of[idx[k]] != SIZE_MAX)
+				if (dup_of[idx[k]] != SIZE_MAX)
 					continue;
 				if (!memcmp(s->v[idx[k]].payload, e->payload, e->payload_size)) {
 					dup_of[idx[j]] = idx[k];
@@ -73,46 +91,36 @@ static void find_duplicates(const struct fatbin_scan *s, size_t *dup_of)
 				}
 			}
 		}
-		r = end;
 	}
 	free(idx);
 	free(h);
-}
-
-/* Does container c hold a cubin that target t can load? */
-static bool cubin_serves(const struct fatbin_scan *s, size_t from, uint32_t c,
-			 unsigned t)
-{
-	size_t i = from;
-	while (i > 0 && s->v[i - 1].container == c)
-		i--;
-	for (; i < s->n && s->v[i].container == c; i++)
-		if (s->v[i].kind == FATBIN_CUBIN && fatbin_loadable(&s->v[i], t))
-			return true;
-	return false;
 }
 
 void fatbin_classify(const struct fatbin_scan *s, const struct fatbin_target *t,
 		     size_t nt, enum fatbin_verdict *verdict, size_t *dup_of)
 {
 	find_duplicates(s, dup_of);
+	/* served[c * nt + k]: container c has a cubin target k can load
+	 * (one pass, so a container of many entries stays linear) */
+	bool *served = xcalloc((size_t)s->ncontainers * nt + 1, sizeof *served);
+	for (size_t i = 0; i < s->n; i++)
+		for (size_t k = 0; k < nt && s->v[i].kind == FATBIN_CUBIN; k++)
+			if (fatbin_loadable(&s->v[i], t[k].sm))
+				served[(size_t)s->v[i].container * nt + k] = true;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct fatbin_entry *e = &s->v[i];
 		verdict[i] = FATBIN_KEEP;
-		if (!nt)
-			continue;
-		bool any = false, all_served = true;
+		bool any = false, all_served = nt > 0;
 		for (size_t k = 0; k < nt; k++) {
-			if (fatbin_loadable(e, t[k].sm))
-				any = true;
-			if (!cubin_serves(s, i, e->container, t[k].sm))
-				all_served = false;
+			any |= fatbin_loadable(e, t[k].sm);
+			all_served &= served[(size_t)e->container * nt + k];
 		}
-		if (!any)
+		if (nt && !any)
 			verdict[i] = FATBIN_PRUNABLE;
 		else if (e->kind != FATBIN_CUBIN && all_served)
 			verdict[i] = FATBIN_REDUNDANT;
 	}
+	free(served);
 }
 
 struct merge {
