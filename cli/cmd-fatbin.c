@@ -36,6 +36,7 @@ static const char usage[] =
 	"  --kernels            decompress cubins and list their kernels\n"
 	"  --json               write the slim-report/1 JSON to stdout\n"
 	"  --extract DIR        write every entry, decoded, into DIR\n"
+	"  --verify             decode every entry (LZ4/ZSTD to the declared size)\n"
 	"  --no-scan            read only .nv_fatbin and __nv_relfatbin, not the\n"
 	"                       structural scan of the other data sections\n"
 	"  --perf               time, decoded bytes and MB/s on stderr\n"
@@ -45,7 +46,7 @@ struct fatbin_cli {
 	struct fatbin_opts fo;
 	struct fatbin_target t[64];
 	size_t nt;
-	bool json, perf;
+	bool json, perf, verify;
 	const char *extract;
 	uint64_t decoded_bytes;
 	double decode_s;
@@ -245,6 +246,25 @@ static void print_kernels(struct fatbin_cli *o, const struct fatbin_scan *s,
 	}
 }
 
+/* --verify: decode every decodable entry once (cubins already decoded by
+ * --kernels are skipped); errors are printed, nothing else. */
+static void verify(struct fatbin_cli *o, const struct fatbin_scan *s,
+		   const char *path, int *rc)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct fatbin_entry *e = &s->v[i];
+		if (!fatbin_decodable(e) || (o->fo.kernels && e->kind == FATBIN_CUBIN))
+			continue;
+		bool owned;
+		const unsigned char *buf = decode(o, e, path, &owned, rc);
+		if (owned)
+			free((void *)buf);
+		n += buf != NULL;
+	}
+	printf("  verified: %zu entries decoded to their declared size\n", n);
+}
+
 static const char *ext_of(unsigned kind)
 {
 	return kind == FATBIN_CUBIN ? "cubin" : kind == FATBIN_PTX ? "ptx" : "ltoir";
@@ -344,6 +364,8 @@ static int one_file(struct fatbin_cli *o, const char *path, struct graph *g,
 		print_verdicts(o, &s, tot);
 	if (o->fo.kernels)
 		print_kernels(o, &s, path, &rc);
+	if (o->verify)
+		verify(o, &s, path, &rc);
 	if (o->extract)
 		rc |= extract(o, &s, path);
 out:
@@ -373,7 +395,7 @@ static void print_totals(const struct fatbin_cli *o, const struct sums *t, int n
 
 int cmd_fatbin(int argc, char **argv)
 {
-	enum { O_ARCH = 256, O_KERN, O_JSON, O_EXTRACT, O_PERF, O_NOSCAN };
+	enum { O_ARCH = 256, O_KERN, O_JSON, O_EXTRACT, O_PERF, O_NOSCAN, O_VERIFY };
 	static const struct option opts[] = {
 		{"arch", required_argument, 0, O_ARCH},
 		{"kernels", no_argument, 0, O_KERN},
@@ -381,6 +403,7 @@ int cmd_fatbin(int argc, char **argv)
 		{"extract", required_argument, 0, O_EXTRACT},
 		{"perf", no_argument, 0, O_PERF},
 		{"no-scan", no_argument, 0, O_NOSCAN},
+		{"verify", no_argument, 0, O_VERIFY},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
@@ -396,6 +419,7 @@ int cmd_fatbin(int argc, char **argv)
 		case O_EXTRACT: o.extract = optarg; break;
 		case O_PERF: o.perf = true; break;
 		case O_NOSCAN: o.fo.no_scan = true; break;
+		case O_VERIFY: o.verify = true; break;
 		case 'h': return cli_usage(usage, false);
 		default: return cli_usage(usage, true);
 		}

@@ -59,6 +59,11 @@ expect_rc 0 "$SLIM" fatbin --extract x "$S/exe_speed" "$S/lto_size.o" > /dev/nul
 [ -f x/exe_speed.1.sm_90.ptx ] && [ -f x/exe_speed.8.sm_90a.cubin ] || die "extract names: $(ls x)"
 grep -q "lto_size.o: entry 0 (sm_90 ltoir) not extracted" err.txt || die "LTO-IR skip not said"
 
+# --verify decodes every entry but compressed LTO-IR: exe_speed has 9
+expect_rc 0 "$SLIM" fatbin --verify "$S/exe_speed" "$S/lto_size.o" > out.txt
+grep -q "verified: 9 entries" out.txt || die "--verify exe_speed: $(cat out.txt)"
+grep -q "verified: 0 entries" out.txt || die "--verify lto_size.o: $(cat out.txt)"
+
 # slim report on an archive: gpu nodes owned by the archive's node
 expect_rc 0 "$SLIM" report --json --arch sm_90 "$S/libdev.a" > r.json
 python3 - r.json <<'PY' || die "report JSON"

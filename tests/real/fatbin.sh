@@ -3,8 +3,9 @@
 # in /usr/local/cuda/lib64 (CUDA 13.0's ~2.5 GB of NVIDIA libraries; set
 # CUDA_LIB64 to use another tree).  Checks, each printed as it passes:
 #   1. every file is listed without an error (exit 0, empty stderr);
-#   2. --kernels decodes every compressed cubin to exactly its declared size
-#      (slim refuses any other size) and reads every cubin with libelf;
+#   2. --kernels --verify decodes every compressed entry (cubins, PTX) to
+#      exactly its declared size (slim refuses any other size; compressed
+#      LTO-IR is counted, not decoded) and reads every cubin with libelf;
 #      the cubin's e_flags arch equals its container entry's (a warning
 #      otherwise, so stderr must hold only the perf line);
 #   3. readelf -S sizes of .nv_fatbin / __nv_relfatbin equal the bytes
@@ -39,13 +40,14 @@ rc=$?
 entries=$(awk '/^all [0-9]+ files:/ { print $4 }' "$tmp/list.txt")
 echo "ok 1: listed $entries entries in ${#files[@]} files without an error"
 
-"$SLIM" fatbin --kernels --perf "${files[@]}" > "$tmp/kern.txt" 2> "$tmp/kern.err"
+"$SLIM" fatbin --kernels --verify --perf "${files[@]}" > "$tmp/kern.txt" 2> "$tmp/kern.err"
 rc=$?
 grep -v '^slim: perf:' "$tmp/kern.err" | head
 [ $rc = 0 ] && ! grep -qv '^slim: perf:' "$tmp/kern.err" || die "--kernels: exit $rc or errors above"
 cubins=$(grep -c '^  #[0-9]* sm_[0-9a-z]* cubin' "$tmp/kern.txt")
 kernels=$(awk '/^  #[0-9]+ sm_.* cubin/ { n += $(NF-1) } END { print n }' "$tmp/kern.txt")
-echo "ok 2: decoded and read $cubins cubins ($kernels kernels); $(sed 's/^slim: perf: //' "$tmp/kern.err")"
+verified=$(awk '/^  verified:/ { n += $2 } END { print n }' "$tmp/kern.txt")
+echo "ok 2: decoded and read $cubins cubins ($kernels kernels), decoded $verified other entries; $(sed 's/^slim: perf: //' "$tmp/kern.err")"
 
 "$SLIM" fatbin --json "${files[@]}" > "$tmp/all.json" || die "--json"
 python3 "$ROOT/tests/real/fatbin-sections.py" "$tmp/all.json" "${files[@]}" || die "readelf cross-check"
