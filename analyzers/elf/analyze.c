@@ -28,6 +28,19 @@
 #include <sys/platform/x86.h>
 #endif
 
+#if defined(__x86_64__) && __has_include(<sys/platform/x86.h>)
+/* x86_cpu_active() of <sys/platform/x86.h>, with the shift done unsigned:
+ * glibc's inline shifts a signed 1 into bit 31 (undefined behaviour that
+ * UBSan reports for features in bit 31, such as AVX512VL). */
+static bool cpu_active(unsigned int index)
+{
+	const struct cpuid_feature *f = __x86_get_cpuid_feature_leaf(index / 128);
+	unsigned int reg = index & 127, bit = reg & 31;
+	return (f->active_array[reg / 32] >> bit) & 1u;
+}
+#define CPU_ACTIVE(name) cpu_active(x86_cpu_##name)
+#endif
+
 struct elf_ctx *elf_ctx_new(const struct elf_opts *o)
 {
 	struct elf_ctx *c = xcalloc(1, sizeof *c);
@@ -45,18 +58,18 @@ struct elf_ctx *elf_ctx_new(const struct elf_opts *o)
 	size_t n = 0;
 	bool v2 = false, v3 = false, v4 = false;
 #if defined(__x86_64__) && __has_include(<sys/platform/x86.h>)
-	v2 = CPU_FEATURE_ACTIVE(CMPXCHG16B) && CPU_FEATURE_ACTIVE(LAHF64_SAHF64) &&
-	     CPU_FEATURE_ACTIVE(POPCNT) && CPU_FEATURE_ACTIVE(SSE3) &&
-	     CPU_FEATURE_ACTIVE(SSE4_1) && CPU_FEATURE_ACTIVE(SSE4_2) &&
-	     CPU_FEATURE_ACTIVE(SSSE3);
-	v3 = v2 && CPU_FEATURE_ACTIVE(AVX) && CPU_FEATURE_ACTIVE(AVX2) &&
-	     CPU_FEATURE_ACTIVE(BMI1) && CPU_FEATURE_ACTIVE(BMI2) &&
-	     CPU_FEATURE_ACTIVE(F16C) && CPU_FEATURE_ACTIVE(FMA) &&
-	     CPU_FEATURE_ACTIVE(LZCNT) && CPU_FEATURE_ACTIVE(MOVBE) &&
-	     CPU_FEATURE_ACTIVE(OSXSAVE);
-	v4 = v3 && CPU_FEATURE_ACTIVE(AVX512F) && CPU_FEATURE_ACTIVE(AVX512BW) &&
-	     CPU_FEATURE_ACTIVE(AVX512CD) && CPU_FEATURE_ACTIVE(AVX512DQ) &&
-	     CPU_FEATURE_ACTIVE(AVX512VL);
+	v2 = CPU_ACTIVE(CMPXCHG16B) && CPU_ACTIVE(LAHF64_SAHF64) &&
+	     CPU_ACTIVE(POPCNT) && CPU_ACTIVE(SSE3) &&
+	     CPU_ACTIVE(SSE4_1) && CPU_ACTIVE(SSE4_2) &&
+	     CPU_ACTIVE(SSSE3);
+	v3 = v2 && CPU_ACTIVE(AVX) && CPU_ACTIVE(AVX2) &&
+	     CPU_ACTIVE(BMI1) && CPU_ACTIVE(BMI2) &&
+	     CPU_ACTIVE(F16C) && CPU_ACTIVE(FMA) &&
+	     CPU_ACTIVE(LZCNT) && CPU_ACTIVE(MOVBE) &&
+	     CPU_ACTIVE(OSXSAVE);
+	v4 = v3 && CPU_ACTIVE(AVX512F) && CPU_ACTIVE(AVX512BW) &&
+	     CPU_ACTIVE(AVX512CD) && CPU_ACTIVE(AVX512DQ) &&
+	     CPU_ACTIVE(AVX512VL);
 #endif
 	if (v4)
 		c->hwcaps[n++] = "x86-64-v4";
