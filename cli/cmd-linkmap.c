@@ -1,9 +1,310 @@
-/* cmd-linkmap.c - `slim linkmap`: not built yet (placeholder). */
+/*
+ * cmd-linkmap.c - `slim linkmap MAP`: where the bytes of a link come from,
+ * read from the linker's map (GNU ld, gold, lld or mold; see linkmap/).
+ *
+ * Text: totals (output bytes split into input sections, linker-made pieces
+ * and padding; discarded sections), then ranked tables of bytes per
+ * archive, per object or member, per output section, and the archive
+ * members each pulled in by a single symbol (the one the map or lld's
+ * --why-extract names), which are the cheapest to get rid of.
+ * --json: the slim-report/1 graph of the map (what `slim why` reads).
+ */
 #include "cli.h"
+#include "../common/mfile.h"
+#include "../common/ofile.h"
+#include "../common/util.h"
+#include "../linkmap/linkmap.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+"usage: slim linkmap MAP [--json] [--by object|archive|section] [--top N]\n"
+"                        [--why-extract FILE] [-o OUT]\n"
+"\n"
+"Read a linker map of GNU ld (-Map), gold, lld or mold and say where the\n"
+"output's bytes come from.\n"
+"\n"
+"  --by KIND            one ranked table: per object/member, per archive or\n"
+"                       per output section (default: all three)\n"
+"  --top N              rows per table (default 20; 0 = all)\n"
+"  --json               the slim-report/1 graph instead of text\n"
+"  --why-extract FILE   lld --why-extract=FILE output: which symbol pulled\n"
+"                       in each archive member\n"
+"  -o OUT               write to OUT (default: stdout)\n"
+"  -h, --help           this text\n";
+
+enum by { BY_ALL, BY_OBJECT, BY_ARCHIVE, BY_SECTION };
+
+struct linkmap_opts {
+	bool json;
+	enum by by;
+	long top;
+	const char *why;
+	const char *out;
+};
+
+struct row {
+	const char *name;
+	uint64_t bytes;
+	uint64_t n;
+	const struct lm_file *f;
+};
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+	if (x->bytes != y->bytes)
+		return x->bytes > y->bytes ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static size_t limit(const struct linkmap_opts *o, size_t n)
+{
+	return o->top > 0 && (size_t)o->top < n ? (size_t)o->top : n;
+}
+
+static void print_rows(FILE *fp, const struct linkmap_opts *o,
+		       struct row *v, size_t n, uint64_t total,
+		       const char *title, const char *ncol)
+{
+	qsort(v, n, sizeof *v, row_cmp);
+	fprintf(fp, "\n%s (%zu, top %zu)\n%12s %6s %8s  %s\n", title, n,
+		limit(o, n), "bytes", "%", ncol, "name");
+	for (size_t i = 0; i < limit(o, n); i++)
+		fprintf(fp, "%12" PRIu64 " %5.1f%% %8" PRIu64 "  %s\n", v[i].bytes,
+			total ? 100.0 * (double)v[i].bytes / (double)total : 0.0,
+			v[i].n, v[i].name);
+}
+
+static void by_object(FILE *fp, const struct linkmap_opts *o,
+		      const struct linkmap *m, uint64_t total)
+{
+	struct row *v = xcalloc(m->nfiles + 1, sizeof *v);
+	size_t n = 0;
+	for (size_t i = 0; i < m->nfiles; i++)
+		if (!m->files[i].linker)
+			v[n++] = (struct row){m->files[i].id + 4, m->files[i].bytes,
+					      m->files[i].nlive, &m->files[i]};
+	print_rows(fp, o, v, n, total, "bytes per object or archive member", "sections");
+	free(v);
+}
+
+static void by_archive(FILE *fp, const struct linkmap_opts *o,
+		       const struct linkmap *m, uint64_t total)
+{
+	struct hmap idx = {0};
+	struct row *v = xcalloc(m->nfiles + 1, sizeof *v);
+	size_t n = 0;
+	for (size_t i = 0; i < m->nfiles; i++) {
+		const struct lm_file *f = &m->files[i];
+		if (f->linker)
+			continue;
+		const char *a = f->archive ? path_base(f->archive) : "(objects)";
+		bool created;
+		void **slot = hmap_slot(&idx, a, strlen(a), &created);
+		if (created) {
+			v[n] = (struct row){a, 0, 0, NULL};
+			*slot = (void *)(uintptr_t)n++;
+		}
+		struct row *r = &v[(uintptr_t)*slot];
+		r->bytes += f->bytes;
+		r->n++;
+	}
+	print_rows(fp, o, v, n, total, "bytes per archive", "members");
+	hmap_free(&idx);
+	free(v);
+}
+
+static void by_section(FILE *fp, const struct linkmap_opts *o,
+		       const struct linkmap *m)
+{
+	struct row *v = xcalloc(m->nosecs + 1, sizeof *v);
+	char **names = xcalloc(m->nosecs + 1, sizeof *names);
+	for (size_t i = 0; i < m->nosecs; i++) {
+		const struct lm_osec *s = &m->osecs[i];
+		names[i] = xstrndup(s->name.p, s->name.n);
+		v[i] = (struct row){names[i], s->size, i, NULL};
+	}
+	qsort(v, m->nosecs, sizeof *v, row_cmp);
+	fprintf(fp, "\nbytes per output section (%zu, top %zu)\n%12s %12s %10s %10s  %s\n",
+		m->nosecs, limit(o, m->nosecs), "size", "inputs", "linker", "padding", "name");
+	for (size_t i = 0; i < limit(o, m->nosecs); i++) {
+		const struct lm_osec *s = &m->osecs[v[i].n];
+		fprintf(fp, "%12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %10" PRIu64 "  %s\n",
+			s->size, s->inputs, s->linker, s->padding, v[i].name);
+	}
+	for (size_t i = 0; i < m->nosecs; i++)
+		free(names[i]);
+	free(names);
+	free(v);
+}
+
+/* Members and the one symbol that pulled each, by bytes. */
+static void pulled(FILE *fp, const struct linkmap_opts *o, const struct linkmap *m)
+{
+	struct row *v = xcalloc(m->nfiles + 1, sizeof *v);
+	size_t n = 0;
+	for (size_t i = 0; i < m->nfiles; i++)
+		if (m->files[i].archive && m->files[i].pulled_sym)
+			v[n++] = (struct row){m->files[i].id + 4, m->files[i].bytes,
+					      0, &m->files[i]};
+	qsort(v, n, sizeof *v, row_cmp);
+	fprintf(fp, "\narchive members pulled in by one symbol (%zu, top %zu)\n%12s  %-40s %s\n",
+		n, limit(o, n), "bytes", "member", "symbol <- referenced by");
+	for (size_t i = 0; i < limit(o, n); i++) {
+		const struct lm_file *f = v[i].f;
+		const char *by = f->pulled_by >= 0 ? m->files[f->pulled_by].id : NULL;
+		fprintf(fp, "%12" PRIu64 "  %-40s %s <- %s%s%s\n", v[i].bytes, v[i].name,
+			f->pulled_sym, by ? by + 4 : "(command line)",
+			f->derived ? " (derived)" : "",
+			!f->bytes ? "  [dead: all sections discarded]" : "");
+	}
+	free(v);
+}
+
+static void summary(FILE *fp, const struct linkmap *m, uint64_t *total)
+{
+	uint64_t size = 0, in = 0, lk = 0, pad = 0, dis = 0, ndis = 0;
+	size_t members = 0, dead = 0;
+	for (size_t i = 0; i < m->nosecs; i++) {
+		size += m->osecs[i].size, in += m->osecs[i].inputs;
+		lk += m->osecs[i].linker, pad += m->osecs[i].padding;
+	}
+	for (size_t i = 0; i < m->nfiles; i++) {
+		const struct lm_file *f = &m->files[i];
+		dis += f->discarded, ndis += f->ndead;
+		members += f->archive != NULL;
+		dead += f->archive && !f->bytes;
+	}
+	fprintf(fp, "linker map %s (%s)%s%s\n", m->path, linkmap_linker_name(m->linker),
+		m->output ? ", output " : "", m->output ? m->output : "");
+	fprintf(fp, "output sections: %zu, %" PRIu64 " bytes = inputs %" PRIu64
+		" + linker-made %" PRIu64 " + padding %" PRIu64 "\n",
+		m->nosecs, size, in, lk, pad);
+	if (m->has_discard_list)
+		fprintf(fp, "discarded: %" PRIu64 " input sections, %" PRIu64 " bytes\n",
+			ndis, dis);
+	else
+		fprintf(fp, "discarded: not listed in %s maps\n", linkmap_linker_name(m->linker));
+	fprintf(fp, "archive members loaded: %zu", members);
+	if (m->has_pulls)
+		fprintf(fp, ", %zu of them dead (every section discarded)", dead);
+	fprintf(fp, "\n");
+	*total = in;
+}
+
+static int text(FILE *fp, const struct linkmap_opts *o, const struct linkmap *m)
+{
+	uint64_t total;
+	summary(fp, m, &total);
+	if (o->by == BY_ALL || o->by == BY_ARCHIVE)
+		by_archive(fp, o, m, total);
+	if (o->by == BY_ALL || o->by == BY_OBJECT)
+		by_object(fp, o, m, total);
+	if (o->by == BY_ALL || o->by == BY_SECTION)
+		by_section(fp, o, m);
+	if (o->by == BY_ALL && m->has_pulls)
+		pulled(fp, o, m);
+	return 0;
+}
+
+static int parse_opts(int argc, char **argv, struct linkmap_opts *o)
+{
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"by", required_argument, NULL, 'b'},
+		{"top", required_argument, NULL, 't'},
+		{"why-extract", required_argument, NULL, 'w'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	int c;
+	o->top = 20;
+	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+		char *end;
+		switch (c) {
+		case 'j': o->json = true; break;
+		case 'w': o->why = optarg; break;
+		case 'o': o->out = optarg; break;
+		case 'h': return cli_usage(usage, false) - 1;
+		case 't':
+			o->top = strtol(optarg, &end, 10);
+			if (*end || end == optarg || o->top < 0)
+				return cli_error("linkmap: --top wants a number >= 0, not '%s'", optarg);
+			break;
+		case 'b':
+			if (!strcmp(optarg, "object")) o->by = BY_OBJECT;
+			else if (!strcmp(optarg, "archive")) o->by = BY_ARCHIVE;
+			else if (!strcmp(optarg, "section")) o->by = BY_SECTION;
+			else return cli_error("linkmap: --by wants object, archive or section, not '%s'", optarg);
+			break;
+		default: return cli_usage(usage, true);
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage(usage, true);
+	return 0;
+}
+
+static int read_why(struct linkmap *m, const char *path, struct diag *d)
+{
+	struct mfile wf;
+	if (mfile_open(&wf, path, d))
+		return -1;
+	int rc = linkmap_read_why_extract(m, path, (const char *)wf.p, wf.n, d);
+	mfile_close(&wf);
+	return rc;
+}
 
 int cmd_linkmap(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return cli_error("linkmap: not implemented yet");
+	struct linkmap_opts o = {0};
+	int rc = parse_opts(argc, argv, &o);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	const char *path = argv[optind];
+	struct diag d = {0};
+	struct diag_list w = {0};
+	struct mfile mf = {0};
+	struct linkmap m = {0};
+	struct graph g;
+	graph_init(&g);
+	rc = EXIT_USAGE;
+	if (mfile_open(&mf, path, &d) ||
+	    linkmap_parse(&m, path, (const char *)mf.p, mf.n, &w, &d) ||
+	    (o.why && read_why(&m, o.why, &d))) {
+		cli_diag(&d);
+		goto out;
+	}
+	if (o.json) {
+		if (linkmap_to_graph(&m, &g, NULL, &d) ||
+		    cli_write_json(&g, o.out ? o.out : "-", &d)) {
+			cli_diag(&d);
+			goto out;
+		}
+		rc = 0;
+	} else {
+		struct ofile of;
+		FILE *fp = ofile_open(&of, o.out ? o.out : "-", &d);
+		if (!fp) {
+			cli_diag(&d);
+			goto out;
+		}
+		text(fp, &o, &m);
+		if (ofile_commit(&of, &d)) {
+			cli_diag(&d);
+			goto out;
+		}
+		rc = 0;
+	}
+out:
+	diag_list_print(&w, stderr);
+	diag_list_free(&w);
+	linkmap_free(&m);
+	graph_free(&g);
+	mfile_close(&mf);
+	return cli_finish(rc);
 }

@@ -1,0 +1,186 @@
+/*
+ * lm-columns.c - maps of lld and mold, and lld's --why-extract output.
+ *
+ * Both print one header line, then one line per output section, input
+ * section and symbol, told apart by indentation after fixed number columns
+ * (lld: lld/ELF/MapFile.cpp writeHeader()/printMap(), "%16llx %16llx %8llx
+ * %5llu " then 0, 8 or 16 spaces; mold: mold/mapfile.cc print_map(),
+ * "{:>18} {:>10} {:>5} " then the same indents):
+ *
+ *   lld:            VMA              LMA     Size Align Out     In      Symbol
+ *                   2a8              2a8       1c     1 .interp
+ *                   2a8              2a8       1c     1         <internal>:(.interp)
+ *                  f600             f600        6     1                 sym
+ *   mold:              VMA       Size Align Out     In      Symbol
+ *                    0x30c         32     4 .note.ABI-tag
+ *                    0x30c         32     4         /x/Scrt1.o:(.note.ABI-tag)
+ *
+ * lld numbers are hex without "0x" (align decimal); mold prints the VMA
+ * with "0x" and size and align in decimal.  An input is "FILE:(SECTION)",
+ * FILE being "ARCHIVE(MEMBER)" for archive members and "<internal>" for
+ * linker-made sections.  Neither lists discarded sections nor why a member
+ * was loaded: lld writes that with --why-extract=FILE (read below).
+ */
+#include "linkmap.h"
+#include "../common/diag.h"
+#include "../common/util.h"
+
+#include <string.h>
+
+struct cols {
+	struct linkmap *m;
+	struct diag *d;
+	uint32_t line;
+	int32_t osec;
+	uint32_t internal;   /* file index of "<internal>" */
+};
+
+static int bad(struct cols *c, const char *what, const char *p, const char *e)
+{
+	size_t n = (size_t)(e - p);
+	const char *sp = memchr(p, ' ', n);
+	if (sp)
+		n = (size_t)(sp - p);
+	return diag_err_line(c->d, c->m->path, c->line, "%s '%.*s'", what,
+			     (int)(n > 40 ? 40 : n), p);
+}
+
+/* One number column: base 16 (lld; mold VMA with "0x") or 10. */
+static int column(struct cols *c, const char **pp, const char *e, int base,
+		  uint64_t *v)
+{
+	const char *p = lm_skip_spaces(*pp, e);
+	int rc = lm_number(&p, e, base, v);
+	if (rc)
+		return bad(c, rc > 0 ? "expected a number, found"
+			       : "malformed or overflowing number", p, e);
+	*pp = p;
+	return 0;
+}
+
+/* "FILE:(SECTION)" -> file index and the section name */
+static int input_spec(struct cols *c, const char *p, const char *e,
+		      uint32_t *file, struct lm_str *name)
+{
+	const char *q = NULL;
+	for (const char *s = e - 2; s >= p; s--)
+		if (s[0] == ':' && s[1] == '(') {
+			q = s;
+			break;
+		}
+	if (!q || e[-1] != ')')
+		return 1;
+	*file = (q - p == 10 && !memcmp(p, "<internal>", 10))
+		? c->internal : lm_file_intern(c->m, p, (size_t)(q - p));
+	name->p = q + 2;
+	name->n = (uint32_t)(e - 1 - (q + 2));
+	return 0;
+}
+
+static int cols_line(struct cols *c, struct lm_str s, bool lld)
+{
+	struct linkmap *m = c->m;
+	const char *p = s.p, *e = s.p + s.n;
+	uint64_t vma, lma, size, align;
+	if (column(c, &p, e, 16, &vma) ||
+	    (lld && column(c, &p, e, 16, &lma)) ||
+	    column(c, &p, e, lld ? 16 : 10, &size) ||
+	    column(c, &p, e, 10, &align))
+		return -1;
+	if (align > UINT32_MAX)
+		return bad(c, "alignment out of range", s.p, e);
+	if (p == e || *p != ' ')
+		return bad(c, "line ends after the number columns", s.p, e);
+	const char *t = p + 1, *text = lm_skip_spaces(t, e);
+	size_t indent = (size_t)(text - t);
+	if (text == e)
+		return bad(c, "line has no section or symbol name", s.p, e);
+	if (indent >= 16)
+		return 0;              /* a symbol */
+	if (indent == 0) {
+		if (memmem(text, (size_t)(e - text), " = ", 3))
+			return 0;      /* a script assignment */
+		c->osec = (int32_t)lm_add_osec(m, text, (size_t)(e - text), vma,
+					       size, c->line);
+		m->osecs[c->osec].align = (uint32_t)align;
+		return 0;
+	}
+	if (indent != 8)
+		return bad(c, "unexpected indentation before", text, e);
+	uint32_t fi;
+	struct lm_str name;
+	if (input_spec(c, text, e, &fi, &name))
+		return 0;              /* ". = ALIGN(...)" and the like */
+	if (c->osec < 0)
+		return diag_err_line(c->d, m->path, c->line,
+				     "input section before any output section");
+	lm_add_isec(m, (uint32_t)c->osec, fi, name.p, name.n, vma, size,
+		    (uint32_t)align, LM_ISEC_LIVE, c->line);
+	return 0;
+}
+
+int lm_parse_columns(struct linkmap *m, const char *p, size_t n,
+		     struct diag_list *w, struct diag *d)
+{
+	struct cols c = {.m = m, .d = d, .osec = -1};
+	c.internal = lm_file_intern(m, "<internal>", 10);
+	struct lm_lines r = {p, p + n, 0};
+	struct lm_str s;
+	bool lld = m->linker == LM_LLD;
+	lm_next_line(&r, &s);          /* the header, checked by detect */
+	while (lm_next_line(&r, &s)) {
+		c.line = r.lineno;
+		if (s.n && s.p[s.n - 1] == '\r')
+			s.n--;
+		if (!s.n)
+			continue;
+		if (cols_line(&c, s, lld))
+			return -1;
+	}
+	return 0;
+}
+
+/* One why-extract line: "REFERENCE<TAB>EXTRACTED<TAB>SYMBOL".  lld writes
+ * "--start-lib"/"-u" and the like as the reference for command-line
+ * causes; those keep pulled_by = -1 and only set the symbol. */
+static int why_line(struct linkmap *m, const char *path, uint32_t line,
+		    struct lm_str s, struct diag *d)
+{
+	const char *e = s.p + s.n;
+	const char *t1 = memchr(s.p, '\t', s.n);
+	const char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(e - t1 - 1)) : NULL;
+	if (!t2 || t2 + 1 == e)
+		return diag_err_line(d, path, line,
+				     "expected 'reference<TAB>extracted<TAB>symbol'");
+	uint32_t mem = lm_file_intern(m, t1 + 1, (size_t)(t2 - t1 - 1));
+	struct lm_file *f = &m->files[mem];
+	if (f->pulled_sym)
+		return 0;      /* the first reason is the one lld acted on */
+	f->pulled_sym = arena_strndup(&m->arena, t2 + 1, (size_t)(e - t2 - 1));
+	if (s.p[0] != '-') {
+		uint32_t by = lm_file_intern(m, s.p, (size_t)(t1 - s.p));
+		m->files[mem].pulled_by = (int32_t)by;
+	}
+	return 0;
+}
+
+int linkmap_read_why_extract(struct linkmap *m, const char *path,
+			     const char *p, size_t n, struct diag *d)
+{
+	struct lm_lines r = {p, p + n, 0};
+	struct lm_str s;
+	if (n && memchr(p, 0, n))
+		return diag_err_line(d, path, 1, "NUL byte: not lld --why-extract output");
+	if (!lm_next_line(&r, &s) || s.n < 26 ||
+	    memcmp(s.p, "reference\textracted\tsymbol", 26))
+		return diag_err_line(d, path, 1,
+				     "not lld --why-extract output (no 'reference<TAB>extracted<TAB>symbol' header)");
+	while (lm_next_line(&r, &s)) {
+		if (s.n && s.p[s.n - 1] == '\r')
+			s.n--;
+		if (s.n && why_line(m, path, r.lineno, s, d))
+			return -1;
+	}
+	m->has_pulls = true;
+	return 0;
+}

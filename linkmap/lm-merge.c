@@ -1,0 +1,240 @@
+/*
+ * lm-merge.c - a parsed linker map into the graph (DESIGN.md "The graph"):
+ *
+ *   exe:OUT  --includes-->  obj:libz.a(inflate.o)   attrs: symbol, by,
+ *                                                   archive, member
+ *   obj:main.o --pulls-->   obj:libz.a(inflate.o)   attrs: symbol
+ *   obj:X    --contains-->  sec:X:.text.name        (discarded sections)
+ *
+ * Every input file gets an `includes` edge from the output, so each is
+ * reachable from the root whatever the pull chains say; `pulls` edges give
+ * `slim why` the chain from the program's own objects to a member.
+ * Findings: `discarded-section` (a section --gc-sections or the script
+ * dropped; bytes = its size, already absent from the output) and
+ * `dead-archive-member` (a member loaded to resolve a symbol whose every
+ * section was then discarded: it adds nothing to the output, and the link
+ * would not change without it).  Linker-made pieces, fills and padding go
+ * to g->totals["linkmap"], per output section, so that attributed bytes
+ * plus those sum to each output section's size.
+ */
+#include "linkmap.h"
+#include "../common/diag.h"
+#include "../common/util.h"
+#include "../graph/graph.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct fo {             /* one live input section's bytes: (file, osec) */
+	uint32_t file, osec;
+	uint64_t size;
+};
+
+static int fo_cmp(const void *a, const void *b)
+{
+	const struct fo *x = a, *y = b;
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	if (x->osec != y->osec)
+		return x->osec < y->osec ? -1 : 1;
+	return 0;
+}
+
+static const char *out_id(const struct linkmap *m, struct graph *g,
+			  const char *output_node)
+{
+	if (output_node)
+		return output_node;
+	if (m->output)
+		return graph_strf(g, "exe:%s", path_base(m->output));
+	const char *b = path_base(m->path);
+	size_t n = strlen(b);
+	if (n > 4 && !strcmp(b + n - 4, ".map"))
+		n -= 4;
+	return graph_strf(g, "exe:%.*s", (int)n, b);
+}
+
+static struct gnode *file_node(const struct linkmap *m, struct graph *g,
+			       const struct lm_file *f)
+{
+	struct gnode *n = graph_node(g, f->id);
+	if (n)
+		return n;
+	n = graph_add_node(g, "object", f->id, NULL);
+	json_t *a = graph_node_attrs(n);
+	attr_str(a, "path", f->path);
+	if (f->archive) {
+		attr_str(a, "archive", f->archive);
+		attr_str(a, "member", f->member);
+	}
+	if (f->lto)
+		attr_bool(a, "lto", true);
+	(void)m;
+	return n;
+}
+
+/* Node sizes and per-output-section bytes of each file. */
+static void file_bytes(const struct linkmap *m, struct graph *g)
+{
+	struct fo *v = xmalloc((m->nisecs + 1) * sizeof *v);
+	size_t n = 0;
+	for (size_t i = 0; i < m->nisecs; i++) {
+		const struct lm_isec *s = &m->isecs[i];
+		if (s->state == LM_ISEC_LIVE && !m->files[s->file].linker)
+			v[n++] = (struct fo){s->file, s->osec, s->bytes};
+	}
+	qsort(v, n, sizeof *v, fo_cmp);
+	for (size_t i = 0; i < n;) {
+		const struct lm_file *f = &m->files[v[i].file];
+		struct gnode *nd = file_node(m, g, f);
+		json_t *a = graph_node_attrs(nd);
+		json_t *by = json_object_get(a, "bytes");
+		if (!by) {
+			by = json_object();
+			json_object_set_new(a, "bytes", by);
+		}
+		size_t j = i;
+		while (j < n && v[j].file == v[i].file) {
+			size_t k = j;
+			uint64_t sum = 0;
+			for (; k < n && v[k].file == v[j].file && v[k].osec == v[j].osec; k++)
+				sum += v[k].size;
+			const struct lm_osec *o = &m->osecs[v[j].osec];
+			char key[256];
+			snprintf(key, sizeof key, "%.*s", (int)o->name.n, o->name.p);
+			json_t *old = json_object_get(by, key);
+			json_object_set_new(by, key, json_integer(
+				(json_int_t)(sum + (old ? (uint64_t)json_integer_value(old) : 0))));
+			j = k;
+		}
+		graph_node_set_size(nd, nd->size + f->bytes);
+		i = j;
+	}
+	free(v);
+}
+
+static void edges(const struct linkmap *m, struct graph *g, const char *out)
+{
+	for (size_t i = 0; i < m->nfiles; i++) {
+		const struct lm_file *f = &m->files[i];
+		if (f->linker)
+			continue;
+		struct gnode *n = file_node(m, g, f);
+		if (!n->has_size)
+			graph_node_set_size(n, 0);
+		struct gedge *e = graph_add_edge(g, out, f->id, "includes");
+		json_t *a = graph_edge_attrs(e);
+		attr_str(a, "analyzer", "linkmap");
+		if (f->archive) {
+			attr_str(a, "archive", path_base(f->archive));
+			attr_str(a, "member", f->member);
+		}
+		if (f->pulled_sym)
+			attr_str(a, "symbol", f->pulled_sym);
+		const struct lm_file *by = f->pulled_by >= 0 ? &m->files[f->pulled_by] : NULL;
+		if (by && !by->linker) {
+			attr_str(a, "by", by->id);
+			file_node(m, g, by);
+			struct gedge *pe = graph_add_edge(g, by->id, f->id, "pulls");
+			json_t *pa = graph_edge_attrs(pe);
+			attr_str(pa, "analyzer", "linkmap");
+			if (f->pulled_sym)
+				attr_str(pa, "symbol", f->pulled_sym);
+			if (f->derived)
+				attr_bool(pa, "derived", true);
+		}
+		if (f->derived)
+			attr_bool(a, "derived", true);
+	}
+}
+
+static void discarded(const struct linkmap *m, struct graph *g)
+{
+	for (size_t i = 0; i < m->nisecs; i++) {
+		const struct lm_isec *s = &m->isecs[i];
+		if (s->state != LM_ISEC_DISCARDED || !s->size)
+			continue;
+		const struct lm_file *f = &m->files[s->file];
+		if (f->linker)
+			continue;
+		const char *fid = f->id + 4;
+		const char *id = graph_strf(g, "sec:%s:%.*s", fid, (int)s->name.n, s->name.p);
+		for (int k = 2; graph_node(g, id); k++)
+			id = graph_strf(g, "sec:%s:%.*s#%d", fid, (int)s->name.n, s->name.p, k);
+		struct gnode *n = graph_add_node(g, "section", id, NULL);
+		graph_node_set_size(n, s->size);
+		attr_bool(graph_node_attrs(n), "discarded", true);
+		file_node(m, g, f);
+		attr_str(graph_edge_attrs(graph_add_edge(g, f->id, id, "contains")),
+			 "analyzer", "linkmap");
+		graph_add_finding(g, "discarded-section", id, f->id, s->size, "proven",
+			graph_strf(g, "the linker discarded %.*s of %s (listed under 'Discarded input sections' in the map, line %u): it is not in the output",
+				   (int)s->name.n, s->name.p, f->path, s->line),
+			"nothing to do for the output; the bytes are only in the input");
+	}
+}
+
+static void dead_members(const struct linkmap *m, struct graph *g)
+{
+	if (!m->has_pulls)
+		return;     /* mold: no list of loaded members to compare with */
+	for (size_t i = 0; i < m->nfiles; i++) {
+		const struct lm_file *f = &m->files[i];
+		if (!f->archive || f->bytes || f->linker)
+			continue;
+		const struct lm_file *by = f->pulled_by >= 0 ? &m->files[f->pulled_by] : NULL;
+		const char *sym = f->pulled_sym ? f->pulled_sym : "?";
+		struct gfinding *fd = graph_add_finding(g, "dead-archive-member", f->id,
+			by && !by->linker ? by->id : NULL, 0, "proven",
+			graph_strf(g, "loaded to resolve %s (referenced by %s) but every one of its %u sections (%llu bytes) was discarded: the output holds none of it",
+				   sym, by ? by->path : "the command line", f->ndead,
+				   (unsigned long long)f->discarded),
+			graph_strf(g, "drop the reference to %s from %s, or %s from the link line if nothing else needs it",
+				   sym, by ? path_base(by->path) : "the command line",
+				   path_base(f->archive)));
+		attr_int(graph_finding_attrs(fd), "discarded_bytes", (long long)f->discarded);
+	}
+}
+
+static void totals(const struct linkmap *m, struct graph *g)
+{
+	json_t *t = json_object(), *secs = json_array();
+	uint64_t in = 0, lk = 0, pad = 0, dis = 0, ndis = 0;
+	for (size_t i = 0; i < m->nosecs; i++) {
+		const struct lm_osec *o = &m->osecs[i];
+		json_t *s = json_object();
+		json_object_set_new(s, "name", json_stringn(o->name.p, o->name.n));
+		attr_int(s, "size", (long long)o->size);
+		attr_int(s, "inputs", (long long)o->inputs);
+		attr_int(s, "linker", (long long)o->linker);
+		attr_int(s, "padding", (long long)o->padding);
+		json_array_append_new(secs, s);
+		in += o->inputs, lk += o->linker, pad += o->padding;
+	}
+	for (size_t i = 0; i < m->nfiles; i++)
+		dis += m->files[i].discarded, ndis += m->files[i].ndead;
+	attr_str(t, "linker", linkmap_linker_name(m->linker));
+	attr_int(t, "input_bytes", (long long)in);
+	attr_int(t, "linker_bytes", (long long)lk);
+	attr_int(t, "padding_bytes", (long long)pad);
+	attr_int(t, "discarded_bytes", (long long)dis);
+	attr_int(t, "discarded_sections", (long long)ndis);
+	json_object_set_new(t, "output_sections", secs);
+	json_object_set_new(g->totals, "linkmap", t);
+}
+
+int linkmap_to_graph(const struct linkmap *m, struct graph *g,
+		     const char *output_node, struct diag *d)
+{
+	const char *out = out_id(m, g, output_node);
+	if (!graph_node(g, out))
+		graph_add_node(g, "exe", out, NULL);
+	graph_add_input(g, m->path, "linkmap", out);
+	file_bytes(m, g);
+	edges(m, g, out);
+	discarded(m, g);
+	dead_members(m, g);
+	totals(m, g);
+	(void)d;
+	return 0;
+}
