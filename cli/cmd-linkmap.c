@@ -21,22 +21,26 @@
 #include <string.h>
 
 static const char usage[] =
-"usage: slim linkmap MAP [--json] [--by object|archive|section] [--top N]\n"
+"usage: slim linkmap MAP [--json] [--by object|archive|section|discarded] [--top N]\n"
 "                        [--why-extract FILE] [-o OUT]\n"
 "\n"
 "Read a linker map of GNU ld (-Map), gold, lld or mold and say where the\n"
 "output's bytes come from.\n"
 "\n"
 "  --by KIND            one ranked table: per object/member, per archive or\n"
-"                       per output section (default: all three)\n"
+"                       per output section (default: all three); `discarded`\n"
+"                       lists every discarded input section (bytes, file,\n"
+"                       section; tab-separated, in map order)\n"
 "  --top N              rows per table (default 20; 0 = all)\n"
 "  --json               the slim-report/1 graph instead of text\n"
-"  --why-extract FILE   lld --why-extract=FILE output: which symbol pulled\n"
-"                       in each archive member\n"
+"  --why-extract FILE   lld --why-extract=FILE output, or mold\n"
+"                       --print-dependencies output: which archive members\n"
+"                       were loaded and the symbol that pulled each in (for\n"
+"                       mold derived: the first reference it lists)\n"
 "  -o OUT               write to OUT (default: stdout)\n"
 "  -h, --help           this text\n";
 
-enum by { BY_ALL, BY_OBJECT, BY_ARCHIVE, BY_SECTION };
+enum by { BY_ALL, BY_OBJECT, BY_ARCHIVE, BY_SECTION, BY_DISCARDED };
 
 struct linkmap_opts {
 	bool json;
@@ -148,7 +152,7 @@ static void pulled(FILE *fp, const struct linkmap_opts *o, const struct linkmap 
 	struct row *v = xcalloc(m->nfiles + 1, sizeof *v);
 	size_t n = 0;
 	for (size_t i = 0; i < m->nfiles; i++)
-		if (m->files[i].archive && m->files[i].pulled_sym)
+		if (m->files[i].loaded && m->files[i].pulled_sym)
 			v[n++] = (struct row){m->files[i].id + 4, m->files[i].bytes,
 					      0, &m->files[i]};
 	qsort(v, n, sizeof *v, row_cmp);
@@ -165,6 +169,17 @@ static void pulled(FILE *fp, const struct linkmap_opts *o, const struct linkmap 
 	free(v);
 }
 
+/* Every discarded input section, tab-separated, in map order. */
+static void discarded(FILE *fp, const struct linkmap *m)
+{
+	for (size_t i = 0; i < m->nisecs; i++) {
+		const struct lm_isec *s = &m->isecs[i];
+		if (s->state == LM_ISEC_DISCARDED)
+			fprintf(fp, "%" PRIu64 "\t%s\t%.*s\n", s->size,
+				m->files[s->file].path, (int)s->name.n, s->name.p);
+	}
+}
+
 static void summary(FILE *fp, const struct linkmap *m, uint64_t *total)
 {
 	uint64_t size = 0, in = 0, lk = 0, pad = 0, dis = 0, ndis = 0;
@@ -176,8 +191,8 @@ static void summary(FILE *fp, const struct linkmap *m, uint64_t *total)
 	for (size_t i = 0; i < m->nfiles; i++) {
 		const struct lm_file *f = &m->files[i];
 		dis += f->discarded, ndis += f->ndead;
-		members += f->archive != NULL;
-		dead += f->archive && !f->bytes;
+		members += f->loaded;
+		dead += f->loaded && !f->bytes;
 	}
 	fprintf(fp, "linker map %s (%s)%s%s\n", m->path, linkmap_linker_name(m->linker),
 		m->output ? ", output " : "", m->output ? m->output : "");
@@ -199,6 +214,10 @@ static void summary(FILE *fp, const struct linkmap *m, uint64_t *total)
 static int text(FILE *fp, const struct linkmap_opts *o, const struct linkmap *m)
 {
 	uint64_t total;
+	if (o->by == BY_DISCARDED) {
+		discarded(fp, m);
+		return 0;
+	}
 	summary(fp, m, &total);
 	if (o->by == BY_ALL || o->by == BY_ARCHIVE)
 		by_archive(fp, o, m, total);
@@ -239,6 +258,7 @@ static int parse_opts(int argc, char **argv, struct linkmap_opts *o)
 			if (!strcmp(optarg, "object")) o->by = BY_OBJECT;
 			else if (!strcmp(optarg, "archive")) o->by = BY_ARCHIVE;
 			else if (!strcmp(optarg, "section")) o->by = BY_SECTION;
+			else if (!strcmp(optarg, "discarded")) o->by = BY_DISCARDED;
 			else return cli_error("linkmap: --by wants object, archive or section, not '%s'", optarg);
 			break;
 		default: return cli_usage(usage, true);

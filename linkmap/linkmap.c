@@ -165,6 +165,7 @@ uint32_t lm_file_intern(struct linkmap *m, const char *path, size_t len)
 	} else if (split_member(f->path, len, &ap)) {
 		f->archive = arena_strndup(&m->arena, f->path, ap);
 		f->member = arena_strndup(&m->arena, f->path + ap + 1, len - ap - 2);
+		f->loaded = true;
 		f->id = arena_printf(&m->arena, "obj:%s(%s)", path_base(f->archive),
 				     path_base(f->member));
 	} else {
@@ -257,6 +258,7 @@ int lm_finish(struct linkmap *m, struct diag *d)
 	}
 	for (size_t i = 0; i < m->nosecs; i++) {
 		struct lm_osec *o = &m->osecs[i];
+		o->ninputs = nin[i];
 		if (!nin[i])
 			o->linker = o->size;   /* made by the linker: .dynsym, EHDR */
 		/* coverage() keeps inputs + linker within the section */

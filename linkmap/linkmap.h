@@ -51,6 +51,9 @@ struct lm_file {
 	bool linker;           /* linker-generated: "<internal>", "** ..." */
 	bool lto;              /* an LTO partition (ltrans, ld-temp.o) */
 	bool derived;          /* pulled_by/pulled_sym derived, not printed */
+	bool loaded;           /* listed as loaded from an archive (BFD and
+				  gold name a thin archive's member by its
+				  path alone, so archive may be NULL) */
 	int32_t pulled_by;     /* index of the file that pulled it, or -1 */
 	const char *pulled_sym;/* the symbol, or NULL */
 	uint64_t bytes;        /* live bytes in the output */
@@ -79,6 +82,7 @@ struct lm_osec {
 	uint64_t inputs;       /* bytes of object/member input sections */
 	uint64_t linker;       /* linker-generated pieces and explicit fills */
 	uint64_t padding;      /* size - inputs - linker */
+	uint32_t ninputs;      /* input-section lines (fills included) */
 	uint32_t line;
 };
 

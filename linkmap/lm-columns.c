@@ -19,7 +19,9 @@
  * with "0x" and size and align in decimal.  An input is "FILE:(SECTION)",
  * FILE being "ARCHIVE(MEMBER)" for archive members and "<internal>" for
  * linker-made sections.  Neither lists discarded sections nor why a member
- * was loaded: lld writes that with --why-extract=FILE (read below).
+ * was loaded: lld writes that with --why-extract=FILE, and mold's
+ * --print-dependencies names every section a loaded member's sections
+ * need or are needed by (both read below).
  */
 #include "linkmap.h"
 #include "../common/diag.h"
@@ -154,6 +156,7 @@ static int why_line(struct linkmap *m, const char *path, uint32_t line,
 				     "expected 'reference<TAB>extracted<TAB>symbol'");
 	uint32_t mem = lm_file_intern(m, t1 + 1, (size_t)(t2 - t1 - 1));
 	struct lm_file *f = &m->files[mem];
+	f->loaded = true;
 	if (f->pulled_sym)
 		return 0;      /* the first reason is the one lld acted on */
 	f->pulled_sym = arena_strndup(&m->arena, t2 + 1, (size_t)(e - t2 - 1));
@@ -164,6 +167,75 @@ static int why_line(struct linkmap *m, const char *path, uint32_t line,
 	return 0;
 }
 
+/* "FILE:(SECTION)" or "FILE" -> the file part */
+static struct lm_str dep_file(const char *p, const char *e)
+{
+	for (const char *q = e - 2; q >= p; q--)
+		if (q[0] == ':' && q[1] == '(' && e[-1] == ')')
+			return (struct lm_str){p, (uint32_t)(q - p)};
+	return (struct lm_str){p, (uint32_t)(e - p)};
+}
+
+static bool is_member(const struct lm_str f)
+{
+	return f.n > 3 && f.p[f.n - 1] == ')' && memchr(f.p, '(', f.n);
+}
+
+/* One mold --print-dependencies line: "SEC1<TAB>SEC2<TAB>u|w<TAB>SYMBOL",
+ * SEC1 needing SEC2 for SYMBOL.  Every archive member named was loaded;
+ * the first other file needing it is taken as what pulled it (derived:
+ * mold does not say which reference made it load the member). */
+static void dep_line(struct linkmap *m, struct lm_str s)
+{
+	const char *e = s.p + s.n, *t[3];
+	const char *q = s.p;
+	for (int i = 0; i < 3; i++) {
+		t[i] = memchr(q, '\t', (size_t)(e - q));
+		if (!t[i])
+			return;    /* comments, "removing unused section" */
+		q = t[i] + 1;
+	}
+	struct lm_str from = dep_file(s.p, t[0]), to = dep_file(t[0] + 1, t[1]);
+	if (from.n == to.n && !memcmp(from.p, to.p, from.n))
+		return;
+	void *fv = hmap_get(&m->file_by_path, from.p, from.n);
+	uint32_t fi = 0;
+	if (is_member(from)) {
+		fi = lm_file_intern(m, from.p, from.n);
+		fv = (void *)1;
+	} else if (fv) {
+		fi = (uint32_t)(uintptr_t)fv - 1;
+	}
+	if (!is_member(to))
+		return;
+	uint32_t ti = lm_file_intern(m, to.p, to.n);
+	struct lm_file *f = &m->files[ti];
+	f->loaded = true;
+	if (f->pulled_sym || !fv)
+		return;
+	f->pulled_by = (int32_t)fi;
+	f->pulled_sym = arena_strndup(&m->arena, t[2] + 1, (size_t)(e - t[2] - 1));
+	f->derived = true;
+}
+
+static const char mold_deps[] =
+	"# This is an output of the mold linker's --print-dependencies option.";
+
+static int read_deps(struct linkmap *m, const char *p, size_t n)
+{
+	struct lm_lines r = {p, p + n, 0};
+	struct lm_str s;
+	while (lm_next_line(&r, &s)) {
+		if (s.n && s.p[s.n - 1] == '\r')
+			s.n--;
+		dep_line(m, s);
+	}
+	/* a member whose every reference comes from files the map does not
+	 * know (shared libraries): loaded, reason unknown */
+	m->has_pulls = true;
+	return 0;
+}
+
 int linkmap_read_why_extract(struct linkmap *m, const char *path,
 			     const char *p, size_t n, struct diag *d)
 {
@@ -171,10 +243,14 @@ int linkmap_read_why_extract(struct linkmap *m, const char *path,
 	struct lm_str s;
 	if (n && memchr(p, 0, n))
 		return diag_err_line(d, path, 1, "NUL byte: not lld --why-extract output");
+	/* mold prints --print-gc-sections lines to the same stdout first */
+	const char *md = memmem(p, n, mold_deps, sizeof mold_deps - 1);
+	if (md && (md == p || md[-1] == '\n'))
+		return read_deps(m, p, n);
 	if (!lm_next_line(&r, &s) || s.n < 26 ||
 	    memcmp(s.p, "reference\textracted\tsymbol", 26))
 		return diag_err_line(d, path, 1,
-				     "not lld --why-extract output (no 'reference<TAB>extracted<TAB>symbol' header)");
+				     "neither lld --why-extract nor mold --print-dependencies output");
 	while (lm_next_line(&r, &s)) {
 		if (s.n && s.p[s.n - 1] == '\r')
 			s.n--;

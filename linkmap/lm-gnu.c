@@ -162,7 +162,21 @@ static int archive_line(struct gnu *g, struct lm_str s)
 	if (q + 1 >= e)
 		q = e;
 	struct lm_str mem = trim(s.p, q);
-	if (!mem.n || mem.p[mem.n - 1] != ')' || !memchr(mem.p, '(', mem.n)) {
+	struct lm_str rest = trim(q, e);
+	struct lm_str next = {0};
+	bool entry = mem.n && mem.p[mem.n - 1] == ')' && memchr(mem.p, '(', mem.n);
+	if (!rest.n) {
+		struct lm_lines save = g->r;
+		if (lm_next_line(&g->r, &next) && next.n > 30 &&
+		    !memcmp(next.p, "                              ", 30) &&
+		    next.p[30] != ' ')
+			entry = true;   /* a thin archive's member: a plain path */
+		else
+			g->r = save;
+	} else if (rest.p[rest.n - 1] == ')') {
+		entry = true;
+	}
+	if (!entry) {
 		/* a heading this parser does not know: say so, skip its block */
 		diag_warn_line(g->w, g->m->path, g->r.lineno,
 			       "unknown heading '%.*s': block skipped",
@@ -171,13 +185,9 @@ static int archive_line(struct gnu *g, struct lm_str s)
 		return 0;
 	}
 	uint32_t fi = lm_file_intern(g->m, mem.p, mem.n);
-	struct lm_str rest = trim(q, e);
+	g->m->files[fi].loaded = true;
 	if (rest.n)
 		return archive_ref(g, fi, rest);
-	struct lm_str next;
-	if (!lm_next_line(&g->r, &next) || !next.n || next.p[0] != ' ')
-		return diag_err_line(g->d, g->m->path, g->r.lineno,
-				     "archive member entry without the file that pulled it");
 	return archive_ref(g, fi, next);
 }
 

@@ -129,6 +129,8 @@ static void edges(const struct linkmap *m, struct graph *g, const char *out)
 			attr_str(a, "archive", path_base(f->archive));
 			attr_str(a, "member", f->member);
 		}
+		if (f->loaded)
+			attr_bool(a, "from_archive", true);
 		if (f->pulled_sym)
 			attr_str(a, "symbol", f->pulled_sym);
 		const struct lm_file *by = f->pulled_by >= 0 ? &m->files[f->pulled_by] : NULL;
@@ -180,18 +182,18 @@ static void dead_members(const struct linkmap *m, struct graph *g)
 		return;     /* mold: no list of loaded members to compare with */
 	for (size_t i = 0; i < m->nfiles; i++) {
 		const struct lm_file *f = &m->files[i];
-		if (!f->archive || f->bytes || f->linker)
+		if (!f->loaded || f->bytes || f->linker)
 			continue;
 		const struct lm_file *by = f->pulled_by >= 0 ? &m->files[f->pulled_by] : NULL;
 		const char *sym = f->pulled_sym ? f->pulled_sym : "?";
 		struct gfinding *fd = graph_add_finding(g, "dead-archive-member", f->id,
 			by && !by->linker ? by->id : NULL, 0, "proven",
-			graph_strf(g, "loaded to resolve %s (referenced by %s) but every one of its %u sections (%llu bytes) was discarded: the output holds none of it",
+			graph_strf(g, "loaded to resolve %s (referenced by %s), but the linker discarded %u of its sections (%llu bytes) and the %u it kept add no bytes: the output holds none of it",
 				   sym, by ? by->path : "the command line", f->ndead,
-				   (unsigned long long)f->discarded),
+				   (unsigned long long)f->discarded, f->nlive),
 			graph_strf(g, "drop the reference to %s from %s, or %s from the link line if nothing else needs it",
 				   sym, by ? path_base(by->path) : "the command line",
-				   path_base(f->archive)));
+				   f->archive ? path_base(f->archive) : f->path));
 		attr_int(graph_finding_attrs(fd), "discarded_bytes", (long long)f->discarded);
 	}
 }
@@ -208,6 +210,7 @@ static void totals(const struct linkmap *m, struct graph *g)
 		attr_int(s, "inputs", (long long)o->inputs);
 		attr_int(s, "linker", (long long)o->linker);
 		attr_int(s, "padding", (long long)o->padding);
+		attr_int(s, "input_sections", (long long)o->ninputs);
 		json_array_append_new(secs, s);
 		in += o->inputs, lk += o->linker, pad += o->padding;
 	}

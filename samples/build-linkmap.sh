@@ -1,0 +1,63 @@
+#!/bin/bash
+# Builds the linker-map samples into samples/out/linkmap/: two real programs
+# linked against Debian's static archives with each of GNU ld (bfd), gold,
+# lld and mold, with --gc-sections and -Map, plus each linker's own ground
+# truth for the tests (tests/test-linkmap.c, tests/cli/test-linkmap*.sh):
+#
+#   prog-L   main.o util.o + libdemo.a (ours) + libsqlite3.a libz.a
+#            libjansson.a;  util.o's dead helper pulls libdemo.a(demo_dead.o)
+#   crypto-L crypto.o + libcrypto.a (thousands of sections, deep pulls)
+#   thin-L   as prog-L but with libdemo as a thin archive (bfd, lld)
+#
+#   L.map         the map (-Map)
+#   L.trace       loaded files: bfd `-t -t`, gold/lld `-t`, mold
+#                 `--print-dependencies`
+#   L.gc          `--print-gc-sections` (stderr)
+#   L.why         lld `--why-extract`
+#
+# Needs: gcc, binutils (ld.bfd, ld.gold), lld, mold, zlib1g-dev,
+# libsqlite3-dev, libjansson-dev, libssl-dev.  Rebuilt only when a source
+# or this script is newer than the stamp.  Takes a few seconds.
+set -eu
+cd "$(dirname "$0")"
+src=$PWD/linkmap
+out=$PWD/out/linkmap
+stamp=$out/.stamp
+if [ -e "$stamp" ] && [ -z "$(find "$src" "$0" -newer "$stamp" 2>/dev/null)" ]; then
+	exit 0
+fi
+for t in gcc ar ld.bfd ld.gold ld.lld mold; do
+	command -v $t >/dev/null || { echo "build-linkmap.sh: needs $t (make deps)" >&2; exit 1; }
+done
+rm -rf "$out"
+mkdir -p "$out"
+cd "$out"
+CF="-O2 -ffunction-sections -fdata-sections"
+gcc $CF -c "$src/main.c" "$src/util.c" "$src/crypto.c" "$src/demo_live.c" "$src/demo_dead.c"
+ar rcs libdemo.a demo_live.o demo_dead.o
+ar rcsT libdemothin.a demo_live.o demo_dead.o
+DYN="-Wl,-Bdynamic -lm -lpthread -ldl"
+
+# link NAME LINKER OBJS... -- ARCHIVES...: map + ground truth for one link
+link() {
+	local name=$1 l=$2; shift 2
+	local gt=()
+	case $l in
+	bfd) gt=(-Wl,-t -Wl,-t) ;;
+	gold | lld) gt=(-Wl,-t) ;;
+	mold) gt=(-Wl,--print-dependencies) ;;
+	esac
+	[ "$l" = lld ] && gt+=("-Wl,--why-extract=$name-$l.why")
+	gcc -fuse-ld=$l -o "$name-$l" "$@" -Wl,--gc-sections \
+		-Wl,-Map="$name-$l.map" -Wl,--print-gc-sections "${gt[@]}" \
+		$DYN >"$name-$l.trace" 2>"$name-$l.gc"
+}
+for l in bfd gold lld mold; do
+	link prog $l main.o util.o libdemo.a -Wl,-Bstatic -lsqlite3 -lz -ljansson &
+	link crypto $l crypto.o -Wl,-Bstatic -lcrypto &
+	wait
+done
+for l in bfd lld; do
+	link thin $l main.o util.o libdemothin.a -Wl,-Bstatic -lsqlite3 -lz -ljansson
+done
+touch "$stamp"
