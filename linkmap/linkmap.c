@@ -270,6 +270,50 @@ int lm_finish(struct linkmap *m, struct diag *d)
 	return 0;
 }
 
+static bool has_osec(const struct linkmap *m, const char *name)
+{
+	size_t l = strlen(name);
+	for (size_t i = m->nosecs; i-- > 0;)
+		if (m->osecs[i].name.n == l && !memcmp(m->osecs[i].name.p, name, l))
+			return true;
+	return false;
+}
+
+/* A map cut at a line boundary still parses; each linker ends its map
+ * with something a cut loses: BFD the OUTPUT(...) line of its script
+ * (ldlang.c), gold and lld the section-name table .shstrtab with its
+ * linker-made input, mold the section header chunk SHDR (mapfile.cc
+ * prints chunks in file order, SHDR last). */
+static int check_complete(const struct linkmap *m, uint64_t lines, struct diag *d)
+{
+	const char *want = NULL;
+	switch (m->linker) {
+	case LM_BFD:
+		if (!m->output)
+			want = "its OUTPUT(...) line";
+		break;
+	case LM_GOLD:
+		if (!has_osec(m, ".shstrtab"))
+			want = "its .shstrtab section";
+		break;
+	case LM_LLD:
+		if (!has_osec(m, ".shstrtab") ||
+		    (m->nisecs && m->isecs[m->nisecs - 1].osec != m->nosecs - 1))
+			want = "its .shstrtab section and the last section's input";
+		break;
+	case LM_MOLD:
+		if (!has_osec(m, "SHDR"))
+			want = "its SHDR (section headers) line";
+		break;
+	default:
+		break;
+	}
+	if (want)
+		return diag_err_line(d, m->path, lines,
+				     "map ends before %s: truncated?", want);
+	return 0;
+}
+
 int linkmap_parse(struct linkmap *m, const char *path, const char *p,
 		  size_t n, struct diag_list *w, struct diag *d)
 {
@@ -306,6 +350,11 @@ int linkmap_parse(struct linkmap *m, const char *path, const char *p,
 	default:
 		return diag_err_line(d, path, 1, "not a linker map of GNU ld, gold, lld or mold");
 	}
+	uint64_t lines = 0;
+	for (const char *q = p; (q = memchr(q, '\n', (size_t)(p + n - q))); q++)
+		lines++;
+	if (check_complete(m, lines, d))
+		return -1;
 	return lm_finish(m, d);
 }
 
