@@ -25,21 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct fo {             /* one live input section's bytes: (file, osec) */
-	uint32_t file, osec;
-	uint64_t size;
-};
-
-static int fo_cmp(const void *a, const void *b)
-{
-	const struct fo *x = a, *y = b;
-	if (x->file != y->file)
-		return x->file < y->file ? -1 : 1;
-	if (x->osec != y->osec)
-		return x->osec < y->osec ? -1 : 1;
-	return 0;
-}
-
 static const char *out_id(const struct linkmap *m, struct graph *g,
 			  const char *output_node)
 {
@@ -73,44 +58,54 @@ static struct gnode *file_node(const struct linkmap *m, struct graph *g,
 	return n;
 }
 
-/* Node sizes and per-output-section bytes of each file. */
+/* Node sizes and per-output-section bytes of each file: one pass summing
+ * into a files x output-sections table (a few dozen output sections, so
+ * the table stays small; column blocks keep it bounded for odd maps). */
 static void file_bytes(const struct linkmap *m, struct graph *g)
 {
-	struct fo *v = xmalloc((m->nisecs + 1) * sizeof *v);
-	size_t n = 0;
-	for (size_t i = 0; i < m->nisecs; i++) {
-		const struct lm_isec *s = &m->isecs[i];
-		if (s->state == LM_ISEC_LIVE && !m->files[s->file].linker)
-			v[n++] = (struct fo){s->file, s->osec, s->bytes};
-	}
-	qsort(v, n, sizeof *v, fo_cmp);
-	for (size_t i = 0; i < n;) {
-		const struct lm_file *f = &m->files[v[i].file];
-		struct gnode *nd = file_node(m, g, f);
-		json_t *a = graph_node_attrs(nd);
-		json_t *by = json_object_get(a, "bytes");
-		if (!by) {
-			by = json_object();
-			json_object_set_new(a, "bytes", by);
+	size_t block = m->nosecs ? m->nosecs : 1;
+	while (block > 1 && (m->nfiles + 1) * block > ((size_t)1 << 24))
+		block = (block + 1) / 2;
+	uint64_t *sum = xmalloc((m->nfiles + 1) * block * sizeof *sum);
+	for (size_t o0 = 0; o0 < m->nosecs; o0 += block) {
+		memset(sum, 0, (m->nfiles + 1) * block * sizeof *sum);
+		bool *any = xcalloc(m->nfiles + 1, sizeof *any);
+		for (size_t i = 0; i < m->nisecs; i++) {
+			const struct lm_isec *s = &m->isecs[i];
+			if (s->state != LM_ISEC_LIVE || s->osec < o0 || s->osec >= o0 + block)
+				continue;
+			sum[(size_t)s->file * block + (s->osec - o0)] += s->bytes;
+			any[s->file] = true;
 		}
-		size_t j = i;
-		while (j < n && v[j].file == v[i].file) {
-			size_t k = j;
-			uint64_t sum = 0;
-			for (; k < n && v[k].file == v[j].file && v[k].osec == v[j].osec; k++)
-				sum += v[k].size;
-			const struct lm_osec *o = &m->osecs[v[j].osec];
-			char key[256];
-			snprintf(key, sizeof key, "%.*s", (int)o->name.n, o->name.p);
-			json_t *old = json_object_get(by, key);
-			json_object_set_new(by, key, json_integer(
-				(json_int_t)(sum + (old ? (uint64_t)json_integer_value(old) : 0))));
-			j = k;
+		for (size_t f = 0; f < m->nfiles; f++) {
+			if (!any[f] || m->files[f].linker)
+				continue;
+			json_t *a = graph_node_attrs(file_node(m, g, &m->files[f]));
+			json_t *by = json_object_get(a, "bytes");
+			if (!by) {
+				by = json_object();
+				json_object_set_new(a, "bytes", by);
+			}
+			for (size_t k = 0; k < block && o0 + k < m->nosecs; k++) {
+				const struct lm_osec *o = &m->osecs[o0 + k];
+				uint64_t v = sum[f * block + k];
+				if (!v)
+					continue;
+				char key[256];
+				snprintf(key, sizeof key, "%.*s", (int)o->name.n, o->name.p);
+				json_t *old = json_object_get(by, key);
+				json_object_set_new(by, key, json_integer((json_int_t)(v +
+					(old ? (uint64_t)json_integer_value(old) : 0))));
+			}
 		}
-		graph_node_set_size(nd, nd->size + f->bytes);
-		i = j;
+		free(any);
 	}
-	free(v);
+	free(sum);
+	for (size_t f = 0; f < m->nfiles; f++)
+		if (!m->files[f].linker && (m->files[f].nlive || m->files[f].bytes)) {
+			struct gnode *nd = file_node(m, g, &m->files[f]);
+			graph_node_set_size(nd, nd->size + m->files[f].bytes);
+		}
 }
 
 static void edges(const struct linkmap *m, struct graph *g, const char *out)
@@ -150,29 +145,91 @@ static void edges(const struct linkmap *m, struct graph *g, const char *out)
 	}
 }
 
-static void discarded(const struct linkmap *m, struct graph *g)
+/* Up to this many discarded sections, each gets its own node and finding;
+ * past it (a big program built with -ffunction-sections discards 10^5 and
+ * more) one finding per file carries the count and its largest sections,
+ * which keeps the report readable and --json within 2x of the text run.
+ * `slim linkmap MAP --by discarded` always lists every one. */
+#define LM_SECTION_FINDINGS_MAX 20000
+
+static void discarded_one(const struct linkmap *m, struct graph *g,
+			  const struct lm_isec *s)
 {
+	const struct lm_file *f = &m->files[s->file];
+	const char *fid = f->id + 4;
+	const char *id = graph_strf(g, "sec:%s:%.*s", fid, (int)s->name.n, s->name.p);
+	for (int k = 2; graph_node(g, id); k++)
+		id = graph_strf(g, "sec:%s:%.*s#%d", fid, (int)s->name.n, s->name.p, k);
+	struct gnode *n = graph_add_node(g, "section", id, NULL);
+	graph_node_set_size(n, s->size);
+	attr_bool(graph_node_attrs(n), "discarded", true);
+	file_node(m, g, f);
+	attr_str(graph_edge_attrs(graph_add_edge(g, f->id, id, "contains")),
+		 "analyzer", "linkmap");
+	graph_add_finding(g, "discarded-section", id, f->id, s->size, "proven",
+		graph_strf(g, "the linker discarded %.*s of %s (map line %u): it is not in the output",
+			   (int)s->name.n, s->name.p, f->path, s->line),
+		"nothing to do for the output; the bytes are only in the input");
+}
+
+/* One finding per file: its discarded bytes, count and 5 largest. */
+static void discarded_per_file(const struct linkmap *m, struct graph *g)
+{
+	struct top { uint64_t size; uint32_t isec; } (*best)[5] =
+		xcalloc(m->nfiles + 1, sizeof *best);
 	for (size_t i = 0; i < m->nisecs; i++) {
 		const struct lm_isec *s = &m->isecs[i];
 		if (s->state != LM_ISEC_DISCARDED || !s->size)
 			continue;
-		const struct lm_file *f = &m->files[s->file];
-		if (f->linker)
+		struct top *t = best[s->file];
+		int k = 5;
+		while (k > 0 && t[k - 1].size < s->size)
+			k--;
+		if (k == 5)
 			continue;
-		const char *fid = f->id + 4;
-		const char *id = graph_strf(g, "sec:%s:%.*s", fid, (int)s->name.n, s->name.p);
-		for (int k = 2; graph_node(g, id); k++)
-			id = graph_strf(g, "sec:%s:%.*s#%d", fid, (int)s->name.n, s->name.p, k);
-		struct gnode *n = graph_add_node(g, "section", id, NULL);
-		graph_node_set_size(n, s->size);
-		attr_bool(graph_node_attrs(n), "discarded", true);
+		memmove(&t[k + 1], &t[k], (size_t)(4 - k) * sizeof *t);
+		t[k] = (struct top){s->size, (uint32_t)i};
+	}
+	for (size_t i = 0; i < m->nfiles; i++) {
+		const struct lm_file *f = &m->files[i];
+		if (f->linker || !f->discarded)
+			continue;
 		file_node(m, g, f);
-		attr_str(graph_edge_attrs(graph_add_edge(g, f->id, id, "contains")),
-			 "analyzer", "linkmap");
-		graph_add_finding(g, "discarded-section", id, f->id, s->size, "proven",
-			graph_strf(g, "the linker discarded %.*s of %s (listed under 'Discarded input sections' in the map, line %u): it is not in the output",
-				   (int)s->name.n, s->name.p, f->path, s->line),
+		struct gfinding *fd = graph_add_finding(g, "discarded-section", f->id, NULL,
+			f->discarded, "proven",
+			graph_strf(g, "the linker discarded %u input sections of %s (%llu bytes): they are not in the output",
+				   f->ndead, f->path, (unsigned long long)f->discarded),
 			"nothing to do for the output; the bytes are only in the input");
+		json_t *a = graph_finding_attrs(fd), *arr = json_array();
+		attr_int(a, "sections", f->ndead);
+		for (int k = 0; k < 5 && best[i][k].size; k++) {
+			const struct lm_isec *s = &m->isecs[best[i][k].isec];
+			json_t *o = json_object();
+			json_object_set_new(o, "name", json_stringn(s->name.p, s->name.n));
+			attr_int(o, "bytes", (long long)s->size);
+			json_array_append_new(arr, o);
+		}
+		json_object_set_new(a, "largest", arr);
+	}
+	free(best);
+}
+
+static void discarded(const struct linkmap *m, struct graph *g)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < m->nisecs; i++)
+		n += m->isecs[i].state == LM_ISEC_DISCARDED && m->isecs[i].size &&
+		     !m->files[m->isecs[i].file].linker;
+	attr_str(json_object_get(g->totals, "linkmap"), "discarded_findings",
+		 n <= LM_SECTION_FINDINGS_MAX ? "per-section" : "per-file");
+	if (n > LM_SECTION_FINDINGS_MAX) {
+		discarded_per_file(m, g);
+		return;
+	}
+	for (size_t i = 0; i < m->nisecs; i++) {
+		const struct lm_isec *s = &m->isecs[i];
+		if (s->state == LM_ISEC_DISCARDED && s->size && !m->files[s->file].linker)
+			discarded_one(m, g, s);
 	}
 }
 
@@ -235,9 +292,9 @@ int linkmap_to_graph(const struct linkmap *m, struct graph *g,
 	graph_add_input(g, m->path, "linkmap", out);
 	file_bytes(m, g);
 	edges(m, g, out);
+	totals(m, g);
 	discarded(m, g);
 	dead_members(m, g);
-	totals(m, g);
 	(void)d;
 	return 0;
 }
