@@ -22,7 +22,7 @@
 
 static const char usage[] =
 "usage: slim linkmap MAP [--json] [--by object|archive|section|discarded] [--top N]\n"
-"                        [--why-extract FILE] [-o OUT]\n"
+"                        [--why-extract FILE] [--derive] [-o OUT]\n"
 "\n"
 "Read a linker map of GNU ld (-Map), gold, lld or mold and say where the\n"
 "output's bytes come from.\n"
@@ -37,6 +37,9 @@ static const char usage[] =
 "                       --print-dependencies output: which archive members\n"
 "                       were loaded and the symbol that pulled each in (for\n"
 "                       mold derived: the first reference it lists)\n"
+"  --derive             lld and mold maps list only kept sections: read the\n"
+"                       objects and archives the map names (libelf) to find\n"
+"                       the discarded ones (SHF_MERGE and .eh_frame skipped)\n"
 "  -o OUT               write to OUT (default: stdout)\n"
 "  -h, --help           this text\n";
 
@@ -47,6 +50,7 @@ struct linkmap_opts {
 	enum by by;
 	long top;
 	const char *why;
+	bool derive;
 	const char *out;
 };
 
@@ -200,10 +204,11 @@ static void summary(FILE *fp, const struct linkmap *m, uint64_t *total)
 		" + linker-made %" PRIu64 " + padding %" PRIu64 "\n",
 		m->nosecs, size, in, lk, pad);
 	if (m->has_discard_list)
-		fprintf(fp, "discarded: %" PRIu64 " input sections, %" PRIu64 " bytes\n",
-			ndis, dis);
+		fprintf(fp, "discarded: %" PRIu64 " input sections, %" PRIu64 " bytes%s\n",
+			ndis, dis, m->derived_discards ? " (derived from the objects)" : "");
 	else
-		fprintf(fp, "discarded: not listed in %s maps\n", linkmap_linker_name(m->linker));
+		fprintf(fp, "discarded: not listed in %s maps (--derive reads them from the objects)\n",
+			linkmap_linker_name(m->linker));
 	fprintf(fp, "archive members loaded: %zu", members);
 	if (m->has_pulls)
 		fprintf(fp, ", %zu of them dead (every section discarded)", dead);
@@ -237,6 +242,7 @@ static int parse_opts(int argc, char **argv, struct linkmap_opts *o)
 		{"by", required_argument, NULL, 'b'},
 		{"top", required_argument, NULL, 't'},
 		{"why-extract", required_argument, NULL, 'w'},
+		{"derive", no_argument, NULL, 'd'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -247,6 +253,7 @@ static int parse_opts(int argc, char **argv, struct linkmap_opts *o)
 		switch (c) {
 		case 'j': o->json = true; break;
 		case 'w': o->why = optarg; break;
+		case 'd': o->derive = true; break;
 		case 'o': o->out = optarg; break;
 		case 'h': return cli_usage(usage, false) - 1;
 		case 't':
@@ -295,7 +302,8 @@ int cmd_linkmap(int argc, char **argv)
 	rc = EXIT_USAGE;
 	if (mfile_open(&mf, path, &d) ||
 	    linkmap_parse(&m, path, (const char *)mf.p, mf.n, &w, &d) ||
-	    (o.why && read_why(&m, o.why, &d))) {
+	    (o.why && read_why(&m, o.why, &d)) ||
+	    (o.derive && linkmap_derive_discarded(&m, &w, &d))) {
 		cli_diag(&d);
 		goto out;
 	}

@@ -51,6 +51,7 @@ struct lm_file {
 	bool linker;           /* linker-generated: "<internal>", "** ..." */
 	bool lto;              /* an LTO partition (ltrans, ld-temp.o) */
 	bool derived;          /* pulled_by/pulled_sym derived, not printed */
+	bool derived_done;     /* its sections were read by lm-objects.c */
 	bool loaded;           /* listed as loaded from an archive (BFD and
 				  gold name a thin archive's member by its
 				  path alone, so archive may be NULL) */
@@ -101,6 +102,7 @@ struct linkmap {
 	size_t nisecs, capisecs;
 	bool has_discard_list; /* the map lists discarded sections (BFD/gold) */
 	bool has_pulls;        /* pulled_by comes from the map or why-extract */
+	bool derived_discards; /* discarded sections read from the objects */
 };
 
 const char *linkmap_linker_name(enum linkmap_linker l);
@@ -124,6 +126,15 @@ int linkmap_parse(struct linkmap *m, const char *path, const char *p,
  */
 int linkmap_read_why_extract(struct linkmap *m, const char *path,
 			     const char *p, size_t n, struct diag *d);
+
+/*
+ * lld and mold maps list only kept sections: read the loaded objects and
+ * archive members (libelf) and add each allocated section the map does not
+ * list as discarded (see lm-objects.c for what is skipped).  Files that
+ * cannot be read are warnings in w.  No-op for BFD and gold.  Returns 0.
+ */
+int linkmap_derive_discarded(struct linkmap *m, struct diag_list *w,
+			     struct diag *d);
 
 void linkmap_free(struct linkmap *m);
 

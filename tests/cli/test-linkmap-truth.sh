@@ -4,7 +4,8 @@
 # mold, the loaded archive members equal -t / --print-dependencies, the
 # discarded sections equal --print-gc-sections, the bytes per output
 # section sum to `size -A`, and for lld the pulling symbol equals
-# --why-extract.  Also: JSON byte-identical across runs.
+# --why-extract.  lld and mold maps list no discarded sections: slim
+# --derive reads them from the objects, checked against the gc list too.  Also: JSON byte-identical across runs.
 source "$ROOT/tests/cli/lib.sh"
 need python3 python3
 need size binutils
@@ -17,10 +18,10 @@ for p in prog crypto thin; do
 	for l in bfd gold lld mold; do
 		[ -e "$S/$p-$l.map" ] || continue
 		why=()
-		[ "$l" = lld ] && why=(--why-extract "$S/$p-$l.why")
-		[ "$l" = mold ] && why=(--why-extract "$S/$p-$l.trace")
+		[ "$l" = lld ] && why=(--why-extract "$S/$p-$l.why" --derive)
+		[ "$l" = mold ] && why=(--why-extract "$S/$p-$l.trace" --derive)
 		"$SLIM" linkmap "$S/$p-$l.map" "${why[@]}" --json -o "$p-$l.json" || die "$p-$l: slim linkmap --json failed"
-		"$SLIM" linkmap "$S/$p-$l.map" --by discarded > "$p-$l.disc" || die "$p-$l: --by discarded failed"
+		"$SLIM" linkmap "$S/$p-$l.map" "${why[@]}" --by discarded > "$p-$l.disc" || die "$p-$l: --by discarded failed"
 		size -A "$S/$p-$l" > "$p-$l.size" || die "size -A $p-$l"
 		python3 "$ROOT/tests/cli/linkmap_truth.py" $l "$S/$p-$l.trace" "$S/$p-$l.gc" \
 			"$p-$l.json" "$p-$l.disc" "$p-$l.size" "$S/$p-$l" ${why:+"${why[1]}"} || die "$p-$l disagrees with the linker"
@@ -30,6 +31,6 @@ done
 [ "$n" = 10 ] || die "want 10 links checked, checked $n"
 "$SLIM" linkmap "$S/crypto-lld.map" --json -o again.json || die "second run"
 cmp -s crypto-lld.json again.json && die "the --why-extract run should differ from a plain run"
-"$SLIM" linkmap "$S/crypto-lld.map" --why-extract "$S/crypto-lld.why" --json -o again.json
+"$SLIM" linkmap "$S/crypto-lld.map" --why-extract "$S/crypto-lld.why" --derive --json -o again.json
 cmp crypto-lld.json again.json || die "JSON differs between two runs on the same input"
 echo "ok: $n links agree with their linkers"
