@@ -27,6 +27,7 @@
 #include "../common/diag.h"
 #include "../common/util.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 struct cols {
@@ -181,11 +182,22 @@ static bool is_member(const struct lm_str f)
 	return f.n > 3 && f.p[f.n - 1] == ')' && memchr(f.p, '(', f.n);
 }
 
+struct dep {
+	uint32_t from, to;
+	const char *sym;     /* points into the deps buffer, until '\n' */
+	uint32_t symlen;
+	uint32_t order;      /* line order, to keep the sort stable */
+};
+
+struct deps {
+	struct dep *v;
+	size_t n, cap;
+};
+
 /* One mold --print-dependencies line: "SEC1<TAB>SEC2<TAB>u|w<TAB>SYMBOL",
  * SEC1 needing SEC2 for SYMBOL.  Every archive member named was loaded;
- * the first other file needing it is taken as what pulled it (derived:
- * mold does not say which reference made it load the member). */
-static void dep_line(struct linkmap *m, struct lm_str s)
+ * references between different files are kept for the pull chains. */
+static void dep_line(struct linkmap *m, struct deps *ds, struct lm_str s)
 {
 	const char *e = s.p + s.n, *t[3];
 	const char *q = s.p;
@@ -196,26 +208,64 @@ static void dep_line(struct linkmap *m, struct lm_str s)
 		q = t[i] + 1;
 	}
 	struct lm_str from = dep_file(s.p, t[0]), to = dep_file(t[0] + 1, t[1]);
-	if (from.n == to.n && !memcmp(from.p, to.p, from.n))
-		return;
-	void *fv = hmap_get(&m->file_by_path, from.p, from.n);
-	uint32_t fi = 0;
-	if (is_member(from)) {
-		fi = lm_file_intern(m, from.p, from.n);
-		fv = (void *)1;
-	} else if (fv) {
-		fi = (uint32_t)(uintptr_t)fv - 1;
-	}
-	if (!is_member(to))
+	if (!is_member(to) || (from.n == to.n && !memcmp(from.p, to.p, from.n)))
 		return;
 	uint32_t ti = lm_file_intern(m, to.p, to.n);
-	struct lm_file *f = &m->files[ti];
-	f->loaded = true;
-	if (f->pulled_sym || !fv)
-		return;
-	f->pulled_by = (int32_t)fi;
-	f->pulled_sym = arena_strndup(&m->arena, t[2] + 1, (size_t)(e - t[2] - 1));
-	f->derived = true;
+	m->files[ti].loaded = true;
+	void *fv = hmap_get(&m->file_by_path, from.p, from.n);
+	if (!fv && !is_member(from))
+		return;    /* a shared library: not an input object */
+	uint32_t fi = fv ? (uint32_t)(uintptr_t)fv - 1 : lm_file_intern(m, from.p, from.n);
+	GROW(ds->v, ds->cap, ds->n + 1);
+	ds->v[ds->n] = (struct dep){fi, ti, t[2] + 1, (uint32_t)(e - t[2] - 1), (uint32_t)ds->n};
+	ds->n++;
+}
+
+static int dep_cmp(const void *a, const void *b)
+{
+	const struct dep *x = a, *y = b;
+	if (x->from != y->from)
+		return x->from < y->from ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* mold does not say which reference loaded a member.  Derive a chain that
+ * is a real one: breadth-first from the program's own objects over the
+ * references mold printed, each member pulled by the first file (in the
+ * map's order) at the least depth that references it. */
+static void deps_chains(struct linkmap *m, struct deps *ds)
+{
+	qsort(ds->v, ds->n, sizeof *ds->v, dep_cmp);
+	size_t *first = xmalloc((m->nfiles + 1) * sizeof *first);
+	for (size_t i = 0; i <= m->nfiles; i++)
+		first[i] = SIZE_MAX;
+	for (size_t i = ds->n; i-- > 0;)
+		first[ds->v[i].from] = i;
+	uint32_t *queue = xmalloc((m->nfiles + 1) * sizeof *queue);
+	bool *seen = xcalloc(m->nfiles + 1, sizeof *seen);
+	size_t qh = 0, qt = 0;
+	for (size_t i = 0; i < m->nfiles; i++)
+		if (!m->files[i].linker && !m->files[i].loaded) {
+			queue[qt++] = (uint32_t)i;
+			seen[i] = true;
+		}
+	while (qh < qt) {
+		uint32_t f = queue[qh++];
+		for (size_t k = first[f]; k < ds->n && ds->v[k].from == f; k++) {
+			uint32_t t = ds->v[k].to;
+			if (seen[t])
+				continue;
+			seen[t] = true;
+			queue[qt++] = t;
+			struct lm_file *mf = &m->files[t];
+			mf->pulled_by = (int32_t)f;
+			mf->pulled_sym = arena_strndup(&m->arena, ds->v[k].sym, ds->v[k].symlen);
+			mf->derived = true;
+		}
+	}
+	free(first);
+	free(queue);
+	free(seen);
 }
 
 static const char mold_deps[] =
@@ -225,13 +275,15 @@ static int read_deps(struct linkmap *m, const char *p, size_t n)
 {
 	struct lm_lines r = {p, p + n, 0};
 	struct lm_str s;
+	struct deps ds = {0};
 	while (lm_next_line(&r, &s)) {
 		if (s.n && s.p[s.n - 1] == '\r')
 			s.n--;
-		dep_line(m, s);
+		dep_line(m, &ds, s);
 	}
-	/* a member whose every reference comes from files the map does not
-	 * know (shared libraries): loaded, reason unknown */
+	/* a member only shared libraries reference: loaded, reason unknown */
+	deps_chains(m, &ds);
+	free(ds.v);
 	m->has_pulls = true;
 	return 0;
 }

@@ -167,6 +167,19 @@ for e in edges:
     if e['kind'] == 'pulls' and not e.get('attrs', {}).get('symbol'):
         fail('pulls edge %s -> %s without a symbol' % (e['from'], e['to']))
 
+# 4b. `slim why` walks pulls edges: from each pulled member, following
+# them backwards must reach one of the program's own objects (no archive)
+pulled_by = {}
+for e in edges:
+    if e['kind'] == 'pulls':
+        pulled_by.setdefault(e['to'], e['from'])
+for mem in pulled_by:
+    cur, seen = mem, set()
+    while cur in pulled_by and cur not in seen:
+        seen.add(cur)
+        cur = pulled_by[cur]
+    if nodes.get(cur, {}).get('attrs', {}).get('archive'):
+        fail('chain from %s ends at archive member %s, not at a program object' % (mem, cur))
 # 5. lld: the pulling symbol of each member == --why-extract
 if why and linker == 'lld':
     first = {}
