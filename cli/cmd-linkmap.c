@@ -151,7 +151,7 @@ static void by_section(FILE *fp, const struct linkmap_opts *o,
 }
 
 /* Members and the one symbol that pulled each, by bytes. */
-static void pulled(FILE *fp, const struct linkmap_opts *o, const struct linkmap *m)
+static void pulled(FILE *fp, const struct linkmap_opts *o, struct linkmap *m)
 {
 	struct row *v = xcalloc(m->nfiles + 1, sizeof *v);
 	size_t n = 0;
@@ -165,8 +165,9 @@ static void pulled(FILE *fp, const struct linkmap_opts *o, const struct linkmap 
 	for (size_t i = 0; i < limit(o, n); i++) {
 		const struct lm_file *f = v[i].f;
 		const char *by = f->pulled_by >= 0 ? m->files[f->pulled_by].id : NULL;
+		const char *dm = lm_demangle(&m->arena, f->pulled_sym);
 		fprintf(fp, "%12" PRIu64 "  %-40s %s <- %s%s%s\n", v[i].bytes, v[i].name,
-			f->pulled_sym, by ? by + 4 : "(command line)",
+			dm ? dm : f->pulled_sym, by ? by + 4 : "(command line)",
 			f->derived ? " (derived)" : "",
 			!f->bytes ? "  [dead: all sections discarded]" : "");
 	}
@@ -216,7 +217,7 @@ static void summary(FILE *fp, const struct linkmap *m, uint64_t *total)
 	*total = in;
 }
 
-static int text(FILE *fp, const struct linkmap_opts *o, const struct linkmap *m)
+static int text(FILE *fp, const struct linkmap_opts *o, struct linkmap *m)
 {
 	uint64_t total;
 	if (o->by == BY_DISCARDED) {

@@ -126,8 +126,11 @@ static void edges(const struct linkmap *m, struct graph *g, const char *out)
 		}
 		if (f->loaded)
 			attr_bool(a, "from_archive", true);
+		const char *dm = lm_demangle(&g->arena, f->pulled_sym);
 		if (f->pulled_sym)
 			attr_str(a, "symbol", f->pulled_sym);
+		if (dm)
+			attr_str(a, "symbol_demangled", dm);
 		const struct lm_file *by = f->pulled_by >= 0 ? &m->files[f->pulled_by] : NULL;
 		if (by && !by->linker) {
 			attr_str(a, "by", by->id);
@@ -137,6 +140,8 @@ static void edges(const struct linkmap *m, struct graph *g, const char *out)
 			attr_str(pa, "analyzer", "linkmap");
 			if (f->pulled_sym)
 				attr_str(pa, "symbol", f->pulled_sym);
+			if (dm)
+				attr_str(pa, "symbol_demangled", dm);
 			if (f->derived)
 				attr_bool(pa, "derived", true);
 		}

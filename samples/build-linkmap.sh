@@ -8,6 +8,8 @@
 #            libjansson.a;  util.o's dead helper pulls libdemo.a(demo_dead.o)
 #   crypto-L crypto.o + libcrypto.a (thousands of sections, deep pulls)
 #   thin-L   as prog-L but with libdemo as a thin archive (bfd, lld)
+#   cxx-L    C++: libcxxdemo.a(cxx_lib.o) pulled by a mangled name (gold
+#            prints it mangled, BFD demangled)
 #
 #   L.map         the map (-Map)
 #   L.trace       loaded files: bfd `-t -t`, gold/lld `-t`, mold
@@ -34,6 +36,8 @@ mkdir -p "$out"
 cd "$out"
 CF="-O2 -ffunction-sections -fdata-sections"
 gcc $CF -c "$src/main.c" "$src/util.c" "$src/crypto.c" "$src/demo_live.c" "$src/demo_dead.c"
+g++ $CF -c "$src/cxx_main.cc" "$src/cxx_lib.cc"
+ar rcs libcxxdemo.a cxx_lib.o
 ar rcs libdemo.a demo_live.o demo_dead.o
 ar rcsT libdemothin.a demo_live.o demo_dead.o
 DYN="-Wl,-Bdynamic -lm -lpthread -ldl"
@@ -59,5 +63,9 @@ for l in bfd gold lld mold; do
 done
 for l in bfd lld; do
 	link thin $l main.o util.o libdemothin.a -Wl,-Bstatic -lsqlite3 -lz -ljansson
+done
+# C++: a member pulled by a mangled name (demangling checked with c++filt)
+for l in bfd gold; do
+	g++ -fuse-ld=$l -o cxx-$l cxx_main.o libcxxdemo.a -Wl,--gc-sections -Wl,-Map=cxx-$l.map
 done
 touch "$stamp"
