@@ -145,7 +145,16 @@ static int archive_ref(struct gnu *g, uint32_t member, struct lm_str ref)
 	if (!lp || ref.p[ref.n - 1] != ')')
 		return diag_err_line(g->d, m->path, g->r.lineno,
 				     "archive member entry without 'FILE (SYMBOL)'");
-	uint32_t by = lm_file_intern(m, ref.p, (size_t)(lp - ref.p));
+	/* BFD with LTO: "lto-main.o (symbol from plugin) (sqlite3_exec)" */
+	static const char plug[] = " (symbol from plugin)";
+	size_t flen = (size_t)(lp - ref.p);
+	bool ir = flen > sizeof plug - 1 &&
+		  !memcmp(lp - (sizeof plug - 1), plug, sizeof plug - 1);
+	if (ir)
+		flen -= sizeof plug - 1;
+	uint32_t by = lm_file_intern(m, ref.p, flen);
+	if (ir)
+		m->files[by].lto = true;
 	struct lm_file *f = &m->files[member];
 	f->pulled_by = (int32_t)by;
 	f->pulled_sym = arena_strndup(&m->arena, lp + 2,

@@ -8,6 +8,7 @@
 #            libjansson.a;  util.o's dead helper pulls libdemo.a(demo_dead.o)
 #   crypto-L crypto.o + libcrypto.a (thousands of sections, deep pulls)
 #   thin-L   as prog-L but with libdemo as a thin archive (bfd, lld)
+#   lto-L    as prog-L, compiled and linked with -flto (bfd, gold)
 #   cxx-L    C++: libcxxdemo.a(cxx_lib.o) pulled by a mangled name (gold
 #            prints it mangled, BFD demangled)
 #
@@ -63,6 +64,12 @@ for l in bfd gold lld mold; do
 done
 for l in bfd lld; do
 	link thin $l main.o util.o libdemothin.a -Wl,-Bstatic -lsqlite3 -lz -ljansson
+done
+# LTO: the map names GCC's ltrans partitions by random temporary names
+gcc -O2 -flto -ffunction-sections -fdata-sections -c "$src/main.c" -o lto-main.o
+gcc -O2 -flto -ffunction-sections -fdata-sections -c "$src/util.c" -o lto-util.o
+for l in bfd gold; do
+	link lto $l -flto lto-main.o lto-util.o libdemo.a -Wl,-Bstatic -lsqlite3 -lz -ljansson
 done
 # C++: a member pulled by a mangled name (demangling checked with c++filt)
 for l in bfd gold; do
