@@ -65,7 +65,14 @@ enum linkmap_linker linkmap_detect(const char *p, size_t n)
 		return LM_LLD;
 	if (header_is(p, e, mold_h))
 		return LM_MOLD;
-	/* GNU maps: BFD's memory-map heading differs from gold's */
+	/* GNU maps open with the archive list when there is one */
+	static const char bfd1[] = "Archive member included to satisfy reference by file (symbol)\n";
+	static const char gold1[] = "Archive member included because of file (symbol)\n";
+	if (n >= sizeof bfd1 - 1 && !memcmp(p, bfd1, sizeof bfd1 - 1))
+		return LM_BFD;
+	if (n >= sizeof gold1 - 1 && !memcmp(p, gold1, sizeof gold1 - 1))
+		return LM_GOLD;
+	/* else BFD's memory-map heading differs from gold's */
 	if (has_line(p, n, "\nLinker script and memory map\n") ||
 	    has_line(p, n, "\nArchive member included to satisfy reference by file (symbol)\n"))
 		return LM_BFD;
@@ -82,31 +89,35 @@ const char *lm_skip_spaces(const char *p, const char *end)
 	return p;
 }
 
-static int hexval(char c)
+/* digit values; 0xff: not a digit (hot path: one load per character) */
+static unsigned char digit[256];
+
+static void digit_init(void)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	if (digit['1'])
+		return;
+	memset(digit, 0xff, sizeof digit);
+	for (int c = 0; c < 10; c++)
+		digit['0' + c] = (unsigned char)c;
+	for (int c = 0; c < 6; c++)
+		digit['a' + c] = digit['A' + c] = (unsigned char)(10 + c);
 }
 
 int lm_number(const char **pp, const char *end, int base, uint64_t *out)
 {
 	const char *p = *pp;
+	digit_init();
 	if (base == 16 && end - p > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
 		p += 2;
 	uint64_t v = 0;
 	const char *s = p;
 	for (; p < end; p++) {
-		int d = hexval(*p);
-		if (d < 0 || d >= base)
+		unsigned d = digit[(unsigned char)*p];
+		if (d >= (unsigned)base)
 			break;
-		if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
+		if (__builtin_mul_overflow(v, (uint64_t)base, &v) ||
+		    __builtin_add_overflow(v, (uint64_t)d, &v))
 			return -1;
-		v = v * (uint64_t)base + (uint64_t)d;
 	}
 	if (p == s)
 		return 1;
@@ -319,6 +330,7 @@ int linkmap_parse(struct linkmap *m, const char *path, const char *p,
 {
 	m->path = path;
 	m->strs.arena = &m->arena;
+	digit_init();
 	if (n == 0)
 		return diag_err_line(d, path, 1, "empty linker map");
 	const char *nul = memchr(p, 0, n);
@@ -350,10 +362,7 @@ int linkmap_parse(struct linkmap *m, const char *path, const char *p,
 	default:
 		return diag_err_line(d, path, 1, "not a linker map of GNU ld, gold, lld or mold");
 	}
-	uint64_t lines = 0;
-	for (const char *q = p; (q = memchr(q, '\n', (size_t)(p + n - q))); q++)
-		lines++;
-	if (check_complete(m, lines, d))
+	if (check_complete(m, m->nlines, d))
 		return -1;
 	return lm_finish(m, d);
 }

@@ -91,6 +91,7 @@ struct linkmap {
 	enum linkmap_linker linker;
 	const char *path;      /* the map's path, for diagnostics */
 	const char *output;    /* output file named in the map, or NULL */
+	uint64_t nlines;       /* lines read */
 	struct arena arena;
 	struct strtab strs;
 	struct lm_file *files;

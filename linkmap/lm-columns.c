@@ -36,6 +36,7 @@ struct cols {
 	uint32_t line;
 	int32_t osec;
 	uint32_t internal;   /* file index of "<internal>" */
+	uint32_t script;     /* file index of "<script>": BYTE(), ALIGN() */
 };
 
 static int bad(struct cols *c, const char *what, const char *p, const char *e)
@@ -112,13 +113,19 @@ static int cols_line(struct cols *c, struct lm_str s, bool lld)
 		return bad(c, "unexpected indentation before", text, e);
 	uint32_t fi;
 	struct lm_str name;
-	if (input_spec(c, text, e, &fi, &name))
-		return 0;              /* ". = ALIGN(...)" and the like */
+	int state = LM_ISEC_LIVE;
+	if (input_spec(c, text, e, &fi, &name)) {
+		/* a script statement: "BYTE ( 1 )", ". = ALIGN ( 32 )" with
+		 * the bytes it adds (data or padding) */
+		fi = c->script;
+		name = (struct lm_str){text, (uint32_t)(e - text)};
+		state = LM_ISEC_FILL;
+	}
 	if (c->osec < 0)
 		return diag_err_line(c->d, m->path, c->line,
 				     "input section before any output section");
 	lm_add_isec(m, (uint32_t)c->osec, fi, name.p, name.n, vma, size,
-		    (uint32_t)align, LM_ISEC_LIVE, c->line);
+		    (uint32_t)align, state, c->line);
 	return 0;
 }
 
@@ -127,6 +134,7 @@ int lm_parse_columns(struct linkmap *m, const char *p, size_t n,
 {
 	struct cols c = {.m = m, .d = d, .osec = -1};
 	c.internal = lm_file_intern(m, "<internal>", 10);
+	c.script = lm_file_intern(m, "<script>", 8);
 	struct lm_lines r = {p, p + n, 0};
 	struct lm_str s;
 	bool lld = m->linker == LM_LLD;
@@ -140,6 +148,7 @@ int lm_parse_columns(struct linkmap *m, const char *p, size_t n,
 		if (cols_line(&c, s, lld))
 			return -1;
 	}
+	m->nlines = r.lineno;
 	return 0;
 }
 

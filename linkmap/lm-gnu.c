@@ -44,6 +44,7 @@ struct gnu {
 	int32_t osec;          /* current output section, -1 before any */
 	bool discard_osec;     /* current output section is /DISCARD/ */
 	uint32_t nolinker;     /* file index of "** ..." pieces / fills */
+	uint32_t script;       /* file index of "<script>": BYTE(), LONG() */
 };
 
 static bool starts(struct lm_str s, const char *w)
@@ -301,6 +302,32 @@ static int map_input(struct gnu *g, struct lm_str s, bool discarded)
 	return 0;
 }
 
+/* "        0xADDR  0xSIZE BYTE 0x1": data a script statement puts in the
+ * section (BYTE SHORT LONG QUAD SQUAD); other indented lines (symbols,
+ * assignments) have no size column and are skipped. */
+static int script_data(struct gnu *g, struct lm_str s)
+{
+	const char *p = s.p, *e = s.p + s.n;
+	uint64_t addr, size;
+	if (hex(g, &p, e, &addr))
+		return g->d->msg[0] ? -1 : 0;
+	const char *q = lm_skip_spaces(p, e);
+	if (e - q < 2 || q[0] != '0' || q[1] != 'x')
+		return 0;
+	if (hex(g, &p, e, &size))
+		return -1;
+	struct lm_str kw = {lm_skip_spaces(p, e), 0};
+	while (kw.p + kw.n < e && kw.p[kw.n] != ' ')
+		kw.n++;
+	if (!is(kw, "BYTE") && !is(kw, "SHORT") && !is(kw, "LONG") &&
+	    !is(kw, "QUAD") && !is(kw, "SQUAD"))
+		return 0;
+	struct lm_str name = trim(kw.p, e);
+	lm_add_isec(g->m, (uint32_t)g->osec, g->script, name.p, name.n, addr,
+		    size, 0, LM_ISEC_FILL, g->r.lineno);
+	return 0;
+}
+
 static int gnu_line(struct gnu *g, struct lm_str s)
 {
 	if (s.p[0] != ' ') {
@@ -312,8 +339,11 @@ static int gnu_line(struct gnu *g, struct lm_str s)
 		default: return 0;
 		}
 	}
-	if (s.n < 2 || s.p[1] == ' ')
+	if (s.n < 2 || s.p[1] == ' ') {
+		if (g->st == G_MAP && g->osec >= 0 && !g->discard_osec)
+			return script_data(g, s);
 		return 0;      /* symbols, assignments: not needed */
+	}
 	if (g->st == G_DISCARD)
 		return map_input(g, s, true);
 	if (g->st == G_MAP && g->osec >= 0)
@@ -328,6 +358,7 @@ int lm_parse_gnu(struct linkmap *m, const char *p, size_t n,
 	g.r.p = p;
 	g.r.end = p + n;
 	g.nolinker = lm_file_intern(m, "<fill>", 6);
+	g.script = lm_file_intern(m, "<script>", 8);
 	bool seen_map = false;
 	struct lm_str s;
 	while (g.st != G_END && lm_next_line(&g.r, &s)) {
@@ -338,6 +369,11 @@ int lm_parse_gnu(struct linkmap *m, const char *p, size_t n,
 		if (gnu_line(&g, s))
 			return -1;
 		seen_map |= g.st == G_MAP;
+	}
+	m->nlines = g.r.lineno;
+	if (g.st == G_END) {       /* the --cref table: count, do not read */
+		for (const char *q = g.r.p; (q = memchr(q, '\n', (size_t)(g.r.end - q))); q++)
+			m->nlines++;
 	}
 	if (!seen_map)
 		return diag_err_line(d, m->path, g.r.lineno,
