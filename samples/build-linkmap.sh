@@ -8,6 +8,7 @@
 #            libjansson.a;  util.o's dead helper pulls libdemo.a(demo_dead.o)
 #   crypto-L crypto.o + libcrypto.a (thousands of sections, deep pulls)
 #   thin-L   as prog-L but with libdemo as a thin archive (bfd, lld)
+#   script-L a script fragment's BYTE/LONG/ALIGN/FILL (bfd, lld)
 #   lto-L    as prog-L, compiled and linked with -flto (bfd, gold)
 #   cxx-L    C++: libcxxdemo.a(cxx_lib.o) pulled by a mangled name (gold
 #            prints it mangled, BFD demangled)
@@ -64,6 +65,12 @@ for l in bfd gold lld mold; do
 done
 for l in bfd lld; do
 	link thin $l main.o util.o libdemothin.a -Wl,-Bstatic -lsqlite3 -lz -ljansson
+done
+# a linker script fragment: BYTE/LONG data, ALIGN padding, FILL (gold and
+# mold do not take INSERT scripts)
+gcc $CF -c "$src/script.c" -o script.o
+for l in bfd lld; do
+	link script $l script.o -Wl,-T,"$src/script.ld" libdemo.a
 done
 # LTO: the map names GCC's ltrans partitions by random temporary names
 gcc -O2 -flto -ffunction-sections -fdata-sections -c "$src/main.c" -o lto-main.o

@@ -332,6 +332,45 @@ Test(linkmap_graph, output_named_by_the_map_when_not_given)
 	graph_free(&g);
 }
 
+Test(linkmap_script, data_statements_are_linker_made)
+{
+	static const char bfd[] =
+		"Linker script and memory map\n"
+		"\n"
+		".mysec          0x0000000000002004       0x1c\n"
+		" *(.mysec)\n"
+		" .mysec         0x0000000000002004        0x3 s.o\n"
+		"                0x0000000000002007        0x1 BYTE 0x1\n"
+		"                0x0000000000002008        0x4 LONG 0x12345678\n"
+		"                0x0000000000002020                . = ALIGN (0x20)\n"
+		" *fill*         0x000000000000200c       0x14 \n"
+		" FILL mask 0x90909090\n"
+		"OUTPUT(s elf64-x86-64)\n";
+	struct linkmap m = {0};
+	parse_ok(&m, bfd);
+	const struct lm_osec *o = osec(&m, ".mysec");
+	cr_assert_eq(o->inputs, 3);
+	cr_assert_eq(o->linker, 0x19, "BYTE + LONG + *fill*");
+	cr_assert_eq(o->padding, 0);
+	linkmap_free(&m);
+	static const char lld[] =
+		"             VMA              LMA     Size Align Out     In      Symbol\n"
+		"             554              554        c     1 .mysec\n"
+		"             554              554        3     1         s.o:(.mysec)\n"
+		"             557              557        1     1         BYTE ( 1 )\n"
+		"             558              558        4     1         LONG ( 0x12345678 )\n"
+		"             55c              55c        4     1         . = ALIGN ( 32 )\n"
+		"               0                0       20     1 .shstrtab\n"
+		"               0                0       20     1         <internal>:(.shstrtab)\n";
+	struct linkmap l = {0};
+	parse_ok(&l, lld);
+	o = osec(&l, ".mysec");
+	cr_assert_eq(o->inputs, 3);
+	cr_assert_eq(o->linker, 9);
+	cr_assert_eq(o->padding, 0);
+	linkmap_free(&l);
+}
+
 static void parse_bad(const char *text, unsigned long long line, const char *msg)
 {
 	struct linkmap m = {0};
