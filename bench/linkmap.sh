@@ -2,8 +2,8 @@
 # bench/linkmap.sh - speed of `slim linkmap` on large real maps.
 #
 # Links bench/linkmap-llvm.c against all of LLVM 14's static archives
-# (apt-get install llvm-14-dev) with lld, mold, gold and GNU ld (BFD, with
-# --cref, which makes its map the largest), then times on each map, in one
+# (apt-get install llvm-14-dev) with lld, mold, and gold and GNU ld (BFD) with
+# --cref (which makes their maps the largest), then times on each map, in one
 # run on the same (cached) file: `slim linkmap` (text summary), `slim
 # linkmap --json`, `awk '{n+=NF} END{print n}'` (plain field splitting) and
 # `wc -l`; and peak RSS of slim (/usr/bin/time -v).  Prints one line per map
@@ -26,7 +26,7 @@ SYS=$(llvm-config-14 --system-libs --link-static)
 for l in lld mold gold bfd; do
 	[ -e llvm-$l.map ] && [ llvm-$l.map -nt llvm-main.o ] && continue
 	extra=
-	[ $l = bfd ] && extra=-Wl,--cref
+	case $l in bfd | gold) extra=-Wl,--cref ;; esac
 	g++ -fuse-ld=$l -o llvm-$l llvm-main.o -Wl,--gc-sections \
 		-Wl,-Map=llvm-$l.map $extra -L"$(llvm-config-14 --libdir)" $LIBS $SYS
 done
