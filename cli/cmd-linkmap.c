@@ -37,9 +37,11 @@ static const char usage[] =
 "                       --print-dependencies output: which archive members\n"
 "                       were loaded and the symbol that pulled each in (for\n"
 "                       mold derived: the first reference it lists)\n"
-"  --derive             lld and mold maps list only kept sections: read the\n"
-"                       objects and archives the map names (libelf) to find\n"
-"                       the discarded ones (SHF_MERGE and .eh_frame skipped)\n"
+"  --derive             lld and mold maps list only kept sections and no\n"
+"                       reasons: read the objects and archives the map names\n"
+"                       (libelf) to find the discarded sections (SHF_MERGE and\n"
+"                       .eh_frame skipped) and, without --why-extract, a\n"
+"                       chain of symbols that pulled each member (derived)\n"
 "  -o OUT               write to OUT (default: stdout)\n"
 "  -h, --help           this text\n";
 
@@ -304,7 +306,8 @@ int cmd_linkmap(int argc, char **argv)
 	if (mfile_open(&mf, path, &d) ||
 	    linkmap_parse(&m, path, (const char *)mf.p, mf.n, &w, &d) ||
 	    (o.why && read_why(&m, o.why, &d)) ||
-	    (o.derive && linkmap_derive_discarded(&m, &w, &d))) {
+	    (o.derive && linkmap_derive_discarded(&m, &w, &d)) ||
+	    (o.derive && linkmap_derive_pulls(&m, &w, &d))) {
 		cli_diag(&d);
 		goto out;
 	}

@@ -51,7 +51,6 @@ struct lm_file {
 	bool linker;           /* linker-generated: "<internal>", "** ..." */
 	bool lto;              /* an LTO partition (ltrans, ld-temp.o) */
 	bool derived;          /* pulled_by/pulled_sym derived, not printed */
-	bool derived_done;     /* its sections were read by lm-objects.c */
 	bool loaded;           /* listed as loaded from an archive (BFD and
 				  gold name a thin archive's member by its
 				  path alone, so archive may be NULL) */
@@ -136,6 +135,15 @@ int linkmap_read_why_extract(struct linkmap *m, const char *path,
  */
 int linkmap_derive_discarded(struct linkmap *m, struct diag_list *w,
 			     struct diag *d);
+
+/*
+ * Where neither the map nor --why-extract says which symbol pulled each
+ * archive member (lld, mold): read the symbol tables of the inputs the map
+ * names (libelf) and derive a chain breadth-first from the program's own
+ * objects, each member pulled by the first file that leaves one of its
+ * symbols undefined.  Marked `derived`.  No-op when pulls are known.
+ */
+int linkmap_derive_pulls(struct linkmap *m, struct diag_list *w, struct diag *d);
 
 void linkmap_free(struct linkmap *m);
 

@@ -28,11 +28,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+struct derive;
+typedef void (*visit_fn)(struct derive *x, uint32_t file, Elf *e);
+
 struct derive {
 	struct linkmap *m;
+	visit_fn visit;          /* what to do with each input's ELF */
+	bool *done;              /* per file: visited in this pass */
 	struct hmap live;        /* "FILE\0NAME" -> live count (as pointer) */
 	struct diag_list *w;
 	uint32_t added;
+	/* pulls */
+	struct hmap def;         /* symbol -> defining member + 1 */
+	struct syms { const char **v; size_t n, cap; } *undef;  /* per file */
 };
 
 static const char *live_key(struct derive *x, uint32_t file, const char *name,
@@ -120,7 +128,7 @@ static void read_object(struct derive *x, uint32_t fi, const char *mapdir)
 	}
 	Elf *e = elf_memory((char *)mf.p, mf.n);
 	if (e) {
-		object_sections(x, fi, e);
+		x->visit(x, fi, e);
 		elf_end(e);
 	}
 	mfile_close(&mf);
@@ -132,9 +140,9 @@ static void read_thin(struct derive *x, const char *apath, const char *mapdir)
 	const char *sl = strrchr(apath, '/');
 	for (size_t i = 0; i < m->nfiles; i++) {
 		struct lm_file *f = &m->files[i];
-		if (!f->archive || strcmp(f->archive, apath) || f->derived_done)
+		if (!f->archive || strcmp(f->archive, apath) || x->done[i])
 			continue;
-		f->derived_done = true;
+		x->done[i] = true;
 		char buf[4096];
 		snprintf(buf, sizeof buf, "%.*s%s", sl ? (int)(sl - apath + 1) : 0,
 			 apath, f->member);
@@ -146,7 +154,7 @@ static void read_thin(struct derive *x, const char *apath, const char *mapdir)
 		}
 		Elf *e = elf_memory((char *)mf.p, mf.n);
 		if (e) {
-			object_sections(x, (uint32_t)i, e);
+			x->visit(x, (uint32_t)i, e);
 			elf_end(e);
 		}
 		mfile_close(&mf);
@@ -187,9 +195,9 @@ static void read_archive(struct derive *x, const char *apath, const char *mapdir
 			int kl = snprintf(key, sizeof key, "%s(%s)", apath, h->ar_name);
 			void *v = kl > 0 && (size_t)kl < sizeof key
 				  ? hmap_get(&m->file_by_path, key, (size_t)kl) : NULL;
-			if (v && !m->files[(uintptr_t)v - 1].derived_done) {
-				m->files[(uintptr_t)v - 1].derived_done = true;
-				object_sections(x, (uint32_t)((uintptr_t)v - 1), e);
+			if (v && !x->done[(uintptr_t)v - 1]) {
+				x->done[(uintptr_t)v - 1] = true;
+				x->visit(x, (uint32_t)((uintptr_t)v - 1), e);
 			}
 		}
 		cmd = elf_next(e) == ELF_C_NULL ? ELF_C_NULL : ELF_C_READ_MMAP;
@@ -199,21 +207,17 @@ static void read_archive(struct derive *x, const char *apath, const char *mapdir
 	mfile_close(&mf);
 }
 
-int linkmap_derive_discarded(struct linkmap *m, struct diag_list *w,
-			     struct diag *d)
+/* Call x->visit on every input the map names that can be read. */
+static void visit_inputs(struct derive *x)
 {
-	if (m->has_discard_list)
-		return 0;            /* BFD and gold list them themselves */
-	elf_version(EV_CURRENT);
-	struct derive x = {.m = m, .w = w};
-	m->strs.arena = &m->arena;
-	count_live(&x);
+	struct linkmap *m = x->m;
 	char *mapdir = xstrdup(m->path);
 	char *sl = strrchr(mapdir, '/');
 	if (sl)
 		*sl = 0;
 	else
 		strcpy(mapdir, ".");
+	x->done = xcalloc(m->nfiles + 1, sizeof *x->done);
 	struct hmap seen = {0};
 	size_t nfiles = m->nfiles;
 	for (size_t i = 0; i < nfiles; i++) {
@@ -221,17 +225,31 @@ int linkmap_derive_discarded(struct linkmap *m, struct diag_list *w,
 		if (f->linker || f->lto)
 			continue;
 		if (!f->archive) {
-			read_object(&x, (uint32_t)i, mapdir);
+			read_object(x, (uint32_t)i, mapdir);
 			continue;
 		}
 		bool created;
 		hmap_slot(&seen, f->archive, strlen(f->archive), &created);
 		if (created)
-			read_archive(&x, f->archive, mapdir);
+			read_archive(x, f->archive, mapdir);
 	}
 	hmap_free(&seen);
-	hmap_free(&x.live);
+	free(x->done);
+	x->done = NULL;
 	free(mapdir);
+}
+
+int linkmap_derive_discarded(struct linkmap *m, struct diag_list *w,
+			     struct diag *d)
+{
+	if (m->has_discard_list)
+		return 0;            /* BFD and gold list them themselves */
+	elf_version(EV_CURRENT);
+	struct derive x = {.m = m, .w = w, .visit = object_sections};
+	m->strs.arena = &m->arena;
+	count_live(&x);
+	visit_inputs(&x);
+	hmap_free(&x.live);
 	/* the new sections count toward their files */
 	for (size_t i = 0; i < m->nfiles; i++)
 		m->files[i].discarded = 0, m->files[i].ndead = 0;
@@ -244,6 +262,90 @@ int linkmap_derive_discarded(struct linkmap *m, struct diag_list *w,
 	}
 	m->has_discard_list = true;
 	m->derived_discards = true;
+	(void)d;
+	return 0;
+}
+
+/* Global symbols: defined ones of archive members into x->def (the first
+ * member defining a name wins, as the archive index would), undefined
+ * ones of every file into x->undef[file], in symbol-table order. */
+static void object_symbols(struct derive *x, uint32_t file, Elf *e)
+{
+	struct linkmap *m = x->m;
+	Elf_Scn *scn = NULL;
+	while ((scn = elf_nextscn(e, scn))) {
+		GElf_Shdr mem, *sh = gelf_getshdr(scn, &mem);
+		if (!sh || sh->sh_type != SHT_SYMTAB || !sh->sh_entsize)
+			continue;
+		Elf_Data *data = elf_getdata(scn, NULL);
+		size_t n = data ? sh->sh_size / sh->sh_entsize : 0;
+		for (size_t i = sh->sh_info; i < n; i++) {
+			GElf_Sym sm, *sym = gelf_getsym(data, (int)i, &sm);
+			if (!sym || (GELF_ST_BIND(sym->st_info) != STB_GLOBAL &&
+				     GELF_ST_BIND(sym->st_info) != STB_WEAK))
+				continue;
+			const char *name = elf_strptr(e, sh->sh_link, sym->st_name);
+			if (!name || !*name)
+				continue;
+			const char *in = strtab_intern(&m->strs, name, strlen(name));
+			if (sym->st_shndx == SHN_UNDEF) {
+				struct syms *u = &x->undef[file];
+				GROW(u->v, u->cap, u->n + 1);
+				u->v[u->n++] = in;
+			} else if (m->files[file].loaded) {
+				bool created;
+				void **v = hmap_slot(&x->def, in, strlen(in), &created);
+				if (created)
+					*v = (void *)(uintptr_t)(file + 1);
+			}
+		}
+		break;
+	}
+}
+
+int linkmap_derive_pulls(struct linkmap *m, struct diag_list *w, struct diag *d)
+{
+	if (m->has_pulls)
+		return 0;            /* the map or --why-extract said it */
+	elf_version(EV_CURRENT);
+	m->strs.arena = &m->arena;
+	struct derive x = {.m = m, .w = w, .visit = object_symbols};
+	x.undef = xcalloc(m->nfiles + 1, sizeof *x.undef);
+	size_t nfiles = m->nfiles;
+	visit_inputs(&x);
+	/* breadth-first from the program's own objects, in map order: each
+	 * member is pulled by the first file at the least depth that leaves
+	 * one of its symbols undefined */
+	uint32_t *queue = xmalloc((nfiles + 1) * sizeof *queue);
+	bool *seen = xcalloc(nfiles + 1, sizeof *seen);
+	size_t qh = 0, qt = 0;
+	for (size_t i = 0; i < nfiles; i++)
+		if (!m->files[i].linker && !m->files[i].loaded) {
+			queue[qt++] = (uint32_t)i;
+			seen[i] = true;
+		}
+	while (qh < qt) {
+		uint32_t f = queue[qh++];
+		const struct syms *u = &x.undef[f];
+		for (size_t k = 0; k < u->n; k++) {
+			void *v = hmap_get(&x.def, u->v[k], strlen(u->v[k]));
+			if (!v || seen[(uintptr_t)v - 1])
+				continue;
+			uint32_t t = (uint32_t)((uintptr_t)v - 1);
+			seen[t] = true;
+			queue[qt++] = t;
+			m->files[t].pulled_by = (int32_t)f;
+			m->files[t].pulled_sym = u->v[k];
+			m->files[t].derived = true;
+		}
+	}
+	for (size_t i = 0; i < nfiles; i++)
+		free(x.undef[i].v);
+	free(x.undef);
+	free(queue);
+	free(seen);
+	hmap_free(&x.def);
+	m->has_pulls = true;
 	(void)d;
 	return 0;
 }
