@@ -15,10 +15,12 @@
 #include "../common/util.h"
 #include "../linkmap/linkmap.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char usage[] =
 "usage: slim linkmap MAP [--json] [--by object|archive|section|discarded] [--top N]\n"
@@ -279,6 +281,54 @@ static int parse_opts(int argc, char **argv, struct linkmap_opts *o)
 	return 0;
 }
 
+/*
+ * -o to an existing file that is not a regular file (/dev/null, a FIFO, a
+ * terminal) is written in place: ofile's temp-and-rename would replace the
+ * device node with a regular file (as root it can).  Returns the stream, or
+ * NULL with *use_ofile set when ofile should handle the target.
+ */
+static FILE *open_special(const char *path, bool *use_ofile, struct diag *d)
+{
+	struct stat st;
+	*use_ofile = true;
+	if (!path || !strcmp(path, "-") || stat(path, &st) || S_ISREG(st.st_mode))
+		return NULL;
+	*use_ofile = false;
+	FILE *fp = fopen(path, "w");
+	if (!fp)
+		diag_err(d, path, "cannot open for writing: %s", strerror(errno));
+	return fp;
+}
+
+static int write_out(const struct linkmap_opts *o, struct linkmap *m,
+		     struct graph *g, struct diag *d)
+{
+	bool use_ofile;
+	FILE *sp = open_special(o->out, &use_ofile, d);
+	if (!use_ofile && !sp)
+		return -1;
+	if (o->json && linkmap_to_graph(m, g, NULL, d))
+		goto fail;
+	if (!use_ofile) {
+		int rc = o->json ? graph_write_json(g, sp, d) : text(sp, o, m);
+		if (fclose(sp) || rc)
+			return rc ? -1 : diag_err(d, o->out, "write failed: %s", strerror(errno));
+		return 0;
+	}
+	if (o->json)
+		return cli_write_json(g, o->out ? o->out : "-", d);
+	struct ofile of;
+	FILE *fp = ofile_open(&of, o->out ? o->out : "-", d);
+	if (!fp)
+		return -1;
+	text(fp, o, m);
+	return ofile_commit(&of, d);
+fail:
+	if (sp)
+		fclose(sp);
+	return -1;
+}
+
 static int read_why(struct linkmap *m, const char *path, struct diag *d)
 {
 	struct mfile wf;
@@ -311,27 +361,11 @@ int cmd_linkmap(int argc, char **argv)
 		cli_diag(&d);
 		goto out;
 	}
-	if (o.json) {
-		if (linkmap_to_graph(&m, &g, NULL, &d) ||
-		    cli_write_json(&g, o.out ? o.out : "-", &d)) {
-			cli_diag(&d);
-			goto out;
-		}
-		rc = 0;
-	} else {
-		struct ofile of;
-		FILE *fp = ofile_open(&of, o.out ? o.out : "-", &d);
-		if (!fp) {
-			cli_diag(&d);
-			goto out;
-		}
-		text(fp, &o, &m);
-		if (ofile_commit(&of, &d)) {
-			cli_diag(&d);
-			goto out;
-		}
-		rc = 0;
+	if (write_out(&o, &m, &g, &d)) {
+		cli_diag(&d);
+		goto out;
 	}
+	rc = 0;
 out:
 	diag_list_print(&w, stderr);
 	diag_list_free(&w);

@@ -72,4 +72,14 @@ for m in "$S"/*.map; do
 		[ "$rc" = 0 ] || one_line err
 	done
 done
-echo ok
+echo ok-bad
+
+# -o onto something that is not a regular file is written in place, never
+# replaced by a renamed temporary (a FIFO here; /dev/null in real use)
+mkfifo fifo
+cat fifo > fromfifo &
+"$SLIM" linkmap "$S/prog-gold.map" --json -o fifo || die "-o fifo"
+wait
+[ -p fifo ] || die "-o fifo replaced the FIFO with a regular file"
+grep -q '"schema": "slim-report/1"' fromfifo || die "nothing came through the FIFO"
+echo ok-fifo
