@@ -54,53 +54,78 @@ static struct gnode *file_node(const struct linkmap *m, struct graph *g,
 	}
 	if (f->lto)
 		attr_bool(a, "lto", true);
-	(void)m;
+	(void)m;      /* kept for symmetry with the other helpers */
 	return n;
 }
 
-/* Node sizes and per-output-section bytes of each file: one pass summing
- * into a files x output-sections table (a few dozen output sections, so
- * the table stays small; column blocks keep it bounded for odd maps). */
+/* Add `v` bytes of output section o to the node's attrs.bytes. */
+static void add_bytes(const struct linkmap *m, struct graph *g,
+		      const struct lm_file *f, const struct lm_osec *o, uint64_t v)
+{
+	json_t *a = graph_node_attrs(file_node(m, g, f));
+	json_t *by = json_object_get(a, "bytes");
+	if (!by) {
+		by = json_object();
+		json_object_set_new(a, "bytes", by);
+	}
+	char key[256];
+	snprintf(key, sizeof key, "%.*s", (int)o->name.n, o->name.p);
+	json_t *old = json_object_get(by, key);
+	json_object_set_new(by, key, json_integer((json_int_t)(v +
+		(old ? (uint64_t)json_integer_value(old) : 0))));
+}
+
+struct fo {             /* one live input section's bytes: (file, osec) */
+	uint32_t file, osec;
+	uint64_t size;
+};
+
+static int fo_cmp(const void *a, const void *b)
+{
+	const struct fo *x = a, *y = b;
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	return x->osec < y->osec ? -1 : x->osec > y->osec;
+}
+
+/* Node sizes and per-output-section bytes of each file.  Real maps have a
+ * few dozen output sections: sum into a files x sections table in one
+ * pass.  Past 16M cells (a hostile map) sort (file, section) pairs
+ * instead, so the cost stays O(n log n) whatever the input. */
 static void file_bytes(const struct linkmap *m, struct graph *g)
 {
-	size_t block = m->nosecs ? m->nosecs : 1;
-	while (block > 1 && (m->nfiles + 1) * block > ((size_t)1 << 24))
-		block = (block + 1) / 2;
-	uint64_t *sum = xmalloc((m->nfiles + 1) * block * sizeof *sum);
-	for (size_t o0 = 0; o0 < m->nosecs; o0 += block) {
-		memset(sum, 0, (m->nfiles + 1) * block * sizeof *sum);
-		bool *any = xcalloc(m->nfiles + 1, sizeof *any);
+	size_t cells = (m->nfiles + 1) * (m->nosecs + 1);
+	if (m->nosecs && cells / (m->nosecs + 1) == m->nfiles + 1 &&
+	    cells <= ((size_t)1 << 24)) {
+		uint64_t *sum = xcalloc(cells, sizeof *sum);
 		for (size_t i = 0; i < m->nisecs; i++) {
 			const struct lm_isec *s = &m->isecs[i];
-			if (s->state != LM_ISEC_LIVE || s->osec < o0 || s->osec >= o0 + block)
-				continue;
-			sum[(size_t)s->file * block + (s->osec - o0)] += s->bytes;
-			any[s->file] = true;
+			if (s->state == LM_ISEC_LIVE)
+				sum[(size_t)s->file * m->nosecs + s->osec] += s->bytes;
 		}
-		for (size_t f = 0; f < m->nfiles; f++) {
-			if (!any[f] || m->files[f].linker)
-				continue;
-			json_t *a = graph_node_attrs(file_node(m, g, &m->files[f]));
-			json_t *by = json_object_get(a, "bytes");
-			if (!by) {
-				by = json_object();
-				json_object_set_new(a, "bytes", by);
-			}
-			for (size_t k = 0; k < block && o0 + k < m->nosecs; k++) {
-				const struct lm_osec *o = &m->osecs[o0 + k];
-				uint64_t v = sum[f * block + k];
-				if (!v)
-					continue;
-				char key[256];
-				snprintf(key, sizeof key, "%.*s", (int)o->name.n, o->name.p);
-				json_t *old = json_object_get(by, key);
-				json_object_set_new(by, key, json_integer((json_int_t)(v +
-					(old ? (uint64_t)json_integer_value(old) : 0))));
-			}
+		for (size_t f = 0; f < m->nfiles; f++)
+			for (size_t o = 0; o < m->nosecs; o++)
+				if (sum[f * m->nosecs + o] && !m->files[f].linker)
+					add_bytes(m, g, &m->files[f], &m->osecs[o],
+						  sum[f * m->nosecs + o]);
+		free(sum);
+	} else {
+		struct fo *v = xmalloc((m->nisecs + 1) * sizeof *v);
+		size_t n = 0;
+		for (size_t i = 0; i < m->nisecs; i++) {
+			const struct lm_isec *s = &m->isecs[i];
+			if (s->state == LM_ISEC_LIVE && !m->files[s->file].linker && s->bytes)
+				v[n++] = (struct fo){s->file, s->osec, s->bytes};
 		}
-		free(any);
+		qsort(v, n, sizeof *v, fo_cmp);
+		for (size_t i = 0, j; i < n; i = j) {
+			uint64_t t = 0;
+			for (j = i; j < n && v[j].file == v[i].file && v[j].osec == v[i].osec; j++)
+				t += v[j].size;
+			add_bytes(m, g, &m->files[v[i].file], &m->osecs[v[i].osec], t);
+		}
+		free(v);
 	}
-	free(sum);
 	for (size_t f = 0; f < m->nfiles; f++)
 		if (!m->files[f].linker && (m->files[f].nlive || m->files[f].bytes)) {
 			struct gnode *nd = file_node(m, g, &m->files[f]);
@@ -157,14 +182,21 @@ static void edges(const struct linkmap *m, struct graph *g, const char *out)
  * `slim linkmap MAP --by discarded` always lists every one. */
 #define LM_SECTION_FINDINGS_MAX 20000
 
+/* One node and finding per discarded section.  A file may hold several
+ * sections of one name: the second is "sec:F:NAME#2", and so on (`seen`
+ * counts them, so this stays linear). */
 static void discarded_one(const struct linkmap *m, struct graph *g,
-			  const struct lm_isec *s)
+			  struct hmap *seen, const struct lm_isec *s)
 {
 	const struct lm_file *f = &m->files[s->file];
 	const char *fid = f->id + 4;
 	const char *id = graph_strf(g, "sec:%s:%.*s", fid, (int)s->name.n, s->name.p);
-	for (int k = 2; graph_node(g, id); k++)
-		id = graph_strf(g, "sec:%s:%.*s#%d", fid, (int)s->name.n, s->name.p, k);
+	bool created;
+	void **cnt = hmap_slot(seen, id, strlen(id), &created);
+	*cnt = (void *)((uintptr_t)*cnt + 1);
+	if ((uintptr_t)*cnt > 1)
+		id = graph_strf(g, "sec:%s:%.*s#%zu", fid, (int)s->name.n, s->name.p,
+				(size_t)(uintptr_t)*cnt);
 	struct gnode *n = graph_add_node(g, "section", id, NULL);
 	graph_node_set_size(n, s->size);
 	attr_bool(graph_node_attrs(n), "discarded", true);
@@ -231,11 +263,13 @@ static void discarded(const struct linkmap *m, struct graph *g)
 		discarded_per_file(m, g);
 		return;
 	}
+	struct hmap seen = {0};
 	for (size_t i = 0; i < m->nisecs; i++) {
 		const struct lm_isec *s = &m->isecs[i];
 		if (s->state == LM_ISEC_DISCARDED && s->size && !m->files[s->file].linker)
-			discarded_one(m, g, s);
+			discarded_one(m, g, &seen, s);
 	}
+	hmap_free(&seen);
 }
 
 static void dead_members(const struct linkmap *m, struct graph *g)
