@@ -154,25 +154,32 @@ static void by_section(FILE *fp, const struct linkmap_opts *o,
 	free(v);
 }
 
-/* Members and the one symbol that pulled each, by bytes. */
+/* Members that one symbol holds in the link: with --cref, those only one
+ * of whose symbols anything else uses; without, every member and the one
+ * symbol that pulled it in (the map's or --why-extract's reason). */
 static void pulled(FILE *fp, const struct linkmap_opts *o, struct linkmap *m)
 {
 	struct row *v = xcalloc(m->nfiles + 1, sizeof *v);
 	size_t n = 0;
-	for (size_t i = 0; i < m->nfiles; i++)
-		if (m->files[i].loaded && m->files[i].pulled_sym)
-			v[n++] = (struct row){m->files[i].id + 4, m->files[i].bytes,
-					      0, &m->files[i]};
+	for (size_t i = 0; i < m->nfiles; i++) {
+		const struct lm_file *f = &m->files[i];
+		if (f->loaded && (m->has_cref ? f->xref_syms == 1 : f->pulled_sym != NULL))
+			v[n++] = (struct row){f->id + 4, f->bytes, 0, f};
+	}
 	qsort(v, n, sizeof *v, row_cmp);
-	fprintf(fp, "\narchive members pulled in by one symbol (%zu, top %zu)\n%12s  %-40s %s\n",
-		n, limit(o, n), "bytes", "member", "symbol <- referenced by");
+	fprintf(fp, "\n%s (%zu, top %zu)\n%12s  %-40s %s\n",
+		m->has_cref ? "archive members only one symbol holds in the link (--cref)"
+			    : "archive members and the symbol that pulled each in",
+		n, limit(o, n), "bytes", "member", "symbol <- used by");
 	for (size_t i = 0; i < limit(o, n); i++) {
 		const struct lm_file *f = v[i].f;
-		const char *by = f->pulled_by >= 0 ? m->files[f->pulled_by].id : NULL;
-		const char *dm = lm_demangle(&m->arena, f->pulled_sym);
+		const char *sym = m->has_cref ? f->xref_sym : f->pulled_sym;
+		int32_t byi = m->has_cref ? f->xref_by : f->pulled_by;
+		const char *by = byi >= 0 ? m->files[byi].id : NULL;
+		const char *dm = lm_demangle(&m->arena, sym);
 		fprintf(fp, "%12" PRIu64 "  %-40s %s <- %s%s%s\n", v[i].bytes, v[i].name,
-			dm ? dm : f->pulled_sym, by ? by + 4 : "(command line)",
-			f->derived ? " (derived)" : "",
+			dm ? dm : sym, by ? by + 4 : "(command line)",
+			!m->has_cref && f->derived ? " (derived)" : "",
 			!f->bytes ? "  [dead: all sections discarded]" : "");
 	}
 	free(v);

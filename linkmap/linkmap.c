@@ -165,6 +165,7 @@ uint32_t lm_file_intern(struct linkmap *m, const char *path, size_t len)
 	struct lm_file *f = &m->files[m->nfiles];
 	memset(f, 0, sizeof *f);
 	f->pulled_by = -1;
+	f->xref_by = -1;
 	/* the key is the arena copy: the caller's bytes may go */
 	f->path = arena_strndup(&m->arena, path, len);
 	hmap_put(&m->file_by_path, f->path, len, (void *)(uintptr_t)(m->nfiles + 1));

@@ -56,6 +56,9 @@ struct lm_file {
 				  path alone, so archive may be NULL) */
 	int32_t pulled_by;     /* index of the file that pulled it, or -1 */
 	const char *pulled_sym;/* the symbol, or NULL */
+	uint32_t xref_syms;    /* --cref: symbols it defines others use */
+	int32_t xref_by;       /* --cref: a file using the first of them */
+	const char *xref_sym;  /* --cref: that symbol (as the map prints it) */
 	uint64_t bytes;        /* live bytes in the output */
 	uint64_t discarded;    /* bytes of its discarded input sections */
 	uint32_t nlive, ndead; /* input sections kept / discarded */
@@ -103,6 +106,7 @@ struct linkmap {
 	bool has_discard_list; /* the map lists discarded sections (BFD/gold) */
 	bool has_pulls;        /* pulled_by comes from the map or why-extract */
 	bool derived_discards; /* discarded sections read from the objects */
+	bool has_cref;         /* GNU --cref table read (xref_* are set) */
 };
 
 const char *linkmap_linker_name(enum linkmap_linker l);
@@ -201,6 +205,8 @@ const char *lm_skip_spaces(const char *p, const char *end);
 
 int lm_parse_gnu(struct linkmap *m, const char *p, size_t n,
 		 struct diag_list *w, struct diag *d);
+/* The --cref table, from r's position to the end (lm-cref.c). */
+void lm_parse_cref(struct linkmap *m, struct lm_lines *r);
 int lm_parse_columns(struct linkmap *m, const char *p, size_t n,
 		     struct diag_list *w, struct diag *d);
 uint32_t lm_add_osec(struct linkmap *m, const char *name, size_t len,

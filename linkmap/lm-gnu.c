@@ -22,7 +22,7 @@
  *                    0xADDR  SYMBOL <- a symbol or assignment: skipped
  *    *(.text .text.*)               <- a script pattern (BFD): skipped
  *   /DISCARD/                       <- BFD: its inputs are discarded
- *   Cross Reference Table           <- --cref: nothing more to read
+ *   Cross Reference Table           <- --cref: read by lm-cref.c (BFD)
  *
  * Numbers in these maps always carry "0x", which tells a size from a
  * symbol whose name happens to be hex digits ("add", "face").
@@ -370,11 +370,16 @@ int lm_parse_gnu(struct linkmap *m, const char *p, size_t n,
 			return -1;
 		seen_map |= g.st == G_MAP;
 	}
-	m->nlines = g.r.lineno;
-	if (g.st == G_END) {       /* the --cref table: count, do not read */
+	if (g.st == G_END && m->linker == LM_BFD) {
+		lm_parse_cref(m, &g.r);
+	} else if (g.st == G_END) {
+		/* gold's table names no definer for symbols a shared library
+		 * resolves ("free  main.o ..."), so its first file cannot be
+		 * taken as the definer: count its lines, read nothing */
 		for (const char *q = g.r.p; (q = memchr(q, '\n', (size_t)(g.r.end - q))); q++)
-			m->nlines++;
+			g.r.lineno++;
 	}
+	m->nlines = g.r.lineno;
 	if (!seen_map)
 		return diag_err_line(d, m->path, g.r.lineno,
 				     "map ends before its memory map (truncated?)");

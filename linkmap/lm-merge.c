@@ -54,7 +54,8 @@ static struct gnode *file_node(const struct linkmap *m, struct graph *g,
 	}
 	if (f->lto)
 		attr_bool(a, "lto", true);
-	(void)m;      /* kept for symmetry with the other helpers */
+	if (m->has_cref && f->loaded)
+		attr_int(a, "symbols_used_elsewhere", f->xref_syms);
 	return n;
 }
 

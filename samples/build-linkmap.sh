@@ -8,6 +8,7 @@
 #            libjansson.a;  util.o's dead helper pulls libdemo.a(demo_dead.o)
 #   crypto-L crypto.o + libcrypto.a (thousands of sections, deep pulls)
 #   thin-L   as prog-L but with libdemo as a thin archive (bfd, lld)
+#   cref-L   as prog-L with --cref (bfd, gold)
 #   script-L a script fragment's BYTE/LONG/ALIGN/FILL (bfd, lld)
 #   lto-L    as prog-L, compiled and linked with -flto (bfd, gold)
 #   cxx-L    C++: libcxxdemo.a(cxx_lib.o) pulled by a mangled name (gold
@@ -24,10 +25,11 @@
 # or this script is newer than the stamp.  Takes a few seconds.
 set -eu
 cd "$(dirname "$0")"
+self=$PWD/$(basename "$0")
 src=$PWD/linkmap
 out=$PWD/out/linkmap
 stamp=$out/.stamp
-if [ -e "$stamp" ] && [ -z "$(find "$src" "$0" -newer "$stamp" 2>/dev/null)" ]; then
+if [ -e "$stamp" ] && [ -z "$(find "$src" "$self" -newer "$stamp")" ]; then
 	exit 0
 fi
 for t in gcc ar ld.bfd ld.gold ld.lld mold; do
@@ -65,6 +67,10 @@ for l in bfd gold lld mold; do
 done
 for l in bfd lld; do
 	link thin $l main.o util.o libdemothin.a -Wl,-Bstatic -lsqlite3 -lz -ljansson
+done
+# --cref: the cross-reference table (which symbols of a member others use)
+for l in bfd gold; do
+	link cref $l -Wl,--cref main.o util.o libdemo.a -Wl,-Bstatic -lsqlite3 -lz -ljansson
 done
 # a linker script fragment: BYTE/LONG data, ALIGN padding, FILL (gold and
 # mold do not take INSERT scripts)

@@ -371,6 +371,40 @@ Test(linkmap_script, data_statements_are_linker_made)
 	linkmap_free(&l);
 }
 
+Test(linkmap_cref, counts_symbols_other_files_use)
+{
+	static const char map[] =
+		"Archive member included to satisfy reference by file (symbol)\n"
+		"\n"
+		"/l/libz.a(crc32.o)            main.o (crc32)\n"
+		"\n"
+		"Linker script and memory map\n"
+		"\n"
+		".text           0x0000000000001000       0x20\n"
+		" .text          0x0000000000001000       0x10 main.o\n"
+		" .text          0x0000000000001010       0x10 /l/libz.a(crc32.o)\n"
+		"OUTPUT(p elf64-x86-64)\n"
+		"\n"
+		"Cross Reference Table\n"
+		"\n"
+		"Symbol                                            File\n"
+		"crc32                                             /l/libz.a(crc32.o)\n"
+		"                                                  main.o\n"
+		"a_very_long_demangled_name(int, char const*) const /l/libz.a(crc32.o)\n"
+		"                                                  main.o\n"
+		"crc32_internal                                    /l/libz.a(crc32.o)\n"
+		"free                                              /lib/libc.so.6\n"
+		"                                                  main.o\n";
+	struct linkmap m = {0};
+	parse_ok(&m, map);
+	cr_assert(m.has_cref);
+	struct lm_file *c = file(&m, "/l/libz.a(crc32.o)");
+	cr_assert_eq(c->xref_syms, 2, "crc32 and the long name; not crc32_internal");
+	cr_assert_str_eq(c->xref_sym, "crc32");
+	cr_assert_null(hmap_gets(&m.file_by_path, "/lib/libc.so.6"), "not an input object");
+	linkmap_free(&m);
+}
+
 static void parse_bad(const char *text, unsigned long long line, const char *msg)
 {
 	struct linkmap m = {0};
