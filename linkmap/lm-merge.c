@@ -25,13 +25,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A shared library's map names "libfoo.so" or "libfoo.so.1": "lib:" */
+static bool is_lib_name(const char *b)
+{
+	const char *so = strstr(b, ".so");
+	return so && (so[3] == 0 || so[3] == '.');
+}
+
 static const char *out_id(const struct linkmap *m, struct graph *g,
 			  const char *output_node)
 {
 	if (output_node)
 		return output_node;
 	if (m->output)
-		return graph_strf(g, "exe:%s", path_base(m->output));
+		return graph_strf(g, "%s:%s", is_lib_name(path_base(m->output)) ? "lib" : "exe",
+				  path_base(m->output));
 	const char *b = path_base(m->path);
 	size_t n = strlen(b);
 	if (n > 4 && !strcmp(b + n - 4, ".map"))
@@ -328,7 +336,7 @@ int linkmap_to_graph(const struct linkmap *m, struct graph *g,
 {
 	const char *out = out_id(m, g, output_node);
 	if (!graph_node(g, out))
-		graph_add_node(g, "exe", out, NULL);
+		graph_add_node(g, strncmp(out, "lib:", 4) ? "exe" : "lib", out, NULL);
 	graph_add_input(g, m->path, "linkmap", out);
 	file_bytes(m, g);
 	edges(m, g, out);

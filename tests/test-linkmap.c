@@ -330,6 +330,18 @@ Test(linkmap_graph, output_named_by_the_map_when_not_given)
 				   NULL, &w, &d), 0);
 	cr_assert(graph_node(&g, "exe:other"), "lld maps do not name the output");
 	graph_free(&g);
+	/* a shared library's map: the output is a lib node */
+	char lib[sizeof bfd_map + 16];
+	snprintf(lib, sizeof lib, "%s", bfd_map);
+	char *o = strstr(lib, "OUTPUT(prog ");
+	cr_assert(o);
+	memcpy(o, "OUTPUT(l.so ", 12);
+	graph_init(&g);
+	cr_assert_eq(linkmap_merge(&g, "x/l.map", lib, strlen(lib), NULL, &w, &d), 0);
+	struct gnode *ln = graph_node(&g, "lib:l.so");
+	cr_assert(ln, "no lib:l.so node");
+	cr_assert_str_eq(ln->kind, "lib");
+	graph_free(&g);
 }
 
 Test(linkmap_script, data_statements_are_linker_made)
