@@ -45,12 +45,19 @@ static bool header_is(const char *p, const char *e, const char *const *words)
 	return lm_skip_spaces(p, e) == e;
 }
 
+/* `line` appears as a whole line (LF or CRLF ended) in [p, p+n) */
 static bool has_line(const char *p, size_t n, const char *line)
 {
 	size_t l = strlen(line);
-	if (n >= l && !memcmp(p, line + 1, l - 1))
-		return true;   /* at the very start (line has a leading '\n') */
-	return memmem(p, n, line, l) != NULL;
+	const char *q = p, *e = p + n;
+	while ((q = memmem(q, (size_t)(e - q), line, l))) {
+		bool start = q == p || q[-1] == '\n';
+		const char *t = q + l;
+		if (start && t < e && (*t == '\n' || *t == '\r'))
+			return true;
+		q++;
+	}
+	return false;
 }
 
 enum linkmap_linker linkmap_detect(const char *p, size_t n)
@@ -61,23 +68,23 @@ enum linkmap_linker linkmap_detect(const char *p, size_t n)
 					     "In", "Symbol", NULL};
 	const char *nl = memchr(p, '\n', n);
 	const char *e = nl ? nl : p + n;
+	if (e > p && e[-1] == '\r')
+		e--;
 	if (header_is(p, e, lld_h))
 		return LM_LLD;
 	if (header_is(p, e, mold_h))
 		return LM_MOLD;
 	/* GNU maps open with the archive list when there is one */
-	static const char bfd1[] = "Archive member included to satisfy reference by file (symbol)\n";
-	static const char gold1[] = "Archive member included because of file (symbol)\n";
+	static const char bfd1[] = "Archive member included to satisfy reference by file (symbol)";
+	static const char gold1[] = "Archive member included because of file (symbol)";
 	if (n >= sizeof bfd1 - 1 && !memcmp(p, bfd1, sizeof bfd1 - 1))
 		return LM_BFD;
 	if (n >= sizeof gold1 - 1 && !memcmp(p, gold1, sizeof gold1 - 1))
 		return LM_GOLD;
 	/* else BFD's memory-map heading differs from gold's */
-	if (has_line(p, n, "\nLinker script and memory map\n") ||
-	    has_line(p, n, "\nArchive member included to satisfy reference by file (symbol)\n"))
+	if (has_line(p, n, "Linker script and memory map"))
 		return LM_BFD;
-	if (has_line(p, n, "\nMemory map\n") ||
-	    has_line(p, n, "\nArchive member included because of file (symbol)\n"))
+	if (has_line(p, n, "Memory map"))
 		return LM_GOLD;
 	return LM_UNKNOWN;
 }

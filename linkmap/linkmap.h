@@ -183,13 +183,15 @@ struct lm_lines {
 	const char *p, *end;
 	uint32_t lineno;
 };
-/* Next line (without '\n') into *s; false at the end. */
+/* Next line (without '\n', or "\r\n") into *s; false at the end. */
 static inline bool lm_next_line(struct lm_lines *r, struct lm_str *s)
 {
 	if (r->p >= r->end)
 		return false;
 	const char *nl = memchr(r->p, '\n', (size_t)(r->end - r->p));
 	const char *e = nl ? nl : r->end;
+	if (e > r->p && e[-1] == '\r')
+		e--;
 	s->p = r->p;
 	s->n = (uint32_t)(e - r->p);
 	r->p = nl ? nl + 1 : r->end;

@@ -174,8 +174,6 @@ static void edges(const struct linkmap *m, struct graph *g, const char *out)
 			attr_str(pa, "analyzer", "linkmap");
 			if (f->pulled_sym)
 				attr_str(pa, "symbol", f->pulled_sym);
-			if (dm)
-				attr_str(pa, "symbol_demangled", dm);
 			if (f->derived)
 				attr_bool(pa, "derived", true);
 		}
@@ -218,22 +216,22 @@ static void discarded_one(const struct linkmap *m, struct graph *g,
 		"nothing to do for the output; the bytes are only in the input");
 }
 
-/* One finding per file: its discarded bytes, count and 5 largest. */
+/* One finding per file: its discarded bytes, count and 3 largest. */
 static void discarded_per_file(const struct linkmap *m, struct graph *g)
 {
-	struct top { uint64_t size; uint32_t isec; } (*best)[5] =
+	struct top { uint64_t size; uint32_t isec; } (*best)[3] =
 		xcalloc(m->nfiles + 1, sizeof *best);
 	for (size_t i = 0; i < m->nisecs; i++) {
 		const struct lm_isec *s = &m->isecs[i];
 		if (s->state != LM_ISEC_DISCARDED || !s->size)
 			continue;
 		struct top *t = best[s->file];
-		int k = 5;
+		int k = 3;
 		while (k > 0 && t[k - 1].size < s->size)
 			k--;
-		if (k == 5)
+		if (k == 3)
 			continue;
-		memmove(&t[k + 1], &t[k], (size_t)(4 - k) * sizeof *t);
+		memmove(&t[k + 1], &t[k], (size_t)(2 - k) * sizeof *t);
 		t[k] = (struct top){s->size, (uint32_t)i};
 	}
 	for (size_t i = 0; i < m->nfiles; i++) {
@@ -243,12 +241,12 @@ static void discarded_per_file(const struct linkmap *m, struct graph *g)
 		file_node(m, g, f);
 		struct gfinding *fd = graph_add_finding(g, "discarded-section", f->id, NULL,
 			f->discarded, "proven",
-			graph_strf(g, "the linker discarded %u input sections of %s (%llu bytes): they are not in the output",
-				   f->ndead, f->path, (unsigned long long)f->discarded),
+			graph_strf(g, "the linker discarded %u of its input sections (%llu bytes): they are not in the output",
+				   f->ndead, (unsigned long long)f->discarded),
 			"nothing to do for the output; the bytes are only in the input");
 		json_t *a = graph_finding_attrs(fd), *arr = json_array();
 		attr_int(a, "sections", f->ndead);
-		for (int k = 0; k < 5 && best[i][k].size; k++) {
+		for (int k = 0; k < 3 && best[i][k].size; k++) {
 			const struct lm_isec *s = &m->isecs[best[i][k].isec];
 			json_t *o = json_object();
 			json_object_set_new(o, "name", json_stringn(s->name.p, s->name.n));

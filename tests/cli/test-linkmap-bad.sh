@@ -83,3 +83,12 @@ wait
 [ -p fifo ] || die "-o fifo replaced the FIFO with a regular file"
 grep -q '"schema": "slim-report/1"' fromfifo || die "nothing came through the FIFO"
 echo ok-fifo
+
+# CRLF line ends (maps copied through Windows tools) read the same
+for l in bfd gold lld mold; do
+	sed 's/$/\r/' "$S/prog-$l.map" > crlf-$l.map
+	"$SLIM" linkmap crlf-$l.map --top 0 | tail -n +2 > crlf.txt || die "$l: CRLF map refused"
+	"$SLIM" linkmap "$S/prog-$l.map" --top 0 | tail -n +2 > lf.txt
+	cmp -s crlf.txt lf.txt || die "$l: CRLF map read differently"
+done
+echo ok-crlf
