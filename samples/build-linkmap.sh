@@ -11,6 +11,7 @@
 #   cref-L   as prog-L with --cref (bfd, gold)
 #   script-L a script fragment's BYTE/LONG/ALIGN/FILL (bfd, lld)
 #   lto-L    as prog-L, compiled and linked with -flto (bfd, gold)
+#   gtest-L  a googletest program (libgtest.a, libgtest_main.a; C++, COMDAT)
 #   cxx-L    C++: libcxxdemo.a(cxx_lib.o) pulled by a mangled name (gold
 #            prints it mangled, BFD demangled)
 #
@@ -20,8 +21,8 @@
 #   L.gc          `--print-gc-sections` (stderr)
 #   L.why         lld `--why-extract`
 #
-# Needs: gcc, binutils (ld.bfd, ld.gold), lld, mold, zlib1g-dev,
-# libsqlite3-dev, libjansson-dev, libssl-dev.  Rebuilt only when a source
+# Needs: gcc, g++, binutils (ld.bfd, ld.gold), lld, mold, zlib1g-dev,
+# libsqlite3-dev, libjansson-dev, libssl-dev, libgtest-dev.  Rebuilt only when a source
 # or this script is newer than the stamp.  Takes a few seconds.
 set -eu
 cd "$(dirname "$0")"
@@ -60,10 +61,19 @@ link() {
 		-Wl,-Map="$name-$l.map" -Wl,--print-gc-sections "${gt[@]}" \
 		$DYN >"$name-$l.trace" 2>"$name-$l.gc"
 }
+# waitall: wait for every background link, failing if any failed (a bare
+# `wait` returns 0 whatever they returned)
+waitall() {
+	local rc=0 p
+	for p in $(jobs -p); do
+		wait "$p" || rc=1
+	done
+	[ "$rc" = 0 ] || { echo "build-linkmap.sh: a link failed (see samples/out/linkmap/*.gc)" >&2; exit 1; }
+}
 for l in bfd gold lld mold; do
 	link prog $l main.o util.o libdemo.a -Wl,-Bstatic -lsqlite3 -lz -ljansson &
 	link crypto $l crypto.o -Wl,-Bstatic -lcrypto &
-	wait
+	waitall
 done
 for l in bfd lld; do
 	link thin $l main.o util.o libdemothin.a -Wl,-Bstatic -lsqlite3 -lz -ljansson
@@ -84,6 +94,13 @@ gcc -O2 -flto -ffunction-sections -fdata-sections -c "$src/util.c" -o lto-util.o
 for l in bfd gold; do
 	link lto $l -flto lto-main.o lto-util.o libdemo.a -Wl,-Bstatic -lsqlite3 -lz -ljansson
 done
+# googletest: C++ with COMDAT groups (duplicates discarded besides gc)
+g++ $CF -c "$src/gtest_sample.cc" -o gtest_sample.o
+for l in bfd gold lld mold; do
+	link gtest $l gtest_sample.o -Wl,-Bstatic -lgtest_main -lgtest -Wl,-Bdynamic -lstdc++ &
+	[ $l = gold ] && waitall   # two at a time
+done
+waitall
 # C++: a member pulled by a mangled name (demangling checked with c++filt)
 for l in bfd gold; do
 	g++ -fuse-ld=$l -o cxx-$l cxx_main.o libcxxdemo.a -Wl,--gc-sections -Wl,-Map=cxx-$l.map

@@ -75,7 +75,8 @@ for l in list(open(gc)) + list(open(trace)):
     m = (re.search(r"removing unused section '(.*)' in file '(.*)'$", l) or
          re.search(r"removing unused section from '(.*)' in file '(.*)'$", l))
     if m:
-        gcset.add((m.group(2), m.group(1)))
+        # BFD names a COMDAT member "NAME[SIGNATURE]"; the map says NAME
+        gcset.add((m.group(2), re.sub(r'\[[^\[\]]*\]$', '', m.group(1))))
         continue
     m = re.search(r'removing unused section (.*):\((.*)\)$', l)
     if m:
@@ -83,23 +84,46 @@ for l in list(open(gc)) + list(open(trace)):
 if not gcset:
     fail('--print-gc-sections printed nothing: the sample is broken')
 dis = {}
+ndis = 0
 for l in open(disc):
     size, f, sec = l.rstrip('\n').split('\t')
-    dis[(f, sec)] = int(size)
+    dis[(f, sec)] = max(int(size), dis.get((f, sec), 0))
+    ndis += 1
+
+def readelf_groups(path):
+    """{(file as the map prints it, section)} of COMDAT group members"""
+    full = path if path.startswith('/') else os.path.join(os.path.dirname(trace), path)
+    out = subprocess.run(['readelf', '-gW', full], capture_output=True, text=True).stdout
+    res, cur = set(), path
+    for l in out.splitlines():
+        m = re.match(r'^File: (.*)$', l)
+        if m:
+            b = re.match(r'^.*\((.*)\)$', m.group(1))
+            cur = path + '(' + b.group(1) + ')' if b else path
+            continue
+        m = re.match(r'^\s*\[\s*\d+\]\s+(\S+)\s*$', l)
+        if m:
+            res.add((cur, m.group(1)))
+    return res
+comdat = set()
+for f in {re.sub(r'\(.*\)$', '', k[0]) for k in dis}:
+    comdat |= readelf_groups(f)
 if linker in ('bfd', 'gold'):
     missing = gcset - set(dis)
     if missing:
         fail('discarded: %d sections the linker removed are not in slim\'s list: %s' % (
             len(missing), sorted(missing)[:5]))
-    # BFD lists empty sections and the .note.gnu.property notes it merged
-    # as discarded without --print-gc-sections printing them
-    extra = [k for k, v in dis.items() if k not in gcset and v > 0 and k[1] != '.note.gnu.property']
+    # BFD lists empty sections, the .note.gnu.property notes it merged and
+    # duplicate COMDAT group members (readelf -g) as discarded without
+    # --print-gc-sections printing them
+    extra = [k for k, v in dis.items() if k not in gcset and v > 0 and
+             k[1] not in ('.note.gnu.property', '.group') and k not in comdat]
     if extra:
         fail('discarded: slim lists %d sections with bytes the linker did not remove: %s' % (
             len(extra), extra[:5]))
     t = doc['totals']['linkmap']
-    if t['discarded_sections'] != len(dis):
-        fail('totals.discarded_sections %d != %d listed' % (t['discarded_sections'], len(dis)))
+    if t['discarded_sections'] != ndis:
+        fail('totals.discarded_sections %d != %d listed' % (t['discarded_sections'], ndis))
 else:
     # lld and mold maps list only kept sections; slim --derive reads the
     # objects.  What no map can show is skipped by slim and here: sections
@@ -121,9 +145,11 @@ else:
     for f in {re.sub(r'\(.*\)$', '', k[0]) for k in gcset}:
         readelf_merge(f)
     want = {k for k in gcset if k not in merge and k[1] not in ('.note.gnu.property', '.eh_frame')}
-    if set(dis) != want:
+    # duplicate COMDAT group members are discarded without being gc'd
+    got = {k for k in dis if not (k in comdat and k not in gcset)}
+    if got != want:
         fail('derived discarded: only slim %s; only the linker %s' % (
-            sorted(set(dis) - want)[:5], sorted(want - set(dis))[:5]))
+            sorted(got - want)[:5], sorted(want - got)[:5]))
 
 # 3. bytes per output section == size -A; the unexplained rest (alignment
 # padding the map does not print) within tolerance

@@ -14,7 +14,7 @@ need readelf binutils
 bash "$ROOT/samples/build-linkmap.sh" || die "samples/build-linkmap.sh failed"
 S=$ROOT/samples/out/linkmap
 n=0
-for p in prog crypto thin lto script; do
+for p in prog crypto thin lto script gtest; do
 	for l in bfd gold lld mold; do
 		[ -e "$S/$p-$l.map" ] || continue
 		why=()
@@ -28,7 +28,7 @@ for p in prog crypto thin lto script; do
 		n=$((n + 1))
 	done
 done
-[ "$n" = 14 ] || die "want 14 links checked, checked $n"
+[ "$n" = 18 ] || die "want 18 links checked, checked $n"
 "$SLIM" linkmap "$S/crypto-lld.map" --json -o again.json || die "second run"
 cmp -s crypto-lld.json again.json && die "the --why-extract run should differ from a plain run"
 "$SLIM" linkmap "$S/crypto-lld.map" --why-extract "$S/crypto-lld.why" --derive --json -o again.json
