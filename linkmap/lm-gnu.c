@@ -283,15 +283,11 @@ static int map_input(struct gnu *g, struct lm_str s, bool discarded)
 			return rc < 0 ? -1 : 0;
 		rest = trim(rest.p, rest.p + rest.n);
 	}
-	bool fill = is(name, "*fill*") || starts(name, "** ");
-	uint32_t fi;
-	if (fill || !rest.n || starts(name, "** ")) {
-		fi = g->nolinker;
-		if (starts(name, "** "))
-			fi = lm_file_intern(m, name.p, name.n);
-	} else {
-		fi = lm_file_intern(m, rest.p, rest.n);
-	}
+	/* gold's pieces are their own linker-made "file"; fills and inputs
+	 * that name no file go to "<fill>" */
+	uint32_t fi = piece ? lm_file_intern(m, name.p, name.n)
+		      : is(name, "*fill*") || !rest.n ? g->nolinker
+		      : lm_file_intern(m, rest.p, rest.n);
 	if (!discarded && g->osec < 0)
 		return diag_err_line(g->d, m->path, g->r.lineno,
 				     "input section before any output section");
