@@ -207,8 +207,10 @@ const char *lm_skip_spaces(const char *p, const char *end);
 
 int lm_parse_gnu(struct linkmap *m, const char *p, size_t n,
 		 struct diag_list *w, struct diag *d);
-/* The --cref table, from r's position to the end (lm-cref.c). */
-void lm_parse_cref(struct linkmap *m, struct lm_lines *r);
+/* The --cref table, from r's position to the end (lm-cref.c); symdef
+ * (gold): symbol -> defining file + 1 from the memory map, or NULL. */
+void lm_parse_cref(struct linkmap *m, struct lm_lines *r,
+		   const struct hmap *symdef);
 int lm_parse_columns(struct linkmap *m, const char *p, size_t n,
 		     struct diag_list *w, struct diag *d);
 uint32_t lm_add_osec(struct linkmap *m, const char *name, size_t len,

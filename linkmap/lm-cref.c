@@ -17,13 +17,17 @@
  * (drop that one use and the member goes).  Files the map does not know
  * (shared libraries defining a symbol) are skipped, never added.
  *
- * BFD only: gold prints the same layout but no defining file for a symbol
- * a shared library resolves ("free   main.o / memory.o"), so there the
- * first file is not always the definer (found by tests/cli/
- * test-linkmap-cref.sh against nm).
+ * gold prints the same layout but no defining file for a symbol a shared
+ * library resolves ("free   main.o / memory.o"), so there the first file
+ * is not always the definer (found by tests/cli/test-linkmap-cref.sh
+ * against nm): for gold the caller passes `symdef`, which member defines
+ * which symbol per the memory map's symbol lines, and only those count.
  */
 #include "linkmap.h"
 #include "../common/diag.h"
+#include "../common/util.h"
+
+#include <stdlib.h>
 
 #include <string.h>
 
@@ -56,12 +60,29 @@ static bool symbol_line(struct lm_str s, struct lm_str *sym, struct lm_str *file
 	return sym->n && file->n;
 }
 
-void lm_parse_cref(struct linkmap *m, struct lm_lines *r)
+/* gold: does `def`, listed first for `sym`, define it?  Yes if the memory
+ * map printed the symbol in one of def's sections.  A member none of whose
+ * sections was kept (a dead one) prints no symbols: trust the table there. */
+static bool gold_defines(const struct linkmap *m, const struct hmap *symdef,
+			 const bool *live, struct lm_str sym, int32_t def)
+{
+	uintptr_t v = (uintptr_t)hmap_get(symdef, sym.p, sym.n);
+	if (v)
+		return v == (uintptr_t)def + 1;
+	(void)m;
+	return !live[def];
+}
+
+void lm_parse_cref(struct linkmap *m, struct lm_lines *r, const struct hmap *symdef)
 {
 	struct lm_str s, sym = {0}, file;
 	int32_t def = -1;
 	bool counted = false;
 	m->has_cref = true;
+	bool *live = xcalloc(m->nfiles + 1, sizeof *live);
+	for (size_t i = 0; i < m->nisecs; i++)
+		if (m->isecs[i].state == LM_ISEC_LIVE && m->isecs[i].size)
+			live[m->isecs[i].file] = true;
 	while (lm_next_line(r, &s)) {
 		if (s.n && s.p[s.n - 1] == '\r')
 			s.n--;
@@ -71,6 +92,8 @@ void lm_parse_cref(struct linkmap *m, struct lm_lines *r)
 			def = symbol_line(s, &sym, &file) ? known(m, file.p, file.n) : -1;
 			if (def >= 0 && !m->files[def].loaded)
 				def = -1;   /* only archive members are of interest */
+			if (def >= 0 && symdef && !gold_defines(m, symdef, live, sym, def))
+				def = -1;   /* gold: the first file only uses it */
 			counted = false;
 			continue;
 		}
@@ -89,4 +112,5 @@ void lm_parse_cref(struct linkmap *m, struct lm_lines *r)
 		}
 		counted = true;
 	}
+	free(live);
 }

@@ -45,6 +45,8 @@ struct gnu {
 	bool discard_osec;     /* current output section is /DISCARD/ */
 	uint32_t nolinker;     /* file index of "** ..." pieces / fills */
 	uint32_t script;       /* file index of "<script>": BYTE(), LONG() */
+	int32_t cur_file;      /* file of the last live input section */
+	struct hmap *symdef;   /* gold --cref: symbol -> defining file + 1 */
 };
 
 static bool starts(struct lm_str s, const char *w)
@@ -293,6 +295,7 @@ static int map_input(struct gnu *g, struct lm_str s, bool discarded)
 				     "input section before any output section");
 	int state = discarded ? LM_ISEC_DISCARDED
 		    : is(name, "*fill*") ? LM_ISEC_FILL : LM_ISEC_LIVE;
+	g->cur_file = discarded ? -1 : (int32_t)fi;
 	lm_add_isec(m, discarded ? 0 : (uint32_t)g->osec, fi, name.p, name.n,
 		    addr, size, 0, state, g->r.lineno);
 	return 0;
@@ -308,8 +311,18 @@ static int script_data(struct gnu *g, struct lm_str s)
 	if (hex(g, &p, e, &addr))
 		return g->d->msg[0] ? -1 : 0;
 	const char *q = lm_skip_spaces(p, e);
-	if (e - q < 2 || q[0] != '0' || q[1] != 'x')
+	if (e - q < 2 || q[0] != '0' || q[1] != 'x') {
+		/* "0xADDR  symbol": who defines what, for gold's --cref */
+		if (g->symdef && q < e && g->cur_file >= 0 &&
+		    g->m->files[g->cur_file].loaded) {
+			struct lm_str sym = trim(q, e);
+			bool created;
+			void **v = hmap_slot(g->symdef, sym.p, sym.n, &created);
+			if (created)
+				*v = (void *)(uintptr_t)(g->cur_file + 1);
+		}
 		return 0;
+	}
 	if (hex(g, &p, e, &size))
 		return -1;
 	struct lm_str kw = {lm_skip_spaces(p, e), 0};
@@ -322,6 +335,17 @@ static int script_data(struct gnu *g, struct lm_str s)
 	lm_add_isec(g->m, (uint32_t)g->osec, g->script, name.p, name.n, addr,
 		    size, 0, LM_ISEC_FILL, g->r.lineno);
 	return 0;
+}
+
+/* `line` is a whole line of [p, p+n) */
+static bool has_heading(const char *p, size_t n, const char *line)
+{
+	size_t l = strlen(line);
+	for (const char *q = p; (q = memmem(q, (size_t)(p + n - q), line, l)); q++)
+		if ((q == p || q[-1] == '\n') && q + l < p + n &&
+		    (q[l] == '\n' || q[l] == '\r'))
+			return true;
+	return false;
 }
 
 static int gnu_line(struct gnu *g, struct lm_str s)
@@ -350,7 +374,13 @@ static int gnu_line(struct gnu *g, struct lm_str s)
 int lm_parse_gnu(struct linkmap *m, const char *p, size_t n,
 		 struct diag_list *w, struct diag *d)
 {
-	struct gnu g = {.m = m, .d = d, .w = w, .osec = -1};
+	struct gnu g = {.m = m, .d = d, .w = w, .osec = -1, .cur_file = -1};
+	/* gold's --cref names no definer for symbols a shared library
+	 * resolves ("free  main.o ..."): learn from the memory map's symbol
+	 * lines which member defines what, and trust only those */
+	struct hmap symdef = {0};
+	if (m->linker == LM_GOLD && has_heading(p, n, "Cross Reference Table"))
+		g.symdef = &symdef;
 	g.r.p = p;
 	g.r.end = p + n;
 	g.nolinker = lm_file_intern(m, "<fill>", 6);
@@ -366,15 +396,9 @@ int lm_parse_gnu(struct linkmap *m, const char *p, size_t n,
 			return -1;
 		seen_map |= g.st == G_MAP;
 	}
-	if (g.st == G_END && m->linker == LM_BFD) {
-		lm_parse_cref(m, &g.r);
-	} else if (g.st == G_END) {
-		/* gold's table names no definer for symbols a shared library
-		 * resolves ("free  main.o ..."), so its first file cannot be
-		 * taken as the definer: count its lines, read nothing */
-		for (const char *q = g.r.p; (q = memchr(q, '\n', (size_t)(g.r.end - q))); q++)
-			g.r.lineno++;
-	}
+	if (g.st == G_END)
+		lm_parse_cref(m, &g.r, g.symdef);
+	hmap_free(&symdef);
 	m->nlines = g.r.lineno;
 	if (!seen_map)
 		return diag_err_line(d, m->path, g.r.lineno,

@@ -8,7 +8,8 @@
  * COMDAT group member.  The objects are read with libelf (elf_memory; an
  * archive's members through elf_begin(ELF_C_READ) on the archive and
  * elf_getarhdr(), as elfutils' ar.c does), found by the path the map
- * prints, or else relative to the map's directory.
+ * prints: relative paths first against the map's directory, then the
+ * current one.
  *
  * Sections whose fate the map cannot show are skipped, not guessed:
  * SHF_MERGE sections (both linkers merge them into one linker-made section
@@ -100,21 +101,22 @@ static void object_sections(struct derive *x, uint32_t file, Elf *e)
 	}
 }
 
+/* A path the map prints is relative to the directory the link ran in,
+ * which the map does not record: try the map's own directory first (maps
+ * are usually written there), then the current directory. */
 static int open_near(struct mfile *mf, const char *path, const char *mapdir,
 		     struct diag *d)
 {
-	if (!mfile_open(mf, path, d))
-		return 0;
-	if (path[0] == '/' || !mapdir)
-		return -1;
-	char buf[4096];
-	snprintf(buf, sizeof buf, "%s/%s", mapdir, path);
-	struct diag d2 = {0};
-	if (!mfile_open(mf, buf, &d2)) {
-		mf->path = path;
-		return 0;
+	if (path[0] != '/' && mapdir) {
+		char buf[4096];
+		struct diag d2 = {0};
+		int n = snprintf(buf, sizeof buf, "%s/%s", mapdir, path);
+		if (n > 0 && (size_t)n < sizeof buf && !mfile_open(mf, buf, &d2)) {
+			mf->path = path;
+			return 0;
+		}
 	}
-	return -1;
+	return mfile_open(mf, path, d);
 }
 
 static void read_object(struct derive *x, uint32_t fi, const char *mapdir)
