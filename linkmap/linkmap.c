@@ -333,6 +333,28 @@ static int check_complete(const struct linkmap *m, uint64_t lines, struct diag *
 	return 0;
 }
 
+int linkmap_check(const struct linkmap *m, struct diag *d)
+{
+	for (size_t i = 0; i < m->nisecs; i++) {
+		const struct lm_isec *s = &m->isecs[i];
+		if (s->file >= m->nfiles ||
+		    (s->state != LM_ISEC_DISCARDED && s->osec >= m->nosecs))
+			return diag_err(d, m->path, "invariant 1: input section %zu out of range", i);
+	}
+	for (size_t i = 0; i < m->nfiles; i++)
+		if (m->files[i].pulled_by >= (int64_t)m->nfiles)
+			return diag_err(d, m->path, "invariant 2: file %zu pulled by %d", i,
+					m->files[i].pulled_by);
+	for (size_t i = 0; i < m->nosecs; i++) {
+		const struct lm_osec *o = &m->osecs[i];
+		if (o->inputs + o->linker + o->padding != o->size ||
+		    o->inputs + o->linker > o->size)
+			return diag_err(d, m->path, "invariant 3: output section %.*s does not add up",
+					(int)o->name.n, o->name.p);
+	}
+	return 0;
+}
+
 int linkmap_parse(struct linkmap *m, const char *path, const char *p,
 		  size_t n, struct diag_list *w, struct diag *d)
 {
@@ -370,9 +392,9 @@ int linkmap_parse(struct linkmap *m, const char *path, const char *p,
 	default:
 		return diag_err_line(d, path, 1, "not a linker map of GNU ld, gold, lld or mold");
 	}
-	if (check_complete(m, m->nlines, d))
+	if (check_complete(m, m->nlines, d) || lm_finish(m, d))
 		return -1;
-	return lm_finish(m, d);
+	return linkmap_check(m, d);
 }
 
 void linkmap_free(struct linkmap *m)

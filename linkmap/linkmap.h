@@ -6,9 +6,16 @@
  *   output section -> input section -> input file (object or archive member)
  * with address, size and alignment; fills, padding and linker-generated
  * pieces (gold "** ...", lld "<internal>", mold sections with no inputs);
- * the discarded input sections (BFD and gold list them); and for each
- * archive member the file and symbol that pulled it in (BFD and gold print
- * it; for lld, `--why-extract` output supplies it).
+ * the discarded input sections (BFD and gold list them; for lld and mold
+ * linkmap_derive_discarded() reads them from the inputs); for each archive
+ * member the file and symbol that pulled it in (BFD and gold print it; lld
+ * --why-extract or mold --print-dependencies output supplies it, else
+ * linkmap_derive_pulls() derives a chain from the inputs' symbol tables);
+ * and with GNU --cref, how many of each member's symbols others use.
+ *
+ * Files: linkmap.c (detection, model, numbers), lm-gnu.c (BFD, gold),
+ * lm-cref.c (--cref), lm-columns.c (lld, mold, why-extract, deps),
+ * lm-objects.c (--derive: libelf), lm-merge.c (graph), lm-demangle.c.
  *
  * Invariants after linkmap_parse() returns 0:
  *   1. every isec's file and osec index is < nfiles / nosecs;
@@ -20,6 +27,7 @@
  *      the bytes past them, and nothing outside its output section;
  *   4. strings point into the map buffer or the model's arena: keep the
  *      buffer mapped as long as the model.
+ * linkmap_check() asserts 1-3; linkmap_parse() runs it before returning.
  */
 #ifndef SLIM_LINKMAP_H
 #define SLIM_LINKMAP_H
@@ -148,6 +156,10 @@ int linkmap_derive_discarded(struct linkmap *m, struct diag_list *w,
  * symbols undefined.  Marked `derived`.  No-op when pulls are known.
  */
 int linkmap_derive_pulls(struct linkmap *m, struct diag_list *w, struct diag *d);
+
+/* 0 if invariants 1-3 above hold, else -1 with the first broken one in d
+ * (a parser bug, never an input error). */
+int linkmap_check(const struct linkmap *m, struct diag *d);
 
 void linkmap_free(struct linkmap *m);
 
