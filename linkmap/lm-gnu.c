@@ -45,7 +45,10 @@ struct gnu {
 	bool discard_osec;     /* current output section is /DISCARD/ */
 	uint32_t nolinker;     /* file index of "** ..." pieces / fills */
 	uint32_t script;       /* file index of "<script>": BYTE(), LONG() */
+	uint32_t synth;        /* file index of "<linker>": BFD's dynobj pieces */
 	int32_t cur_file;      /* file of the last live input section */
+	int32_t eh_file;       /* file of the last .eh_frame input, or -1 */
+	int32_t dynobj;        /* BFD: the file it files its own sections under */
 	struct hmap *symdef;   /* gold --cref: symbol -> defining file + 1 */
 };
 
@@ -239,8 +242,77 @@ static int map_col0(struct gnu *g, struct lm_str s)
 			return -1;
 	}
 	g->discard_osec = is(name, "/DISCARD/");
+	g->eh_file = -1;
 	g->osec = (int32_t)lm_add_osec(m, name.p, name.n, addr, size, g->r.lineno);
 	return 0;
+}
+
+/* BFD's note under an input whose size it changed (ldlang.c
+ * print_input_section()): "            0x4 (size before relaxing)".
+ * Consumed when present. */
+static bool size_before_relaxing(struct gnu *g, uint64_t *before)
+{
+	static const char tail[] = " (size before relaxing)";
+	struct lm_lines save = g->r;
+	struct lm_str s;
+	if (g->m->linker != LM_BFD || !lm_next_line(&g->r, &s) ||
+	    s.n < sizeof tail || s.p[0] != ' ' ||
+	    memcmp(s.p + s.n - (sizeof tail - 1), tail, sizeof tail - 1))
+		goto no;
+	const char *p = lm_skip_spaces(s.p, s.p + s.n);
+	if (lm_number(&p, s.p + s.n - (sizeof tail - 1), 16, before) || p[0] != ' ')
+		goto no;
+	return true;
+no:
+	g->r = save;
+	return false;
+}
+
+/* BFD makes the dynamic-linking sections itself but files them under the
+ * first input (its "dynobj", elflink.c _bfd_elf_link_create_dynamic_
+ * sections(), elfxx-x86.c), so the map shows " .dynsym ... Scrt1.o".  No
+ * relocatable object carries these as input sections, nor relocation
+ * sections in a final link: they are linker-made whatever file is named. */
+static bool bfd_synthetic(struct lm_str n)
+{
+	static const char *const names[] = {
+		".interp", ".dynsym", ".dynstr", ".hash", ".gnu.hash",
+		".gnu.version", ".gnu.version_d", ".gnu.version_r", ".dynamic",
+		".got", ".got.plt", ".plt", ".plt.got", ".plt.sec", ".iplt",
+		".igot.plt", ".dynbss", ".eh_frame_hdr", ".note.gnu.build-id",
+		NULL};
+	if (starts(n, ".rela.") || starts(n, ".rel.") || is(n, ".rela") || is(n, ".rel"))
+		return true;
+	for (const char *const *p = names; *p; p++)
+		if (is(n, *p))
+			return true;
+	return false;
+}
+
+/* gcc's driver puts a crt object first ("Scrt1.o", "crt1.o", "crti.o"),
+ * and BFD makes that its dynobj; those objects hold no .data.rel.ro */
+static bool crt_object(const char *path)
+{
+	const char *b = path_base(path);
+	const char *c = strstr(b, "crt");
+	size_t n = strlen(b);
+	return c && c - b <= 2 && n > 2 && !strcmp(b + n - 2, ".o");
+}
+
+/* Which file BFD's input line really belongs to: the linker for what it
+ * made itself (bfd_synthetic(); in the dynobj, also the .data.rel.ro it
+ * makes for copy relocations) */
+static uint32_t bfd_owner(struct gnu *g, struct lm_str name, uint32_t fi)
+{
+	if (bfd_synthetic(name)) {
+		if (g->dynobj < 0)
+			g->dynobj = (int32_t)fi;
+		return g->synth;
+	}
+	if ((int32_t)fi == g->dynobj && is(name, ".data.rel.ro") &&
+	    crt_object(g->m->files[fi].path))
+		return g->synth;
+	return fi;
 }
 
 /* Column 1: an input section, a fill, a gold "** piece", or a pattern. */
@@ -290,12 +362,34 @@ static int map_input(struct gnu *g, struct lm_str s, bool discarded)
 	uint32_t fi = piece ? lm_file_intern(m, name.p, name.n)
 		      : is(name, "*fill*") || !rest.n ? g->nolinker
 		      : lm_file_intern(m, rest.p, rest.n);
+	if (!discarded && m->linker == LM_BFD && !piece && fi != g->nolinker)
+		fi = bfd_owner(g, name, fi);
+	/* BFD also files the PLT's unwind entries as further .eh_frame pieces
+	 * of the dynobj, right after its own: an object has one .eh_frame */
+	if (m->linker == LM_BFD && !discarded && is(name, ".eh_frame")) {
+		if ((int32_t)fi == g->eh_file)
+			fi = g->synth;
+		else
+			g->eh_file = (int32_t)fi;
+	}
 	if (!discarded && g->osec < 0)
 		return diag_err_line(g->d, m->path, g->r.lineno,
 				     "input section before any output section");
 	int state = discarded ? LM_ISEC_DISCARDED
 		    : is(name, "*fill*") ? LM_ISEC_FILL : LM_ISEC_LIVE;
 	g->cur_file = discarded ? -1 : (int32_t)fi;
+	uint64_t before;
+	if (!discarded && size_before_relaxing(g, &before) && before < size &&
+	    !m->files[fi].linker) {
+		/* BFD grew it (merged strings filed under this input, .eh_frame
+		 * re-aligned): the input keeps its own size, the rest is the
+		 * linker's */
+		lm_add_isec(m, (uint32_t)g->osec, fi, name.p, name.n, addr, before,
+			    0, state, g->r.lineno);
+		lm_add_isec(m, (uint32_t)g->osec, g->synth, name.p, name.n,
+			    addr + before, size - before, 0, LM_ISEC_FILL, g->r.lineno);
+		return 0;
+	}
 	lm_add_isec(m, discarded ? 0 : (uint32_t)g->osec, fi, name.p, name.n,
 		    addr, size, 0, state, g->r.lineno);
 	return 0;
@@ -374,7 +468,8 @@ static int gnu_line(struct gnu *g, struct lm_str s)
 int lm_parse_gnu(struct linkmap *m, const char *p, size_t n,
 		 struct diag_list *w, struct diag *d)
 {
-	struct gnu g = {.m = m, .d = d, .w = w, .osec = -1, .cur_file = -1};
+	struct gnu g = {.m = m, .d = d, .w = w, .osec = -1, .cur_file = -1,
+			.eh_file = -1, .dynobj = -1};
 	/* gold's --cref names no definer for symbols a shared library
 	 * resolves ("free  main.o ..."): learn from the memory map's symbol
 	 * lines which member defines what, and trust only those */
@@ -385,6 +480,7 @@ int lm_parse_gnu(struct linkmap *m, const char *p, size_t n,
 	g.r.end = p + n;
 	g.nolinker = lm_file_intern(m, "<fill>", 6);
 	g.script = lm_file_intern(m, "<script>", 8);
+	g.synth = lm_file_intern(m, "<linker>", 8);
 	bool seen_map = false;
 	struct lm_str s;
 	while (g.st != G_END && lm_next_line(&g.r, &s)) {

@@ -98,8 +98,8 @@ def readelf_groups(path):
     for l in out.splitlines():
         m = re.match(r'^File: (.*)$', l)
         if m:
-            b = re.match(r'^.*\((.*)\)$', m.group(1))
-            cur = path + '(' + b.group(1) + ')' if b else path
+            b = re.match(r'^.*[\(\[](.*)[\)\]]$', m.group(1))
+            cur = path + '(' + os.path.basename(b.group(1)) + ')' if b else path
             continue
         m = re.match(r'^\s*\[\s*\d+\]\s+(\S+)\s*$', l)
         if m:
@@ -136,8 +136,8 @@ else:
         for l in out.splitlines():
             m = re.match(r'^File: (.*)$', l)
             if m:
-                b = re.match(r'^.*\((.*)\)$', m.group(1))
-                cur = path + '(' + b.group(1) + ')' if b else path
+                b = re.match(r'^.*[\(\[](.*)[\)\]]$', m.group(1))
+                cur = path + '(' + os.path.basename(b.group(1)) + ')' if b else path
                 continue
             m = re.match(r'^\s*\[\s*\d+\]\s+(\S+)\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+(\S*)\s+\d+\s+\d+\s+\d+\s*$', l)
             if m and 'M' in m.group(2):
@@ -206,6 +206,43 @@ for mem in pulled_by:
         cur = pulled_by[cur]
     if nodes.get(cur, {}).get('attrs', {}).get('archive'):
         fail('chain from %s ends at archive member %s, not at a program object' % (mem, cur))
+# 4c. what slim attributes to an input never exceeds what that input has:
+# the sizes of its sections per readelf -S (relocations, symbol tables and
+# groups aside, which never reach the output's memory image).  .eh_frame is
+# left out on both sides: linkers re-align and rewrite its records.
+osize = {}
+def readelf_sizes(path):
+    full = path if path.startswith('/') else os.path.join(os.path.dirname(trace), path)
+    out = subprocess.run(['readelf', '-SW', full], capture_output=True, text=True).stdout
+    cur = path
+    for l in out.splitlines():
+        m = re.match(r'^File: (.*)$', l)
+        if m:
+            b = re.match(r'^.*[\(\[](.*)[\)\]]$', m.group(1))
+            cur = path + '(' + os.path.basename(b.group(1)) + ')' if b else path
+            continue
+        m = re.match(r'^\s*\[\s*\d+\]\s+(\S+)\s+(\S+)\s+\S+\s+\S+\s+(\S+)', l)
+        if m and m.group(2) not in ('RELA', 'REL', 'SYMTAB', 'STRTAB', 'GROUP', 'NULL') \
+                and m.group(1) != '.eh_frame':
+            osize[cur] = osize.get(cur, 0) + int(m.group(3), 16)
+def a_bytes(n):
+    return n.get('attrs', {}).get('bytes', {})
+byfile = {}
+for n in nodes.values():
+    a = n.get('attrs', {})
+    if n['kind'] != 'object' or a.get('lto') or not a.get('path'):
+        continue
+    byfile.setdefault(a.get('archive') or a['path'], []).append(n)
+for f, ns in byfile.items():
+    readelf_sizes(f)
+    for n in ns:
+        have = osize.get(n['attrs']['path'])
+        if have is None:
+            fail('readelf printed no sections for %s' % n['attrs']['path'])
+        got = sum(v for k, v in a_bytes(n).items() if not k.startswith('.eh_frame'))
+        if have is not None and got > have:
+            fail('%s: slim attributes %d bytes, the file has %d' % (n['id'], got, have))
+
 # 5. lld: the pulling symbol of each member == --why-extract
 if why and linker == 'lld':
     first = {}
