@@ -417,6 +417,33 @@ Test(linkmap_cref, counts_symbols_other_files_use)
 	linkmap_free(&m);
 }
 
+Test(linkmap_bfd, dynobj_sections_and_grown_inputs_are_linker_made)
+{
+	static const char map[] =
+		"Linker script and memory map\n"
+		"\n"
+		"LOAD /usr/lib/x86_64-linux-gnu/Scrt1.o\n"
+		".dynsym         0x0000000000000300       0x90\n"
+		" .dynsym        0x0000000000000300       0x90 /usr/lib/x86_64-linux-gnu/Scrt1.o\n"
+		".rodata         0x0000000000001000       0x20\n"
+		" .rodata.str1.1\n"
+		"                0x0000000000001000       0x20 main.o\n"
+		"                                          0x4 (size before relaxing)\n"
+		".data.rel.ro    0x0000000000002000       0x30\n"
+		" .data.rel.ro   0x0000000000002000       0x10 main.o\n"
+		" .data.rel.ro   0x0000000000002010       0x20 /usr/lib/x86_64-linux-gnu/Scrt1.o\n"
+		"OUTPUT(p elf64-x86-64)\n";
+	struct linkmap m = {0};
+	parse_ok(&m, map);
+	cr_assert_eq(osec(&m, ".dynsym")->linker, 0x90, "BFD files .dynsym under Scrt1.o");
+	cr_assert_eq(file(&m, "/usr/lib/x86_64-linux-gnu/Scrt1.o")->bytes, 0,
+		     "neither .dynsym nor the copy-reloc .data.rel.ro are Scrt1.o's");
+	cr_assert_eq(file(&m, "main.o")->bytes, 0x4 + 0x10, "main.o keeps its 4 bytes of strings");
+	cr_assert_eq(osec(&m, ".rodata")->linker, 0x1c);
+	cr_assert_eq(osec(&m, ".rodata")->padding, 0);
+	linkmap_free(&m);
+}
+
 static void parse_bad(const char *text, unsigned long long line, const char *msg)
 {
 	struct linkmap m = {0};
