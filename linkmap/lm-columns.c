@@ -141,8 +141,6 @@ int lm_parse_columns(struct linkmap *m, const char *p, size_t n,
 	lm_next_line(&r, &s);          /* the header, checked by detect */
 	while (lm_next_line(&r, &s)) {
 		c.line = r.lineno;
-		if (s.n && s.p[s.n - 1] == '\r')
-			s.n--;
 		if (!s.n)
 			continue;
 		if (cols_line(&c, s, lld))
@@ -286,8 +284,6 @@ static int read_deps(struct linkmap *m, const char *p, size_t n)
 	struct lm_str s;
 	struct deps ds = {0};
 	while (lm_next_line(&r, &s)) {
-		if (s.n && s.p[s.n - 1] == '\r')
-			s.n--;
 		dep_line(m, &ds, s);
 	}
 	/* a member only shared libraries reference: loaded, reason unknown */
@@ -313,8 +309,6 @@ int linkmap_read_why_extract(struct linkmap *m, const char *path,
 		return diag_err_line(d, path, 1,
 				     "neither lld --why-extract nor mold --print-dependencies output");
 	while (lm_next_line(&r, &s)) {
-		if (s.n && s.p[s.n - 1] == '\r')
-			s.n--;
 		if (s.n && why_line(m, path, r.lineno, s, d))
 			return -1;
 	}

@@ -84,8 +84,6 @@ void lm_parse_cref(struct linkmap *m, struct lm_lines *r, const struct hmap *sym
 		if (m->isecs[i].state == LM_ISEC_LIVE && m->isecs[i].size)
 			live[m->isecs[i].file] = true;
 	while (lm_next_line(r, &s)) {
-		if (s.n && s.p[s.n - 1] == '\r')
-			s.n--;
 		if (!s.n || (s.n >= 6 && !memcmp(s.p, "Symbol", 6) && r->lineno < 8))
 			continue;
 		if (s.p[0] != ' ') {

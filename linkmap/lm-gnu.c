@@ -482,22 +482,25 @@ int lm_parse_gnu(struct linkmap *m, const char *p, size_t n,
 	g.script = lm_file_intern(m, "<script>", 8);
 	g.synth = lm_file_intern(m, "<linker>", 8);
 	bool seen_map = false;
+	int rc = -1;
 	struct lm_str s;
 	while (g.st != G_END && lm_next_line(&g.r, &s)) {
-		if (s.n && s.p[s.n - 1] == '\r')
-			s.n--;
 		if (!s.n)
 			continue;
 		if (gnu_line(&g, s))
-			return -1;
+			goto out;
 		seen_map |= g.st == G_MAP;
 	}
 	if (g.st == G_END)
 		lm_parse_cref(m, &g.r, g.symdef);
-	hmap_free(&symdef);
 	m->nlines = g.r.lineno;
-	if (!seen_map)
-		return diag_err_line(d, m->path, g.r.lineno,
-				     "map ends before its memory map (truncated?)");
-	return 0;
+	if (!seen_map) {
+		diag_err_line(d, m->path, g.r.lineno,
+			      "map ends before its memory map (truncated?)");
+		goto out;
+	}
+	rc = 0;
+out:
+	hmap_free(&symdef);
+	return rc;
 }

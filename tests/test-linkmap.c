@@ -473,6 +473,11 @@ Test(linkmap_bad, refused_with_the_line)
 		  "            1000             1000       80    16         a.o:(.text)\n", 2,
 		  "before any output section");
 	parse_bad("Memory map\n\n.text 0x10 0xffffffffffffffffff\n", 3, "overflowing");
+	/* the error path of a gold map with --cref frees its symbol table
+	 * (a leak found by mutation fuzzing under ASan) */
+	parse_bad("Memory map\n\n.text 0x10 0x20\n .text 0x10 0x10 a.o\n"
+		  "                0x10                f\n"
+		  ".data 0x10zz 0x0\n\nCross Reference Table\n", 6, "malformed");
 	parse_bad("Archive member included because of file (symbol)\n\nx.a(y.o)\n", 3,
 		  "without 'FILE (SYMBOL)'");
 }
