@@ -38,7 +38,8 @@ static const char usage[] =
 "  --why-extract FILE   lld --why-extract=FILE output, or mold\n"
 "                       --print-dependencies output: which archive members\n"
 "                       were loaded and the symbol that pulled each in (for\n"
-"                       mold derived: the first reference it lists)\n"
+"                       mold derived: a chain of the references it lists,\n"
+"                       breadth-first from the program's own objects)\n"
 "  --derive             lld and mold maps list only kept sections and no\n"
 "                       reasons: read the objects and archives the map names\n"
 "                       (libelf) to find the discarded sections (SHF_MERGE and\n"
@@ -374,7 +375,8 @@ int cmd_linkmap(int argc, char **argv)
 	}
 	rc = 0;
 out:
-	diag_list_print(&w, stderr);
+	if (!rc)      /* an error is one line; warnings only follow success */
+		diag_list_print(&w, stderr);
 	diag_list_free(&w);
 	linkmap_free(&m);
 	graph_free(&g);
