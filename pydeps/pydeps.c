@@ -25,21 +25,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void read_traces(struct pyset *s, const struct pydeps_opts *o,
-			struct pytrace *tr, size_t *ntr, struct diag_list *w)
+/* An unreadable trace is an error, not a warning: without it the used set
+ * shrinks and the prune list would grow.  A trace that names no module is
+ * a warning (it still yields a prune list, which the user should not
+ * trust). */
+static int read_traces(struct pyset *s, const struct pydeps_opts *o,
+		       struct pytrace *tr, size_t *ntr, struct diag_list *w,
+		       struct diag *d)
 {
 	for (size_t i = 0; i < o->ntraces; i++) {
 		struct mfile mf;
-		struct diag d = {0};
-		if (mfile_open(&mf, o->traces[i], &d)) {
-			diag_warn(w, &d);
-			continue;
-		}
+		if (mfile_open(&mf, o->traces[i], d))
+			return -1;
 		pytrace_parse(&tr[*ntr], o->traces[i], (const char *)mf.p, mf.n,
 			      &s->arena, w);
+		if (!tr[*ntr].nmods)
+			diag_warn_at(w, o->traces[i], 0, "trace names no module "
+				     "(every module of the roots will look unused)");
 		(*ntr)++;
 		mfile_close(&mf);
 	}
+	return 0;
 }
 
 static void build_groups(struct pyset *s)
@@ -111,7 +117,13 @@ int pydeps_merge(struct graph *g, const struct pydeps_opts *o,
 	size_t ntr = 0;
 	size_t warn0 = w->n + w->dropped;
 
-	read_traces(&s, o, tr, &ntr, w);
+	if (read_traces(&s, o, tr, &ntr, w, d)) {
+		for (size_t i = 0; i < ntr; i++)
+			pytrace_free(&tr[i]);
+		free(tr);
+		pyset_free(&s);
+		return -1;
+	}
 	pydeps_inventory(&s, o->roots, o->nroots, !o->no_auto_roots, w);
 	if (!ntr && !s.nroots) {
 		int rc = diag_err(d, o->ntraces ? o->traces[0] :
