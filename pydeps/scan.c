@@ -59,7 +59,8 @@ static void re_compile(void)
 	int err;
 	PCRE2_SIZE eo;
 	re_import = pcre2_compile((PCRE2_SPTR)
-		"^[ \\t]*(?:from[ \\t\\\\]+\\.*[\\w.]*[ \\t\\\\]*import\\b|import[ \\t\\\\])",
+		"^[ \\t]*(?:from(?:[ \\t]|\\\\\\r?\\n)+\\.*[\\w.]*"
+		"(?:[ \\t]|\\\\\\r?\\n)*import\\b|import[ \\t\\\\])",
 		PCRE2_ZERO_TERMINATED, PCRE2_MULTILINE, &err, &eo, NULL);
 	re_dyn = pcre2_compile((PCRE2_SPTR)
 		"\\b(?:import_module|__import__)[ \\t]*\\(",
