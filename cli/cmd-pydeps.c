@@ -38,10 +38,13 @@ static const char usage[] =
 	"  --root DIR           module tree: the standard library, site-packages,\n"
 	"                       a zip or wheel (repeatable); DIR/lib-dynload and\n"
 	"                       DIR/site-packages join as roots of their own\n"
+	"  --script FILE        an entry script: used, its directory a root\n"
+	"                       (what modulefinder's run_script() asks)\n"
 	"  --json               write the slim-report/1 JSON\n"
 	"  -o, --output FILE    write the summary or JSON to FILE (atomically)\n"
 	"  --prune-list FILE    write the absolute paths safe to delete, one per line\n"
 	"  --threads N          scan threads (default: the CPUs, at most 8)\n"
+	"  --scan-all           scan every source (default: those the closure reaches)\n"
 	"  --no-elf             do not analyze extension modules' libraries\n"
 	"  --no-auto-roots      only the roots given\n"
 	"  --perf               time the analysis on stderr\n"
@@ -310,7 +313,7 @@ int cmd_pydeps(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "record"))
 		return cmd_record(argc - 1, argv + 1);
 	enum { O_TRACE = 256, O_ROOT, O_JSON, O_PRUNE, O_THREADS, O_NOELF,
-	       O_NOAUTO, O_PERF };
+	       O_NOAUTO, O_PERF, O_SCRIPT, O_SCANALL };
 	static const struct option opts[] = {
 		{"trace", required_argument, 0, O_TRACE},
 		{"root", required_argument, 0, O_ROOT},
@@ -321,6 +324,8 @@ int cmd_pydeps(int argc, char **argv)
 		{"no-elf", no_argument, 0, O_NOELF},
 		{"no-auto-roots", no_argument, 0, O_NOAUTO},
 		{"perf", no_argument, 0, O_PERF},
+		{"script", required_argument, 0, O_SCRIPT},
+		{"scan-all", no_argument, 0, O_SCANALL},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
@@ -343,21 +348,25 @@ int cmd_pydeps(int argc, char **argv)
 		case O_NOELF: o.py.no_elf = true; break;
 		case O_NOAUTO: o.py.no_auto_roots = true; break;
 		case O_PERF: o.perf = true; break;
+		case O_SCANALL: o.py.scan_all = true; break;
+		case O_SCRIPT: push(&o.py.scripts, &o.py.nscripts, optarg); break;
 		case 'h': rc = cli_usage(usage, false); goto out;
 		default: rc = cli_usage(usage, true); goto out;
 		}
 	}
 	for (int i = optind; i < argc; i++)
 		push(&o.py.traces, &o.py.ntraces, argv[i]);
-	if (!o.py.ntraces && !o.py.nroots) {
+	if (!o.py.ntraces && !o.py.nroots && !o.py.nscripts) {
 		rc = cli_usage(usage, true);
 		goto out;
 	}
-	for (size_t i = 0; i < o.py.nroots; i++)
-		if (access(o.py.roots[i], F_OK)) {
-			rc = cli_error("%s: %s", o.py.roots[i], strerror(errno));
+	for (size_t i = 0; i < o.py.nroots + o.py.nscripts; i++) {
+		const char *p = i < o.py.nroots ? o.py.roots[i] : o.py.scripts[i - o.py.nroots];
+		if (access(p, F_OK)) {
+			rc = cli_error("%s: %s", p, strerror(errno));
 			goto out;
 		}
+	}
 
 	struct graph g;
 	struct diag_list w = {0};
@@ -378,5 +387,6 @@ int cmd_pydeps(int argc, char **argv)
 out:
 	free(o.py.traces);
 	free(o.py.roots);
+	free(o.py.scripts);
 	return rc;
 }

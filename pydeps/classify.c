@@ -169,26 +169,30 @@ void pycl_mark_used(struct pycl *c, int i)
 	push(c, i, PYC_USED, -1);
 }
 
-static void expand(struct pycl *c)
+static void expand(struct pycl *c, int threads, struct diag_list *w)
 {
 	struct pyset *s = c->s;
-	for (; c->done < c->nq; c->done++) {
-		int u = c->queue[c->done];
-		struct pymod *m = &s->mods[u];
-		struct reach r = {c, u, m->cls};
-		if (m->parent >= 0)
-			push(c, m->parent, m->cls == PYC_USED ? PYC_REACH : m->cls, u);
-		for (size_t k = 0; k < m->nrefs; k++)
-			pycl_resolve(c, &m->refs[k], reach_cb, &r);
+	while (c->done < c->nq) {
+		size_t end = c->nq;
+		pyscan_list(s, c->queue + c->done, end - c->done, threads, w);
+		for (; c->done < end; c->done++) {
+			int u = c->queue[c->done];
+			struct pymod *m = &s->mods[u];
+			struct reach r = {c, u, m->cls};
+			if (m->parent >= 0)
+				push(c, m->parent, m->cls == PYC_USED ? PYC_REACH : m->cls, u);
+			for (size_t k = 0; k < m->nrefs; k++)
+				pycl_resolve(c, &m->refs[k], reach_cb, &r);
+		}
 	}
 }
 
-void pycl_closure(struct pycl *c)
+void pycl_closure(struct pycl *c, int threads, struct diag_list *w)
 {
-	expand(c);                       /* used and reachable */
+	expand(c, threads, w);           /* used and reachable */
 	for (size_t k = 0; k + 1 < c->nlater; k += 2)
 		push(c, c->later[k], PYC_STRING, c->later[k + 1]);
-	expand(c);                       /* string-referenced */
+	expand(c, threads, w);           /* string-referenced */
 }
 
 /* subtree flags and bytes: parents precede children in s->mods */

@@ -22,7 +22,9 @@ int pycl_longest(const struct pyset *s, const char *name);
 void pycl_resolve(const struct pycl *c, const struct pyref *r,
 		  void (*fn)(void *, int, enum py_tag), void *ctx);
 void pycl_mark_used(struct pycl *c, int i);
-void pycl_closure(struct pycl *c);
+/* Expand the used set level by level; each level's sources are scanned
+ * first, in parallel (only modules the closure reaches are ever read). */
+void pycl_closure(struct pycl *c, int threads, struct diag_list *w);
 void pycl_subtrees(struct pycl *c);
 
 #endif

@@ -250,9 +250,13 @@ static void entry(struct walk *k, struct walkjob *j, int dfd,
 		return;
 	}
 	struct stat st, lst;
-	bool is_link = !fstatat(dfd, name, &lst, AT_SYMLINK_NOFOLLOW) &&
-		       S_ISLNK(lst.st_mode);
-	if (fstatat(dfd, name, &st, 0)) {
+	if (fstatat(dfd, name, &lst, AT_SYMLINK_NOFOLLOW)) {
+		diag_warn_at(k->w, path, 0, "cannot stat: %s", strerror(errno));
+		return;
+	}
+	bool is_link = S_ISLNK(lst.st_mode);
+	st = lst;
+	if (is_link && fstatat(dfd, name, &st, 0)) {
 		diag_warn_at(k->w, path, 0, "cannot stat: %s", strerror(errno));
 		return;
 	}

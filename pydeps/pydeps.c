@@ -3,8 +3,9 @@
  *
  *   read_traces   every trace file (trace.c), union of the used modules
  *   inventory     every module tree (inventory.c, dist.c, zip.c)
- *   scan          static imports of every source module (scan.c, threads)
- *   classify      closure from the used set (classify.c)
+ *   classify      closure from the used set (classify.c), scanning the
+ *                 static imports of each level's sources in parallel
+ *                 (scan.c; --scan-all scans every source first)
  *   native        extension modules kept go to the ELF analyzer
  *   emit          nodes, edges, prune units and findings (emit.c)
  *
@@ -46,6 +47,14 @@ static int read_traces(struct pyset *s, const struct pydeps_opts *o,
 		mfile_close(&mf);
 	}
 	return 0;
+}
+
+static const char *script_dir(struct pyset *s, const char *script)
+{
+	const char *sl = strrchr(script, '/');
+	if (!sl)
+		return ".";
+	return arena_strndup(&s->arena, script, sl == script ? 1 : (size_t)(sl - script));
 }
 
 static void build_groups(struct pyset *s)
@@ -124,7 +133,13 @@ int pydeps_merge(struct graph *g, const struct pydeps_opts *o,
 		pyset_free(&s);
 		return -1;
 	}
-	pydeps_inventory(&s, o->roots, o->nroots, !o->no_auto_roots, w);
+	/* sys.path order: each script's directory, then the roots */
+	const char **roots = xcalloc(o->nscripts + o->nroots + 1, sizeof *roots);
+	for (size_t i = 0; i < o->nscripts; i++)
+		roots[i] = script_dir(&s, o->scripts[i]);
+	memcpy(roots + o->nscripts, o->roots, o->nroots * sizeof *roots);
+	pydeps_inventory(&s, roots, o->nscripts + o->nroots, !o->no_auto_roots, w);
+	free(roots);
 	if (!ntr && !s.nroots) {
 		int rc = diag_err(d, o->ntraces ? o->traces[0] :
 				  o->nroots ? o->roots[0] : "pydeps",
@@ -136,12 +151,22 @@ int pydeps_merge(struct graph *g, const struct pydeps_opts *o,
 		return rc;
 	}
 	build_groups(&s);
-	pyscan_all(&s, o->threads, w);
+	if (o->scan_all)
+		pyscan_list(&s, NULL, 0, o->threads, w);
 
 	struct pycl c;
 	pycl_init(&c, &s);
 	mark_used(&c, tr, ntr);
-	pycl_closure(&c);
+	for (size_t i = 0; i < o->nscripts; i++) {
+		const char *b = path_base(o->scripts[i]);
+		const char *dot = strrchr(b, '.');
+		int mi = pyset_find(&s, b, dot ? (size_t)(dot - b) : strlen(b));
+		if (mi >= 0)
+			pycl_mark_used(&c, mi);
+		else
+			diag_warn_at(w, o->scripts[i], 0, "script is not a module of its directory");
+	}
+	pycl_closure(&c, o->threads, w);
 	pycl_subtrees(&c);
 	pyemit(g, &c, tr, ntr, w);
 	if (!o->no_elf)

@@ -41,6 +41,11 @@ struct pydeps_opts {
 	int threads;          /* scan threads; 0 = number of online CPUs (max 8) */
 	bool no_elf;          /* do not hand extension modules to the ELF analyzer */
 	bool no_auto_roots;   /* do not add ROOT/lib-dynload, ROOT/site-packages */
+	const char **scripts; /* entry scripts: each is used, its directory is
+				 the first root (sys.path[0]), as modulefinder's
+				 run_script() question */
+	size_t nscripts;
+	bool scan_all;        /* scan every source, not only those reached */
 };
 
 /* Read traces and roots, add `module` nodes, `imports`/`loads` edges and

@@ -92,6 +92,7 @@ struct pymod {
 	size_t nrefs, caprefs;
 	unsigned ndynamic;       /* imports by a non-literal name */
 	bool scan_failed;
+	bool scanned;            /* scan attempted (sources are scanned lazily) */
 	/* classification */
 	enum py_class cls;
 	int via;                 /* module that made it kept, -1 */
@@ -169,8 +170,10 @@ struct pyscan_ctx;
  * `s` is read only (module lookups). */
 void pyscan_source(const struct pyset *s, struct pymod *m, const char *p,
 		   size_t n);
-/* Scan every module with a source file, with `threads` threads. */
-void pyscan_all(struct pyset *s, int threads, struct diag_list *w);
+/* Scan the listed modules (those with a source file, not yet scanned)
+ * with `threads` threads; NULL/0 = every module. */
+void pyscan_list(struct pyset *s, const int *mods, size_t n, int threads,
+		 struct diag_list *w);
 void pyref_free_all(struct pymod *m);
 const char *py_tag_name(enum py_tag t);
 const char *py_class_name(enum py_class c);

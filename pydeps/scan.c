@@ -599,30 +599,42 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-void pyscan_all(struct pyset *s, int threads, struct diag_list *w)
+void pyscan_list(struct pyset *s, const int *mods, size_t n, int threads,
+		 struct diag_list *w)
 {
 	struct pool pl = {.s = s};
-	pl.todo = xcalloc(s->nmods + 1, sizeof *pl.todo);
-	for (size_t i = 0; i < s->nmods; i++)
-		if (s->mods[i].src && !s->mods[i].in_zip)
+	size_t total = mods ? n : s->nmods;
+	pl.todo = xcalloc(total + 1, sizeof *pl.todo);
+	for (size_t k = 0; k < total; k++) {
+		size_t i = mods ? (size_t)mods[k] : k;
+		if (s->mods[i].src && !s->mods[i].in_zip && !s->mods[i].scanned) {
+			s->mods[i].scanned = true;
 			pl.todo[pl.ntodo++] = i;
+		}
+	}
+	if (!pl.ntodo) {
+		free(pl.todo);
+		return;
+	}
 	atomic_init(&pl.next, 0);
 	atomic_init(&pl.bytes, 0);
 	if (threads <= 0) {
 		long c = sysconf(_SC_NPROCESSORS_ONLN);
 		threads = c < 1 ? 1 : c > 8 ? 8 : (int)c;
 	}
+	if ((size_t)threads > pl.ntodo)
+		threads = (int)pl.ntodo;
 	pthread_once(&re_once, re_compile);
 	pthread_t *t = xcalloc(threads, sizeof *t);
 	int started = 0;
 	for (int i = 1; i < threads; i++)
-		if (!pthread_create(&t[i], NULL, worker, &pl))
-			t[started++ + 1] = t[i];
+		if (!pthread_create(&t[started], NULL, worker, &pl))
+			started++;
 	worker(&pl);
-	for (int i = 1; i <= started; i++)
+	for (int i = 0; i < started; i++)
 		pthread_join(t[i], NULL);
 	free(t);
-	s->scanned_bytes = atomic_load(&pl.bytes);
+	s->scanned_bytes += atomic_load(&pl.bytes);
 	for (size_t i = 0; i < pl.ntodo; i++)
 		if (s->mods[pl.todo[i]].scan_failed)
 			diag_warn_at(w, s->mods[pl.todo[i]].src, 0,

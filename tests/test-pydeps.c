@@ -243,7 +243,9 @@ Test(pyclassify, entry_point_group_named_by_used_module)
 	pycl_resolve(&c, ref(o, "plug.group", PYT_STRING), count_cb, &n);
 	cr_assert_eq(n, 1);
 	pycl_mark_used(&c, pyset_find(&s, "other", 5));
-	pycl_closure(&c);
+	struct diag_list w = {0};
+	pycl_closure(&c, 1, &w);
+	cr_assert_eq(w.n, 0);
 	cr_assert_eq(s.mods[pyset_find(&s, "plug.b", 6)].cls, PYC_STRING);
 	cr_assert_eq(s.mods[pyset_find(&s, "plug", 4)].cls, PYC_STRING);
 	cr_assert_eq(s.mods[pyset_find(&s, "plug.a", 6)].cls, PYC_UNREF);
