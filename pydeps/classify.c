@@ -154,7 +154,9 @@ static void reach_cb(void *ctx, int t, enum py_tag tag)
 	if (tag == PYT_TYPECHECK)
 		return;
 	if (tag == PYT_STRING || tag == PYT_ENTRY) {
-		if (r->cls == PYC_USED && r->c->s->mods[t].cls < PYC_STRING) {
+		bool from = r->cls == PYC_USED ||
+			    (r->c->strings_from_reach && r->cls == PYC_REACH);
+		if (from && r->c->s->mods[t].cls < PYC_STRING) {
 			GROW(r->c->later, r->c->caplater, r->c->nlater + 2);
 			r->c->later[r->c->nlater++] = t;
 			r->c->later[r->c->nlater++] = r->from;

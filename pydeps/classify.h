@@ -13,6 +13,7 @@ struct pycl {
 	size_t nq, capq, done;
 	int *later;             /* (module, via) pairs named by strings */
 	size_t nlater, caplater;
+	bool strings_from_reach; /* no trace: strings of reachable modules count */
 };
 
 void pycl_init(struct pycl *c, struct pyset *s);

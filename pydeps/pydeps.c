@@ -156,6 +156,9 @@ int pydeps_merge(struct graph *g, const struct pydeps_opts *o,
 
 	struct pycl c;
 	pycl_init(&c, &s);
+	/* with scripts and no trace (modulefinder's question) nothing ran, so
+	 * strings in statically reachable modules are the only evidence */
+	c.strings_from_reach = !ntr;
 	mark_used(&c, tr, ntr);
 	for (size_t i = 0; i < o->nscripts; i++) {
 		const char *b = path_base(o->scripts[i]);

@@ -54,9 +54,12 @@ struct scanbuf {             /* one per thread, reused between files */
 static pcre2_code *re_import, *re_dyn;
 static pthread_once_t re_once = PTHREAD_ONCE_INIT;
 
+static void tables(void);
+
 static void re_compile(void)
 {
 	int err;
+	tables();
 	PCRE2_SIZE eo;
 	re_import = pcre2_compile((PCRE2_SPTR)
 		"^[ \\t]*(?:from(?:[ \\t]|\\\\\\r?\\n)+\\.*[\\w.]*"
@@ -87,7 +90,25 @@ const char *py_class_name(enum py_class c)
 
 /* ---- 1. blanking ---- */
 
-static bool idch(unsigned char c) { return isalnum(c) || c == '_' || c >= 0x80; }
+/* byte classes for the hot loops (no locale lookups per byte) */
+enum { CC_OTHER, CC_SPACE, CC_NL, CC_OPEN, CC_CLOSE };
+static unsigned char cc[256];
+static bool idtab[256], lexsp[256];
+
+static void tables(void)
+{
+	for (int c = 0; c < 256; c++) {
+		idtab[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			   (c >= '0' && c <= '9') || c == '_' || c >= 0x80;
+		lexsp[c] = c == '#' || c == '\'' || c == '"';
+	}
+	cc[' '] = cc['\t'] = cc['\r'] = cc['\f'] = cc['\v'] = CC_SPACE;
+	cc['\n'] = CC_NL;
+	cc['('] = cc['['] = cc['{'] = CC_OPEN;
+	cc[')'] = cc[']'] = cc['}'] = CC_CLOSE;
+}
+
+static inline bool idch(unsigned char c) { return idtab[c]; }
 
 static void add_lit(struct scanbuf *sb, size_t st, size_t len, bool f)
 {
@@ -120,6 +141,10 @@ static void blank(struct scanbuf *sb, const char *p, size_t n)
 	b[n] = 0;
 	sb->nlits = 0;
 	for (size_t i = 0; i < n;) {
+		if (!lexsp[(unsigned char)p[i]]) {
+			i++;
+			continue;
+		}
 		char c = p[i];
 		if (c == '#') {
 			while (i < n && p[i] != '\n')
@@ -459,6 +484,14 @@ static void blk_line(struct pymod *m, struct blocks *c, const char *b,
 	c->n++;
 }
 
+static bool open_tries(const struct blocks *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i].kind == BK_TRY)
+			return true;
+	return false;
+}
+
 static void finish_tags(struct pymod *m, size_t from)
 {
 	for (size_t r = from; r < m->nrefs; r++) {
@@ -502,23 +535,29 @@ static void scan_one(const struct pyset *s, struct pymod *m,
 	struct blocks c = {0};
 	uint32_t lineno = 1;
 	for (size_t i = 0; i < n;) {
+		/* past the last import and with no try block open, the rest
+		 * cannot change a tag (data-heavy modules end early) */
+		if (ki >= sb->nimps && kd >= sb->ndyns && !open_tries(&c))
+			break;
 		size_t ls = i, last = SIZE_MAX, j;
 		uint32_t lline = lineno;
 		int depth = 0;
 		for (j = i; j < n; j++) {
-			char ch = b[j];
-			if (ch == '\n') {
+			unsigned char k = cc[(unsigned char)b[j]];
+			if (k == CC_OTHER) {
+				last = j;
+				continue;
+			}
+			if (k == CC_NL) {
 				lineno++;
 				if (depth > 0 || (last != SIZE_MAX && b[last] == '\\'))
 					continue;
 				break;
 			}
-			if (ch == '(' || ch == '[' || ch == '{')
-				depth++;
-			else if ((ch == ')' || ch == ']' || ch == '}') && depth > 0)
-				depth--;
-			if (!isspace((unsigned char)ch))
-				last = j;
+			if (k == CC_OPEN)
+				depth++, last = j;
+			else if (k == CC_CLOSE)
+				depth -= depth > 0, last = j;
 		}
 		size_t le = j;
 		i = j + 1;
@@ -534,8 +573,12 @@ static void scan_one(const struct pyset *s, struct pymod *m,
 		blk_ctx(&c, &tag, &try_id);
 		while (ki < sb->nimps && sb->imps[ki] < ls)
 			ki++;
-		if (ki < sb->nimps && sb->imps[ki] == ls)
+		if (ki < sb->nimps && sb->imps[ki] == ls) {
 			import_stmt(s, m, b, k, le, lline, tag, try_id);
+			ki++;
+		}
+		while (ki < sb->nimps && sb->imps[ki] < le)
+			ki++;          /* matches on continuation lines */
 		for (; kd < sb->ndyns && sb->dyns[kd] < le; kd++)
 			if (sb->dyns[kd] >= ls)
 				dyn_call(s, m, sb, src, sb->dyns[kd], n, lline, tag, try_id);
