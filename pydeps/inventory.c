@@ -406,6 +406,7 @@ void pyset_free(struct pyset *s)
 	free(s->dists);
 	hmap_free(&s->by_name);
 	hmap_free(&s->dist_by_top);
+	hmap_free(&s->ep_groups);
 	arena_free(&s->arena);
 	memset(s, 0, sizeof *s);
 }

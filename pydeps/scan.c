@@ -137,7 +137,8 @@ static void blank(struct scanbuf *sb, const char *p, size_t n)
 		sb->b = xrealloc(sb->b, sb->cap);
 	}
 	char *b = sb->b;
-	memcpy(b, p, n);
+	if (n)
+		memcpy(b, p, n);
 	b[n] = 0;
 	sb->nlits = 0;
 	for (size_t i = 0; i < n;) {
