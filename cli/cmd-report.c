@@ -118,7 +118,7 @@ int cmd_report(int argc, char **argv)
 	if (o.json || (o.out && !o.html && !o.svg)) {
 		if (cli_write_json(&g, o.out ? o.out : "-", &d))
 			rc = cli_diag(&d);
-	} else if (!o.html && !o.svg) {
+	} else if (!o.html && !o.svg && g.ninputs) {
 		if (report_print_text(&g, stdout, o.top))
 			rc = EXIT_USAGE;
 	}

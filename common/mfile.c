@@ -4,7 +4,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+#include <nettle/sha2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -13,11 +15,36 @@
 
 int mfile_open(struct mfile *f, const char *path, struct diag *d)
 {
+	return mfile_open_at(f, -1, path, d);
+}
+
+/* openat2(RESOLVE_IN_ROOT): absolute symlinks inside a sysroot resolve
+ * inside it, as they would for a loader running chrooted there. */
+static int open_in_root(int rootfd, const char *path)
+{
+	struct open_how how = {
+		.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+		.resolve = RESOLVE_IN_ROOT,
+	};
+	return (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+}
+
+int mfile_open_at(struct mfile *f, int rootfd, const char *path, struct diag *d)
+{
+	int fd = rootfd >= 0 ? open_in_root(rootfd, path)
+			     : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		memset(f, 0, sizeof *f);
+		f->path = path;
+		return diag_err(d, path, "cannot open: %s", strerror(errno));
+	}
+	return mfile_open_fd(f, fd, path, d);
+}
+
+int mfile_open_fd(struct mfile *f, int fd, const char *path, struct diag *d)
+{
 	memset(f, 0, sizeof *f);
 	f->path = path;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return diag_err(d, path, "cannot open: %s", strerror(errno));
 	struct stat st;
 	int rc = -1;
 	if (fstat(fd, &st) < 0) {
@@ -36,7 +63,7 @@ int mfile_open(struct mfile *f, const char *path, struct diag *d)
 	f->ino = st.st_ino;
 	f->n = (size_t)st.st_size;
 	if (f->n) {
-		void *m = mmap(NULL, f->n, PROT_READ, MAP_PRIVATE, fd, 0);
+		void *m = mmap(NULL, f->n, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 		if (m == MAP_FAILED) {
 			diag_err(d, path, "cannot map: %s", strerror(errno));
 			f->n = 0;
@@ -60,9 +87,13 @@ void mfile_close(struct mfile *f)
 
 void sha256_hex(const void *p, size_t n, char hex[65])
 {
-	unsigned char md[32];
-	unsigned int len = 0;
-	EVP_Digest(p, n, md, &len, EVP_sha256(), NULL);
+	/* nettle, not libcrypto: libcrypto's start-up (relocations and
+	 * constructors) alone cost more than analyzing a small program */
+	unsigned char md[SHA256_DIGEST_SIZE];
+	struct sha256_ctx ctx;
+	sha256_init(&ctx);
+	sha256_update(&ctx, n, p);
+	sha256_digest(&ctx, sizeof md, md);
 	for (int i = 0; i < 32; i++)
 		snprintf(hex + 2 * i, 3, "%02x", md[i]);
 	hex[64] = 0;
