@@ -10,10 +10,15 @@ PY=/usr/bin/python3
 
 # a small tree: pkg with two modules, one imported by the other
 mkdir -p tree/pkg
-echo 'from . import b' > tree/pkg/a.py
+echo 'from . import b, binary, deep' > tree/pkg/a.py
 echo 'import json' > tree/pkg/b.py
 : > tree/pkg/__init__.py
 echo 'x = 1' > tree/lone.py
+# sources a scanner must survive: binary bytes, unterminated strings and
+# brackets, 3000 nested blocks (no recursion on depth)
+head -c 200000 /dev/urandom > tree/pkg/binary.py
+printf 'x = """never closed\nimport nope\n' >> tree/pkg/binary.py
+$PY -c 'print("".join(" " * i + "if x:\n" for i in range(3000)) + " " * 3000 + "import lone\n" + "f(" * 5000)' > tree/pkg/deep.py
 
 used() {  # used JSON MODULE: the module's classification is "used"
 	$PY -c 'import json,sys; n={x["id"]:x for x in json.load(open(sys.argv[1]))["nodes"]}; sys.exit(n["py:"+sys.argv[2]]["attrs"]["classification"]!="used")' "$1" "$2"
@@ -29,6 +34,8 @@ printf 'import time: self [us] | cumulative | imported package\nimport time:   1
 run it --trace it.txt --root tree --no-auto-roots
 grep -q "^slim: warning: it.txt: line 3: malformed importtime line" it.err || { cat it.err; die "no line-3 warning"; }
 used it.json pkg.a || die "pkg.a not used after a malformed line"
+$PY -c 'import json; e={(x["from"],x["to"]):x["attrs"]["tag"] for x in json.load(open("it.json"))["edges"] if x["kind"]=="imports"}; assert e[("py:pkg.deep","py:lone")]=="top-level", e' ||
+	die "import under 3000 nested blocks not found"
 
 # 2. binary garbage as a trace, alongside a good one
 head -c 300000 /dev/urandom > garbage.bin
