@@ -143,7 +143,10 @@ static void blank(struct scanbuf *sb, const char *p, size_t n)
 	sb->nlits = 0;
 	for (size_t i = 0; i < n;) {
 		if (!lexsp[(unsigned char)p[i]]) {
-			i++;
+			/* jump to the next quote or '#' (b[n] == 0 stops it;
+			 * a NUL byte in the source only costs one step) */
+			size_t skip = strcspn(b + i, "#'\"");
+			i += skip ? skip : 1;
 			continue;
 		}
 		char c = p[i];
@@ -531,7 +534,12 @@ static void scan_one(const struct pyset *s, struct pymod *m,
 	blank(sb, src, n);
 	const char *b = sb->b;
 	find_all(sb, re_import, &sb->imps, &sb->nimps, &sb->capimps, n, false);
-	find_all(sb, re_dyn, &sb->dyns, &sb->ndyns, &sb->capdyns, n, true);
+	/* a memmem for either name is far cheaper than running the pattern
+	 * over a file that has neither */
+	if (memmem(b, n, "import_module", 13) || memmem(b, n, "__import__", 10))
+		find_all(sb, re_dyn, &sb->dyns, &sb->ndyns, &sb->capdyns, n, true);
+	else
+		sb->ndyns = 0;
 	size_t first = m->nrefs, ki = 0, kd = 0;
 	struct blocks c = {0};
 	uint32_t lineno = 1;
