@@ -38,8 +38,10 @@ static const char usage[] =
 	"  --root DIR           module tree: the standard library, site-packages,\n"
 	"                       a zip or wheel (repeatable); DIR/lib-dynload and\n"
 	"                       DIR/site-packages join as roots of their own\n"
-	"  --script FILE        an entry script: used, its directory a root\n"
-	"                       (what modulefinder's run_script() asks)\n"
+	"  --script FILE        the workload's entry script: used, and its imports\n"
+	"                       scanned (record traces name it themselves; give\n"
+	"                       it for -X importtime / -v traces); without a\n"
+	"                       trace, modulefinder's run_script() question\n"
 	"  --json               write the slim-report/1 JSON\n"
 	"  -o, --output FILE    write the summary or JSON to FILE (atomically)\n"
 	"  --prune-list FILE    write the absolute paths safe to delete, one per line\n"
@@ -94,6 +96,7 @@ static const char recorder[] =
 	" with open(_p, 'rb') as _f:\n"
 	"  _c = compile(_f.read(), _p, 'exec')\n"
 	" _g = {'__name__': '__main__', '__file__': _p, '__builtins__': __builtins__}\n"
+	" sys.modules['__main__'].__file__ = _os.path.abspath(_p)\n"
 	" del _os, _p, _f\n"
 	" exec(_c, _g)\n";
 

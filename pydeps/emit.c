@@ -304,7 +304,8 @@ static void module_units(struct em *e)
 	for (size_t i = 0; i < s->nmods; i++) {
 		struct pymod *m = &s->mods[i];
 		if (e->prunable[i] || m->cls != PYC_UNREF || m->subtree_kept ||
-		    m->in_zip || (m->parent >= 0 && e->prunable[m->parent]))
+		    m->in_zip || s->roots[m->root].is_script ||
+		    (m->parent >= 0 && e->prunable[m->parent]))
 			continue;
 		json_t *paths = json_array();
 		uint64_t bytes = unit_paths(e, (int)i, paths);
@@ -392,6 +393,8 @@ static void totals(struct em *e)
 		e->root_bytes[s->dists[d].root] += s->dists[d].meta_bytes;
 	json_t *roots = json_array();
 	for (size_t r = 0; r < s->nroots; r++) {
+		if (s->roots[r].is_script)
+			continue;
 		json_t *o = json_object();
 		attr_str(o, "path", s->roots[r].path);
 		attr_int(o, "bytes", e->root_bytes[r]);

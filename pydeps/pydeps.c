@@ -25,6 +25,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* An unreadable trace is an error, not a warning: without it the used set
  * shrinks and the prune list would grow.  A trace that names no module is
@@ -49,12 +50,55 @@ static int read_traces(struct pyset *s, const struct pydeps_opts *o,
 	return 0;
 }
 
-static const char *script_dir(struct pyset *s, const char *script)
+/* An entry script is scanned as a module of its own (named "__main__"
+ * when a trace names it so, else after its file), in a root that is never
+ * walked and never pruned: the script's directory may be anything (a home
+ * directory, /usr/bin), and modules beside it join only through --root. */
+static int add_script(struct pyset *s, const char *path, const char *name,
+		      struct diag_list *w)
 {
-	const char *sl = strrchr(script, '/');
-	if (!sl)
-		return ".";
-	return arena_strndup(&s->arena, script, sl == script ? 1 : (size_t)(sl - script));
+	struct stat st;
+	if (stat(path, &st) || !S_ISREG(st.st_mode)) {
+		diag_warn_at(w, path, 0, "cannot read script; its imports are unknown");
+		return -1;
+	}
+	int mi = pyset_find(s, name, strlen(name));
+	if (mi >= 0)
+		return s->roots[s->mods[mi].root].is_script ? mi : -1;
+	GROW(s->roots, s->caproots, s->nroots + 1);
+	struct pyroot *r = &s->roots[s->nroots];
+	memset(r, 0, sizeof *r);
+	r->path = arena_strdup(&s->arena, path);
+	r->is_script = true;
+	mi = pyset_add_mod(s, name, (int)s->nroots++, -1);
+	s->mods[mi].src = arena_strdup(&s->arena, path);
+	pyset_add_file(s, path, st.st_size, mi, PYF_SOURCE);
+	return mi;
+}
+
+static void add_scripts(struct pycl *c, const struct pydeps_opts *o,
+			struct pytrace *tr, size_t ntr, struct diag_list *w)
+{
+	struct pyset *s = c->s;
+	for (size_t i = 0; i < o->nscripts; i++) {
+		const char *b = path_base(o->scripts[i]);
+		const char *dot = strrchr(b, '.');
+		char *name = arena_strndup(&s->arena, b, dot ? (size_t)(dot - b) : strlen(b));
+		if (!py_is_dotted_name(name, strlen(name)) || pyset_find(s, name, strlen(name)) >= 0)
+			name = "__main__";
+		int mi = add_script(s, o->scripts[i], name, w);
+		if (mi >= 0)
+			pycl_mark_used(c, mi);
+	}
+	/* the recorder names the script that ran: module __main__ PATH */
+	for (size_t t = 0; t < ntr; t++)
+		for (size_t i = 0; i < tr[t].nmods; i++)
+			if (!strcmp(tr[t].mods[i].name, "__main__") && tr[t].mods[i].path &&
+			    pyset_find(s, "__main__", 8) < 0) {
+				int mi = add_script(s, tr[t].mods[i].path, "__main__", w);
+				if (mi >= 0)
+					pycl_mark_used(c, mi);
+			}
 }
 
 static void build_groups(struct pyset *s)
@@ -133,13 +177,7 @@ int pydeps_merge(struct graph *g, const struct pydeps_opts *o,
 		pyset_free(&s);
 		return -1;
 	}
-	/* sys.path order: each script's directory, then the roots */
-	const char **roots = xcalloc(o->nscripts + o->nroots + 1, sizeof *roots);
-	for (size_t i = 0; i < o->nscripts; i++)
-		roots[i] = script_dir(&s, o->scripts[i]);
-	memcpy(roots + o->nscripts, o->roots, o->nroots * sizeof *roots);
-	pydeps_inventory(&s, roots, o->nscripts + o->nroots, !o->no_auto_roots, w);
-	free(roots);
+	pydeps_inventory(&s, o->roots, o->nroots, !o->no_auto_roots, w);
 	if (!ntr && !s.nroots) {
 		int rc = diag_err(d, o->ntraces ? o->traces[0] :
 				  o->nroots ? o->roots[0] : "pydeps",
@@ -160,15 +198,7 @@ int pydeps_merge(struct graph *g, const struct pydeps_opts *o,
 	 * strings in statically reachable modules are the only evidence */
 	c.strings_from_reach = !ntr;
 	mark_used(&c, tr, ntr);
-	for (size_t i = 0; i < o->nscripts; i++) {
-		const char *b = path_base(o->scripts[i]);
-		const char *dot = strrchr(b, '.');
-		int mi = pyset_find(&s, b, dot ? (size_t)(dot - b) : strlen(b));
-		if (mi >= 0)
-			pycl_mark_used(&c, mi);
-		else
-			diag_warn_at(w, o->scripts[i], 0, "script is not a module of its directory");
-	}
+	add_scripts(&c, o, tr, ntr, w);
 	pycl_closure(&c, o->threads, w);
 	pycl_subtrees(&c);
 	pyemit(g, &c, tr, ntr, w);

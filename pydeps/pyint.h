@@ -117,6 +117,7 @@ struct pyroot {
 	uint64_t dev, ino;
 	bool is_zip;
 	bool auto_added;
+	bool is_script;          /* one entry script: never walked or pruned */
 };
 
 struct pyset {

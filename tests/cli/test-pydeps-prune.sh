@@ -72,3 +72,4 @@ proof() {
 proof pygments "$W/highlight.py $W/highlight.py python" "$W/highlight.py $W/sample.c guess terminal" 50
 proof jinja2 "$W/render.py $W/page.html $W/page.json" "$W/render.py $W/mail.txt $W/mail.json" 50
 proof flask "$W/webapp.py / /items/3?q=x" "$W/webapp.py /items/7 POST /missing" 50
+proof tables "$W/tables.py $W/one.csv json" "$W/tables.py $W/two.csv email" 50
