@@ -56,7 +56,11 @@ proof() {
 	local site0 all0 site1 all1
 	site0=$(du -sb "$pre/lib/python3/dist-packages" | cut -f1)
 	all0=$(du -sb "$pre/lib" | cut -f1)
+	$PY "$ROOT/tests/cli/pydeps/invariants.py" snap "$pre/lib/python3.11" \
+		"$pre/lib/python3/dist-packages" > "$name.snap"
 	tr '\n' '\0' < "$name.prune" | xargs -0 rm -rf
+	$PY "$ROOT/tests/cli/pydeps/invariants.py" check "$name.snap" > "$name.inv" ||
+		{ cat "$name.inv"; die "$name: the prune list broke a never-prune rule"; }
 	site1=$(du -sb "$pre/lib/python3/dist-packages" | cut -f1)
 	all1=$(du -sb "$pre/lib" | cut -f1)
 	pyrun "$pre" $seen > "$name.got1" 2> "$name.err1" || { tail -5 "$name.err1"; die "$name: traced input broke after pruning"; }
