@@ -283,3 +283,46 @@ Test(pyzip, every_truncation_is_a_warning_not_a_crash)
 	diag_list_free(&w);
 	buf_free(&z);
 }
+
+/* every module Python loaded from a file under its own name (its own
+ * sys.modules dump of the same run) is read from the real trace */
+static void real_trace(const char *trace, const char *mods)
+{
+	struct buf t = BUF_INIT, m = BUF_INIT;
+	int rc = run_fmt(&t, "cat samples/out/pydeps/%s", trace);
+	cr_assert_eq(rc, 0, "samples/out/pydeps/%s missing: run samples/build.sh", trace);
+	cr_assert_eq(run_fmt(&m, "cat samples/out/pydeps/%s", mods), 0);
+	struct arena a = {0};
+	struct diag_list w = {0};
+	struct pytrace pt;
+	pytrace_parse(&pt, trace, t.p, t.len, &a, &w);
+	size_t checked = 0;
+	for (char *line = strtok(m.p, "\n"); line; line = strtok(NULL, "\n")) {
+		char *t1 = strchr(line, '\t'), *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+		if (!t2 || !t2[1] || strncmp(line, t1 + 1, t1 - line) || t1[1 + (t1 - line)] != '\t' ||
+		    !strncmp(line, "_frozen_importlib", 17))
+			continue;    /* no file, an alias, or installed before tracing */
+		*t1 = 0;
+		bool found = false;
+		for (size_t i = 0; i < pt.nmods && !found; i++)
+			found = !strcmp(pt.mods[i].name, line);
+		cr_assert(found, "%s: python loaded %s, slim did not read it", trace, line);
+		checked++;
+	}
+	cr_assert_gt(checked, 30);
+	cr_assert_eq(w.n, 0, "warnings on a real trace");
+	pytrace_free(&pt);
+	arena_free(&a);
+	buf_free(&t);
+	buf_free(&m);
+}
+
+Test(pytrace, real_importtime_trace_has_every_module_python_loaded)
+{
+	real_trace("highlight.importtime", "highlight.importtime.modules");
+}
+
+Test(pytrace, real_verbose_trace_has_every_module_python_loaded)
+{
+	real_trace("highlight.v", "highlight.v.modules");
+}
