@@ -20,7 +20,13 @@
  *   finding prunable-module on the largest unit that can go (a distribution,
  *                      else a package, else a module); attrs.paths lists the
  *                      absolute paths to delete.
- *   totals.pydeps      per-classification bytes and module counts.
+ *   totals.pydeps      per-classification bytes and module counts, bytes
+ *                      and prunable bytes per root, files, scanned bytes.
+ *
+ * Sources are scanned lazily: only the modules the closure from the used
+ * set reaches are read (scan_all reads every one).  An entry script
+ * (scripts[], or the __main__ a recorder trace names) is scanned as a
+ * module of its own and never pruned.
  */
 #ifndef SLIM_PYDEPS_H
 #define SLIM_PYDEPS_H

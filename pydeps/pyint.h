@@ -163,12 +163,10 @@ int pyzip_walk(const unsigned char *p, size_t n, const char *path,
 	       void *ctx, struct diag_list *w);
 
 /* ---- static scan (scan.c) ---- */
-/* Blank comments and string contents of Python source [p, p+n) into out
- * (same length, newlines kept).  Calls strcb for every string literal with
- * its content offset and length. */
-struct pyscan_ctx;
-/* Scan one module's source text; results go to m->refs / m->ndynamic.
- * `s` is read only (module lookups). */
+/* Scan one module's source text [p, p+n) (comments and strings blanked,
+ * imports found with pcre2, tagged by block); results go to m->refs and
+ * m->ndynamic.  `s` is only read (module and entry-point lookups), so
+ * several threads may scan different modules at once. */
 void pyscan_source(const struct pyset *s, struct pymod *m, const char *p,
 		   size_t n);
 /* Scan the listed modules (those with a source file, not yet scanned)

@@ -84,6 +84,18 @@ grep -q "bad.zip: offset 0x[0-9a-f]*: no end of central directory record" zips.e
 grep -q "cut.whl: offset 0x[0-9a-f]*: " zips.err || { cat zips.err; die "no truncated-wheel warning"; }
 used zips.json pkg.a || die "tree next to corrupt zips not analyzed"
 
+# 5b. nested roots: a module is named by the innermost root holding it
+# (given with --root, or ROOT/site-packages added as sys.path has it)
+mkdir -p nest/sub/deep nest/site-packages/sp
+echo 'import inner, sp.m' > nest/top.py; : > nest/sub/inner.py; : > nest/sub/deep/__init__.py
+: > nest/site-packages/sp/__init__.py; : > nest/site-packages/sp/m.py
+printf 'top\n' > nest.txt
+run nest --trace nest.txt --root nest --root nest/sub
+$PY -c 'import json; n={x["id"] for x in json.load(open("nest.json"))["nodes"]}
+want={"py:top","py:inner","py:deep","py:sp","py:sp.m"}
+assert want <= n and not {"py:sub.inner","py:site-packages"} & n, sorted(n)' ||
+	die "nested roots named wrongly"
+
 # 6. a missing trace or root: one error line, exit 2, no prune list
 expect_rc 2 "$SLIM" pydeps --trace nope.txt --root tree --prune-list p1 2> e1
 one_line e1; grep -q "^slim: nope.txt: " e1 || die "missing trace message: $(cat e1)"
