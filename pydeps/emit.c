@@ -237,7 +237,7 @@ static void add_finding(struct em *e, const char *node, uint64_t bytes,
 	const char *first = json_string_value(json_array_get(paths, 0));
 	size_t np = json_array_size(paths);
 	const char *fix = np > 1
-		? graph_strf(e->g, "delete %s and %zu more path%s (see --prune-list)",
+		? graph_strf(e->g, "delete %s and %zu more path%s (all in attrs.paths; slim pydeps --prune-list FILE writes them)",
 			     first, np - 1, np == 2 ? "" : "s")
 		: graph_strf(e->g, "delete %s", first);
 	const char *why = likely

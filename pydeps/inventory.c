@@ -338,6 +338,7 @@ static void add_root(struct pyset *s, const char *path, bool auto_added,
 	}
 	GROW(s->roots, s->caproots, s->nroots + 1);
 	struct pyroot *r = &s->roots[s->nroots++];
+	memset(r, 0, sizeof *r);
 	size_t len = strlen(path);
 	while (len > 1 && path[len - 1] == '/')
 		len--;

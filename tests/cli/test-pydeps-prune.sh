@@ -46,7 +46,9 @@ proof() {
 	cmp -s "$name.rec" "$name.want1" || die "$name: output under the recorder differs"
 	"$SLIM" pydeps --trace "$name.trace" --root "$pre/lib/python3.11" \
 		--root "$pre/lib/python3/dist-packages" --prune-list "$name.prune" \
-		> "$name.summary" 2> "$name.err" || { cat "$name.err"; die "$name: slim pydeps failed"; }
+		--json -o "$name.json" 2> "$name.err" || { cat "$name.err"; die "$name: slim pydeps failed"; }
+	local claim
+	claim=$($PY -c 'import json,sys; r=[x for x in json.load(open(sys.argv[1]))["totals"]["pydeps"]["roots"] if x["path"].endswith("/dist-packages")]; print(r[0]["prunable_bytes"])' "$name.json")
 	[ -s "$name.prune" ] || die "$name: empty prune list"
 	# every path must lie inside the copy, and exist
 	while IFS= read -r p; do
@@ -68,8 +70,12 @@ proof() {
 	pyrun "$pre" $unseen > "$name.got2" 2> "$name.err2" || { tail -5 "$name.err2"; die "$name: unseen input broke after pruning"; }
 	cmp -s "$name.want2" "$name.got2" || die "$name: unseen input's output changed after pruning"
 	local sp=$(( (site0 - site1) * 100 / site0 )) ap=$(( (all0 - all1) * 100 / all0 ))
-	echo "$name: pruned $(wc -l < "$name.prune") paths; dist-packages $((site0 - site1))/$site0 bytes ($sp%), stdlib+dist-packages $((all0 - all1))/$all0 bytes ($ap%)"
+	echo "$name: pruned $(wc -l < "$name.prune") paths (slim claimed $claim bytes of dist-packages); dist-packages $((site0 - site1))/$site0 bytes ($sp%), stdlib+dist-packages $((all0 - all1))/$all0 bytes ($ap%)"
 	[ "$sp" -ge "$min" ] || die "$name: only $sp% of dist-packages pruned, want >= $min%"
+	# slim's claim against du (du also counts directory entries: 5% slack)
+	local freed=$((site0 - site1))
+	[ $((claim * 100)) -le $((freed * 105)) ] && [ $((claim * 105)) -ge $((freed * 100)) ] ||
+		die "$name: slim claims $claim bytes of dist-packages prunable, du measured $freed"
 	rm -rf "$pre"
 }
 

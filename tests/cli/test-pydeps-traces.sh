@@ -86,6 +86,14 @@ for e in cont:
     got = {x["to"][4:] for x in r["edges"] if x["kind"] == "needs" and x["from"] == e["to"]}
     assert want == got, (path, want, got)
 print(f"{len(cont)} extension modules: needs == readelf DT_NEEDED")
+# totals: every root counted, and the prunable bytes are the findings' bytes
+t = r["totals"]["pydeps"]
+paths = sorted(x["path"] for x in t["roots"])
+assert paths == ["/usr/lib/python3.11", "/usr/lib/python3.11/lib-dynload",
+                 "/usr/lib/python3/dist-packages"], paths
+assert all(x["bytes"] > 1000000 for x in t["roots"]), t["roots"]
+fb = sum(f["bytes"] for f in r["findings"] if f["kind"] == "prunable-module")
+assert fb == t["prunable_bytes"] == sum(x["prunable_bytes"] for x in t["roots"]), (fb, t)
 PYEOF
 
 # slim report takes the same inputs
