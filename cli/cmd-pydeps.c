@@ -9,7 +9,9 @@
  * and __file__) and the opened paths as "# slim-pytrace/1" (format in
  * pydeps/trace.c), written to a temporary name and renamed.  The script
  * runs with exec() (a -m module through runpy), so the recorder adds almost
- * no imports of its own to the trace.
+ * no imports of its own to the trace.  runpy runs a -m module under the
+ * name __main__ and takes it out of sys.modules again, so the recorder
+ * writes that module's real name and file itself.
  */
 #include "cli.h"
 #include "../common/ofile.h"
@@ -75,6 +77,8 @@ static const char recorder[] =
 	"    fp = getattr(m, '__file__', None)\n"
 	"    fp = fp if isinstance(fp, str) else ''\n"
 	"    f.write('module\\t%s\\t%s\\n' % (n, fp.replace('\\n', ' ')))\n"
+	"   for n, fp in _slim_extra:\n"
+	"    f.write('module\\t%s\\t%s\\n' % (n, fp))\n"
 	"   for p in list(seen):\n"
 	"    p = os.fsdecode(p)\n"
 	"    if p != tmp and '\\n' not in p:\n"
@@ -82,12 +86,22 @@ static const char recorder[] =
 	"  os.replace(tmp, out)\n"
 	" import atexit\n"
 	" atexit.register(dump)\n"
+	"_slim_extra = []\n"
 	"_slim_rec()\n"
 	"del _slim_rec\n"
 	"del sys.argv[0]\n"
 	"if sys.argv and sys.argv[0] == '-m':\n"
-	" import runpy\n"
+	" import runpy, importlib.util\n"
 	" del sys.argv[0]\n"
+	" _n = sys.argv[0]\n"
+	" _s = importlib.util.find_spec(_n)\n"
+	" if _s is not None and _s.submodule_search_locations is not None:\n"
+	"  _slim_extra.append((_n, _s.origin or ''))\n"
+	"  _n += '.__main__'\n"
+	"  _s = importlib.util.find_spec(_n)\n"
+	" if _s is not None and _s.origin:\n"
+	"  sys.modules['__main__'].__file__ = _s.origin\n"
+	"  _slim_extra.append((_n, _s.origin))\n"
 	" runpy.run_module(sys.argv[0], run_name='__main__', alter_sys=True)\n"
 	"else:\n"
 	" import os as _os\n"

@@ -99,6 +99,14 @@ static void add_scripts(struct pycl *c, const struct pydeps_opts *o,
 				if (mi >= 0)
 					pycl_mark_used(c, mi);
 			}
+	/* the workload's own script is where its delayed imports hide */
+	bool any = false;
+	for (size_t r = 0; r < s->nroots; r++)
+		any |= s->roots[r].is_script;
+	if (ntr && !any)
+		diag_warn_at(w, tr[0].path, 0, "no entry script: imports inside the "
+			     "workload script's own functions are unknown (give --script "
+			     "FILE, or record with `slim pydeps record`)");
 }
 
 static void build_groups(struct pyset *s)

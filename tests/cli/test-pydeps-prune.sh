@@ -83,3 +83,4 @@ proof pygments "$W/highlight.py $W/highlight.py python" "$W/highlight.py $W/samp
 proof jinja2 "$W/render.py $W/page.html $W/page.json" "$W/render.py $W/mail.txt $W/mail.json" 50
 proof flask "$W/webapp.py / /items/3?q=x" "$W/webapp.py /items/7 POST /missing" 50
 proof tables "$W/tables.py $W/one.csv json" "$W/tables.py $W/two.csv email" 50
+proof pygmentize "-m pygments -l python -f html $W/highlight.py" "-m pygments -g -f terminal256 -O style=monokai $W/sample.c" 50

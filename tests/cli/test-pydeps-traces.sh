@@ -66,6 +66,13 @@ grep -q '"format": "importtime"' it.json && grep -q '"format": "verbose"' v.json
 # (which get_lexer_by_name loads at depth 0)
 $PY -c 'import json,sys; e=[x for x in json.load(open("it.json"))["edges"] if x["kind"]=="loads" and x["to"] in ("py:pygments.lexer", "py:pygments.lexers.c_cpp")]; d={x["to"]:x for x in e}; assert d["py:pygments.lexer"]["from"] == "py:pygments.lexers.c_cpp" and d["py:pygments.lexers.c_cpp"]["from"] == "trace:it.txt" and d["py:pygments.lexer"]["attrs"]["cumulative_us"] >= d["py:pygments.lexer"]["attrs"]["self_us"], e' ||
 	die "importtime nesting or times lost"
+grep -q "it.txt: offset 0x0: no entry script" it.err || die "no warning about the missing entry script"
+grep -q "no entry script" rec.err && die "recorder trace names its script, yet a warning"
+# -m MODULE under the recorder: same output, the module's name in the trace
+echo '{"b": [1, 2], "a": null}' > in.json
+"$SLIM" pydeps record -o m.txt -- $PY -m json.tool --sort-keys in.json > m.out || die "record -m failed"
+$PY -m json.tool --sort-keys in.json | cmp -s - m.out || die "record -m changed the output"
+grep -q "^module	json.tool	" m.txt || die "record -m: json.tool not in the trace"
 # the recorder saw the data file the workload opened
 grep -q "^open	$W/sample.c\$" rec.txt || die "recorder missed the opened input file"
 
