@@ -176,7 +176,8 @@ static void edge_cb(void *ctx, int t, enum py_tag tag)
 	attr_int(a, "line", x->r->line);
 	attr_str(a, "tag", py_tag_name(tag));
 	attr_str(a, "analyzer", "pydeps");
-	if (tag == PYT_PREFIX || tag == PYT_STRING || tag == PYT_ENTRY)
+	if (tag == PYT_PREFIX || tag == PYT_STRING || tag == PYT_ENTRY ||
+	    tag == PYT_ELFSTR)
 		attr_str(a, "name", x->r->name);
 }
 

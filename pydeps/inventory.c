@@ -181,8 +181,11 @@ static void module_file(struct walk *k, const struct walkjob *j,
 	struct pymod *m = &s->mods[mi];
 	if (kind == PYF_SOURCE && !m->src)
 		m->src = arena_strdup(&s->arena, path);
-	if (kind == PYF_EXT)
+	if (kind == PYF_EXT) {
 		m->is_ext = true;
+		if (!m->so)
+			m->so = arena_strdup(&s->arena, path);
+	}
 	if (is_init)
 		m->is_ns = false;
 	pyset_add_file(s, path, size, mi, kind);

@@ -65,7 +65,7 @@ struct pyfile {
 enum py_class { PYC_UNREF, PYC_NATIVE, PYC_STRING, PYC_REACH, PYC_USED };
 
 enum py_tag { PYT_TOP, PYT_DELAYED, PYT_OPTIONAL, PYT_TYPECHECK, PYT_STRING,
-	      PYT_PREFIX, PYT_ENTRY, PYT_PARENT };
+	      PYT_PREFIX, PYT_ENTRY, PYT_PARENT, PYT_ELFSTR };
 
 struct pyref {               /* one static reference found by the scan */
 	char *name;              /* absolute dotted name (malloc'd) */
@@ -81,6 +81,7 @@ struct pymod {
 	const char *name;        /* dotted, arena */
 	const char *dir;         /* package directory, or NULL */
 	const char *src;         /* source file to scan, or NULL */
+	const char *so;          /* extension module's shared object, or NULL */
 	int root;
 	int parent;              /* module index or -1 */
 	int dist;                /* distribution index or -1 */
@@ -174,6 +175,9 @@ void pyscan_source(const struct pyset *s, struct pymod *m, const char *p,
 void pyscan_list(struct pyset *s, const int *mods, size_t n, int threads,
 		 struct diag_list *w);
 void pyref_free_all(struct pymod *m);
+/* native.c: module names among an extension module's .rodata strings
+ * become `elf-string` references (thread-safe like pyscan_source). */
+void pynative_scan(const struct pyset *s, struct pymod *m);
 const char *py_tag_name(enum py_tag t);
 const char *py_class_name(enum py_class c);
 

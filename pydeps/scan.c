@@ -32,6 +32,7 @@
 #include "../common/util.h"
 
 #include <ctype.h>
+#include <libelf.h>
 #include <pcre2.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -77,7 +78,8 @@ static void re_compile(void)
 const char *py_tag_name(enum py_tag t)
 {
 	static const char *const n[] = {"top-level", "delayed", "optional",
-		"type-checking", "string", "prefix", "entry-point", "parent"};
+		"type-checking", "string", "prefix", "entry-point", "parent",
+		"elf-string"};
 	return n[t];
 }
 
@@ -637,6 +639,10 @@ static void *worker(void *arg)
 		if (i >= pl->ntodo)
 			break;
 		struct pymod *m = &pl->s->mods[pl->todo[i]];
+		if (!m->src) {
+			pynative_scan(pl->s, m);
+			continue;
+		}
 		struct mfile mf;
 		struct diag d = {0};
 		if (mfile_open(&mf, m->src, &d)) {
@@ -659,7 +665,8 @@ void pyscan_list(struct pyset *s, const int *mods, size_t n, int threads,
 	pl.todo = xcalloc(total + 1, sizeof *pl.todo);
 	for (size_t k = 0; k < total; k++) {
 		size_t i = mods ? (size_t)mods[k] : k;
-		if (s->mods[i].src && !s->mods[i].in_zip && !s->mods[i].scanned) {
+		if ((s->mods[i].src || s->mods[i].so) && !s->mods[i].in_zip &&
+		    !s->mods[i].scanned) {
 			s->mods[i].scanned = true;
 			pl.todo[pl.ntodo++] = i;
 		}
@@ -677,6 +684,7 @@ void pyscan_list(struct pyset *s, const int *mods, size_t n, int threads,
 	if ((size_t)threads > pl.ntodo)
 		threads = (int)pl.ntodo;
 	pthread_once(&re_once, re_compile);
+	elf_version(EV_CURRENT);
 	pthread_t *t = xcalloc(threads, sizeof *t);
 	int started = 0;
 	for (int i = 1; i < threads; i++)
@@ -689,8 +697,10 @@ void pyscan_list(struct pyset *s, const int *mods, size_t n, int threads,
 	s->scanned_bytes += atomic_load(&pl.bytes);
 	for (size_t i = 0; i < pl.ntodo; i++)
 		if (s->mods[pl.todo[i]].scan_failed)
-			diag_warn_at(w, s->mods[pl.todo[i]].src, 0,
-				     "cannot read source; its imports are unknown");
+			diag_warn_at(w, s->mods[pl.todo[i]].src ? s->mods[pl.todo[i]].src
+				     : s->mods[pl.todo[i]].so, 0, "cannot read %s; its imports "
+				     "are unknown", s->mods[pl.todo[i]].src ? "source"
+				     : "extension module");
 	free(pl.todo);
 }
 

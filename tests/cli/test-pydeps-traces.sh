@@ -93,6 +93,18 @@ for e in cont:
     got = {x["to"][4:] for x in r["edges"] if x["kind"] == "needs" and x["from"] == e["to"]}
     assert want == got, (path, want, got)
 print(f"{len(cont)} extension modules: needs == readelf DT_NEEDED")
+# modules an extension imports from C: every elf-string target is a string
+# of the .so as binutils' strings(1) sees it
+es = [e for e in r["edges"] if e.get("attrs", {}).get("tag") == "elf-string"]
+assert any(e["from"] == "py:_json" and e["to"] == "py:json.decoder" for e in es), es
+for e in es:
+    so = [c for c in cont if c["from"] == e["from"]]
+    if not so:
+        continue
+    out = subprocess.run(["strings", "-a", "-n", "2", nodes[so[0]["to"]]["attrs"]["path"]],
+                         capture_output=True, text=True).stdout.split("\n")
+    assert e["to"][3:] in out, (e, "not a string of the .so")
+print(f"{len(es)} elf-string references, all strings(1) of their .so")
 # totals: every root counted, and the prunable bytes are the findings' bytes
 t = r["totals"]["pydeps"]
 paths = sorted(x["path"] for x in t["roots"])
