@@ -3,7 +3,8 @@
 # -v trace, and real sources (a copy of Debian's jinja2 package), each
 # mutated by byte flips, truncation, duplication of spans and insertion of
 # quotes/brackets/NULs.  Every run must end with exit 0 (warnings allowed)
-# or 2 with one error line, never a signal, never a timeout.
+# or 2 with one error line, never a signal, never a timeout.  Mutated
+# copies of a real extension module go through libelf and the ELF analyzer.
 source "$ROOT/tests/cli/lib.sh"
 PY=/usr/bin/python3
 [ -x $PY ] || die "this test needs $PY: apt-get install python3"
@@ -38,6 +39,9 @@ orig = {p: open(p, "rb").read() for p in srcs}
 for k in range(60):
     for t in ("it.txt", "v.txt"):
         open(f"cases/{k}.{t}", "wb").write(mutate(open(t, "rb").read()))
+so = open("/usr/lib/python3.11/lib-dynload/_json.cpython-311-x86_64-linux-gnu.so", "rb").read()
+for k in range(20):   # mutated extension modules: libelf and the ELF analyzer
+    open(f"m/_evil{k}.cpython-311-x86_64-linux-gnu.so", "wb").write(mutate(so))
 for p in srcs:   # one mutated copy of every source, in place
     open(p, "wb").write(mutate(orig[p]))
 PYEOF
@@ -52,8 +56,9 @@ for c in cases/*; do
 	[ $rc != 0 ] || $PY -c 'import json,sys; json.load(open("out.json"))' || { bad=$((bad + 1)); echo "$c: JSON does not parse"; }
 done
 # and every mutated jinja2 source scanned at once (all modules used)
-ls m/jinja2/*.py | sed 's|m/||; s|/|.|g; s|\.py$||; s|\.__init__$||' > all.txt
+{ ls m/jinja2/*.py | sed 's|m/||; s|/|.|g; s|\.py$||; s|\.__init__$||'
+  for k in $(seq 0 19); do echo _evil$k; done; } > all.txt
 timeout 20 "$SLIM" pydeps --trace all.txt --root m --no-auto-roots --json > out.json 2> err.txt ||
 	{ bad=$((bad + 1)); echo "mutated sources: exit $?"; }
-echo "$n mutated traces and $(ls m/jinja2/*.py | wc -l) mutated sources, $bad bad"
+echo "$n mutated traces, $(ls m/jinja2/*.py | wc -l) mutated sources, 20 mutated extension modules: $bad bad"
 [ $bad = 0 ] || die "$bad mutated inputs crashed, hung or gave a bad error"
