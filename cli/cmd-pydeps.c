@@ -48,6 +48,8 @@ static const char usage[] =
 	"  -o, --output FILE    write the summary or JSON to FILE (atomically)\n"
 	"  --prune-list FILE    write the absolute paths safe to delete, one per line\n"
 	"  --threads N          scan threads (default: the CPUs, at most 8)\n"
+	"  --prune-data         with a `record` trace: also data files of kept\n"
+	"                       packages that no recorded run opened (likely)\n"
 	"  --scan-all           scan every source (default: those the closure reaches)\n"
 	"  --no-elf             do not analyze extension modules' libraries\n"
 	"  --no-auto-roots      only the roots given\n"
@@ -330,7 +332,7 @@ int cmd_pydeps(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "record"))
 		return cmd_record(argc - 1, argv + 1);
 	enum { O_TRACE = 256, O_ROOT, O_JSON, O_PRUNE, O_THREADS, O_NOELF,
-	       O_NOAUTO, O_PERF, O_SCRIPT, O_SCANALL };
+	       O_NOAUTO, O_PERF, O_SCRIPT, O_SCANALL, O_PRUNEDATA };
 	static const struct option opts[] = {
 		{"trace", required_argument, 0, O_TRACE},
 		{"root", required_argument, 0, O_ROOT},
@@ -343,6 +345,7 @@ int cmd_pydeps(int argc, char **argv)
 		{"perf", no_argument, 0, O_PERF},
 		{"script", required_argument, 0, O_SCRIPT},
 		{"scan-all", no_argument, 0, O_SCANALL},
+		{"prune-data", no_argument, 0, O_PRUNEDATA},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
@@ -366,6 +369,7 @@ int cmd_pydeps(int argc, char **argv)
 		case O_NOAUTO: o.py.no_auto_roots = true; break;
 		case O_PERF: o.perf = true; break;
 		case O_SCANALL: o.py.scan_all = true; break;
+		case O_PRUNEDATA: o.py.prune_data = true; break;
 		case O_SCRIPT: push(&o.py.scripts, &o.py.nscripts, optarg); break;
 		case 'h': rc = cli_usage(usage, false); goto out;
 		default: rc = cli_usage(usage, true); goto out;

@@ -321,6 +321,45 @@ static void module_units(struct em *e)
 	}
 }
 
+/* --prune-data: a kept package's data files that no recorded run opened
+ * (never __pycache__, never a package's modules, never metadata) */
+static void data_units(struct em *e)
+{
+	struct pyset *s = e->s;
+	if (!s->prune_data || !s->have_opens)
+		return;
+	for (size_t i = 0; i < s->nmods; i++) {
+		struct pymod *m = &s->mods[i];
+		if (e->prunable[i] || !m->is_pkg || m->in_zip ||
+		    (m->cls == PYC_UNREF && !m->subtree_kept))
+			continue;
+		json_t *paths = json_array();
+		uint64_t bytes = 0;
+		for (size_t k = e->foff[i]; k < e->foff[i + 1]; k++) {
+			const struct pyfile *f = &s->files[e->fidx[k]];
+			if (f->kind != PYF_DATA || strstr(f->path, "/__pycache__/") ||
+			    hmap_gets(&s->opened, f->path))
+				continue;
+			json_array_append_new(paths, json_string(f->path));
+			bytes += f->size;
+		}
+		if (!json_array_size(paths)) {
+			json_decref(paths);
+			continue;
+		}
+		e->root_prunable[m->root] += bytes;
+		size_t np = json_array_size(paths);
+		struct gfinding *fd = graph_add_finding(e->g, "prunable-module",
+			mid(e->g, m->name), NULL, bytes, "likely",
+			"data files of a kept package that no recorded run opened",
+			graph_strf(e->g, "delete %s%s", json_string_value(json_array_get(paths, 0)),
+				   np > 1 ? " and the other data files in attrs.paths" : ""));
+		json_t *a = graph_finding_attrs(fd);
+		json_object_set_new(a, "paths", paths);
+		attr_bool(a, "data", true);
+	}
+}
+
 static void dist_nodes(struct em *e)
 {
 	struct pyset *s = e->s;
@@ -351,6 +390,7 @@ static void prune_units(struct em *e)
 	dist_nodes(e);
 	dist_units(e);
 	module_units(e);
+	data_units(e);
 	for (size_t i = 0; i < s->nmods; i++)
 		if (e->prunable[i])
 			attr_bool(graph_node_attrs(graph_node(e->g, mid(e->g, s->mods[i].name))),

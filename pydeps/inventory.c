@@ -411,6 +411,7 @@ void pyset_free(struct pyset *s)
 	hmap_free(&s->by_name);
 	hmap_free(&s->dist_by_top);
 	hmap_free(&s->ep_groups);
+	hmap_free(&s->opened);
 	arena_free(&s->arena);
 	memset(s, 0, sizeof *s);
 }

@@ -109,6 +109,34 @@ static void add_scripts(struct pycl *c, const struct pydeps_opts *o,
 			     "FILE, or record with `slim pydeps record`)");
 }
 
+/* The recorder's opened paths, spelled as under the root that holds them
+ * (roots may be given through symlinks: both sides go through realpath). */
+static void opened_files(struct pyset *s, struct pytrace *tr, size_t ntr)
+{
+	char **real = xcalloc(s->nroots + 1, sizeof *real);
+	for (size_t r = 0; r < s->nroots; r++)
+		real[r] = s->roots[r].is_script ? NULL : realpath(s->roots[r].path, NULL);
+	for (size_t t = 0; t < ntr; t++) {
+		if (!strcmp(tr[t].format, "record"))
+			s->have_opens = true;
+		for (size_t i = 0; i < tr[t].nopened; i++) {
+			char *rp = realpath(tr[t].opened[i], NULL);
+			for (size_t r = 0; rp && r < s->nroots; r++) {
+				size_t l = real[r] ? strlen(real[r]) : 0;
+				if (!l || strncmp(rp, real[r], l) || rp[l] != '/')
+					continue;
+				const char *p = arena_printf(&s->arena, "%s%s",
+							     s->roots[r].path, rp + l);
+				hmap_put(&s->opened, p, strlen(p), (void *)1);
+			}
+			free(rp);
+		}
+	}
+	for (size_t r = 0; r < s->nroots; r++)
+		free(real[r]);
+	free(real);
+}
+
 static void build_groups(struct pyset *s)
 {
 	for (size_t d = 0; d < s->ndists; d++)
@@ -207,6 +235,9 @@ int pydeps_merge(struct graph *g, const struct pydeps_opts *o,
 	c.strings_from_reach = !ntr;
 	mark_used(&c, tr, ntr);
 	add_scripts(&c, o, tr, ntr, w);
+	s.prune_data = o->prune_data;
+	if (o->prune_data)
+		opened_files(&s, tr, ntr);
 	pycl_closure(&c, o->threads, w);
 	pycl_subtrees(&c);
 	pyemit(g, &c, tr, ntr, w);

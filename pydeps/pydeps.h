@@ -52,6 +52,9 @@ struct pydeps_opts {
 				 run_script() question */
 	size_t nscripts;
 	bool scan_all;        /* scan every source, not only those reached */
+	bool prune_data;      /* with a recorder trace (its opened files), data
+				 files of kept packages no run opened are
+				 prunable too (confidence likely) */
 };
 
 /* Read traces and roots, add `module` nodes, `imports`/`loads` edges and

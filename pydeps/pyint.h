@@ -136,6 +136,9 @@ struct pyset {
 	struct hmap ep_groups;   /* entry-point group name -> (void *)1 */
 	uint64_t shadowed;
 	uint64_t scanned_bytes;
+	struct hmap opened;      /* files the traced runs opened, as root paths */
+	bool have_opens;         /* some trace recorded its opens */
+	bool prune_data;         /* --prune-data: data files nobody opened go */
 };
 
 /* Walk every root (directories and zip/wheel files) into s.  Unreadable

@@ -4,7 +4,8 @@ __init__ and its data files (anything but .py, .pyc, .so); the metadata of a
 distribution whose top-level modules survive; and a removed *.dist-info /
 *.egg-info must take its top-level modules with it.
 
-usage: invariants.py snap DIR... > snap.json;  invariants.py check snap.json
+usage: invariants.py snap DIR... > snap.json;  invariants.py check snap.json [--data-ok]
+(--data-ok: slim ran with --prune-data, data files of kept packages may go)
 """
 import json
 import os
@@ -34,7 +35,7 @@ def exists_mod(p):
                                    for f in (os.listdir(d) if os.path.isdir(d) else []))
 
 
-def check(s):
+def check(s, data_ok):
     bad = []
     for f in s["files"]:
         if os.path.lexists(f):
@@ -45,7 +46,7 @@ def check(s):
         elif os.path.isdir(d) and os.path.exists(os.path.join(d, "__init__.py")):
             if b.startswith("__init__."):
                 bad.append("deleted __init__ of a kept package: " + f)
-            elif not b.endswith(MOD) and "__pycache__" not in d:
+            elif not b.endswith(MOD) and "__pycache__" not in d and not data_ok:
                 bad.append("deleted data file of a kept package: " + f)
     for meta, tops in s["metas"].items():
         alive = [t for t in tops if exists_mod(t)]
@@ -62,4 +63,4 @@ def check(s):
 if sys.argv[1] == "snap":
     json.dump(snap(sys.argv[2:]), sys.stdout)
 else:
-    sys.exit(0 if check(json.load(open(sys.argv[2]))) else 1)
+    sys.exit(0 if check(json.load(open(sys.argv[2])), "--data-ok" in sys.argv) else 1)
