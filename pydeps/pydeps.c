@@ -6,8 +6,9 @@
  *   classify      closure from the used set (classify.c), scanning the
  *                 static imports of each level's sources in parallel
  *                 (scan.c; --scan-all scans every source first)
- *   native        extension modules kept go to the ELF analyzer
  *   emit          nodes, edges, prune units and findings (emit.c)
+ *   native        kept extension modules go to the ELF analyzer (their
+ *                 C-level imports were read by native.c during classify)
  *
  * The design follows DESIGN.md "Python"; the only verdict that deletes
  * anything is `unreferenced`, and the end-to-end test proves the prune list
@@ -201,37 +202,30 @@ int pydeps_merge(struct graph *g, const struct pydeps_opts *o,
 		 struct diag_list *w, struct diag *d)
 {
 	struct pyset s = {0};
-	s.arena.limit = 0;
+	struct pycl c = {0};
 	struct pytrace *tr = xcalloc(o->ntraces + 1, sizeof *tr);
-	size_t ntr = 0;
-	size_t warn0 = w->n + w->dropped;
+	size_t ntr = 0, warn0 = w->n;
+	int rc = -1;
 
-	if (read_traces(&s, o, tr, &ntr, w, d)) {
-		for (size_t i = 0; i < ntr; i++)
-			pytrace_free(&tr[i]);
-		free(tr);
-		pyset_free(&s);
-		return -1;
-	}
+	/* read_traces + inventory */
+	if (read_traces(&s, o, tr, &ntr, w, d))
+		goto out;
 	pydeps_inventory(&s, o->roots, o->nroots, !o->no_auto_roots, w);
 	if (!ntr && !s.nroots) {
-		int rc = diag_err(d, o->ntraces ? o->traces[0] :
-				  o->nroots ? o->roots[0] : "pydeps",
-				  "no readable trace or module tree");
-		if (w->n + w->dropped > warn0 && w->n)
-			*d = w->v[w->n - 1];
-		free(tr);
-		pyset_free(&s);
-		return rc;
+		diag_err(d, o->ntraces ? o->traces[0] : o->nroots ? o->roots[0]
+			 : "pydeps", "no readable trace or module tree");
+		if (w->n > warn0)
+			*d = w->v[w->n - 1];   /* the reason, with its path */
+		goto out;
 	}
 	build_groups(&s);
 	if (o->scan_all)
 		pyscan_list(&s, NULL, 0, o->threads, w);
 
-	struct pycl c;
+	/* classify: with scripts and no trace (modulefinder's question)
+	 * nothing ran, so strings in statically reachable modules are the only
+	 * evidence of loading by name */
 	pycl_init(&c, &s);
-	/* with scripts and no trace (modulefinder's question) nothing ran, so
-	 * strings in statically reachable modules are the only evidence */
 	c.strings_from_reach = !ntr;
 	mark_used(&c, tr, ntr);
 	add_scripts(&c, o, tr, ntr, w);
@@ -240,14 +234,18 @@ int pydeps_merge(struct graph *g, const struct pydeps_opts *o,
 		opened_files(&s, tr, ntr);
 	pycl_closure(&c, o->threads, w);
 	pycl_subtrees(&c);
+
+	/* emit, then native: the ELF analyzer adds lib nodes for kept
+	 * extension modules */
 	pyemit(g, &c, tr, ntr, w);
 	if (!o->no_elf)
 		native(g, &s, w);
-
+	rc = 0;
+out:
 	pycl_free(&c);
 	for (size_t i = 0; i < ntr; i++)
 		pytrace_free(&tr[i]);
 	free(tr);
 	pyset_free(&s);
-	return 0;
+	return rc;
 }
