@@ -388,9 +388,11 @@ static void prune_units(struct em *e)
 	e->root_prunable = xcalloc(s->nroots + 1, sizeof *e->root_prunable);
 	dyn_tops(e);
 	dist_nodes(e);
-	dist_units(e);
-	module_units(e);
-	data_units(e);
+	if (!s->no_evidence) {
+		dist_units(e);
+		module_units(e);
+		data_units(e);
+	}
 	for (size_t i = 0; i < s->nmods; i++)
 		if (e->prunable[i])
 			attr_bool(graph_node_attrs(graph_node(e->g, mid(e->g, s->mods[i].name))),

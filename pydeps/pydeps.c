@@ -229,6 +229,12 @@ int pydeps_merge(struct graph *g, const struct pydeps_opts *o,
 	c.strings_from_reach = !ntr;
 	mark_used(&c, tr, ntr);
 	add_scripts(&c, o, tr, ntr, w);
+	if (!c.nq) {
+		s.no_evidence = true;
+		diag_warn_at(w, s.nroots ? s.roots[0].path : "pydeps", 0,
+			     "no trace and no script: nothing is known to be used, "
+			     "so no module is offered for deletion");
+	}
 	s.prune_data = o->prune_data;
 	if (o->prune_data)
 		opened_files(&s, tr, ntr);

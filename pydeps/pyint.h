@@ -139,6 +139,7 @@ struct pyset {
 	struct hmap opened;      /* files the traced runs opened, as root paths */
 	bool have_opens;         /* some trace recorded its opens */
 	bool prune_data;         /* --prune-data: data files nobody opened go */
+	bool no_evidence;        /* no trace, no script: classify, prune nothing */
 };
 
 /* Walk every root (directories and zip/wheel files) into s.  Unreadable

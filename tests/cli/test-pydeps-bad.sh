@@ -45,6 +45,7 @@ grep -q "garbage.bin: line [0-9]*: not a module name" garbage.err || die "no gar
 used garbage.json pkg.a || die "good trace lost next to garbage"
 
 # 3. a 100 MB line, bounded memory (the trace is mapped, not copied)
+[ -x /usr/bin/time ] || die "this test needs /usr/bin/time: apt-get install time"
 { head -c 100000000 /dev/zero | tr '\0' a; printf '\npkg.a\n'; } > long.txt
 /usr/bin/time -f %M -o long.rss timeout 60 "$SLIM" pydeps --json --trace long.txt \
 	--root tree --no-auto-roots > long.json 2> long.err || die "long line: slim failed"
@@ -95,6 +96,12 @@ $PY -c 'import json; n={x["id"] for x in json.load(open("nest.json"))["nodes"]}
 want={"py:top","py:inner","py:deep","py:sp","py:sp.m"}
 assert want <= n and not {"py:sub.inner","py:site-packages"} & n, sorted(n)' ||
 	die "nested roots named wrongly"
+
+# 5c. no trace and no script: nothing is known to be used, so nothing is
+# offered for deletion (a prune list of every module would be a trap)
+run noev --root tree --no-auto-roots --prune-list noev.prune
+[ -e noev.prune ] && [ ! -s noev.prune ] || die "a prune list without any trace"
+grep -q "nothing is known to be used" noev.err || die "no warning without traces"
 
 # 6. a missing trace or root: one error line, exit 2, no prune list
 expect_rc 2 "$SLIM" pydeps --trace nope.txt --root tree --prune-list p1 2> e1
