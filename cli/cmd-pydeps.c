@@ -59,7 +59,8 @@ static const char usage[] =
 	"record: run the workload (PYTHON is e.g. /usr/bin/python3) and write the\n"
 	"modules it imported and the files it opened to OUT (default\n"
 	"slim-pytrace.txt); exits with the workload's status.\n"
-	"Recipe without slim: `python3 -X importtime app.py 2> trace.txt`.\n";
+	"Recipe without the recorder: `python3 -X importtime app.py 2> trace.txt`,\n"
+	"then `slim pydeps --trace trace.txt --script app.py --root ...`.\n";
 
 static const char recorder[] =
 	"import sys\n"

@@ -342,9 +342,17 @@ static void add_root(struct pyset *s, const char *path, bool auto_added,
 	GROW(s->roots, s->caproots, s->nroots + 1);
 	struct pyroot *r = &s->roots[s->nroots++];
 	memset(r, 0, sizeof *r);
+	/* absolute (prune lists name absolute paths), symlinks left alone */
+	char cwd[PATH_MAX];
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	if (path[0] != '/' && getcwd(cwd, sizeof cwd))
+		path = arena_printf(&s->arena, "%s/%s", cwd, path);
 	size_t len = strlen(path);
 	while (len > 1 && path[len - 1] == '/')
 		len--;
+	if (len > 2 && !memcmp(path + len - 2, "/.", 2))
+		len -= 2;
 	r->path = arena_strndup(&s->arena, path, len);
 	r->dev = st.st_dev;
 	r->ino = st.st_ino;
