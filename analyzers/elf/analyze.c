@@ -182,6 +182,7 @@ static int bind_all(struct lspace *s, bool *partial, struct diag *err)
 	for (size_t i = 0; i < s->n; i++) {
 		struct diag d = {0};
 		if (s->list[i]->o && eobj_symbols(s->list[i]->o, &d)) {
+			/* (symbols of every object: lookups walk the scope) */
 			if (i == 0) {
 				*err = d;
 				return -1;
@@ -190,7 +191,7 @@ static int bind_all(struct lspace *s, bool *partial, struct diag *err)
 			partial[i] = true;
 		}
 	}
-	for (size_t i = 0; i < s->n; i++) {
+	for (size_t i = 0; i < (s->c->o.bind_root_only ? 1 : s->n); i++) {
 		struct diag d = {0};
 		if (elf_bind_object(s, s->list[i], &d)) {
 			if (i == 0) {
@@ -219,8 +220,11 @@ static void verdicts(struct lspace *s, bool *live)
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < s->list[i]->ndeps; k++) {
 			struct ldep *dp = &s->list[i]->deps[k];
-			dp->used = dp->to && dp->to->pos != UINT32_MAX && s->list[i]->nbind &&
-				   s->list[i]->nbind[dp->to->pos] > 0;
+			/* an object whose references were not bound is not
+			 * judged: its entries count as used */
+			dp->used = !s->list[i]->binds_done ||
+				   (dp->to && dp->to->pos != UINT32_MAX &&
+				    s->list[i]->nbind[dp->to->pos] > 0);
 		}
 	size_t qh = 0, qt = 0;
 	req[0] = true;
@@ -352,8 +356,10 @@ static void emit_edges(struct lspace *s, struct graph *g, struct lmap *l)
 			attr_str(a, "via", dp->via);
 			if (dp->dir)
 				attr_str(a, "dir", dp->dir);
-			attr_bool(a, "used", dp->used);
-			attr_int(a, "binds", l->nbind && dp->to->in_list ? l->nbind[dp->to->pos] : 0);
+			if (l->binds_done) {
+				attr_bool(a, "used", dp->used);
+				attr_int(a, "binds", dp->to->in_list ? l->nbind[dp->to->pos] : 0);
+			}
 		} else {
 			attr_bool(a, "found", false);
 			attr_str(a, "tried", dp->tried);
@@ -402,7 +408,7 @@ static void emit_findings(struct lspace *s, struct graph *g, const bool *live,
 		for (size_t k = 0; k < l->ndeps; k++) {
 			struct ldep *dp = &l->deps[k];
 			struct lmap *d = dp->to;
-			if (!d || dp->used || d == l || !d->in_list)
+			if (!d || dp->used || d == l || !d->in_list || !l->binds_done)
 				continue;
 			if (graph_finding(g, "unused-library", d->id, l->id))
 				continue;

@@ -23,6 +23,9 @@ struct elf_opts {
 	const char *ld_library_path;  /* used only when non-NULL (--env) */
 	const char *platform;         /* $PLATFORM; NULL: from e_machine */
 	bool no_bind;                 /* skip symbol binding (tree only) */
+	bool bind_root_only;          /* bind only the analyzed file's references:
+				       * its own verdicts (what `ldd -u -r`
+				       * answers), not its libraries' */
 	bool sizes;                   /* per-section sizes, largest symbols */
 	int top_symbols;              /* how many largest symbols (default 10) */
 	bool hash_inputs;             /* SHA-256 of each input (for JSON) */
