@@ -1,8 +1,9 @@
 #!/bin/bash
 # Inventory plus static import scan of the whole installed standard library
 # and dist-packages (`slim pydeps --scan-all`, every source scanned, no
-# trace), with 1 and 2 threads: files/s and MB/s, best of 3 wall times.
-# usage: bench/pydeps-inventory.sh [ROOT...]
+# trace), with 1 and 2 threads: files/s and MB/s, best of $RUNS (default
+# 5) wall times (the machine is shared: the best run is the least disturbed).
+# usage: [RUNS=N] bench/pydeps-inventory.sh [ROOT...]
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SLIM=${SLIM:-$ROOT/slim}
@@ -18,7 +19,7 @@ print(t["files"], t["scanned_bytes"], t["total_bytes"])' "$T/r.json")
 echo "inventory: $files files, $((total / 1048576)) MiB; sources scanned: $((scanned / 1048576)) MiB"
 for th in 1 2; do
 	bw=999 bc=999
-	for i in 1 2 3; do
+	for i in $(seq ${RUNS:-5}); do
 		{ TIMEFORMAT="%R %U %S"; time "$SLIM" pydeps "${args[@]}" --scan-all --no-elf \
 			--threads $th > /dev/null 2>&1; } 2> "$T/time"
 		read -r w u s < "$T/time"
