@@ -239,7 +239,8 @@ static void print_summary(const struct graph *g, FILE *fp)
 			row_for(&rows, &nrows, n->name)->prunable +=
 				attr_get_int(n->attrs, "metadata_bytes", 0);
 	}
-	qsort(rows, nrows, sizeof *rows, cmp_row);
+	if (nrows)
+		qsort(rows, nrows, sizeof *rows, cmp_row);
 	fprintf(fp, "%-28s %7s %10s %10s %10s\n", "distribution", "modules",
 		"used", "kept", "prunable");
 	for (size_t i = 0; i < nrows; i++)
@@ -287,7 +288,8 @@ static int write_prune_list(const struct graph *g, const char *path,
 			v[n++] = json_string_value(json_array_get(paths, k));
 		}
 	}
-	qsort(v, n, sizeof *v, cmp_cstr);
+	if (n)   /* qsort(NULL, 0) is UB */
+		qsort(v, n, sizeof *v, cmp_cstr);
 	struct ofile o;
 	FILE *fp = ofile_open(&o, path, d);
 	if (!fp) {

@@ -315,7 +315,8 @@ static void walk_dir(struct walk *k, struct walkjob *j)
 		GROW(names, cap, n + 1);
 		names[n++] = xstrdup(de->d_name);
 	}
-	qsort(names, n, sizeof *names, cmp_str);
+	if (n)
+		qsort(names, n, sizeof *names, cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		entry(k, j, dirfd(dp), names[i]);
 		free(names[i]);
