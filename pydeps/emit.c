@@ -128,9 +128,13 @@ static void trace_nodes(struct em *e, struct pytrace *tr, size_t ntr)
 				struct gnode *n = graph_add_node(g, "module", to, tm->name);
 				json_t *na = graph_node_attrs(n);
 				attr_str(na, "classification", "used");
+				/* importtime prints failed imports too: a name in
+				 * no root is either that or a module elsewhere */
 				attr_str(na, "distribution",
 					 tm->loader == PYL_BUILTIN ? "(builtin)" :
-					 tm->loader == PYL_FROZEN ? "(frozen)" : "(outside roots)");
+					 tm->loader == PYL_FROZEN ? "(frozen)" :
+					 "(not in any root)");
+				attr_bool(na, "in_roots", false);
 				attr_int(na, "bytes", 0);
 				if (tm->path)
 					attr_str(na, "path", tm->path);
