@@ -184,17 +184,39 @@ static bool elf_kind(const char *k)
 	return !strcmp(k, "unused-library") || !strcmp(k, "unneeded-transitive");
 }
 
+/* An ELF input another analyzer reached (a Python extension module that
+ * pydeps contains) gets its own block only when something is found. */
+static bool worth_a_block(const struct graph *g, const struct gadj *radj, const char *id)
+{
+	const struct gnode *n = graph_node(g, id);
+	bool contained = false;
+	for (uint32_t i = radj->off[n->idx]; i < radj->off[n->idx + 1]; i++)
+		contained |= !strcmp(g->edges[radj->edge[i]].kind, "contains");
+	if (!contained)
+		return true;    /* no other analyzer reached it: given by the user */
+	for (size_t i = 0; i < g->nfindings; i++) {
+		const struct gfinding *f = &g->findings[i];
+		const char *r = attr_get_str(f->attrs, "root");
+		if ((f->dependent && !strcmp(f->dependent, id)) || (r && !strcmp(r, id)))
+			return true;
+	}
+	return false;
+}
+
 int report_print_text(const struct graph *g, FILE *fp, int top)
 {
-	struct gadj adj;
+	struct gadj adj, radj;
 	char sz[32];
 	graph_adj_build(g, &adj, false);
+	graph_adj_build(g, &radj, true);
 	for (size_t i = 0; i < g->ninputs; i++) {
 		const struct ginput *in = &g->inputs[i];
 		if (in->node && graph_node(g, in->node) &&
-		    (!strcmp(in->kind, "elf-exec") || !strcmp(in->kind, "elf-shared")))
+		    (!strcmp(in->kind, "elf-exec") || !strcmp(in->kind, "elf-shared")) &&
+		    worth_a_block(g, &radj, in->node))
 			print_input(g, &adj, in, top, fp);
 	}
+	graph_adj_free(&radj);
 	/* every other analyzer's findings, by kind, ranked by bytes */
 	uint32_t *idx = xcalloc(g->nfindings + 1, sizeof *idx);
 	const char *kinds[64];
