@@ -3,7 +3,8 @@
 set -u
 cd "$(dirname "$0")"
 c=out/corpus
-mkdir -p "$c"/fuzz_elf "$c"/fuzz_ldcache "$c"/fuzz_report_json
+mkdir -p "$c"/fuzz_elf "$c"/fuzz_ldcache "$c"/fuzz_report_json "$c"/fuzz_fatbin \
+	"$c"/fuzz_linkmap "$c"/fuzz_pytrace "$c"/fuzz_pyscan
 ../samples/build.sh
 for f in /bin/ls /bin/true /usr/lib/x86_64-linux-gnu/libz.so.1 ../samples/out/elf/*/main \
 	 ../samples/out/elf/*/*.so ../samples/out/evil/libevil.so; do
@@ -15,4 +16,15 @@ ldconfig -c old -r "$tmp" 2>/dev/null && cp "$tmp/etc/ld.so.cache" "$c/fuzz_ldca
 rm -rf "$tmp"
 ../slim report --json ../samples/out/elf/unused/main > "$c/fuzz_report_json/unused.json" 2>/dev/null
 ../slim report --json ../samples/out/elf/cycle/main > "$c/fuzz_report_json/cycle.json" 2>/dev/null
+for f in ../samples/cuda/bin/*; do cp "$f" "$c/fuzz_fatbin/" 2>/dev/null; done
+for f in ../samples/out/linkmap/*.map; do
+	[ "$(stat -c %s "$f")" -lt 300000 ] && cp "$f" "$c/fuzz_linkmap/"
+done
+for f in ../samples/out/linkmap/*.map; do head -c 200000 "$f" > "$c/fuzz_linkmap/head-$(basename "$f")"; done
+for m in json csv; do
+	/usr/bin/python3 -X importtime -c "import $m" 2> "$c/fuzz_pytrace/importtime-$m"
+	/usr/bin/python3 -v -c "import $m" 2> "$c/fuzz_pytrace/verbose-$m"
+done
+for f in /usr/lib/python3.11/json/*.py /usr/lib/python3.11/importlib/__init__.py \
+	 /usr/lib/python3.11/encodings/__init__.py; do cp "$f" "$c/fuzz_pyscan/$(echo "$f" | tr / _)"; done
 true
