@@ -25,6 +25,7 @@ CC=${CC:-gcc}
 so() { $CC -shared -fPIC -o "$@"; }
 
 $CC -o "$out/unused/main" "$src/main_unused.c" -Wl,--no-as-needed -lm -lz
+$CC -o "$out/unused/main-fixed" "$src/main_unused.c" -Wl,--as-needed -lm -lz
 
 so "$out/origin/lib/libb.so" "$src/libb.c"
 so "$out/origin/lib/liba.so" "$src/liba.c" -L"$out/origin/lib" -lb
@@ -87,6 +88,14 @@ so "$out/machine/liba.so" "$src/liba.c" -L"$out/machine/right" -lb
 $CC -o "$out/machine/main" "$src/main_ab.c" -L"$out/machine" -la \
 	-Wl,--disable-new-dtags,-rpath,"$out/machine:$out/machine/wrong:$out/machine/right" \
 	-Wl,-rpath-link,"$out/machine/right"
+
+# unneeded transitive: main lists libuna (unused); libuna alone needs libunb.
+# The same program linked with --as-needed is the fix slim proposes.
+mkdir -p "$out/trans"
+so "$out/trans/libunb.so" "$src/libunb.c"
+so "$out/trans/libuna.so" "$src/libuna.c" -L"$out/trans" -lunb -Wl,-rpath,"$out/trans"
+$CC -o "$out/trans/main" "$src/main_unused.c" -Wl,--no-as-needed -L"$out/trans" -luna -Wl,-rpath,"$out/trans"
+$CC -o "$out/trans/main-fixed" "$src/main_unused.c" -Wl,--as-needed -L"$out/trans" -luna -Wl,-rpath,"$out/trans"
 
 so "$out/init/libinit.so" "$src/libinit.c"
 $CC -o "$out/init/main" "$src/main_unused.c" -Wl,--no-as-needed -L"$out/init" -linit -Wl,-rpath,"$out/init"

@@ -283,3 +283,49 @@ Test(elf_search, wrong_machine_candidate_is_skipped)
 	cr_assert(strstr(p, "/right/"), "libb taken from %s", p);
 	done(&a);
 }
+
+/* The libraries slim counts as removable (proven findings with bytes)
+ * are exactly those that leave the process when the program is relinked
+ * with the fix slim proposes (-Wl,--as-needed), as ldd shows. */
+static void removable_equals_fix(const char *prog, const char *fixed)
+{
+	struct buf out = BUF_INIT;
+	char *tmp = test_tmpdir(), cwd[4096];
+	cr_assert(getcwd(cwd, sizeof cwd));
+	run_fmt(&out, "cd %s && ldd '%s/%s' | awk '$2 == \"=>\" {print $1}' | sort > a && "
+		      "ldd '%s/%s' | awk '$2 == \"=>\" {print $1}' | sort > b && comm -23 a b",
+		tmp, cwd, prog, cwd, fixed);
+	run_fmt(NULL, "rm -rf %s", tmp);
+	free(tmp);
+	struct analysis a;
+	analyze(&a, prog);
+	const char *v[64];
+	size_t n = 0;
+	for (size_t i = 0; i < a.g.nfindings && n < 64; i++) {
+		struct gfinding *f = &a.g.findings[i];
+		if (f->bytes && !strcmp(f->confidence, "proven"))
+			v[n++] = graph_node(&a.g, f->node)->name;
+	}
+	qsort(v, n, sizeof *v, cmpstr);
+	struct buf got = BUF_INIT;
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&got, "%s\n", v[i]);
+	cr_assert_str_eq(buf_cstr(&got), buf_cstr(&out),
+			 "%s: slim says removable:\n%s\nrelinking with --as-needed removes:\n%s",
+			 prog, buf_cstr(&got), buf_cstr(&out));
+	buf_free(&got);
+	buf_free(&out);
+	done(&a);
+}
+
+Test(elf_unused, removable_bytes_are_what_the_fix_removes)
+{
+	removable_equals_fix(S "unused/main", S "unused/main-fixed");
+	removable_equals_fix(S "trans/main", S "trans/main-fixed");
+	struct analysis a;
+	analyze(&a, S "trans/main");
+	struct gfinding *f = graph_finding(&a.g, "unneeded-transitive", "lib:libunb.so", "lib:libuna.so");
+	cr_assert(f, "libunb is loaded only through the unused libuna");
+	cr_assert_eq(f->bytes, (uint64_t)graph_node(&a.g, "lib:libunb.so")->size);
+	done(&a);
+}
