@@ -19,7 +19,7 @@ WARN    := -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wshadow=local 
 CFLAGS  := $(OPT) -std=gnu11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(EXTRA_CFLAGS)
 LDLIBS  := -Wl,-Bstatic $(shell pkg-config --static --libs $(STATIC_PKGS) 2>/dev/null | sed 's/-pthread//g') \
-           -Wl,-Bdynamic $(shell pkg-config --libs $(DYN_PKGS) 2>/dev/null) -lm -lpthread -ldl $(EXTRA_LDLIBS)
+           -liberty -Wl,-Bdynamic $(shell pkg-config --libs $(DYN_PKGS) 2>/dev/null) -lm -lpthread -ldl $(EXTRA_LDLIBS)
 LDFLAGS += $(EXTRA_LDFLAGS)
 
 LIB_SRC := $(sort $(wildcard common/*.c graph/*.c analyzers/*/*.c linkmap/*.c pydeps/*.c))
@@ -38,7 +38,7 @@ DEB_PKGS := build-essential pkg-config git libelf-dev libdw-dev libjansson-dev \
             libcriterion-dev binutils lld mold clang libtree pax-utils \
             python3 python3-pyelftools python3-pygments python3-jinja2 \
             python3-flask zlib1g-dev libsqlite3-dev libjansson-dev \
-            libxml2-utils file zstd bc libclang-rt-14-dev libgtest-dev g++ time
+            libxml2-utils file zstd bc libiberty-dev libclang-rt-14-dev libgtest-dev g++ time
 
 .PHONY: all deps test unit cli-test asan bench check-real fuzz install clean
 

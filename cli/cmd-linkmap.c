@@ -10,6 +10,7 @@
  * --json: the slim-report/1 graph of the map (what `slim why` reads).
  */
 #include "cli.h"
+#include "../common/demangle.h"
 #include "../common/mfile.h"
 #include "../common/ofile.h"
 #include "../common/util.h"
@@ -177,7 +178,7 @@ static void pulled(FILE *fp, const struct linkmap_opts *o, struct linkmap *m)
 		const char *sym = m->has_cref ? f->xref_sym : f->pulled_sym;
 		int32_t byi = m->has_cref ? f->xref_by : f->pulled_by;
 		const char *by = byi >= 0 ? m->files[byi].id : NULL;
-		const char *dm = lm_demangle(&m->arena, sym);
+		const char *dm = demangle(&m->arena, sym);
 		fprintf(fp, "%12" PRIu64 "  %-40s %s <- %s%s%s\n", v[i].bytes, v[i].name,
 			dm ? dm : sym, by ? by + 4 : "(command line)",
 			!m->has_cref && f->derived ? " (derived)" : "",

@@ -163,10 +163,6 @@ int linkmap_check(const struct linkmap *m, struct diag *d);
 
 void linkmap_free(struct linkmap *m);
 
-/* `sym` demangled (Itanium C++ ABI) into arena a, or NULL when it is not a
- * C++ name or no demangler is available (lm-demangle.c). */
-const char *lm_demangle(struct arena *a, const char *sym);
-
 /* Index of the file printed as `path` (created if absent). */
 uint32_t lm_file_intern(struct linkmap *m, const char *path, size_t len);
 

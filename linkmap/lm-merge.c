@@ -18,6 +18,7 @@
  * plus those sum to each output section's size.
  */
 #include "linkmap.h"
+#include "../common/demangle.h"
 #include "../common/diag.h"
 #include "../common/util.h"
 #include "../graph/graph.h"
@@ -160,7 +161,7 @@ static void edges(const struct linkmap *m, struct graph *g, const char *out)
 		}
 		if (f->loaded)
 			attr_bool(a, "from_archive", true);
-		const char *dm = lm_demangle(&g->arena, f->pulled_sym);
+		const char *dm = demangle(&g->arena, f->pulled_sym);
 		if (f->pulled_sym)
 			attr_str(a, "symbol", f->pulled_sym);
 		if (dm)

@@ -21,9 +21,9 @@
  * longer in e_flags (only in the container entry's flags).
  */
 #include "fatbin.h"
+#include "../../common/demangle.h"
 #include "../../common/util.h"
 
-#include <dlfcn.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <lz4.h>
@@ -96,41 +96,6 @@ int fatbin_decode(const struct fatbin_entry *e, const char *where,
 	return 0;
 }
 
-typedef char *(*demangle_fn)(const char *, char *, size_t *, int *);
-
-/* libstdc++ is part of every toolchain slim runs beside; loading it on
- * demand keeps the C build free of a C++ link. */
-static demangle_fn demangler(void)
-{
-	static int tried;
-	static demangle_fn fn;
-	if (!tried) {
-		tried = 1;
-		void *h = dlopen("libstdc++.so.6", RTLD_LAZY | RTLD_LOCAL);
-		if (h)
-			*(void **)&fn = dlsym(h, "__cxa_demangle");
-	}
-	return fn;
-}
-
-const char *fatbin_demangle(struct arena *a, const char *name)
-{
-	if (strncmp(name, "_Z", 2))
-		return NULL;
-	demangle_fn fn = demangler();
-	if (!fn)
-		return NULL;
-	int st = 0;
-	char *r = fn(name, NULL, NULL, &st);
-	if (!r || st) {
-		free(r);
-		return NULL;
-	}
-	const char *out = arena_strdup(a, r);
-	free(r);
-	return out;
-}
-
 static int cmp_kernel(const void *x, const void *y)
 {
 	const struct fatbin_kernel *a = x, *b = y;
@@ -175,7 +140,7 @@ static int read_symtab(Elf *e, struct arena *a, struct fatbin_kernel **out,
 			GROW(*out, cap, *nout + 1);
 			struct fatbin_kernel *k = &(*out)[(*nout)++];
 			k->name = arena_strdup(a, nm);
-			const char *dm = fatbin_demangle(a, nm);
+			const char *dm = demangle(a, nm);
 			k->demangled = dm ? dm : k->name;
 			k->code_bytes = sm.st_size;
 		}

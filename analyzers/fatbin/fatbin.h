@@ -182,10 +182,6 @@ int fatbin_kernels(const unsigned char *p, size_t n, struct arena *a,
 		   struct fatbin_kernel **out, size_t *nout, unsigned *sm,
 		   const char *where, uint64_t off, struct diag *d);
 
-/* Demangle a C++ name with libstdc++'s __cxa_demangle (loaded on first
- * use); returns a string in `a`, or NULL when `name` is not mangled. */
-const char *fatbin_demangle(struct arena *a, const char *name);
-
 /* --- targets and CUDA's compatibility rules (compat.c) --- */
 struct fatbin_target {
 	unsigned sm;     /* 80, 90, 120 */
