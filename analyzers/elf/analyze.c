@@ -94,7 +94,7 @@ void elf_ctx_free(struct elf_ctx *c)
 
 /* Kept reachable, so leak checkers see memory left for the kernel to
  * reclaim at exit as "still reachable" rather than lost (git's UNLEAK). */
-static struct elf_ctx *left_at_exit;
+struct elf_ctx *elf_ctx_left_at_exit;   /* global: a store the compiler keeps */
 
 void elf_ctx_free_at_exit(struct elf_ctx *c, bool exiting)
 {
@@ -104,7 +104,7 @@ void elf_ctx_free_at_exit(struct elf_ctx *c, bool exiting)
 		/* the process is about to exit: freeing dozens of libelf
 		 * descriptors and mappings one by one costs more than a small
 		 * program's whole analysis */
-		left_at_exit = c;
+		elf_ctx_left_at_exit = c;
 		return;
 	}
 	for (size_t i = 0; i < c->objs.cap; i++)

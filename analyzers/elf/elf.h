@@ -39,6 +39,8 @@ void elf_ctx_free(struct elf_ctx *c);
  * the kernel: tearing down dozens of mapped libraries and their libelf
  * descriptors one at a time costs more than a small program's analysis. */
 void elf_ctx_free_at_exit(struct elf_ctx *c, bool exiting);
+/* where elf_ctx_free_at_exit() leaves the context: reachable for leak checkers */
+extern struct elf_ctx *elf_ctx_left_at_exit;
 /* 0 when --sysroot was given but cannot be opened */
 int elf_ctx_rootfd_ok(const struct elf_ctx *c);
 
