@@ -16,7 +16,7 @@
 #include <string.h>
 
 static const char usage[] =
-	"usage: slim graph [options] IN -o OUT.svg|OUT.dot|OUT.json\n"
+	"usage: slim graph [options] IN -o OUT.svg|OUT.dot|OUT.json|OUT.html\n"
 	"\n"
 	"Draw the dependency graph of IN (a slim-report/1 JSON or any file slim\n"
 	"analyzes): one cluster per node kind, nodes colored by finding (red:\n"
@@ -24,7 +24,8 @@ static const char usage[] =
 	"with bytes.  Above 300 nodes the graph is collapsed unless --no-collapse.\n"
 	"\n"
 	"  -o, --output FILE    where to write; the format follows the extension\n"
-	"  --format F           svg, dot or json (overrides the extension)\n"
+	"  --format F           svg, dot, json, or html (the report page of\n"
+	"                       `slim report --html`; overrides the extension)\n"
 	"  --focus NODE         only nodes within --depth steps of NODE\n"
 	"  --depth N            steps around --focus (default 2)\n"
 	"  --collapse           archive members into archives, modules into\n"
@@ -45,7 +46,8 @@ struct graph_cli {
 static const char *format_of(const char *path)
 {
 	const char *dot = strrchr(path, '.');
-	if (dot && (!strcmp(dot, ".svg") || !strcmp(dot, ".dot") || !strcmp(dot, ".json")))
+	if (dot && (!strcmp(dot, ".svg") || !strcmp(dot, ".dot") || !strcmp(dot, ".json") ||
+		    !strcmp(dot, ".html")))
 		return dot + 1;
 	if (dot && !strcmp(dot, ".gv"))
 		return "dot";
@@ -95,12 +97,14 @@ static int parse(struct graph_cli *o, int argc, char **argv)
 		return cli_usage(usage, true);
 	if (!o->format && !(o->format = format_of(o->out)))
 		return cli_error("graph: cannot tell the format of '%s': use .svg, .dot or .json, or --format", o->out);
-	if (strcmp(o->format, "svg") && strcmp(o->format, "dot") && strcmp(o->format, "json"))
-		return cli_error("graph: --format must be svg, dot or json");
+	if (strcmp(o->format, "svg") && strcmp(o->format, "dot") && strcmp(o->format, "json") &&
+	    strcmp(o->format, "html"))
+		return cli_error("graph: --format must be svg, dot, json or html");
 	return 0;
 }
 
 int cli_emit(const char *path, const struct buf *b, struct diag *d);
+int report_write_html(const struct graph *g, const char *path, struct diag *d);
 
 /* g -> *view: focus then collapse; returns the graph to draw. */
 static struct graph *shape(struct graph_cli *o, struct graph *g,
@@ -157,6 +161,10 @@ int cmd_graph(int argc, char **argv)
 	struct graph *view = shape(&o, &g, &focused, &collapsed, in, &d);
 	if (!view) {
 		rc = cli_diag(&d);
+		goto out;
+	}
+	if (!strcmp(o.format, "html")) {
+		rc = report_write_html(view, o.out, &d) ? cli_diag(&d) : EXIT_OK;
 		goto out;
 	}
 	if (!strcmp(o.format, "json")) {
