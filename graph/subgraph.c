@@ -174,6 +174,28 @@ bool subgraph_group_of(const struct gnode *n, char *out, size_t outsz,
 	return false;
 }
 
+bool subgraph_group_in(const struct graph *g, const struct gnode *n,
+		       char *out, size_t outsz, const char **kind,
+		       bool *adds_size)
+{
+	static const char *const files[] = {"lib:", "exe:"};
+	if (!subgraph_group_of(n, out, outsz, kind, adds_size))
+		return false;
+	if (strncmp(out, "obj:", 4) || graph_node(g, out))
+		return true;
+	char alt[1024];
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(alt, sizeof alt, "%s%s", files[i], out + 4);
+		struct gnode *f = graph_node(g, alt);
+		if (f) {
+			snprintf(out, outsz, "%s", alt);
+			*kind = f->kind;
+			return true;
+		}
+	}
+	return true;
+}
+
 /* Map every node of src to its node in dst (itself or its group). */
 static struct gnode **collapse_nodes(const struct graph *src, struct graph *dst,
 				     size_t *folded)
@@ -188,12 +210,12 @@ static struct gnode **collapse_nodes(const struct graph *src, struct graph *dst,
 	bool adds;
 	*folded = 0;
 	for (size_t i = 0; i < n; i++)  /* kept nodes first: containers exist */
-		if (!subgraph_group_of(src->nodes[i], gid, sizeof gid, &kind, &adds)) {
+		if (!subgraph_group_in(src, src->nodes[i], gid, sizeof gid, &kind, &adds)) {
 			copy_node(dst, src->nodes[i], true);
 			map[i] = graph_node(dst, src->nodes[i]->id);
 		}
 	for (size_t i = 0; i < n; i++) {
-		if (map[i] || !subgraph_group_of(src->nodes[i], gid, sizeof gid, &kind, &adds))
+		if (map[i] || !subgraph_group_in(src, src->nodes[i], gid, sizeof gid, &kind, &adds))
 			continue;
 		struct gnode *gn = graph_node(dst, gid);
 		if (!gn) {

@@ -40,6 +40,12 @@ void subgraph_baseline(const struct graph *src, struct graph *dst);
 bool subgraph_group_of(const struct gnode *n, char *out, size_t outsz,
 		       const char **kind, bool *adds_size);
 
+/* The same, resolved in g: a section "sec:X:S" of a file that is a node
+ * "lib:X" or "exe:X" (not an object "obj:X") folds into that node. */
+bool subgraph_group_in(const struct graph *g, const struct gnode *n,
+		       char *out, size_t outsz, const char **kind,
+		       bool *adds_size);
+
 /* The collapsed graph: groups with summed sizes, member counts in attrs
  * ("members"), edges between groups (self-loops dropped), findings moved
  * to their group.  Returns how many nodes were folded. */

@@ -68,7 +68,8 @@ static json_t *file_item(struct tm_ctx *c, const struct gnode *x)
 			continue;
 		json_t *l = leaf(p->name, p->id, p->kind, p->size, c->cls[p->idx]);
 		sum += p->size;
-		if (!subgraph_group_of(p, gid, sizeof gid, &gkind, &adds)) {
+		if (!subgraph_group_in(g, p, gid, sizeof gid, &gkind, &adds) ||
+		    !strcmp(gid, x->id)) {
 			json_array_append_new(kids, l);
 			continue;
 		}
