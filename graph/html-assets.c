@@ -46,6 +46,7 @@ const char html_js[] =
 "if(w>=h)out.push({it:row[k].it,x:x,y:y+off,w:th,h:len});else out.push({it:row[k].it,x:x+off,y:y,w:len,h:th});off+=len;}\n"
 "if(w>=h){x+=th;w-=th;}else{y+=th;h-=th;}i=j;}return out;}\n"
 "var tm=document.getElementById('treemap'),crumbs=document.getElementById('crumbs'),stack=[data.treemap];\n"
+"while(stack[stack.length-1].children&&stack[stack.length-1].children.length===1&&stack[stack.length-1].children[0].children)stack.push(stack[stack.length-1].children[0]);\n"
 "function cls(n){return n.finding?' f-'+n.finding:'';}\n"
 "function title(n){return n.name+(n.id&&n.id!==n.name?' ('+n.id+')':'')+': '+fmt(n.bytes)+(n.finding?' ['+n.finding+']':'');}\n"
 "function drawCrumbs(){crumbs.textContent='';stack.forEach(function(n,i){if(i)crumbs.appendChild(document.createTextNode(' / '));\n"

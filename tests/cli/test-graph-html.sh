@@ -1,0 +1,40 @@
+# The HTML report in headless Chromium: it loads with no console message
+# (errors, CSP violations, uncaught exceptions all log as CONSOLE), the
+# treemap draws areas, the findings table has one row per finding of the
+# report, and the file is self-contained (no src=/href=/<link>, a CSP that
+# forbids fetches).  Hostile strings in the data must not break the page.
+source "$ROOT/tests/cli/lib.sh"
+need chromium chromium; need python3 python3
+python3 "$ROOT/bench/graph-gen.py" 1500 5 > r.json
+# a finding whose text tries to close the data script element
+python3 - <<'PY'
+import json
+d = json.load(open("r.json"))
+d["findings"].append({"kind": "unused-library", "node": "lib:lib000.so.0", "dependent": "exe:app",
+    "bytes": 1, "confidence": "likely", "reason": "</script><script>console.error('pwned')</script><!--",
+    "fix": "<img src=x onerror=alert(1)>"})
+json.dump(d, open("r.json", "w"))
+PY
+nf=$(python3 -c 'import json; print(len(json.load(open("r.json"))["findings"]))')
+expect_rc 0 $SLIM graph r.json -o r.html 2> /dev/null
+# outside the embedded data (whose strings are the report's), no reference out
+python3 -c 'import re,sys; s=open("r.html").read(); print(re.sub(r"id=\"slim-data\">.*?</script>", "", s, flags=re.S))' > markup.html
+grep -q 'slim-data' markup.html || die "no data element"
+grep -qiE '<link|src=|href=' markup.html && die "page references something outside itself"
+[ "$(grep -c '</script>' r.html)" = 2 ] || die "hostile data closed a script element"
+grep -q "Content-Security-Policy\" content=\"default-src 'none'" r.html || die "no CSP"
+ud=$(mktemp -d)
+timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+	--disable-background-networking --disable-component-update --disable-sync \
+	--user-data-dir="$ud" --enable-logging=stderr --v=0 --window-size=1400,1000 \
+	--dump-dom "file://$PWD/r.html" > dom.html 2> chrome.log || die "chromium failed: $(tail -3 chrome.log)"
+rm -rf "$ud"
+if grep ':CONSOLE' chrome.log; then die "console messages while loading the report"; fi
+grep -q 'data-ready="1"' dom.html || die "the page script did not finish"
+cells=$(grep -o 'class="tm-cell' dom.html | wc -l)
+[ "$cells" -ge 3 ] || die "treemap drew $cells areas"
+grep -q "$nf of $nf findings" dom.html || die "findings table: want $nf rows"
+[ "$(grep -o '<tr>' dom.html | wc -l)" -ge "$nf" ] || die "table rows"
+grep -q 'class="node' dom.html || die "graph SVG missing"
+grep -q 'pwned' dom.html || die "hostile text missing from the table"
+true
