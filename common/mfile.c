@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,9 +15,26 @@
 
 int mfile_open(struct mfile *f, const char *path, struct diag *d)
 {
+	return mfile_open_at(f, -1, path, d);
+}
+
+/* openat2(RESOLVE_IN_ROOT): absolute symlinks inside a sysroot resolve
+ * inside it, as they would for a loader running chrooted there. */
+static int open_in_root(int rootfd, const char *path)
+{
+	struct open_how how = {
+		.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+		.resolve = RESOLVE_IN_ROOT,
+	};
+	return (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+}
+
+int mfile_open_at(struct mfile *f, int rootfd, const char *path, struct diag *d)
+{
 	memset(f, 0, sizeof *f);
 	f->path = path;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int fd = rootfd >= 0 ? open_in_root(rootfd, path)
+			     : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return diag_err(d, path, "cannot open: %s", strerror(errno));
 	struct stat st;
@@ -36,7 +55,7 @@ int mfile_open(struct mfile *f, const char *path, struct diag *d)
 	f->ino = st.st_ino;
 	f->n = (size_t)st.st_size;
 	if (f->n) {
-		void *m = mmap(NULL, f->n, PROT_READ, MAP_PRIVATE, fd, 0);
+		void *m = mmap(NULL, f->n, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 		if (m == MAP_FAILED) {
 			diag_err(d, path, "cannot map: %s", strerror(errno));
 			f->n = 0;

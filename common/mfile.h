@@ -1,7 +1,8 @@
 /*
  * mfile.h - an input file mapped read-only.
  *
- * mfile_open() maps the whole file (PROT_READ, MAP_PRIVATE) so analyzers
+ * mfile_open() maps the whole file (MAP_PRIVATE, copy-on-write: libelf may
+ * convert data in place and must never write through) so analyzers
  * touch only the pages a question needs.  Directories, devices, FIFOs and
  * unreadable paths are errors (recorded in the diag, with the path).  An
  * empty file maps to p == NULL, n == 0.  The mfile owns the mapping;
@@ -23,6 +24,9 @@ struct mfile {
 };
 
 int mfile_open(struct mfile *f, const char *path, struct diag *d);
+/* The same, with `path` resolved inside the directory `rootfd` (symlinks
+ * and ".." cannot leave it); rootfd < 0 is plain mfile_open(). */
+int mfile_open_at(struct mfile *f, int rootfd, const char *path, struct diag *d);
 void mfile_close(struct mfile *f);
 
 /* SHA-256 of [p, p+n) as 64 lowercase hex digits plus NUL into hex[65]. */

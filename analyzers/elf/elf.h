@@ -25,12 +25,15 @@ struct elf_opts {
 	bool no_bind;                 /* skip symbol binding (tree only) */
 	bool sizes;                   /* per-section sizes, largest symbols */
 	int top_symbols;              /* how many largest symbols (default 10) */
+	bool hash_inputs;             /* SHA-256 of each input (for JSON) */
 };
 
 struct elf_ctx;
 
 struct elf_ctx *elf_ctx_new(const struct elf_opts *o);
 void elf_ctx_free(struct elf_ctx *c);
+/* 0 when --sysroot was given but cannot be opened */
+int elf_ctx_rootfd_ok(const struct elf_ctx *c);
 
 /*
  * Analyze the ELF file at `path` and its dependency closure into g: an

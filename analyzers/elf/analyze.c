@@ -1,0 +1,505 @@
+/*
+ * analyze.c - one ELF file and its dependency closure into the graph.
+ *
+ *   load_main      the input, its $ORIGIN (its real path's directory, as
+ *                  ld.so reads /proc/self/exe), and the interpreter named
+ *                  by PT_INTERP, preloaded as ld.so itself is
+ *   map_deps       _dl_map_object_deps: breadth-first over DT_NEEDED,
+ *                  each library searched for by search.c; the order is the
+ *                  global scope symbol lookups walk
+ *   bind_all       every symbol reference of every object bound (bind.c)
+ *   verdicts       a DT_NEEDED entry no reference of its object binds to is
+ *                  unused (`ldd -u -r`'s rule); libraries that stay loaded
+ *                  only through unused entries are unneeded-transitive
+ *   emit           nodes, needs/binds edges with their evidence, findings
+ */
+#include "elf-int.h"
+#include "../../common/diag.h"
+#include "../../common/mfile.h"
+#include "../../common/util.h"
+#include "../../graph/graph.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct elf_ctx *elf_ctx_new(const struct elf_opts *o)
+{
+	struct elf_ctx *c = xcalloc(1, sizeof *c);
+	elf_version(EV_CURRENT);
+	c->o = *o;
+	c->rootfd = -1;
+	c->strs.arena = &c->arena;
+	if (o->sysroot && o->sysroot[0] && strcmp(o->sysroot, "/"))
+		c->rootfd = open(o->sysroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* glibc-hwcaps levels and $PLATFORM of the CPU slim runs on: a
+	 * static analysis has to assume one, and the host is the best guess
+	 * (glibc's dl_platform_init picks "haswell" the same way) */
+	size_t n = 0;
+	__builtin_cpu_init();
+	bool v2 = __builtin_cpu_supports("sse4.2") && __builtin_cpu_supports("popcnt") &&
+		  __builtin_cpu_supports("ssse3");
+	bool v3 = v2 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2") &&
+		  __builtin_cpu_supports("fma");
+	bool v4 = v3 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+		  __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
+	if (v4)
+		c->hwcaps[n++] = "x86-64-v4";
+	if (v3)
+		c->hwcaps[n++] = "x86-64-v3";
+	if (v2)
+		c->hwcaps[n++] = "x86-64-v2";
+	snprintf(c->platform, sizeof c->platform, "%s",
+		 o->platform ? o->platform : v3 ? "haswell" : "x86_64");
+	return c;
+}
+
+int elf_ctx_rootfd_ok(const struct elf_ctx *c)
+{
+	return !(c->o.sysroot && c->o.sysroot[0] && strcmp(c->o.sysroot, "/")) || c->rootfd >= 0;
+}
+
+void elf_ctx_free(struct elf_ctx *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->objs.cap; i++)
+		if (c->objs.slots[i].key) {
+			eobj_close(c->objs.slots[i].val);
+			free(c->objs.slots[i].val);
+		}
+	hmap_free(&c->objs);
+	hmap_free(&c->subdirs);
+	hmap_free(&c->findings);
+	ldcache_close(&c->cache);
+	strtab_free(&c->strs);
+	arena_free(&c->arena);
+	if (c->rootfd >= 0)
+		close(c->rootfd);
+	free(c);
+}
+
+static void push(struct lspace *s, struct lmap *l)
+{
+	GROW(s->list, s->cap, s->n + 1);
+	l->pos = (uint32_t)s->n;
+	l->in_list = true;
+	s->list[s->n++] = l;
+}
+
+/* "lib:SONAME" (or the file name) for libraries, "exe:NAME" for programs */
+static const char *node_id(struct lspace *s, struct lmap *l, struct graph *g)
+{
+	if (l->is_main && l->o->has_interp)
+		return graph_strf(g, "exe:%s", path_base(l->name));
+	if (l->o && l->o->soname && l->o->soname[0])
+		return graph_strf(g, "lib:%s", l->o->soname);
+	return graph_strf(g, "lib:%s", path_base(l->name));
+}
+
+static int load_main(struct lspace *s, const char *path, struct diag *d)
+{
+	struct elf_ctx *c = s->c;
+	int err = 0;
+	struct eobj *o = elf_ctx_load(c, path, false, &err, d);
+	if (!o) {
+		if (err)
+			diag_err(d, path, "cannot open: %s", strerror(err));
+		return -1;
+	}
+	if (o->type != ET_EXEC && o->type != ET_DYN)
+		return diag_err_at(d, path, 16, "not an executable or shared library (e_type %u)", o->type);
+	if (!o->has_dynamic && o->type == ET_DYN)
+		return diag_err(d, path, "shared object without a dynamic section");
+	s->main = elf_new_lmap(s, o, path, NULL);
+	s->main->is_main = true;
+	/* $ORIGIN of the executable: the directory of its real path, inside
+	 * the sysroot when there is one */
+	char rp[PATH_MAX];
+	if (realpath(path, rp)) {
+		const char *in = rp;
+		size_t sl = c->o.sysroot ? strlen(c->o.sysroot) : 0;
+		while (sl > 1 && c->o.sysroot[sl - 1] == '/')
+			sl--;
+		if (c->rootfd >= 0 && !strncmp(rp, c->o.sysroot, sl) && rp[sl] == '/')
+			in = rp + sl;
+		s->main->origin = elf_dirname(s, in);
+	}
+	push(s, s->main);
+	/* ld.so itself is loaded before any dependency (rtld.c) and matches
+	 * a DT_NEEDED entry by its SONAME or interpreter path */
+	if (o->interp) {
+		struct diag rd = {0};
+		struct eobj *ro = elf_ctx_load(c, o->interp, true, &err, &rd);
+		if (ro && ro != o) {
+			s->rtld = elf_new_lmap(s, ro, o->interp, NULL);
+			s->rtld->is_rtld = true;
+		} else if (!ro) {
+			struct diag wd = {0};
+			diag_err(&wd, path, "interpreter %s not found", o->interp);
+			diag_warn(s->w, &wd);
+		}
+	}
+	return 0;
+}
+
+static int map_deps(struct lspace *s, struct diag *d)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		struct lmap *l = s->list[i];
+		if (!l->o || !l->o->nneeded)
+			continue;
+		l->ndeps = l->o->nneeded;
+		l->deps = arena_zalloc(&s->arena, l->ndeps * sizeof *l->deps);
+		for (size_t k = 0; k < l->ndeps; k++) {
+			struct lmap *dep = elf_map_object(s, l, l->o->needed[k], &l->deps[k]);
+			l->deps[k].to = dep;
+			if (dep && !dep->in_list) {
+				if (s->n >= ELF_MAX_OBJECTS)
+					return diag_err(d, s->main->name,
+							"dependency closure exceeds %d objects", ELF_MAX_OBJECTS);
+				push(s, dep);
+			}
+		}
+	}
+	return 0;
+}
+
+static void bind_all(struct lspace *s, bool *partial)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		struct diag d = {0};
+		if (elf_bind_object(s, s->list[i], &d)) {
+			diag_warn(s->w, &d);
+			partial[i] = true;
+		}
+	}
+}
+
+/* Which objects must stay loaded, and which unused DT_NEEDED entries are
+ * nonetheless load-bearing.  required: the executable and every object a
+ * required object binds to.  live: reachable from the executable over
+ * used (or kept) entries of live objects.  A required object that is not
+ * live is loaded only through unused entries: the entries on one
+ * breadth-first path to it are marked kept, until required <= live. */
+static void verdicts(struct lspace *s, bool *live)
+{
+	size_t n = s->n;
+	bool *req = xcalloc(n, 1);
+	uint32_t *queue = xcalloc(n, sizeof *queue), *parent = xcalloc(n, sizeof *parent);
+	size_t *pdep = xcalloc(n, sizeof *pdep);
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < s->list[i]->ndeps; k++) {
+			struct ldep *dp = &s->list[i]->deps[k];
+			dp->used = dp->to && dp->to->pos != UINT32_MAX && s->list[i]->nbind &&
+				   s->list[i]->nbind[dp->to->pos] > 0;
+		}
+	size_t qh = 0, qt = 0;
+	req[0] = true;
+	queue[qt++] = 0;
+	while (qh < qt) {
+		struct lmap *l = s->list[queue[qh++]];
+		for (size_t p = 0; l->nbind && p < n; p++)
+			if (l->nbind[p] && !req[p]) {
+				req[p] = true;
+				queue[qt++] = (uint32_t)p;
+			}
+	}
+	for (;;) {
+		memset(live, 0, n);
+		qh = qt = 0;
+		live[0] = true;
+		queue[qt++] = 0;
+		while (qh < qt) {
+			struct lmap *l = s->list[queue[qh++]];
+			for (size_t k = 0; k < l->ndeps; k++) {
+				struct ldep *dp = &l->deps[k];
+				if (dp->to && (dp->used || dp->kept) && dp->to->in_list &&
+				    !live[dp->to->pos]) {
+					live[dp->to->pos] = true;
+					queue[qt++] = dp->to->pos;
+				}
+			}
+		}
+		size_t miss = n;
+		for (size_t i = 0; i < n && miss == n; i++)
+			if (req[i] && !live[i])
+				miss = i;
+		if (miss == n)
+			break;
+		/* breadth-first path over all entries to the missing one */
+		bool *seen = xcalloc(n, 1);
+		qh = qt = 0;
+		seen[0] = true;
+		queue[qt++] = 0;
+		while (qh < qt && !seen[miss]) {
+			uint32_t u = queue[qh++];
+			struct lmap *l = s->list[u];
+			for (size_t k = 0; k < l->ndeps; k++) {
+				struct lmap *t = l->deps[k].to;
+				if (t && t->in_list && !seen[t->pos]) {
+					seen[t->pos] = true;
+					parent[t->pos] = u;
+					pdep[t->pos] = k;
+					queue[qt++] = t->pos;
+				}
+			}
+		}
+		bool reached = seen[miss];
+		free(seen);
+		if (!reached)
+			break;   /* cannot happen: everything in the list was reached */
+		for (uint32_t v = (uint32_t)miss; v; v = parent[v])
+			s->list[parent[v]]->deps[pdep[v]].kept = true;
+	}
+	free(req);
+	free(queue);
+	free(parent);
+	free(pdep);
+}
+
+static const char *lflag(struct graph *g, const char *soname)
+{
+	/* libfoo.so.1 -> -lfoo: what to drop from the link line */
+	const char *b = soname;
+	if (strncmp(b, "lib", 3))
+		return graph_strf(g, "%s", b);
+	const char *e = strstr(b, ".so");
+	return graph_strf(g, "-l%.*s", (int)((e ? e : b + strlen(b)) - b - 3), b + 3);
+}
+
+static void emit_node(struct lspace *s, struct graph *g, struct lmap *l)
+{
+	const char *kind = l->is_main && l->o->has_interp ? "exe" : "lib";
+	struct gnode *nd = graph_add_node(g, kind, l->id, NULL);
+	json_t *a = graph_node_attrs(nd);
+	if (!l->o) {
+		attr_bool(a, "found", false);
+		return;
+	}
+	graph_node_set_size(nd, l->o->mf.n);
+	if (!json_object_get(a, "path"))
+		attr_str(a, "path", l->name);
+	attr_bool(a, "found", true);
+	if (l->found_via)
+		attr_str(a, "found_via", l->found_via);
+	if (l->o->soname)
+		attr_str(a, "soname", l->o->soname);
+	if (l->o->rpath)
+		attr_str(a, "rpath", l->o->rpath);
+	if (l->o->runpath)
+		attr_str(a, "runpath", l->o->runpath);
+	attr_str(a, "class", l->o->cls == ELFCLASS64 ? "ELF64" : "ELF32");
+	attr_int(a, "machine", l->o->machine);
+	if (l->o->has_init || l->o->init_array_n || l->o->preinit_array_n) {
+		json_t *in = json_object();
+		attr_bool(in, "DT_INIT", l->o->has_init);
+		attr_int(in, "DT_INIT_ARRAY", (long long)l->o->init_array_n);
+		json_object_set_new(a, "initializers", in);
+	}
+	if (l->nundef) {
+		attr_int(a, "undefined_refs", l->nundef);
+		attr_str(a, "undefined_sample", l->undef_sample);
+	}
+	if (l->is_main && s->c->o.sizes)
+		elf_sizes(l->o, a, s->c->o.top_symbols > 0 ? s->c->o.top_symbols : 10);
+}
+
+static void emit_edges(struct lspace *s, struct graph *g, struct lmap *l)
+{
+	for (size_t k = 0; k < l->ndeps; k++) {
+		struct ldep *dp = &l->deps[k];
+		const char *to = dp->to ? dp->to->id : graph_strf(g, "lib:%s", dp->name);
+		if (!dp->to) {
+			struct gnode *m = graph_add_node(g, "lib", to, NULL);
+			if (!json_object_get(graph_node_attrs(m), "found"))
+				attr_bool(graph_node_attrs(m), "found", false);
+		}
+		struct gedge *e = graph_add_edge(g, l->id, to, "needs");
+		json_t *a = graph_edge_attrs(e);
+		attr_str(a, "analyzer", "elf");
+		attr_str(a, "name", dp->name);
+		attr_int(a, "order", (long long)k);
+		if (dp->to) {
+			attr_str(a, "via", dp->via);
+			if (dp->dir)
+				attr_str(a, "dir", dp->dir);
+			attr_bool(a, "used", dp->used);
+			attr_int(a, "binds", l->nbind && dp->to->in_list ? l->nbind[dp->to->pos] : 0);
+		} else {
+			attr_bool(a, "found", false);
+			attr_str(a, "tried", dp->tried);
+		}
+	}
+	for (size_t p = 0; l->nbind && p < s->n; p++) {
+		if (!l->nbind[p] || s->list[p] == l)
+			continue;
+		struct gedge *e = graph_add_edge(g, l->id, s->list[p]->id, "binds");
+		json_t *a = graph_edge_attrs(e), *smp = json_array();
+		attr_str(a, "analyzer", "elf");
+		attr_int(a, "count", l->nbind[p]);
+		for (int i = 0; i < ELF_SAMPLES && i < (int)l->nbind[p]; i++)
+			json_array_append_new(smp, json_string(l->samples[p][i]));
+		json_object_set_new(a, "sample", smp);
+	}
+}
+
+/* false when this finding was already emitted by an earlier input */
+static bool first_time(struct elf_ctx *c, const char *kind, const char *node,
+		       const char *dep, const char *root)
+{
+	char *k = arena_printf(&c->arena, "%s|%s|%s|%s", kind, node, dep ? dep : "", root ? root : "");
+	bool created;
+	hmap_slot(&c->findings, k, strlen(k), &created);
+	return created;
+}
+
+static void may_matter(struct lspace *s, struct lmap *l, struct lmap *d,
+		       bool still_loaded, struct buf *why, json_t *mm)
+{
+	const char *smp = NULL;
+	if (d->o->has_init || d->o->init_array_n || d->o->preinit_array_n) {
+		buf_printf(why, "; its initializers still run at load time (DT_INIT %s, DT_INIT_ARRAY %llu)",
+			   d->o->has_init ? "yes" : "no", (unsigned long long)d->o->init_array_n);
+		json_array_append_new(mm, json_string("initializers"));
+	}
+	uint32_t sh = elf_shadowed_refs(s, l, d, &smp);
+	if (sh) {
+		buf_printf(why, "; it also defines %u symbols %s references (e.g. %s), bound earlier in the load order: it would interpose them if loaded first",
+			   sh, l->id, smp);
+		json_array_append_new(mm, json_string("interposition"));
+	}
+	if (still_loaded)
+		buf_printf(why, "; other objects in the process still load it, so dropping the entry saves no bytes here");
+}
+
+static void emit_findings(struct lspace *s, struct graph *g, const bool *live,
+			  const bool *partial)
+{
+	size_t n = s->n;
+	bool *counted = xcalloc(n, 1);
+	struct buf why = BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		struct lmap *l = s->list[i];
+		for (size_t k = 0; k < l->ndeps; k++) {
+			struct ldep *dp = &l->deps[k];
+			struct lmap *d = dp->to;
+			if (!d || dp->used || d == l || !d->in_list)
+				continue;
+			if (!first_time(s->c, "unused-library", d->id, l->id, NULL))
+				continue;
+			uint64_t bytes = 0;
+			if (live[i] && !live[d->pos] && !counted[d->pos]) {
+				bytes = d->o->mf.n;
+				counted[d->pos] = true;
+			}
+			buf_reset(&why);
+			buf_printf(&why, "no symbol reference of %s binds to %s (DT_NEEDED %s, found via %s)",
+				   l->id, d->id, dp->name, dp->via);
+			json_t *mm = json_array();
+			may_matter(s, l, d, live[d->pos], &why, mm);
+			if (dp->kept && !live[d->pos])
+				dp->kept = false;
+			if (dp->kept)
+				buf_printf(&why, "; but removing it would unload a library %s binds to through it: link that library directly first",
+					   s->main->id);
+			const char *fix = l->is_main
+				? graph_strf(g, "drop %s from the link of %s, or link with -Wl,--as-needed",
+					     lflag(g, dp->name), path_base(l->name))
+				: graph_strf(g, "relink %s without %s, or with -Wl,--as-needed",
+					     path_base(l->name), lflag(g, dp->name));
+			struct gfinding *f = graph_add_finding(g, "unused-library", d->id, l->id, bytes,
+							       partial[i] ? "likely" : "proven",
+							       buf_cstr(&why), fix);
+			json_t *a = graph_finding_attrs(f);
+			json_object_set_new(a, "may_matter", mm);
+			attr_str(a, "root", s->main->id);
+			attr_bool(a, "direct", l->is_main);
+			if (dp->kept)
+				attr_bool(a, "load_bearing", true);
+		}
+	}
+	for (size_t i = 1; i < n; i++) {
+		struct lmap *d = s->list[i];
+		if (live[i] || counted[i] || d->is_rtld)
+			continue;
+		struct lmap *by = d->loader ? d->loader : s->main;
+		if (!first_time(s->c, "unneeded-transitive", d->id, by->id, s->main->id))
+			continue;
+		buf_reset(&why);
+		buf_printf(&why, "%s loads it only through DT_NEEDED entries no reference binds to (first needed by %s)",
+			   s->main->id, by->id);
+		struct gfinding *f = graph_add_finding(g, "unneeded-transitive", d->id, by->id, d->o->mf.n,
+						       partial[0] ? "likely" : "proven", buf_cstr(&why),
+						       "goes away with the unused DT_NEEDED entries that load it");
+		attr_str(graph_finding_attrs(f), "root", s->main->id);
+	}
+	buf_free(&why);
+	free(counted);
+}
+
+/* Node ids: unique within the process image (two objects with one SONAME
+ * cannot both be loaded; two unnamed ones with one file name can). */
+static void assign_ids(struct lspace *s, struct graph *g)
+{
+	struct hmap used = {0};
+	for (size_t i = 0; i < s->n; i++) {
+		struct lmap *l = s->list[i];
+		const char *id = node_id(s, l, g);
+		for (int k = 2; hmap_gets(&used, id); k++)
+			id = graph_strf(g, "%s~%d", node_id(s, l, g), k);
+		hmap_put(&used, id, strlen(id), l);
+		l->id = id;
+	}
+	hmap_free(&used);
+}
+
+int elf_analyze(struct elf_ctx *c, struct graph *g, const char *path,
+		const char **root_id, struct diag_list *w, struct diag *d)
+{
+	struct lspace s = {.c = c, .w = w};
+	s.strs.arena = &s.arena;
+	int rc = -1;
+	bool *live = NULL, *partial = NULL;
+	if (!elf_ctx_rootfd_ok(c)) {
+		diag_err(d, c->o.sysroot, "cannot open sysroot directory");
+		goto out;
+	}
+	if (load_main(&s, path, d) || map_deps(&s, d))
+		goto out;
+	assign_ids(&s, g);
+	live = xcalloc(s.n, 1);
+	partial = xcalloc(s.n, 1);
+	if (!c->o.no_bind) {
+		bind_all(&s, partial);
+		verdicts(&s, live);
+		if (s.rtld && s.rtld->in_list)
+			live[s.rtld->pos] = true;   /* the interpreter is always loaded */
+	}
+	for (size_t i = 0; i < s.n; i++)
+		emit_node(&s, g, s.list[i]);
+	for (size_t i = 0; i < s.n; i++)
+		emit_edges(&s, g, s.list[i]);
+	if (!c->o.no_bind)
+		emit_findings(&s, g, live, partial);
+	struct ginput *in = graph_add_input(g, path, s.main->o->has_interp ? "elf-exec" : "elf-shared",
+					    s.list[0]->id);
+	if (c->o.hash_inputs)
+		sha256_hex(s.main->o->mf.p, s.main->o->mf.n, in->sha256);
+	if (root_id)
+		*root_id = s.list[0]->id;
+	rc = 0;
+out:
+	free(live);
+	free(partial);
+	for (size_t i = 0; i < s.n; i++)
+		free(s.list[i]->libnames);
+	if (s.rtld && !s.rtld->in_list)
+		free(s.rtld->libnames);
+	free(s.list);
+	strtab_free(&s.strs);
+	arena_free(&s.arena);
+	return rc;
+}

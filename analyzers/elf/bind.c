@@ -1,0 +1,291 @@
+/*
+ * bind.c - binding every symbol reference of an object as ld.so does
+ * (glibc 2.36 elf/dl-lookup.c _dl_lookup_symbol_x, do_lookup_x,
+ * check_match; elf/dl-reloc.c RESOLVE_MAP; sysdeps/x86_64/dl-machine.h).
+ *
+ * A reference is a dynamic relocation that names a symbol.  Relocations
+ * against STB_LOCAL symbols, or symbols of hidden, internal or protected
+ * visibility, bind to the object itself without a lookup (RESOLVE_MAP).
+ * Every other reference is looked up in the global scope -- the
+ * executable and its dependencies in breadth-first load order -- with the
+ * object's own symbols first when it is DT_SYMBOLIC.  In each object the
+ * symbol is found through the hash table the loader would use (GNU hash
+ * when present, else SysV; a GNU hash table does not reach the undefined
+ * symbols below symoffset) and accepted by check_match(): defined (or an
+ * undefined symbol with a value, the canonical PLT address of a non-PIC
+ * executable, except for PLT-class lookups), of an allowed type, not
+ * local, the requested version or (for an unversioned reference) the
+ * default one, or the only non-hidden version.  A COPY relocation is never
+ * resolved in the executable itself.  The object where the symbol is
+ * found is the one the reference binds to: `ldd -u -r` calls that object
+ * "used", and a DT_NEEDED library no reference binds to is "unused".
+ */
+#include "elf-int.h"
+#include "../../common/diag.h"
+#include "../../common/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { CLASS_PLT = 1, CLASS_COPY = 2 };
+
+/* elf_machine_type_class per machine */
+static int type_class(uint16_t machine, uint32_t t)
+{
+	switch (machine) {
+	case EM_X86_64:
+		if (t == R_X86_64_JUMP_SLOT || t == R_X86_64_DTPMOD64 ||
+		    t == R_X86_64_DTPOFF64 || t == R_X86_64_TPOFF64 ||
+		    t == R_X86_64_TLSDESC)
+			return CLASS_PLT;
+		return t == R_X86_64_COPY ? CLASS_COPY : 0;
+	case EM_386:
+		if (t == R_386_JMP_SLOT || t == R_386_TLS_DTPMOD32 ||
+		    t == R_386_TLS_DTPOFF32 || t == R_386_TLS_TPOFF32 ||
+		    t == R_386_TLS_TPOFF || t == R_386_TLS_DESC)
+			return CLASS_PLT;
+		return t == R_386_COPY ? CLASS_COPY : 0;
+	case EM_AARCH64:
+		if (t == R_AARCH64_JUMP_SLOT || t == R_AARCH64_TLS_DTPMOD ||
+		    t == R_AARCH64_TLS_DTPREL || t == R_AARCH64_TLS_TPREL ||
+		    t == R_AARCH64_TLSDESC)
+			return CLASS_PLT;
+		return t == R_AARCH64_COPY ? CLASS_COPY : 0;
+	default:
+		return 0;
+	}
+}
+
+/* relocation types that do no lookup at all (RELATIVE, NONE, IRELATIVE
+ * are symbol-less and never reach here; these name a symbol but glibc
+ * ignores it) */
+static bool no_lookup(uint16_t machine, uint32_t t)
+{
+	switch (machine) {
+	case EM_X86_64: return t == R_X86_64_NONE || t == R_X86_64_RELATIVE ||
+			       t == R_X86_64_RELATIVE64;
+	case EM_386: return t == R_386_NONE || t == R_386_RELATIVE;
+	case EM_AARCH64: return t == R_AARCH64_NONE || t == R_AARCH64_RELATIVE;
+	default: return false;
+	}
+}
+
+struct ref {
+	const char *name;
+	uint32_t gnu_hash;
+	uint32_t sysv_hash;
+	bool sysv_done;
+	const struct ever *ver;   /* NULL: unversioned */
+	int tclass;
+};
+
+#define ALLOWED_STT ((1 << STT_NOTYPE) | (1 << STT_OBJECT) | (1 << STT_FUNC) | \
+		     (1 << STT_COMMON) | (1 << STT_TLS) | (1 << STT_GNU_IFUNC))
+
+/* check_match(): 1 accept, 0 reject, 2 "versioned, remember it" */
+static int check_match(const struct eobj *o, size_t idx, const GElf_Sym *sym,
+		       const struct ref *r)
+{
+	int stt = GELF_ST_TYPE(sym->st_info);
+	if ((sym->st_value == 0 && sym->st_shndx != SHN_ABS && stt != STT_TLS) ||
+	    ((r->tclass & CLASS_PLT) && sym->st_shndx == SHN_UNDEF))
+		return 0;
+	if (!((1 << stt) & ALLOWED_STT))
+		return 0;
+	if (strcmp(eobj_symname(o, sym), r->name))
+		return 0;
+	int vs = eobj_versym(o, idx);
+	if (r->ver) {
+		if (vs < 0)
+			return 1;   /* the definer has no versions: accepted */
+		size_t ndx = (size_t)vs & 0x7fff;
+		const struct ever *dv = ndx < o->nvers ? &o->vers[ndx] : NULL;
+		uint32_t dh = dv ? dv->hash : 0;
+		bool same = dv && dv->name && dh == r->ver->hash && !strcmp(dv->name, r->ver->name);
+		if (!same && (r->ver->hidden || dh || (vs & 0x8000)))
+			return 0;
+	} else if (vs >= 0) {
+		/* unversioned reference: index 0, 1 and 2 (the oldest
+		 * version) match; others only when unique and not hidden */
+		if ((vs & 0x7fff) >= 3)
+			return (vs & 0x8000) ? 0 : 2;
+	}
+	return 1;
+}
+
+/* do_lookup_x within one object: the symbol index found, or -1. */
+static long lookup_in(const struct eobj *o, struct ref *r)
+{
+	GElf_Sym sym;
+	long versioned = -1;
+	int nversions = 0;
+	if (!o->nsyms)
+		return -1;
+	if (o->gnu) {
+		uint32_t h = r->gnu_hash;
+		unsigned wbits = o->cls == ELFCLASS64 ? 64 : 32;
+		const unsigned char *wp = o->gnu_bloom + (wbits / 8) *
+			((h / wbits) & (o->gnu_bloom_size - 1));
+		uint64_t word = wbits == 64 ? eobj_u64(o, wp) : eobj_u32(o, wp);
+		unsigned b1 = h & (wbits - 1), b2 = (h >> o->gnu_bloom_shift) & (wbits - 1);
+		if (!((word >> b1) & (word >> b2) & 1))
+			return -1;
+		uint32_t b = eobj_u32(o, o->gnu_buckets + 4 * (h % o->gnu_nbuckets));
+		if (b < o->gnu_symoffset)
+			return -1;
+		for (size_t i = b; i < o->nsyms; i++) {
+			uint32_t ch = eobj_u32(o, o->gnu_chain + 4 * (i - o->gnu_symoffset));
+			if (((ch ^ h) >> 1) == 0 && eobj_sym(o, i, &sym)) {
+				int m = check_match(o, i, &sym, r);
+				if (m == 1)
+					return (long)i;
+				if (m == 2 && nversions++ == 0)
+					versioned = (long)i;
+			}
+			if (ch & 1)
+				break;
+		}
+	} else if (o->sysv && o->sysv_nbucket) {
+		if (!r->sysv_done) {
+			r->sysv_hash = (uint32_t)elf_hash(r->name);
+			r->sysv_done = true;
+		}
+		uint32_t i = eobj_u32(o, o->sysv_bucket + 4 * (r->sysv_hash % o->sysv_nbucket));
+		for (uint32_t steps = 0; i != STN_UNDEF && i < o->sysv_nchain &&
+		     steps < o->sysv_nchain; steps++) {
+			if (eobj_sym(o, i, &sym)) {
+				int m = check_match(o, i, &sym, r);
+				if (m == 1)
+					return (long)i;
+				if (m == 2 && nversions++ == 0)
+					versioned = (long)i;
+			}
+			i = eobj_u32(o, o->sysv_chain + 4 * (uint64_t)i);
+		}
+	}
+	return nversions == 1 ? versioned : -1;
+}
+
+/* Binding of a found symbol: STB_LOCAL definitions are passed over; weak
+ * definitions count as global (LD_DYNAMIC_WEAK is off by default);
+ * STB_GNU_UNIQUE resolves to the first definer in scope order. */
+static bool binding_ok(const struct eobj *o, long idx)
+{
+	GElf_Sym sym;
+	if (!eobj_sym(o, (size_t)idx, &sym))
+		return false;
+	int bind = GELF_ST_BIND(sym.st_info);
+	return bind == STB_GLOBAL || bind == STB_WEAK || bind == STB_GNU_UNIQUE;
+}
+
+static struct lmap *lookup_scope(struct lspace *s, struct lmap *from, struct ref *r)
+{
+	if (from->o->symbolic) {
+		long i = lookup_in(from->o, r);
+		if (i >= 0 && binding_ok(from->o, i))
+			return from;
+	}
+	for (size_t k = 0; k < s->n; k++) {
+		struct lmap *m = s->list[k];
+		if (!m->o)
+			continue;
+		if ((r->tclass & CLASS_COPY) && m->is_main)
+			continue;   /* "Don't search the executable when
+				     * resolving a copy reloc." */
+		long i = lookup_in(m->o, r);
+		if (i >= 0 && binding_ok(m->o, i))
+			return m;
+	}
+	return NULL;
+}
+
+static void record(struct lspace *s, struct lmap *from, struct lmap *to,
+		   const char *name)
+{
+	uint32_t p = to->pos;
+	if (p == UINT32_MAX)
+		return;
+	if (from->nbind[p]++ < ELF_SAMPLES)
+		from->samples[p][from->nbind[p] - 1] = name;
+}
+
+int elf_bind_object(struct lspace *s, struct lmap *l, struct diag *d)
+{
+	struct eobj *o = l->o;
+	if (l->binds_done || !o)
+		return 0;
+	l->binds_done = true;
+	l->nbind = arena_zalloc(&s->arena, s->n * sizeof *l->nbind);
+	l->samples = arena_zalloc(&s->arena, s->n * sizeof *l->samples);
+	for (size_t i = 0; i < s->n; i++)
+		l->samples[i] = arena_zalloc(&s->arena, ELF_SAMPLES * sizeof **l->samples);
+	if (eobj_relocs(o, d))
+		return -1;
+	/* one lookup per (symbol, class): results cached like l_lookup_cache */
+	int32_t *memo = xcalloc(o->nsyms ? 3 * o->nsyms : 1, sizeof *memo);
+	for (size_t k = 0; k < o->nrelocs; k++) {
+		const struct ereloc *rl = &o->relocs[k];
+		GElf_Sym sym;
+		if (no_lookup(o->machine, rl->type))
+			continue;
+		if (!eobj_sym(o, rl->sym, &sym)) {
+			diag_warn_at(s->w, l->name, 0, "relocation names symbol %u, past the %zu dynamic symbols",
+				     rl->sym, o->nsyms);
+			continue;
+		}
+		int vis = GELF_ST_VISIBILITY(sym.st_other);
+		if (GELF_ST_BIND(sym.st_info) == STB_LOCAL || vis == STV_HIDDEN ||
+		    vis == STV_INTERNAL || vis == STV_PROTECTED)
+			continue;   /* binds to the object itself */
+		int tc = type_class(o->machine, rl->type);
+		int32_t *m = &memo[3 * rl->sym + (tc == CLASS_COPY ? 2 : tc)];
+		if (*m)
+			continue;   /* counted once per symbol and class */
+		struct ref r = {.name = eobj_symname(o, &sym), .tclass = tc};
+		r.gnu_hash = (uint32_t)elf_gnu_hash(r.name);
+		int vs = eobj_versym(o, rl->sym);
+		if (vs >= 0 && (size_t)(vs & 0x7fff) < o->nvers &&
+		    o->vers[vs & 0x7fff].hash && o->vers[vs & 0x7fff].name)
+			r.ver = &o->vers[vs & 0x7fff];
+		struct lmap *to = lookup_scope(s, l, &r);
+		*m = to ? (int32_t)to->pos + 1 : -1;
+		if (to) {
+			record(s, l, to, r.name);
+		} else if (GELF_ST_BIND(sym.st_info) != STB_WEAK) {
+			if (!l->nundef++)
+				l->undef_sample = r.name;
+		}
+	}
+	free(memo);
+	return 0;
+}
+
+uint32_t elf_shadowed_refs(struct lspace *s, struct lmap *l, struct lmap *d,
+			   const char **sample)
+{
+	(void)s;
+	uint32_t n = 0;
+	struct eobj *o = l->o;
+	if (!o || !d->o || !o->relocs_parsed)
+		return 0;
+	for (size_t k = 0; k < o->nrelocs; k++) {
+		GElf_Sym sym;
+		const struct ereloc *rl = &o->relocs[k];
+		if (no_lookup(o->machine, rl->type) || !eobj_sym(o, rl->sym, &sym))
+			continue;
+		int vis = GELF_ST_VISIBILITY(sym.st_other);
+		if (GELF_ST_BIND(sym.st_info) == STB_LOCAL || vis != STV_DEFAULT)
+			continue;
+		struct ref r = {.name = eobj_symname(o, &sym),
+				.tclass = type_class(o->machine, rl->type)};
+		r.gnu_hash = (uint32_t)elf_gnu_hash(r.name);
+		int vs = eobj_versym(o, rl->sym);
+		if (vs >= 0 && (size_t)(vs & 0x7fff) < o->nvers &&
+		    o->vers[vs & 0x7fff].hash && o->vers[vs & 0x7fff].name)
+			r.ver = &o->vers[vs & 0x7fff];
+		long i = lookup_in(d->o, &r);
+		if (i >= 0 && binding_ok(d->o, i) && !n++)
+			*sample = r.name;
+	}
+	return n;
+}

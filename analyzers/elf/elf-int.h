@@ -1,0 +1,105 @@
+/*
+ * elf-int.h - state shared by the ELF analyzer's files (not a public API).
+ *
+ * struct lmap mirrors glibc's struct link_map for what the loader decides:
+ * the name an object was found as (l_name), the names it was requested by
+ * (l_libname), the object that first loaded it (l_loader), its $ORIGIN,
+ * and its place in the global scope (the executable's l_searchlist, built
+ * breadth-first by _dl_map_object_deps).
+ */
+#ifndef SLIM_ELF_INT_H
+#define SLIM_ELF_INT_H
+
+#include "elf.h"
+#include "eobj.h"
+#include "ldcache.h"
+#include "../../common/arena.h"
+#include "../../common/buf.h"
+#include "../../common/hmap.h"
+
+#include <jansson.h>
+
+struct lmap;
+
+struct ldep {                /* one DT_NEEDED entry of an object */
+	const char *name;    /* as written */
+	struct lmap *to;     /* NULL: not found */
+	const char *via;     /* "rpath", "LD_LIBRARY_PATH", "runpath",
+			      * "ld.so.cache", "default", "path", "loaded" */
+	const char *dir;     /* directory it was found in, or NULL */
+	const char *tried;   /* every place tried, "; "-separated (not found) */
+	bool used;           /* some reference of the object binds to `to` */
+	bool kept;           /* unused, but removal would unload a bound lib */
+};
+
+struct lmap {
+	struct eobj *o;          /* NULL when not found (glibc's l_faked) */
+	const char *name;        /* l_name: the path found, or the DT_NEEDED name */
+	const char **libnames;   /* names requested by */
+	size_t nlibnames, caplibnames;
+	struct lmap *loader;     /* l_loader */
+	const char *origin;      /* $ORIGIN, NULL when unknown */
+	const char *id;          /* graph node id */
+	const char *found_via;
+	uint32_t pos;            /* index in the scope; UINT32_MAX: not in it */
+	bool is_main, is_rtld, in_list;
+	struct ldep *deps;
+	size_t ndeps;
+	uint32_t *nbind;         /* references bound to scope[i] (n entries) */
+	const char ***samples;   /* up to ELF_SAMPLES symbol names per target */
+	uint32_t nundef;         /* strong references nothing defines */
+	const char *undef_sample;
+	bool binds_done;
+};
+
+#define ELF_SAMPLES 5
+#define ELF_MAX_OBJECTS 4096
+
+struct elf_ctx {
+	struct elf_opts o;
+	int rootfd;                  /* sysroot dir fd, -1 for / */
+	struct ldcache cache;
+	bool cache_tried;
+	struct hmap objs;            /* "dev:ino" -> struct eobj* */
+	struct hmap subdirs;
+	struct hmap findings;        /* findings already emitted (multi-file runs) */         /* dir -> (void*)1 has hwcaps subdirs, 2 none */
+	struct arena arena;          /* keys, strings that live with the ctx */
+	struct strtab strs;
+	const char *hwcaps[4];       /* supported glibc-hwcaps, best first */
+	char platform[32];
+};
+
+struct lspace {                      /* one analysis: a process image */
+	struct elf_ctx *c;
+	struct lmap **list;          /* scope: breadth-first load order */
+	size_t n, cap;
+	struct lmap *main, *rtld;
+	struct arena arena;
+	struct diag_list *w;
+	struct strtab strs;
+};
+
+/* search.c: _dl_map_object for one DT_NEEDED `name` of `loader`.  Returns
+ * the lmap (possibly one already loaded) or NULL with dep->tried filled. */
+struct lmap *elf_map_object(struct lspace *s, struct lmap *loader,
+			    const char *name, struct ldep *dep);
+/* Load (or reuse) the object at path inside the root; NULL + d on error. */
+struct eobj *elf_ctx_load(struct elf_ctx *c, const char *path, bool in_root,
+			  int *err, struct diag *d);
+struct lmap *elf_new_lmap(struct lspace *s, struct eobj *o, const char *name,
+			  struct lmap *loader);
+/* dirname of path (interned), for $ORIGIN */
+const char *elf_dirname(struct lspace *s, const char *path);
+
+/* bind.c: resolve every symbol reference of l in the scope. */
+int elf_bind_object(struct lspace *s, struct lmap *l, struct diag *d);
+
+/* References of l that d also defines (bound elsewhere, earlier in the
+ * scope): what d could interpose if the load order changed. */
+uint32_t elf_shadowed_refs(struct lspace *s, struct lmap *l, struct lmap *d,
+			   const char **sample);
+
+/* sizes.c: per-section and largest-symbol sizes of the analyzed file. */
+void elf_sizes(struct eobj *o, json_t *attrs, int top);
+
+#endif

@@ -1,0 +1,502 @@
+/*
+ * search.c - finding a DT_NEEDED library exactly as glibc's ld.so does
+ * (elf/dl-load.c _dl_map_object, open_path, fillin_rpath,
+ * _dl_dst_substitute; glibc 2.36 as shipped by Debian 12).  One function
+ * per step, in the loader's order:
+ *
+ *   match_loaded     an object already loaded whose l_name, one of the
+ *                    names it was requested by, or SONAME equals the name
+ *   (name with '/')  the name itself, $ORIGIN/$LIB/$PLATFORM expanded
+ *   try_rpaths       DT_RPATH of the loader, then of its loader, and so on
+ *                    up to the executable -- only if the loader has no
+ *                    DT_RUNPATH (an object with both ignores DT_RPATH)
+ *   try_env          LD_LIBRARY_PATH, only with --env
+ *   try_runpath      the loader's own DT_RUNPATH (never inherited)
+ *   try_cache        /etc/ld.so.cache, unless the loader is DF_1_NODEFLIB
+ *   try_default      the system directories, unless DF_1_NODEFLIB
+ *
+ * In every directory the glibc-hwcaps subdirectories the CPU supports are
+ * tried first (glibc >= 2.33), and the legacy hwcap subdirectories glibc
+ * 2.36 still searches (tls, x86_64, haswell, avx512_1); slim checks once
+ * per directory whether any exists, so the common case costs one open per
+ * directory.  A candidate of another ELF class or machine is skipped and
+ * the search goes on (open_verify's "found_other_class"); a file that is
+ * found but not a loadable ELF object ends the search, as it makes ld.so
+ * fail.  Once opened, a file already loaded under another name (same
+ * device and inode) is that object (_dl_map_object_from_fd).
+ */
+#include "elf-int.h"
+#include "../../common/diag.h"
+#include "../../common/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* Debian's ld.so: $LIB and the system directories (ld.so --help). */
+static const char *lib_dst(uint16_t machine, int cls)
+{
+	switch (machine) {
+	case EM_X86_64: return cls == ELFCLASS64 ? "lib/x86_64-linux-gnu" : "lib/x86_64-linux-gnux32";
+	case EM_386: return "lib/i386-linux-gnu";
+	case EM_AARCH64: return "lib/aarch64-linux-gnu";
+	default: return "lib";
+	}
+}
+
+static void default_dirs(uint16_t machine, int cls, const char *out[5])
+{
+	static char a[64], b[64];
+	snprintf(a, sizeof a, "/%s", lib_dst(machine, cls));
+	snprintf(b, sizeof b, "/usr/%s", lib_dst(machine, cls));
+	out[0] = a;
+	out[1] = b;
+	out[2] = "/lib";
+	out[3] = "/usr/lib";
+	out[4] = NULL;
+}
+
+const char *elf_dirname(struct lspace *s, const char *path)
+{
+	const char *sl = strrchr(path, '/');
+	if (!sl)
+		return NULL;
+	size_t len = sl == path ? 1 : (size_t)(sl - path);
+	return strtab_intern(&s->strs, path, len);
+}
+
+/* Open path (inside the sysroot when in_root); -1 with errno. */
+static int open_candidate(struct elf_ctx *c, const char *path, bool in_root)
+{
+	if (in_root && c->rootfd >= 0) {
+		struct open_how how = {.flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT};
+		return (int)syscall(SYS_openat2, c->rootfd, path, &how, sizeof how);
+	}
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+struct eobj *elf_ctx_load(struct elf_ctx *c, const char *path, bool in_root,
+			  int *err, struct diag *d)
+{
+	int fd = open_candidate(c, path, in_root);
+	if (fd < 0) {
+		*err = errno;
+		return NULL;
+	}
+	struct stat st;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		*err = S_ISDIR(st.st_mode) ? EISDIR : EACCES;
+		close(fd);
+		return NULL;
+	}
+	close(fd);
+	char key[64];
+	int kl = snprintf(key, sizeof key, "%llx:%llx", (unsigned long long)st.st_dev,
+			  (unsigned long long)st.st_ino);
+	struct eobj *o = hmap_get(&c->objs, key, (size_t)kl);
+	if (o)
+		return o;
+	o = xcalloc(1, sizeof *o);
+	if (eobj_open(o, in_root ? c->rootfd : -1, path, d)) {
+		free(o);
+		*err = 0;
+		return NULL;
+	}
+	hmap_put(&c->objs, arena_strndup(&c->arena, key, (size_t)kl), (size_t)kl, o);
+	return o;
+}
+
+struct lmap *elf_new_lmap(struct lspace *s, struct eobj *o, const char *name,
+			  struct lmap *loader)
+{
+	struct lmap *l = arena_zalloc(&s->arena, sizeof *l);
+	l->o = o;
+	l->name = strtab_ins(&s->strs, name);
+	l->loader = loader;
+	l->pos = UINT32_MAX;
+	l->origin = name[0] == '/' ? elf_dirname(s, name) : NULL;
+	return l;
+}
+
+static void add_libname(struct lmap *l, const char *name)
+{
+	GROW(l->libnames, l->caplibnames, l->nlibnames + 1);
+	l->libnames[l->nlibnames++] = name;
+}
+
+/* _dl_name_match_p plus the SONAME check of _dl_map_object. */
+static bool name_matches(const struct lmap *l, const char *name)
+{
+	if (!strcmp(l->name, name))
+		return true;
+	for (size_t i = 0; i < l->nlibnames; i++)
+		if (!strcmp(l->libnames[i], name))
+			return true;
+	return l->o && l->o->soname && !strcmp(l->o->soname, name);
+}
+
+static struct lmap *match_loaded(struct lspace *s, const char *name)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->list[i]->o && name_matches(s->list[i], name))
+			return s->list[i];
+	if (s->rtld && name_matches(s->rtld, name))
+		return s->rtld;
+	return NULL;
+}
+
+static struct lmap *match_object(struct lspace *s, const struct eobj *o)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->list[i]->o == o)
+			return s->list[i];
+	if (s->rtld && s->rtld->o == o)
+		return s->rtld;
+	return NULL;
+}
+
+/* _dl_dst_substitute: expand $ORIGIN, $LIB, $PLATFORM (and the ${...}
+ * forms) in one path element.  false when the element must be dropped
+ * (it uses $ORIGIN and the origin is unknown). */
+static bool expand_dst(struct lspace *s, const struct lmap *l, const char *in,
+		       size_t len, struct buf *out)
+{
+	static const char *const names[] = {"ORIGIN", "PLATFORM", "LIB"};
+	buf_reset(out);
+	for (size_t i = 0; i < len;) {
+		if (in[i] != '$') {
+			buf_putc(out, in[i++]);
+			continue;
+		}
+		int which = -1;
+		size_t skip = 0;
+		for (int k = 0; k < 3 && which < 0; k++) {
+			size_t nl = strlen(names[k]);
+			const char *p = in + i + 1;
+			size_t left = len - i - 1;
+			if (left >= nl + 2 && p[0] == '{' && !memcmp(p + 1, names[k], nl) &&
+			    p[nl + 1] == '}') {
+				which = k;
+				skip = nl + 3;
+			} else if (left >= nl && !memcmp(p, names[k], nl) &&
+				   (left == nl || !(p[nl] == '_' || (p[nl] >= 'a' && p[nl] <= 'z') ||
+						    (p[nl] >= 'A' && p[nl] <= 'Z') ||
+						    (p[nl] >= '0' && p[nl] <= '9')))) {
+				which = k;
+				skip = nl + 1;
+			}
+		}
+		if (which < 0) {
+			buf_putc(out, in[i++]);
+			continue;
+		}
+		const char *rep;
+		if (which == 0)
+			rep = l ? l->origin : NULL;
+		else if (which == 1)
+			rep = s->c->platform;
+		else
+			rep = lib_dst(s->main->o->machine, s->main->o->cls);
+		if (!rep)
+			return false;
+		buf_puts(out, rep);
+		i += skip;
+	}
+	return true;
+}
+
+static bool exists_in_root(struct elf_ctx *c, const char *path)
+{
+	int fd = open_candidate(c, path, true);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* The subdirectories glibc 2.36 tries inside dir, best first, when any
+ * exists; otherwise only dir itself (the common case, checked once). */
+static size_t dir_candidates(struct elf_ctx *c, const char *dir, const char *out[12])
+{
+	size_t n = 0;
+	size_t dl = strlen(dir);
+	void **v = hmap_getp(&c->subdirs, dir, dl);
+	uintptr_t has = v ? (uintptr_t)*v : 0;
+	static const char *const legacy[] = {"haswell/avx512_1", "haswell", "avx512_1",
+					     "x86_64", "tls"};
+	if (!has) {
+		char p[4096];
+		has = 2;
+		snprintf(p, sizeof p, "%s/glibc-hwcaps", dir);
+		if (exists_in_root(c, p))
+			has = 1;
+		for (size_t k = 0; k < 5 && has == 2; k++) {
+			snprintf(p, sizeof p, "%s/%s", dir, legacy[k]);
+			if (exists_in_root(c, p))
+				has = 1;
+		}
+		hmap_put(&c->subdirs, arena_strndup(&c->arena, dir, dl), dl, (void *)has);
+	}
+	if (has == 1) {
+		for (size_t k = 0; k < 3 && c->hwcaps[k]; k++)
+			out[n++] = arena_printf(&c->arena, "%s/glibc-hwcaps/%s", dir, c->hwcaps[k]);
+		for (size_t k = 0; k < 5; k++)
+			out[n++] = arena_printf(&c->arena, "%s/%s", dir, legacy[k]);
+	}
+	out[n++] = dir;
+	return n;
+}
+
+struct found {
+	struct eobj *o;
+	const char *path;
+	const char *dir;
+	bool fatal;         /* a file that ends the search (not loadable) */
+	struct diag err;
+};
+
+/* Try dir/name (and its hwcaps subdirectories).  Returns true when the
+ * search is over (found, or a fatal file). */
+static bool try_dir(struct lspace *s, const char *dir, const char *name,
+		    struct buf *tried, struct found *f)
+{
+	const char *cand[12];
+	size_t nc = dir_candidates(s->c, dir, cand);
+	for (size_t k = 0; k < nc; k++) {
+		char path[4096];
+		if (cand[k][0])
+			snprintf(path, sizeof path, "%s%s%s", cand[k],
+				 cand[k][strlen(cand[k]) - 1] == '/' ? "" : "/", name);
+		else
+			snprintf(path, sizeof path, "%s", name);
+		int err = 0;
+		struct diag d = {0};
+		struct eobj *o = elf_ctx_load(s->c, path, true, &err, &d);
+		if (!o && err) {
+			if (err != ENOENT && err != ENOTDIR)
+				buf_printf(tried, "%s%s (%s)", tried->len ? "; " : "", path, strerror(err));
+			continue;
+		}
+		if (!o) {
+			f->fatal = true;
+			f->err = d;
+			f->path = strtab_ins(&s->strs, path);
+			return true;
+		}
+		if (o->cls != s->main->o->cls || o->machine != s->main->o->machine) {
+			buf_printf(tried, "%s%s (wrong ELF class or machine)", tried->len ? "; " : "", path);
+			continue;
+		}
+		f->o = o;
+		f->path = strtab_ins(&s->strs, path);
+		f->dir = strtab_ins(&s->strs, cand[k]);
+		return true;
+	}
+	return false;
+}
+
+/* fillin_rpath + open_path over one colon-separated list. */
+static bool try_list(struct lspace *s, const struct lmap *owner, const char *list,
+		     const char *name, const char *what, struct buf *tried, struct found *f)
+{
+	struct buf dir = BUF_INIT;
+	bool done = false;
+	for (const char *p = list; !done;) {
+		const char *e = strchr(p, ':');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		bool keep = len == 0 ? (buf_reset(&dir), true) : expand_dst(s, owner, p, len, &dir);
+		if (keep && len && !dir.len)
+			keep = false;       /* expands to nothing: ignored */
+		while (keep && dir.len > 1 && dir.p[dir.len - 1] == '/')
+			dir.p[--dir.len] = 0;
+		if (keep)
+			done = try_dir(s, buf_cstr(&dir), name, tried, f);
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	if (!done)
+		buf_printf(tried, "%s%s %s", tried->len ? "; " : "", what, list);
+	buf_free(&dir);
+	return done;
+}
+
+static bool nodeflib(const struct lmap *l)
+{
+	return l && l->o && (l->o->flags_1 & DF_1_NODEFLIB);
+}
+
+static bool try_rpaths(struct lspace *s, struct lmap *loader, const char *name,
+		       struct buf *tried, struct found *f, const char **via)
+{
+	if (loader->o->runpath)
+		return false;   /* "When the object has the RUNPATH information
+				 * we don't use any RPATHs." */
+	for (struct lmap *l = loader; l; l = l->loader) {
+		if (!l->o || !l->o->rpath)
+			continue;
+		const char *what = l == loader ? "DT_RPATH" :
+			strtab_ins(&s->strs, arena_printf(&s->arena, "DT_RPATH of %s", l->id ? l->id : l->name));
+		if (try_list(s, l, l->o->rpath, name, what, tried, f)) {
+			*via = l == loader ? "rpath" : "inherited-rpath";
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool try_cache(struct lspace *s, struct lmap *loader, const char *name,
+		      struct buf *tried, struct found *f)
+{
+	struct elf_ctx *c = s->c;
+	if (nodeflib(loader))
+		return false;
+	if (!c->cache_tried) {
+		/* a sysroot has its own cache; its paths are inside the root */
+		char p[4096];
+		struct diag d = {0};
+		c->cache_tried = true;
+		snprintf(p, sizeof p, "%s/etc/ld.so.cache", c->rootfd >= 0 ? c->o.sysroot : "");
+		if (ldcache_open(&c->cache, p, &d))
+			diag_warn(s->w, &d);
+	}
+	const char *p = ldcache_lookup(&c->cache, name, s->main->o->cls,
+				       s->main->o->machine, c->hwcaps);
+	if (!p) {
+		buf_printf(tried, "%sld.so.cache: no entry", tried->len ? "; " : "");
+		return false;
+	}
+	int err = 0;
+	struct diag d = {0};
+	struct eobj *o = elf_ctx_load(c, p, true, &err, &d);
+	if (o && o->cls == s->main->o->cls && o->machine == s->main->o->machine) {
+		f->o = o;
+		f->path = strtab_ins(&s->strs, p);
+		f->dir = elf_dirname(s, p);
+		return true;
+	}
+	if (!o && !err) {
+		f->fatal = true;
+		f->err = d;
+		f->path = strtab_ins(&s->strs, p);
+		return true;
+	}
+	buf_printf(tried, "%sld.so.cache: %s (%s)", tried->len ? "; " : "", p,
+		   o ? "wrong ELF class or machine" : strerror(err));
+	return false;
+}
+
+static bool try_default(struct lspace *s, struct lmap *loader, const char *name,
+			struct buf *tried, struct found *f)
+{
+	const char *dirs[5];
+	if (nodeflib(loader))
+		return false;
+	default_dirs(s->main->o->machine, s->main->o->cls, dirs);
+	for (int i = 0; dirs[i]; i++)
+		if (try_dir(s, dirs[i], name, tried, f))
+			return true;
+	buf_printf(tried, "%sdefault dirs %s:%s:%s:%s", tried->len ? "; " : "",
+		   dirs[0], dirs[1], dirs[2], dirs[3]);
+	return false;
+}
+
+static bool search(struct lspace *s, struct lmap *loader, const char *name,
+		   struct buf *tried, struct found *f, const char **via)
+{
+	if (try_rpaths(s, loader, name, tried, f, via))
+		return true;
+	if (s->c->o.ld_library_path &&
+	    try_list(s, s->main, s->c->o.ld_library_path, name, "LD_LIBRARY_PATH", tried, f)) {
+		*via = "LD_LIBRARY_PATH";
+		return true;
+	}
+	if (loader->o->runpath &&
+	    try_list(s, loader, loader->o->runpath, name, "DT_RUNPATH", tried, f)) {
+		*via = "runpath";
+		return true;
+	}
+	if (try_cache(s, loader, name, tried, f)) {
+		*via = "ld.so.cache";
+		return true;
+	}
+	if (try_default(s, loader, name, tried, f)) {
+		*via = "default";
+		return true;
+	}
+	return false;
+}
+
+struct lmap *elf_map_object(struct lspace *s, struct lmap *loader,
+			    const char *name, struct ldep *dep)
+{
+	struct lmap *l = match_loaded(s, name);
+	dep->name = name;
+	if (l) {
+		dep->via = "loaded";
+		dep->dir = l->o ? elf_dirname(s, l->name) : NULL;
+		return l;
+	}
+	struct buf tried = BUF_INIT;
+	struct found f = {0};
+	const char *via = NULL;
+	bool done;
+	if (strchr(name, '/')) {
+		/* "The path may contain dynamic string tokens." */
+		struct buf p = BUF_INIT;
+		done = expand_dst(s, loader, name, strlen(name), &p);
+		if (done) {
+			int err = 0;
+			struct diag d = {0};
+			f.path = strtab_ins(&s->strs, buf_cstr(&p));
+			f.o = elf_ctx_load(s->c, f.path, true, &err, &d);
+			if (!f.o && !err) {
+				f.fatal = true;
+				f.err = d;
+			} else if (!f.o) {
+				buf_printf(&tried, "%s (%s)", f.path, strerror(err));
+			} else if (f.o->cls != s->main->o->cls ||
+				   f.o->machine != s->main->o->machine) {
+				buf_printf(&tried, "%s (wrong ELF class or machine)", f.path);
+				f.o = NULL;
+			}
+			via = "path";
+			f.dir = elf_dirname(s, f.path);
+		} else {
+			buf_printf(&tried, "%s ($ORIGIN unknown)", name);
+		}
+		buf_free(&p);
+		done = f.o || f.fatal;
+	} else {
+		done = search(s, loader, name, &tried, &f, &via);
+	}
+	if (f.fatal) {
+		diag_warn_at(s->w, f.path, f.err.where == DIAG_OFFSET ? f.err.pos : 0,
+			     "needed by %s as %s, but cannot be loaded: %s",
+			     loader->name, name, f.err.msg);
+		buf_printf(&tried, "%s%s (%s)", tried.len ? "; " : "", f.path, f.err.msg);
+		done = false;
+	}
+	if (!done) {
+		dep->tried = strtab_ins(&s->strs, buf_cstr(&tried));
+		buf_free(&tried);
+		return NULL;
+	}
+	buf_free(&tried);
+	dep->via = via;
+	dep->dir = f.dir;
+	l = match_object(s, f.o);   /* the same file under another name */
+	if (l) {
+		add_libname(l, strtab_ins(&s->strs, name));
+		return l;
+	}
+	l = elf_new_lmap(s, f.o, f.path, loader);
+	add_libname(l, strtab_ins(&s->strs, name));
+	l->found_via = via;
+	return l;
+}
