@@ -52,6 +52,39 @@ static void find_roots(struct why_bfs *w)
 	w->nroots = k;
 }
 
+/* Symbol bindings explain why a library is used, not why it is loaded:
+ * paths follow dependency edges, and a `binds` edge only leads to nodes no
+ * other edge reaches (phase 1 of the search). */
+static bool step_ok(const struct why_bfs *w, const struct gedge *e, uint32_t v)
+{
+	return w->phase[v] || strcmp(e->kind, "binds") != 0;
+}
+
+/* One BFS step from u; `phase` says which nodes and edges it may use. */
+static void relax(struct why_bfs *w, const struct gadj *out, uint32_t u,
+		  uint8_t phase, uint32_t *seen_from, uint32_t *q, size_t *tail)
+{
+	const struct graph *g = w->g;
+	for (uint32_t k = out->off[u]; k < out->off[u + 1]; k++) {
+		const struct gedge *e = &g->edges[out->edge[k]];
+		uint32_t v = e->to;
+		if (!phase && !strcmp(e->kind, "binds"))
+			continue;
+		if (seen_from[v] == u)
+			continue;   /* parallel edge: one step */
+		seen_from[v] = u;
+		if (w->dist[v] == UINT32_MAX) {
+			w->dist[v] = w->dist[u] + 1;
+			w->phase[v] = phase;
+			q[(*tail)++] = v;
+		}
+		if (w->phase[v] == phase && w->dist[v] == w->dist[u] + 1) {
+			uint64_t s = w->npaths[v] + w->npaths[u];
+			w->npaths[v] = s < w->npaths[v] ? UINT64_MAX : s;
+		}
+	}
+}
+
 void why_bfs_init(struct why_bfs *w, const struct graph *g)
 {
 	memset(w, 0, sizeof *w);
@@ -61,36 +94,35 @@ void why_bfs_init(struct why_bfs *w, const struct graph *g)
 	size_t n = g->nnodes;
 	w->dist = xmalloc((n + 1) * sizeof *w->dist);
 	w->npaths = xcalloc(n + 1, sizeof *w->npaths);
+	w->phase = xcalloc(n + 1, sizeof *w->phase);
 	memset(w->dist, 0xff, (n + 1) * sizeof *w->dist);
 	struct gadj out;
 	graph_adj_build(g, &out, false);
-	uint32_t *queue = xmalloc((n + 1) * sizeof *queue);
+	uint32_t *q1 = xmalloc((n + 1) * sizeof *q1), *q2 = xmalloc((n + 1) * sizeof *q2);
 	uint32_t *seen_from = xmalloc((n + 1) * sizeof *seen_from);
 	memset(seen_from, 0xff, (n + 1) * sizeof *seen_from);
-	size_t head = 0, tail = 0;
+	size_t h1 = 0, t1 = 0, h2 = 0, t2 = 0;
 	for (size_t i = 0; i < w->nroots; i++) {
 		w->dist[w->roots[i]] = 0;
 		w->npaths[w->roots[i]] = 1;
-		queue[tail++] = w->roots[i];
+		q1[t1++] = w->roots[i];
 	}
-	while (head < tail) {
-		uint32_t u = queue[head++];
-		for (uint32_t k = out.off[u]; k < out.off[u + 1]; k++) {
-			uint32_t v = g->edges[out.edge[k]].to;
-			if (seen_from[v] == u)
-				continue;   /* parallel edge: one step */
-			seen_from[v] = u;
-			if (w->dist[v] == UINT32_MAX) {
-				w->dist[v] = w->dist[u] + 1;
-				queue[tail++] = v;
-			}
-			if (w->dist[v] == w->dist[u] + 1) {
-				uint64_t s = w->npaths[v] + w->npaths[u];
-				w->npaths[v] = s < w->npaths[v] ? UINT64_MAX : s;
-			}
-		}
+	while (h1 < t1)
+		relax(w, &out, q1[h1++], 0, seen_from, q1, &t1);
+	/* phase 1: every edge, from the nodes phase 0 reached (in distance
+	 * order: q1 is sorted by dist, q2 grows in dist order, merge them) */
+	memset(seen_from, 0xff, (n + 1) * sizeof *seen_from);
+	h1 = 0;
+	while (h1 < t1 || h2 < t2) {
+		uint32_t u;
+		if (h2 == t2 || (h1 < t1 && w->dist[q1[h1]] <= w->dist[q2[h2]]))
+			u = q1[h1++];
+		else
+			u = q2[h2++];
+		relax(w, &out, u, 1, seen_from, q2, &t2);
 	}
-	free(queue);
+	free(q1);
+	free(q2);
 	free(seen_from);
 	graph_adj_free(&out);
 }
@@ -98,6 +130,7 @@ void why_bfs_init(struct why_bfs *w, const struct graph *g)
 void why_bfs_free(struct why_bfs *w)
 {
 	graph_adj_free(&w->rev);
+	free(w->phase);
 	free(w->dist);
 	free(w->npaths);
 	free(w->roots);
@@ -111,8 +144,10 @@ static uint32_t *preds_of(const struct why_bfs *w, uint32_t v, size_t *np)
 	size_t n = 0, cap = w->rev.off[v + 1] - w->rev.off[v];
 	uint32_t *p = xcalloc(cap + 1, sizeof *p);
 	for (uint32_t k = w->rev.off[v]; k < w->rev.off[v + 1]; k++) {
-		uint32_t u = g->edges[w->rev.edge[k]].from;
-		if (w->dist[u] != UINT32_MAX && w->dist[u] + 1 == w->dist[v])
+		const struct gedge *e = &g->edges[w->rev.edge[k]];
+		uint32_t u = e->from;
+		if (w->dist[u] != UINT32_MAX && w->dist[u] + 1 == w->dist[v] &&
+		    step_ok(w, e, v))
 			p[n++] = u;
 	}
 	qsort_r(p, n, sizeof *p, cmp_id, (void *)g);
@@ -184,6 +219,49 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* Up to 4 strings of an array attr: "a, b, c, d, ..." */
+static void sample(struct buf *b, const json_t *arr)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(arr, i, v) {
+		if (i == 4) {
+			buf_puts(b, ", ...");
+			break;
+		}
+		if (json_is_string(v))
+			buf_printf(b, "%s%s", i ? ", " : "", json_string_value(v));
+	}
+}
+
+/* The evidence the ELF analyzer records, said in words. */
+static bool known_evidence(const struct gedge *e, struct buf *b)
+{
+	const char *name = attr_get_str(e->attrs, "name");
+	if (!strcmp(e->kind, "needs") && name) {
+		const char *via = attr_get_str(e->attrs, "via");
+		const char *dir = attr_get_str(e->attrs, "dir");
+		buf_printf(b, ": DT_NEEDED %s", name);
+		if (via)
+			buf_printf(b, " via %s", via);
+		if (dir)
+			buf_printf(b, " in %s", dir);
+		return true;
+	}
+	long long count = attr_get_int(e->attrs, "count", -1);
+	if (!strcmp(e->kind, "binds") && count >= 0) {
+		json_t *smp = json_object_get(e->attrs, "sample");
+		buf_printf(b, ": %lld symbol%s", count, count == 1 ? "" : "s");
+		if (json_array_size(smp)) {
+			buf_puts(b, " (");
+			sample(b, smp);
+			buf_puts(b, ")");
+		}
+		return true;
+	}
+	return false;
+}
+
 void why_edge_evidence(const struct graph *g, const struct gedge *e,
 		       struct buf *b)
 {
@@ -194,9 +272,9 @@ void why_edge_evidence(const struct graph *g, const struct gedge *e,
 		buf_printf(b, ": %s", why);
 		return;
 	}
-	if (!e->attrs || !json_object_size(e->attrs))
+	if (!e->attrs || !json_object_size(e->attrs) || known_evidence(e, b))
 		return;
-	/* no "why": every scalar attr, keys sorted */
+	/* otherwise every attr but "analyzer", keys sorted */
 	size_t n = json_object_size(e->attrs), k = 0;
 	const char **keys = xcalloc(n, sizeof *keys);
 	const char *key;
@@ -207,19 +285,32 @@ void why_edge_evidence(const struct graph *g, const struct gedge *e,
 	const char *sep = ": ";
 	for (size_t i = 0; i < k; i++) {
 		v = json_object_get(e->attrs, keys[i]);
-		if (json_is_string(v))
-			buf_printf(b, "%s%s=%s", sep, keys[i], json_string_value(v));
-		else if (json_is_integer(v))
-			buf_printf(b, "%s%s=%lld", sep, keys[i],
-				   (long long)json_integer_value(v));
-		else if (json_is_boolean(v))
-			buf_printf(b, "%s%s=%s", sep, keys[i],
-				   json_is_true(v) ? "true" : "false");
-		else
+		if (!strcmp(keys[i], "analyzer"))
 			continue;
+		buf_printf(b, "%s%s=", sep, keys[i]);
+		if (json_is_string(v))
+			buf_puts(b, json_string_value(v));
+		else if (json_is_integer(v))
+			buf_printf(b, "%lld", (long long)json_integer_value(v));
+		else if (json_is_boolean(v))
+			buf_puts(b, json_is_true(v) ? "true" : "false");
+		else if (json_is_array(v)) {
+			buf_putc(b, '[');
+			sample(b, v);
+			buf_putc(b, ']');
+		} else
+			buf_puts(b, "{...}");
 		sep = ", ";
 	}
 	free(keys);
+}
+
+/* The edge that says why a node is there (needs) before the one that says
+ * what it is used for (binds); otherwise by name. */
+static int kind_order(const char *a, const char *b)
+{
+	int ra = !strcmp(a, "binds"), rb = !strcmp(b, "binds");
+	return ra != rb ? ra - rb : strcmp(a, b);
 }
 
 /* Every edge a -> b (any kind), in kind order. */
@@ -234,7 +325,7 @@ static void step_edges(const struct graph *g, uint32_t a, uint32_t b,
 			v[(*n)++] = e;
 	}
 	for (size_t i = 1; i < *n; i++)
-		for (size_t j = i; j > 0 && strcmp(v[j - 1]->kind, v[j]->kind) > 0; j--) {
+		for (size_t j = i; j > 0 && kind_order(v[j - 1]->kind, v[j]->kind) > 0; j--) {
 			const struct gedge *t = v[j];
 			v[j] = v[j - 1];
 			v[j - 1] = t;

@@ -3,7 +3,9 @@
  * (`slim why`, and the why-path of every gate violation), plus node lookup
  * with near-match suggestions.
  *
- * Roots are the `node` of each input (struct ginput.node) that exists in the
+ * Paths follow every edge kind but `binds` (a symbol binding says why a
+ * library is used, not why it is loaded); a node only bindings reach gets
+ * paths through them.  Roots are the `node` of each input (struct ginput.node) that exists in the
  * graph; when no input names one, every node with no incoming edge.
  */
 #ifndef SLIM_WHY_H
@@ -20,6 +22,7 @@ struct why_bfs {
 	struct gadj rev;         /* in-edges, for walking paths backward */
 	uint32_t *dist;          /* UINT32_MAX: unreachable */
 	uint64_t *npaths;        /* shortest paths from any root (saturating) */
+	uint8_t *phase;          /* 1: reached only through a `binds` edge */
 	uint32_t *roots;
 	size_t nroots;
 };
