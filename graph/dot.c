@@ -234,6 +234,21 @@ static Agraph_t *build(const struct style *s)
 	return ag;
 }
 
+/*
+ * One graphviz context for the whole process.  gvFreeContext() followed by
+ * a second gvContext() is a use-after-free inside graphviz 2.43 (the
+ * textspan font cache keeps a font name the first context freed; ASan shows
+ * it as soon as `slim report --svg --html` renders twice), so the context
+ * is made once and left to process exit.
+ */
+static GVC_t *gv_context(void)
+{
+	static GVC_t *gvc;
+	if (!gvc)
+		gvc = gvContext();
+	return gvc;
+}
+
 int render_graph(const struct graph *g, const struct render_opts *o,
 		 struct buf *out, struct diag *d)
 {
@@ -253,7 +268,7 @@ int render_graph(const struct graph *g, const struct render_opts *o,
 	gv_err[0] = 0;
 	agseterrf(gv_errf);
 	agseterr(AGERR);
-	GVC_t *gvc = gvContext();
+	GVC_t *gvc = gv_context();
 	Agraph_t *ag = build(&s);
 	if (!strcmp(o->format, "dot")) {
 		char *mem = NULL;
@@ -282,7 +297,6 @@ int render_graph(const struct graph *g, const struct render_opts *o,
 		gvFreeLayout(gvc, ag);
 	}
 	agclose(ag);
-	gvFreeContext(gvc);
 	free(s.cls);
 	free(s.hl_node);
 	free(s.hl_edge);
