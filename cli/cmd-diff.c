@@ -3,6 +3,7 @@
  * grown per node and per kind, findings new and gone (graph/diff.c).
  */
 #include "cli.h"
+#include "../common/util.h"
 #include "../graph/diff.h"
 
 #include <getopt.h>
@@ -19,22 +20,25 @@ static const char usage[] =
 	"  --markdown           markdown for a pull-request comment\n"
 	"  --limit N            rows per list in text/markdown (default 0 = all)\n"
 	"  -o, --output FILE    write to FILE (atomically) instead of stdout\n"
+	"  --perf               time loading, diffing and formatting on stderr\n"
 	"  -h, --help           this help\n";
 
 int cli_emit(const char *path, const struct buf *b, struct diag *d);
 
 int cmd_diff(int argc, char **argv)
 {
-	enum { O_JSON = 256, O_MD, O_LIMIT };
+	enum { O_JSON = 256, O_MD, O_LIMIT, O_PERF };
 	static const struct option opts[] = {
 		{"json", no_argument, 0, O_JSON},
 		{"markdown", no_argument, 0, O_MD},
 		{"limit", required_argument, 0, O_LIMIT},
+		{"perf", no_argument, 0, O_PERF},
 		{"output", required_argument, 0, 'o'},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
 	int c, fmt = 0;
+	bool perf = false;
 	long limit = 0;
 	const char *out = "-";
 	char *end;
@@ -49,6 +53,7 @@ int cmd_diff(int argc, char **argv)
 				return cli_error("diff: --limit takes a number >= 0");
 			break;
 		case 'o': out = optarg; break;
+		case O_PERF: perf = true; break;
 		case 'h': return cli_usage(usage, false);
 		default: return cli_usage(usage, true);
 		}
@@ -60,6 +65,7 @@ int cmd_diff(int argc, char **argv)
 	struct diag d = {0};
 	struct buf b = BUF_INIT;
 	int rc = EXIT_OK;
+	double t0 = now_seconds(), t1, t2;
 	graph_init(&old);
 	graph_init(&new);
 	if (cli_load_graph(&old, argv[optind], &d) ||
@@ -68,7 +74,9 @@ int cmd_diff(int argc, char **argv)
 		goto out;
 	}
 	struct gdiff df;
+	t1 = now_seconds();
 	diff_graphs(&df, &old, &new);
+	t2 = now_seconds();
 	if (fmt == 1) {
 		json_t *doc = diff_to_json(&df);
 		char *s = json_dumps(doc, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
@@ -84,6 +92,10 @@ int cmd_diff(int argc, char **argv)
 	diff_free(&df);
 	if (cli_emit(out, &b, &d))
 		rc = cli_diag(&d);
+	if (perf)
+		fprintf(stderr, "slim: diff: perf: load %.3f s, diff %.3f s, format+write %.3f s, "
+			"nodes %zu + %zu\n", t1 - t0, t2 - t1, now_seconds() - t2,
+			old.nnodes, new.nnodes);
 out:
 	buf_free(&b);
 	graph_free(&old);

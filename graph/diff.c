@@ -3,12 +3,12 @@
  * kind, findings new and gone, between two slim-report/1 graphs.
  *
  * Near-linear by construction: nodes are looked up in the other graph's id
- * map (graph_node, one hash probe); edges and findings get a string key
- * ("from\x1fto\x1fkind", "kind\x1fnode\x1fdependent") in a hash map built
- * once per side; per-kind tallies live in a hash map too.  The only
- * super-linear step is sorting the (usually short) change lists, which
- * makes the output deterministic.  bench/graph-diff.sh measures 1k, 10k and
- * 100k nodes.
+ * map (graph_node, one hash probe); edges are keyed by three integers
+ * (endpoints renumbered into the other graph, a kind id) and findings by a
+ * string ("kind\x1fnode\x1fdependent"), each in a hash set built once per
+ * side; per-kind tallies live in a hash map too.  The only super-linear
+ * step is sorting the (usually short) change lists, which makes the output
+ * deterministic.  bench/graph.sh measures 1k, 10k and 100k nodes.
  */
 #include "diff.h"
 #include "../common/arena.h"
@@ -38,15 +38,6 @@ uint64_t diff_total_bytes(const struct graph *g)
 		}
 	}
 	return any_file ? files : all;
-}
-
-static const char *edge_key(struct arena *a, const struct graph *g,
-			    const struct gedge *e, size_t *len)
-{
-	char *k = arena_printf(a, "%s\x1f%s\x1f%s", g->nodes[e->from]->id,
-			       g->nodes[e->to]->id, e->kind);
-	*len = strlen(k);
-	return k;
 }
 
 static const char *finding_key(struct arena *a, const struct gfinding *f,
@@ -105,23 +96,50 @@ static void diff_nodes(struct gdiff *d, struct hmap *km)
 	}
 }
 
-/* Edges of `a` whose key is not among the edges of `b`. */
-static size_t edges_missing(const struct graph *a, const struct graph *b,
-			    struct arena *ar, const struct gedge ***out)
+/* An edge as three integers: endpoints in b's node numbering, kind id. */
+struct ekey {
+	uint32_t from, to, kind;
+};
+
+static uint32_t kind_id(struct hmap *kinds, const char *k)
 {
-	struct hmap m = {0};
-	size_t len, n = 0;
-	for (size_t i = 0; i < b->nedges; i++) {
-		const char *k = edge_key(ar, b, &b->edges[i], &len);
-		hmap_put(&m, k, len, (void *)1);
+	bool created;
+	void **slot = hmap_slot(kinds, k, strlen(k), &created);
+	if (created)
+		*slot = (void *)(uintptr_t)kinds->n;   /* ids from 1 */
+	return (uint32_t)(uintptr_t)*slot;
+}
+
+/* Edges of `a` not among the edges of `b`: a's endpoints are renumbered
+ * into b (one id lookup per node), then each edge is one probe of a hash
+ * set of b's edges keyed by 12 bytes; no strings are built. */
+static size_t edges_missing(const struct graph *a, const struct graph *b,
+			    struct hmap *kinds, const struct gedge ***out)
+{
+	uint32_t *map = xmalloc((a->nnodes + 1) * sizeof *map);
+	for (size_t i = 0; i < a->nnodes; i++) {
+		const struct gnode *m = graph_node(b, a->nodes[i]->id);
+		map[i] = m ? m->idx : UINT32_MAX;
 	}
+	struct ekey *bk = xcalloc(b->nedges + 1, sizeof *bk);
+	struct hmap set = {0};
+	for (size_t i = 0; i < b->nedges; i++) {
+		bk[i] = (struct ekey){b->edges[i].from, b->edges[i].to,
+				      kind_id(kinds, b->edges[i].kind)};
+		hmap_put(&set, (const char *)&bk[i], sizeof bk[i], (void *)1);
+	}
+	size_t n = 0;
 	*out = xcalloc(a->nedges + 1, sizeof **out);
 	for (size_t i = 0; i < a->nedges; i++) {
-		const char *k = edge_key(ar, a, &a->edges[i], &len);
-		if (!hmap_get(&m, k, len))
-			(*out)[n++] = &a->edges[i];
+		const struct gedge *e = &a->edges[i];
+		struct ekey k = {map[e->from], map[e->to], kind_id(kinds, e->kind)};
+		if (k.from == UINT32_MAX || k.to == UINT32_MAX ||
+		    !hmap_get(&set, (const char *)&k, sizeof k))
+			(*out)[n++] = e;
 	}
-	hmap_free(&m);
+	hmap_free(&set);
+	free(bk);
+	free(map);
 	return n;
 }
 
@@ -193,8 +211,10 @@ void diff_graphs(struct gdiff *d, const struct graph *old,
 	struct hmap km = {0};
 	struct arena ar = {0};
 	diff_nodes(d, &km);
-	d->neadded = edges_missing(new, old, &ar, &d->eadded);
-	d->neremoved = edges_missing(old, new, &ar, &d->eremoved);
+	struct hmap kinds = {0};
+	d->neadded = edges_missing(new, old, &kinds, &d->eadded);
+	d->neremoved = edges_missing(old, new, &kinds, &d->eremoved);
+	hmap_free(&kinds);
 	d->nfnew = findings_missing(new, old, &ar, &d->fnew);
 	d->nfgone = findings_missing(old, new, &ar, &d->fgone);
 	arena_free(&ar);
