@@ -21,7 +21,9 @@ static const char usage[] =
 	"Draw the dependency graph of IN (a slim-report/1 JSON or any file slim\n"
 	"analyzes): one cluster per node kind, nodes colored by finding (red:\n"
 	"unused, orange: prunable, blue outline: new since --baseline), labels\n"
-	"with bytes.  Above 300 nodes the graph is collapsed unless --no-collapse.\n"
+	"with bytes.  Above 300 nodes the graph is collapsed (and, if still too\n"
+	"large, only the 300 largest nodes kept, the rest folded per kind) unless\n"
+	"--no-collapse.\n"
 	"\n"
 	"  -o, --output FILE    where to write; the format follows the extension\n"
 	"  --format F           svg, dot, json, or html (the report page of\n"
@@ -109,7 +111,7 @@ int report_write_html(const struct graph *g, const char *path, struct diag *d);
 /* g -> *view: focus then collapse; returns the graph to draw. */
 static struct graph *shape(struct graph_cli *o, struct graph *g,
 			   struct graph *focused, struct graph *collapsed,
-			   const char *in, struct diag *d)
+			   struct graph *capped, const char *in, struct diag *d)
 {
 	if (o->focus) {
 		struct gnode *n = why_lookup(g, o->focus, in, d);
@@ -122,11 +124,17 @@ static struct graph *shape(struct graph_cli *o, struct graph *g,
 	if (o->collapse == 1 || auto_c) {
 		size_t before = g->nnodes;
 		subgraph_collapse(g, collapsed);
-		if (auto_c)
-			fprintf(stderr, "slim: graph: %zu nodes, collapsed to %zu so the "
-				"picture stays readable (--no-collapse draws them all)\n",
-				before, collapsed->nnodes);
 		g = collapsed;
+		if (g->nnodes > RENDER_AUTO_COLLAPSE) {
+			/* still too many: keep the largest, fold the rest by kind */
+			subgraph_cap(g, capped, RENDER_AUTO_COLLAPSE);
+			g = capped;
+		}
+		if (auto_c || g == capped)
+			fprintf(stderr, "slim: graph: %zu nodes, collapsed to %zu%s so the "
+				"picture stays readable (--no-collapse draws them all)\n",
+				before, g->nnodes, g == capped ? " (the largest kept, "
+				"the rest folded per kind)" : "");
 	}
 	return g;
 }
@@ -138,12 +146,13 @@ int cmd_graph(int argc, char **argv)
 	if (rc)
 		return rc;
 	const char *in = argv[optind];
-	struct graph g, focused, collapsed, base;
+	struct graph g, focused, collapsed, capped, base;
 	struct diag d = {0};
 	struct buf b = BUF_INIT;
 	graph_init(&g);
 	graph_init(&focused);
 	graph_init(&collapsed);
+	graph_init(&capped);
 	graph_init(&base);
 	if (cli_load_graph(&g, in, &d) ||
 	    (o.baseline && cli_load_graph(&base, o.baseline, &d))) {
@@ -158,7 +167,7 @@ int cmd_graph(int argc, char **argv)
 		}
 		o.hl[i] = n->id;
 	}
-	struct graph *view = shape(&o, &g, &focused, &collapsed, in, &d);
+	struct graph *view = shape(&o, &g, &focused, &collapsed, &capped, in, &d);
 	if (!view) {
 		rc = cli_diag(&d);
 		goto out;
@@ -185,6 +194,7 @@ out:
 	graph_free(&g);
 	graph_free(&focused);
 	graph_free(&collapsed);
+	graph_free(&capped);
 	graph_free(&base);
 	return cli_finish(rc);
 }

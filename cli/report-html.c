@@ -16,16 +16,22 @@ int cli_emit(const char *path, const struct buf *b, struct diag *d);
 /* The SVG of g, collapsed when large. */
 static int svg_of(const struct graph *g, struct buf *svg, struct diag *d)
 {
-	struct graph c;
+	struct graph c, k;
 	graph_init(&c);
+	graph_init(&k);
 	const struct graph *view = g;
 	if (g->nnodes > RENDER_AUTO_COLLAPSE) {
 		subgraph_collapse(g, &c);
 		view = &c;
 	}
+	if (view->nnodes > RENDER_AUTO_COLLAPSE) {
+		subgraph_cap(view, &k, RENDER_AUTO_COLLAPSE);
+		view = &k;
+	}
 	struct render_opts ro = {.format = "svg"};
 	int rc = render_graph(view, &ro, svg, d);
 	graph_free(&c);
+	graph_free(&k);
 	return rc;
 }
 

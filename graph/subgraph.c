@@ -242,10 +242,11 @@ static struct gnode **collapse_nodes(const struct graph *src, struct graph *dst,
 	return map;
 }
 
-size_t subgraph_collapse(const struct graph *src, struct graph *dst)
+/* Edges, findings and inputs of src moved onto the nodes map gives them in
+ * dst (self-loops dropped, parallel edges merged). */
+static void fold_rest(const struct graph *src, struct graph *dst,
+		      struct gnode **map)
 {
-	size_t folded;
-	struct gnode **map = collapse_nodes(src, dst, &folded);
 	for (size_t i = 0; i < src->nedges; i++) {
 		const struct gedge *e = &src->edges[i];
 		struct gnode *a = map[e->from], *b = map[e->to];
@@ -273,6 +274,70 @@ size_t subgraph_collapse(const struct graph *src, struct graph *dst)
 						   r ? map[r->idx]->id : NULL);
 		memcpy(o->sha256, in->sha256, sizeof o->sha256);
 	}
+}
+
+size_t subgraph_collapse(const struct graph *src, struct graph *dst)
+{
+	size_t folded;
+	struct gnode **map = collapse_nodes(src, dst, &folded);
+	fold_rest(src, dst, map);
 	free(map);
+	return folded;
+}
+
+static const struct graph *cap_g;
+
+static int cmp_size_desc(const void *a, const void *b)
+{
+	const struct gnode *x = cap_g->nodes[*(const uint32_t *)a];
+	const struct gnode *y = cap_g->nodes[*(const uint32_t *)b];
+	if (x->size != y->size)
+		return x->size > y->size ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+size_t subgraph_cap(const struct graph *src, struct graph *dst, size_t max)
+{
+	size_t n = src->nnodes;
+	uint32_t *order = xmalloc((n + 1) * sizeof *order);
+	bool *keep = xcalloc(n + 1, sizeof *keep);
+	for (size_t i = 0; i < n; i++)
+		order[i] = (uint32_t)i;
+	cap_g = src;
+	qsort(order, n, sizeof *order, cmp_size_desc);
+	for (size_t i = 0; i < src->ninputs; i++) {   /* roots always stay */
+		struct gnode *r = src->inputs[i].node ? graph_node(src, src->inputs[i].node) : NULL;
+		if (r)
+			keep[r->idx] = true;
+	}
+	for (size_t i = 0; i < n && i < max; i++)
+		keep[order[i]] = true;
+	struct gnode **map = xcalloc(n + 1, sizeof *map);
+	for (size_t i = 0; i < n; i++)
+		if (keep[i]) {
+			copy_node(dst, src->nodes[i], true);
+			map[i] = graph_node(dst, src->nodes[i]->id);
+		}
+	size_t folded = 0;
+	char id[256];
+	for (size_t i = 0; i < n; i++) {
+		if (keep[i])
+			continue;
+		snprintf(id, sizeof id, "other:%s", src->nodes[i]->kind);
+		struct gnode *o = graph_node(dst, id);
+		if (!o) {
+			o = graph_add_node(dst, "other", id, NULL);
+			graph_node_set_size(o, 0);
+		}
+		graph_node_set_size(o, o->size + src->nodes[i]->size);
+		attr_int(graph_node_attrs(o), "members",
+			 attr_get_int(o->attrs, "members", 0) + 1);
+		map[i] = o;
+		folded++;
+	}
+	fold_rest(src, dst, map);
+	free(map);
+	free(keep);
+	free(order);
 	return folded;
 }

@@ -51,4 +51,9 @@ bool subgraph_group_in(const struct graph *g, const struct gnode *n,
  * to their group.  Returns how many nodes were folded. */
 size_t subgraph_collapse(const struct graph *src, struct graph *dst);
 
+/* At most `max` nodes (plus the roots): the largest by size stay, the rest
+ * fold into one "other:KIND" node per kind.  For graphs that are still too
+ * large to draw after collapsing.  Returns how many nodes were folded. */
+size_t subgraph_cap(const struct graph *src, struct graph *dst, size_t max);
+
 #endif

@@ -66,6 +66,19 @@ ar = {n["id"][4:].split("(")[0] for n in src["nodes"] if n["kind"] == "object"}
 assert all("archive:" + a in ids for a in ar)
 assert not any(n["kind"] in ("module", "object", "gpu") for n in got["nodes"])
 PY
+# still too many groups after collapsing: the largest kept, the rest folded
+python3 "$ROOT/bench/graph-gen.py" 8000 4 > huge.json
+expect_rc 0 $SLIM graph huge.json -o huge.json.out --format json 2> err.txt
+grep -q 'the largest kept, the rest folded per kind' err.txt || die "cap not announced"
+python3 - <<'PY' || die "capped graph lost bytes or kept too much"
+import json
+src, got = json.load(open("huge.json")), json.load(open("huge.json.out"))
+assert len(got["nodes"]) <= 300 + 1 + 10, len(got["nodes"])
+mods = sum(n["size"] for n in src["nodes"] if n["kind"] == "module")
+pk = sum(n["size"] for n in got["nodes"] if n["kind"] == "package" or n["id"] == "other:package")
+assert mods == pk, (mods, pk)
+assert "exe:app" in {n["id"] for n in got["nodes"]}, "the root must stay"
+PY
 expect_rc 0 $SLIM graph big.json --no-collapse --format dot -o big.dot
 [ "$(grep -c '^[[:space:]]*"[^"]*"[[:space:]]*\[class=' big.dot)" = "$(count big.json)" ] || die "DOT node count"
 
