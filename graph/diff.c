@@ -63,7 +63,9 @@ static struct diff_kind *kind_of(struct gdiff *d, struct hmap *m,
 	return &d->kinds[(uintptr_t)*slot - 1];
 }
 
-static void diff_nodes(struct gdiff *d, struct hmap *km)
+/* n2o[i]: index in old of new node i (UINT32_MAX: added); o2n likewise. */
+static void diff_nodes(struct gdiff *d, struct hmap *km, uint32_t *n2o,
+		       uint32_t *o2n)
 {
 	const struct graph *o = d->old, *n = d->new;
 	d->added = xcalloc(n->nnodes + 1, sizeof *d->added);
@@ -71,6 +73,9 @@ static void diff_nodes(struct gdiff *d, struct hmap *km)
 	d->grown = xcalloc(n->nnodes + 1, sizeof *d->grown);
 	for (size_t i = 0; i < n->nnodes; i++) {
 		const struct gnode *nn = n->nodes[i], *on = graph_node(o, nn->id);
+		n2o[i] = on ? on->idx : UINT32_MAX;
+		if (on)
+			o2n[on->idx] = (uint32_t)i;
 		struct diff_kind *k = kind_of(d, km, nn->kind);
 		k->new_n++;
 		k->new_bytes += nn->size;
@@ -89,7 +94,7 @@ static void diff_nodes(struct gdiff *d, struct hmap *km)
 		struct diff_kind *k = kind_of(d, km, on->kind);
 		k->old_n++;
 		k->old_bytes += on->size;
-		if (!graph_node(n, on->id)) {
+		if (o2n[i] == UINT32_MAX) {
 			d->removed[d->nremoved++] = on;
 			k->removed++;
 		}
@@ -114,13 +119,9 @@ static uint32_t kind_id(struct hmap *kinds, const char *k)
  * into b (one id lookup per node), then each edge is one probe of a hash
  * set of b's edges keyed by 12 bytes; no strings are built. */
 static size_t edges_missing(const struct graph *a, const struct graph *b,
-			    struct hmap *kinds, const struct gedge ***out)
+			    const uint32_t *map, struct hmap *kinds,
+			    const struct gedge ***out)
 {
-	uint32_t *map = xmalloc((a->nnodes + 1) * sizeof *map);
-	for (size_t i = 0; i < a->nnodes; i++) {
-		const struct gnode *m = graph_node(b, a->nodes[i]->id);
-		map[i] = m ? m->idx : UINT32_MAX;
-	}
 	struct ekey *bk = xcalloc(b->nedges + 1, sizeof *bk);
 	struct hmap set = {0};
 	for (size_t i = 0; i < b->nedges; i++) {
@@ -139,7 +140,6 @@ static size_t edges_missing(const struct graph *a, const struct graph *b,
 	}
 	hmap_free(&set);
 	free(bk);
-	free(map);
 	return n;
 }
 
@@ -210,10 +210,15 @@ void diff_graphs(struct gdiff *d, const struct graph *old,
 	d->new = new;
 	struct hmap km = {0};
 	struct arena ar = {0};
-	diff_nodes(d, &km);
+	uint32_t *n2o = xmalloc((new->nnodes + 1) * sizeof *n2o);
+	uint32_t *o2n = xmalloc((old->nnodes + 1) * sizeof *o2n);
+	memset(o2n, 0xff, (old->nnodes + 1) * sizeof *o2n);
+	diff_nodes(d, &km, n2o, o2n);
 	struct hmap kinds = {0};
-	d->neadded = edges_missing(new, old, &kinds, &d->eadded);
-	d->neremoved = edges_missing(old, new, &kinds, &d->eremoved);
+	d->neadded = edges_missing(new, old, n2o, &kinds, &d->eadded);
+	d->neremoved = edges_missing(old, new, o2n, &kinds, &d->eremoved);
+	free(n2o);
+	free(o2n);
 	hmap_free(&kinds);
 	d->nfnew = findings_missing(new, old, &ar, &d->fnew);
 	d->nfgone = findings_missing(old, new, &ar, &d->fgone);
