@@ -6,7 +6,7 @@
 CC      ?= cc
 PREFIX  ?= /usr/local
 BUILD   ?= build
-PKGS    := libelf libdw jansson libcgraph libgvc libpcre2-8 liblz4 libzstd libcrypto
+PKGS    := libelf libdw jansson libcgraph libgvc libpcre2-8 liblz4 libzstd nettle
 OPT     ?= -O2 -g
 WARN    := -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wshadow=local \
            -Wformat=2 -Wno-format-nonliteral
@@ -25,11 +25,11 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 # Debian packages: build libraries, test tools (ground truth: ldd, readelf,
 # the four linkers, libtree, lddtree), Python for the pydeps workloads.
 DEB_PKGS := build-essential pkg-config git libelf-dev libdw-dev libjansson-dev \
-            libgraphviz-dev libpcre2-dev liblz4-dev libzstd-dev libssl-dev \
+            libgraphviz-dev libpcre2-dev liblz4-dev libzstd-dev nettle-dev \
             libcriterion-dev binutils lld mold clang libtree pax-utils \
             python3 python3-pyelftools python3-pygments python3-jinja2 \
             python3-flask zlib1g-dev libsqlite3-dev libjansson-dev \
-            libxml2-utils file
+            libxml2-utils file zstd bc
 
 .PHONY: all deps test unit cli-test asan bench check-real fuzz install clean
 

@@ -1,7 +1,8 @@
 #!/bin/bash
 # slim's unused-dependency verdicts against `ldd -u -r` (which runs the
 # loader) over every dynamically linked ELF executable in /usr/bin and every
-# shared library in /usr/lib/x86_64-linux-gnu (or the dirs given).
+# shared library under /usr/lib/x86_64-linux-gnu (or the dirs given), each
+# with at least one DT_NEEDED entry (the others agree trivially).
 # Prints "agree N/TOTAL" and every disagreement; exit 1 if any.
 #   usage: bench/elf-agreement.sh [DIR...]
 set -u
@@ -12,7 +13,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # ELF files that have a dynamic section (ET_EXEC/ET_DYN), regular files only
 for d in "${dirs[@]}"; do
-	find "$d" -maxdepth 1 -type f \( -perm -u+x -o -name '*.so*' \) 2>/dev/null
+	find "$d" -type f \( -perm -u+x -o -name '*.so*' \) 2>/dev/null
 done | sort -u | while read -r f; do
 	[ "$(head -c4 "$f" 2>/dev/null | od -An -tx1 | tr -d ' ')" = 7f454c46 ] || continue
 	readelf -d "$f" 2>/dev/null | grep -q NEEDED && printf '%s\n' "$f"
@@ -33,9 +34,17 @@ xargs -a "$tmp/files" -d '\n' "$slim" elf --unused 2> "$tmp/slim.err" | awk '
 awk -F'|' 'NR==FNR { s[$1] = $2; next } { print $1 "|" (($1 in s) ? s[$1] : "") }' \
 	"$tmp/slim.part" "$tmp/files" | sort > "$tmp/slim"
 agree=$(comm -12 "$tmp/ldd" "$tmp/slim" | wc -l)
-echo "agree $agree/$total files (slim vs ldd -u -r)"
-if [ "$agree" != "$total" ]; then
+# ldd -u lists a library it could not find (its "faked" link map) as unused;
+# slim reports it as not found instead.  Such files are explained, not wrong.
+join -t'|' "$tmp/ldd" "$tmp/slim" | awk -F'|' '$2 != $3 {
+	n = split($2, a, " "); s = ""
+	for (i = 1; i <= n; i++) if (index(a[i], "/")) s = s a[i] " "
+	print ($3 == s ? "explained" : "wrong") "|" $0 }' > "$tmp/diff"
+explained=$(grep -c '^explained' "$tmp/diff")
+wrong=$(grep -c '^wrong' "$tmp/diff")
+echo "agree $agree/$total files (slim vs ldd -u -r); $explained explained (library not found), $wrong wrong"
+if [ -s "$tmp/diff" ]; then
 	echo "disagreements (file | ldd -u -r | slim):"
-	join -t'|' "$tmp/ldd" "$tmp/slim" | awk -F'|' '$2 != $3 { print "  " $1 " | " $2 " | " $3 }'
-	exit 1
+	awk -F'|' '{ print "  " $1 ": " $2 " | " $3 " | " $4 }' "$tmp/diff"
 fi
+[ "$wrong" = 0 ]

@@ -38,7 +38,8 @@ int cli_finish(int rc)
 	 * run_builtin(), jq's main()): a gate never passes on a truncated
 	 * report */
 	if (fflush(stdout) || ferror(stdout)) {
-		fprintf(stderr, "slim: stdout: write failed: %s\n", strerror(errno));
+		if (rc != EXIT_USAGE)   /* one error line: not twice */
+			fprintf(stderr, "slim: stdout: write failed: %s\n", strerror(errno));
 		return EXIT_USAGE;
 	}
 	return rc;
@@ -56,6 +57,7 @@ int cli_write_json(const struct graph *g, const char *path, struct diag *d)
 	if (!fp)
 		return -1;
 	if (graph_write_json(g, fp, d)) {
+		snprintf(d->file, sizeof d->file, "%s", strcmp(path, "-") ? path : "stdout");
 		ofile_abort(&o);
 		return -1;
 	}

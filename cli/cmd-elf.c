@@ -88,6 +88,7 @@ int cmd_elf(int argc, char **argv)
 	if (optind >= argc)
 		return cli_usage(usage, true);
 	o.eo.sizes = !o.unused;
+	o.eo.bind_root_only = o.unused;   /* the question ldd -u answers */
 	o.eo.hash_inputs = o.json;
 	struct elf_ctx *ec = elf_ctx_new(&o.eo);
 	struct graph all;
@@ -117,6 +118,6 @@ int cmd_elf(int argc, char **argv)
 			rc = cli_diag(&d);
 	}
 	graph_free(&all);
-	elf_ctx_free(ec);
+	elf_ctx_free_at_exit(ec, true);
 	return rc;
 }

@@ -106,6 +106,7 @@ int cmd_report(int argc, char **argv)
 	if (optind >= argc && !o.r.py.ntraces && !o.r.py.nroots)
 		return cli_usage(usage, true);
 	o.r.elf.sizes = true;
+	o.r.elf.hash_inputs = o.json || o.out || o.html;
 
 	struct graph g;
 	struct diag_list w = {0};
@@ -114,17 +115,22 @@ int cmd_report(int argc, char **argv)
 	rc = report_build(&g, &o.r, argv + optind, argc - optind, &w);
 	diag_list_print(&w, stderr);
 
-	/* emit: JSON to -o or stdout; text summary otherwise */
-	if (o.json || (o.out && !o.html && !o.svg)) {
+	/* emit: JSON to -o or stdout; text summary otherwise.  A report with
+	 * an input missing is never written as a file: a gate must not pass
+	 * on it (the text summary still shows what was analyzed). */
+	bool files = o.json || o.out || o.html || o.svg;
+	if (files && rc) {
+		fprintf(stderr, "slim: report: not written: an input could not be analyzed\n");
+	} else if (o.json || (o.out && !o.html && !o.svg)) {
 		if (cli_write_json(&g, o.out ? o.out : "-", &d))
 			rc = cli_diag(&d);
-	} else if (!o.html && !o.svg) {
+	} else if (!files && g.ninputs) {
 		if (report_print_text(&g, stdout, o.top))
 			rc = EXIT_USAGE;
 	}
-	if (o.html && report_write_html(&g, o.html, &d))
+	if (!rc && o.html && report_write_html(&g, o.html, &d))
 		rc = cli_diag(&d);
-	if (o.svg && report_write_svg(&g, o.svg, &d))
+	if (!rc && o.svg && report_write_svg(&g, o.svg, &d))
 		rc = cli_diag(&d);
 
 	diag_list_free(&w);

@@ -143,7 +143,7 @@ int report_build(struct graph *g, const struct report_opts *o,
 		if (root && !first_root)
 			first_root = root;
 	}
-	elf_ctx_free(ec);
+	elf_ctx_free_at_exit(ec, true);
 	step_end(&t, "elf");
 
 	/* run_gpu: GPU code of every object in the closure */

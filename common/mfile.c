@@ -6,7 +6,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/syscall.h>
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -31,12 +31,20 @@ static int open_in_root(int rootfd, const char *path)
 
 int mfile_open_at(struct mfile *f, int rootfd, const char *path, struct diag *d)
 {
-	memset(f, 0, sizeof *f);
-	f->path = path;
 	int fd = rootfd >= 0 ? open_in_root(rootfd, path)
 			     : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
+	if (fd < 0) {
+		memset(f, 0, sizeof *f);
+		f->path = path;
 		return diag_err(d, path, "cannot open: %s", strerror(errno));
+	}
+	return mfile_open_fd(f, fd, path, d);
+}
+
+int mfile_open_fd(struct mfile *f, int fd, const char *path, struct diag *d)
+{
+	memset(f, 0, sizeof *f);
+	f->path = path;
 	struct stat st;
 	int rc = -1;
 	if (fstat(fd, &st) < 0) {
@@ -79,9 +87,13 @@ void mfile_close(struct mfile *f)
 
 void sha256_hex(const void *p, size_t n, char hex[65])
 {
-	unsigned char md[32];
-	unsigned int len = 0;
-	EVP_Digest(p, n, md, &len, EVP_sha256(), NULL);
+	/* nettle, not libcrypto: libcrypto's start-up (relocations and
+	 * constructors) alone cost more than analyzing a small program */
+	unsigned char md[SHA256_DIGEST_SIZE];
+	struct sha256_ctx ctx;
+	sha256_init(&ctx);
+	sha256_update(&ctx, n, p);
+	sha256_digest(&ctx, sizeof md, md);
 	for (int i = 0; i < 32; i++)
 		snprintf(hex + 2 * i, 3, "%02x", md[i]);
 	hex[64] = 0;

@@ -27,6 +27,8 @@ int mfile_open(struct mfile *f, const char *path, struct diag *d);
 /* The same, with `path` resolved inside the directory `rootfd` (symlinks
  * and ".." cannot leave it); rootfd < 0 is plain mfile_open(). */
 int mfile_open_at(struct mfile *f, int rootfd, const char *path, struct diag *d);
+/* The same over an open descriptor, which it takes (always closes). */
+int mfile_open_fd(struct mfile *f, int fd, const char *path, struct diag *d);
 void mfile_close(struct mfile *f);
 
 /* SHA-256 of [p, p+n) as 64 lowercase hex digits plus NUL into hex[65]. */

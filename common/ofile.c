@@ -12,7 +12,7 @@
 FILE *ofile_open(struct ofile *o, const char *path, struct diag *d)
 {
 	memset(o, 0, sizeof *o);
-	o->target = xstrdup(path);
+	o->target = xstrdup(!strcmp(path, "-") ? "stdout" : path);
 	if (!strcmp(path, "-")) {
 		o->fp = stdout;
 		return o->fp;

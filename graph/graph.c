@@ -35,6 +35,7 @@ void graph_free(struct graph *g)
 	free(g->inputs);
 	hmap_free(&g->node_by_id);
 	hmap_free(&g->edge_by_key);
+	hmap_free(&g->finding_by_key);
 	strtab_free(&g->strs);
 	arena_free(&g->arena);
 	memset(g, 0, sizeof *g);
@@ -174,7 +175,25 @@ struct gfinding *graph_add_finding(struct graph *g, const char *kind,
 	f->reason = graph_str(g, reason ? reason : "");
 	f->fix = graph_str(g, fix ? fix : "");
 	f->attrs = NULL;
+	const char *key = arena_printf(&g->arena, "%s|%s|%s", kind, node,
+				       dependent ? dependent : "");
+	bool created;
+	void **slot = hmap_slot(&g->finding_by_key, key, strlen(key), &created);
+	if (created)
+		*slot = (void *)(uintptr_t)g->nfindings;
 	return f;
+}
+
+struct gfinding *graph_finding(const struct graph *g, const char *kind,
+			       const char *node, const char *dependent)
+{
+	char small[1024];
+	int n = snprintf(small, sizeof small, "%s|%s|%s", kind, node,
+			 dependent ? dependent : "");
+	if (n < 0 || (size_t)n >= sizeof small)
+		return NULL;
+	void *v = hmap_get(&g->finding_by_key, small, (size_t)n);
+	return v ? &g->findings[(uintptr_t)v - 1] : NULL;
 }
 
 json_t *graph_finding_attrs(struct gfinding *f)

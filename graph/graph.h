@@ -81,6 +81,7 @@ struct graph {
 	struct hmap edge_by_key;
 	struct gfinding *findings;
 	size_t nfindings, capfindings;
+	struct hmap finding_by_key;  /* "kind|node|dependent" -> index + 1 */
 	struct ginput *inputs;
 	size_t ninputs, capinputs;
 	json_t *totals;          /* analyzer-specific totals merged into output */
@@ -117,6 +118,10 @@ struct gfinding *graph_add_finding(struct graph *g, const char *kind,
 				   uint64_t bytes, const char *confidence,
 				   const char *reason, const char *fix);
 json_t *graph_finding_attrs(struct gfinding *f);
+/* The first finding of this kind on node (and dependent, NULL for none),
+ * or NULL.  Analyzers use it to report a verdict once per graph. */
+struct gfinding *graph_finding(const struct graph *g, const char *kind,
+			       const char *node, const char *dependent);
 
 struct ginput *graph_add_input(struct graph *g, const char *path,
 			       const char *kind, const char *node);

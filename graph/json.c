@@ -11,6 +11,7 @@
 #include "../common/diag.h"
 #include "../common/util.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -194,7 +195,7 @@ int graph_write_json(const struct graph *g, FILE *fp, struct diag *d)
 					   JSON_ENSURE_ASCII);
 	json_decref(doc);
 	if (rc || fputc('\n', fp) == EOF)
-		return diag_err(d, NULL, "cannot write JSON report");
+		return diag_err(d, NULL, "write failed: %s", strerror(errno ? errno : EIO));
 	return 0;
 }
 

@@ -63,16 +63,23 @@ int elf_ctx_rootfd_ok(const struct elf_ctx *c)
 
 void elf_ctx_free(struct elf_ctx *c)
 {
+	elf_ctx_free_at_exit(c, false);
+}
+
+void elf_ctx_free_at_exit(struct elf_ctx *c, bool exiting)
+{
 	if (!c)
 		return;
 	for (size_t i = 0; i < c->objs.cap; i++)
 		if (c->objs.slots[i].key) {
-			eobj_close(c->objs.slots[i].val);
-			free(c->objs.slots[i].val);
+			struct eobj *o = c->objs.slots[i].val;
+			if (exiting)
+				o->mf.p = NULL;   /* the kernel unmaps faster at exit */
+			eobj_close(o);
+			free(o);
 		}
 	hmap_free(&c->objs);
 	hmap_free(&c->subdirs);
-	hmap_free(&c->findings);
 	ldcache_close(&c->cache);
 	strtab_free(&c->strs);
 	arena_free(&c->arena);
@@ -112,7 +119,7 @@ static int load_main(struct lspace *s, const char *path, struct diag *d)
 	if (o->type != ET_EXEC && o->type != ET_DYN)
 		return diag_err_at(d, path, 16, "not an executable or shared library (e_type %u)", o->type);
 	if (!o->has_dynamic && o->type == ET_DYN)
-		return diag_err(d, path, "shared object without a dynamic section");
+		return diag_err_at(d, path, 0, "shared object without a dynamic section (no PT_DYNAMIC)");
 	s->main = elf_new_lmap(s, o, path, NULL);
 	s->main->is_main = true;
 	/* $ORIGIN of the executable: the directory of its real path, inside
@@ -167,15 +174,35 @@ static int map_deps(struct lspace *s, struct diag *d)
 	return 0;
 }
 
-static void bind_all(struct lspace *s, bool *partial)
+/* A corrupt table in the analyzed file is an error; in a library of its
+ * closure, a warning, and that library's verdicts are only "likely". */
+static int bind_all(struct lspace *s, bool *partial, struct diag *err)
 {
+	/* every object's symbols first: lookups walk the whole scope */
 	for (size_t i = 0; i < s->n; i++) {
 		struct diag d = {0};
-		if (elf_bind_object(s, s->list[i], &d)) {
+		if (s->list[i]->o && eobj_symbols(s->list[i]->o, &d)) {
+			/* (symbols of every object: lookups walk the scope) */
+			if (i == 0) {
+				*err = d;
+				return -1;
+			}
 			diag_warn(s->w, &d);
 			partial[i] = true;
 		}
 	}
+	for (size_t i = 0; i < (s->c->o.bind_root_only ? 1 : s->n); i++) {
+		struct diag d = {0};
+		if (elf_bind_object(s, s->list[i], &d)) {
+			if (i == 0) {
+				*err = d;
+				return -1;
+			}
+			diag_warn(s->w, &d);
+			partial[i] = true;
+		}
+	}
+	return 0;
 }
 
 /* Which objects must stay loaded, and which unused DT_NEEDED entries are
@@ -193,8 +220,11 @@ static void verdicts(struct lspace *s, bool *live)
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < s->list[i]->ndeps; k++) {
 			struct ldep *dp = &s->list[i]->deps[k];
-			dp->used = dp->to && dp->to->pos != UINT32_MAX && s->list[i]->nbind &&
-				   s->list[i]->nbind[dp->to->pos] > 0;
+			/* an object whose references were not bound is not
+			 * judged: its entries count as used */
+			dp->used = !s->list[i]->binds_done ||
+				   (dp->to && dp->to->pos != UINT32_MAX &&
+				    s->list[i]->nbind[dp->to->pos] > 0);
 		}
 	size_t qh = 0, qt = 0;
 	req[0] = true;
@@ -326,8 +356,10 @@ static void emit_edges(struct lspace *s, struct graph *g, struct lmap *l)
 			attr_str(a, "via", dp->via);
 			if (dp->dir)
 				attr_str(a, "dir", dp->dir);
-			attr_bool(a, "used", dp->used);
-			attr_int(a, "binds", l->nbind && dp->to->in_list ? l->nbind[dp->to->pos] : 0);
+			if (l->binds_done) {
+				attr_bool(a, "used", dp->used);
+				attr_int(a, "binds", dp->to->in_list ? l->nbind[dp->to->pos] : 0);
+			}
 		} else {
 			attr_bool(a, "found", false);
 			attr_str(a, "tried", dp->tried);
@@ -344,16 +376,6 @@ static void emit_edges(struct lspace *s, struct graph *g, struct lmap *l)
 			json_array_append_new(smp, json_string(l->samples[p][i]));
 		json_object_set_new(a, "sample", smp);
 	}
-}
-
-/* false when this finding was already emitted by an earlier input */
-static bool first_time(struct elf_ctx *c, const char *kind, const char *node,
-		       const char *dep, const char *root)
-{
-	char *k = arena_printf(&c->arena, "%s|%s|%s|%s", kind, node, dep ? dep : "", root ? root : "");
-	bool created;
-	hmap_slot(&c->findings, k, strlen(k), &created);
-	return created;
 }
 
 static void may_matter(struct lspace *s, struct lmap *l, struct lmap *d,
@@ -386,9 +408,9 @@ static void emit_findings(struct lspace *s, struct graph *g, const bool *live,
 		for (size_t k = 0; k < l->ndeps; k++) {
 			struct ldep *dp = &l->deps[k];
 			struct lmap *d = dp->to;
-			if (!d || dp->used || d == l || !d->in_list)
+			if (!d || dp->used || d == l || !d->in_list || !l->binds_done)
 				continue;
-			if (!first_time(s->c, "unused-library", d->id, l->id, NULL))
+			if (graph_finding(g, "unused-library", d->id, l->id))
 				continue;
 			uint64_t bytes = 0;
 			if (live[i] && !live[d->pos] && !counted[d->pos]) {
@@ -426,7 +448,7 @@ static void emit_findings(struct lspace *s, struct graph *g, const bool *live,
 		if (live[i] || counted[i] || d->is_rtld)
 			continue;
 		struct lmap *by = d->loader ? d->loader : s->main;
-		if (!first_time(s->c, "unneeded-transitive", d->id, by->id, s->main->id))
+		if (graph_finding(g, "unneeded-transitive", d->id, by->id))
 			continue;
 		buf_reset(&why);
 		buf_printf(&why, "%s loads it only through DT_NEEDED entries no reference binds to (first needed by %s)",
@@ -473,7 +495,8 @@ int elf_analyze(struct elf_ctx *c, struct graph *g, const char *path,
 	live = xcalloc(s.n, 1);
 	partial = xcalloc(s.n, 1);
 	if (!c->o.no_bind) {
-		bind_all(&s, partial);
+		if (bind_all(&s, partial, d))
+			goto out;
 		verdicts(&s, live);
 		if (s.rtld && s.rtld->in_list)
 			live[s.rtld->pos] = true;   /* the interpreter is always loaded */

@@ -23,6 +23,9 @@ struct elf_opts {
 	const char *ld_library_path;  /* used only when non-NULL (--env) */
 	const char *platform;         /* $PLATFORM; NULL: from e_machine */
 	bool no_bind;                 /* skip symbol binding (tree only) */
+	bool bind_root_only;          /* bind only the analyzed file's references:
+				       * its own verdicts (what `ldd -u -r`
+				       * answers), not its libraries' */
 	bool sizes;                   /* per-section sizes, largest symbols */
 	int top_symbols;              /* how many largest symbols (default 10) */
 	bool hash_inputs;             /* SHA-256 of each input (for JSON) */
@@ -32,6 +35,10 @@ struct elf_ctx;
 
 struct elf_ctx *elf_ctx_new(const struct elf_opts *o);
 void elf_ctx_free(struct elf_ctx *c);
+/* The same, but when the process is about to exit the mappings are left
+ * to the kernel: tearing down dozens of mapped libraries one munmap at a
+ * time costs more than the whole analysis of a small program. */
+void elf_ctx_free_at_exit(struct elf_ctx *c, bool exiting);
 /* 0 when --sysroot was given but cannot be opened */
 int elf_ctx_rootfd_ok(const struct elf_ctx *c);
 

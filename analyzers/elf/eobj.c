@@ -291,13 +291,21 @@ static int check_header(struct eobj *o, struct diag *d)
 	o->machine = eh.e_machine;
 	o->osabi = eh.e_ident[EI_OSABI];
 	o->type = eh.e_type;
-	size_t phnum;
-	if (elf_getphdrnum(o->elf, &phnum))
+	/* libelf silently shortens a program header table that runs past
+	 * the end of the file: check the header's own count */
+	size_t phnum = eh.e_phnum;
+	if (phnum == PN_XNUM && elf_getphdrnum(o->elf, &phnum))
 		return elf_fail(o, d, "cannot read program headers");
 	uint64_t phsz = o->cls == ELFCLASS64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr), tot;
+	if (phnum && eh.e_phentsize != phsz)
+		return diag_err_at(d, o->path, o->cls == ELFCLASS64 ? 54 : 42,
+				   "e_phentsize %u is not %llu", eh.e_phentsize, (unsigned long long)phsz);
 	if (phnum && (!mul_ok(phnum, phsz, &tot) || !range_ok(eh.e_phoff, tot, o->mf.n)))
 		return diag_err_at(d, o->path, eh.e_phoff,
 				   "program header table (%zu entries) runs past end of file", phnum);
+	size_t got;
+	if (elf_getphdrnum(o->elf, &got) || got != phnum)
+		return elf_fail(o, d, "cannot read program headers");
 	return 0;
 }
 
@@ -471,17 +479,19 @@ static int read_symbols(struct eobj *o, struct dynvals *v, struct diag *d)
 	return parse_versions(o, v->verneed, v->verneednum, v->verdef, v->verdefnum, d);
 }
 
-int eobj_open(struct eobj *o, int rootfd, const char *path, struct diag *d)
+int eobj_open_fd(struct eobj *o, int fd, const char *path, struct diag *d)
 {
 	struct dynvals v = {0};
 	memset(o, 0, sizeof *o);
 	o->path = xstrdup(path);
 	int rc = -1;
-	if (mfile_open_at(&o->mf, rootfd, o->path, d))
+	if (mfile_open_fd(&o->mf, fd, o->path, d))
 		goto out;
-	if (check_header(o, d) || read_dynamic(o, &v, d) ||
-	    read_strings(o, &v, d) || read_symbols(o, &v, d))
+	if (check_header(o, d) || read_dynamic(o, &v, d) || read_strings(o, &v, d))
 		goto out;
+	o->dv = xmalloc(sizeof *o->dv);
+	*o->dv = v;
+	o->dv->needed_off = NULL;
 	o->rela = v.rela; o->relasz = v.relasz;
 	o->rel = v.rel; o->relsz = v.relsz;
 	o->jmprel = v.jmprel; o->pltrelsz = v.pltrelsz; o->pltrel = v.pltrel;
@@ -529,6 +539,20 @@ static int add_relocs(struct eobj *o, uint64_t addr, uint64_t size, bool rela,
 	return 0;
 }
 
+int eobj_symbols(struct eobj *o, struct diag *d)
+{
+	if (o->symbols_state)
+		return o->symbols_state > 0 ? 0 : -1;
+	o->symbols_state = -1;
+	if (read_symbols(o, o->dv, d)) {
+		o->nsyms = 0;   /* nothing can be found in it */
+		o->gnu = o->sysv = false;
+		return -1;
+	}
+	o->symbols_state = 1;
+	return 0;
+}
+
 int eobj_relocs(struct eobj *o, struct diag *d)
 {
 	if (o->relocs_parsed)
@@ -550,6 +574,7 @@ void eobj_close(struct eobj *o)
 	free(o->needed);
 	free(o->vers);
 	free(o->relocs);
+	free(o->dv);
 	free(o->path);
 	memset(o, 0, sizeof *o);
 }

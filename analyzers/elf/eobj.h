@@ -27,6 +27,7 @@
 #include "../../common/mfile.h"
 
 struct diag;
+struct dynvals;
 
 struct ever {
 	const char *name;      /* NULL: index unused */
@@ -89,13 +90,18 @@ struct eobj {
 	size_t nrelocs;
 	bool relocs_parsed;
 
-	const char *badness;   /* first inconsistency tolerated (warning) */
+	struct dynvals *dv;    /* the dynamic entries, for the lazy parses */
+	int symbols_state;     /* 0 not parsed, 1 parsed, -1 corrupt */
 };
 
-/* Map and parse the dynamic view of the file at `path` (inside the
- * directory rootfd when >= 0, see mfile_open_at).  `path` is copied.
+/* Map and parse the dynamic view of the open file fd (taken and closed)
+ * found at `path`.  `path` is copied.
  * On error returns -1 with d set (file and offset) and leaves o closed. */
-int eobj_open(struct eobj *o, int rootfd, const char *path, struct diag *d);
+int eobj_open_fd(struct eobj *o, int fd, const char *path, struct diag *d);
+/* Parse the dynamic symbol table, hash tables and versions (once; lazy, so
+ * a tree-only run never touches them).  -1 with d set when corrupt; the
+ * object then defines nothing. */
+int eobj_symbols(struct eobj *o, struct diag *d);
 /* Parse relocations (once); -1 with d set on a corrupt table. */
 int eobj_relocs(struct eobj *o, struct diag *d);
 void eobj_close(struct eobj *o);

@@ -11,6 +11,8 @@
  * one wins, as in ld.so.  The extension section's tag 1 lists the
  * glibc-hwcaps subdirectory names that entries with bit 63 of hwcap index.
  *
+ * Lookup: entries are sorted (descending, _dl_cache_libcmp) and binary
+ * searched, as in ld.so, so nothing is indexed at start-up.
  * Entry choice: glibc walks the entries with the key in cache order and
  * takes the first whose flags match the loader (_dl_cache_check_flags) and
  * whose hwcaps the CPU supports, preferring glibc-hwcaps entries by the
@@ -40,23 +42,32 @@ static const char *cstr(const struct ldcache *c, uint64_t off)
 static uint32_t rd32(const unsigned char *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 static uint64_t rd64(const unsigned char *p) { uint64_t v; memcpy(&v, p, 8); return v; }
 
-static void index_entries(struct ldcache *c)
+/* glibc's _dl_cache_libcmp: digits compare as numbers, so that
+ * libfoo.so.10 sorts after libfoo.so.9; ldconfig writes the entries in
+ * descending order of it, and ld.so binary-searches them. */
+static int libcmp(const char *p1, const char *p2)
 {
-	/* link entries of equal key in file order */
-	struct hmap last = {0};
-	for (size_t i = 0; i < c->n; i++) {
-		const char *k = c->e[i].key;
-		size_t len = strlen(k);
-		bool created;
-		void **f = hmap_slot(&c->first, k, len, &created);
-		if (created)
-			*f = (void *)(uintptr_t)(i + 1);
-		void **l = hmap_slot(&last, k, len, NULL);
-		if (*l)
-			c->e[(uintptr_t)*l - 1].next = (uint32_t)(i + 1);
-		*l = (void *)(uintptr_t)(i + 1);
+	while (*p1) {
+		if (*p1 >= '0' && *p1 <= '9') {
+			if (!(*p2 >= '0' && *p2 <= '9'))
+				return 1;
+			unsigned long long v1 = 0, v2 = 0;
+			while (*p1 >= '0' && *p1 <= '9' && v1 < (1ULL << 60))
+				v1 = v1 * 10 + (unsigned)(*p1++ - '0');
+			while (*p2 >= '0' && *p2 <= '9' && v2 < (1ULL << 60))
+				v2 = v2 * 10 + (unsigned)(*p2++ - '0');
+			if (v1 != v2)
+				return v1 < v2 ? -1 : 1;
+		} else if (*p2 >= '0' && *p2 <= '9') {
+			return -1;
+		} else if (*p1 != *p2) {
+			return (unsigned char)*p1 - (unsigned char)*p2;
+		} else {
+			p1++;
+			p2++;
+		}
 	}
-	hmap_free(&last);
+	return -(unsigned char)*p2;
 }
 
 static void read_extension(struct ldcache *c, size_t base, uint32_t ext_off)
@@ -96,7 +107,7 @@ static int parse_new(struct ldcache *c, size_t base, const char *path, struct di
 		const char *k = cstr(c, base + rd32(e + 4)), *v = cstr(c, base + rd32(e + 8));
 		if (!k || !v)
 			return diag_err_at(d, path, (size_t)(e - c->mf.p), "ld.so.cache entry %u names a string outside the file", i);
-		c->e[c->n++] = (struct ldcache_entry){(int32_t)rd32(e), rd64(e + 16), k, v, 0};
+		c->e[c->n++] = (struct ldcache_entry){(int32_t)rd32(e), rd64(e + 16), k, v};
 	}
 	read_extension(c, base, rd32(h + 32));
 	c->format = "new";
@@ -123,7 +134,7 @@ static int parse_old(struct ldcache *c, const char *path, struct diag *d)
 		const char *k = cstr(c, strbase + rd32(e + 4)), *v = cstr(c, strbase + rd32(e + 8));
 		if (!k || !v)
 			return diag_err_at(d, path, 16 + 12ULL * i, "ld.so.cache entry %u names a string outside the file", i);
-		c->e[c->n++] = (struct ldcache_entry){(int32_t)rd32(e), 0, k, v, 0};
+		c->e[c->n++] = (struct ldcache_entry){(int32_t)rd32(e), 0, k, v};
 	}
 	c->format = "old";
 	return 0;
@@ -146,7 +157,6 @@ int ldcache_open(struct ldcache *c, const char *path, struct diag *d)
 		ldcache_close(c);
 		return -1;
 	}
-	index_entries(c);
 	return 0;
 }
 
@@ -155,7 +165,6 @@ void ldcache_close(struct ldcache *c)
 	mfile_close(&c->mf);
 	free(c->e);
 	free(c->hwcaps);
-	hmap_free(&c->first);
 	memset(c, 0, sizeof *c);
 }
 
@@ -176,12 +185,29 @@ static int32_t cache_id(int cls, uint16_t machine)
 const char *ldcache_lookup(const struct ldcache *c, const char *name, int cls,
 			   uint16_t machine, const char *const *hwcaps_ok)
 {
-	uintptr_t i = (uintptr_t)hmap_get(&c->first, name, strlen(name));
+	/* search_cache(): binary search, then back to the first equal key */
+	long left = 0, right = (long)c->n - 1, mid = -1;
+	while (left <= right) {
+		long m = left + (right - left) / 2;
+		int r = libcmp(name, c->e[m].key);
+		if (!r) {
+			mid = m;
+			break;
+		}
+		if (r < 0)
+			left = m + 1;
+		else
+			right = m - 1;
+	}
+	if (mid < 0)
+		return NULL;
+	while (mid > 0 && !libcmp(name, c->e[mid - 1].key))
+		mid--;
 	int32_t id = cache_id(cls, machine);
 	const char *best = NULL, *plain = NULL;
 	int best_prio = 1 << 30;
-	for (; i; i = c->e[i - 1].next) {
-		const struct ldcache_entry *e = &c->e[i - 1];
+	for (size_t i = (size_t)mid; i < c->n && !libcmp(name, c->e[i].key); i++) {
+		const struct ldcache_entry *e = &c->e[i];
 		if (c->format[0] == 'n' ? e->flags != id : (e->flags & 0xff) != 3)
 			continue;
 		if (e->hwcap & HWCAP_EXT) {

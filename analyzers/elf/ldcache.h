@@ -17,7 +17,6 @@ struct ldcache_entry {
 	int32_t flags;
 	uint64_t hwcap;
 	const char *key, *value;   /* point into the mapping, NUL-checked */
-	uint32_t next;             /* next entry with the same key, +1; 0 ends */
 };
 
 struct ldcache {
@@ -25,7 +24,6 @@ struct ldcache {
 	const char *format;        /* "new" (glibc-ld.so.cache1.1), "old" (ld.so-1.7.0) */
 	struct ldcache_entry *e;
 	size_t n;
-	struct hmap first;         /* key -> index+1 of its first entry */
 	const char **hwcaps;       /* glibc-hwcaps subdirectory names, by index */
 	size_t nhwcaps;
 };

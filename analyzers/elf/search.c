@@ -94,15 +94,16 @@ struct eobj *elf_ctx_load(struct elf_ctx *c, const char *path, bool in_root,
 		close(fd);
 		return NULL;
 	}
-	close(fd);
 	char key[64];
 	int kl = snprintf(key, sizeof key, "%llx:%llx", (unsigned long long)st.st_dev,
 			  (unsigned long long)st.st_ino);
 	struct eobj *o = hmap_get(&c->objs, key, (size_t)kl);
-	if (o)
+	if (o) {
+		close(fd);
 		return o;
+	}
 	o = xcalloc(1, sizeof *o);
-	if (eobj_open(o, in_root ? c->rootfd : -1, path, d)) {
+	if (eobj_open_fd(o, fd, path, d)) {
 		free(o);
 		*err = 0;
 		return NULL;

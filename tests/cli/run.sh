@@ -12,7 +12,7 @@ for t in "$here"/test-*.sh; do
 	name=$(basename "$t" .sh)
 	tmp=$(mktemp -d /tmp/slim-cli.XXXXXX)
 	if (cd "$tmp" && bash "$t") > "$tmp.log" 2>&1; then
-		pass=$((pass + 1)); echo "ok   $name"
+		pass=$((pass + 1)); echo "ok   $name  ($(tail -1 "$tmp.log"))"
 	else
 		fail=$((fail + 1)); failed+=("$name"); echo "FAIL $name"; sed 's/^/     | /' "$tmp.log" | tail -40
 	fi

@@ -1,0 +1,2 @@
+/* Defines `versioned` at version VER_1 only. */
+int versioned(void) { return 1; }

@@ -1,0 +1,2 @@
+/* Defines `versioned` at version VER_2 only. */
+int versioned(void) { return 2; }

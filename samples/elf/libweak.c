@@ -1,0 +1,1 @@
+int weak_target(void) { return 7; }

@@ -1,0 +1,79 @@
+#!/bin/bash
+# test-fatbin.sh - `slim fatbin` end to end: usage and exit codes, the
+# per-arch table against MANIFEST counts, deterministic JSON, --extract
+# names, and `slim report` on an archive carrying GPU code.
+source "$ROOT/tests/cli/lib.sh"
+S=$ROOT/samples/out/fatbin
+[ -f "$S/MANIFEST" ] || die "samples not built: run samples/build.sh"
+
+# --help to stdout, exit 0; usage errors to stderr, exit 2
+expect_rc 0 "$SLIM" fatbin --help > help.txt
+grep -q -- "--arch LIST" help.txt || die "--help lacks --arch"
+expect_rc 2 "$SLIM" fatbin 2> err.txt
+grep -q "usage: slim fatbin" err.txt || die "no usage on stderr"
+expect_rc 2 "$SLIM" fatbin --arch sm_8x "$S/exe_none" 2> err.txt
+one_line err.txt
+grep -q "not an SM arch" err.txt || die "bad --arch message: $(cat err.txt)"
+expect_rc 2 "$SLIM" fatbin /nonexistent/file 2> err.txt
+one_line err.txt
+expect_rc 2 "$SLIM" fatbin --bogus "$S/exe_none" 2> err.txt
+expect_rc 2 "$SLIM" fatbin --extract "$S/MANIFEST" "$S/exe_none" 2> err.txt
+one_line err.txt
+grep -q "not a directory" err.txt || die "--extract onto a file: $(cat err.txt)"
+
+# the table: per-arch entry counts as MANIFEST's -gencode set defines them
+expect_rc 0 "$SLIM" fatbin "$S/exe_none" > out.txt
+for a in sm_75 sm_80 sm_86 sm_90a; do
+	want=$(awk -v a=$a '$1 == "entry" && $2 == "exe_none" && $5 == a' "$S/MANIFEST" | wc -l)
+	got=$(awk -v a=$a '$1 == a { print $5 }' out.txt)
+	[ "$got" = "$want" ] || die "exe_none $a: $got entries, MANIFEST says $want"
+done
+grep -q "^  total .* 9 " out.txt || die "total row: $(cat out.txt)"
+
+# what --arch saves, over several files
+expect_rc 0 "$SLIM" fatbin --arch sm_80,sm_90 "$S/exe_none" "$S/libdev.a" > out.txt
+grep -q "^--arch sm_80,sm_90 would save" out.txt || die "no savings line: $(cat out.txt)"
+
+# JSON: valid, byte-identical across runs, schema slim-report/1
+"$SLIM" fatbin --json --kernels --arch sm_80 "$S/exe_size" "$S/libdev.a" > a.json || die "json run 1"
+"$SLIM" fatbin --json --kernels --arch sm_80 "$S/exe_size" "$S/libdev.a" > b.json || die "json run 2"
+cmp -s a.json b.json || die "JSON differs between runs"
+python3 - a.json <<'PY' || die "JSON content"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["schema"] == "slim-report/1"
+gpu = [n for n in d["nodes"] if n["kind"] == "gpu"]
+assert len(gpu) == 9 + 8, len(gpu)
+for n in gpu:
+    a = n["attrs"]
+    for k in ("kind", "arch", "section", "compression", "bytes", "uncompressed_bytes"):
+        assert k in a, (n["id"], k)
+    assert n["id"].split(":")[2] == a["arch"]
+kern = [n for n in d["nodes"] if n["kind"] == "kernel"]
+assert any(n["name"] == "slimk::add_one(float*, int)" for n in kern), [n["name"] for n in kern]
+assert any(f["kind"] == "prunable-gpu-code" for f in d["findings"])
+PY
+
+# --extract: cuobjdump-style names; compressed LTO-IR is skipped, loudly
+expect_rc 0 "$SLIM" fatbin --extract x "$S/exe_speed" "$S/lto_size.o" > /dev/null 2> err.txt
+[ -f x/exe_speed.1.sm_90.ptx ] && [ -f x/exe_speed.8.sm_90a.cubin ] || die "extract names: $(ls x)"
+grep -q "lto_size.o: entry 0 (sm_90 ltoir) not extracted" err.txt || die "LTO-IR skip not said"
+
+# --verify decodes every entry but compressed LTO-IR: exe_speed has 9
+expect_rc 0 "$SLIM" fatbin --verify "$S/exe_speed" "$S/lto_size.o" > out.txt
+grep -q "verified: 9 entries" out.txt || die "--verify exe_speed: $(cat out.txt)"
+grep -q "verified: 0 entries" out.txt || die "--verify lto_size.o: $(cat out.txt)"
+
+# slim report on an archive: gpu nodes owned by the archive's node
+expect_rc 0 "$SLIM" report --json --arch sm_90 "$S/libdev.a" > r.json
+python3 - r.json <<'PY' || die "report JSON"
+import json, sys
+d = json.load(open(sys.argv[1]))
+ids = {n["id"] for n in d["nodes"]}
+assert "gpu:libdev.a:sm_80:0" in ids, sorted(ids)
+assert any(e["from"] == "obj:libdev.a" and e["to"] == "gpu:libdev.a:sm_80:0" and e["kind"] == "contains" for e in d["edges"])
+# G2 on sm_90: no cubin (sm_80 is another major, 100f/120a too), and
+# compute_120 PTX cannot JIT down: all 8 entries
+assert sum(1 for f in d["findings"] if f["kind"] == "prunable-gpu-code") == 8
+PY
+echo ok

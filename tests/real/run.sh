@@ -1,0 +1,14 @@
+#!/bin/bash
+# make check-real: checks over big corpora apt cannot install (CUDA's
+# lib64).  Runs every tests/real/*.sh; each says what it checked and fails
+# loudly when its corpus is missing.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+export ROOT=${ROOT:-$(cd "$here/../.." && pwd)} SLIM=${SLIM:-$ROOT/slim}
+fail=0
+for t in "$here"/*.sh; do
+	[ "$t" = "$here/run.sh" ] && continue
+	echo "== $(basename "$t")"
+	bash "$t" || fail=1
+done
+exit $fail

@@ -1,0 +1,270 @@
+/*
+ * test-elf.c - the ELF analyzer against the loader's own answers.
+ *
+ * Every verdict is compared with ground truth computed in the same run by
+ * glibc itself: `ldd -u -r` (unused direct dependencies, found by running
+ * the loader with LD_DEBUG=unused) and `ldd` (the closure, in load order,
+ * with the path each library was found at).  The samples are built by
+ * samples/build-elf.sh from the sources in samples/elf/.
+ */
+#include "testutil.h"
+#include "../analyzers/elf/elf.h"
+#include "../common/diag.h"
+#include "../graph/graph.h"
+
+#define S "samples/out/elf/"
+
+/* Sorted, newline-joined list of ldd -u -r's unused dependencies. */
+static char *ldd_unused(const char *path)
+{
+	struct buf out = BUF_INIT;
+	need_tool("ldd", "libc-bin");
+	run_fmt(&out, "ldd -u -r '%s' 2>/dev/null | sed -n 's/^\\t//p' | sort", path);
+	return buf_detach(&out);
+}
+
+struct analysis {
+	struct graph g;
+	const char *root;
+	struct diag_list w;
+};
+
+static void analyze(struct analysis *a, const char *path)
+{
+	struct elf_opts o = {0};
+	struct diag d = {0};
+	graph_init(&a->g);
+	memset(&a->w, 0, sizeof a->w);
+	struct elf_ctx *c = elf_ctx_new(&o);
+	int rc = elf_analyze(c, &a->g, path, &a->root, &a->w, &d);
+	cr_assert_eq(rc, 0, "elf_analyze(%s): %s", path, d.msg);
+	elf_ctx_free(c);
+	cr_assert_eq(graph_check(&a->g, &d), 0, "graph invariant: %s", d.msg);
+}
+
+static void done(struct analysis *a)
+{
+	graph_free(&a->g);
+	diag_list_free(&a->w);
+}
+
+static int cmpstr(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* slim's unused direct dependencies of the root, as paths, sorted. */
+static char *slim_unused(struct analysis *a)
+{
+	const char *v[256];
+	size_t n = 0;
+	for (size_t i = 0; i < a->g.nfindings && n < 256; i++) {
+		struct gfinding *f = &a->g.findings[i];
+		if (!strcmp(f->kind, "unused-library") && f->dependent &&
+		    !strcmp(f->dependent, a->root))
+			v[n++] = attr_get_str(graph_node(&a->g, f->node)->attrs, "path");
+	}
+	qsort(v, n, sizeof *v, cmpstr);
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&b, "%s\n", v[i]);
+	return buf_detach(&b);
+}
+
+static void same_unused_as_ldd(const char *path)
+{
+	struct analysis a;
+	analyze(&a, path);
+	char *want = ldd_unused(path), *got = slim_unused(&a);
+	cr_assert_str_eq(got, want, "%s: slim says unused:\n%s\nldd -u -r says:\n%s", path, got, want);
+	free(want);
+	free(got);
+	done(&a);
+}
+
+/* "name path" per loaded object, in load order, from ldd (vdso and the
+ * interpreter line left out) and from slim (breadth-first order is the
+ * order of `needs` edges first reaching each node). */
+static char *ldd_closure(const char *path)
+{
+	struct buf out = BUF_INIT;
+	run_fmt(&out, "ldd '%s' | awk '$2 == \"=>\" && $3 != \"not\" { print $1, $3 } "
+		      "$2 == \"=>\" && $3 == \"not\" { print $1, \"not-found\" }' | sort", path);
+	return buf_detach(&out);
+}
+
+static char *slim_closure(struct analysis *a)
+{
+	const char *v[512];
+	size_t n = 0;
+	struct buf tmp = BUF_INIT;
+	for (size_t i = 0; i < a->g.nedges && n < 512; i++) {
+		struct gedge *e = &a->g.edges[i];
+		if (strcmp(e->kind, "needs"))
+			continue;
+		struct gnode *t = a->g.nodes[e->to];
+		const char *p = attr_get_str(t->attrs, "path");
+		const char *name = attr_get_str(e->attrs, "name");
+		if (!strncmp(name, "ld-linux", 8))
+			continue;   /* ldd prints the interpreter on its own line */
+		char line[1024];
+		snprintf(line, sizeof line, "%s %s", name, p ? p : "not-found");
+		bool dup = false;
+		for (size_t k = 0; k < n; k++)
+			dup |= !strcmp(v[k], line);
+		if (!dup)
+			v[n++] = graph_str(&a->g, line);
+	}
+	qsort(v, n, sizeof *v, cmpstr);
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&tmp, "%s\n", v[i]);
+	return buf_detach(&tmp);
+}
+
+static void same_closure_as_ldd(const char *path)
+{
+	struct analysis a;
+	analyze(&a, path);
+	char *want = ldd_closure(path), *got = slim_closure(&a);
+	cr_assert_str_eq(got, want, "%s closure differs:\nslim:\n%s\nldd:\n%s", path, got, want);
+	free(want);
+	free(got);
+	done(&a);
+}
+
+static const json_t *edge_attrs(struct analysis *a, const char *from, const char *to, const char *kind)
+{
+	struct gedge *e = graph_edge(&a->g, from, to, kind);
+	cr_assert(e, "no %s edge %s -> %s", kind, from, to);
+	return e->attrs;
+}
+
+Test(elf_unused, no_as_needed_libraries_nothing_binds_to)
+{
+	same_unused_as_ldd(S "unused/main");
+	struct analysis a;
+	analyze(&a, S "unused/main");
+	struct gfinding *f = graph_finding(&a.g, "unused-library", "lib:libm.so.6", "exe:main");
+	cr_assert(f, "libm is not reported unused");
+	cr_assert_str_eq(f->confidence, "proven");
+	cr_assert(strstr(f->fix, "-lm") && strstr(f->fix, "--as-needed"), "fix: %s", f->fix);
+	cr_assert(graph_finding(&a.g, "unused-library", "lib:libz.so.1", "exe:main"));
+	cr_assert_null(graph_finding(&a.g, "unused-library", "lib:libc.so.6", "exe:main"));
+	done(&a);
+}
+
+Test(elf_search, origin_rpath_layout)
+{
+	same_closure_as_ldd(S "origin/bin/main");
+	same_unused_as_ldd(S "origin/bin/main");
+	struct analysis a;
+	analyze(&a, S "origin/bin/main");
+	cr_assert_str_eq(attr_get_str(edge_attrs(&a, "exe:main", "lib:liba.so", "needs"), "via"), "rpath");
+	done(&a);
+}
+
+Test(elf_search, rpath_is_inherited_by_dependencies)
+{
+	same_closure_as_ldd(S "rpath/main");
+	struct analysis a;
+	analyze(&a, S "rpath/main");
+	cr_assert_str_eq(attr_get_str(edge_attrs(&a, "lib:liba.so", "lib:libb.so", "needs"), "via"),
+			 "inherited-rpath");
+	done(&a);
+}
+
+Test(elf_search, runpath_is_not_inherited)
+{
+	same_closure_as_ldd(S "runpath/main");
+	struct analysis a;
+	analyze(&a, S "runpath/main");
+	const json_t *e = edge_attrs(&a, "lib:liba.so", "lib:libb.so", "needs");
+	cr_assert(json_is_false(json_object_get(e, "found")), "libb should not be found");
+	cr_assert(strstr(attr_get_str(e, "tried"), "ld.so.cache"), "tried: %s", attr_get_str(e, "tried"));
+	cr_assert(strstr(attr_get_str(e, "tried"), "/usr/lib/x86_64-linux-gnu"));
+	done(&a);
+}
+
+Test(elf_bind, symbol_versions_pick_the_right_library)
+{
+	same_unused_as_ldd(S "ver/main");
+	struct analysis a;
+	analyze(&a, S "ver/main");
+	cr_assert(graph_finding(&a.g, "unused-library", "lib:libver1.so", "exe:main"),
+		  "libver1 defines the name but not the version: unused");
+	cr_assert(graph_edge(&a.g, "exe:main", "lib:libver2.so", "binds"));
+	done(&a);
+}
+
+Test(elf_bind, weak_references)
+{
+	same_unused_as_ldd(S "weak/main");
+	struct analysis a;
+	analyze(&a, S "weak/main");
+	cr_assert(graph_edge(&a.g, "exe:main", "lib:libweak.so", "binds"));
+	cr_assert_null(graph_finding(&a.g, "unused-library", "lib:libweak.so", "exe:main"));
+	done(&a);
+}
+
+Test(elf_bind, copy_relocation_binds_to_the_library)
+{
+	same_unused_as_ldd(S "copy/main");
+	struct analysis a;
+	analyze(&a, S "copy/main");
+	cr_assert(graph_edge(&a.g, "exe:main", "lib:libdata.so", "binds"));
+	done(&a);
+}
+
+Test(elf_search, missing_library_is_reported_and_analysis_goes_on)
+{
+	struct analysis a;
+	analyze(&a, S "missing/main");
+	const json_t *e = edge_attrs(&a, "exe:main", "lib:libgone.so", "needs");
+	cr_assert(json_is_false(json_object_get(e, "found")));
+	cr_assert(strstr(attr_get_str(e, "tried"), "samples/out/elf/missing"),
+		  "the RUNPATH dir must be among the places tried: %s", attr_get_str(e, "tried"));
+	/* libc still resolved and bound */
+	cr_assert(graph_edge(&a.g, "exe:main", "lib:libc.so.6", "binds"));
+	/* ldd agrees it is not found */
+	struct buf out = BUF_INIT;
+	run_fmt(&out, "ldd " S "missing/main | grep -c 'libgone.so => not found'");
+	cr_assert_str_eq(buf_cstr(&out), "1\n");
+	buf_free(&out);
+	done(&a);
+}
+
+Test(elf_search, needed_cycle_terminates)
+{
+	same_closure_as_ldd(S "cycle/main");
+	same_unused_as_ldd(S "cycle/main");
+	struct analysis a;
+	analyze(&a, S "cycle/main");
+	cr_assert(graph_edge(&a.g, "lib:libcyc1.so", "lib:libcyc2.so", "needs"));
+	cr_assert(graph_edge(&a.g, "lib:libcyc2.so", "lib:libcyc1.so", "needs"));
+	done(&a);
+}
+
+Test(elf_unused, initializers_are_named_as_what_may_matter)
+{
+	same_unused_as_ldd(S "init/main");
+	struct analysis a;
+	analyze(&a, S "init/main");
+	struct gfinding *f = graph_finding(&a.g, "unused-library", "lib:libinit.so", "exe:main");
+	cr_assert(f);
+	cr_assert(strstr(f->reason, "initializers"), "reason: %s", f->reason);
+	cr_assert(f->bytes > 0, "libinit goes away entirely: its bytes count");
+	done(&a);
+}
+
+Test(elf_unused, system_binaries_agree_with_ldd)
+{
+	/* a few real programs with many libraries */
+	const char *files[] = {"/usr/bin/gdb", "/usr/bin/curl", "/usr/bin/python3.11",
+			       "/usr/bin/ssh", "/usr/bin/git", "/usr/bin/ls"};
+	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+		if (access(files[i], X_OK))
+			continue;
+		same_unused_as_ldd(files[i]);
+		same_closure_as_ldd(files[i]);
+	}
+}
