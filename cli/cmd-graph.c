@@ -173,7 +173,9 @@ int cmd_graph(int argc, char **argv)
 		goto out;
 	}
 	if (!strcmp(o.format, "html")) {
-		rc = report_write_html(view, o.out, &d) ? cli_diag(&d) : EXIT_OK;
+		/* the page gets every node (its treemap and table are not a
+		 * drawing); it collapses its own SVG as needed */
+		rc = report_write_html(o.focus ? &focused : &g, o.out, &d) ? cli_diag(&d) : EXIT_OK;
 		goto out;
 	}
 	if (!strcmp(o.format, "json")) {

@@ -6,7 +6,8 @@
  * side, adding to a row while that does not worsen its worst aspect ratio.
  * One level is drawn with its children's children nested inside; a click
  * zooms in, the breadcrumb zooms out.  The findings table sorts on a header
- * click and filters on the search box.  Plain ES5 and DOM calls, no
+ * click and filters on the search box; the URL fragment
+ * (#q=TEXT&sort=COLUMN&asc=1) sets both, so a filtered view can be linked.  Plain ES5 and DOM calls, no
  * libraries, no network (the page's Content-Security-Policy forbids it).
  */
 #include "html-assets.h"
@@ -73,5 +74,8 @@ const char html_js[] =
 "document.getElementById('f-status').textContent=shown+' of '+rows.length+' findings';}\n"
 "document.querySelectorAll('#ftable th').forEach(function(th){th.onclick=function(){var k=th.getAttribute('data-k');\n"
 "if(k===key)asc=!asc;else{key=k;asc=k!=='bytes';}fill();};});q.oninput=fill;\n"
+"/* a view can be linked: #q=TEXT&sort=COLUMN&asc=1 */\n"
+"location.hash.replace(/^#/,'').split('&').forEach(function(kv){var i=kv.indexOf('='),k=kv.slice(0,i),v=decodeURIComponent(kv.slice(i+1));\n"
+"if(k==='q')q.value=v;else if(k==='sort'&&cols.indexOf(v)>=0)key=v;else if(k==='asc')asc=v==='1';});\n"
 "document.getElementById('summary').textContent=data.summary;\n"
 "draw();fill();window.addEventListener('resize',draw);document.body.setAttribute('data-ready','1');})();\n";

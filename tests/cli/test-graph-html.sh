@@ -31,10 +31,48 @@ timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-f
 rm -rf "$ud"
 if grep ':CONSOLE' chrome.log; then die "console messages while loading the report"; fi
 grep -q 'data-ready="1"' dom.html || die "the page script did not finish"
+# one area per child of the level shown (the page opens inside a single
+# input), and nested areas inside them
+want=$(python3 -c '
+import json, re
+t = json.loads(re.search(r"id=\"slim-data\">(.*?)</script>", open("r.html").read(), re.S).group(1))["treemap"]
+while len(t.get("children", [])) == 1 and t["children"][0].get("children"): t = t["children"][0]
+print(sum(1 for c in t.get("children", [t]) if c["bytes"] > 0))')
+# every area is the sum of its parts, and every module's bytes are there
+python3 - <<'PY' || die "treemap bytes do not add up"
+import json, re
+t = json.loads(re.search(r"id=\"slim-data\">(.*?)</script>", open("r.html").read(), re.S).group(1))["treemap"]
+stack = [t]
+while stack:
+    n = stack.pop()
+    if n.get("children"):
+        assert n["bytes"] == sum(c["bytes"] for c in n["children"]), n["name"]
+        stack.extend(n["children"])
+py = [c for c in t["children"] if c["name"] == "python"][0]
+assert py["bytes"] == sum(n["size"] for n in json.load(open("r.json"))["nodes"] if n["kind"] == "module")
+PY
 cells=$(grep -o 'class="tm-cell' dom.html | wc -l)
-[ "$cells" -ge 3 ] || die "treemap drew $cells areas"
+[ "$cells" = "$want" ] && [ "$want" -ge 2 ] || die "treemap drew $cells areas, want $want"
+[ "$(grep -o 'class="tm-sub' dom.html | wc -l)" -ge 10 ] || die "no nested areas"
 grep -q "$nf of $nf findings" dom.html || die "findings table: want $nf rows"
 [ "$(grep -o '<tr>' dom.html | wc -l)" -ge "$nf" ] || die "table rows"
 grep -q 'class="node' dom.html || die "graph SVG missing"
 grep -q 'pwned' dom.html || die "hostile text missing from the table"
+
+# searchable and sortable: a linked view filters on "prunable", sorts by
+# bytes ascending; the expected rows come from the report itself
+want=$(python3 -c '
+import json; f = [x for x in json.load(open("r.json"))["findings"] if "prunable" in " ".join(str(v) for v in x.values()).lower()]
+print(len(f), " ".join(x["node"] for x in sorted(f, key=lambda x: (x["bytes"], x["node"]))))')
+ud=$(mktemp -d)
+timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+	--disable-background-networking --disable-component-update --disable-sync \
+	--user-data-dir="$ud" --window-size=1400,1000 \
+	--dump-dom "file://$PWD/r.html#q=prunable&sort=bytes&asc=1" > dom2.html 2> /dev/null || die "chromium failed"
+rm -rf "$ud"
+grep -q "${want%% *} of $nf findings" dom2.html || die "search: want ${want%% *} rows"
+got=$(python3 -c '
+import re; t = open("dom2.html").read().split("<tbody>")[1].split("</tbody>")[0]
+print(" ".join(re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td>", t)))')
+[ "$got" = "${want#* }" ] || die "sorted rows differ: $got"
 true
