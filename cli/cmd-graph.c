@@ -167,15 +167,15 @@ int cmd_graph(int argc, char **argv)
 		}
 		o.hl[i] = n->id;
 	}
+	if (!strcmp(o.format, "html"))
+		o.collapse = -1;    /* the page collapses only its own drawing */
 	struct graph *view = shape(&o, &g, &focused, &collapsed, &capped, in, &d);
 	if (!view) {
 		rc = cli_diag(&d);
 		goto out;
 	}
 	if (!strcmp(o.format, "html")) {
-		/* the page gets every node (its treemap and table are not a
-		 * drawing); it collapses its own SVG as needed */
-		rc = report_write_html(o.focus ? &focused : &g, o.out, &d) ? cli_diag(&d) : EXIT_OK;
+		rc = report_write_html(view, o.out, &d) ? cli_diag(&d) : EXIT_OK;
 		goto out;
 	}
 	if (!strcmp(o.format, "json")) {
