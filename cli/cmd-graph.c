@@ -42,6 +42,7 @@ struct graph_cli {
 	const char **hl;
 	size_t nhl;
 	long depth;
+	bool depth_given;
 	int collapse;           /* -1 never, 0 auto, 1 always */
 };
 
@@ -80,6 +81,7 @@ static int parse(struct graph_cli *o, int argc, char **argv)
 		case O_FMT: o->format = optarg; break;
 		case O_FOCUS: o->focus = optarg; break;
 		case O_DEPTH:
+			o->depth_given = true;
 			o->depth = strtol(optarg, &end, 10);
 			if (*end || o->depth < 0 || o->depth > 1000000)
 				return cli_error("graph: --depth takes a number >= 0");
@@ -97,6 +99,8 @@ static int parse(struct graph_cli *o, int argc, char **argv)
 	}
 	if (argc - optind != 1 || !o->out)
 		return cli_usage(usage, true);
+	if (o->depth_given && !o->focus)
+		return cli_error("graph: --depth needs --focus NODE");
 	if (!o->format && !(o->format = format_of(o->out)))
 		return cli_error("graph: cannot tell the format of '%s': use .svg, .dot or .json, or --format", o->out);
 	if (strcmp(o->format, "svg") && strcmp(o->format, "dot") && strcmp(o->format, "json") &&
