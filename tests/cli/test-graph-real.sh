@@ -16,6 +16,14 @@ diff -u want-new.txt got-new.txt || die "gate's new libraries differ from ldd's"
 [ "$(grep -c '^   - why' out.md)" = "$(wc -l < want-new.txt)" ] || die "a new library lacks its why-path"
 grep -q -- '-> lib:libcurl.so.4  \[needs: DT_NEEDED libcurl.so.4' out.md || die "why evidence"
 expect_rc 0 $SLIM gate --baseline base.json /usr/bin/ls -q > /dev/null
+# allow-listed additions pass through their expiry date, fail the day after
+echo '{"allow":[{"pattern":"lib:*","reason":"curl brings TLS","owner":"@net","expires":"2026-12-31"}]}' > pol.json
+expect_rc 0 $SLIM gate --baseline base.json /usr/bin/curl --policy pol.json --today 2026-12-31 > ok.md
+[ "$(grep -c '| curl brings TLS | @net | 2026-12-31 |' ok.md)" = "$(wc -l < want-new.txt)" ] || die "accepted list"
+expect_rc 1 $SLIM gate --baseline base.json /usr/bin/curl --policy pol.json --today 2027-01-01 -q > /dev/null
+head -c 100 base.json > corrupt.json
+expect_rc 2 $SLIM gate --baseline corrupt.json /usr/bin/curl 2> err.txt > /dev/null
+one_line err.txt
 $SLIM report --json /usr/bin/curl -o curl.json || die "report curl"
 expect_rc 0 $SLIM gate --baseline curl.json /usr/bin/curl -q > /dev/null
 
