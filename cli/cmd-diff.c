@@ -2,7 +2,7 @@
  * cmd-diff.c - `slim diff OLD NEW`: nodes and edges added and removed, bytes
  * grown per node and per kind, findings new and gone (graph/diff.c).
  */
-#include "cli.h"
+#include "graph-cli.h"
 #include "../common/util.h"
 #include "../graph/diff.h"
 
@@ -22,8 +22,6 @@ static const char usage[] =
 	"  -o, --output FILE    write to FILE (atomically) instead of stdout\n"
 	"  --perf               time loading, diffing and formatting on stderr\n"
 	"  -h, --help           this help\n";
-
-int cli_emit(const char *path, const struct buf *b, struct diag *d);
 
 int cmd_diff(int argc, char **argv)
 {

@@ -6,7 +6,7 @@
  * --summary FILE and $GITHUB_STEP_SUMMARY -> exit 0 pass, 1 violated,
  * 2 usage or input error (a gate never passes on input it could not read).
  */
-#include "cli.h"
+#include "graph-cli.h"
 #include "../common/mfile.h"
 #include "../common/ofile.h"
 #include "../graph/gate.h"
@@ -41,8 +41,6 @@ struct gate_cli {
 	char today[16];
 	bool quiet;
 };
-
-int cli_emit(const char *path, const struct buf *b, struct diag *d);
 
 static int parse(struct gate_cli *o, int argc, char **argv)
 {

@@ -5,7 +5,7 @@
  * (graph/dot.c through cgraph/gvc, or the slim-report/1 JSON of the drawn
  * graph).
  */
-#include "cli.h"
+#include "graph-cli.h"
 #include "../common/util.h"
 #include "../graph/render.h"
 #include "../graph/subgraph.h"
@@ -108,9 +108,6 @@ static int parse(struct graph_cli *o, int argc, char **argv)
 		return cli_error("graph: --format must be svg, dot, json or html");
 	return 0;
 }
-
-int cli_emit(const char *path, const struct buf *b, struct diag *d);
-int report_write_html(const struct graph *g, const char *path, struct diag *d);
 
 /* g -> *view: focus then collapse; returns the graph to draw. */
 static struct graph *shape(struct graph_cli *o, struct graph *g,

@@ -2,7 +2,7 @@
  * graph-cli.c - small helpers the graph-output commands (graph, why, diff,
  * baseline, gate) share, kept out of the shared cli.c.
  */
-#include "cli.h"
+#include "graph-cli.h"
 #include "../common/buf.h"
 #include "../common/ofile.h"
 

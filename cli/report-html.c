@@ -4,14 +4,10 @@
  * calls.  Both draw the collapsed graph above RENDER_AUTO_COLLAPSE nodes,
  * as `slim graph` does, and write through ofile (temp + rename).
  */
-#include "cli.h"
+#include "graph-cli.h"
 #include "../graph/html.h"
 #include "../graph/render.h"
 #include "../graph/subgraph.h"
-
-int report_write_html(const struct graph *g, const char *path, struct diag *d);
-int report_write_svg(const struct graph *g, const char *path, struct diag *d);
-int cli_emit(const char *path, const struct buf *b, struct diag *d);
 
 /* The SVG of g, collapsed when large. */
 static int svg_of(const struct graph *g, struct buf *svg, struct diag *d)
