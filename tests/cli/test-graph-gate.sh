@@ -19,6 +19,8 @@ comm -13 <(sonames /usr/bin/ls) <(sonames /usr/bin/curl) > want-new.txt
 unset GITHUB_STEP_SUMMARY
 expect_rc 1 $SLIM gate --baseline base.json curl.json --summary sum.md > out.md
 cmp -s out.md sum.md || die "--summary differs from stdout"
+$SLIM gate --baseline base.json curl.json > again.md
+cmp -s out.md again.md || die "summary differs between runs"
 head -1 out.md | grep -q '^## slim gate: FAILED$' || die "verdict line"
 sed -n 's/.*\*\*new-library\*\*: new library `lib:\([^`]*\)`.*/\1/p' out.md | sort > got-new.txt
 diff -u want-new.txt got-new.txt || die "new libraries differ from ldd's"

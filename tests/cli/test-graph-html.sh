@@ -17,6 +17,8 @@ json.dump(d, open("r.json", "w"))
 PY
 nf=$(python3 -c 'import json; print(len(json.load(open("r.json"))["findings"]))')
 expect_rc 0 $SLIM graph r.json -o r.html 2> /dev/null
+$SLIM graph r.json -o r2.html 2> /dev/null
+cmp -s r.html r2.html || die "HTML differs between runs"
 # outside the embedded data (whose strings are the report's), no reference out
 python3 -c 'import re,sys; s=open("r.html").read(); print(re.sub(r"id=\"slim-data\">.*?</script>", "", s, flags=re.S))' > markup.html
 grep -q 'slim-data' markup.html || die "no data element"
