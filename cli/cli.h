@@ -54,6 +54,11 @@ int cli_load_graph(struct graph *g, const char *path, struct diag *d);
 /* Write the graph as JSON to path ("-" = stdout) through ofile. */
 int cli_write_json(const struct graph *g, const char *path, struct diag *d);
 
+/* report-text.c: the largest sections and symbols of an analyzed file */
+void report_print_sections(const struct gnode *n, FILE *fp, int top);
+/* elf-tree.c: the dependency tree of root (libtree's layout) */
+int elf_print_tree(const struct graph *g, const char *root, bool bindings, FILE *fp);
+
 /* true when stderr is a terminal (progress indicator) */
 bool cli_progress_enabled(void);
 

@@ -33,7 +33,6 @@ struct elf_cli {
 	bool unused, bindings, json;
 };
 
-int elf_print_tree(const struct graph *g, const char *root, bool bindings, FILE *fp);
 
 static void print_unused(const struct graph *g, const char *root, const char *path, FILE *fp)
 {
@@ -93,8 +92,11 @@ int cmd_elf(int argc, char **argv)
 	struct elf_ctx *ec = elf_ctx_new(&o.eo);
 	struct graph all;
 	graph_init(&all);
+	bool progress = cli_progress_enabled() && argc - optind > 20;
 	for (int i = optind; i < argc; i++) {
 		struct graph one, *g = o.json ? &all : &one;
+		if (progress)
+			fprintf(stderr, "\rslim: %d/%d files", i - optind + 1, argc - optind);
 		struct diag_list w = {0};
 		struct diag d = {0};
 		const char *root = NULL;
@@ -106,12 +108,15 @@ int cmd_elf(int argc, char **argv)
 			print_unused(g, root, argv[i], stdout);
 		} else if (!o.json) {
 			elf_print_tree(g, root, o.bindings, stdout);
+			report_print_sections(graph_node(g, root), stdout, 5);
 		}
 		diag_list_print(&w, stderr);
 		diag_list_free(&w);
 		if (!o.json)
 			graph_free(&one);
 	}
+	if (progress)
+		fputs("\r\033[K", stderr);
 	if (o.json) {
 		struct diag d = {0};
 		if (cli_write_json(&all, "-", &d))

@@ -71,7 +71,7 @@ static size_t pick(const struct graph *g, uint32_t *idx, const char *kind,
 	return n;
 }
 
-static void print_sections(const struct gnode *n, FILE *fp, int top)
+void report_print_sections(const struct gnode *n, FILE *fp, int top)
 {
 	json_t *secs = json_object_get(n->attrs, "sections");
 	if (!json_is_array(secs) || !json_array_size(secs))
@@ -183,7 +183,7 @@ static void print_input(const struct graph *g, const struct gadj *adj, const str
 			fprintf(fp, "  not found: %s (tried: %s)\n", g->nodes[e->to]->name,
 				attr_get_str(e->attrs, "tried"));
 	}
-	print_sections(r, fp, top < 5 ? top : 5);
+	report_print_sections(r, fp, top < 5 ? top : 5);
 	free(idx);
 }
 

@@ -136,14 +136,19 @@ int report_build(struct graph *g, const struct report_opts *o,
 	 * libraries are parsed once */
 	step_begin(&t, o->perf);
 	struct elf_ctx *ec = elf_ctx_new(&o->elf);
+	bool progress = cli_progress_enabled() && nfiles > 20;
 	for (int i = 0; i < nfiles; i++) {
 		const char *root = NULL;
+		if (progress)   /* a long run says where it is, on a terminal only */
+			fprintf(stderr, "\rslim: %d/%d files", i + 1, nfiles);
 		rc |= run_file(g, ec, o, files[i], &root, &traces, &ntraces,
 			       &maps, &nmaps, w);
 		if (root && !first_root)
 			first_root = root;
 	}
 	elf_ctx_free_at_exit(ec, true);
+	if (progress)
+		fputs("\r\033[K", stderr);
 	step_end(&t, "elf");
 
 	/* run_gpu: GPU code of every object in the closure */

@@ -24,6 +24,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#if defined(__x86_64__) && __has_include(<sys/platform/x86.h>)
+#include <sys/platform/x86.h>
+#endif
+
+#if defined(__x86_64__) && __has_include(<sys/platform/x86.h>)
+/* x86_cpu_active() of <sys/platform/x86.h>, with the shift done unsigned:
+ * glibc's inline shifts a signed 1 into bit 31 (undefined behaviour that
+ * UBSan reports for features in bit 31, such as AVX512VL). */
+static bool cpu_active(unsigned int index)
+{
+	const struct cpuid_feature *f = __x86_get_cpuid_feature_leaf(index / 128);
+	unsigned int reg = index & 127, bit = reg & 31;
+	return (f->active_array[reg / 32] >> bit) & 1u;
+}
+#define CPU_ACTIVE(name) cpu_active(x86_cpu_##name)
+#endif
 
 struct elf_ctx *elf_ctx_new(const struct elf_opts *o)
 {
@@ -36,15 +52,25 @@ struct elf_ctx *elf_ctx_new(const struct elf_opts *o)
 		c->rootfd = open(o->sysroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	/* glibc-hwcaps levels and $PLATFORM of the CPU slim runs on: a
 	 * static analysis has to assume one, and the host is the best guess
-	 * (glibc's dl_platform_init picks "haswell" the same way) */
+	 * (glibc's dl_platform_init picks "haswell" the same way).  Read
+	 * from glibc's own cpu_features (<sys/platform/x86.h>): executing
+	 * cpuid again costs tens of microseconds in a VM. */
 	size_t n = 0;
-	__builtin_cpu_init();
-	bool v2 = __builtin_cpu_supports("sse4.2") && __builtin_cpu_supports("popcnt") &&
-		  __builtin_cpu_supports("ssse3");
-	bool v3 = v2 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2") &&
-		  __builtin_cpu_supports("fma");
-	bool v4 = v3 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-		  __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
+	bool v2 = false, v3 = false, v4 = false;
+#if defined(__x86_64__) && __has_include(<sys/platform/x86.h>)
+	v2 = CPU_ACTIVE(CMPXCHG16B) && CPU_ACTIVE(LAHF64_SAHF64) &&
+	     CPU_ACTIVE(POPCNT) && CPU_ACTIVE(SSE3) &&
+	     CPU_ACTIVE(SSE4_1) && CPU_ACTIVE(SSE4_2) &&
+	     CPU_ACTIVE(SSSE3);
+	v3 = v2 && CPU_ACTIVE(AVX) && CPU_ACTIVE(AVX2) &&
+	     CPU_ACTIVE(BMI1) && CPU_ACTIVE(BMI2) &&
+	     CPU_ACTIVE(F16C) && CPU_ACTIVE(FMA) &&
+	     CPU_ACTIVE(LZCNT) && CPU_ACTIVE(MOVBE) &&
+	     CPU_ACTIVE(OSXSAVE);
+	v4 = v3 && CPU_ACTIVE(AVX512F) && CPU_ACTIVE(AVX512BW) &&
+	     CPU_ACTIVE(AVX512CD) && CPU_ACTIVE(AVX512DQ) &&
+	     CPU_ACTIVE(AVX512VL);
+#endif
 	if (v4)
 		c->hwcaps[n++] = "x86-64-v4";
 	if (v3)
@@ -66,15 +92,24 @@ void elf_ctx_free(struct elf_ctx *c)
 	elf_ctx_free_at_exit(c, false);
 }
 
+/* Kept reachable, so leak checkers see memory left for the kernel to
+ * reclaim at exit as "still reachable" rather than lost (git's UNLEAK). */
+static struct elf_ctx *left_at_exit;
+
 void elf_ctx_free_at_exit(struct elf_ctx *c, bool exiting)
 {
 	if (!c)
 		return;
+	if (exiting) {
+		/* the process is about to exit: freeing dozens of libelf
+		 * descriptors and mappings one by one costs more than a small
+		 * program's whole analysis */
+		left_at_exit = c;
+		return;
+	}
 	for (size_t i = 0; i < c->objs.cap; i++)
 		if (c->objs.slots[i].key) {
 			struct eobj *o = c->objs.slots[i].val;
-			if (exiting)
-				o->mf.p = NULL;   /* the kernel unmaps faster at exit */
 			eobj_close(o);
 			free(o);
 		}

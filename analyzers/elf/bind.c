@@ -121,6 +121,8 @@ static long lookup_in(const struct eobj *o, struct ref *r)
 	int nversions = 0;
 	if (!o->nsyms)
 		return -1;
+	if (o->gnu && !o->gnu_nbuckets)
+		return -1;   /* "If the hash table is empty there is nothing to do here." */
 	if (o->gnu) {
 		uint32_t h = r->gnu_hash;
 		unsigned wbits = o->cls == ELFCLASS64 ? 64 : 32;

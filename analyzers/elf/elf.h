@@ -35,9 +35,9 @@ struct elf_ctx;
 
 struct elf_ctx *elf_ctx_new(const struct elf_opts *o);
 void elf_ctx_free(struct elf_ctx *c);
-/* The same, but when the process is about to exit the mappings are left
- * to the kernel: tearing down dozens of mapped libraries one munmap at a
- * time costs more than the whole analysis of a small program. */
+/* The same, but when the process is about to exit everything is left to
+ * the kernel: tearing down dozens of mapped libraries and their libelf
+ * descriptors one at a time costs more than a small program's analysis. */
 void elf_ctx_free_at_exit(struct elf_ctx *c, bool exiting);
 /* 0 when --sysroot was given but cannot be opened */
 int elf_ctx_rootfd_ok(const struct elf_ctx *c);

@@ -135,7 +135,7 @@ static int parse_gnu_hash(struct eobj *o, uint64_t addr, struct diag *d)
 	uint64_t need = 16 + (uint64_t)o->gnu_bloom_size * wsz +
 			(uint64_t)o->gnu_nbuckets * 4;
 	if (need > avail || !o->gnu_bloom_size ||
-	    (o->gnu_bloom_size & (o->gnu_bloom_size - 1)))
+	    (o->gnu_bloom_size & (o->gnu_bloom_size - 1)) || o->gnu_bloom_shift >= 32)
 		return diag_err_at(d, o->path, off, "GNU hash table header is corrupt");
 	o->gnu_bloom = p + 16;
 	o->gnu_buckets = o->gnu_bloom + o->gnu_bloom_size * wsz;

@@ -1,0 +1,19 @@
+# Every input a fuzzer ever crashed slim with (tests/corrupt/) is replayed:
+# exit 0 or 2, an exit 2 with exactly one error line, never a signal.
+# Under `make asan` the replay is sanitized.
+source "$ROOT/tests/cli/lib.sh"
+n=0
+for f in "$ROOT"/tests/corrupt/*; do
+	[ -f "$f" ] || continue
+	n=$((n + 1))
+	for cmd in "report" "elf --unused" "report --json"; do
+		timeout 20 "$SLIM" $cmd "$f" > /dev/null 2> err; rc=$?
+		case $rc in
+		0) ;;
+		2) [ "$(grep -vc '^slim: warning:' err)" = 1 ] || { cat err; die "$f ($cmd): exit 2 without one error line"; } ;;
+		*) cat err; die "$f ($cmd): exit $rc" ;;
+		esac
+	done
+done
+[ $n -gt 0 ] || die "tests/corrupt/ is empty"
+echo "$n fuzzer finds replayed"
