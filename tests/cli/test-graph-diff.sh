@@ -3,6 +3,7 @@
 # on the two JSON documents; output is byte-identical across runs in all
 # three formats; a report against itself shows no change.
 source "$ROOT/tests/cli/lib.sh"
+source "$ROOT/tests/cli/graph-lib.sh"
 need python3 python3
 python3 "$ROOT/bench/graph-gen.py" 3000 11 > old.json
 python3 "$ROOT/bench/graph-gen.py" 3000 11 --mutate > new.json
@@ -42,9 +43,9 @@ expect_rc 0 $SLIM diff -o written.md --markdown old.json new.json
 cmp -s written.md <($SLIM diff --markdown old.json new.json) || die "-o"
 # errors: one line, exit 2
 head -c 5000 new.json > trunc.json
-expect_rc 2 $SLIM diff old.json trunc.json 2> err.txt; one_line err.txt
+expect_rc 2 err_to err.txt $SLIM diff old.json trunc.json; one_line err.txt
 echo '{"schema":"slim-report/9","nodes":[],"edges":[]}' > v9.json
-expect_rc 2 $SLIM diff v9.json old.json 2> err.txt; one_line err.txt
+expect_rc 2 err_to err.txt $SLIM diff v9.json old.json; one_line err.txt
 grep -q "schema 'slim-report/9'" err.txt || die "schema error"
-expect_rc 2 $SLIM diff old.json 2> /dev/null
+expect_rc 2 quiet $SLIM diff old.json
 true

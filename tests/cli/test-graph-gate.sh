@@ -3,6 +3,7 @@
 # (tests/cli/graph-ldd-report.py), and the expected new libraries from
 # comparing the two `ldd` listings directly, so nothing here trusts slim.
 source "$ROOT/tests/cli/lib.sh"
+source "$ROOT/tests/cli/graph-lib.sh"
 need ldd libc-bin; need readelf binutils; need python3 python3
 for f in /usr/bin/ls /usr/bin/curl; do [ -x $f ] || die "this test needs $f: apt-get install coreutils curl"; done
 python3 "$ROOT/tests/cli/graph-ldd-report.py" /usr/bin/ls > ls.json || die "report ls"
@@ -68,18 +69,18 @@ head -1 step.md | grep -q 'earlier step' && grep -q '^## slim gate: FAILED' step
 
 # 6. input errors are exit 2 with one line, never a pass
 head -c 200 base.json > corrupt.json
-expect_rc 2 $SLIM gate --baseline corrupt.json curl.json 2> err.txt > /dev/null
+expect_rc 2 err_to err.txt $SLIM gate --baseline corrupt.json curl.json > /dev/null
 one_line err.txt; grep -q 'corrupt.json: line' err.txt || die "corrupt baseline"
 printf '\x7fELF garbage' > bogus.bin
-expect_rc 2 $SLIM gate --baseline bogus.bin curl.json 2> /dev/null > /dev/null
-expect_rc 2 $SLIM gate --baseline missing.json curl.json 2> /dev/null > /dev/null
+expect_rc 2 quiet $SLIM gate --baseline bogus.bin curl.json > /dev/null
+expect_rc 2 quiet $SLIM gate --baseline missing.json curl.json > /dev/null
 for bad in '{"max_new_libs": 1}' '{"allow":[{"node":"lib:x","reason":"r","owner":"o","expires":"2026-02-30"}]}' \
            '{"allow":[{"node":"lib:x","reason":"r","expires":"2026-01-01"}]}' '{"max_total_bytes_growth": -1}' \
            '{"allow":[{"node":"lib:x","pattern":"y","reason":"r","owner":"o","expires":"2026-01-01"}]}' '{"allow": ['; do
 	echo "$bad" > badpol.json
-	expect_rc 2 $SLIM gate --baseline base.json curl.json --policy badpol.json 2> err.txt > /dev/null
+	expect_rc 2 err_to err.txt $SLIM gate --baseline base.json curl.json --policy badpol.json > /dev/null
 	one_line err.txt; grep -q '^slim: badpol.json: ' err.txt || die "policy error format: $(cat err.txt)"
 done
-expect_rc 2 $SLIM gate curl.json 2> /dev/null
-expect_rc 2 $SLIM gate --baseline base.json curl.json --today 2026-13-01 2> /dev/null
+expect_rc 2 quiet $SLIM gate curl.json
+expect_rc 2 quiet $SLIM gate --baseline base.json curl.json --today 2026-13-01
 true

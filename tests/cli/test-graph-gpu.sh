@@ -6,6 +6,7 @@
 # entries grouped by arch; why-paths reach an entry through `contains`.
 # Expected values come from the report's own nodes and findings (Python).
 source "$ROOT/tests/cli/lib.sh"
+source "$ROOT/tests/cli/graph-lib.sh"
 need python3 python3; need xmllint libxml2-utils
 exe=$ROOT/samples/out/fatbin/exe_size
 [ -f "$exe" ] || die "missing $exe: run samples/build.sh (make test does)"

@@ -4,6 +4,7 @@
 # report, and the file is self-contained (no src=/href=/<link>, a CSP that
 # forbids fetches).  Hostile strings in the data must not break the page.
 source "$ROOT/tests/cli/lib.sh"
+source "$ROOT/tests/cli/graph-lib.sh"
 need chromium chromium; need python3 python3
 python3 "$ROOT/bench/graph-gen.py" 1500 5 > r.json
 # a finding whose text tries to close the data script element
@@ -16,7 +17,7 @@ d["findings"].append({"kind": "unused-library", "node": "lib:lib000.so.0", "depe
 json.dump(d, open("r.json", "w"))
 PY
 nf=$(python3 -c 'import json; print(len(json.load(open("r.json"))["findings"]))')
-expect_rc 0 $SLIM graph r.json -o r.html 2> /dev/null
+expect_rc 0 quiet $SLIM graph r.json -o r.html
 $SLIM graph r.json -o r2.html 2> /dev/null
 cmp -s r.html r2.html || die "HTML differs between runs"
 # outside the embedded data (whose strings are the report's), no reference out

@@ -4,6 +4,7 @@
 # why-path of curl's closure is a chain of readelf DT_NEEDED entries of
 # minimal length; `slim report --svg/--html` write well-formed output.
 source "$ROOT/tests/cli/lib.sh"
+source "$ROOT/tests/cli/graph-lib.sh"
 need ldd libc-bin; need readelf binutils; need python3 python3; need xmllint libxml2-utils
 for f in /usr/bin/ls /usr/bin/curl; do [ -x $f ] || die "this test needs $f: apt-get install coreutils curl"; done
 
@@ -22,7 +23,7 @@ expect_rc 0 $SLIM gate --baseline base.json /usr/bin/curl --policy pol.json --to
 [ "$(grep -c '| curl brings TLS | @net | 2026-12-31 |' ok.md)" = "$(wc -l < want-new.txt)" ] || die "accepted list"
 expect_rc 1 $SLIM gate --baseline base.json /usr/bin/curl --policy pol.json --today 2027-01-01 -q > /dev/null
 head -c 100 base.json > corrupt.json
-expect_rc 2 $SLIM gate --baseline corrupt.json /usr/bin/curl 2> err.txt > /dev/null
+expect_rc 2 err_to err.txt $SLIM gate --baseline corrupt.json /usr/bin/curl > /dev/null
 one_line err.txt
 $SLIM report --json /usr/bin/curl -o curl.json || die "report curl"
 expect_rc 0 $SLIM gate --baseline curl.json /usr/bin/curl -q > /dev/null

@@ -4,6 +4,7 @@
 # --collapse and the automatic collapse above 300 nodes; DOT and JSON
 # outputs; byte-identical output across runs.
 source "$ROOT/tests/cli/lib.sh"
+source "$ROOT/tests/cli/graph-lib.sh"
 need xmllint libxml2-utils; need ldd libc-bin; need readelf binutils; need python3 python3
 python3 "$ROOT/tests/cli/graph-ldd-report.py" /usr/bin/curl > curl.json || die "reference report"
 count() { python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["nodes"]))' "$1"; }
@@ -45,9 +46,9 @@ new=$(grep -c 'class="node [a-z ]*new' new.svg)
 
 # collapse: a synthetic 2000-node report folds automatically and says so
 python3 "$ROOT/bench/graph-gen.py" 2000 3 > big.json
-expect_rc 0 $SLIM graph big.json -o big.svg 2> err.txt
+expect_rc 0 err_to err.txt $SLIM graph big.json -o big.svg
 grep -q 'collapsed to' err.txt || die "auto collapse not announced"
-expect_rc 0 $SLIM graph big.json -o big.json.out --format json 2> /dev/null
+expect_rc 0 quiet $SLIM graph big.json -o big.json.out --format json
 xmllint --noout big.svg || die "big.svg"
 [ "$(grep -c 'class="node' big.svg)" = "$(count big.json.out)" ] || die "collapsed node count"
 [ "$(count big.json.out)" -lt 300 ] || die "collapse left too many nodes"
@@ -68,7 +69,7 @@ assert not any(n["kind"] in ("module", "object", "gpu") for n in got["nodes"])
 PY
 # still too many groups after collapsing: the largest kept, the rest folded
 python3 "$ROOT/bench/graph-gen.py" 8000 4 > huge.json
-expect_rc 0 $SLIM graph huge.json -o huge.json.out --format json 2> err.txt
+expect_rc 0 err_to err.txt $SLIM graph huge.json -o huge.json.out --format json
 grep -q 'the largest kept, the rest folded per kind' err.txt || die "cap not announced"
 python3 - <<'PY' || die "capped graph lost bytes or kept too much"
 import json
@@ -83,10 +84,10 @@ expect_rc 0 $SLIM graph big.json --no-collapse --format dot -o big.dot
 [ "$(grep -c '^[[:space:]]*"[^"]*"[[:space:]]*\[class=' big.dot)" = "$(count big.json)" ] || die "DOT node count"
 
 # errors
-expect_rc 2 $SLIM graph curl.json -o out.png 2> err.txt; one_line err.txt
-expect_rc 2 $SLIM graph curl.json --focus nosuch.so -o x.svg 2> err.txt; one_line err.txt
+expect_rc 2 err_to err.txt $SLIM graph curl.json -o out.png; one_line err.txt
+expect_rc 2 err_to err.txt $SLIM graph curl.json --focus nosuch.so -o x.svg; one_line err.txt
 grep -q "no node 'nosuch.so'" err.txt || die "focus on unknown node"
 [ ! -e x.svg ] || die "output written on error"
 echo '{"schema":"slim-report/1","nodes":[{"id":"lib:a","kind":"lib"}],"edges":[{"from":"lib:a","to":"lib:b","kind":"needs"}]}' > dangling.json
-expect_rc 2 $SLIM graph dangling.json -o d.svg 2> err.txt; one_line err.txt
+expect_rc 2 err_to err.txt $SLIM graph dangling.json -o d.svg; one_line err.txt
 true

@@ -5,6 +5,7 @@
 # not by slim.  Then the error paths: unknown node (with suggestions),
 # ambiguous name, wrong schema, truncated JSON, dangling edge.
 source "$ROOT/tests/cli/lib.sh"
+source "$ROOT/tests/cli/graph-lib.sh"
 need ldd libc-bin; need readelf binutils; need python3 python3
 exe=/usr/bin/curl
 [ -x $exe ] || die "this test needs $exe: apt-get install curl"
@@ -66,7 +67,7 @@ if [ "$n" -gt 1 ]; then
 fi
 
 # unknown node: exit 2, one line, near matches suggested
-expect_rc 2 $SLIM why curl.json libcurl.so.5 2> err.txt
+expect_rc 2 err_to err.txt $SLIM why curl.json libcurl.so.5
 one_line err.txt
 grep -q "no node 'libcurl.so.5' (did you mean: .*lib:libcurl.so.4" err.txt || { cat err.txt; die "no suggestion"; }
 
@@ -74,22 +75,22 @@ grep -q "no node 'libcurl.so.5' (did you mean: .*lib:libcurl.so.4" err.txt || { 
 cat > amb.json <<'J'
 {"schema":"slim-report/1","nodes":[{"id":"lib:x","kind":"lib","name":"x"},{"id":"py:x","kind":"module","name":"x"}],"edges":[]}
 J
-expect_rc 2 $SLIM why amb.json x 2> err.txt
+expect_rc 2 err_to err.txt $SLIM why amb.json x
 one_line err.txt; grep -q "ambiguous: lib:x, py:x" err.txt || die "ambiguity not reported"
 
 # bad input
 sed 's#slim-report/1#slim-report/2#' curl.json > v2.json
-expect_rc 2 $SLIM why v2.json libcurl.so.4 2> err.txt
+expect_rc 2 err_to err.txt $SLIM why v2.json libcurl.so.4
 one_line err.txt; grep -q "schema 'slim-report/2' is not slim-report/1" err.txt || die "schema"
 head -c 3000 curl.json > trunc.json
-expect_rc 2 $SLIM why trunc.json libcurl.so.4 2> err.txt
+expect_rc 2 err_to err.txt $SLIM why trunc.json libcurl.so.4
 one_line err.txt; grep -q "trunc.json: line [0-9]*: .*invalid JSON" err.txt || { cat err.txt; die "truncated"; }
 python3 -c '
 import json; d = json.load(open("curl.json"))
 d["edges"].append({"from": "exe:curl", "to": "lib:nowhere.so", "kind": "needs"})
 json.dump(d, open("dangling.json", "w"))'
-expect_rc 2 $SLIM why dangling.json libcurl.so.4 2> err.txt
+expect_rc 2 err_to err.txt $SLIM why dangling.json libcurl.so.4
 one_line err.txt; grep -q "unknown node 'lib:nowhere.so'" err.txt || die "dangling edge"
-expect_rc 2 $SLIM why curl.json 2> /dev/null
+expect_rc 2 quiet $SLIM why curl.json
 expect_rc 0 $SLIM why --help > /dev/null
 true
