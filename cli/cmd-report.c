@@ -120,7 +120,7 @@ int cmd_report(int argc, char **argv)
 	 * on it (the text summary still shows what was analyzed). */
 	bool files = o.json || o.out || o.html || o.svg;
 	if (files && rc) {
-		fprintf(stderr, "slim: report: not written: an input could not be analyzed\n");
+		/* the input's error line already said why: nothing written */
 	} else if (o.json || (o.out && !o.html && !o.svg)) {
 		if (cli_write_json(&g, o.out ? o.out : "-", &d))
 			rc = cli_diag(&d);

@@ -143,38 +143,30 @@ static void print_input(const struct graph *g, const struct gadj *adj, const str
 	if (cnt > 1)
 		fprintf(fp, "; with its %zu libraries %s", cnt - 1, human_bytes(bytes, sz2, sizeof sz2));
 	fputc('\n', fp);
-	size_t n = pick(g, idx, "unused-library", r->id, 1);
+	static const struct section {
+		const char *kind, *title;
+		int direct;
+		bool show_dep;
+	} secs[] = {
+		{"unused-library", "unused direct dependencies (no reference binds to them: the rule of `ldd -u -r`)", 1, false},
+		{"unused-library", "unused dependencies of libraries in the closure", 0, true},
+		{"unneeded-transitive", "unneeded transitive libraries (loaded only through unused entries)", -1, true},
+	};
 	uint64_t removable = 0;
 	size_t nrem = 0;
-	if (n) {
-		fprintf(fp, "  unused direct dependencies (no reference binds to them: the rule of `ldd -u -r`): %zu\n", n);
-		print_findings(g, idx, n, top, false, fp);
+	for (size_t k = 0; k < sizeof secs / sizeof *secs; k++) {
+		size_t n = pick(g, idx, secs[k].kind, r->id, secs[k].direct);
+		if (!n)
+			continue;
+		fprintf(fp, "  %s: %zu\n", secs[k].title, n);
+		print_findings(g, idx, n, top, secs[k].show_dep, fp);
+		/* a library's bytes count once, on the finding that removes it */
+		for (size_t i = 0; i < n; i++)
+			if (g->findings[idx[i]].bytes && !strcmp(g->findings[idx[i]].confidence, "proven")) {
+				removable += g->findings[idx[i]].bytes;
+				nrem++;
+			}
 	}
-	for (size_t i = 0; i < n; i++)
-		if (g->findings[idx[i]].bytes && !strcmp(g->findings[idx[i]].confidence, "proven")) {
-			removable += g->findings[idx[i]].bytes;
-			nrem++;
-		}
-	n = pick(g, idx, "unused-library", r->id, 0);
-	if (n) {
-		fprintf(fp, "  unused dependencies of libraries in the closure: %zu\n", n);
-		print_findings(g, idx, n, top, true, fp);
-	}
-	for (size_t i = 0; i < n; i++)
-		if (g->findings[idx[i]].bytes && !strcmp(g->findings[idx[i]].confidence, "proven")) {
-			removable += g->findings[idx[i]].bytes;
-			nrem++;
-		}
-	n = pick(g, idx, "unneeded-transitive", r->id, -1);
-	if (n) {
-		fprintf(fp, "  unneeded transitive libraries (loaded only through unused entries): %zu\n", n);
-		print_findings(g, idx, n, top, true, fp);
-	}
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(g->findings[idx[i]].confidence, "proven")) {
-			removable += g->findings[idx[i]].bytes;
-			nrem++;
-		}
 	fprintf(fp, "  removable (proven): %zu libraries, %s\n", nrem, human_bytes(removable, sz, sizeof sz));
 	for (uint32_t i = adj->off[r->idx]; i < adj->off[r->idx + 1]; i++) {
 		const struct gedge *e = &g->edges[adj->edge[i]];
@@ -192,17 +184,39 @@ static bool elf_kind(const char *k)
 	return !strcmp(k, "unused-library") || !strcmp(k, "unneeded-transitive");
 }
 
+/* An ELF input another analyzer reached (a Python extension module that
+ * pydeps contains) gets its own block only when something is found. */
+static bool worth_a_block(const struct graph *g, const struct gadj *radj, const char *id)
+{
+	const struct gnode *n = graph_node(g, id);
+	bool contained = false;
+	for (uint32_t i = radj->off[n->idx]; i < radj->off[n->idx + 1]; i++)
+		contained |= !strcmp(g->edges[radj->edge[i]].kind, "contains");
+	if (!contained)
+		return true;    /* no other analyzer reached it: given by the user */
+	for (size_t i = 0; i < g->nfindings; i++) {
+		const struct gfinding *f = &g->findings[i];
+		const char *r = attr_get_str(f->attrs, "root");
+		if ((f->dependent && !strcmp(f->dependent, id)) || (r && !strcmp(r, id)))
+			return true;
+	}
+	return false;
+}
+
 int report_print_text(const struct graph *g, FILE *fp, int top)
 {
-	struct gadj adj;
+	struct gadj adj, radj;
 	char sz[32];
 	graph_adj_build(g, &adj, false);
+	graph_adj_build(g, &radj, true);
 	for (size_t i = 0; i < g->ninputs; i++) {
 		const struct ginput *in = &g->inputs[i];
 		if (in->node && graph_node(g, in->node) &&
-		    (!strcmp(in->kind, "elf-exec") || !strcmp(in->kind, "elf-shared")))
+		    (!strcmp(in->kind, "elf-exec") || !strcmp(in->kind, "elf-shared")) &&
+		    worth_a_block(g, &radj, in->node))
 			print_input(g, &adj, in, top, fp);
 	}
+	graph_adj_free(&radj);
 	/* every other analyzer's findings, by kind, ranked by bytes */
 	uint32_t *idx = xcalloc(g->nfindings + 1, sizeof *idx);
 	const char *kinds[64];

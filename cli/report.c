@@ -179,8 +179,10 @@ int report_build(struct graph *g, const struct report_opts *o,
 		step_begin(&t, o->perf);
 		struct pydeps_opts po = o->py;
 		const char **all = xcalloc(o->py.ntraces + ntraces + 1, sizeof *all);
-		memcpy(all, o->py.traces, o->py.ntraces * sizeof *all);
-		memcpy(all + o->py.ntraces, traces, ntraces * sizeof *all);
+		if (o->py.ntraces)      /* memcpy from NULL is UB even for 0 */
+			memcpy(all, o->py.traces, o->py.ntraces * sizeof *all);
+		if (ntraces)
+			memcpy(all + o->py.ntraces, traces, ntraces * sizeof *all);
 		po.traces = all;
 		po.ntraces = o->py.ntraces + ntraces;
 		struct diag d = {0};

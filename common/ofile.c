@@ -17,6 +17,27 @@ FILE *ofile_open(struct ofile *o, const char *path, struct diag *d)
 		o->fp = stdout;
 		return o->fp;
 	}
+	/* A target that exists and is not a regular file (/dev/null, a FIFO,
+	 * /dev/stdout) is written in place: renaming a temporary over it
+	 * would replace a device node with a file. */
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode)) {
+			diag_err(d, path, "is a directory");
+			free(o->target);
+			memset(o, 0, sizeof *o);
+			return NULL;
+		}
+		o->fp = fopen(path, "w");
+		if (!o->fp) {
+			diag_err(d, path, "cannot open output: %s", strerror(errno));
+			free(o->target);
+			memset(o, 0, sizeof *o);
+			return NULL;
+		}
+		o->in_place = true;
+		return o->fp;
+	}
 	const char *base = path_base(path);
 	size_t dirlen = (size_t)(base - path);
 	size_t n = dirlen + strlen(base) + 16;
@@ -48,8 +69,10 @@ int ofile_commit(struct ofile *o, struct diag *d)
 		return diag_err(d, o->target, "output was not opened");
 	if (!o->tmp) {
 		if (fflush(o->fp) || ferror(o->fp))
-			rc = diag_err(d, "stdout", "write failed: %s",
+			rc = diag_err(d, o->target, "write failed: %s",
 				      strerror(errno));
+		if (o->in_place && fclose(o->fp) && !rc)
+			rc = diag_err(d, o->target, "write failed: %s", strerror(errno));
 		free(o->target);
 		memset(o, 0, sizeof *o);
 		return rc;
@@ -83,7 +106,7 @@ int ofile_commit(struct ofile *o, struct diag *d)
 void ofile_abort(struct ofile *o)
 {
 	if (o->fp && o->fp != stdout)
-		fclose(o->fp);
+		fclose(o->fp);   /* an in-place target keeps what was written */
 	if (o->tmp)
 		unlink(o->tmp);
 	free(o->tmp);

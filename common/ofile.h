@@ -6,10 +6,13 @@
  * ferror, fsync, fclose) and renames over the target; ofile_abort() removes
  * the temporary.  An error or a kill before commit leaves the old target
  * untouched.  "-" means stdout: commit then only flushes and checks it.
+ * A target that exists and is not a regular file (/dev/null, a FIFO) is
+ * opened and written in place, never replaced.
  */
 #ifndef SLIM_OFILE_H
 #define SLIM_OFILE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 struct diag;
@@ -18,6 +21,7 @@ struct ofile {
 	char *target;     /* owned */
 	char *tmp;        /* owned; NULL for stdout */
 	FILE *fp;
+	bool in_place;    /* target is not a regular file: written directly */
 };
 
 FILE *ofile_open(struct ofile *o, const char *path, struct diag *d);

@@ -300,12 +300,20 @@ void graph_adj_free(struct gadj *a)
 	a->off = a->edge = NULL;
 }
 
+/* Sections --gc-sections already discarded are not in the output: their
+ * bytes are what the build compiled for nothing, not bytes to remove. */
+static bool already_removed(const char *kind)
+{
+	return !strcmp(kind, "discarded-section");
+}
+
 uint64_t graph_proven_bytes(const struct graph *g, const char *kind)
 {
 	uint64_t t = 0;
 	for (size_t i = 0; i < g->nfindings; i++)
 		if (!strcmp(g->findings[i].confidence, "proven") &&
-		    (!kind || !strcmp(g->findings[i].kind, kind)))
+		    (kind ? !strcmp(g->findings[i].kind, kind)
+			  : !already_removed(g->findings[i].kind)))
 			t += g->findings[i].bytes;
 	return t;
 }

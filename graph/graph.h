@@ -160,7 +160,8 @@ int graph_write_json(const struct graph *g, FILE *fp, struct diag *d);
 int graph_read_json(struct graph *g, const char *buf, size_t n,
 		    const char *path, struct diag *d);
 
-/* Totals of proven findings' bytes, by finding kind (helper for outputs). */
+/* Bytes of proven findings of one kind; with kind NULL, of every kind
+ * whose bytes are still in the artifact (discarded-section excluded). */
 uint64_t graph_proven_bytes(const struct graph *g, const char *kind);
 
 #endif

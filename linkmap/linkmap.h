@@ -1,15 +1,184 @@
 /*
- * linkmap.h - linker maps of GNU ld (BFD), gold, lld and mold.
- * (placeholder API: the parser is being built; see issue 4)
+ * linkmap.h - linker maps of GNU ld (BFD), gold, lld and mold, parsed into
+ * one attribution model and merged into the graph (issue 4).
+ *
+ * The model (struct linkmap) is what one map says:
+ *   output section -> input section -> input file (object or archive member)
+ * with address, size and alignment; fills, padding and linker-generated
+ * pieces (gold "** ...", lld "<internal>", mold sections with no inputs);
+ * the discarded input sections (BFD and gold list them; for lld and mold
+ * linkmap_derive_discarded() reads them from the inputs); for each archive
+ * member the file and symbol that pulled it in (BFD and gold print it; lld
+ * --why-extract or mold --print-dependencies output supplies it, else
+ * linkmap_derive_pulls() derives a chain from the inputs' symbol tables);
+ * and with GNU --cref, how many of each member's symbols others use.
+ *
+ * Files: linkmap.c (detection, model, numbers), lm-gnu.c (BFD, gold),
+ * lm-cref.c (--cref), lm-columns.c (lld, mold, why-extract, deps),
+ * lm-objects.c (--derive: libelf), lm-merge.c (graph), lm-demangle.c.
+ *
+ * Invariants after linkmap_parse() returns 0:
+ *   1. every isec's file and osec index is < nfiles / nosecs;
+ *   2. files[i].pulled_by is -1 or < nfiles;
+ *   3. an osec's size == inputs + linker + padding, where padding is what
+ *      the map's input lines leave unexplained (alignment gaps).  Inputs
+ *      count by address coverage: an input overlapping earlier ones (BFD
+ *      prints merged string sections at overlapping addresses) adds only
+ *      the bytes past them, and nothing outside its output section;
+ *   4. strings point into the map buffer or the model's arena: keep the
+ *      buffer mapped as long as the model.
+ * linkmap_check() asserts 1-3; linkmap_parse() runs it before returning.
  */
 #ifndef SLIM_LINKMAP_H
 #define SLIM_LINKMAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include "../common/arena.h"
+#include "../common/hmap.h"
 
 struct graph;
 struct diag;
 struct diag_list;
+
+enum linkmap_linker { LM_UNKNOWN, LM_BFD, LM_GOLD, LM_LLD, LM_MOLD };
+
+/* A string slice into the map (not NUL-terminated). */
+struct lm_str {
+	const char *p;
+	uint32_t n;
+};
+
+struct lm_file {
+	const char *path;      /* as the map prints it, NUL-terminated (arena) */
+	const char *archive;   /* archive path, or NULL for a plain object */
+	const char *member;    /* member name, or NULL */
+	const char *id;        /* "obj:libz.a(inflate.o)" / "obj:main.o" */
+	bool linker;           /* linker-generated: "<internal>", "** ..." */
+	bool lto;              /* an LTO partition (ltrans, ld-temp.o) */
+	bool derived;          /* pulled_by/pulled_sym derived, not printed */
+	bool loaded;           /* listed as loaded from an archive (BFD and
+				  gold name a thin archive's member by its
+				  path alone, so archive may be NULL) */
+	int32_t pulled_by;     /* index of the file that pulled it, or -1 */
+	const char *pulled_sym;/* the symbol, or NULL */
+	uint32_t xref_syms;    /* --cref: symbols it defines others use */
+	int32_t xref_by;       /* --cref: a file using the first of them */
+	const char *xref_sym;  /* --cref: that symbol (as the map prints it) */
+	uint64_t bytes;        /* live bytes in the output */
+	uint64_t discarded;    /* bytes of its discarded input sections */
+	uint32_t nlive, ndead; /* input sections kept / discarded */
+};
+
+enum { LM_ISEC_LIVE = 0, LM_ISEC_DISCARDED = 1, LM_ISEC_FILL = 2 };
+
+struct lm_isec {
+	struct lm_str name;
+	uint32_t file;         /* index into files */
+	uint32_t osec;         /* index into osecs (0 for discarded) */
+	uint64_t addr, size;
+	uint64_t bytes;        /* what it adds to the output: size less any
+				  overlap with earlier inputs (merged strings) */
+	uint32_t align;        /* 0 where the map does not say */
+	uint8_t state;         /* LM_ISEC_* */
+	uint32_t line;
+};
+
+struct lm_osec {
+	struct lm_str name;
+	uint64_t addr, size;
+	uint32_t align;
+	uint64_t inputs;       /* bytes of object/member input sections */
+	uint64_t linker;       /* linker-generated pieces and explicit fills */
+	uint64_t padding;      /* size - inputs - linker */
+	uint32_t ninputs;      /* input-section lines (fills included) */
+	uint32_t line;
+};
+
+struct linkmap {
+	enum linkmap_linker linker;
+	const char *path;      /* the map's path, for diagnostics */
+	const char *output;    /* output file named in the map, or NULL */
+	uint64_t nlines;       /* lines read */
+	struct arena arena;
+	struct strtab strs;
+	struct lm_file *files;
+	size_t nfiles, capfiles;
+	struct hmap file_by_path;
+	struct lm_osec *osecs;
+	size_t nosecs, caposecs;
+	struct lm_isec *isecs;
+	size_t nisecs, capisecs;
+	bool has_discard_list; /* the map lists discarded sections (BFD/gold) */
+	bool has_pulls;        /* pulled_by comes from the map or why-extract */
+	bool derived_discards; /* discarded sections read from the objects */
+	bool has_cref;         /* GNU --cref table read (xref_* are set) */
+};
+
+const char *linkmap_linker_name(enum linkmap_linker l);
+
+/* Which linker wrote the map in [p, p+n): LM_UNKNOWN if none. */
+enum linkmap_linker linkmap_detect(const char *p, size_t n);
+
+/*
+ * Parse the map in [p, p+n) (read from `path`) into m (zeroed by the
+ * caller).  Returns 0, or -1 with d set (file and line).  The model points
+ * into [p, p+n): keep it mapped until linkmap_free().
+ */
+int linkmap_parse(struct linkmap *m, const char *path, const char *p,
+		  size_t n, struct diag_list *w, struct diag *d);
+
+/*
+ * Read lld `--why-extract=FILE` output ("reference<TAB>extracted<TAB>
+ * symbol" lines) from [p, p+n) and set each extracted member's pulled_by and
+ * pulled_sym; members it names that the map lacks (all of their sections
+ * were discarded) are added with no live bytes.  Returns 0 or -1 with d set.
+ */
+int linkmap_read_why_extract(struct linkmap *m, const char *path,
+			     const char *p, size_t n, struct diag *d);
+
+/*
+ * lld and mold maps list only kept sections: read the loaded objects and
+ * archive members (libelf) and add each allocated section the map does not
+ * list as discarded (see lm-objects.c for what is skipped).  Files that
+ * cannot be read are warnings in w.  No-op for BFD and gold.  Returns 0.
+ */
+int linkmap_derive_discarded(struct linkmap *m, struct diag_list *w,
+			     struct diag *d);
+
+/*
+ * Where neither the map nor --why-extract says which symbol pulled each
+ * archive member (lld, mold): read the symbol tables of the inputs the map
+ * names (libelf) and derive a chain breadth-first from the program's own
+ * objects, each member pulled by the first file that leaves one of its
+ * symbols undefined.  Marked `derived`.  No-op when pulls are known.
+ */
+int linkmap_derive_pulls(struct linkmap *m, struct diag_list *w, struct diag *d);
+
+/* 0 if invariants 1-3 above hold, else -1 with the first broken one in d
+ * (a parser bug, never an input error). */
+int linkmap_check(const struct linkmap *m, struct diag *d);
+
+void linkmap_free(struct linkmap *m);
+
+/* `sym` demangled (Itanium C++ ABI) into arena a, or NULL when it is not a
+ * C++ name or no demangler is available (lm-demangle.c). */
+const char *lm_demangle(struct arena *a, const char *sym);
+
+/* Index of the file printed as `path` (created if absent). */
+uint32_t lm_file_intern(struct linkmap *m, const char *path, size_t len);
+
+/*
+ * Merge a parsed model into g: object nodes, `includes` edges from
+ * `output_node` (created as kind "exe" if absent; NULL means
+ * "exe:<output named in the map>", else "exe:<map file name>"), `pulls`
+ * edges, discarded-section / dead-archive-member findings, and the
+ * per-output-section totals under g->totals["linkmap"].
+ */
+int linkmap_to_graph(const struct linkmap *m, struct graph *g,
+		     const char *output_node, struct diag *d);
 
 /*
  * Parse the map in [p, p+n) (read from `path`) and merge it into g: object
@@ -20,5 +189,48 @@ struct diag_list;
  */
 int linkmap_merge(struct graph *g, const char *path, const char *p, size_t n,
 		  const char *output_node, struct diag_list *w, struct diag *d);
+
+/* --- internal to linkmap/: the line reader and number parsing --- */
+struct lm_lines {
+	const char *p, *end;
+	uint32_t lineno;
+};
+/* Next line (without '\n', or "\r\n") into *s; false at the end. */
+static inline bool lm_next_line(struct lm_lines *r, struct lm_str *s)
+{
+	if (r->p >= r->end)
+		return false;
+	const char *nl = memchr(r->p, '\n', (size_t)(r->end - r->p));
+	const char *e = nl ? nl : r->end;
+	if (e > r->p && e[-1] == '\r')
+		e--;
+	s->p = r->p;
+	s->n = (uint32_t)(e - r->p);
+	r->p = nl ? nl + 1 : r->end;
+	r->lineno++;
+	return true;
+}
+
+/* Parse a number at *pp (within end): hex with or without "0x" (base 16)
+ * or decimal (base 10).  Returns 0 and advances *pp past it, 1 if there is
+ * no number there, -1 if it overflows 64 bits or has trailing junk. */
+int lm_number(const char **pp, const char *end, int base, uint64_t *out);
+const char *lm_skip_spaces(const char *p, const char *end);
+
+int lm_parse_gnu(struct linkmap *m, const char *p, size_t n,
+		 struct diag_list *w, struct diag *d);
+/* The --cref table, from r's position to the end (lm-cref.c); symdef
+ * (gold): symbol -> defining file + 1 from the memory map, or NULL. */
+void lm_parse_cref(struct linkmap *m, struct lm_lines *r,
+		   const struct hmap *symdef);
+int lm_parse_columns(struct linkmap *m, const char *p, size_t n,
+		     struct diag_list *w, struct diag *d);
+uint32_t lm_add_osec(struct linkmap *m, const char *name, size_t len,
+		     uint64_t addr, uint64_t size, uint32_t line);
+void lm_add_isec(struct linkmap *m, uint32_t osec, uint32_t file,
+		 const char *name, size_t len, uint64_t addr, uint64_t size,
+		 uint32_t align, int state, uint32_t line);
+/* Close the model: per-osec totals, per-file totals; -1 on an overrun. */
+int lm_finish(struct linkmap *m, struct diag *d);
 
 #endif

@@ -1,10 +1,257 @@
-/* pydeps.c - placeholder until the analyzer lands (issue 6). */
+/*
+ * pydeps.c - pydeps_merge(): the Python analysis as one pipeline
+ *
+ *   read_traces   every trace file (trace.c), union of the used modules
+ *   inventory     every module tree (inventory.c, dist.c, zip.c)
+ *   classify      closure from the used set (classify.c), scanning the
+ *                 static imports of each level's sources in parallel
+ *                 (scan.c; --scan-all scans every source first)
+ *   emit          nodes, edges, prune units and findings (emit.c)
+ *   native        kept extension modules go to the ELF analyzer (their
+ *                 C-level imports were read by native.c during classify)
+ *
+ * The design follows DESIGN.md "Python"; the only verdict that deletes
+ * anything is `unreferenced`, and the end-to-end test proves the prune list
+ * on real workloads by deleting it and rerunning them.
+ */
 #include "pydeps.h"
+#include "pyint.h"
+#include "classify.h"
+#include "emit.h"
+#include "../analyzers/elf/elf.h"
 #include "../common/diag.h"
+#include "../common/mfile.h"
+#include "../common/util.h"
+#include "../graph/graph.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* An unreadable trace is an error, not a warning: without it the used set
+ * shrinks and the prune list would grow.  A trace that names no module is
+ * a warning (it still yields a prune list, which the user should not
+ * trust). */
+static int read_traces(struct pyset *s, const struct pydeps_opts *o,
+		       struct pytrace *tr, size_t *ntr, struct diag_list *w,
+		       struct diag *d)
+{
+	for (size_t i = 0; i < o->ntraces; i++) {
+		struct mfile mf;
+		if (mfile_open(&mf, o->traces[i], d))
+			return -1;
+		pytrace_parse(&tr[*ntr], o->traces[i], (const char *)mf.p, mf.n,
+			      &s->arena, w);
+		if (!tr[*ntr].nmods)
+			diag_warn_at(w, o->traces[i], 0, "trace names no module "
+				     "(every module of the roots will look unused)");
+		(*ntr)++;
+		mfile_close(&mf);
+	}
+	return 0;
+}
+
+/* An entry script is scanned as a module of its own (named "__main__"
+ * when a trace names it so, else after its file), in a root that is never
+ * walked and never pruned: the script's directory may be anything (a home
+ * directory, /usr/bin), and modules beside it join only through --root. */
+static int add_script(struct pyset *s, const char *path, const char *name,
+		      struct diag_list *w)
+{
+	struct stat st;
+	if (stat(path, &st) || !S_ISREG(st.st_mode)) {
+		diag_warn_at(w, path, 0, "cannot read script; its imports are unknown");
+		return -1;
+	}
+	int mi = pyset_find(s, name, strlen(name));
+	if (mi >= 0)
+		return s->roots[s->mods[mi].root].is_script ? mi : -1;
+	GROW(s->roots, s->caproots, s->nroots + 1);
+	struct pyroot *r = &s->roots[s->nroots];
+	memset(r, 0, sizeof *r);
+	r->path = arena_strdup(&s->arena, path);
+	r->is_script = true;
+	mi = pyset_add_mod(s, name, (int)s->nroots++, -1);
+	s->mods[mi].src = arena_strdup(&s->arena, path);
+	pyset_add_file(s, path, st.st_size, mi, PYF_SOURCE);
+	return mi;
+}
+
+static void add_scripts(struct pycl *c, const struct pydeps_opts *o,
+			struct pytrace *tr, size_t ntr, struct diag_list *w)
+{
+	struct pyset *s = c->s;
+	for (size_t i = 0; i < o->nscripts; i++) {
+		const char *b = path_base(o->scripts[i]);
+		const char *dot = strrchr(b, '.');
+		char *name = arena_strndup(&s->arena, b, dot ? (size_t)(dot - b) : strlen(b));
+		if (!py_is_dotted_name(name, strlen(name)) || pyset_find(s, name, strlen(name)) >= 0)
+			name = "__main__";
+		int mi = add_script(s, o->scripts[i], name, w);
+		if (mi >= 0)
+			pycl_mark_used(c, mi);
+	}
+	/* the recorder names the script that ran: module __main__ PATH */
+	for (size_t t = 0; t < ntr; t++)
+		for (size_t i = 0; i < tr[t].nmods; i++)
+			if (!strcmp(tr[t].mods[i].name, "__main__") && tr[t].mods[i].path &&
+			    pyset_find(s, "__main__", 8) < 0) {
+				int mi = add_script(s, tr[t].mods[i].path, "__main__", w);
+				if (mi >= 0)
+					pycl_mark_used(c, mi);
+			}
+	/* the workload's own script is where its delayed imports hide */
+	bool any = false;
+	for (size_t r = 0; r < s->nroots; r++)
+		any |= s->roots[r].is_script;
+	if (ntr && !any)
+		diag_warn_at(w, tr[0].path, 0, "no entry script: imports inside the "
+			     "workload script's own functions are unknown (give --script "
+			     "FILE, or record with `slim pydeps record`)");
+}
+
+/* The recorder's opened paths, spelled as under the root that holds them
+ * (roots may be given through symlinks: both sides go through realpath). */
+static void opened_files(struct pyset *s, struct pytrace *tr, size_t ntr)
+{
+	char **real = xcalloc(s->nroots + 1, sizeof *real);
+	for (size_t r = 0; r < s->nroots; r++)
+		real[r] = s->roots[r].is_script ? NULL : realpath(s->roots[r].path, NULL);
+	for (size_t t = 0; t < ntr; t++) {
+		if (!strcmp(tr[t].format, "record"))
+			s->have_opens = true;
+		for (size_t i = 0; i < tr[t].nopened; i++) {
+			char *rp = realpath(tr[t].opened[i], NULL);
+			for (size_t r = 0; rp && r < s->nroots; r++) {
+				size_t l = real[r] ? strlen(real[r]) : 0;
+				if (!l || strncmp(rp, real[r], l) || rp[l] != '/')
+					continue;
+				const char *p = arena_printf(&s->arena, "%s%s",
+							     s->roots[r].path, rp + l);
+				hmap_put(&s->opened, p, strlen(p), (void *)1);
+			}
+			free(rp);
+		}
+	}
+	for (size_t r = 0; r < s->nroots; r++)
+		free(real[r]);
+	free(real);
+}
+
+static void build_groups(struct pyset *s)
+{
+	for (size_t d = 0; d < s->ndists; d++)
+		for (size_t e = 0; e < s->dists[d].nep; e++) {
+			const char *g = s->dists[d].ep_group[e];
+			hmap_put(&s->ep_groups, g, strlen(g), (void *)1);
+		}
+}
+
+static void mark_used(struct pycl *c, struct pytrace *tr, size_t ntr)
+{
+	for (size_t t = 0; t < ntr; t++)
+		for (size_t i = 0; i < tr[t].nmods; i++) {
+			int mi = pyset_find(c->s, tr[t].mods[i].name,
+					    strlen(tr[t].mods[i].name));
+			if (mi >= 0)
+				pycl_mark_used(c, mi);
+		}
+}
+
+/* kept extension modules: their shared-library dependencies join g */
+static void native(struct graph *g, struct pyset *s, struct diag_list *w)
+{
+	struct elf_opts eo = {0};
+	eo.no_bind = true;
+	struct elf_ctx *ec = elf_ctx_new(&eo);
+	size_t failed = 0;
+	struct diag first = {0};
+	for (size_t f = 0; f < s->nfiles; f++) {
+		struct pyfile *pf = &s->files[f];
+		if (pf->kind != PYF_EXT || pf->mod < 0 ||
+		    s->mods[pf->mod].cls == PYC_UNREF || s->mods[pf->mod].in_zip)
+			continue;
+		const char *root = NULL;
+		struct diag d = {0};
+		if (!ec || elf_analyze(ec, g, pf->path, &root, w, &d)) {
+			if (!failed++)
+				first = d;
+			continue;
+		}
+		const char *from = graph_strf(g, "py:%s", s->mods[pf->mod].name);
+		if (root && graph_node(g, from)) {
+			struct gedge *e = graph_add_edge(g, from, root, "contains");
+			if (e)
+				attr_str(graph_edge_attrs(e), "analyzer", "pydeps");
+		}
+	}
+	if (failed) {
+		if (!first.file[0])
+			snprintf(first.file, sizeof first.file, "%s", "pydeps");
+		char msg[sizeof first.msg];
+		snprintf(msg, sizeof msg, "%.300s (ELF analysis of %zu extension "
+			 "module%s skipped)", first.msg, failed, failed == 1 ? "" : "s");
+		snprintf(first.msg, sizeof first.msg, "%s", msg);
+		diag_warn(w, &first);
+	}
+	if (ec)
+		elf_ctx_free(ec);
+}
 
 int pydeps_merge(struct graph *g, const struct pydeps_opts *o,
 		 struct diag_list *w, struct diag *d)
 {
-	(void)g; (void)o; (void)w;
-	return diag_err(d, NULL, "python analysis is not supported yet");
+	struct pyset s = {0};
+	struct pycl c = {0};
+	struct pytrace *tr = xcalloc(o->ntraces + 1, sizeof *tr);
+	size_t ntr = 0, warn0 = w->n;
+	int rc = -1;
+
+	/* read_traces + inventory */
+	if (read_traces(&s, o, tr, &ntr, w, d))
+		goto out;
+	pydeps_inventory(&s, o->roots, o->nroots, !o->no_auto_roots, w);
+	if (!ntr && !s.nroots) {
+		diag_err(d, o->ntraces ? o->traces[0] : o->nroots ? o->roots[0]
+			 : "pydeps", "no readable trace or module tree");
+		if (w->n > warn0)
+			*d = w->v[w->n - 1];   /* the reason, with its path */
+		goto out;
+	}
+	build_groups(&s);
+	if (o->scan_all)
+		pyscan_list(&s, NULL, 0, o->threads, w);
+
+	/* classify: with scripts and no trace (modulefinder's question)
+	 * nothing ran, so strings in statically reachable modules are the only
+	 * evidence of loading by name */
+	pycl_init(&c, &s);
+	c.strings_from_reach = !ntr;
+	mark_used(&c, tr, ntr);
+	add_scripts(&c, o, tr, ntr, w);
+	if (!c.nq) {
+		s.no_evidence = true;
+		diag_warn_at(w, s.nroots ? s.roots[0].path : "pydeps", 0,
+			     "no trace and no script: nothing is known to be used, "
+			     "so no module is offered for deletion");
+	}
+	s.prune_data = o->prune_data;
+	if (o->prune_data)
+		opened_files(&s, tr, ntr);
+	pycl_closure(&c, o->threads, w);
+	pycl_subtrees(&c);
+
+	/* emit, then native: the ELF analyzer adds lib nodes for kept
+	 * extension modules */
+	pyemit(g, &c, tr, ntr, w);
+	if (!o->no_elf)
+		native(g, &s, w);
+	rc = 0;
+out:
+	pycl_free(&c);
+	for (size_t i = 0; i < ntr; i++)
+		pytrace_free(&tr[i]);
+	free(tr);
+	pyset_free(&s);
+	return rc;
 }

@@ -1,10 +1,37 @@
 /*
- * pydeps.h - Python modules: traces, inventory, static imports, pruning.
- * (placeholder API: being built; see issue 6)
+ * pydeps.h - Python modules: which an application uses (import traces),
+ * which are only reachable (static import scan of the module trees), and
+ * which can be deleted without breaking the traced workloads.
+ *
+ * Graph written by pydeps_merge():
+ *   node  trace:NAME   kind "trace", one per trace file (why-paths start here)
+ *   node  py:a.b       kind "module"; attrs: classification (used, reachable,
+ *                      string-referenced, native, unreferenced), distribution,
+ *                      bytes, files, path, root, package, extension, ...
+ *   node  pydist:NAME  kind "distribution", one per *.dist-info / *.egg-info
+ *   edge  loads        trace -> module (top of an import nest) or module ->
+ *                      module (nested in -X importtime); attrs: trace, self_us,
+ *                      cumulative_us, loader
+ *   edge  imports      module -> module, static; attrs: line, tag (top-level,
+ *                      delayed, optional, type-checking, string, prefix,
+ *                      entry-point, parent), analyzer
+ *   edge  contains     py:ext -> the ELF node of its .so (when the ELF
+ *                      analyzer succeeds; its failures are warnings)
+ *   finding prunable-module on the largest unit that can go (a distribution,
+ *                      else a package, else a module); attrs.paths lists the
+ *                      absolute paths to delete.
+ *   totals.pydeps      per-classification bytes and module counts, bytes
+ *                      and prunable bytes per root, files, scanned bytes.
+ *
+ * Sources are scanned lazily: only the modules the closure from the used
+ * set reaches are read (scan_all reads every one).  An entry script
+ * (scripts[], or the __main__ a recorder trace names) is scanned as a
+ * module of its own and never pruned.
  */
 #ifndef SLIM_PYDEPS_H
 #define SLIM_PYDEPS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct graph;
@@ -16,10 +43,24 @@ struct pydeps_opts {
 	size_t ntraces;
 	const char **roots;   /* module trees: dirs, zips, wheels */
 	size_t nroots;
+	/* added by the pydeps work (fields only appended): */
+	int threads;          /* scan threads; 0 = number of online CPUs (max 8) */
+	bool no_elf;          /* do not hand extension modules to the ELF analyzer */
+	bool no_auto_roots;   /* do not add ROOT/lib-dynload, ROOT/site-packages */
+	const char **scripts; /* entry scripts: each is used, its directory is
+				 the first root (sys.path[0]), as modulefinder's
+				 run_script() question */
+	size_t nscripts;
+	bool scan_all;        /* scan every source, not only those reached */
+	bool prune_data;      /* with a recorder trace (its opened files), data
+				 files of kept packages no run opened are
+				 prunable too (confidence likely) */
 };
 
 /* Read traces and roots, add `module` nodes, `imports`/`loads` edges and
- * prunable-module findings to g.  Returns 0 or -1 with d set. */
+ * prunable-module findings to g.  Unreadable, corrupt or hostile traces and
+ * trees are warnings in w (with file and line or offset); the rest is still
+ * analyzed.  Returns 0, or -1 with d set when nothing could be read at all. */
 int pydeps_merge(struct graph *g, const struct pydeps_opts *o,
 		 struct diag_list *w, struct diag *d);
 

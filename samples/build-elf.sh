@@ -65,6 +65,29 @@ so "$out/cycle/libcyc2.so" "$src/libcyc2.c" -L"$out/cycle" -lcyc1 -Wl,-rpath,"$o
 so "$out/cycle/libcyc1.so" "$src/libcyc1.c" -L"$out/cycle" -lcyc2 -Wl,-rpath,"$out/cycle"
 $CC -o "$out/cycle/main" "$src/main_cyc.c" -L"$out/cycle" -lcyc1 -Wl,-rpath,"$out/cycle"
 
+# $LIB and $PLATFORM in RPATH, expanded as Debian's ld.so does
+mkdir -p "$out/dst/bin" "$out/dst/lib/x86_64-linux-gnu" "$out/dst/plat"
+so "$out/dst/lib/x86_64-linux-gnu/libb.so" "$src/libb.c"
+so "$out/dst/liba.so" "$src/liba.c" -L"$out/dst/lib/x86_64-linux-gnu" -lb
+$CC -o "$out/dst/bin/main" "$src/main_ab.c" -L"$out/dst" -la \
+	-Wl,--disable-new-dtags,-rpath,'$ORIGIN/..:$ORIGIN/../$LIB' -Wl,-rpath-link,"$out/dst/lib/x86_64-linux-gnu"
+for p in haswell x86_64; do
+	mkdir -p "$out/dst/plat/$p"
+	so "$out/dst/plat/$p/libb.so" "$src/libb.c"
+done
+$CC -o "$out/dst/plat/main" "$src/main_ab.c" -L"$out/dst" -la \
+	-Wl,--disable-new-dtags,-rpath,'$ORIGIN/..:$ORIGIN/${PLATFORM}' -Wl,-rpath-link,"$out/dst/lib/x86_64-linux-gnu"
+
+# a library of the wrong machine first in the RPATH: skipped, as ld.so does
+mkdir -p "$out/machine/wrong" "$out/machine/right"
+so "$out/machine/right/libb.so" "$src/libb.c"
+cp "$out/machine/right/libb.so" "$out/machine/wrong/libb.so"
+printf '\xb7\x00' | dd of="$out/machine/wrong/libb.so" bs=1 seek=18 conv=notrunc 2>/dev/null  # EM_AARCH64
+so "$out/machine/liba.so" "$src/liba.c" -L"$out/machine/right" -lb
+$CC -o "$out/machine/main" "$src/main_ab.c" -L"$out/machine" -la \
+	-Wl,--disable-new-dtags,-rpath,"$out/machine:$out/machine/wrong:$out/machine/right" \
+	-Wl,-rpath-link,"$out/machine/right"
+
 so "$out/init/libinit.so" "$src/libinit.c"
 $CC -o "$out/init/main" "$src/main_unused.c" -Wl,--no-as-needed -L"$out/init" -linit -Wl,-rpath,"$out/init"
 

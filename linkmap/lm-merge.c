@@ -1,0 +1,346 @@
+/*
+ * lm-merge.c - a parsed linker map into the graph (DESIGN.md "The graph"):
+ *
+ *   exe:OUT  --includes-->  obj:libz.a(inflate.o)   attrs: symbol, by,
+ *                                                   archive, member
+ *   obj:main.o --pulls-->   obj:libz.a(inflate.o)   attrs: symbol
+ *   obj:X    --contains-->  sec:X:.text.name        (discarded sections)
+ *
+ * Every input file gets an `includes` edge from the output, so each is
+ * reachable from the root whatever the pull chains say; `pulls` edges give
+ * `slim why` the chain from the program's own objects to a member.
+ * Findings: `discarded-section` (a section --gc-sections or the script
+ * dropped; bytes = its size, already absent from the output) and
+ * `dead-archive-member` (a member loaded to resolve a symbol whose every
+ * section was then discarded: it adds nothing to the output, and the link
+ * would not change without it).  Linker-made pieces, fills and padding go
+ * to g->totals["linkmap"], per output section, so that attributed bytes
+ * plus those sum to each output section's size.
+ */
+#include "linkmap.h"
+#include "../common/diag.h"
+#include "../common/util.h"
+#include "../graph/graph.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A shared library's map names "libfoo.so" or "libfoo.so.1": "lib:" */
+static bool is_lib_name(const char *b)
+{
+	const char *so = strstr(b, ".so");
+	return so && (so[3] == 0 || so[3] == '.');
+}
+
+static const char *out_id(const struct linkmap *m, struct graph *g,
+			  const char *output_node)
+{
+	if (output_node)
+		return output_node;
+	if (m->output)
+		return graph_strf(g, "%s:%s", is_lib_name(path_base(m->output)) ? "lib" : "exe",
+				  path_base(m->output));
+	const char *b = path_base(m->path);
+	size_t n = strlen(b);
+	if (n > 4 && !strcmp(b + n - 4, ".map"))
+		n -= 4;
+	return graph_strf(g, "exe:%.*s", (int)n, b);
+}
+
+static struct gnode *file_node(const struct linkmap *m, struct graph *g,
+			       const struct lm_file *f)
+{
+	struct gnode *n = graph_node(g, f->id);
+	if (n)
+		return n;
+	n = graph_add_node(g, "object", f->id, NULL);
+	json_t *a = graph_node_attrs(n);
+	attr_str(a, "path", f->path);
+	if (f->archive) {
+		attr_str(a, "archive", f->archive);
+		attr_str(a, "member", f->member);
+	}
+	if (f->lto)
+		attr_bool(a, "lto", true);
+	if (m->has_cref && f->loaded)
+		attr_int(a, "symbols_used_elsewhere", f->xref_syms);
+	return n;
+}
+
+/* Add `v` bytes of output section o to the node's attrs.bytes. */
+static void add_bytes(const struct linkmap *m, struct graph *g,
+		      const struct lm_file *f, const struct lm_osec *o, uint64_t v)
+{
+	json_t *a = graph_node_attrs(file_node(m, g, f));
+	json_t *by = json_object_get(a, "bytes");
+	if (!by) {
+		by = json_object();
+		json_object_set_new(a, "bytes", by);
+	}
+	char key[256];
+	snprintf(key, sizeof key, "%.*s", (int)o->name.n, o->name.p);
+	json_t *old = json_object_get(by, key);
+	json_object_set_new(by, key, json_integer((json_int_t)(v +
+		(old ? (uint64_t)json_integer_value(old) : 0))));
+}
+
+struct fo {             /* one live input section's bytes: (file, osec) */
+	uint32_t file, osec;
+	uint64_t size;
+};
+
+static int fo_cmp(const void *a, const void *b)
+{
+	const struct fo *x = a, *y = b;
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	return x->osec < y->osec ? -1 : x->osec > y->osec;
+}
+
+/* Node sizes and per-output-section bytes of each file.  Real maps have a
+ * few dozen output sections: sum into a files x sections table in one
+ * pass.  Past 16M cells (a hostile map) sort (file, section) pairs
+ * instead, so the cost stays O(n log n) whatever the input. */
+static void file_bytes(const struct linkmap *m, struct graph *g)
+{
+	size_t cells = (m->nfiles + 1) * (m->nosecs + 1);
+	if (m->nosecs && cells / (m->nosecs + 1) == m->nfiles + 1 &&
+	    cells <= ((size_t)1 << 24)) {
+		uint64_t *sum = xcalloc(cells, sizeof *sum);
+		for (size_t i = 0; i < m->nisecs; i++) {
+			const struct lm_isec *s = &m->isecs[i];
+			if (s->state == LM_ISEC_LIVE)
+				sum[(size_t)s->file * m->nosecs + s->osec] += s->bytes;
+		}
+		for (size_t f = 0; f < m->nfiles; f++)
+			for (size_t o = 0; o < m->nosecs; o++)
+				if (sum[f * m->nosecs + o] && !m->files[f].linker)
+					add_bytes(m, g, &m->files[f], &m->osecs[o],
+						  sum[f * m->nosecs + o]);
+		free(sum);
+	} else {
+		struct fo *v = xmalloc((m->nisecs + 1) * sizeof *v);
+		size_t n = 0;
+		for (size_t i = 0; i < m->nisecs; i++) {
+			const struct lm_isec *s = &m->isecs[i];
+			if (s->state == LM_ISEC_LIVE && !m->files[s->file].linker && s->bytes)
+				v[n++] = (struct fo){s->file, s->osec, s->bytes};
+		}
+		qsort(v, n, sizeof *v, fo_cmp);
+		for (size_t i = 0, j; i < n; i = j) {
+			uint64_t t = 0;
+			for (j = i; j < n && v[j].file == v[i].file && v[j].osec == v[i].osec; j++)
+				t += v[j].size;
+			add_bytes(m, g, &m->files[v[i].file], &m->osecs[v[i].osec], t);
+		}
+		free(v);
+	}
+	for (size_t f = 0; f < m->nfiles; f++)
+		if (!m->files[f].linker && (m->files[f].nlive || m->files[f].bytes)) {
+			struct gnode *nd = file_node(m, g, &m->files[f]);
+			graph_node_set_size(nd, nd->size + m->files[f].bytes);
+		}
+}
+
+static void edges(const struct linkmap *m, struct graph *g, const char *out)
+{
+	for (size_t i = 0; i < m->nfiles; i++) {
+		const struct lm_file *f = &m->files[i];
+		if (f->linker)
+			continue;
+		struct gnode *n = file_node(m, g, f);
+		if (!n->has_size)
+			graph_node_set_size(n, 0);
+		struct gedge *e = graph_add_edge(g, out, f->id, "includes");
+		json_t *a = graph_edge_attrs(e);
+		attr_str(a, "analyzer", "linkmap");
+		if (f->archive) {
+			attr_str(a, "archive", path_base(f->archive));
+			attr_str(a, "member", f->member);
+		}
+		if (f->loaded)
+			attr_bool(a, "from_archive", true);
+		const char *dm = lm_demangle(&g->arena, f->pulled_sym);
+		if (f->pulled_sym)
+			attr_str(a, "symbol", f->pulled_sym);
+		if (dm)
+			attr_str(a, "symbol_demangled", dm);
+		const struct lm_file *by = f->pulled_by >= 0 ? &m->files[f->pulled_by] : NULL;
+		if (by && !by->linker) {
+			attr_str(a, "by", by->id);
+			file_node(m, g, by);
+			struct gedge *pe = graph_add_edge(g, by->id, f->id, "pulls");
+			json_t *pa = graph_edge_attrs(pe);
+			attr_str(pa, "analyzer", "linkmap");
+			if (f->pulled_sym)
+				attr_str(pa, "symbol", f->pulled_sym);
+			if (f->derived)
+				attr_bool(pa, "derived", true);
+		}
+		if (f->derived)
+			attr_bool(a, "derived", true);
+	}
+}
+
+/* Up to this many discarded sections, each gets its own node and finding;
+ * past it (a big program built with -ffunction-sections discards 10^5 and
+ * more) one finding per file carries the count and its largest sections,
+ * which keeps the report readable and --json within 2x of the text run.
+ * `slim linkmap MAP --by discarded` always lists every one. */
+#define LM_SECTION_FINDINGS_MAX 20000
+
+/* One node and finding per discarded section.  A file may hold several
+ * sections of one name: the second is "sec:F:NAME#2", and so on (`seen`
+ * counts them, so this stays linear). */
+static void discarded_one(const struct linkmap *m, struct graph *g,
+			  struct hmap *seen, const struct lm_isec *s)
+{
+	const struct lm_file *f = &m->files[s->file];
+	const char *fid = f->id + 4;
+	const char *id = graph_strf(g, "sec:%s:%.*s", fid, (int)s->name.n, s->name.p);
+	bool created;
+	void **cnt = hmap_slot(seen, id, strlen(id), &created);
+	*cnt = (void *)((uintptr_t)*cnt + 1);
+	if ((uintptr_t)*cnt > 1)
+		id = graph_strf(g, "sec:%s:%.*s#%zu", fid, (int)s->name.n, s->name.p,
+				(size_t)(uintptr_t)*cnt);
+	struct gnode *n = graph_add_node(g, "section", id, NULL);
+	graph_node_set_size(n, s->size);
+	attr_bool(graph_node_attrs(n), "discarded", true);
+	file_node(m, g, f);
+	attr_str(graph_edge_attrs(graph_add_edge(g, f->id, id, "contains")),
+		 "analyzer", "linkmap");
+	graph_add_finding(g, "discarded-section", id, f->id, s->size, "proven",
+		graph_strf(g, "the linker discarded %.*s of %s (map line %u): it is not in the output",
+			   (int)s->name.n, s->name.p, f->path, s->line),
+		"nothing to do for the output; the bytes are only in the input");
+}
+
+/* One finding per file: its discarded bytes, count and 3 largest. */
+static void discarded_per_file(const struct linkmap *m, struct graph *g)
+{
+	struct top { uint64_t size; uint32_t isec; } (*best)[3] =
+		xcalloc(m->nfiles + 1, sizeof *best);
+	for (size_t i = 0; i < m->nisecs; i++) {
+		const struct lm_isec *s = &m->isecs[i];
+		if (s->state != LM_ISEC_DISCARDED || !s->size)
+			continue;
+		struct top *t = best[s->file];
+		int k = 3;
+		while (k > 0 && t[k - 1].size < s->size)
+			k--;
+		if (k == 3)
+			continue;
+		memmove(&t[k + 1], &t[k], (size_t)(2 - k) * sizeof *t);
+		t[k] = (struct top){s->size, (uint32_t)i};
+	}
+	for (size_t i = 0; i < m->nfiles; i++) {
+		const struct lm_file *f = &m->files[i];
+		if (f->linker || !f->discarded)
+			continue;
+		file_node(m, g, f);
+		struct gfinding *fd = graph_add_finding(g, "discarded-section", f->id, NULL,
+			f->discarded, "proven",
+			graph_strf(g, "the linker discarded %u of its input sections (%llu bytes): they are not in the output",
+				   f->ndead, (unsigned long long)f->discarded),
+			"nothing to do for the output; the bytes are only in the input");
+		json_t *a = graph_finding_attrs(fd), *arr = json_array();
+		attr_int(a, "sections", f->ndead);
+		for (int k = 0; k < 3 && best[i][k].size; k++) {
+			const struct lm_isec *s = &m->isecs[best[i][k].isec];
+			json_t *o = json_object();
+			json_object_set_new(o, "name", json_stringn(s->name.p, s->name.n));
+			attr_int(o, "bytes", (long long)s->size);
+			json_array_append_new(arr, o);
+		}
+		json_object_set_new(a, "largest", arr);
+	}
+	free(best);
+}
+
+static void discarded(const struct linkmap *m, struct graph *g)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < m->nisecs; i++)
+		n += m->isecs[i].state == LM_ISEC_DISCARDED && m->isecs[i].size &&
+		     !m->files[m->isecs[i].file].linker;
+	attr_str(json_object_get(g->totals, "linkmap"), "discarded_findings",
+		 n <= LM_SECTION_FINDINGS_MAX ? "per-section" : "per-file");
+	if (n > LM_SECTION_FINDINGS_MAX) {
+		discarded_per_file(m, g);
+		return;
+	}
+	struct hmap seen = {0};
+	for (size_t i = 0; i < m->nisecs; i++) {
+		const struct lm_isec *s = &m->isecs[i];
+		if (s->state == LM_ISEC_DISCARDED && s->size && !m->files[s->file].linker)
+			discarded_one(m, g, &seen, s);
+	}
+	hmap_free(&seen);
+}
+
+static void dead_members(const struct linkmap *m, struct graph *g)
+{
+	if (!m->has_pulls)
+		return;     /* mold: no list of loaded members to compare with */
+	for (size_t i = 0; i < m->nfiles; i++) {
+		const struct lm_file *f = &m->files[i];
+		if (!f->loaded || f->bytes || f->linker)
+			continue;
+		const struct lm_file *by = f->pulled_by >= 0 ? &m->files[f->pulled_by] : NULL;
+		const char *sym = f->pulled_sym ? f->pulled_sym : "?";
+		struct gfinding *fd = graph_add_finding(g, "dead-archive-member", f->id,
+			by && !by->linker ? by->id : NULL, 0, "proven",
+			graph_strf(g, "loaded to resolve %s (referenced by %s), but the linker discarded %u of its sections (%llu bytes) and the %u it kept add no bytes: the output holds none of it",
+				   sym, by ? by->path : "the command line", f->ndead,
+				   (unsigned long long)f->discarded, f->nlive),
+			graph_strf(g, "drop the reference to %s from %s, or %s from the link line if nothing else needs it",
+				   sym, by ? path_base(by->path) : "the command line",
+				   f->archive ? path_base(f->archive) : f->path));
+		attr_int(graph_finding_attrs(fd), "discarded_bytes", (long long)f->discarded);
+	}
+}
+
+static void totals(const struct linkmap *m, struct graph *g)
+{
+	json_t *t = json_object(), *secs = json_array();
+	uint64_t in = 0, lk = 0, pad = 0, dis = 0, ndis = 0;
+	for (size_t i = 0; i < m->nosecs; i++) {
+		const struct lm_osec *o = &m->osecs[i];
+		json_t *s = json_object();
+		json_object_set_new(s, "name", json_stringn(o->name.p, o->name.n));
+		attr_int(s, "size", (long long)o->size);
+		attr_int(s, "inputs", (long long)o->inputs);
+		attr_int(s, "linker", (long long)o->linker);
+		attr_int(s, "padding", (long long)o->padding);
+		attr_int(s, "input_sections", (long long)o->ninputs);
+		json_array_append_new(secs, s);
+		in += o->inputs, lk += o->linker, pad += o->padding;
+	}
+	for (size_t i = 0; i < m->nfiles; i++)
+		dis += m->files[i].discarded, ndis += m->files[i].ndead;
+	attr_str(t, "linker", linkmap_linker_name(m->linker));
+	attr_int(t, "input_bytes", (long long)in);
+	attr_int(t, "linker_bytes", (long long)lk);
+	attr_int(t, "padding_bytes", (long long)pad);
+	attr_int(t, "discarded_bytes", (long long)dis);
+	attr_int(t, "discarded_sections", (long long)ndis);
+	json_object_set_new(t, "output_sections", secs);
+	json_object_set_new(g->totals, "linkmap", t);
+}
+
+int linkmap_to_graph(const struct linkmap *m, struct graph *g,
+		     const char *output_node, struct diag *d)
+{
+	const char *out = out_id(m, g, output_node);
+	if (!graph_node(g, out))
+		graph_add_node(g, strncmp(out, "lib:", 4) ? "exe" : "lib", out, NULL);
+	graph_add_input(g, m->path, "linkmap", out);
+	file_bytes(m, g);
+	edges(m, g, out);
+	totals(m, g);
+	discarded(m, g);
+	dead_members(m, g);
+	(void)d;
+	return 0;
+}
