@@ -52,12 +52,24 @@ static void find_roots(struct why_bfs *w)
 	w->nroots = k;
 }
 
-/* Symbol bindings explain why a library is used, not why it is loaded:
- * paths follow dependency edges, and a `binds` edge only leads to nodes no
- * other edge reaches (phase 1 of the search). */
+/*
+ * Secondary edges say why a node is used or where it sits, not why it is
+ * there: a symbol binding (`binds`), and the link's `includes` of an archive
+ * member (the member is there because some object's reference `pulls` it;
+ * the chain of pulls is the answer).  Paths take secondary edges only to
+ * reach nodes nothing else reaches (phase 1 of the search).
+ */
+static bool secondary(const struct gedge *e)
+{
+	if (!strcmp(e->kind, "binds"))
+		return true;
+	json_t *fa = e->attrs ? json_object_get(e->attrs, "from_archive") : NULL;
+	return !strcmp(e->kind, "includes") && json_is_true(fa);
+}
+
 static bool step_ok(const struct why_bfs *w, const struct gedge *e, uint32_t v)
 {
-	return w->phase[v] || strcmp(e->kind, "binds") != 0;
+	return w->phase[v] || !secondary(e);
 }
 
 /* One BFS step from u; `phase` says which nodes and edges it may use. */
@@ -68,7 +80,7 @@ static void relax(struct why_bfs *w, const struct gadj *out, uint32_t u,
 	for (uint32_t k = out->off[u]; k < out->off[u + 1]; k++) {
 		const struct gedge *e = &g->edges[out->edge[k]];
 		uint32_t v = e->to;
-		if (!phase && !strcmp(e->kind, "binds"))
+		if (!phase && secondary(e))
 			continue;
 		if (seen_from[v] == u)
 			continue;   /* parallel edge: one step */
@@ -234,7 +246,7 @@ static void sample(struct buf *b, const json_t *arr)
 	}
 }
 
-/* The evidence the ELF analyzer records, said in words. */
+/* The evidence the ELF and linker-map analyzers record, said in words. */
 static bool known_evidence(const struct gedge *e, struct buf *b)
 {
 	const char *name = attr_get_str(e->attrs, "name");
@@ -257,6 +269,16 @@ static bool known_evidence(const struct gedge *e, struct buf *b)
 			sample(b, smp);
 			buf_puts(b, ")");
 		}
+		return true;
+	}
+	const char *sym = attr_get_str(e->attrs, "symbol");
+	if (!strcmp(e->kind, "pulls") && sym) {
+		buf_printf(b, ": member needed for symbol %s", sym);
+		return true;
+	}
+	const char *by = attr_get_str(e->attrs, "by");
+	if (!strcmp(e->kind, "includes") && sym && by) {
+		buf_printf(b, ": archive member pulled in by %s for symbol %s", by, sym);
 		return true;
 	}
 	return false;

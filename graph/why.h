@@ -3,9 +3,10 @@
  * (`slim why`, and the why-path of every gate violation), plus node lookup
  * with near-match suggestions.
  *
- * Paths follow every edge kind but `binds` (a symbol binding says why a
- * library is used, not why it is loaded); a node only bindings reach gets
- * paths through them.  Roots are the `node` of each input (struct ginput.node) that exists in the
+ * Paths follow every edge kind but the secondary ones, `binds` (a symbol
+ * binding says why a library is used, not why it is loaded) and `includes`
+ * of an archive member (the chain of `pulls` says why it was pulled); a
+ * node only secondary edges reach gets paths through them.  Roots are the `node` of each input (struct ginput.node) that exists in the
  * graph; when no input names one, every node with no incoming edge.
  */
 #ifndef SLIM_WHY_H
@@ -22,7 +23,7 @@ struct why_bfs {
 	struct gadj rev;         /* in-edges, for walking paths backward */
 	uint32_t *dist;          /* UINT32_MAX: unreachable */
 	uint64_t *npaths;        /* shortest paths from any root (saturating) */
-	uint8_t *phase;          /* 1: reached only through a `binds` edge */
+	uint8_t *phase;          /* 1: reached only through a secondary edge */
 	uint32_t *roots;
 	size_t nroots;
 };
