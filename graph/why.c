@@ -246,7 +246,7 @@ static void sample(struct buf *b, const json_t *arr)
 	}
 }
 
-/* The evidence the ELF and linker-map analyzers record, said in words. */
+/* The evidence the ELF, linker-map and Python analyzers record, in words. */
 static bool known_evidence(const struct gedge *e, struct buf *b)
 {
 	const char *name = attr_get_str(e->attrs, "name");
@@ -279,6 +279,17 @@ static bool known_evidence(const struct gedge *e, struct buf *b)
 	const char *by = attr_get_str(e->attrs, "by");
 	if (!strcmp(e->kind, "includes") && sym && by) {
 		buf_printf(b, ": archive member pulled in by %s for symbol %s", by, sym);
+		return true;
+	}
+	long long line = attr_get_int(e->attrs, "line", -1);
+	if (!strcmp(e->kind, "imports") && line >= 0) {
+		const char *tag = attr_get_str(e->attrs, "tag");
+		buf_printf(b, ": import at line %lld%s%s", line, tag ? ", " : "", tag ? tag : "");
+		return true;
+	}
+	const char *trace = attr_get_str(e->attrs, "trace");
+	if (!strcmp(e->kind, "loads") && trace && line >= 0) {
+		buf_printf(b, ": imported at run time (%s, line %lld)", trace, line);
 		return true;
 	}
 	return false;
