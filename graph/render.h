@@ -31,5 +31,7 @@ int render_graph(const struct graph *g, const struct render_opts *o,
 
 /* Above this many nodes `slim graph` collapses unless told not to. */
 #define RENDER_AUTO_COLLAPSE 300
+/* Above this many nodes + edges the layout is bounded for speed. */
+#define RENDER_FAST_LAYOUT 600
 
 #endif
