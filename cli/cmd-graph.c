@@ -1,9 +1,207 @@
-/* cmd-graph.c - `slim graph`: not built yet (placeholder). */
-#include "cli.h"
+/*
+ * cmd-graph.c - `slim graph IN -o OUT.svg|.dot|.json`: the dependency graph
+ * for review.  Pipeline: load -> focus (--focus/--depth) -> collapse
+ * (--collapse, or automatically above RENDER_AUTO_COLLAPSE nodes) -> render
+ * (graph/dot.c through cgraph/gvc, or the slim-report/1 JSON of the drawn
+ * graph).
+ */
+#include "graph-cli.h"
+#include "../common/util.h"
+#include "../graph/render.h"
+#include "../graph/subgraph.h"
+#include "../graph/why.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+	"usage: slim graph [options] IN -o OUT.svg|OUT.dot|OUT.json|OUT.html\n"
+	"\n"
+	"Draw the dependency graph of IN (a slim-report/1 JSON or any file slim\n"
+	"analyzes): one cluster per node kind, nodes colored by finding (red:\n"
+	"unused, orange: prunable, blue outline: new since --baseline), labels\n"
+	"with bytes.  Above 300 nodes the graph is collapsed (and, if still too\n"
+	"large, only the 300 largest nodes kept, the rest folded per kind) unless\n"
+	"--no-collapse.\n"
+	"\n"
+	"  -o, --output FILE    where to write; the format follows the extension\n"
+	"  --format F           svg, dot, json, or html (the report page of\n"
+	"                       `slim report --html`; overrides the extension)\n"
+	"  --focus NODE         only nodes within --depth steps of NODE\n"
+	"  --depth N            steps around --focus (default 2)\n"
+	"  --collapse           archive members into archives, modules into\n"
+	"                       packages, GPU entries into archs\n"
+	"  --no-collapse        never collapse, however large\n"
+	"  --highlight NODE     draw NODE and its why-paths bold (repeatable)\n"
+	"  --baseline B         mark nodes that B does not have as new\n"
+	"  -h, --help           this help\n";
+
+struct graph_cli {
+	const char *out, *format, *focus, *baseline;
+	const char **hl;
+	size_t nhl;
+	long depth;
+	bool depth_given;
+	int collapse;           /* -1 never, 0 auto, 1 always */
+};
+
+static const char *format_of(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+	if (dot && (!strcmp(dot, ".svg") || !strcmp(dot, ".dot") || !strcmp(dot, ".json") ||
+		    !strcmp(dot, ".html")))
+		return dot + 1;
+	if (dot && !strcmp(dot, ".gv"))
+		return "dot";
+	return NULL;
+}
+
+static int parse(struct graph_cli *o, int argc, char **argv)
+{
+	enum { O_FMT = 256, O_FOCUS, O_DEPTH, O_COLL, O_NOCOLL, O_HL, O_BASE };
+	static const struct option opts[] = {
+		{"output", required_argument, 0, 'o'},
+		{"format", required_argument, 0, O_FMT},
+		{"focus", required_argument, 0, O_FOCUS},
+		{"depth", required_argument, 0, O_DEPTH},
+		{"collapse", no_argument, 0, O_COLL},
+		{"no-collapse", no_argument, 0, O_NOCOLL},
+		{"highlight", required_argument, 0, O_HL},
+		{"baseline", required_argument, 0, O_BASE},
+		{"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
+	};
+	int c;
+	char *end;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': o->out = optarg; break;
+		case O_FMT: o->format = optarg; break;
+		case O_FOCUS: o->focus = optarg; break;
+		case O_DEPTH:
+			o->depth_given = true;
+			o->depth = strtol(optarg, &end, 10);
+			if (*end || o->depth < 0 || o->depth > 1000000)
+				return cli_error("graph: --depth takes a number >= 0");
+			break;
+		case O_COLL: o->collapse = 1; break;
+		case O_NOCOLL: o->collapse = -1; break;
+		case O_HL:
+			o->hl = xreallocarray(o->hl, o->nhl + 1, sizeof *o->hl);
+			o->hl[o->nhl++] = optarg;
+			break;
+		case O_BASE: o->baseline = optarg; break;
+		case 'h': exit(cli_usage(usage, false));
+		default: return cli_usage(usage, true);
+		}
+	}
+	if (argc - optind != 1 || !o->out)
+		return cli_usage(usage, true);
+	if (o->depth_given && !o->focus)
+		return cli_error("graph: --depth needs --focus NODE");
+	if (!o->format && !(o->format = format_of(o->out)))
+		return cli_error("graph: cannot tell the format of '%s': use .svg, .dot or .json, or --format", o->out);
+	if (strcmp(o->format, "svg") && strcmp(o->format, "dot") && strcmp(o->format, "json") &&
+	    strcmp(o->format, "html"))
+		return cli_error("graph: --format must be svg, dot, json or html");
+	return 0;
+}
+
+/* g -> *view: focus then collapse; returns the graph to draw. */
+static struct graph *shape(struct graph_cli *o, struct graph *g,
+			   struct graph *focused, struct graph *collapsed,
+			   struct graph *capped, const char *in, struct diag *d)
+{
+	if (o->focus) {
+		struct gnode *n = why_lookup(g, o->focus, in, d);
+		if (!n)
+			return NULL;
+		subgraph_focus(g, focused, n, (unsigned)o->depth);
+		g = focused;
+	}
+	bool auto_c = o->collapse == 0 && g->nnodes > RENDER_AUTO_COLLAPSE;
+	if (o->collapse == 1 || auto_c) {
+		size_t before = g->nnodes;
+		subgraph_collapse(g, collapsed);
+		g = collapsed;
+		if (g->nnodes > RENDER_AUTO_COLLAPSE) {
+			/* still too many: keep the largest, fold the rest by kind */
+			subgraph_cap(g, capped, RENDER_AUTO_COLLAPSE);
+			g = capped;
+		}
+		if (auto_c || g == capped)
+			fprintf(stderr, "slim: graph: %zu nodes, collapsed to %zu%s so the "
+				"picture stays readable (--no-collapse draws them all)\n",
+				before, g->nnodes, g == capped ? " (the largest kept, "
+				"the rest folded per kind)" : "");
+	}
+	return g;
+}
 
 int cmd_graph(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	return cli_error("graph: not implemented yet");
+	struct graph_cli o = {.depth = 2};
+	/* jansson seeds its hash tables from /dev/urandom; a fixed seed keeps
+	 * every allocation, and so graphviz's address-ordered internals, the
+	 * same from run to run */
+	json_object_seed(1);
+	int rc = parse(&o, argc, argv);
+	if (rc)
+		return rc;
+	const char *in = argv[optind];
+	struct graph g, focused, collapsed, capped, base;
+	struct diag d = {0};
+	struct buf b = BUF_INIT;
+	graph_init(&g);
+	graph_init(&focused);
+	graph_init(&collapsed);
+	graph_init(&capped);
+	graph_init(&base);
+	if (cli_load_graph(&g, in, &d) ||
+	    (o.baseline && cli_load_graph(&base, o.baseline, &d))) {
+		rc = cli_diag(&d);
+		goto out;
+	}
+	for (size_t i = 0; i < o.nhl; i++) {
+		struct gnode *n = why_lookup(&g, o.hl[i], in, &d);
+		if (!n) {
+			rc = cli_diag(&d);
+			goto out;
+		}
+		o.hl[i] = n->id;
+	}
+	if (!strcmp(o.format, "html"))
+		o.collapse = -1;    /* the page collapses only its own drawing */
+	struct graph *view = shape(&o, &g, &focused, &collapsed, &capped, in, &d);
+	if (!view) {
+		rc = cli_diag(&d);
+		goto out;
+	}
+	if (!strcmp(o.format, "html")) {
+		rc = report_write_html(view, o.out, &d) ? cli_diag(&d) : EXIT_OK;
+		goto out;
+	}
+	if (!strcmp(o.format, "json")) {
+		rc = cli_write_json(view, o.out, &d) ? cli_diag(&d) : EXIT_OK;
+		goto out;
+	}
+	struct render_opts ro = {.format = o.format, .highlight = o.hl,
+				 .nhighlight = o.nhl,
+				 .baseline = o.baseline ? &base : NULL};
+	if (render_graph(view, &ro, &b, &d) || cli_emit(o.out, &b, &d)) {
+		if (!d.file[0])
+			snprintf(d.file, sizeof d.file, "%s", o.out);
+		rc = cli_diag(&d);
+	}
+out:
+	buf_free(&b);
+	free(o.hl);
+	graph_free(&g);
+	graph_free(&focused);
+	graph_free(&collapsed);
+	graph_free(&capped);
+	graph_free(&base);
+	return cli_finish(rc);
 }

@@ -87,6 +87,9 @@ struct graph {
 	json_t *totals;          /* analyzer-specific totals merged into output */
 };
 
+/* libgvc exports its own graph_init(), which gvLayout() calls; a global of
+ * the same name in slim would interpose it and crash every layout. */
+#define graph_init slim_graph_init
 void graph_init(struct graph *g);
 void graph_free(struct graph *g);
 

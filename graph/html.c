@@ -1,0 +1,103 @@
+/*
+ * html.c - the self-contained HTML report: one file, inline CSS and JS
+ * (html-assets.c), the graph as inline SVG, the data as embedded JSON in a
+ * <script type="application/json"> element.  A Content-Security-Policy
+ * meta tag forbids every network fetch, so the page works offline and
+ * provably loads nothing.
+ *
+ * Embedding: the JSON is written by jansson, then every '<' is replaced by
+ * the JSON escape \u003c, so no string in the data can close the script
+ * element or open a comment (the HTML spec's "script data" state ends at
+ * "</script" and changes at "<!--").
+ */
+#include "html.h"
+#include "html-assets.h"
+#include "../common/diag.h"
+#include "../common/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *findings_json(const struct graph *g)
+{
+	json_t *doc = graph_to_json(g), *f = json_incref(json_object_get(doc, "findings"));
+	size_t i;
+	json_t *o;
+	json_array_foreach(f, i, o)
+		json_object_del(o, "attrs");
+	json_decref(doc);
+	return f;
+}
+
+static void summary(const struct graph *g, struct buf *b)
+{
+	char h[32];
+	buf_printf(b, "%zu inputs, %zu nodes, %zu edges, %zu findings; removable "
+		   "(proven): %s", g->ninputs, g->nnodes, g->nedges, g->nfindings,
+		   human_bytes(graph_proven_bytes(g, NULL), h, sizeof h));
+}
+
+static void put_json(struct buf *b, json_t *data)
+{
+	char *s = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+	for (const char *p = s; *p; p++)
+		if (*p == '<')
+			buf_puts(b, "\\u003c");
+		else
+			buf_putc(b, *p);
+	free(s);
+}
+
+/* graphviz's SVG starts with an XML declaration and a DOCTYPE; inline SVG
+ * in HTML takes the <svg> element only. */
+static void put_svg(struct buf *b, const char *svg, size_t n)
+{
+	const char *p = svg ? memmem(svg, n, "<svg", 4) : NULL;
+	if (!p) {
+		buf_puts(b, "<p>(no graph)</p>");
+		return;
+	}
+	buf_add(b, p, n - (size_t)(p - svg));
+}
+
+int html_render(const struct graph *g, const char *svg, size_t svglen,
+		struct buf *out, struct diag *d)
+{
+	(void)d;
+	struct buf s = BUF_INIT;
+	summary(g, &s);
+	json_t *data = json_object();
+	json_object_set_new(data, "schema", json_string(SLIM_SCHEMA));
+	json_object_set_new(data, "summary", json_string(buf_cstr(&s)));
+	json_object_set_new(data, "treemap", html_treemap(g));
+	json_object_set_new(data, "findings", findings_json(g));
+	buf_free(&s);
+
+	buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+		 "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+		 "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n"
+		 "<title>slim report</title>\n<style>\n");
+	buf_puts(out, html_css);
+	buf_puts(out, "</style></head><body>\n<header><h1>slim report</h1>"
+		 "<div class=\"sum\" id=\"summary\"></div></header>\n"
+		 "<section><h2>Bytes <small id=\"tm-status\"></small></h2>"
+		 "<div id=\"crumbs\"></div><div class=\"legend\">"
+		 "<span class=\"f-unused\">unused</span><span class=\"f-prunable\">prunable</span>"
+		 "click an area to zoom in</div><div id=\"treemap\"></div></section>\n"
+		 "<section><h2>Findings <small id=\"f-status\"></small></h2>"
+		 "<input id=\"search\" type=\"search\" placeholder=\"search findings\">"
+		 "<table id=\"ftable\"><thead><tr><th data-k=\"kind\">kind</th>"
+		 "<th data-k=\"node\">node</th><th data-k=\"dependent\">dependent</th>"
+		 "<th data-k=\"bytes\">bytes</th><th data-k=\"confidence\">confidence</th>"
+		 "<th data-k=\"reason\">reason</th><th data-k=\"fix\">fix</th></tr></thead>"
+		 "<tbody></tbody></table></section>\n"
+		 "<section><h2>Graph</h2><div id=\"graph\">\n");
+	put_svg(out, svg, svglen);
+	buf_puts(out, "\n</div></section>\n<script type=\"application/json\" id=\"slim-data\">");
+	put_json(out, data);
+	buf_puts(out, "</script>\n<script>\n");
+	buf_puts(out, html_js);
+	buf_puts(out, "</script>\n</body></html>\n");
+	json_decref(data);
+	return 0;
+}

@@ -1,0 +1,343 @@
+/*
+ * subgraph.c - graphs made from parts of one (see subgraph.h): node subsets
+ * for --focus and baselines, and the collapsed view that keeps a picture of
+ * thousands of nodes readable (archive members into archives, Python
+ * modules into top-level packages, GPU entries into archs).
+ *
+ * The grouping follows the node-id grammar of DESIGN.md ("obj:AR(MEMBER)",
+ * "sec:OBJ:SECTION", "gpu:FILE:ARCH:N", "kern:FILE:ARCH:NAME", "py:A.B",
+ * "sym:LIB:NAME"); ids it does not recognize stay as they are.  All passes
+ * are linear in nodes + edges (one id map per graph).
+ */
+#include "subgraph.h"
+#include "../common/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void copy_node(struct graph *dst, const struct gnode *n, bool attrs)
+{
+	struct gnode *m = graph_add_node(dst, n->kind, n->id, n->name);
+	if (n->has_size)
+		graph_node_set_size(m, n->size);
+	if (attrs && n->attrs)
+		m->attrs = json_deep_copy(n->attrs);
+}
+
+void subgraph_copy(const struct graph *src, struct graph *dst,
+		   const bool *keep, bool attrs)
+{
+	for (size_t i = 0; i < src->nnodes; i++)
+		if (keep[i])
+			copy_node(dst, src->nodes[i], attrs);
+	for (size_t i = 0; i < src->nedges; i++) {
+		const struct gedge *e = &src->edges[i];
+		if (!keep[e->from] || !keep[e->to])
+			continue;
+		struct gedge *f = graph_add_edge(dst, src->nodes[e->from]->id,
+						 src->nodes[e->to]->id, e->kind);
+		if (attrs && e->attrs && !f->attrs)
+			f->attrs = json_deep_copy(e->attrs);
+	}
+	for (size_t i = 0; i < src->nfindings; i++) {
+		const struct gfinding *f = &src->findings[i];
+		if (!graph_node(dst, f->node) ||
+		    (f->dependent && !graph_node(dst, f->dependent)))
+			continue;
+		struct gfinding *h = graph_add_finding(dst, f->kind, f->node,
+			f->dependent, f->bytes, f->confidence, f->reason, f->fix);
+		if (f->attrs)
+			h->attrs = json_deep_copy(f->attrs);
+	}
+	for (size_t i = 0; i < src->ninputs; i++) {
+		const struct ginput *in = &src->inputs[i];
+		const char *node = in->node && graph_node(dst, in->node) ? in->node : NULL;
+		struct ginput *o = graph_add_input(dst, in->path, in->kind, node);
+		memcpy(o->sha256, in->sha256, sizeof o->sha256);
+	}
+	if (src->totals && attrs) {
+		json_decref(dst->totals);
+		dst->totals = json_deep_copy(src->totals);
+	}
+}
+
+void subgraph_focus(const struct graph *src, struct graph *dst,
+		    const struct gnode *center, unsigned depth)
+{
+	size_t n = src->nnodes;
+	bool *keep = xcalloc(n + 1, sizeof *keep);
+	uint32_t *dist = xmalloc((n + 1) * sizeof *dist), *q = xmalloc((n + 1) * sizeof *q);
+	memset(dist, 0xff, (n + 1) * sizeof *dist);
+	struct gadj out, in;
+	graph_adj_build(src, &out, false);
+	graph_adj_build(src, &in, true);
+	size_t head = 0, tail = 0;
+	dist[center->idx] = 0;
+	q[tail++] = center->idx;
+	while (head < tail) {
+		uint32_t u = q[head++];
+		keep[u] = true;
+		if (dist[u] >= depth)
+			continue;
+		for (int side = 0; side < 2; side++) {
+			const struct gadj *a = side ? &in : &out;
+			for (uint32_t k = a->off[u]; k < a->off[u + 1]; k++) {
+				const struct gedge *e = &src->edges[a->edge[k]];
+				uint32_t v = side ? e->from : e->to;
+				if (dist[v] == UINT32_MAX) {
+					dist[v] = dist[u] + 1;
+					q[tail++] = v;
+				}
+			}
+		}
+	}
+	subgraph_copy(src, dst, keep, true);
+	graph_adj_free(&out);
+	graph_adj_free(&in);
+	free(keep);
+	free(dist);
+	free(q);
+}
+
+void subgraph_baseline(const struct graph *src, struct graph *dst)
+{
+	bool *keep = xcalloc(src->nnodes + 1, sizeof *keep);
+	for (size_t i = 0; i < src->nnodes; i++)
+		keep[i] = strcmp(src->nodes[i]->kind, "symbol") != 0;
+	subgraph_copy(src, dst, keep, false);
+	free(keep);
+}
+
+/* "LIB:ARCH" prefix of "gpu:LIB:ARCH:N" / "kern:LIB:ARCH:NAME": the part up
+ * to the second ':' after the kind prefix. */
+static bool gpu_group(const char *rest, char *out, size_t outsz)
+{
+	const char *c1 = strchr(rest, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	if (!c2)
+		return false;
+	snprintf(out, outsz, "gpu:%.*s", (int)(c2 - rest), rest);
+	return true;
+}
+
+/* "libz.a" of "libz.a(inflate.o)...", or NULL */
+static bool archive_group(const char *rest, char *out, size_t outsz)
+{
+	const char *p = strchr(rest, '(');
+	if (!p || p == rest || !strchr(p, ')'))
+		return false;
+	snprintf(out, outsz, "archive:%.*s", (int)(p - rest), rest);
+	return true;
+}
+
+bool subgraph_group_of(const struct gnode *n, char *out, size_t outsz,
+		       const char **kind, bool *adds_size)
+{
+	const char *id = n->id, *rest = strchr(id, ':') + 1;
+	*adds_size = false;
+	if (!strncmp(id, "obj:", 4)) {
+		*kind = "archive";
+		*adds_size = true;
+		return archive_group(rest, out, outsz);
+	}
+	if (!strncmp(id, "sec:", 4)) {
+		if (archive_group(rest, out, outsz)) {
+			*kind = "archive";
+			return true;
+		}
+		const char *c = strrchr(rest, ':');
+		if (!c)
+			return false;
+		*kind = "object";
+		snprintf(out, outsz, "obj:%.*s", (int)(c - rest), rest);
+		return true;
+	}
+	if (!strncmp(id, "py:", 3)) {
+		*kind = "package";
+		*adds_size = true;
+		snprintf(out, outsz, "py:%.*s", (int)strcspn(rest, "."), rest);
+		return true;
+	}
+	if (!strncmp(id, "gpu:", 4) || !strncmp(id, "kern:", 5)) {
+		*kind = "gpu-arch";
+		*adds_size = id[0] == 'g';
+		return gpu_group(rest, out, outsz);
+	}
+	if (!strncmp(id, "sym:", 4)) {
+		const char *c = strchr(rest, ':');
+		if (!c)
+			return false;
+		*kind = "lib";
+		snprintf(out, outsz, "lib:%.*s", (int)(c - rest), rest);
+		return true;
+	}
+	return false;
+}
+
+bool subgraph_group_in(const struct graph *g, const struct gnode *n,
+		       char *out, size_t outsz, const char **kind,
+		       bool *adds_size)
+{
+	static const char *const files[] = {"lib:", "exe:"};
+	if (!subgraph_group_of(n, out, outsz, kind, adds_size))
+		return false;
+	if (strncmp(out, "obj:", 4) || graph_node(g, out))
+		return true;
+	char alt[1024];
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(alt, sizeof alt, "%s%s", files[i], out + 4);
+		struct gnode *f = graph_node(g, alt);
+		if (f) {
+			snprintf(out, outsz, "%s", alt);
+			*kind = f->kind;
+			return true;
+		}
+	}
+	return true;
+}
+
+/* Map every node of src to its node in dst (itself or its group). */
+static struct gnode **collapse_nodes(const struct graph *src, struct graph *dst,
+				     size_t *folded)
+{
+	size_t n = src->nnodes;
+	struct gnode **map = xcalloc(n + 1, sizeof *map);
+	bool *made = xcalloc(n + 1, sizeof *made);     /* by dst idx (<= n) */
+	uint64_t *sum = xcalloc(n + 1, sizeof *sum);
+	uint32_t *members = xcalloc(n + 1, sizeof *members);
+	char gid[1024];
+	const char *kind;
+	bool adds;
+	*folded = 0;
+	for (size_t i = 0; i < n; i++)  /* kept nodes first: containers exist */
+		if (!subgraph_group_in(src, src->nodes[i], gid, sizeof gid, &kind, &adds)) {
+			copy_node(dst, src->nodes[i], true);
+			map[i] = graph_node(dst, src->nodes[i]->id);
+		}
+	for (size_t i = 0; i < n; i++) {
+		if (map[i] || !subgraph_group_in(src, src->nodes[i], gid, sizeof gid, &kind, &adds))
+			continue;
+		struct gnode *gn = graph_node(dst, gid);
+		if (!gn) {
+			gn = graph_add_node(dst, kind, gid, NULL);
+			made[gn->idx] = true;
+		}
+		map[i] = gn;
+		members[gn->idx]++;
+		if (adds)
+			sum[gn->idx] += src->nodes[i]->size;
+		++*folded;
+	}
+	for (size_t i = 0; i < dst->nnodes; i++) {
+		struct gnode *gn = dst->nodes[i];
+		if (!members[i])
+			continue;
+		if (made[i] || !gn->has_size)
+			graph_node_set_size(gn, made[i] ? sum[i] : gn->size + sum[i]);
+		attr_int(graph_node_attrs(gn), "members", members[i]);
+	}
+	free(made);
+	free(sum);
+	free(members);
+	return map;
+}
+
+/* Edges, findings and inputs of src moved onto the nodes map gives them in
+ * dst (self-loops dropped, parallel edges merged). */
+static void fold_rest(const struct graph *src, struct graph *dst,
+		      struct gnode **map)
+{
+	for (size_t i = 0; i < src->nedges; i++) {
+		const struct gedge *e = &src->edges[i];
+		struct gnode *a = map[e->from], *b = map[e->to];
+		if (a == b)
+			continue;
+		bool fresh = !graph_edge(dst, a->id, b->id, e->kind);
+		struct gedge *f = graph_add_edge(dst, a->id, b->id, e->kind);
+		if (fresh && e->attrs)
+			f->attrs = json_deep_copy(e->attrs);
+	}
+	for (size_t i = 0; i < src->nfindings; i++) {
+		const struct gfinding *f = &src->findings[i];
+		struct gnode *a = graph_node(src, f->node);
+		struct gnode *dep = f->dependent ? graph_node(src, f->dependent) : NULL;
+		struct gfinding *h = graph_add_finding(dst, f->kind, map[a->idx]->id,
+			dep ? map[dep->idx]->id : NULL, f->bytes, f->confidence,
+			f->reason, f->fix);
+		if (f->attrs)
+			h->attrs = json_deep_copy(f->attrs);
+	}
+	for (size_t i = 0; i < src->ninputs; i++) {
+		const struct ginput *in = &src->inputs[i];
+		struct gnode *r = in->node ? graph_node(src, in->node) : NULL;
+		struct ginput *o = graph_add_input(dst, in->path, in->kind,
+						   r ? map[r->idx]->id : NULL);
+		memcpy(o->sha256, in->sha256, sizeof o->sha256);
+	}
+}
+
+size_t subgraph_collapse(const struct graph *src, struct graph *dst)
+{
+	size_t folded;
+	struct gnode **map = collapse_nodes(src, dst, &folded);
+	fold_rest(src, dst, map);
+	free(map);
+	return folded;
+}
+
+static const struct graph *cap_g;
+
+static int cmp_size_desc(const void *a, const void *b)
+{
+	const struct gnode *x = cap_g->nodes[*(const uint32_t *)a];
+	const struct gnode *y = cap_g->nodes[*(const uint32_t *)b];
+	if (x->size != y->size)
+		return x->size > y->size ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+size_t subgraph_cap(const struct graph *src, struct graph *dst, size_t max)
+{
+	size_t n = src->nnodes;
+	uint32_t *order = xmalloc((n + 1) * sizeof *order);
+	bool *keep = xcalloc(n + 1, sizeof *keep);
+	for (size_t i = 0; i < n; i++)
+		order[i] = (uint32_t)i;
+	cap_g = src;
+	qsort(order, n, sizeof *order, cmp_size_desc);
+	for (size_t i = 0; i < src->ninputs; i++) {   /* roots always stay */
+		struct gnode *r = src->inputs[i].node ? graph_node(src, src->inputs[i].node) : NULL;
+		if (r)
+			keep[r->idx] = true;
+	}
+	for (size_t i = 0; i < n && i < max; i++)
+		keep[order[i]] = true;
+	struct gnode **map = xcalloc(n + 1, sizeof *map);
+	for (size_t i = 0; i < n; i++)
+		if (keep[i]) {
+			copy_node(dst, src->nodes[i], true);
+			map[i] = graph_node(dst, src->nodes[i]->id);
+		}
+	size_t folded = 0;
+	char id[256];
+	for (size_t i = 0; i < n; i++) {
+		if (keep[i])
+			continue;
+		snprintf(id, sizeof id, "other:%s", src->nodes[i]->kind);
+		struct gnode *o = graph_node(dst, id);
+		if (!o) {
+			o = graph_add_node(dst, "other", id, NULL);
+			graph_node_set_size(o, 0);
+		}
+		graph_node_set_size(o, o->size + src->nodes[i]->size);
+		attr_int(graph_node_attrs(o), "members",
+			 attr_get_int(o->attrs, "members", 0) + 1);
+		map[i] = o;
+		folded++;
+	}
+	fold_rest(src, dst, map);
+	free(map);
+	free(keep);
+	free(order);
+	return folded;
+}
