@@ -10,9 +10,10 @@ PKGS    := libelf libdw jansson libcgraph libgvc libpcre2-8 liblz4 libzstd nettl
 # Linked statically: slim is often started once per file (by scripts, by
 # the benchmarks against libtree), and loading and relocating six shared
 # libraries costs more than resolving a small program's closure.  Graphviz
-# ships no static archives and stays dynamic.
+# ships no static archives: it is dlopen'd when a graph is drawn
+# (graph/gvload.c), so only its headers are needed here.
 STATIC_PKGS := libelf jansson libpcre2-8 liblz4 libzstd nettle zlib
-DYN_PKGS    := libdw libcgraph libgvc
+DYN_PKGS    := libdw
 OPT     ?= -O2 -g
 WARN    := -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wshadow=local \
            -Wformat=2 -Wno-format-nonliteral

@@ -29,8 +29,7 @@
 #include "../common/diag.h"
 #include "../common/util.h"
 
-#include <graphviz/cgraph.h>
-#include <graphviz/gvc.h>
+#include "gvload.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,6 +263,8 @@ static GVC_t *gv_context(void)
 int render_graph(const struct graph *g, const struct render_opts *o,
 		 struct buf *out, struct diag *d)
 {
+	if (gv_load(d))
+		return -1;
 	struct style s = {.g = g, .o = o};
 	s.cls = xcalloc(g->nnodes + 1, sizeof *s.cls);
 	s.hl_node = xcalloc(g->nnodes + 1, sizeof *s.hl_node);

@@ -82,6 +82,9 @@ struct pymod {
 	const char *dir;         /* package directory, or NULL */
 	const char *src;         /* source file to scan, or NULL */
 	const char *so;          /* extension module's shared object, or NULL */
+	const char *zip;         /* zip holding the source (in_zip), or NULL */
+	uint64_t zlho, zcsize, zusize;   /* the source member in that zip */
+	unsigned zmethod;
 	int root;
 	int parent;              /* module index or -1 */
 	int dist;                /* distribution index or -1 */
@@ -162,10 +165,21 @@ void pydist_assign(struct pyset *s);
 void pyzip_inventory(struct pyset *s, int root, struct diag_list *w);
 /* Parse a central directory held in [p, p+n); calls cb per member.  Returns
  * 0, or -1 with a warning (offset) in w when the archive is corrupt. */
+struct pyzip_member {
+	const char *name;        /* points into the archive, not NUL-terminated */
+	size_t namelen;
+	uint64_t csize, usize;   /* compressed and uncompressed sizes */
+	uint64_t lho;            /* offset of the local file header */
+	unsigned method;         /* 0 stored, 8 deflate */
+};
 int pyzip_walk(const unsigned char *p, size_t n, const char *path,
-	       void (*cb)(void *ctx, const char *name, size_t namelen,
-			  uint64_t csize, uint64_t usize),
+	       void (*cb)(void *ctx, const struct pyzip_member *m),
 	       void *ctx, struct diag_list *w);
+/* The bytes of one member of the zip [p, p+n): stored or deflated (zlib),
+ * never more than the declared size (itself capped at 64 MiB).  0 with a
+ * malloc'd buffer the caller frees, or -1 when corrupt or unsupported. */
+int pyzip_read(const unsigned char *p, size_t n, uint64_t lho, unsigned method,
+	       uint64_t csize, uint64_t usize, char **out, size_t *outn);
 
 /* ---- static scan (scan.c) ---- */
 /* Scan one module's source text [p, p+n) (comments and strings blanked,

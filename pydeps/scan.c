@@ -639,6 +639,24 @@ static void *worker(void *arg)
 		if (i >= pl->ntodo)
 			break;
 		struct pymod *m = &pl->s->mods[pl->todo[i]];
+		if (m->zip) {   /* a source inside a zip or wheel */
+			struct mfile mf;
+			struct diag d = {0};
+			char *buf;
+			size_t bn;
+			if (mfile_open(&mf, m->zip, &d) ||
+			    pyzip_read(mf.p, mf.n, m->zlho, m->zmethod, m->zcsize,
+				       m->zusize, &buf, &bn)) {
+				m->scan_failed = true;
+				mfile_close(&mf);
+				continue;
+			}
+			scan_one(pl->s, m, &sb, buf, bn);
+			atomic_fetch_add(&pl->bytes, bn);
+			free(buf);
+			mfile_close(&mf);
+			continue;
+		}
 		if (!m->src) {
 			pynative_scan(pl->s, m);
 			continue;
@@ -665,8 +683,8 @@ void pyscan_list(struct pyset *s, const int *mods, size_t n, int threads,
 	pl.todo = xcalloc(total + 1, sizeof *pl.todo);
 	for (size_t k = 0; k < total; k++) {
 		size_t i = mods ? (size_t)mods[k] : k;
-		if ((s->mods[i].src || s->mods[i].so) && !s->mods[i].in_zip &&
-		    !s->mods[i].scanned) {
+		if ((s->mods[i].src || s->mods[i].so) &&
+		    (!s->mods[i].in_zip || s->mods[i].zip) && !s->mods[i].scanned) {
 			s->mods[i].scanned = true;
 			pl.todo[pl.ntodo++] = i;
 		}

@@ -5,11 +5,12 @@
  * Format: PKWARE APPNOTE.TXT 4.3.12 (central directory file header, 46
  * bytes + name + extra + comment) and 4.3.16 (end of central directory
  * record, 22 bytes + comment, searched backwards over at most the last
- * 65557 bytes).  ZIP64 archives are reported as unsupported.  Only names and
- * sizes are read; nothing is decompressed, so zipped sources are listed and
- * classified but not scanned, and never appear in a prune list (a member
- * cannot be deleted with rm).  Every offset and length is checked against
- * the mapped bytes before use.
+ * 65557 bytes), 4.3.7 (local file header, 30 bytes + name + extra, then
+ * the data).  ZIP64 archives are reported as unsupported.  Sources are read
+ * (stored, or deflated through zlib's raw inflate, bounded by the declared
+ * size) and scanned like files; members never appear in a prune list (a
+ * member cannot be deleted with rm).  Every offset and length is checked
+ * against the mapped bytes before use.
  */
 #include "pyint.h"
 #include "../common/diag.h"
@@ -18,6 +19,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 static uint32_t le16(const unsigned char *p) { return p[0] | p[1] << 8; }
 static uint32_t le32(const unsigned char *p)
@@ -26,8 +28,7 @@ static uint32_t le32(const unsigned char *p)
 }
 
 int pyzip_walk(const unsigned char *p, size_t n, const char *path,
-	       void (*cb)(void *ctx, const char *name, size_t namelen,
-			  uint64_t csize, uint64_t usize),
+	       void (*cb)(void *ctx, const struct pyzip_member *m),
 	       void *ctx, struct diag_list *w)
 {
 	if (n < 22) {
@@ -67,8 +68,12 @@ int pyzip_walk(const unsigned char *p, size_t n, const char *path,
 			diag_warn_at(w, path, at, "central directory entry runs past its end");
 			return -1;
 		}
-		cb(ctx, (const char *)p + at + 46, nl, le32(p + at + 20),
-		   le32(p + at + 24));
+		struct pyzip_member m = {
+			.name = (const char *)p + at + 46, .namelen = nl,
+			.csize = le32(p + at + 20), .usize = le32(p + at + 24),
+			.lho = le32(p + at + 42), .method = le16(p + at + 10),
+		};
+		cb(ctx, &m);
 		at += 46 + nl + xl + cl;
 	}
 	return 0;
@@ -81,12 +86,13 @@ struct zctx {
 };
 
 /* a.b/c.py -> module "a.b.c"? only when every directory is an identifier */
-static void member(void *c, const char *name, size_t nl, uint64_t cs,
-		   uint64_t us)
+static void member(void *c, const struct pyzip_member *zm)
 {
 	struct zctx *z = c;
 	struct pyset *s = z->s;
-	(void)us;
+	const char *name = zm->name;
+	size_t nl = zm->namelen;
+	uint64_t cs = zm->csize;
 	if (!nl || name[nl - 1] == '/' || nl > 1024)
 		return;
 	char *path = arena_printf(&s->arena, "%s/%.*s", z->zpath, (int)nl, name);
@@ -122,6 +128,14 @@ static void member(void *c, const char *name, size_t nl, uint64_t cs,
 		if (mi >= 0) {
 			s->mods[mi].in_zip = true;
 			s->mods[mi].is_ext |= so;
+			if (py && !s->mods[mi].zip) {
+				s->mods[mi].src = path;   /* "ZIP/member.py", read from the zip */
+				s->mods[mi].zip = z->zpath;
+				s->mods[mi].zlho = zm->lho;
+				s->mods[mi].zcsize = zm->csize;
+				s->mods[mi].zusize = zm->usize;
+				s->mods[mi].zmethod = zm->method;
+			}
 			pyset_add_file(s, path, cs, mi, py ? PYF_SOURCE : PYF_EXT);
 			return;
 		}
@@ -142,4 +156,50 @@ void pyzip_inventory(struct pyset *s, int root, struct diag_list *w)
 	struct zctx z = {s, root, zpath};
 	pyzip_walk(mf.p, mf.n, zpath, member, &z, w);
 	mfile_close(&mf);
+}
+
+#define ZIP_MEMBER_MAX (64u << 20)
+
+int pyzip_read(const unsigned char *p, size_t n, uint64_t lho, unsigned method,
+	       uint64_t csize, uint64_t usize, char **out, size_t *outn)
+{
+	if (!range_ok(lho, 30, n) || le32(p + lho) != 0x04034b50 || usize > ZIP_MEMBER_MAX)
+		return -1;
+	uint64_t data = lho + 30 + le16(p + lho + 26) + le16(p + lho + 28);
+	if (!range_ok(data, csize, n))
+		return -1;
+	char *buf = malloc(usize + 1);
+	if (!buf)
+		return -1;
+	if (method == 0) {
+		if (csize != usize) {
+			free(buf);
+			return -1;
+		}
+		memcpy(buf, p + data, usize);
+	} else if (method == 8) {
+		z_stream zs = {0};
+		if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) {
+			free(buf);
+			return -1;
+		}
+		zs.next_in = (unsigned char *)(p + data);
+		zs.avail_in = (uInt)csize;
+		zs.next_out = (unsigned char *)buf;
+		zs.avail_out = (uInt)usize;
+		int rc = inflate(&zs, Z_FINISH);
+		bool ok = rc == Z_STREAM_END && zs.total_out == usize;
+		inflateEnd(&zs);
+		if (!ok) {
+			free(buf);
+			return -1;
+		}
+	} else {
+		free(buf);
+		return -1;
+	}
+	buf[usize] = 0;
+	*out = buf;
+	*outn = usize;
+	return 0;
 }

@@ -254,9 +254,9 @@ Test(pyclassify, entry_point_group_named_by_used_module)
 	pyset_free(&s);
 }
 
-static void zip_cb(void *ctx, const char *name, size_t n, uint64_t cs, uint64_t us)
+static void zip_cb(void *ctx, const struct pyzip_member *m)
 {
-	(void)name; (void)n; (void)cs; (void)us;
+	(void)m;
 	(*(int *)ctx)++;
 }
 
