@@ -16,32 +16,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-uint32_t eobj_u32(const struct eobj *o, const unsigned char *p)
+/* A word in the object's byte order: one reader per width, one rule. */
+static bool foreign(const struct eobj *o)
 {
-	uint32_t v;
-	memcpy(&v, p, 4);
-	if ((o->data == ELFDATA2LSB) != (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__))
-		v = __builtin_bswap32(v);
-	return v;
+	return (o->data == ELFDATA2LSB) != (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__);
 }
 
-uint64_t eobj_u64(const struct eobj *o, const unsigned char *p)
-{
-	uint64_t v;
-	memcpy(&v, p, 8);
-	if ((o->data == ELFDATA2LSB) != (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__))
-		v = __builtin_bswap64(v);
-	return v;
-}
-
-static uint16_t u16(const struct eobj *o, const unsigned char *p)
-{
-	uint16_t v;
-	memcpy(&v, p, 2);
-	if ((o->data == ELFDATA2LSB) != (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__))
-		v = __builtin_bswap16(v);
-	return v;
-}
+#define READER(name, type, bswap)                                         \
+	type name(const struct eobj *o, const unsigned char *p)          \
+	{                                                                 \
+		type v;                                                   \
+		memcpy(&v, p, sizeof v);                                  \
+		return foreign(o) ? bswap(v) : v;                         \
+	}
+READER(eobj_u32, uint32_t, __builtin_bswap32)
+READER(eobj_u64, uint64_t, __builtin_bswap64)
+static READER(u16, uint16_t, __builtin_bswap16)
+#undef READER
 
 int64_t eobj_vaddr_off(const struct eobj *o, uint64_t a, uint64_t len)
 {
