@@ -34,26 +34,34 @@ READER(eobj_u64, uint64_t, __builtin_bswap64)
 static READER(u16, uint16_t, __builtin_bswap16)
 #undef READER
 
-int64_t eobj_vaddr_off(const struct eobj *o, uint64_t a, uint64_t len)
+/* Pointer to address a and how many file bytes follow it in its segment. */
+static const unsigned char *vptr_avail(const struct eobj *o, uint64_t a,
+				       uint64_t *avail)
 {
 	size_t n;
 	if (elf_getphdrnum(o->elf, &n))
-		return -1;
+		return NULL;
 	for (size_t i = 0; i < n; i++) {
 		GElf_Phdr mem, *ph = gelf_getphdr(o->elf, (int)i, &mem);
 		if (!ph || ph->p_type != PT_LOAD)
 			continue;
 		if (a < ph->p_vaddr || a - ph->p_vaddr >= ph->p_filesz)
 			continue;
-		uint64_t rel = a - ph->p_vaddr;
-		if (len > ph->p_filesz - rel)
-			return -1;
-		uint64_t off = ph->p_offset + rel;
-		if (!range_ok(off, len, o->mf.n))
-			return -1;
-		return (int64_t)off;
+		uint64_t rel = a - ph->p_vaddr, off = ph->p_offset + rel;
+		if (off >= o->mf.n)
+			return NULL;
+		uint64_t in_seg = ph->p_filesz - rel, in_file = o->mf.n - off;
+		*avail = in_seg < in_file ? in_seg : in_file;
+		return o->mf.p + off;
 	}
-	return -1;
+	return NULL;
+}
+
+int64_t eobj_vaddr_off(const struct eobj *o, uint64_t a, uint64_t len)
+{
+	uint64_t avail;
+	const unsigned char *p = vptr_avail(o, a, &avail);
+	return p && len <= avail ? (int64_t)(p - o->mf.p) : -1;
 }
 
 static const char *dstr(const struct eobj *o, uint64_t off)
@@ -84,28 +92,6 @@ int eobj_versym(const struct eobj *o, size_t i)
 	return u16(o, (const unsigned char *)(o->versym_raw + i));
 }
 
-/* Pointer to address a and how many file bytes follow it in its segment. */
-static const unsigned char *vptr_avail(const struct eobj *o, uint64_t a,
-				       uint64_t *avail)
-{
-	size_t n;
-	if (elf_getphdrnum(o->elf, &n))
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		GElf_Phdr mem, *ph = gelf_getphdr(o->elf, (int)i, &mem);
-		if (!ph || ph->p_type != PT_LOAD)
-			continue;
-		if (a < ph->p_vaddr || a - ph->p_vaddr >= ph->p_filesz)
-			continue;
-		uint64_t rel = a - ph->p_vaddr, off = ph->p_offset + rel;
-		if (off >= o->mf.n)
-			return NULL;
-		uint64_t in_seg = ph->p_filesz - rel, in_file = o->mf.n - off;
-		*avail = in_seg < in_file ? in_seg : in_file;
-		return o->mf.p + off;
-	}
-	return NULL;
-}
 
 /* DT_GNU_HASH: header, bloom words, buckets, then chains; the number of
  * symbols is one past the last chain entry reachable from any bucket
