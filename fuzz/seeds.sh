@@ -4,7 +4,7 @@ set -u
 cd "$(dirname "$0")"
 c=out/corpus
 mkdir -p "$c"/fuzz_elf "$c"/fuzz_ldcache "$c"/fuzz_report_json "$c"/fuzz_fatbin \
-	"$c"/fuzz_linkmap "$c"/fuzz_pytrace "$c"/fuzz_pyscan
+	"$c"/fuzz_linkmap "$c"/fuzz_pytrace "$c"/fuzz_pyscan "$c"/fuzz_gate_policy
 ../samples/build.sh
 for f in /bin/ls /bin/true /usr/lib/x86_64-linux-gnu/libz.so.1 ../samples/out/elf/*/main \
 	 ../samples/out/elf/*/*.so ../samples/out/evil/libevil.so; do
@@ -27,4 +27,12 @@ for m in json csv; do
 done
 for f in /usr/lib/python3.11/json/*.py /usr/lib/python3.11/importlib/__init__.py \
 	 /usr/lib/python3.11/encodings/__init__.py; do cp "$f" "$c/fuzz_pyscan/$(echo "$f" | tr / _)"; done
+cat > "$c/fuzz_gate_policy/full.json" <<'JSON'
+{"schema": "slim-policy/1", "max_new_libraries": 1, "max_new_nodes": {"lib": 2, "*": 10},
+ "max_total_bytes_growth": 100000, "max_total_bytes_growth_percent": 5,
+ "max_node_bytes_growth": 5000, "max_node_bytes_growth_percent": 10,
+ "allow": [{"node": "lib:libnew.so.1", "reason": "r", "owner": "o", "expires": "2027-01-31"},
+           {"pattern": "py:pkg.*", "reason": "r", "owner": "o", "expires": "2026-01-01"}]}
+JSON
+for f in ../tests/cli/*policy*.json ../samples/*policy*.json; do [ -f "$f" ] && cp "$f" "$c/fuzz_gate_policy/"; done
 true

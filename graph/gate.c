@@ -60,6 +60,8 @@ static int num(json_t *v, const char *key, bool frac, double *out,
 		return diag_err(d, path, "policy: \"%s\" must be a %snumber >= 0",
 				key, frac ? "" : "whole ");
 	*out = json_number_value(v);
+	if (*out > 9e18)   /* callers convert to long long: stay in range */
+		*out = 9e18;
 	return 0;
 }
 
@@ -117,8 +119,8 @@ static int parse_kinds(struct gate_policy *p, json_t *o, const char *path,
 	return 0;
 }
 
-int gate_policy_parse(struct gate_policy *p, const char *buf, size_t n,
-		      const char *path, struct diag *d)
+static int parse_policy(struct gate_policy *p, const char *buf, size_t n,
+			const char *path, struct diag *d)
 {
 	json_error_t err;
 	gate_policy_default(p);
@@ -158,6 +160,16 @@ int gate_policy_parse(struct gate_policy *p, const char *buf, size_t n,
 		}
 		if (rc)
 			return -1;
+	}
+	return 0;
+}
+
+int gate_policy_parse(struct gate_policy *p, const char *buf, size_t n,
+		      const char *path, struct diag *d)
+{
+	if (parse_policy(p, buf, n, path, d)) {
+		gate_policy_free(p);   /* nothing half-built is left to the caller */
+		return -1;
 	}
 	return 0;
 }
