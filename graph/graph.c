@@ -107,49 +107,44 @@ json_t *graph_node_attrs(struct gnode *n)
 	return n->attrs;
 }
 
-static const char *edge_key(struct graph *g, uint32_t a, uint32_t b,
-			    const char *kind, size_t *len)
+/* The edge index key "from/to/kind" in buf (cut at 255 bytes); its length. */
+static size_t edge_key(char buf[256], uint32_t a, uint32_t b, const char *kind)
 {
-	char k[256];
-	int n = snprintf(k, sizeof k, "%u/%u/%s", a, b, kind);
-	if (n < 0 || (size_t)n >= sizeof k)
-		n = (int)sizeof k - 1;
-	*len = (size_t)n;
-	return arena_strndup(&g->arena, k, (size_t)n);
+	int n = snprintf(buf, 256, "%u/%u/%s", a, b, kind);
+	return n < 0 || n >= 256 ? 255 : (size_t)n;
 }
 
 struct gedge *graph_edge(const struct graph *g, const char *from,
 			 const char *to, const char *kind)
 {
 	struct gnode *a = graph_node(g, from), *b = graph_node(g, to);
-	if (!a || !b)
-		return NULL;
 	char k[256];
-	int n = snprintf(k, sizeof k, "%u/%u/%s", a->idx, b->idx, kind);
-	if (n < 0 || (size_t)n >= sizeof k)
-		n = (int)sizeof k - 1;
-	void *v = hmap_get(&g->edge_by_key, k, (size_t)n);
+	size_t n = a && b ? edge_key(k, a->idx, b->idx, kind) : 0;
+	void *v = n ? hmap_get(&g->edge_by_key, k, n) : NULL;
 	return v ? &g->edges[(uintptr_t)v - 1] : NULL;
 }
 
+/* One key format, one hash lookup: the slot is filled only when the edge
+ * is new, and only then is the key copied into the arena. */
 struct gedge *graph_add_edge(struct graph *g, const char *from,
 			     const char *to, const char *kind)
 {
 	struct gnode *a = graph_node(g, from), *b = graph_node(g, to);
+	char k[256];
 	if (!a || !b)
 		return NULL;
-	struct gedge *e = graph_edge(g, from, to, kind);
-	if (e)
-		return e;
-	size_t len;
-	const char *key = edge_key(g, a->idx, b->idx, kind, &len);
+	size_t n = edge_key(k, a->idx, b->idx, kind);
+	void *v = hmap_get(&g->edge_by_key, k, n);
+	if (v)
+		return &g->edges[(uintptr_t)v - 1];
 	GROW(g->edges, g->capedges, g->nedges + 1);
-	e = &g->edges[g->nedges++];
+	struct gedge *e = &g->edges[g->nedges++];
 	e->from = a->idx;
 	e->to = b->idx;
 	e->kind = graph_str(g, kind);
 	e->attrs = NULL;
-	hmap_put(&g->edge_by_key, key, len, (void *)(uintptr_t)g->nedges);
+	hmap_put(&g->edge_by_key, arena_strndup(&g->arena, k, n), n,
+		 (void *)(uintptr_t)g->nedges);
 	return e;
 }
 
