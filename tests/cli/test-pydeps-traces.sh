@@ -12,20 +12,9 @@ PY=/usr/bin/python3
 $PY -c 'import pygments' 2>/dev/null || die "this test needs pygments: apt-get install python3-pygments"
 W=$ROOT/samples/python
 ROOTS="--root /usr/lib/python3.11 --root /usr/lib/python3/dist-packages"
-cat > wrap.py <<'PYEOF'
-import atexit, runpy, sys
-out = sys.argv[1]; sys.argv = sys.argv[2:]
-def dump():
-    with open(out, "w") as f:
-        for n, m in sorted(sys.modules.items()):
-            spec = getattr(m, "__spec__", None)
-            f.write("%s\t%s\t%s\n" % (n, spec.name if spec else n, getattr(m, "__file__", None) or ""))
-atexit.register(dump)
-runpy.run_path(sys.argv[0], run_name="__main__")
-PYEOF
 ARGS="$W/highlight.py $W/sample.c c"
-$PY -X importtime wrap.py it.mods $ARGS 2> it.txt > /dev/null || die "importtime run failed"
-$PY -v wrap.py v.mods $ARGS 2> v.txt > /dev/null || die "-v run failed"
+$PY -X importtime $W/wrap.py it.mods $ARGS 2> it.txt > /dev/null || die "importtime run failed"
+$PY -v $W/wrap.py v.mods $ARGS 2> v.txt > /dev/null || die "-v run failed"
 "$SLIM" pydeps record -o rec.txt -- $PY $ARGS > /dev/null || die "record failed"
 $PY -X importtime $ARGS 2> plain.txt > /dev/null
 cat > check.py <<'PYEOF'
