@@ -13,6 +13,7 @@
  * name __main__ and takes it out of sys.modules again, so the recorder
  * writes that module's real name and file itself.
  */
+#include "../common/memlimit.h"
 #include "cli.h"
 #include "../common/ofile.h"
 #include "../common/util.h"
@@ -163,6 +164,7 @@ static int cmd_record(int argc, char **argv)
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid == 0) {
+		memlimit_off();   /* the workload gets the user's limits, not slim's */
 		setenv("SLIM_PYTRACE_OUT", outp, 1);
 		execvp(av[0], av);
 		fprintf(stderr, "slim: pydeps record: %s: %s\n", av[0], strerror(errno));

@@ -4,6 +4,7 @@
  * takes.
  */
 #include "cli.h"
+#include "../common/memlimit.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,7 @@ static const struct command commands[] = {
 };
 
 static const char usage[] =
-	"usage: slim [--version] [--help] COMMAND [ARGS]\n"
+	"usage: slim [--version] [--help] [--max-memory SIZE] COMMAND [ARGS]\n"
 	"\n"
 	"commands:\n";
 
@@ -38,8 +39,49 @@ static int print_usage(FILE *fp)
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
 		fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].help);
 	fputs("\nslim COMMAND --help shows the options of one command.\n"
+	      "--max-memory SIZE (any command; 512M, 4G, unlimited): the memory one\n"
+	      "run may use; default 256 MiB + 16x the bytes of input read.\n"
 	      "exit codes: 0 ok, 1 gate violated, 2 usage or input error\n",
 	      fp);
+	return 0;
+}
+
+/* --max-memory SIZE / --max-memory=SIZE, before or after the command
+ * name, up to a "--" (what follows belongs to a program `slim pydeps
+ * record` runs).  Removed from argv.  Returns 0, or -1 after an error. */
+static int take_max_memory(int *argc, char **argv)
+{
+	uint64_t max = 0;
+	bool given = false;
+	int out = 1;
+	for (int i = 1; i < *argc; i++) {
+		const char *a = argv[i], *val = NULL;
+		if (!strcmp(a, "--")) {
+			while (i < *argc)
+				argv[out++] = argv[i++];
+			break;
+		}
+		if (!strncmp(a, "--max-memory=", 13)) {
+			val = a + 13;
+		} else if (!strcmp(a, "--max-memory")) {
+			if (i + 1 >= *argc) {
+				cli_error("--max-memory needs a size (512M, 4G, unlimited)");
+				return -1;
+			}
+			val = argv[++i];
+		} else {
+			argv[out++] = argv[i];
+			continue;
+		}
+		if (memlimit_parse(val, &max)) {
+			cli_error("--max-memory: '%s' is not a size (512M, 4G, unlimited)", val);
+			return -1;
+		}
+		given = true;
+	}
+	*argc = out;
+	argv[out] = NULL;
+	memlimit_init(max, !given);
 	return 0;
 }
 
@@ -49,6 +91,8 @@ int main(int argc, char **argv)
 	 * in attribute order, so a fixed seed keeps every output
 	 * byte-identical across runs */
 	json_object_seed(1);
+	if (take_max_memory(&argc, argv))
+		return EXIT_USAGE;
 	if (argc < 2) {
 		print_usage(stderr);
 		return EXIT_USAGE;

@@ -1,6 +1,7 @@
 /* mfile.c - see mfile.h. */
 #include "mfile.h"
 #include "diag.h"
+#include "memlimit.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +13,11 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+static uint64_t mapped_bytes(size_t n)
+{
+	return ((uint64_t)n + 4095) & ~(uint64_t)4095;
+}
 
 int mfile_open(struct mfile *f, const char *path, struct diag *d)
 {
@@ -63,9 +69,13 @@ int mfile_open_fd(struct mfile *f, int fd, const char *path, struct diag *d)
 	f->ino = st.st_ino;
 	f->n = (size_t)st.st_size;
 	if (f->n) {
+		/* the mapping counts against --max-memory's RLIMIT_DATA: raise
+		 * the limit first (and add the input to the default budget) */
+		memlimit_input(path, mapped_bytes(f->n), true);
 		void *m = mmap(NULL, f->n, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 		if (m == MAP_FAILED) {
 			diag_err(d, path, "cannot map: %s", strerror(errno));
+			memlimit_unmapped(mapped_bytes(f->n));
 			f->n = 0;
 			goto out;
 		}
@@ -79,8 +89,10 @@ out:
 
 void mfile_close(struct mfile *f)
 {
-	if (f->p)
+	if (f->p) {
 		munmap((void *)f->p, f->n);
+		memlimit_unmapped(mapped_bytes(f->n));
+	}
 	f->p = NULL;
 	f->n = 0;
 }

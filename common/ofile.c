@@ -9,6 +9,27 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* temporaries in flight, for ofile_abort_all */
+static char *pending[16];
+
+static void track(char *tmp, bool add)
+{
+	for (size_t i = 0; i < sizeof pending / sizeof *pending; i++)
+		if (add ? !pending[i] : pending[i] == tmp) {
+			pending[i] = add ? tmp : NULL;
+			return;
+		}
+}
+
+void ofile_abort_all(void)
+{
+	for (size_t i = 0; i < sizeof pending / sizeof *pending; i++)
+		if (pending[i]) {
+			unlink(pending[i]);
+			pending[i] = NULL;
+		}
+}
+
 FILE *ofile_open(struct ofile *o, const char *path, struct diag *d)
 {
 	memset(o, 0, sizeof *o);
@@ -52,6 +73,7 @@ FILE *ofile_open(struct ofile *o, const char *path, struct diag *d)
 		return NULL;
 	}
 	fchmod(fd, 0644);
+	track(o->tmp, true);
 	o->fp = fdopen(fd, "w");
 	if (!o->fp) {
 		close(fd);
@@ -97,6 +119,7 @@ int ofile_commit(struct ofile *o, struct diag *d)
 		ofile_abort(o);
 		return rc;
 	}
+	track(o->tmp, false);
 	free(o->tmp);
 	free(o->target);
 	memset(o, 0, sizeof *o);
@@ -107,8 +130,10 @@ void ofile_abort(struct ofile *o)
 {
 	if (o->fp && o->fp != stdout)
 		fclose(o->fp);   /* an in-place target keeps what was written */
-	if (o->tmp)
+	if (o->tmp) {
 		unlink(o->tmp);
+		track(o->tmp, false);
+	}
 	free(o->tmp);
 	free(o->target);
 	memset(o, 0, sizeof *o);

@@ -28,6 +28,10 @@ FILE *ofile_open(struct ofile *o, const char *path, struct diag *d);
 int ofile_commit(struct ofile *o, struct diag *d);
 void ofile_abort(struct ofile *o);
 
+/* Remove every temporary not yet committed or aborted (a fatal error is
+ * about to end the run: memlimit_fail). */
+void ofile_abort_all(void);
+
 /* Write a whole buffer to `path` via ofile. */
 int ofile_write_all(const char *path, const void *p, size_t n, struct diag *d);
 

@@ -1,22 +1,27 @@
 /* util.c - see util.h. */
 #include "util.h"
+#include "memlimit.h"
+#include "ofile.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
-static void oom(void)
+static void oom(size_t n)
 {
-	fputs("slim: out of memory\n", stderr);
-	abort();
+	memlimit_fail(n);   /* exits when --max-memory's limit was hit */
+	fprintf(stderr, "slim: out of memory (an allocation of %zu bytes failed)\n", n);
+	ofile_abort_all();
+	_exit(2);   /* an error exit, not a crash; stdout is not flushed half-way */
 }
 
 void *xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
 	if (!p)
-		oom();
+		oom(n);
 	return p;
 }
 
@@ -24,7 +29,7 @@ void *xcalloc(size_t n, size_t m)
 {
 	void *p = calloc(n ? n : 1, m ? m : 1);
 	if (!p)
-		oom();
+		oom(n * m);
 	return p;
 }
 
@@ -32,7 +37,7 @@ void *xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);
 	if (!p)
-		oom();
+		oom(n);
 	return p;
 }
 
@@ -40,7 +45,7 @@ void *xreallocarray(void *p, size_t n, size_t m)
 {
 	size_t t;
 	if (__builtin_mul_overflow(n, m, &t))
-		oom();
+		oom(SIZE_MAX);
 	return xrealloc(p, t);
 }
 
