@@ -86,8 +86,10 @@ static int run_file(struct graph *g, struct elf_ctx *ec,
 		return 0;
 	case FT_ELF_REL:
 	case FT_AR:
-	case FT_AR_THIN: {
-		/* objects and archives: only their GPU code is analyzed */
+	case FT_AR_THIN:
+	case FT_FATBIN: {
+		/* objects, archives and bare fatbins: only their GPU code is
+		 * analyzed */
 		const char *id = graph_strf(g, "obj:%s", path_base(path));
 		struct gnode *n = graph_add_node(g, "object", id, NULL);
 		graph_node_set_size(n, mf.n);

@@ -81,6 +81,11 @@ enum filetype filetype_detect(const unsigned char *p, size_t n)
 		return FT_AR;
 	if (n >= 8 && !memcmp(p, "!<thin>\n", 8))
 		return FT_AR_THIN;
+	/* nvcc -fatbin / fatbinary --create: the container header (magic
+	 * 0xBA55ED50, version 1, header size 16, little-endian) */
+	if (n >= 16 && rd(p, 4, 1) == 0xBA55ED50u && rd(p + 4, 2, 1) == 1 &&
+	    rd(p + 6, 2, 1) == 16)
+		return FT_FATBIN;
 	size_t head = n < 8192 ? n : 8192;
 	/* JSON: first non-blank byte is '{' */
 	size_t i = 0;
@@ -122,6 +127,7 @@ const char *filetype_name(enum filetype t)
 	case FT_ELF_OTHER: return "elf-other";
 	case FT_AR: return "archive";
 	case FT_AR_THIN: return "thin-archive";
+	case FT_FATBIN: return "fatbin";
 	case FT_LINKMAP: return "linkmap";
 	case FT_PY_IMPORTTIME: return "py-importtime";
 	case FT_PY_VERBOSE: return "py-verbose";

@@ -16,6 +16,7 @@ enum filetype {
 	FT_ELF_OTHER,     /* core, or an e_type we do not analyze */
 	FT_AR,            /* "!<arch>\n" */
 	FT_AR_THIN,       /* "!<thin>\n" */
+	FT_FATBIN,        /* a bare CUDA fatbin (nvcc -fatbin): 0xBA55ED50 */
 	FT_LINKMAP,       /* a linker map: GNU ld, gold, lld or mold */
 	FT_PY_IMPORTTIME, /* python -X importtime stderr */
 	FT_PY_VERBOSE,    /* python -v stderr */

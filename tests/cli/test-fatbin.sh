@@ -77,3 +77,18 @@ assert any(e["from"] == "obj:libdev.a" and e["to"] == "gpu:libdev.a:sm_80:0" and
 assert sum(1 for f in d["findings"] if f["kind"] == "prunable-gpu-code") == 8
 PY
 echo ok
+
+# slim report on a bare .fatbin (nvcc -fatbin): detected from its container
+# header, its entries owned by the file's node; compute_90 PTX cannot JIT
+# down to sm_80, the sm_80 cubin serves it
+expect_rc 0 "$SLIM" report --json --arch sm_80 "$S/kern.fatbin" > f.json
+python3 - f.json <<'PY' || die "report JSON for kern.fatbin"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["inputs"][0]["kind"] == "fatbin", d["inputs"]
+gpu = sorted((n["attrs"]["kind"], n["attrs"]["arch"]) for n in d["nodes"] if n["kind"] == "gpu")
+assert gpu == [("cubin", "sm_80"), ("ptx", "sm_90")], gpu
+pr = [f["node"] for f in d["findings"] if f["kind"] == "prunable-gpu-code"]
+assert pr == ["gpu:kern.fatbin:sm_90:1"], pr
+PY
+echo ok
