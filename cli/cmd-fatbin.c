@@ -138,8 +138,14 @@ static void print_where(const struct fatbin_scan *s)
 			printf(" %s:", w->section);
 		printf(" %u%s", w->ncontainers, w->found_by_scan ? " (scan)" : "");
 	}
-	if (s->nsegments)
+	if (s->nsegments) {
 		printf("; .nvFatBinSegment wrappers: %u", s->nsegments);
+		if (s->seg_listed == s->nsegments)
+			printf(" (each at a listed container)");
+		else
+			printf(" (%u at listed containers, %u at containers found through them, %u bad)",
+			       s->seg_listed, s->seg_new, s->seg_bad);
+	}
 	if (s->rejected)
 		printf("; magic matches rejected: %llu", (unsigned long long)s->rejected);
 	printf("\n");

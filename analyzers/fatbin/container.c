@@ -268,6 +268,8 @@ uint64_t fatbin_walk_container(struct fatbin_scan *s, const char *path,
 	}
 	s->ncontainers++;
 	note_where(s, member, section, found_by_scan);
+	GROW(s->coff, s->capcoff, s->ncoff + 1);
+	s->coff[s->ncoff++] = base_off;
 	return end;
 bad:
 	/* a structural-scan candidate counts only when whole; a container in
@@ -277,6 +279,8 @@ bad:
 	else if (s->n > first) {
 		s->ncontainers++;
 		note_where(s, member, section, found_by_scan);
+		GROW(s->coff, s->capcoff, s->ncoff + 1);
+		s->coff[s->ncoff++] = base_off;
 	}
 	return 0;
 }

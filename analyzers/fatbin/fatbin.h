@@ -103,6 +103,13 @@ struct fatbin_scan {
 	size_t nwhere, capwhere;
 	uint32_t ncontainers;
 	uint32_t nsegments;      /* .nvFatBinSegment wrappers (magic 0x466243b1) */
+	uint32_t seg_listed;     /* ... pointing at a container already walked */
+	uint32_t seg_new;        /* ... at one only they led to (walked then) */
+	uint32_t seg_bad;        /* ... unresolved, or at no valid container */
+	uint64_t *coff;          /* file offsets of the containers walked */
+	size_t ncoff, capcoff;
+	uint64_t *badoff;        /* ... and of those that failed (reported) */
+	size_t nbadoff, capbadoff;
 	uint64_t rejected;       /* magic matches outside nvcc's sections that
 				    did not validate as a container */
 	size_t errors;           /* bad containers/entries, each warned in w */

@@ -68,6 +68,8 @@ static void walk_strict(struct ctx *c, const char *member, const char *sec,
 			continue;
 		}
 		record_error(c, &d);
+		GROW(c->s->badoff, c->s->capbadoff, c->s->nbadoff + 1);
+		c->s->badoff[c->s->nbadoff++] = base + pos;
 		const unsigned char *next = memmem(p + pos + 1, n - pos - 1, magic, 4);
 		if (!next)
 			break;
@@ -120,14 +122,151 @@ static void walk_scan(struct ctx *c, const char *member, const char *sec,
 	}
 }
 
-static void count_segments(struct ctx *c, const unsigned char *p, uint64_t n)
+/*
+ * .nvFatBinSegment: each 24-byte wrapper {u32 magic, u32 version, u64
+ * fatbin address, u64 0} is what __cudaRegisterFatBinary receives, so it
+ * names a container the runtime registers.  Every wrapper is followed to
+ * its address -- the value stored in place (GNU ld writes the addend of
+ * R_X86_64_RELATIVE there), else the relocation that fills the field
+ * (.rela.dyn in a shared library; in an object, the RELA section applying
+ * to .nvFatBinSegment, through its symbol's section) -- and that address
+ * must be the start of a container already walked; one that was not (a
+ * section the scan skipped, or --no-scan) is walked now; anything else is
+ * an error naming the wrapper.
+ */
+struct seg {
+	size_t ndx;
+	const unsigned char *p;
+	uint64_t n, addr, off;
+	bool found;
+};
+
+static int cmp_u64(const void *a, const void *b)
 {
-	for (uint64_t i = 0; i + SEGMENT_SIZE <= n; i += SEGMENT_SIZE) {
-		uint32_t m;
-		memcpy(&m, p + i, 4);
-		if (m == SEGMENT_MAGIC)
-			c->s->nsegments++;
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The relocation that fills the field at `where` (an address in a linked
+ * file, a section offset in an object): its addend, with the section of
+ * its symbol in *shndx for an object.  false if none. */
+static bool reloc_for(Elf *e, const GElf_Ehdr *eh, const struct seg *sg,
+		      uint64_t where, uint64_t *val, size_t *shndx)
+{
+	Elf_Scn *scn = NULL;
+	while ((scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_RELA || !sh.sh_entsize)
+			continue;
+		if (eh->e_type == ET_REL && sh.sh_info != sg->ndx)
+			continue;
+		Elf_Data *data = elf_getdata(scn, NULL);
+		if (!data)
+			continue;
+		size_t nrel = sh.sh_size / sh.sh_entsize;
+		Elf_Data *syms = NULL;
+		if (eh->e_type == ET_REL) {
+			Elf_Scn *ss = elf_getscn(e, sh.sh_link);
+			syms = ss ? elf_getdata(ss, NULL) : NULL;
+		}
+		for (size_t i = 0; i < nrel; i++) {
+			GElf_Rela r;
+			if (!gelf_getrela(data, (int)i, &r) || r.r_offset != where)
+				continue;
+			*val = (uint64_t)r.r_addend;
+			*shndx = 0;
+			if (eh->e_type == ET_REL) {
+				GElf_Sym sym;
+				if (!syms || !gelf_getsym(syms, (int)GELF_R_SYM(r.r_info), &sym))
+					return false;
+				*shndx = sym.st_shndx;
+				*val += sym.st_value;
+			}
+			return true;
+		}
 	}
+	return false;
+}
+
+static void follow_segments(struct ctx *c, Elf *e, const GElf_Ehdr *eh,
+			    const char *member, const char *where,
+			    const unsigned char *p, size_t n, uint64_t base,
+			    const struct seg *sg, size_t first_coff)
+{
+	size_t nc = c->s->ncoff - first_coff;
+	uint64_t *known = xmalloc((nc + 1) * sizeof *known);
+	memcpy(known, c->s->coff + first_coff, nc * sizeof *known);
+	qsort(known, nc, sizeof *known, cmp_u64);
+	for (uint64_t i = 0; i + SEGMENT_SIZE <= sg->n; i += SEGMENT_SIZE) {
+		uint32_t m;
+		memcpy(&m, sg->p + i, 4);
+		if (m != SEGMENT_MAGIC)
+			continue;
+		c->s->nsegments++;
+		uint64_t val;
+		memcpy(&val, sg->p + i + 8, 8);
+		size_t shndx = 0;
+		uint64_t field = (eh->e_type == ET_REL ? 0 : sg->addr) + i + 8;
+		if (!val || eh->e_type == ET_REL)
+			if (!reloc_for(e, eh, sg, field, &val, &shndx))
+				val = 0;
+		/* the section holding the address */
+		Elf_Scn *scn = NULL;
+		GElf_Shdr sh;
+		const char *name = NULL;
+		bool hit = false;
+		if (eh->e_type == ET_REL) {
+			scn = shndx ? elf_getscn(e, shndx) : NULL;
+			hit = scn && gelf_getshdr(scn, &sh) && val < sh.sh_size;
+		} else if (val) {
+			while ((scn = elf_nextscn(e, scn)))
+				if (gelf_getshdr(scn, &sh) && (sh.sh_flags & SHF_ALLOC) &&
+				    sh.sh_type != SHT_NOBITS && sh.sh_addr <= val &&
+				    val - sh.sh_addr < sh.sh_size) {
+					val -= sh.sh_addr;
+					hit = true;
+					break;
+				}
+		}
+		size_t shstrndx;
+		if (hit && !elf_getshdrstrndx(e, &shstrndx))
+			name = elf_strptr(e, shstrndx, sh.sh_name);
+		struct diag d = {0};
+		if (!hit || !range_ok(sh.sh_offset, sh.sh_size, n)) {
+			diag_err_at(&d, where, base + sg->off + i,
+				    ".nvFatBinSegment wrapper %llu: its fatbin address 0x%llx is in no section with contents",
+				    (unsigned long long)(i / SEGMENT_SIZE),
+				    (unsigned long long)val);
+			record_error(c, &d);
+			c->s->seg_bad++;
+			continue;
+		}
+		uint64_t at = base + sh.sh_offset + val;
+		if (bsearch(&at, known, nc, sizeof *known, cmp_u64)) {
+			c->s->seg_listed++;
+			continue;
+		}
+		const char *sec = arena_strdup(&c->s->arena, name ? name : "?");
+		uint64_t len = fatbin_walk_container(c->s, c->path, member, sec, false,
+						     p + sh.sh_offset + val, sh.sh_size - val,
+						     at, val, &d);
+		bool told = false;   /* the section walk already reported it */
+		for (size_t k = 0; !len && k < c->s->nbadoff; k++)
+			told |= c->s->badoff[k] == at;
+		if (len) {
+			c->s->seg_new++;
+		} else if (told) {
+			c->s->seg_bad++;
+		} else {
+			struct diag wd = {0};
+			diag_err_at(&wd, where, at, ".nvFatBinSegment wrapper %llu points at %s+0x%llx, where no fatbin container validates (%s)",
+				    (unsigned long long)(i / SEGMENT_SIZE), sec,
+				    (unsigned long long)val, d.msg);
+			record_error(c, &wd);
+			c->s->seg_bad++;
+		}
+	}
+	free(known);
 }
 
 /* A section that cannot hold a fatbin: no bytes, code, metadata, debug. */
@@ -160,6 +299,8 @@ static int scan_elf(struct ctx *c, Elf *e, const char *member,
 				   shnum);
 	if (elf_getshdrstrndx(e, &shstrndx))
 		return diag_err_at(d, where, 0, "cannot read section headers: %s", elf_errmsg(-1));
+	struct seg sg = {0};
+	size_t first_coff = c->s->ncoff;
 	Elf_Scn *scn = NULL;
 	while ((scn = elf_nextscn(e, scn))) {
 		GElf_Shdr mem;
@@ -181,17 +322,20 @@ static int scan_elf(struct ctx *c, Elf *e, const char *member,
 		const unsigned char *sp = p + sh->sh_offset;
 		uint64_t sbase = base + sh->sh_offset;
 		bool nv = !strcmp(name, ".nv_fatbin") || !strcmp(name, "__nv_relfatbin");
-		if (nv || (!c->s->no_scan && !skip_section(sh, name))) {
+		if (!strcmp(name, ".nvFatBinSegment") && sh->sh_type == SHT_PROGBITS)
+			sg = (struct seg){elf_ndxscn(scn), sp, sh->sh_size,
+					  sh->sh_addr, sh->sh_offset, true};
+		else if (nv || (!c->s->no_scan && !skip_section(sh, name))) {
 			const char *sec = arena_strdup(&c->s->arena, name);
 			if (nv)
 				walk_strict(c, member, sec, sp, sh->sh_size, sbase);
-			else if (!strcmp(name, ".nvFatBinSegment"))
-				count_segments(c, sp, sh->sh_size);
 			else
 				walk_scan(c, member, sec, sp, sh->sh_size, sbase,
 					  sh->sh_addr ? sh->sh_addr : sh->sh_offset);
 		}
 	}
+	if (sg.found)
+		follow_segments(c, e, &eh, member, where, p, n, base, &sg, first_coff);
 	return 0;
 }
 
@@ -257,6 +401,8 @@ void fatbin_scan_free(struct fatbin_scan *s)
 {
 	free(s->v);
 	free(s->where);
+	free(s->coff);
+	free(s->badoff);
 	arena_free(&s->arena);
 	bool no_scan = s->no_scan;
 	memset(s, 0, sizeof *s);

@@ -92,3 +92,34 @@ pr = [f["node"] for f in d["findings"] if f["kind"] == "prunable-gpu-code"]
 assert pr == ["gpu:kern.fatbin:sm_90:1"], pr
 PY
 echo ok
+
+# .nvFatBinSegment wrappers (what __cudaRegisterFatBinary is given) are
+# followed to their containers.  Ground truth: readelf's section size / 24
+# is the number of wrappers; each must land on a container slim listed.
+for f in "$S"/libk.so "$S"/libdup.so "$S"/exe_rdc "$S"/dev_rdc.o; do
+	want=$(readelf -S -W "$f" | sed -n 's/.*\.nvFatBinSegment *PROGBITS *[0-9a-f]* [0-9a-f]* \([0-9a-f]*\).*/\1/p')
+	want=$(( 0x$want / 24 ))
+	"$SLIM" fatbin "$f" > out.txt || die "slim fatbin $f"
+	grep -q "\.nvFatBinSegment wrappers: $want (each at a listed container)" out.txt ||
+		die "$f: want $want wrappers, each at a listed container: $(grep containers out.txt)"
+done
+# the registered container moved to a section nvcc does not use: --no-scan
+# (nvcc's sections only) still reaches it through its wrapper
+objcopy --rename-section .nv_fatbin=.myfat "$S/libk.so" moved.so
+expect_rc 0 "$SLIM" fatbin --no-scan moved.so > out.txt
+grep -q "containers: 1; .myfat: 1; .nvFatBinSegment wrappers: 1 (0 at listed containers, 1 at containers found through them, 0 bad)" out.txt ||
+	die "moved.so: $(cat out.txt)"
+# a wrapper pointing inside a container, or at no section: one line each
+off=$(readelf -S -W "$S/libk.so" | sed -n 's/.*\.nvFatBinSegment *PROGBITS *[0-9a-f]* \([0-9a-f]*\).*/\1/p')
+python3 - "$S/libk.so" $((0x$off + 8)) <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], 'rb').read()); at = int(sys.argv[2])
+v = struct.unpack_from('<Q', b, at)[0]
+struct.pack_into('<Q', b, at, v + 0x40); open('inside.so', 'wb').write(b)
+struct.pack_into('<Q', b, at, 0x999999); open('nowhere.so', 'wb').write(b)
+PY
+expect_rc 2 "$SLIM" fatbin inside.so > /dev/null 2> err; one_line err
+grep -q "^slim: inside.so: offset 0x[0-9a-f]*: .nvFatBinSegment wrapper 0 points at .nv_fatbin+0x[0-9a-f]*, where no fatbin container validates" err || die "inside.so: $(cat err)"
+expect_rc 2 "$SLIM" fatbin nowhere.so > /dev/null 2> err; one_line err
+grep -q "^slim: nowhere.so: offset $(printf 0x%x $((0x$off))): .nvFatBinSegment wrapper 0: its fatbin address 0x999999 is in no section" err || die "nowhere.so: $(cat err)"
+echo ok
