@@ -143,6 +143,9 @@ static struct lm_str trim(const char *p, const char *e)
 static int archive_ref(struct gnu *g, uint32_t member, struct lm_str ref)
 {
 	struct linkmap *m = g->m;
+	if (!ref.p)   /* no text after the member (found by fuzz_linkmap) */
+		return diag_err_line(g->d, m->path, g->r.lineno,
+				     "archive member entry without 'FILE (SYMBOL)'");
 	ref = trim(ref.p, ref.p + ref.n);
 	const char *lp = NULL;
 	for (const char *q = ref.p; q + 1 < ref.p + ref.n; q++)

@@ -19,7 +19,9 @@ for f in "$ROOT"/tests/corrupt/*; do
 	[ -f "$f" ] || continue
 	case $(basename "$f") in policy-*) continue ;; esac
 	n=$((n + 1))
-	for cmd in "report" "elf --unused" "report --json"; do
+	cmds=("report" "elf --unused" "report --json")
+	case $(basename "$f") in linkmap-*) cmds+=("linkmap" "linkmap --json --by archive") ;; esac
+	for cmd in "${cmds[@]}"; do
 		timeout 20 "$SLIM" $cmd "$f" > /dev/null 2> err; rc=$?
 		case $rc in
 		0) ;;
