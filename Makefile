@@ -39,9 +39,9 @@ DEB_PKGS := build-essential pkg-config git libelf-dev libdw-dev libjansson-dev \
             libcriterion-dev binutils lld mold clang libtree pax-utils \
             python3 python3-pyelftools python3-pygments python3-jinja2 \
             python3-flask zlib1g-dev libsqlite3-dev libjansson-dev \
-            libxml2-utils file zstd bc libiberty-dev chromium curl libclang-rt-14-dev libgtest-dev g++ time
+            libxml2-utils file zstd bc libiberty-dev chromium curl libclang-rt-14-dev libgtest-dev g++ time valgrind
 
-.PHONY: all deps test unit cli-test asan bench check-real fuzz install clean
+.PHONY: all deps test unit cli-test asan valgrind bench check-real fuzz install clean
 
 all: $(SLIM_BIN)
 
@@ -84,6 +84,21 @@ asan:
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 test
 
+# The end-to-end tests with every slim run under Valgrind's Memcheck
+# (tests/valgrind/slim; a copy of the binary, so rebuilding meanwhile does
+# not mix versions).  Any Memcheck error fails the test that hit it and is
+# listed here with its log.
+valgrind: slim
+	@command -v valgrind > /dev/null || { echo "make valgrind needs valgrind: apt-get install valgrind (or make deps)"; exit 1; }
+	@samples/build.sh
+	@rm -rf build-vg && mkdir -p build-vg/logs && cp slim build-vg/slim
+	@SLIM_VALGRIND=1 SLIM_REAL=$(CURDIR)/build-vg/slim SLIM_VG_LOGS=$(CURDIR)/build-vg/logs \
+	  SLIM=$(CURDIR)/tests/valgrind/slim tests/cli/run.sh; rc=$$?; \
+	  bad=$$(find build-vg/logs -type f -size +0c | sort); \
+	  echo "valgrind: $$(ls build-vg/logs | wc -l) slim runs under Memcheck, $$(echo $$bad | wc -w) with errors"; \
+	  for f in $$bad; do echo "== $$f"; head -40 $$f; done; \
+	  [ $$rc = 0 ] && [ -z "$$bad" ]
+
 bench: slim
 	bench/run-all.sh
 
@@ -99,4 +114,4 @@ install: slim
 	install -m 644 slim.1 $(DESTDIR)$(PREFIX)/share/man/man1/slim.1
 
 clean:
-	rm -rf build build-asan slim
+	rm -rf build build-asan build-vg slim

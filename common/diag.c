@@ -53,20 +53,60 @@ int diag_err_line(struct diag *d, const char *file, uint64_t line,
 	return -1;
 }
 
+/* Length of the valid UTF-8 sequence at p (1-4), or 0. */
+static size_t utf8_len(const unsigned char *p)
+{
+	unsigned c = p[0];
+	size_t len = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+	for (size_t i = 1; i < len; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return len;
+}
+
+/* Copy s into out (size n), control characters and bytes that are not
+ * UTF-8 written as \xNN: a message quotes bytes of hostile input (a map
+ * line, a section name), and it must stay one line that cannot drive the
+ * terminal or the CI log it is shown in. */
+static void sanitize(const char *s, char *out, size_t n)
+{
+	size_t o = 0;
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p && o + 1 < n) {
+		size_t len = *p >= 0x80 ? utf8_len(p) : (*p >= 0x20 && *p != 0x7f);
+		if (len && o + len < n) {
+			memcpy(out + o, p, len);
+			o += len;
+			p += len;
+		} else if (len) {
+			break;
+		} else {
+			if (o + 4 >= n)
+				break;
+			snprintf(out + o, n - o, "\\x%02x", *p++);
+			o += 4;
+		}
+	}
+	out[o] = 0;
+}
+
 void diag_format(const struct diag *d, char *out, size_t n)
 {
 	const char *f = d->file[0] ? d->file : "-";
+	char fs[sizeof d->file], ms[sizeof d->msg];
+	sanitize(f, fs, sizeof fs);
+	sanitize(d->msg, ms, sizeof ms);
 	switch (d->where) {
 	case DIAG_OFFSET:
-		snprintf(out, n, "slim: %s: offset 0x%llx: %s", f,
-			 (unsigned long long)d->pos, d->msg);
+		snprintf(out, n, "slim: %s: offset 0x%llx: %s", fs,
+			 (unsigned long long)d->pos, ms);
 		break;
 	case DIAG_LINE:
-		snprintf(out, n, "slim: %s: line %llu: %s", f,
-			 (unsigned long long)d->pos, d->msg);
+		snprintf(out, n, "slim: %s: line %llu: %s", fs,
+			 (unsigned long long)d->pos, ms);
 		break;
 	default:
-		snprintf(out, n, "slim: %s: %s", f, d->msg);
+		snprintf(out, n, "slim: %s: %s", fs, ms);
 	}
 }
 

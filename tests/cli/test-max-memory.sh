@@ -8,6 +8,15 @@
 source "$ROOT/tests/cli/lib.sh"
 need python3 python3
 need zstd zstd
+# bad sizes are usage errors, in every build
+expect_rc 2 "$SLIM" --max-memory 12Q report /bin/true 2> err; one_line err
+expect_rc 2 "$SLIM" report /bin/true --max-memory 2> err; one_line err
+if [ -n "${SLIM_VALGRIND:-}" ]; then
+	# Valgrind emulates RLIMIT_DATA for brk only, so mappings are not
+	# limited under it; the plain build (make test) runs the checks below
+	echo "under Valgrind: limit checks run in the plain build; size parsing checked"
+	exit 0
+fi
 expect_rc 0 "$SLIM" --max-memory 1M elf /bin/true > /dev/null 2> err
 if grep -q 'not enforced in sanitizer builds' err; then
 	# ASan's shadow memory would count against RLIMIT_DATA; the plain
@@ -60,9 +69,6 @@ expect_rc 2 "$SLIM" --max-memory 8K diff rep.json rep.json > /dev/null 2> err
 one_line err
 grep -q '^slim: rep.json: memory limit' err || { cat err; die "diff: wrong message"; }
 
-# bad sizes are usage errors
-expect_rc 2 "$SLIM" --max-memory 12Q report /bin/true 2> err; one_line err
-expect_rc 2 "$SLIM" report /bin/true --max-memory 2> err; one_line err
 
 # the workload `slim pydeps record` runs gets the user's limits, not slim's
 echo 'import resource; print(resource.getrlimit(resource.RLIMIT_DATA)[0])' > lim.py
