@@ -78,11 +78,12 @@ test: $(SLIM_BIN) $(TEST_BIN)
 unit: $(SLIM_BIN) $(TEST_BIN)
 	@for t in $(TEST_BIN); do SLIM=$(CURDIR)/$(SLIM_BIN) $$t --jobs=2 || exit 1; done
 
-asan:
-	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+ASAN_VARS := BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
-	  EXTRA_LDFLAGS="-fsanitize=address,undefined" \
-	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 test
+	  EXTRA_LDFLAGS="-fsanitize=address,undefined"
+
+asan:
+	$(MAKE) $(ASAN_VARS) ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 test
 
 # The end-to-end tests with every slim run under Valgrind's Memcheck
 # (tests/valgrind/slim; a copy of the binary, so rebuilding meanwhile does
@@ -102,7 +103,9 @@ valgrind: slim
 bench: slim
 	bench/run-all.sh
 
+# tests/real/mutations.sh runs the ASan build over mutated CUDA libraries
 check-real: slim
+	$(MAKE) $(ASAN_VARS) build-asan/slim
 	tests/real/run.sh
 
 fuzz: slim

@@ -195,7 +195,8 @@ static void follow_segments(struct ctx *c, Elf *e, const GElf_Ehdr *eh,
 {
 	size_t nc = c->s->ncoff - first_coff;
 	uint64_t *known = xmalloc((nc + 1) * sizeof *known);
-	memcpy(known, c->s->coff + first_coff, nc * sizeof *known);
+	if (nc)
+		memcpy(known, c->s->coff + first_coff, nc * sizeof *known);
 	qsort(known, nc, sizeof *known, cmp_u64);
 	for (uint64_t i = 0; i + SEGMENT_SIZE <= sg->n; i += SEGMENT_SIZE) {
 		uint32_t m;

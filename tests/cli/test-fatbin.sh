@@ -123,3 +123,17 @@ grep -q "^slim: inside.so: offset 0x[0-9a-f]*: .nvFatBinSegment wrapper 0 points
 expect_rc 2 "$SLIM" fatbin nowhere.so > /dev/null 2> err; one_line err
 grep -q "^slim: nowhere.so: offset $(printf 0x%x $((0x$off))): .nvFatBinSegment wrapper 0: its fatbin address 0x999999 is in no section" err || die "nowhere.so: $(cat err)"
 echo ok
+
+# an object whose only container is broken: its wrapper has nothing to land
+# on; one error line (the container's), not a second one for the wrapper
+python3 - "$S/dev_rdc.o" <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+i = b.find(bytes.fromhex('50ed55ba'))
+b[i] = 0x51
+open('broken.o', 'wb').write(b)
+PY
+expect_rc 2 "$SLIM" fatbin broken.o > out.txt 2> err; one_line err
+grep -q "wrong fatbin magic 0xba55ed51" err || die "broken.o: $(cat err)"
+grep -q "wrappers: 1 (0 at listed containers, 0 at containers found through them, 1 bad)" out.txt || die "broken.o: $(cat out.txt)"
+echo ok
