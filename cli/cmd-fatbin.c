@@ -281,8 +281,14 @@ static int extract(struct fatbin_cli *o, const struct fatbin_scan *s,
 {
 	int rc = 0;
 	unsigned count[3] = {0};
+	/* cuobjdump -xelf/-xptx names: the file name without its last
+	 * extension, a counter per kind (cubins and PTX numbered apart) in
+	 * file order, the arch: public listings show "_core.abi3.1.sm_75.cubin"
+	 * and "_core.abi3.1.sm_120.ptx" for _core.abi3.so, "hello.2.sm_75.cubin"
+	 * for an executable `hello` */
 	const char *base = path_base(path);
-	size_t stem = strcspn(base, ".");
+	const char *dot = strrchr(base, '.');
+	size_t stem = dot && dot > base ? (size_t)(dot - base) : strlen(base);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct fatbin_entry *e = &s->v[i];
 		char arch[16];

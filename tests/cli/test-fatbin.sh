@@ -57,6 +57,11 @@ PY
 # --extract: cuobjdump-style names; compressed LTO-IR is skipped, loudly
 expect_rc 0 "$SLIM" fatbin --extract x "$S/exe_speed" "$S/lto_size.o" > /dev/null 2> err.txt
 [ -f x/exe_speed.1.sm_90.ptx ] && [ -f x/exe_speed.8.sm_90a.cubin ] || die "extract names: $(ls x)"
+# only the last extension goes, as cuobjdump names _core.abi3.so's entries
+# _core.abi3.N.sm_XX.cubin
+cp "$S/libk.so" _core.abi3.so
+expect_rc 0 "$SLIM" fatbin --extract y _core.abi3.so > /dev/null
+[ "$(ls y | tr '\n' ' ')" = "_core.abi3.1.sm_80.cubin _core.abi3.1.sm_80.ptx _core.abi3.2.sm_80.cubin " ] || die "extract names: $(ls y)"
 grep -q "lto_size.o: entry 0 (sm_90 ltoir) not extracted" err.txt || die "LTO-IR skip not said"
 
 # --verify decodes every entry but compressed LTO-IR: exe_speed has 9
