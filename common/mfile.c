@@ -2,10 +2,10 @@
 #include "mfile.h"
 #include "diag.h"
 #include "memlimit.h"
+#include "rootopen.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <sys/syscall.h>
 #include <nettle/sha2.h>
 #include <stdio.h>
@@ -24,20 +24,9 @@ int mfile_open(struct mfile *f, const char *path, struct diag *d)
 	return mfile_open_at(f, -1, path, d);
 }
 
-/* openat2(RESOLVE_IN_ROOT): absolute symlinks inside a sysroot resolve
- * inside it, as they would for a loader running chrooted there. */
-static int open_in_root(int rootfd, const char *path)
-{
-	struct open_how how = {
-		.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
-		.resolve = RESOLVE_IN_ROOT,
-	};
-	return (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
-}
-
 int mfile_open_at(struct mfile *f, int rootfd, const char *path, struct diag *d)
 {
-	int fd = rootfd >= 0 ? open_in_root(rootfd, path)
+	int fd = rootfd >= 0 ? open_in_root(rootfd, path, O_NOCTTY | O_NONBLOCK)
 			     : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		memset(f, 0, sizeof *f);

@@ -8,8 +8,14 @@
  * samples/build-elf.sh from the sources in samples/elf/.
  */
 #include "testutil.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "../analyzers/elf/elf.h"
 #include "../common/diag.h"
+#include "../common/rootopen.h"
 #include "../graph/graph.h"
 
 #define S "samples/out/elf/"
@@ -328,4 +334,59 @@ Test(elf_unused, removable_bytes_are_what_the_fix_removes)
 	cr_assert(f, "libunb is loaded only through the unused libuna");
 	cr_assert_eq(f->bytes, (uint64_t)graph_node(&a.g, "lib:libunb.so")->size);
 	done(&a);
+}
+
+/* open_in_root: the kernel's RESOLVE_IN_ROOT and the component walk used
+ * where openat2 is missing agree on links, "..", loops and errors. */
+static void root_cases(void)
+{
+	char *root = test_tmpdir(), p[4096];
+	snprintf(p, sizeof p, "%s/a", root);
+	cr_assert(!mkdir(p, 0755));
+	snprintf(p, sizeof p, "%s/a/b", root);
+	cr_assert(!mkdir(p, 0755));
+	snprintf(p, sizeof p, "%s/a/b/file", root);
+	FILE *fp = fopen(p, "w");
+	cr_assert(fp);
+	fputs("x", fp);
+	fclose(fp);
+	struct stat want;
+	cr_assert(!stat(p, &want));
+	int rfd = open(root, O_RDONLY | O_DIRECTORY);
+	cr_assert(rfd >= 0);
+	cr_assert(!symlinkat("../../../../a", rfd, "up"));
+	cr_assert(!symlinkat("/a/b/file", rfd, "abs"));
+	cr_assert(!symlinkat("b/file", rfd, "a/rel"));
+	cr_assert(!symlinkat("/loop2", rfd, "loop1"));
+	cr_assert(!symlinkat("/loop1", rfd, "loop2"));
+	static const char *const ok[] = {"/a/b/file", "a/b/file", "/up/b/file", "/abs",
+					 "/../../a/./b//file", "/a/rel", "/a/b/../../abs"};
+	for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+		int fd = open_in_root(rfd, ok[i], 0);
+		cr_assert(fd >= 0, "%s: %s", ok[i], strerror(errno));
+		struct stat st;
+		cr_assert(!fstat(fd, &st));
+		cr_expect(st.st_ino == want.st_ino && st.st_dev == want.st_dev, "%s: another file", ok[i]);
+		close(fd);
+	}
+	static const struct { const char *path; int err; } bad[] = {
+		{"/loop1", ELOOP}, {"/nothing", ENOENT}, {"/a/b/file/x", ENOTDIR},
+		{"/up/nothing", ENOENT},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		errno = 0;
+		cr_expect(open_in_root(rfd, bad[i].path, 0) < 0 && errno == bad[i].err,
+			  "%s: want %s, got %s", bad[i].path, strerror(bad[i].err), strerror(errno));
+	}
+	close(rfd);
+	run_fmt(NULL, "rm -rf %s", root);
+	free(root);
+}
+
+Test(rootopen, kernel_resolve_in_root) { root_cases(); }
+
+Test(rootopen, component_walk)
+{
+	setenv("SLIM_NO_OPENAT2", "1", 1);   /* each Criterion test is its own process */
+	root_cases();
 }

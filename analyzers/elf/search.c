@@ -27,11 +27,11 @@
  */
 #include "elf-int.h"
 #include "../../common/diag.h"
+#include "../../common/rootopen.h"
 #include "../../common/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -73,10 +73,8 @@ const char *elf_dirname(struct lspace *s, const char *path)
 /* Open path (inside the sysroot when in_root); -1 with errno. */
 static int open_candidate(struct elf_ctx *c, const char *path, bool in_root)
 {
-	if (in_root && c->rootfd >= 0) {
-		struct open_how how = {.flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT};
-		return (int)syscall(SYS_openat2, c->rootfd, path, &how, sizeof how);
-	}
+	if (in_root && c->rootfd >= 0)
+		return open_in_root(c->rootfd, path, 0);
 	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
