@@ -231,9 +231,15 @@ int pydeps_merge(struct graph *g, const struct pydeps_opts *o,
 	add_scripts(&c, o, tr, ntr, w);
 	if (!c.nq) {
 		s.no_evidence = true;
-		diag_warn_at(w, s.nroots ? s.roots[0].path : "pydeps", 0,
-			     "no trace and no script: nothing is known to be used, "
-			     "so no module is offered for deletion");
+		if (ntr || o->nscripts)
+			diag_warn_at(w, s.nroots ? s.roots[0].path : "pydeps", 0,
+				     "no traced or script module lies under the roots given (%s): "
+				     "nothing is known to be used there, so no module is offered for deletion",
+				     s.nroots ? "check --root" : "no --root");
+		else
+			diag_warn_at(w, s.nroots ? s.roots[0].path : "pydeps", 0,
+				     "no trace and no script: nothing is known to be used, "
+				     "so no module is offered for deletion");
 	}
 	s.prune_data = o->prune_data;
 	if (o->prune_data)

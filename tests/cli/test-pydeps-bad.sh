@@ -108,6 +108,10 @@ grep -v "^/" rel.prune && die "relative prune path"
 run noev --root tree --no-auto-roots --prune-list noev.prune
 [ -e noev.prune ] && [ ! -s noev.prune ] || die "a prune list without any trace"
 grep -q "nothing is known to be used" noev.err || die "no warning without traces"
+# 5d. a trace whose modules lie in no root given: said as such, not as
+# "no trace"
+run noroot --trace good.txt --no-auto-roots
+grep -q "no traced or script module lies under the roots given (no --root)" noroot.err || { cat noroot.err; die "trace outside the roots: wrong warning"; }
 
 # 6. a missing trace or root: one error line, exit 2, no prune list
 expect_rc 2 "$SLIM" pydeps --trace nope.txt --root tree --prune-list p1 2> e1
