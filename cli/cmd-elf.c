@@ -26,6 +26,9 @@ static const char usage[] =
 	"  --no-bind       resolve the tree only; skip symbol binding\n"
 	"  --sysroot DIR   resolve libraries inside DIR, not /\n"
 	"  --env           honor LD_LIBRARY_PATH as ld.so would\n"
+	"  --cpu LEVEL     x86-64-v1..v4 of the machine that will run it: the\n"
+	"                  glibc-hwcaps subdirectories and $PLATFORM the loader\n"
+	"                  uses (default: this machine's)\n"
 	"  -h, --help      this help\n";
 
 struct elf_cli {
@@ -54,7 +57,7 @@ static void print_unused(const struct graph *g, const char *root, const char *pa
 
 int cmd_elf(int argc, char **argv)
 {
-	enum { O_UNUSED = 256, O_BIND, O_JSON, O_NOBIND, O_SYSROOT, O_ENV };
+	enum { O_UNUSED = 256, O_BIND, O_JSON, O_NOBIND, O_SYSROOT, O_ENV, O_CPU };
 	static const struct option opts[] = {
 		{"unused", no_argument, 0, O_UNUSED},
 		{"bindings", no_argument, 0, O_BIND},
@@ -62,6 +65,7 @@ int cmd_elf(int argc, char **argv)
 		{"no-bind", no_argument, 0, O_NOBIND},
 		{"sysroot", required_argument, 0, O_SYSROOT},
 		{"env", no_argument, 0, O_ENV},
+		{"cpu", required_argument, 0, O_CPU},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
@@ -75,6 +79,10 @@ int cmd_elf(int argc, char **argv)
 		case O_JSON: o.json = true; break;
 		case O_NOBIND: o.eo.no_bind = true; break;
 		case O_SYSROOT: o.eo.sysroot = optarg; break;
+		case O_CPU:
+			if ((o.eo.cpu_level = elf_parse_cpu_level(optarg)) < 0)
+				return cli_error("elf: --cpu: '%s' is not x86-64-v1..v4 or host", optarg);
+			break;
 		case O_ENV:
 			o.eo.ld_library_path = getenv("LD_LIBRARY_PATH");
 			if (!o.eo.ld_library_path)

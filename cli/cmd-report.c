@@ -29,6 +29,8 @@ static const char usage[] =
 	"  --no-gpu             skip the CUDA fat binary scan\n"
 	"  --sysroot DIR        resolve libraries inside DIR, not /\n"
 	"  --env                honor LD_LIBRARY_PATH as ld.so would\n"
+	"  --cpu LEVEL          x86-64-v1..v4 of the machine that will run it\n"
+	"                       (glibc-hwcaps, $PLATFORM; default: this one's)\n"
 	"  --top N              rows per ranked table (default 10)\n"
 	"  --perf               time each step on stderr\n"
 	"  -h, --help           this help\n";
@@ -55,7 +57,7 @@ static void push(const char ***v, size_t *n, const char *s)
 int cmd_report(int argc, char **argv)
 {
 	enum { O_JSON = 256, O_HTML, O_SVG, O_MAP, O_PYT, O_PYR, O_ARCH,
-	       O_KERN, O_NOGPU, O_SYSROOT, O_ENV, O_TOP, O_PERF };
+	       O_KERN, O_NOGPU, O_SYSROOT, O_ENV, O_TOP, O_PERF, O_CPU };
 	static const struct option opts[] = {
 		{"json", no_argument, 0, O_JSON},
 		{"output", required_argument, 0, 'o'},
@@ -69,6 +71,7 @@ int cmd_report(int argc, char **argv)
 		{"no-gpu", no_argument, 0, O_NOGPU},
 		{"sysroot", required_argument, 0, O_SYSROOT},
 		{"env", no_argument, 0, O_ENV},
+		{"cpu", required_argument, 0, O_CPU},
 		{"top", required_argument, 0, O_TOP},
 		{"perf", no_argument, 0, O_PERF},
 		{"help", no_argument, 0, 'h'},
@@ -90,6 +93,10 @@ int cmd_report(int argc, char **argv)
 		case O_KERN: o.r.gpu.kernels = true; break;
 		case O_NOGPU: o.r.no_gpu = true; break;
 		case O_SYSROOT: o.r.elf.sysroot = optarg; break;
+		case O_CPU:
+			if ((o.r.elf.cpu_level = elf_parse_cpu_level(optarg)) < 0)
+				return cli_error("report: --cpu: '%s' is not x86-64-v1..v4 or host", optarg);
+			break;
 		case O_ENV: o.r.elf.ld_library_path = getenv("LD_LIBRARY_PATH");
 			if (!o.r.elf.ld_library_path)
 				o.r.elf.ld_library_path = "";

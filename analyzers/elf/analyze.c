@@ -41,6 +41,19 @@ static bool cpu_active(unsigned int index)
 #define CPU_ACTIVE(name) cpu_active(x86_cpu_##name)
 #endif
 
+int elf_parse_cpu_level(const char *s)
+{
+	if (!strcmp(s, "host"))
+		return 0;
+	if (!strncmp(s, "x86-64-", 7))
+		s += 7;
+	if (*s == 'v')
+		s++;
+	if (s[0] >= '1' && s[0] <= '4' && !s[1])
+		return s[0] - '0';
+	return -1;
+}
+
 struct elf_ctx *elf_ctx_new(const struct elf_opts *o)
 {
 	struct elf_ctx *c = xcalloc(1, sizeof *c);
@@ -71,6 +84,12 @@ struct elf_ctx *elf_ctx_new(const struct elf_opts *o)
 	     CPU_ACTIVE(AVX512CD) && CPU_ACTIVE(AVX512DQ) &&
 	     CPU_ACTIVE(AVX512VL);
 #endif
+	if (o->cpu_level > 0) {
+		/* the machine that will run it, not this one (--cpu) */
+		v2 = o->cpu_level >= 2;
+		v3 = o->cpu_level >= 3;
+		v4 = o->cpu_level >= 4;
+	}
 	if (v4)
 		c->hwcaps[n++] = "x86-64-v4";
 	if (v3)

@@ -21,7 +21,10 @@ struct diag_list;
 struct elf_opts {
 	const char *sysroot;          /* NULL or "" : the running system */
 	const char *ld_library_path;  /* used only when non-NULL (--env) */
-	const char *platform;         /* $PLATFORM; NULL: from e_machine */
+	const char *platform;         /* $PLATFORM; NULL: from the CPU level */
+	int cpu_level;                /* x86-64 level 1-4 of the machine that
+				       * will run it (glibc-hwcaps subdirs,
+				       * $PLATFORM); 0: this machine's */
 	bool no_bind;                 /* skip symbol binding (tree only) */
 	bool bind_root_only;          /* bind only the analyzed file's references:
 				       * its own verdicts (what `ldd -u -r`
@@ -32,6 +35,9 @@ struct elf_opts {
 };
 
 struct elf_ctx;
+
+/* "x86-64-v3" (or "v3", "3") -> 3; "host" -> 0; -1 if neither. */
+int elf_parse_cpu_level(const char *s);
 
 struct elf_ctx *elf_ctx_new(const struct elf_opts *o);
 void elf_ctx_free(struct elf_ctx *c);
