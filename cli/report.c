@@ -161,6 +161,9 @@ int report_build(struct graph *g, const struct report_opts *o,
 	}
 
 	/* run_maps: a map describes the link of the first ELF input */
+	if ((o->map_why || o->map_derive) && !(o->nmaps + nmaps))
+		rc |= cli_error("report: %s needs a linker map (--map MAP, or a map among the inputs)",
+				o->map_why ? "--why-extract" : "--derive");
 	step_begin(&t, o->perf);
 	for (size_t i = 0; i < o->nmaps + nmaps; i++) {
 		const char *mp = i < o->nmaps ? o->maps[i] : maps[i - o->nmaps];
@@ -170,8 +173,18 @@ int report_build(struct graph *g, const struct report_opts *o,
 			rc |= cli_diag(&d);
 			continue;
 		}
-		if (linkmap_merge(g, mp, (const char *)mf.p, mf.n, first_root, w, &d))
+		struct linkmap m = {0};
+		struct mfile wf = {0};
+		if (linkmap_parse(&m, mp, (const char *)mf.p, mf.n, w, &d) ||
+		    (o->map_why && (mfile_open(&wf, o->map_why, &d) ||
+				    linkmap_read_why_extract(&m, o->map_why, (const char *)wf.p,
+							     wf.n, &d))) ||
+		    (o->map_derive && (linkmap_derive_discarded(&m, w, &d) ||
+				       linkmap_derive_pulls(&m, w, &d))) ||
+		    linkmap_to_graph(&m, g, first_root, &d))
 			rc |= cli_diag(&d);
+		mfile_close(&wf);
+		linkmap_free(&m);
 		mfile_close(&mf);
 	}
 	step_end(&t, "linkmap");

@@ -24,3 +24,26 @@ if root != {want}:
 PY
 done
 echo ok
+
+# --why-extract and --derive reach the map through `slim report --map` as
+# they do through `slim linkmap`: the same pulls edges and findings
+for l in lld mold; do
+	extra=(--derive)
+	[ $l = lld ] && extra+=(--why-extract "$S/crypto-lld.why")
+	"$SLIM" report "$S/crypto-$l" --map "$S/crypto-$l.map" "${extra[@]}" --no-gpu --json > report.json 2> /dev/null ||
+		die "$l: slim report --map ${extra[*]}"
+	"$SLIM" linkmap "$S/crypto-$l.map" "${extra[@]}" --json -o linkmap.json 2> /dev/null || die "$l: slim linkmap ${extra[*]}"
+	python3 - "$l" <<'PY' || die "$l: report --map and linkmap differ on pulls/findings"
+import json, sys
+r, m = json.load(open('report.json')), json.load(open('linkmap.json'))
+def pulls(d):
+    return sorted((e['from'], e['to'], json.dumps(e.get('attrs', {}), sort_keys=True)) for e in d['edges'] if e['kind'] == 'pulls')
+def finds(d, kinds=('discarded-section', 'dead-archive-member')):
+    return sorted((f['kind'], f['node'], f['bytes']) for f in d['findings'] if f['kind'] in kinds)
+assert pulls(r) and pulls(r) == pulls(m), (len(pulls(r)), len(pulls(m)))
+assert finds(r) == finds(m) and any(k == 'discarded-section' for k, _, _ in finds(r)), (len(finds(r)), len(finds(m)))
+PY
+done
+expect_rc 2 "$SLIM" report /bin/true --why-extract "$S/crypto-lld.why" > /dev/null 2> err
+grep -q "needs a linker map" err || die "--why-extract without a map: $(cat err)"
+echo ok
