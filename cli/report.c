@@ -236,7 +236,11 @@ int cli_load_graph(struct graph *g, const char *path, struct diag *d)
 	int rc = report_build(g, &o, files, 1, &w);
 	diag_list_print(&w, stderr);
 	diag_list_free(&w);
-	if (rc)
-		return diag_err(d, path, "analysis failed");
+	if (rc) {
+		/* report_build printed each error as it happened: an empty
+		 * diag, which cli_diag does not print again (one line) */
+		memset(d, 0, sizeof *d);
+		return -1;
+	}
 	return 0;
 }

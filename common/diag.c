@@ -112,6 +112,8 @@ void diag_format(const struct diag *d, char *out, size_t n)
 
 void diag_print(const struct diag *d, FILE *fp)
 {
+	if (!d->file[0] && !d->msg[0])
+		return;   /* already reported where it happened */
 	char line[2048];
 	diag_format(d, line, sizeof line);
 	fprintf(fp, "%s\n", line);

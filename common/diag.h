@@ -38,7 +38,8 @@ int diag_err_line(struct diag *d, const char *file, uint64_t line,
 
 /* Format `d` as one line "slim: FILE: offset 0x..: msg" into `out`. */
 void diag_format(const struct diag *d, char *out, size_t n);
-/* Print the formatted diagnostic plus newline to `fp`. */
+/* Print d as one line; nothing for an empty diag (file and message unset:
+ * the error was already printed where it happened). */
 void diag_print(const struct diag *d, FILE *fp);
 
 /* A growable list of warnings; each is a full struct diag. */

@@ -271,6 +271,8 @@ static void list_line(struct pytrace *t, struct arena *a, const char *s,
 static const char *detect(const char *p, size_t n)
 {
 	size_t h = n < 65536 ? n : 65536;
+	if (!h)   /* an empty file maps to NULL: nothing to search */
+		return "list";
 	if (h >= 16 && !memcmp(p, "# slim-pytrace/1", 16))
 		return "record";
 	if (memmem(p, h, "import time: self [us]", 22))

@@ -55,4 +55,12 @@ done
 if [ -w /dev/full ]; then
 	"$SLIM" report --json "$s/unused/main" > /dev/full 2> err; [ $? = 2 ] || die "write to /dev/full: want exit 2"
 fi
+# commands that analyze their input on the fly (why, diff, baseline, gate,
+# graph) print an analysis error once, not once more as "analysis failed"
+: > empty.bin
+for cmd in "why empty.bin x" "diff empty.bin empty.bin" "baseline empty.bin -o b.json" \
+	   "graph empty.bin -o g.svg" "gate --baseline empty.bin $s/unused/main"; do
+	expect_rc 2 "$SLIM" $cmd > /dev/null 2> err
+	one_line err
+done
 echo "JSON contract, determinism, atomic -o, exit codes"
