@@ -10,6 +10,9 @@
 #      otherwise, so stderr must hold only the perf line);
 #   3. readelf -S sizes of .nv_fatbin / __nv_relfatbin equal the bytes
 #      slim's containers and entries account for (fatbin-sections.py);
+#   5. cuDNN's cubins, read back with readelf -h: the arch of both e_flags
+#      layouts (ELF ABI 7 from pre-13 toolchains: bits 0-7; ABI 8: 8-15)
+#      equals the entry's;
 #   4. prints the per-arch table of libcublasLt and what --arch sm_80,sm_90
 #      would save across all files (the figures in the README).
 # Fails loudly when the corpus is missing.  cuobjdump is not installed
@@ -52,6 +55,24 @@ echo "ok 2: decoded and read $cubins cubins ($kernels kernels), decoded $verifie
 "$SLIM" fatbin --json "${files[@]}" > "$tmp/all.json" || die "--json"
 python3 "$ROOT/tests/real/fatbin-sections.py" "$tmp/all.json" "${files[@]}" || die "readelf cross-check"
 echo "ok 3: nvcc sections match readelf"
+
+# cuDNN carries cubins from a pre-13 toolchain (ELF ABI version 7: the SM
+# in e_flags bits 0-7, not 8-15): every cubin slim extracts is checked with
+# readelf's header, independent of slim's own parse, and the arch in its
+# file name (the container entry's) must equal the e_flags arch of its layout
+"$SLIM" fatbin --extract "$tmp/x" "$LIB"/libcudnn_engines_precompiled.so.* > /dev/null || die "--extract cuDNN"
+old=0 new=0
+for f in "$tmp"/x/*.cubin; do
+	h=$(readelf -h "$f") || die "readelf -h $f"
+	abi=$(echo "$h" | awk '/ABI Version:/ { print $3 }')
+	flags=$(echo "$h" | awk '/Flags:/ { print $2 }')
+	want=$(basename "$f" | sed 's/.*\.sm_\([0-9]*\)[af]\{0,1\}\.cubin$/\1/')
+	if [ "$abi" -lt 8 ]; then sm=$(( flags & 0xff )); old=$((old + 1)); else sm=$(( (flags >> 8) & 0xff )); new=$((new + 1)); fi
+	[ "$sm" = "$want" ] || die "$f: readelf e_flags $flags (ABI $abi) says sm_$sm, slim's entry sm_$want"
+done
+[ $old -gt 0 ] || die "no pre-13 (ABI < 8) cubin found in cuDNN: the old e_flags layout went unchecked"
+rm -rf "$tmp/x"
+echo "ok 5: $((old + new)) cuDNN cubins checked with readelf: $old in the pre-CUDA-13 e_flags layout (ABI 7), $new in the new one"
 
 echo "== per-arch table, libcublasLt.so"
 "$SLIM" fatbin "$LIB/libcublasLt.so" || die "libcublasLt"
