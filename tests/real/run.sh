@@ -4,7 +4,8 @@
 # loudly when its corpus is missing.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-export ROOT=${ROOT:-$(cd "$here/../.." && pwd)} SLIM=${SLIM:-$ROOT/slim}
+export ROOT=${ROOT:-$(cd "$here/../.." && pwd)}
+export SLIM=${SLIM:-$ROOT/slim}
 fail=0
 for t in "$here"/*.sh; do
 	[ "$t" = "$here/run.sh" ] && continue
