@@ -231,14 +231,13 @@ static size_t dir_candidates(struct elf_ctx *c, const char *dir, const char *out
 	if (!has) {
 		char p[4096];
 		has = 2;
-		snprintf(p, sizeof p, "%s/glibc-hwcaps", dir);
-		if (exists_in_root(c, p))
+		if ((size_t)snprintf(p, sizeof p, "%s/glibc-hwcaps", dir) < sizeof p &&
+		    exists_in_root(c, p))
 			has = 1;
-		for (size_t k = 0; k < 5 && has == 2; k++) {
-			snprintf(p, sizeof p, "%s/%s", dir, legacy[k]);
-			if (exists_in_root(c, p))
+		for (size_t k = 0; k < 5 && has == 2; k++)
+			if ((size_t)snprintf(p, sizeof p, "%s/%s", dir, legacy[k]) < sizeof p &&
+			    exists_in_root(c, p))
 				has = 1;
-		}
 		hmap_put(&c->subdirs, arena_strndup(&c->arena, dir, dl), dl, (void *)has);
 	}
 	if (has == 1) {
@@ -268,11 +267,19 @@ static bool try_dir(struct lspace *s, const char *dir, const char *name,
 	size_t nc = dir_candidates(s->c, dir, cand);
 	for (size_t k = 0; k < nc; k++) {
 		char path[4096];
+		int pl;
 		if (cand[k][0])
-			snprintf(path, sizeof path, "%s%s%s", cand[k],
-				 cand[k][strlen(cand[k]) - 1] == '/' ? "" : "/", name);
+			pl = snprintf(path, sizeof path, "%s%s%s", cand[k],
+				      cand[k][strlen(cand[k]) - 1] == '/' ? "" : "/", name);
 		else
-			snprintf(path, sizeof path, "%s", name);
+			pl = snprintf(path, sizeof path, "%s", name);
+		if (pl < 0 || (size_t)pl >= sizeof path) {
+			/* what open(2) says to ld.so for a path past PATH_MAX;
+			 * a truncated path could name another file */
+			buf_printf(tried, "%s%.60s... (%s)", tried->len ? "; " : "", path,
+				   strerror(ENAMETOOLONG));
+			continue;
+		}
 		int err = 0;
 		struct diag d = {0};
 		struct eobj *o = elf_ctx_load(s->c, path, true, &err, &d);
