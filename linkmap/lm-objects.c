@@ -146,8 +146,9 @@ static void read_thin(struct derive *x, const char *apath, const char *mapdir)
 			continue;
 		x->done[i] = true;
 		char buf[4096];
-		snprintf(buf, sizeof buf, "%.*s%s", sl ? (int)(sl - apath + 1) : 0,
-			 apath, f->member);
+		if ((size_t)snprintf(buf, sizeof buf, "%.*s%s", sl ? (int)(sl - apath + 1) : 0,
+				     apath, f->member) >= sizeof buf && f->member[0] != '/')
+			continue;   /* past PATH_MAX: never a truncated name */
 		struct mfile mf;
 		struct diag d = {0};
 		if (open_near(&mf, f->member[0] == '/' ? f->member : buf, mapdir, &d)) {

@@ -170,6 +170,8 @@ void pydist_read(struct pyset *s, int root, const char *dir,
 	d->meta_bytes = dir_bytes(dir, 0);
 	struct lctx l = {s, d, ""};
 	char p[4096];
+	if (strlen(dir) + sizeof "/entry_points.txt" > sizeof p)
+		return;   /* past PATH_MAX: open(2) could not read these either */
 	snprintf(p, sizeof p, "%s/top_level.txt", dir);
 	if (!each_line(p, w, top_line, &l) || !d->ntop) {
 		snprintf(p, sizeof p, "%s/RECORD", dir);
