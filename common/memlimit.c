@@ -3,6 +3,7 @@
 #include "ofile.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,10 @@
 #ifndef SANITIZED
 #define SANITIZED 0
 #endif
+
+/* pydeps scans with worker threads, each mapping files: one lock for the
+ * counters and the setrlimit that follows them */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 static struct {
 	bool on, is_default;
@@ -137,19 +142,23 @@ void memlimit_input(const char *path, uint64_t n, bool mapped)
 {
 	if (!ml.on)
 		return;
+	pthread_mutex_lock(&lock);
 	snprintf(ml.path, sizeof ml.path, "%s", path ? path : "");
 	ml.input = n > UINT64_MAX - ml.input ? UINT64_MAX : ml.input + n;
 	if (mapped)
 		ml.mapped = n > UINT64_MAX - ml.mapped ? UINT64_MAX : ml.mapped + n;
 	apply();
+	pthread_mutex_unlock(&lock);
 }
 
 void memlimit_unmapped(uint64_t n)
 {
 	if (!ml.on)
 		return;
+	pthread_mutex_lock(&lock);
 	ml.mapped = n > ml.mapped ? 0 : ml.mapped - n;
 	apply();
+	pthread_mutex_unlock(&lock);
 }
 
 static void mib(char *buf, size_t n, uint64_t v)
@@ -166,13 +175,15 @@ void memlimit_fail(size_t request)
 {
 	if (!ml.on)
 		return;
-	char b[32], r[32];
+	char b[32], r[32], path[sizeof ml.path];
+	pthread_mutex_lock(&lock);   /* never released: this thread exits the process */
+	snprintf(path, sizeof path, "%s", ml.path);
 	mib(b, sizeof b, budget());
 	mib(r, sizeof r, request);
 	/* one line, as for any bad input; no half-written output remains */
 	ofile_abort_all();
 	fprintf(stderr, "slim: %s: memory limit of %s reached (an allocation of %s failed; %s)\n",
-		ml.path[0] ? ml.path : "(no input)", b, r,
+		path[0] ? path : "(no input)", b, r,
 		ml.is_default ? "default: 256 MiB + 16x the input read; raise it with --max-memory SIZE"
 			      : "set by --max-memory");
 	_exit(2);   /* stdout's buffer is dropped, not flushed half-way */

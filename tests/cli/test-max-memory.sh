@@ -70,6 +70,13 @@ one_line err
 grep -q '^slim: rep.json: memory limit' err || { cat err; die "diff: wrong message"; }
 
 
+# the threaded pydeps scan (workers mapping files at once) under a limit
+# too small for it: one error line naming a file, no hang, no crash
+expect_rc 2 timeout 60 "$SLIM" --max-memory 2M pydeps --trace "$ROOT/samples/out/pydeps/highlight.importtime" \
+	--root /usr/lib/python3.11 --no-auto-roots > /dev/null 2> err
+[ "$(grep -vc '^slim: warning:' err)" = 1 ] || { cat err; die "pydeps under 2M: want one error line"; }
+grep -q '^slim: /usr/lib/python3.11/.*: memory limit of 2 MiB reached' err || { cat err; die "pydeps under 2M: wrong message"; }
+
 # the workload `slim pydeps record` runs gets the user's limits, not slim's
 echo 'import resource; print(resource.getrlimit(resource.RLIMIT_DATA)[0])' > lim.py
 expect_rc 0 "$SLIM" --max-memory 64M pydeps record -o t.trace -- python3 lim.py > out
