@@ -147,12 +147,16 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The relocation that fills the field at `where` (an address in a linked
- * file, a section offset in an object): its addend, with the section of
- * its symbol in *shndx for an object.  false if none. */
-static bool reloc_for(Elf *e, const GElf_Ehdr *eh, const struct seg *sg,
-		      uint64_t where, uint64_t *val, size_t *shndx)
+/* What the relocations put into each wrapper's address field, for wrappers
+ * whose field is not filled in place: one pass over the RELA sections (in
+ * an object, those applying to .nvFatBinSegment), the field of wrapper k
+ * being at base + 24k + 8 (`base`: the section's address, or 0 in an
+ * object).  val[k] gets the addend (plus the symbol's value in an
+ * object), shndx[k] the symbol's section; set[k] says it was found. */
+static void reloc_fields(Elf *e, const GElf_Ehdr *eh, const struct seg *sg,
+			 uint64_t base, uint64_t *val, size_t *shndx, bool *set)
 {
+	uint64_t nw = sg->n / SEGMENT_SIZE;
 	Elf_Scn *scn = NULL;
 	while ((scn = elf_nextscn(e, scn))) {
 		GElf_Shdr sh;
@@ -163,29 +167,32 @@ static bool reloc_for(Elf *e, const GElf_Ehdr *eh, const struct seg *sg,
 		Elf_Data *data = elf_getdata(scn, NULL);
 		if (!data)
 			continue;
-		size_t nrel = sh.sh_size / sh.sh_entsize;
 		Elf_Data *syms = NULL;
 		if (eh->e_type == ET_REL) {
 			Elf_Scn *ss = elf_getscn(e, sh.sh_link);
 			syms = ss ? elf_getdata(ss, NULL) : NULL;
 		}
+		size_t nrel = sh.sh_size / sh.sh_entsize;
 		for (size_t i = 0; i < nrel; i++) {
 			GElf_Rela r;
-			if (!gelf_getrela(data, (int)i, &r) || r.r_offset != where)
+			if (!gelf_getrela(data, (int)i, &r) || r.r_offset < base + 8)
 				continue;
-			*val = (uint64_t)r.r_addend;
-			*shndx = 0;
+			uint64_t rel = r.r_offset - base - 8;
+			if (rel % SEGMENT_SIZE || rel / SEGMENT_SIZE >= nw)
+				continue;
+			uint64_t k = rel / SEGMENT_SIZE;
+			val[k] = (uint64_t)r.r_addend;
+			shndx[k] = 0;
 			if (eh->e_type == ET_REL) {
 				GElf_Sym sym;
 				if (!syms || !gelf_getsym(syms, (int)GELF_R_SYM(r.r_info), &sym))
-					return false;
-				*shndx = sym.st_shndx;
-				*val += sym.st_value;
+					continue;
+				shndx[k] = sym.st_shndx;
+				val[k] += sym.st_value;
 			}
-			return true;
+			set[k] = true;
 		}
 	}
-	return false;
 }
 
 static void follow_segments(struct ctx *c, Elf *e, const GElf_Ehdr *eh,
@@ -198,19 +205,36 @@ static void follow_segments(struct ctx *c, Elf *e, const GElf_Ehdr *eh,
 	if (nc)
 		memcpy(known, c->s->coff + first_coff, nc * sizeof *known);
 	qsort(known, nc, sizeof *known, cmp_u64);
+	/* relocated address fields, looked up once for all wrappers */
+	uint64_t nw = sg->n / SEGMENT_SIZE;
+	uint64_t *rval = NULL;
+	size_t *rshndx = NULL;
+	bool *rset = NULL;
+	bool need = eh->e_type == ET_REL;
+	for (uint64_t k = 0; k < nw && !need; k++) {
+		uint64_t v;
+		memcpy(&v, sg->p + k * SEGMENT_SIZE + 8, 8);
+		need = !v;
+	}
+	if (need) {
+		rval = xcalloc(nw + 1, sizeof *rval);
+		rshndx = xcalloc(nw + 1, sizeof *rshndx);
+		rset = xcalloc(nw + 1, sizeof *rset);
+		reloc_fields(e, eh, sg, eh->e_type == ET_REL ? 0 : sg->addr, rval, rshndx, rset);
+	}
 	for (uint64_t i = 0; i + SEGMENT_SIZE <= sg->n; i += SEGMENT_SIZE) {
 		uint32_t m;
 		memcpy(&m, sg->p + i, 4);
 		if (m != SEGMENT_MAGIC)
 			continue;
 		c->s->nsegments++;
-		uint64_t val;
+		uint64_t val, k = i / SEGMENT_SIZE;
 		memcpy(&val, sg->p + i + 8, 8);
 		size_t shndx = 0;
-		uint64_t field = (eh->e_type == ET_REL ? 0 : sg->addr) + i + 8;
-		if (!val || eh->e_type == ET_REL)
-			if (!reloc_for(e, eh, sg, field, &val, &shndx))
-				val = 0;
+		if (!val || eh->e_type == ET_REL) {
+			val = rset && rset[k] ? rval[k] : 0;
+			shndx = rset && rset[k] ? rshndx[k] : 0;
+		}
 		/* the section holding the address */
 		Elf_Scn *scn = NULL;
 		GElf_Shdr sh;
@@ -218,7 +242,8 @@ static void follow_segments(struct ctx *c, Elf *e, const GElf_Ehdr *eh,
 		bool hit = false;
 		if (eh->e_type == ET_REL) {
 			scn = shndx ? elf_getscn(e, shndx) : NULL;
-			hit = scn && gelf_getshdr(scn, &sh) && val < sh.sh_size;
+			hit = scn && gelf_getshdr(scn, &sh) && sh.sh_type != SHT_NOBITS &&
+			      val < sh.sh_size;
 		} else if (val) {
 			while ((scn = elf_nextscn(e, scn)))
 				if (gelf_getshdr(scn, &sh) && (sh.sh_flags & SHF_ALLOC) &&
@@ -252,8 +277,8 @@ static void follow_segments(struct ctx *c, Elf *e, const GElf_Ehdr *eh,
 						     p + sh.sh_offset + val, sh.sh_size - val,
 						     at, val, &d);
 		bool told = false;   /* the section walk already reported it */
-		for (size_t k = 0; !len && k < c->s->nbadoff; k++)
-			told |= c->s->badoff[k] == at;
+		for (size_t j = 0; !len && j < c->s->nbadoff; j++)
+			told |= c->s->badoff[j] == at;
 		if (len) {
 			c->s->seg_new++;
 		} else if (told) {
@@ -268,6 +293,9 @@ static void follow_segments(struct ctx *c, Elf *e, const GElf_Ehdr *eh,
 		}
 	}
 	free(known);
+	free(rval);
+	free(rshndx);
+	free(rset);
 }
 
 /* A section that cannot hold a fatbin: no bytes, code, metadata, debug. */

@@ -108,6 +108,20 @@ for f in "$S"/libk.so "$S"/libdup.so "$S"/exe_rdc "$S"/dev_rdc.o; do
 	grep -q "\.nvFatBinSegment wrappers: $want (each at a listed container)" out.txt ||
 		die "$f: want $want wrappers, each at a listed container: $(grep containers out.txt)"
 done
+# lld leaves a PIE's wrapper address field 0 and puts the address in a
+# R_X86_64_RELATIVE relocation (GNU ld writes it in place too): both
+# links of the -rdc object must land on the listed container
+need ld.lld lld
+for l in lld bfd; do
+	if [ $l = lld ]; then linker=ld.lld; else linker=ld; fi
+	$linker -pie --unresolved-symbols=ignore-all -e 0 -o pie-$l "$S/dev_rdc.o" || die "$linker -pie"
+	"$SLIM" fatbin pie-$l > out.txt || die "slim fatbin pie-$l"
+	grep -q "wrappers: 1 (each at a listed container)" out.txt || die "pie-$l: $(cat out.txt)"
+done
+off=$(readelf -S -W pie-lld | sed -n 's/.*\.nvFatBinSegment *PROGBITS *[0-9a-f]* \([0-9a-f]*\).*/\1/p')
+[ "$(od -An -tx8 -j $((0x$off + 8)) -N8 pie-lld | tr -d ' ')" = 0000000000000000 ] ||
+	die "lld wrote the address in place: the relocation path went untested"
+
 # the registered container moved to a section nvcc does not use: --no-scan
 # (nvcc's sections only) still reaches it through its wrapper
 objcopy --rename-section .nv_fatbin=.myfat "$S/libk.so" moved.so
