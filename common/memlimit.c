@@ -164,6 +164,14 @@ void memlimit_unmapped(uint64_t n)
 	pthread_mutex_unlock(&lock);
 }
 
+bool memlimit_headroom(uint64_t need)
+{
+	if (!ml.on || ml.limit == RLIM_INFINITY)
+		return true;
+	uint64_t used = vm_data();
+	return used < ml.limit && ml.limit - used >= need;
+}
+
 static void mib(char *buf, size_t n, uint64_t v)
 {
 	if (v && v % (1ull << 30) == 0)

@@ -47,6 +47,12 @@ void memlimit_off(void);
 void memlimit_input(const char *path, uint64_t n, bool mapped);
 void memlimit_unmapped(uint64_t n);
 
+/* true when no limit is in force or at least `need` bytes are left under
+ * it now (reads /proc/self/status).  For code that aborts rather than
+ * failing cleanly when memory runs out: graphviz's text layout starts a
+ * GLib thread and g_error()s if it cannot. */
+bool memlimit_headroom(uint64_t need);
+
 /* An allocation failed: with a limit in force, print
  * "slim: FILE: memory limit of N MiB reached (...)", remove half-written
  * outputs and exit 2; without one, return (the caller reports OOM). */

@@ -30,6 +30,7 @@
 #include "../common/util.h"
 
 #include "gvload.h"
+#include "../common/memlimit.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,6 +264,10 @@ static GVC_t *gv_context(void)
 int render_graph(const struct graph *g, const struct render_opts *o,
 		 struct buf *out, struct diag *d)
 {
+	/* graphviz's text layout (pango) g_error()s -- a trap, not an error
+	 * return -- when it cannot start its thread under a tight limit */
+	if (!memlimit_headroom(64ull << 20))
+		return diag_err(d, NULL, "the memory limit leaves less than 64 MiB for graphviz to draw with: raise --max-memory");
 	if (gv_load(d))
 		return -1;
 	struct style s = {.g = g, .o = o};

@@ -77,6 +77,15 @@ expect_rc 2 timeout 60 "$SLIM" --max-memory 2M pydeps --trace "$ROOT/samples/out
 [ "$(grep -vc '^slim: warning:' err)" = 1 ] || { cat err; die "pydeps under 2M: want one error line"; }
 grep -q '^slim: /usr/lib/python3.11/.*: memory limit of 2 MiB reached' err || { cat err; die "pydeps under 2M: wrong message"; }
 
+# graphviz (through pango/GLib) traps instead of failing when it cannot
+# start a thread: under a tight limit slim refuses to call it, one line
+expect_rc 0 "$SLIM" baseline /bin/ls -o b.json
+expect_rc 2 "$SLIM" --max-memory 8M graph b.json -o g.svg 2> err
+one_line err
+grep -q "^slim: g.svg: the memory limit leaves less than 64 MiB for graphviz" err || { cat err; die "graph under 8M: $(cat err)"; }
+[ ! -e g.svg ] || die "g.svg written under a failed draw"
+expect_rc 0 "$SLIM" --max-memory 256M graph b.json -o g.svg
+
 # the workload `slim pydeps record` runs gets the user's limits, not slim's
 echo 'import resource; print(resource.getrlimit(resource.RLIMIT_DATA)[0])' > lim.py
 expect_rc 0 "$SLIM" --max-memory 64M pydeps record -o t.trace -- python3 lim.py > out
