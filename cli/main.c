@@ -5,6 +5,7 @@
  */
 #include "cli.h"
 #include "../common/memlimit.h"
+#include "../common/ofile.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,7 @@ int main(int argc, char **argv)
 	 * in attribute order, so a fixed seed keeps every output
 	 * byte-identical across runs */
 	json_object_seed(1);
+	ofile_catch_signals();
 	if (take_max_memory(&argc, argv))
 		return EXIT_USAGE;
 	if (argc < 2) {

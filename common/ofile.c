@@ -4,13 +4,15 @@
 #include "util.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* temporaries in flight, for ofile_abort_all */
-static char *pending[16];
+/* temporaries in flight, for ofile_abort_all and the signal handler
+ * (each slot is one pointer store, so a handler never sees half of one) */
+static char *volatile pending[16];
 
 static void track(char *tmp, bool add)
 {
@@ -28,6 +30,36 @@ void ofile_abort_all(void)
 			unlink(pending[i]);
 			pending[i] = NULL;
 		}
+}
+
+/* SIGINT, SIGTERM, SIGHUP, SIGPIPE: remove the temporaries (unlink is
+ * async-signal-safe), then die of the same signal as before, so the
+ * caller's shell sees the usual status. */
+static void on_fatal_signal(int sig)
+{
+	int saved = errno;
+	for (size_t i = 0; i < sizeof pending / sizeof *pending; i++)
+		if (pending[i])
+			unlink(pending[i]);
+	signal(sig, SIG_DFL);
+	raise(sig);
+	errno = saved;
+}
+
+void ofile_catch_signals(void)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+		struct sigaction sa, old;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_fatal_signal;
+		sigemptyset(&sa.sa_mask);
+		/* a signal the parent ignores (nohup, a shell's background
+		 * job) stays ignored */
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(sigs[i], &sa, NULL);
+	}
 }
 
 FILE *ofile_open(struct ofile *o, const char *path, struct diag *d)
