@@ -24,8 +24,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/auxv.h>
 #if defined(__x86_64__) && __has_include(<sys/platform/x86.h>)
 #include <sys/platform/x86.h>
+#endif
+#if defined(__x86_64__) && __has_include(<cpuid.h>)
+#include <cpuid.h>
 #endif
 
 #if defined(__x86_64__) && __has_include(<sys/platform/x86.h>)
@@ -63,11 +67,10 @@ struct elf_ctx *elf_ctx_new(const struct elf_opts *o)
 	c->strs.arena = &c->arena;
 	if (o->sysroot && o->sysroot[0] && strcmp(o->sysroot, "/"))
 		c->rootfd = open(o->sysroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	/* glibc-hwcaps levels and $PLATFORM of the CPU slim runs on: a
-	 * static analysis has to assume one, and the host is the best guess
-	 * (glibc's dl_platform_init picks "haswell" the same way).  Read
-	 * from glibc's own cpu_features (<sys/platform/x86.h>): executing
-	 * cpuid again costs tens of microseconds in a VM. */
+	/* glibc-hwcaps levels of the CPU slim runs on: a static analysis
+	 * has to assume one, and the host is the best guess.  Read from
+	 * glibc's own cpu_features (<sys/platform/x86.h>): executing cpuid
+	 * again costs tens of microseconds in a VM. */
 	size_t n = 0;
 	bool v2 = false, v3 = false, v4 = false;
 #if defined(__x86_64__) && __has_include(<sys/platform/x86.h>)
@@ -96,9 +99,67 @@ struct elf_ctx *elf_ctx_new(const struct elf_opts *o)
 		c->hwcaps[n++] = "x86-64-v3";
 	if (v2)
 		c->hwcaps[n++] = "x86-64-v2";
-	snprintf(c->platform, sizeof c->platform, "%s",
-		 o->platform ? o->platform : v3 ? "haswell" : "x86_64");
 	return c;
+}
+
+/*
+ * glibc 2.36's init_cpu_features (sysdeps/x86/cpu-features.c): on x86-64
+ * dl_hwcap is HWCAP_X86_64, plus HWCAP_X86_AVX512_1 on an Intel CPU with
+ * AVX512CD, BW, DQ and VL but not AVX512ER; dl_platform is the kernel's
+ * AT_PLATFORM ("x86_64"), replaced on Intel CPUs only by "xeon_phi"
+ * (AVX512CD, ER, PF) or else "haswell" (AVX2, FMA, BMI1, BMI2, LZCNT,
+ * MOVBE, POPCNT).  An AMD CPU with all of those is still "x86_64".  The
+ * legacy subdirectories are built from dl_hwcap's names in bit order, the
+ * platform, and "tls" (elf/dl-hwcaps.c _dl_important_hwcaps).  Run only
+ * when a directory has such subdirectories or a path says $PLATFORM: the
+ * vendor takes one cpuid.
+ */
+void elf_ctx_legacy(struct elf_ctx *c)
+{
+	if (c->legacy_done)
+		return;
+	c->legacy_done = true;
+	const char *plat = NULL;
+	bool avx512_1 = false;
+#if defined(__x86_64__) && __has_include(<sys/platform/x86.h>) && __has_include(<cpuid.h>)
+	unsigned int a, b, cx, d;
+	bool intel = __get_cpuid(0, &a, &b, &cx, &d) &&
+		     b == 0x756e6547 && d == 0x49656e69 && cx == 0x6c65746e;   /* GenuineIntel */
+	if (intel && c->o.cpu_level > 0) {
+		/* --cpu: that level on a CPU of this one's vendor */
+		avx512_1 = c->o.cpu_level >= 4;
+		plat = c->o.cpu_level >= 3 ? "haswell" : NULL;
+	} else if (intel) {
+		if (CPU_ACTIVE(AVX512CD)) {
+			if (CPU_ACTIVE(AVX512ER)) {
+				if (CPU_ACTIVE(AVX512PF))
+					plat = "xeon_phi";
+			} else {
+				avx512_1 = CPU_ACTIVE(AVX512BW) && CPU_ACTIVE(AVX512DQ) &&
+					   CPU_ACTIVE(AVX512VL);
+			}
+		}
+		if (!plat && CPU_ACTIVE(AVX2) && CPU_ACTIVE(FMA) && CPU_ACTIVE(BMI1) &&
+		    CPU_ACTIVE(BMI2) && CPU_ACTIVE(LZCNT) && CPU_ACTIVE(MOVBE) &&
+		    CPU_ACTIVE(POPCNT))
+			plat = "haswell";
+	}
+#endif
+	if (c->o.platform)
+		plat = c->o.platform;
+	if (!plat)
+		plat = (const char *)getauxval(AT_PLATFORM);
+	c->platform = plat;
+	size_t n = 0;
+#ifdef __x86_64__
+	c->legacy[n++] = "x86_64";
+#endif
+	if (avx512_1)
+		c->legacy[n++] = "avx512_1";
+	if (plat && *plat)
+		c->legacy[n++] = plat;
+	c->legacy[n++] = "tls";
+	c->nlegacy = n;
 }
 
 int elf_ctx_rootfd_ok(const struct elf_ctx *c)

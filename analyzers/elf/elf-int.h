@@ -66,8 +66,18 @@ struct elf_ctx {
 	struct arena arena;          /* keys, strings that live with the ctx */
 	struct strtab strs;
 	const char *hwcaps[4];       /* supported glibc-hwcaps, best first */
-	char platform[32];
+	/* $PLATFORM (NULL: none) and the components of the legacy hwcap
+	 * subdirectories in glibc's order (hwcap bits, platform, "tls");
+	 * set by elf_ctx_legacy() on first use */
+	bool legacy_done;
+	const char *platform;
+	const char *legacy[4];
+	size_t nlegacy;
 };
+
+/* Fill c->platform and c->legacy as ld.so would on the machine that runs
+ * the program (this CPU, or --cpu's level with this CPU's vendor). */
+void elf_ctx_legacy(struct elf_ctx *c);
 
 struct lspace {                      /* one analysis: a process image */
 	struct elf_ctx *c;

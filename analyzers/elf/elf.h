@@ -21,7 +21,7 @@ struct diag_list;
 struct elf_opts {
 	const char *sysroot;          /* NULL or "" : the running system */
 	const char *ld_library_path;  /* used only when non-NULL (--env) */
-	const char *platform;         /* $PLATFORM; NULL: from the CPU level */
+	const char *platform;         /* $PLATFORM; NULL: as ld.so sets it */
 	int cpu_level;                /* x86-64 level 1-4 of the machine that
 				       * will run it (glibc-hwcaps subdirs,
 				       * $PLATFORM); 0: this machine's */

@@ -16,8 +16,9 @@
  *   try_default      the system directories, unless DF_1_NODEFLIB
  *
  * In every directory the glibc-hwcaps subdirectories the CPU supports are
- * tried first (glibc >= 2.33), and the legacy hwcap subdirectories glibc
- * 2.36 still searches (tls, x86_64, haswell, avx512_1); slim checks once
+ * tried first (glibc >= 2.33), then the legacy hwcap subdirectories glibc
+ * 2.36 still searches (combinations of tls, the platform, avx512_1 and
+ * x86_64, as ld.so --help lists them for the CPU); slim checks once
  * per directory whether any exists, so the common case costs one open per
  * directory.  A candidate of another ELF class or machine is skipped and
  * the search goes on (open_verify's "found_other_class"); a file that is
@@ -198,7 +199,7 @@ static bool expand_dst(struct lspace *s, const struct lmap *l, const char *in,
 		if (which == 0)
 			rep = l ? l->origin : NULL;
 		else if (which == 1)
-			rep = s->c->platform;
+			rep = (elf_ctx_legacy(s->c), s->c->platform);
 		else
 			rep = lib_dst(s->main->o->machine, s->main->o->cls);
 		if (!rep)
@@ -219,23 +220,29 @@ static bool exists_in_root(struct elf_ctx *c, const char *path)
 }
 
 /* The subdirectories glibc 2.36 tries inside dir, best first, when any
- * exists; otherwise only dir itself (the common case, checked once). */
-static size_t dir_candidates(struct elf_ctx *c, const char *dir, const char *out[12])
+ * exists; otherwise only dir itself (the common case, checked once): the
+ * supported glibc-hwcaps levels, then every combination of the legacy
+ * components (x86_64, avx512_1, the platform, tls) as
+ * _dl_important_hwcaps lists them -- for components c0..cN-1 the masks
+ * 2^N-1 down to 1, each path naming its components from the highest
+ * index down ("tls/haswell/avx512_1/x86_64" first). */
+#define MAX_CANDIDATES 24
+static size_t dir_candidates(struct elf_ctx *c, const char *dir,
+			     const char *out[MAX_CANDIDATES])
 {
 	size_t n = 0;
 	size_t dl = strlen(dir);
 	void **v = hmap_getp(&c->subdirs, dir, dl);
 	uintptr_t has = v ? (uintptr_t)*v : 0;
-	static const char *const legacy[] = {"haswell/avx512_1", "haswell", "avx512_1",
-					     "x86_64", "tls"};
 	if (!has) {
+		elf_ctx_legacy(c);
 		char p[4096];
 		has = 2;
 		if ((size_t)snprintf(p, sizeof p, "%s/glibc-hwcaps", dir) < sizeof p &&
 		    exists_in_root(c, p))
 			has = 1;
-		for (size_t k = 0; k < 5 && has == 2; k++)
-			if ((size_t)snprintf(p, sizeof p, "%s/%s", dir, legacy[k]) < sizeof p &&
+		for (size_t k = 0; k < c->nlegacy && has == 2; k++)
+			if ((size_t)snprintf(p, sizeof p, "%s/%s", dir, c->legacy[k]) < sizeof p &&
 			    exists_in_root(c, p))
 				has = 1;
 		hmap_put(&c->subdirs, arena_strndup(&c->arena, dir, dl), dl, (void *)has);
@@ -243,8 +250,15 @@ static size_t dir_candidates(struct elf_ctx *c, const char *dir, const char *out
 	if (has == 1) {
 		for (size_t k = 0; k < 3 && c->hwcaps[k]; k++)
 			out[n++] = arena_printf(&c->arena, "%s/glibc-hwcaps/%s", dir, c->hwcaps[k]);
-		for (size_t k = 0; k < 5; k++)
-			out[n++] = arena_printf(&c->arena, "%s/%s", dir, legacy[k]);
+		for (unsigned mask = (1u << c->nlegacy) - 1; mask > 0; mask--) {
+			struct buf b = BUF_INIT;
+			buf_puts(&b, dir);
+			for (size_t k = c->nlegacy; k-- > 0;)
+				if (mask & (1u << k))
+					buf_printf(&b, "/%s", c->legacy[k]);
+			out[n++] = arena_strndup(&c->arena, b.p, b.len);
+			buf_free(&b);
+		}
 	}
 	out[n++] = dir;
 	return n;
@@ -263,7 +277,7 @@ struct found {
 static bool try_dir(struct lspace *s, const char *dir, const char *name,
 		    struct buf *tried, struct found *f)
 {
-	const char *cand[12];
+	const char *cand[MAX_CANDIDATES];
 	size_t nc = dir_candidates(s->c, dir, cand);
 	for (size_t k = 0; k < nc; k++) {
 		char path[4096];
