@@ -39,7 +39,7 @@ DEB_PKGS := build-essential pkg-config git libelf-dev libdw-dev libjansson-dev \
             libcriterion-dev binutils lld mold clang libtree pax-utils \
             python3 python3-pyelftools python3-pygments python3-jinja2 \
             python3-flask zlib1g-dev libsqlite3-dev libjansson-dev \
-            libxml2-utils file zstd bc libiberty-dev chromium curl libclang-rt-14-dev libgtest-dev g++ time valgrind strace
+            libxml2-utils file zstd bc libiberty-dev chromium curl libclang-rt-14-dev libgtest-dev g++ time valgrind strace libc6-dbg
 
 .PHONY: all deps test unit cli-test asan valgrind bench check-real fuzz install clean
 

@@ -35,7 +35,8 @@ static const char usage[] =
 	"  --env                honor LD_LIBRARY_PATH as ld.so would\n"
 	"  --cpu LEVEL          x86-64-v1..v4 of the machine that will run it\n"
 	"                       (glibc-hwcaps, $PLATFORM; default: this one's)\n"
-	"  --top N              rows per ranked table (default 10)\n"
+	"  --top N              rows per ranked table, and symbols and compile\n"
+	"                       units kept per file (default 10)\n"
 	"  --perf               time each step on stderr\n"
 	"  -h, --help           this help\n";
 
@@ -121,6 +122,7 @@ int cmd_report(int argc, char **argv)
 	if (optind >= argc && !o.r.py.ntraces && !o.r.py.nroots)
 		return cli_usage(usage, true);
 	o.r.elf.sizes = true;
+	o.r.elf.top_symbols = o.top;   /* symbols and compile units kept per file */
 	o.r.elf.hash_inputs = o.json || o.out || o.html;
 
 	struct graph g;

@@ -111,6 +111,23 @@ void report_print_sections(const struct gnode *n, FILE *fp, int top)
 		}
 		fputc('\n', fp);
 	}
+	json_t *cus = json_object_get(n->attrs, "largest_compile_units");
+	if (json_is_array(cus) && json_array_size(cus)) {
+		const char *dbg = attr_get_str(n->attrs, "debug_file");
+		fprintf(fp, "  code by compile unit (%lld units, %s",
+			attr_get_int(n->attrs, "compile_units", 0),
+			human_bytes((uint64_t)attr_get_int(n->attrs, "bytes_in_compile_units", 0),
+				    sz, sizeof sz));
+		if (dbg)
+			fprintf(fp, "; DWARF of %s", dbg);
+		fputs("):", fp);
+		for (size_t i = 0; i < json_array_size(cus) && i < (size_t)top; i++) {
+			json_t *s = json_array_get(cus, i);
+			fprintf(fp, "%s %s %s", i ? "," : "", attr_get_str(s, "name"),
+				human_bytes((uint64_t)attr_get_int(s, "size", 0), sz, sizeof sz));
+		}
+		fputc('\n', fp);
+	}
 }
 
 static void print_findings(const struct graph *g, const uint32_t *idx, size_t n,

@@ -10,6 +10,11 @@ for f in /bin/ls /bin/true /usr/lib/x86_64-linux-gnu/libz.so.1 ../samples/out/el
 	 ../samples/out/elf/*/*.so ../samples/out/evil/libevil.so; do
 	[ -f "$f" ] && cp "$f" "$c/fuzz_elf/$(echo "$f" | tr / _)" 2>/dev/null
 done
+# DWARF for the compile-unit sizes (libdw): gcc and clang -g builds
+printf 'int f(int x) { return x * 7; }\nint main(int c, char **v) { return f(c) + v[0][0]; }\n' > "$c/dw.c"
+cc -g -O2 -o "$c/fuzz_elf/dwarf-gcc" "$c/dw.c" 2>/dev/null
+clang -g -O2 -o "$c/fuzz_elf/dwarf-clang" "$c/dw.c" 2>/dev/null
+rm -f "$c/dw.c"
 cp /etc/ld.so.cache "$c/fuzz_ldcache/new" 2>/dev/null
 tmp=$(mktemp -d); mkdir -p "$tmp/etc"; echo /lib > "$tmp/etc/ld.so.conf"
 ldconfig -c old -r "$tmp" 2>/dev/null && cp "$tmp/etc/ld.so.cache" "$c/fuzz_ldcache/old"

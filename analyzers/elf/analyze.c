@@ -449,7 +449,8 @@ static void emit_node(struct lspace *s, struct graph *g, struct lmap *l)
 		attr_str(a, "undefined_sample", l->undef_sample);
 	}
 	if (l->is_main && s->c->o.sizes)
-		elf_sizes(l->o, a, s->c->o.top_symbols > 0 ? s->c->o.top_symbols : 10);
+		elf_sizes(s->c, l->o, a, s->c->o.top_symbols > 0 ? s->c->o.top_symbols : 10,
+			  s->w);
 }
 
 static void emit_edges(struct lspace *s, struct graph *g, struct lmap *l)

@@ -110,6 +110,7 @@ uint32_t elf_shadowed_refs(struct lspace *s, struct lmap *l, struct lmap *d,
 			   const char **sample);
 
 /* sizes.c: per-section and largest-symbol sizes of the analyzed file. */
-void elf_sizes(struct eobj *o, json_t *attrs, int top);
+void elf_sizes(struct elf_ctx *c, struct eobj *o, json_t *attrs, int top,
+	       struct diag_list *w);
 
 #endif

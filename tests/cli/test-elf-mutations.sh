@@ -26,7 +26,65 @@ for s in srcs:
         open('m/%04d' % n, 'wb').write(x); n += 1
 print(n, 'cases')
 PY
+# DWARF (compile units, libdw): a -g program and Debian's compressed libc
+# debug file, bytes flipped or a section's tail zeroed inside .debug_*; the debug
+# file is found by build ID in a sysroot (r/NNNN), next to the real libc
+libc=/lib/x86_64-linux-gnu/libc.so.6
+id=$(readelf -n "$libc" | awk '/Build ID:/ { print $3 }')
+dbg=/usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug
+[ -f "$dbg" ] || die "no $dbg: apt-get install libc6-dbg (or make deps)"
+printf 'int f(int x) { return x * 7; }\nint main(int c, char **v) { return f(c) + v[0][0]; }\n' > dw.c
+cc -g -O2 -o dw dw.c || die "cc -g"
+python3 - dw "$dbg" "${id:0:2}/${id:2}.debug" <<'PY'
+import os, random, struct, sys
+random.seed(20261206)
+def debug_ranges(b):
+    shoff, = struct.unpack_from('<Q', b, 0x28)
+    shentsize, shnum, shstrndx = struct.unpack_from('<HHH', b, 0x3a)
+    hdr = lambda i: struct.unpack_from('<IIQQQQIIQQ', b, shoff + i * shentsize)
+    stroff = hdr(shstrndx)[4]
+    out = []
+    for i in range(shnum):
+        h = hdr(i)
+        name = b[stroff + h[0]:b.index(b'\0', stroff + h[0])]
+        if name.startswith(b'.debug') and h[1] != 8 and h[5]:
+            out.append((h[4], h[5]))
+    return out
+def mutate(b, n, put):
+    rs = debug_ranges(b)
+    for k in range(n):
+        x = bytearray(b)
+        o, sz = random.choice(rs)
+        if k % 4 == 0:
+            # the section's tail zeroed: what a truncated copy leaves
+            # (cutting the file itself loses the section headers first)
+            c = o + random.randrange(sz)
+            x[c:o + sz] = bytes(o + sz - c)
+        else:
+            for _ in range(random.randint(1, 6)):
+                x[o + random.randrange(sz)] = random.randrange(256)
+        put(k, x)
+b = open(sys.argv[1], 'rb').read()
+def put_prog(k, x): open('m/dw%03d' % k, 'wb').write(x)
+mutate(b, 120, put_prog)
+b = open(sys.argv[2], 'rb').read()
+def put_dbg(k, x):
+    p = 'r/%03d/usr/lib/debug/.build-id/%s' % (k, sys.argv[3])
+    os.makedirs(os.path.dirname(p), exist_ok=True)
+    open(p, 'wb').write(x)
+mutate(b, 60, put_dbg)
+print('180 DWARF cases')
+PY
 bad=0; total=0
+for r in r/*; do
+	total=$((total + 1))
+	timeout 20 "$SLIM" report --sysroot "$r" "$libc" > /dev/null 2> err; rc=$?
+	case $rc in
+	0|2) [ $rc = 0 ] || [ "$(grep -vc '^slim: warning:' err)" = 1 ] ||
+		{ echo "$r: exit 2 with $(wc -l < err) stderr lines"; cat err; bad=$((bad + 1)); } ;;
+	*) echo "$r (libc's debug file mutated): exit $rc"; cat err; bad=$((bad + 1)) ;;
+	esac
+done
 for f in m/*; do
 	total=$((total + 1))
 	timeout 20 "$SLIM" report "$f" > /dev/null 2> err; rc=$?
