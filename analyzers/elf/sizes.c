@@ -202,6 +202,7 @@ void elf_sizes(struct elf_ctx *c, struct eobj *o, json_t *attrs, int top,
 {
 	size_t shstrndx;
 	uint64_t alloc = 0, nonalloc = 0, debug = 0, covered = 0;
+	bool has_dwarf = false;
 	json_t *secs = json_array();
 	Elf_Scn *scn = NULL, *symtab = NULL;
 	GElf_Shdr symsh = {0};
@@ -221,8 +222,10 @@ void elf_sizes(struct elf_ctx *c, struct eobj *o, json_t *attrs, int top,
 		uint64_t fsz = sh->sh_type == SHT_NOBITS ? 0 : sh->sh_size;
 		if (sh->sh_flags & SHF_ALLOC)
 			alloc += sh->sh_size;
-		else if (!strncmp(name, ".debug", 6) || !strncmp(name, ".zdebug", 7))
+		else if (!strncmp(name, ".debug", 6) || !strncmp(name, ".zdebug", 7)) {
 			debug += fsz;
+			has_dwarf |= !strcmp(name, ".debug_info") || !strcmp(name, ".zdebug_info");
+		}
 		else
 			nonalloc += fsz;
 		covered += fsz;
@@ -238,6 +241,8 @@ void elf_sizes(struct elf_ctx *c, struct eobj *o, json_t *attrs, int top,
 	attr_int(attrs, "bytes_unattributed", (long long)(o->mf.n > covered ? o->mf.n - covered : 0));
 	if (symtab)
 		top_symbols(o->elf, symtab, &symsh, attrs, top);
-	if (!compile_units(o->elf, o->mf.path, attrs, top, w))
+	/* (libdw only where there is DWARF to read: no allocation for the
+	 * common stripped file, whose debug file is one failed open away) */
+	if (!has_dwarf || !compile_units(o->elf, o->mf.path, attrs, top, w))
 		debug_file(c, o, attrs, top, w);
 }
