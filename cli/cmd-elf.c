@@ -29,6 +29,9 @@ static const char usage[] =
 	"  --cpu LEVEL     x86-64-v1..v4 of the machine that will run it: the\n"
 	"                  glibc-hwcaps subdirectories and $PLATFORM the loader\n"
 	"                  uses (default: this machine's)\n"
+	"  --platform NAME $PLATFORM and the legacy platform subdirectory of the\n"
+	"                  machine that will run it: haswell or xeon_phi (Intel\n"
+	"                  CPUs with those features), x86_64 (any other)\n"
 	"  -h, --help      this help\n";
 
 struct elf_cli {
@@ -57,7 +60,7 @@ static void print_unused(const struct graph *g, const char *root, const char *pa
 
 int cmd_elf(int argc, char **argv)
 {
-	enum { O_UNUSED = 256, O_BIND, O_JSON, O_NOBIND, O_SYSROOT, O_ENV, O_CPU };
+	enum { O_UNUSED = 256, O_BIND, O_JSON, O_NOBIND, O_SYSROOT, O_ENV, O_CPU, O_PLATFORM };
 	static const struct option opts[] = {
 		{"unused", no_argument, 0, O_UNUSED},
 		{"bindings", no_argument, 0, O_BIND},
@@ -66,6 +69,7 @@ int cmd_elf(int argc, char **argv)
 		{"sysroot", required_argument, 0, O_SYSROOT},
 		{"env", no_argument, 0, O_ENV},
 		{"cpu", required_argument, 0, O_CPU},
+		{"platform", required_argument, 0, O_PLATFORM},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
@@ -82,6 +86,11 @@ int cmd_elf(int argc, char **argv)
 		case O_CPU:
 			if ((o.eo.cpu_level = elf_parse_cpu_level(optarg)) < 0)
 				return cli_error("elf: --cpu: '%s' is not x86-64-v1..v4 or host", optarg);
+			break;
+		case O_PLATFORM:
+			if (!elf_platform_ok(optarg))
+				return cli_error("elf: --platform: '%s' is not a platform name (haswell, xeon_phi, x86_64)", optarg);
+			o.eo.platform = optarg;
 			break;
 		case O_ENV:
 			o.eo.ld_library_path = getenv("LD_LIBRARY_PATH");

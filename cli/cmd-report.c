@@ -35,6 +35,7 @@ static const char usage[] =
 	"  --env                honor LD_LIBRARY_PATH as ld.so would\n"
 	"  --cpu LEVEL          x86-64-v1..v4 of the machine that will run it\n"
 	"                       (glibc-hwcaps, $PLATFORM; default: this one's)\n"
+	"  --platform NAME      its $PLATFORM: haswell, xeon_phi or x86_64\n"
 	"  --top N              rows per ranked table, and symbols and compile\n"
 	"                       units kept per file (default 10)\n"
 	"  --perf               time each step on stderr\n"
@@ -62,7 +63,8 @@ static void push(const char ***v, size_t *n, const char *s)
 int cmd_report(int argc, char **argv)
 {
 	enum { O_JSON = 256, O_HTML, O_SVG, O_MAP, O_PYT, O_PYR, O_ARCH,
-	       O_KERN, O_NOGPU, O_SYSROOT, O_ENV, O_TOP, O_PERF, O_CPU, O_WHY, O_DERIVE };
+	       O_KERN, O_NOGPU, O_SYSROOT, O_ENV, O_TOP, O_PERF, O_CPU, O_WHY, O_DERIVE,
+	       O_PLATFORM };
 	static const struct option opts[] = {
 		{"json", no_argument, 0, O_JSON},
 		{"output", required_argument, 0, 'o'},
@@ -79,6 +81,7 @@ int cmd_report(int argc, char **argv)
 		{"sysroot", required_argument, 0, O_SYSROOT},
 		{"env", no_argument, 0, O_ENV},
 		{"cpu", required_argument, 0, O_CPU},
+		{"platform", required_argument, 0, O_PLATFORM},
 		{"top", required_argument, 0, O_TOP},
 		{"perf", no_argument, 0, O_PERF},
 		{"help", no_argument, 0, 'h'},
@@ -102,6 +105,11 @@ int cmd_report(int argc, char **argv)
 		case O_KERN: o.r.gpu.kernels = true; break;
 		case O_NOGPU: o.r.no_gpu = true; break;
 		case O_SYSROOT: o.r.elf.sysroot = optarg; break;
+		case O_PLATFORM:
+			if (!elf_platform_ok(optarg))
+				return cli_error("report: --platform: '%s' is not a platform name (haswell, xeon_phi, x86_64)", optarg);
+			o.r.elf.platform = optarg;
+			break;
 		case O_CPU:
 			if ((o.r.elf.cpu_level = elf_parse_cpu_level(optarg)) < 0)
 				return cli_error("report: --cpu: '%s' is not x86-64-v1..v4 or host", optarg);

@@ -45,6 +45,18 @@ static bool cpu_active(unsigned int index)
 #define CPU_ACTIVE(name) cpu_active(x86_cpu_##name)
 #endif
 
+bool elf_platform_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (!n || n > 31)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!(s[i] == '_' || (s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
+			return false;
+	return true;
+}
+
 int elf_parse_cpu_level(const char *s)
 {
 	if (!strcmp(s, "host"))

@@ -21,7 +21,9 @@ struct diag_list;
 struct elf_opts {
 	const char *sysroot;          /* NULL or "" : the running system */
 	const char *ld_library_path;  /* used only when non-NULL (--env) */
-	const char *platform;         /* $PLATFORM; NULL: as ld.so sets it */
+	const char *platform;         /* $PLATFORM and the legacy platform
+				       * subdirectory (--platform); NULL: as
+				       * ld.so sets it on this CPU */
 	int cpu_level;                /* x86-64 level 1-4 of the machine that
 				       * will run it (glibc-hwcaps subdirs,
 				       * $PLATFORM); 0: this machine's */
@@ -29,8 +31,10 @@ struct elf_opts {
 	bool bind_root_only;          /* bind only the analyzed file's references:
 				       * its own verdicts (what `ldd -u -r`
 				       * answers), not its libraries' */
-	bool sizes;                   /* per-section sizes, largest symbols */
-	int top_symbols;              /* how many largest symbols (default 10) */
+	bool sizes;                   /* per-section sizes, largest symbols,
+				       * DWARF compile units */
+	int top_symbols;              /* how many largest symbols and compile
+				       * units (default 10) */
 	bool hash_inputs;             /* SHA-256 of each input (for JSON) */
 };
 
@@ -38,6 +42,8 @@ struct elf_ctx;
 
 /* "x86-64-v3" (or "v3", "3") -> 3; "host" -> 0; -1 if neither. */
 int elf_parse_cpu_level(const char *s);
+/* A --platform name: 1-31 of [A-Za-z0-9_]. */
+bool elf_platform_ok(const char *s);
 
 struct elf_ctx *elf_ctx_new(const struct elf_opts *o);
 void elf_ctx_free(struct elf_ctx *c);

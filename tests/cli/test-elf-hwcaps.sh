@@ -34,4 +34,22 @@ for lv in 1 2 3; do
 	checked=$((checked + 1))
 done
 expect_rc 2 "$SLIM" elf --cpu x86-64-v9 main 2> err; one_line err
-echo "--cpu agrees with ld.so --glibc-hwcaps-mask on $checked levels"
+# --platform: $ORIGIN/${PLATFORM} of the machine that will run it.  With
+# this CPU's AT_PLATFORM (as ld.so --help names it) slim takes what ld.so
+# takes; haswell and x86_64 take their own directories.
+plat=$ROOT/samples/out/elf/dst/plat
+[ -x "$plat/main" ] || die "samples missing (samples/build.sh)"
+lib_at() { "$SLIM" elf --json "$@" "$plat/main" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(next(n["attrs"]["path"] for n in d["nodes"] if n["id"] == "lib:libb.so"))'; }
+here=$("$ld" --help | sed -n 's/^ *\([a-z0-9_]*\) (AT_PLATFORM.*/\1/p')
+[ -n "$here" ] || die "ld.so --help names no AT_PLATFORM"
+want=$("$ld" --list "$plat/main" | awk '$1 == "libb.so" { print $3 }')
+[ "$(realpath "$(lib_at --platform "$here")")" = "$(realpath "$want")" ] ||
+	die "--platform $here: slim $(lib_at --platform "$here"), ld.so $want"
+for p in haswell x86_64; do
+	[ "$(realpath "$(lib_at --platform $p)")" = "$plat/$p/libb.so" ] || die "--platform $p: $(lib_at --platform $p)"
+done
+expect_rc 2 "$SLIM" elf --platform ../x main 2> err; one_line err
+echo "--cpu agrees with ld.so --glibc-hwcaps-mask on $checked levels; --platform $here with ld.so"
