@@ -189,7 +189,8 @@ static void debug_file(struct elf_ctx *c, struct eobj *o, json_t *attrs, int top
 			attr_str(attrs, "debug_file", path);
 	} else {
 		struct diag d2 = {0};
-		diag_err(&d2, path, "not the debug file of %s (another build ID)", o->mf.path);
+		diag_err(&d2, path, "not the debug file of %s (%s)", o->mf.path,
+			 e && elf_kind(e) == ELF_K_ELF ? "another build ID" : "not ELF");
 		diag_warn(w, &d2);
 	}
 	if (e)

@@ -113,4 +113,11 @@ cp "$dbg" root/usr/lib/debug/.build-id/${pid:0:2}/${pid:2}.debug
 "$SLIM" report --json --sysroot root stripped > m.json 2> m.err || die "report with a foreign debug file"
 grep -q "warning: .*${pid:2}.debug: not the debug file of stripped" m.err || die "no warning for a foreign debug file: $(cat m.err)"
 ! grep -q largest_compile_units m.json || die "units taken from a foreign debug file"
-echo "libc: $nlibc units and $others more glibc files equal to readelf's; $checked gcc/clang units equal to size -A; debug file by build ID used, a foreign one refused"
+# an empty or non-ELF file at that path: a warning, the report still made
+for bad in empty garbage; do
+	[ $bad = empty ] && : > root/usr/lib/debug/.build-id/${pid:0:2}/${pid:2}.debug
+	[ $bad = garbage ] && head -c 5000 /dev/urandom > root/usr/lib/debug/.build-id/${pid:0:2}/${pid:2}.debug
+	"$SLIM" report --json --sysroot root stripped > b.json 2> b.err || die "report with a $bad debug file"
+	grep -q "warning: .*${pid:2}.debug: not the debug file of stripped (not ELF)" b.err || die "$bad debug file: $(cat b.err)"
+done
+echo "libc: $nlibc units and $others more glibc files equal to readelf's; $checked gcc/clang units equal to size -A; debug file by build ID used; a foreign, empty or non-ELF one refused"
