@@ -62,4 +62,4 @@ expect_rc 0 $SLIM report /usr/bin/curl --svg curl.svg --html curl.html
 xmllint --noout curl.svg || die "report --svg is not well-formed"
 [ "$(grep -c 'class="node' curl.svg)" = "$(python3 -c 'import json; print(len(json.load(open("curl.json"))["nodes"]))')" ] || die "svg nodes"
 grep -q 'id="slim-data"' curl.html || die "report --html"
-true
+echo "curl: why-paths of every library against ldd and readelf; --svg and --html well-formed"
