@@ -12,8 +12,8 @@ PKGS    := libelf libdw jansson libcgraph libgvc libpcre2-8 liblz4 libzstd nettl
 # libraries costs more than resolving a small program's closure.  Graphviz
 # ships no static archives: it is dlopen'd when a graph is drawn
 # (graph/gvload.c), so only its headers are needed here.
-STATIC_PKGS := libelf jansson libpcre2-8 liblz4 libzstd nettle zlib
-DYN_PKGS    := libdw
+STATIC_PKGS := libdw libelf jansson libpcre2-8 liblz4 libzstd nettle zlib
+DYN_PKGS    :=
 OPT     ?= -O2 -g
 WARN    := -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wshadow=local \
            -Wformat=2 -Wno-format-nonliteral
@@ -39,7 +39,7 @@ DEB_PKGS := build-essential pkg-config git libelf-dev libdw-dev libjansson-dev \
             libcriterion-dev binutils lld mold clang libtree pax-utils \
             python3 python3-pyelftools python3-pygments python3-jinja2 \
             python3-flask zlib1g-dev libsqlite3-dev libjansson-dev \
-            libxml2-utils file zstd bc libiberty-dev chromium curl libclang-rt-14-dev libgtest-dev g++ time valgrind strace libc6-dbg
+            libxml2-utils file zstd bc libbz2-dev libiberty-dev chromium curl libclang-rt-14-dev libgtest-dev g++ time valgrind strace libc6-dbg
 
 .PHONY: all deps test unit cli-test asan valgrind bench check-real fuzz install clean
 
