@@ -71,6 +71,18 @@ static size_t pick(const struct graph *g, uint32_t *idx, const char *kind,
 	return n;
 }
 
+/* " name size, name size, ..." of a [{name, size}] array, then newline */
+static void print_name_sizes(json_t *arr, int top, FILE *fp)
+{
+	char sz[32];
+	for (size_t i = 0; i < json_array_size(arr) && i < (size_t)top; i++) {
+		json_t *s = json_array_get(arr, i);
+		fprintf(fp, "%s %s %s", i ? "," : "", attr_get_str(s, "name"),
+			human_bytes((uint64_t)attr_get_int(s, "size", 0), sz, sizeof sz));
+	}
+	fputc('\n', fp);
+}
+
 void report_print_sections(const struct gnode *n, FILE *fp, int top)
 {
 	json_t *secs = json_object_get(n->attrs, "sections");
@@ -104,12 +116,7 @@ void report_print_sections(const struct gnode *n, FILE *fp, int top)
 	json_t *syms = json_object_get(n->attrs, "largest_symbols");
 	if (json_is_array(syms) && json_array_size(syms)) {
 		fputs("  largest symbols:", fp);
-		for (size_t i = 0; i < json_array_size(syms) && i < (size_t)top; i++) {
-			json_t *s = json_array_get(syms, i);
-			fprintf(fp, "%s %s %s", i ? "," : "", attr_get_str(s, "name"),
-				human_bytes((uint64_t)attr_get_int(s, "size", 0), sz, sizeof sz));
-		}
-		fputc('\n', fp);
+		print_name_sizes(syms, top, fp);
 	}
 	json_t *cus = json_object_get(n->attrs, "largest_compile_units");
 	if (json_is_array(cus) && json_array_size(cus)) {
@@ -121,12 +128,7 @@ void report_print_sections(const struct gnode *n, FILE *fp, int top)
 		if (dbg)
 			fprintf(fp, "; DWARF of %s", dbg);
 		fputs("):", fp);
-		for (size_t i = 0; i < json_array_size(cus) && i < (size_t)top; i++) {
-			json_t *s = json_array_get(cus, i);
-			fprintf(fp, "%s %s %s", i ? "," : "", attr_get_str(s, "name"),
-				human_bytes((uint64_t)attr_get_int(s, "size", 0), sz, sizeof sz));
-		}
-		fputc('\n', fp);
+		print_name_sizes(cus, top, fp);
 	}
 }
 
