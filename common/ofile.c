@@ -38,9 +38,7 @@ void ofile_abort_all(void)
 static void on_fatal_signal(int sig)
 {
 	int saved = errno;
-	for (size_t i = 0; i < sizeof pending / sizeof *pending; i++)
-		if (pending[i])
-			unlink(pending[i]);
+	ofile_abort_all();   /* unlink and plain stores only */
 	signal(sig, SIG_DFL);
 	raise(sig);
 	errno = saved;

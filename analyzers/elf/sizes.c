@@ -66,9 +66,6 @@ static void top_symbols(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, json_t *att
 	free(t);
 }
 
-/* Code bytes per compile unit of `elf`.  Returns false when it has no
- * DWARF; a unit or range list libdw cannot read ends the walk with a
- * warning (units before it are kept). */
 /* Bytes libdw would allocate to decompress the DWARF sections of `elf`
  * (it inflates every compressed .debug_* section it knows at once). */
 static uint64_t inflated_debug_bytes(Elf *elf)
@@ -101,6 +98,9 @@ static uint64_t inflated_debug_bytes(Elf *elf)
 	return sum;
 }
 
+/* Code bytes per compile unit of `elf`.  Returns false when it has no
+ * DWARF; a unit or range list libdw cannot read ends the walk with a
+ * warning (units before it are kept). */
 static bool compile_units(Elf *elf, const char *path, json_t *attrs, int top,
 			  struct diag_list *w)
 {

@@ -15,14 +15,19 @@ need readelf binutils
 need objcopy binutils
 need cc gcc
 need clang clang
-# units NODE-FILTER < report.json: "name size" lines, sorted
+# units NODE < report.json: "name size" lines, sorted, then "#debug_file
+# PATH"; NODE "" is the first node with compile units
 units() { python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-a = next(n["attrs"] for n in d["nodes"] if n["id"] == sys.argv[1])
+a = next((n["attrs"] for n in d["nodes"]
+          if n["id"] == sys.argv[1] or (not sys.argv[1] and "compile_units" in n["attrs"])), {})
 for u in sorted((u["name"], u["size"]) for u in a.get("largest_compile_units", [])):
     print(u[0], u[1])
 print("#debug_file", a.get("debug_file", "-"))' "$1"; }
+# truth DEBUGFILE: readelf's units in the same shape (dwarf_truth.py)
+truth() { python3 "$ROOT/tests/cli/dwarf_truth.py" "$1" |
+	python3 -c 'import json, sys; [print(n, s) for n, s in sorted(map(tuple, json.load(sys.stdin)))]'; }
 
 # 1. Debian's libc
 libc=/lib/x86_64-linux-gnu/libc.so.6
@@ -32,8 +37,7 @@ dbg=/usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug
 "$SLIM" report --json --top 100000 "$libc" > libc.json || die "report libc"
 units exe:libc.so.6 < libc.json > got || die "no compile units for libc"
 grep -qx "#debug_file $dbg" got || die "debug file not named: $(tail -1 got)"
-python3 "$ROOT/tests/cli/dwarf_truth.py" "$dbg" |
-	python3 -c 'import json, sys; [print(n, s) for n, s in sorted(map(tuple, json.load(sys.stdin)))]' > want
+truth "$dbg" > want
 [ "$(wc -l < want)" -gt 1000 ] || die "readelf found only $(wc -l < want) units in $dbg"
 grep -v '^#' got > got.units
 diff want got.units > d.txt || die "libc units differ from readelf's (< readelf, > slim): $(head -5 d.txt)"
@@ -52,14 +56,8 @@ while read -r f; do
 	[ -f "$fdbg" ] && [ "$fdbg" != "$dbg" ] || continue
 	k=$((k + 1)); [ $((k % step)) = 0 ] || continue
 	"$SLIM" report --json --top 100000 "$f" > o.json 2> /dev/null || die "report $f"
-	python3 -c '
-import json, sys
-d = json.load(open("o.json"))
-a = next((n["attrs"] for n in d["nodes"] if "compile_units" in n["attrs"]), {})
-for u in sorted((u["name"], u["size"]) for u in a.get("largest_compile_units", [])):
-    print(u[0], u[1])' > o.got
-	python3 "$ROOT/tests/cli/dwarf_truth.py" "$fdbg" |
-		python3 -c 'import json, sys; [print(n, s) for n, s in sorted(map(tuple, json.load(sys.stdin)))]' > o.want
+	units "" < o.json | grep -v '^#' > o.got
+	truth "$fdbg" > o.want
 	diff o.want o.got > d.txt || die "$f: units differ from readelf's on $fdbg: $(head -4 d.txt)"
 	others=$((others + 1))
 done < <(find /usr/lib/x86_64-linux-gnu /usr/bin /usr/sbin -type f \( -name '*.so*' -o -perm -u+x \) 2> /dev/null | sort)
