@@ -12,6 +12,8 @@
  */
 #include "cli.h"
 #include "../analyzers/fatbin/fatbin.h"
+#include "../analyzers/elf/elf.h"
+#include "../graph/ids.h"
 #include "../common/filetype.h"
 #include "../common/mfile.h"
 #include "../common/ofile.h"
@@ -342,11 +344,17 @@ static int one_file(struct fatbin_cli *o, const char *path, struct graph *g,
 		goto out;
 	}
 	if (o->json) {
-		const char *base = path_base(path);
-		const char *id = graph_strf(g, "%s:%s", ft == FT_ELF_EXEC ? "exe" :
-					    ft == FT_ELF_DYN ? "lib" : "obj", base);
-		struct gnode *n = graph_add_node(g, ft == FT_ELF_EXEC ? "exe" :
-						 ft == FT_ELF_DYN ? "lib" : "object", id, base);
+		/* the id slim report and slim elf give this file */
+		const char *base = path_base(path), *id, *kind = NK_OBJECT;
+		if (ft == FT_ELF_EXEC || ft == FT_ELF_DYN) {
+			if (elf_file_id(g, path, &id, &kind, &d)) {
+				rc = cli_diag(&d);
+				goto out;
+			}
+		} else {
+			id = ids_object(g, path);
+		}
+		struct gnode *n = graph_add_node(g, kind, id, base);
 		graph_node_set_size(n, mf.n);
 		graph_add_input(g, path, filetype_name(ft), id);
 		if (fatbin_merge(g, path, mf.p, mf.n, id, &o->fo, &w, &d) < 0)

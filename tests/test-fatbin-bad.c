@@ -145,8 +145,8 @@ Test(fatbin_bad, payload_size_past_container)
 	/* the graph path (slim report, --json): same one line, 8 gpu nodes */
 	run_slim(&r, "--json", path);
 	expect_error(&r, path, ".nv_fatbin", e->file_off, "runs past the container end",
-		     "gpu:exe_none:sm_90a:7");
-	cr_expect(!strstr(buf_cstr(&r.out), "gpu:exe_none:sm_90:8"));
+		     "gpu:exe_none:sm_90a:8");
+	cr_expect(!strstr(buf_cstr(&r.out), "gpu:exe_none:sm_90:9"));
 	run_free(&r);
 	done(&sm, dir, path);
 }
@@ -350,8 +350,8 @@ Test(fatbin_scan, container_in_rodata_found_bare_magic_rejected)
 	const char *o = buf_cstr(&r.out);
 	cr_expect(strstr(o, "\"section\": \".rodata\""), "%s", o);
 	cr_expect(strstr(o, "\"found_by_scan\": true"));
-	cr_expect(strstr(o, "gpu:embed.o:sm_90:4"), "the PTX (5th entry) is missing");
-	cr_expect(!strstr(o, "gpu:embed.o:sm_90:5"), "more than the 5 real entries");
+	cr_expect(strstr(o, "gpu:embed.o:sm_90:5"), "the PTX (5th entry) is missing");
+	cr_expect(!strstr(o, "gpu:embed.o:sm_90:6"), "more than the 5 real entries");
 	run_free(&r);
 	run_slim(&r, "", obj);
 	cr_expect(strstr(buf_cstr(&r.out), "magic matches rejected: 1"), "%s", buf_cstr(&r.out));

@@ -260,10 +260,11 @@ Test(fatbin_extract, zstd_cli_decodes_the_same_bytes)
 		long long len = json_integer_value(json_object_get(a, "stored_bytes"));
 		const char *id = json_string_value(json_object_get(nd, "id"));
 		long long idx = atoll(strrchr(id, ':') + 1);
-		/* extracted names count cubins from 1 in file order; every
-		 * entry before the PTX (index 8) is a cubin */
+		/* extracted names count cubins from 1 in file order, and
+		 * ids count entries from 1: every entry before the PTX (the
+		 * 9th) is a cubin, so the two numbers agree here */
 		int rc = run_fmt(NULL, "tail -c +%lld " SAMPLES "/exe_size | head -c %lld | zstd -dq -c | cmp -s - %s/exe_size.%lld.%s.cubin",
-				 off + 1, len, dir, idx + 1,
+				 off + 1, len, dir, idx,
 				 json_string_value(json_object_get(a, "arch")));
 		cr_expect_eq(rc, 0, "entry %s: zstd CLI output differs from slim's", id);
 		checked++;
@@ -387,13 +388,13 @@ Test(fatbin_verdicts, a100_h100_prunes_sm75_sm86_and_flags_ptx_redundant)
 	json_t *doc = slim_json("--arch sm_80,sm_90 " SAMPLES "/exe_none");
 	long long b;
 	char *got = findings(doc, "prunable-gpu-code", &b);
-	cr_expect_str_eq(got, "gpu:exe_none:sm_75:0\ngpu:exe_none:sm_75:4\n"
-			 "gpu:exe_none:sm_86:2\ngpu:exe_none:sm_86:6\n");
+	cr_expect_str_eq(got, "gpu:exe_none:sm_75:1\ngpu:exe_none:sm_75:5\n"
+			 "gpu:exe_none:sm_86:3\ngpu:exe_none:sm_86:7\n");
 	static const char *const pr[] = {"sm_75", "sm_86", NULL};
 	cr_expect_eq(b, entry_bytes(doc, pr));
 	free(got);
 	got = findings(doc, "redundant-ptx", &b);
-	cr_expect_str_eq(got, "gpu:exe_none:sm_90:8\n");
+	cr_expect_str_eq(got, "gpu:exe_none:sm_90:9\n");
 	free(got);
 	json_t *f;
 	size_t i;
@@ -408,9 +409,9 @@ Test(fatbin_verdicts, a100_only_prunes_the_a_variant_and_newer_ptx)
 	json_t *doc = slim_json("--arch sm_80 " SAMPLES "/exe_none");
 	long long b;
 	char *got = findings(doc, "prunable-gpu-code", &b);
-	cr_expect_str_eq(got, "gpu:exe_none:sm_75:0\ngpu:exe_none:sm_75:4\n"
-			 "gpu:exe_none:sm_86:2\ngpu:exe_none:sm_86:6\n"
-			 "gpu:exe_none:sm_90:8\ngpu:exe_none:sm_90a:3\ngpu:exe_none:sm_90a:7\n");
+	cr_expect_str_eq(got, "gpu:exe_none:sm_75:1\ngpu:exe_none:sm_75:5\n"
+			 "gpu:exe_none:sm_86:3\ngpu:exe_none:sm_86:7\n"
+			 "gpu:exe_none:sm_90:9\ngpu:exe_none:sm_90a:4\ngpu:exe_none:sm_90a:8\n");
 	free(got);
 	json_decref(doc);
 }
@@ -436,7 +437,7 @@ Test(fatbin_verdicts, family_variant_serves_its_family)
 	json_t *doc = slim_json("--arch sm_103 " SAMPLES "/dev_rdc.o");
 	long long b;
 	char *got = findings(doc, "prunable-gpu-code", &b);
-	cr_expect_str_eq(got, "gpu:dev_rdc.o:sm_120:3\ngpu:dev_rdc.o:sm_120a:2\ngpu:dev_rdc.o:sm_80:0\n");
+	cr_expect_str_eq(got, "gpu:dev_rdc.o:sm_120:4\ngpu:dev_rdc.o:sm_120a:3\ngpu:dev_rdc.o:sm_80:1\n");
 	free(got);
 	json_decref(doc);
 }
@@ -446,12 +447,12 @@ Test(fatbin_verdicts, identical_translation_units_are_duplicates)
 	json_t *doc = slim_json(SAMPLES "/libdup.so");
 	long long b;
 	char *got = findings(doc, "duplicate-gpu-code", &b);
-	cr_expect_str_eq(got, "gpu:libdup.so:sm_80:2\n");
+	cr_expect_str_eq(got, "gpu:libdup.so:sm_80:3\n");
 	json_t *f;
 	size_t i;
 	json_array_foreach(json_object_get(doc, "findings"), i, f)
 		cr_expect_str_eq(json_string_value(json_object_get(json_object_get(f, "attrs"), "same_as")),
-				 "gpu:libdup.so:sm_80:1");
+				 "gpu:libdup.so:sm_80:2");
 	free(got);
 	json_decref(doc);
 }

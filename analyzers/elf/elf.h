@@ -20,7 +20,9 @@ struct diag_list;
 
 struct elf_opts {
 	const char *sysroot;          /* NULL or "" : the running system */
-	const char *ld_library_path;  /* used only when non-NULL (--env) */
+	const char *ld_library_path;  /* used only when non-NULL (--env);
+				       * "" for unset or empty, which ld.so
+				       * ignores (elf_env_library_path()) */
 	const char *platform;         /* $PLATFORM and the legacy platform
 				       * subdirectory (--platform); NULL: as
 				       * ld.so sets it on this CPU */
@@ -39,6 +41,11 @@ struct elf_opts {
 };
 
 struct elf_ctx;
+
+/* LD_LIBRARY_PATH as ld.so reads it from this process's environment: the
+ * last LD_LIBRARY_PATH= entry (rtld.c process_envvars walks them all),
+ * "" when there is none.  Points into the environment. */
+const char *elf_env_library_path(void);
 
 /* "x86-64-v3" (or "v3", "3") -> 3; "host" -> 0; -1 if neither. */
 int elf_parse_cpu_level(const char *s);
@@ -67,5 +74,18 @@ int elf_ctx_rootfd_ok(const struct elf_ctx *c);
  */
 int elf_analyze(struct elf_ctx *c, struct graph *g, const char *path,
 		const char **root_id, struct diag_list *w, struct diag *d);
+
+/*
+ * ident.c: the node id and kind elf_analyze() gives the file at path when
+ * it is the analyzed file (graph/ids.h's rule), without resolving anything;
+ * for commands that name a file alone (`slim fatbin --json`).  *id is
+ * interned in g.  Returns 0, or -1 with d set.
+ */
+int elf_file_id(struct graph *g, const char *path, const char **id,
+		const char **kind, struct diag *d);
+struct eobj;
+/* The rule itself: the analyzed file is a program (exe:) rather than a
+ * library (lib:).  elf_analyze() and elf_file_id() both ask it. */
+bool elf_root_is_program(const struct eobj *o);
 
 #endif

@@ -13,7 +13,8 @@
  * (kind, arch, sizes) and only runs of equal keys are hashed and compared.
  *
  * fatbin_merge() writes one `gpu` node per entry, id
- * gpu:<owner>:<arch>:<index> (index = position in the file), `kernel` nodes
+ * gpu:<owner>:<arch>:<N> (N = position in the file, from 1 as cuobjdump
+ * numbers entries), `kernel` nodes
  * kern:<owner>:<arch>:<mangled name> with --kernels, `contains` edges, and
  * the findings.  Bytes are the entry's bytes as stored (header + payload).
  */
@@ -21,6 +22,7 @@
 #include "../../common/hmap.h"
 #include "../../common/util.h"
 #include "../../graph/graph.h"
+#include "../../graph/ids.h"
 
 #include <elf.h>
 #include <stdlib.h>
@@ -140,8 +142,7 @@ static void merge_error(struct merge *m, const struct diag *d)
 static const char *gpu_id(struct merge *m, size_t i)
 {
 	char arch[16];
-	return graph_strf(m->g, "gpu:%s:%s:%zu", m->owner,
-			  fatbin_arch_name(&m->s->v[i], arch), i);
+	return ids_gpu(m->g, m->owner, fatbin_arch_name(&m->s->v[i], arch), i + 1);
 }
 
 static void entry_attrs(json_t *a, const struct fatbin_entry *e)
@@ -205,14 +206,14 @@ static void merge_kernels(struct merge *m, size_t i, const char *gid)
 	attr_int(ga, "kernels", (long long)nk);
 	attr_int(ga, "elf_abi_version", buf[EI_ABIVERSION]);
 	for (size_t j = 0; j < nk; j++) {
-		const char *kid = graph_strf(m->g, "kern:%s:%s:%s", m->owner, arch, k[j].name);
-		struct gnode *n = graph_add_node(m->g, "kernel", kid, k[j].demangled);
+		const char *kid = ids_kernel(m->g, m->owner, arch, k[j].name);
+		struct gnode *n = graph_add_node(m->g, NK_KERNEL, kid, k[j].demangled);
 		graph_node_set_size(n, k[j].code_bytes);
 		json_t *at = graph_node_attrs(n);
 		attr_str(at, "mangled", k[j].name);
 		attr_str(at, "arch", arch);
 		attr_int(at, "code_bytes", (long long)k[j].code_bytes);
-		struct gedge *ed = graph_add_edge(m->g, gid, kid, "contains");
+		struct gedge *ed = graph_add_edge(m->g, gid, kid, EK_CONTAINS);
 		if (ed)
 			attr_str(graph_edge_attrs(ed), "analyzer", "fatbin");
 	}
@@ -272,12 +273,12 @@ static void merge_entries(struct merge *m)
 		const struct fatbin_entry *e = &m->s->v[i];
 		char arch[16];
 		const char *gid = gpu_id(m, i);
-		struct gnode *n = graph_add_node(m->g, "gpu", gid,
+		struct gnode *n = graph_add_node(m->g, NK_GPU, gid,
 			graph_strf(m->g, "%s %s #%zu", fatbin_arch_name(e, arch),
 				   fatbin_kind_name(e->kind), i));
 		graph_node_set_size(n, e->hdr_size + e->payload_size);
 		entry_attrs(graph_node_attrs(n), e);
-		struct gedge *ed = graph_add_edge(m->g, m->owner_node, gid, "contains");
+		struct gedge *ed = graph_add_edge(m->g, m->owner_node, gid, EK_CONTAINS);
 		if (ed) {
 			json_t *a = graph_edge_attrs(ed);
 			attr_str(a, "analyzer", "fatbin");
@@ -304,8 +305,7 @@ int fatbin_merge(struct graph *g, const char *path, const unsigned char *p,
 		diag_list_free(&m.errs);
 		return -1;
 	}
-	const char *c = strchr(owner_node, ':');
-	m.owner = c ? c + 1 : owner_node;
+	m.owner = ids_owner(owner_node);
 	enum fatbin_verdict *v = xcalloc(s.n ? s.n : 1, sizeof *v);
 	size_t *dup_of = xcalloc(s.n ? s.n : 1, sizeof *dup_of);
 	fatbin_classify(&s, t, nt, v, dup_of);

@@ -75,8 +75,8 @@ python3 - r.json <<'PY' || die "report JSON"
 import json, sys
 d = json.load(open(sys.argv[1]))
 ids = {n["id"] for n in d["nodes"]}
-assert "gpu:libdev.a:sm_80:0" in ids, sorted(ids)
-assert any(e["from"] == "obj:libdev.a" and e["to"] == "gpu:libdev.a:sm_80:0" and e["kind"] == "contains" for e in d["edges"])
+assert "gpu:libdev.a:sm_80:1" in ids, sorted(ids)
+assert any(e["from"] == "obj:libdev.a" and e["to"] == "gpu:libdev.a:sm_80:1" and e["kind"] == "contains" for e in d["edges"])
 # G2 on sm_90: no cubin (sm_80 is another major, 100f/120a too), and
 # compute_120 PTX cannot JIT down: all 8 entries
 assert sum(1 for f in d["findings"] if f["kind"] == "prunable-gpu-code") == 8
@@ -94,7 +94,7 @@ assert d["inputs"][0]["kind"] == "fatbin", d["inputs"]
 gpu = sorted((n["attrs"]["kind"], n["attrs"]["arch"]) for n in d["nodes"] if n["kind"] == "gpu")
 assert gpu == [("cubin", "sm_80"), ("ptx", "sm_90")], gpu
 pr = [f["node"] for f in d["findings"] if f["kind"] == "prunable-gpu-code"]
-assert pr == ["gpu:kern.fatbin:sm_90:1"], pr
+assert pr == ["gpu:kern.fatbin:sm_90:2"], pr
 PY
 echo ok
 

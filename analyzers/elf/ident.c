@@ -1,0 +1,43 @@
+/*
+ * ident.c - the node id and kind of an ELF file, by the one rule of
+ * graph/ids.h, for commands that name a file without analyzing its closure
+ * (`slim fatbin --json`): the same id `slim report` and `slim elf` give it.
+ *
+ * A file analyzed on its own is a program (exe:NAME) when it has PT_INTERP,
+ * as elf_analyze() decides for its root (elfutils' elfclassify calls such a
+ * file a program; a shared library with PT_INTERP, libc.so.6, is both and
+ * analyzed on its own is started as a program); otherwise a library named
+ * by its DT_SONAME, or by its file name when it has none.
+ */
+#include "elf.h"
+#include "eobj.h"
+#include "../../common/diag.h"
+#include "../../graph/ids.h"
+
+#include <errno.h>
+#include <libelf.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+bool elf_root_is_program(const struct eobj *o)
+{
+	return o->has_interp;
+}
+
+int elf_file_id(struct graph *g, const char *path, const char **id,
+		const char **kind, struct diag *d)
+{
+	elf_version(EV_CURRENT);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return diag_err(d, path, "%s", strerror(errno));
+	struct eobj o;
+	if (eobj_open_fd(&o, fd, path, d))
+		return -1;
+	bool exe = elf_root_is_program(&o);
+	*id = ids_elf(g, exe, o.soname, path);
+	*kind = ids_elf_kind(exe);
+	eobj_close(&o);
+	return 0;
+}
