@@ -93,9 +93,7 @@ int cmd_elf(int argc, char **argv)
 			o.eo.platform = optarg;
 			break;
 		case O_ENV:
-			o.eo.ld_library_path = getenv("LD_LIBRARY_PATH");
-			if (!o.eo.ld_library_path)
-				o.eo.ld_library_path = "";
+			o.eo.ld_library_path = elf_env_library_path();
 			break;
 		case 'h': return cli_usage(usage, false);
 		default: return cli_usage(usage, true);

@@ -114,10 +114,7 @@ int cmd_report(int argc, char **argv)
 			if ((o.r.elf.cpu_level = elf_parse_cpu_level(optarg)) < 0)
 				return cli_error("report: --cpu: '%s' is not x86-64-v1..v4 or host", optarg);
 			break;
-		case O_ENV: o.r.elf.ld_library_path = getenv("LD_LIBRARY_PATH");
-			if (!o.r.elf.ld_library_path)
-				o.r.elf.ld_library_path = "";
-			break;
+		case O_ENV: o.r.elf.ld_library_path = elf_env_library_path(); break;
 		case O_TOP: o.top = atoi(optarg);
 			if (o.top <= 0)
 				return cli_error("report: --top takes a positive number");

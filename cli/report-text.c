@@ -112,7 +112,11 @@ void report_print_sections(const struct gnode *n, FILE *fp, int top)
 	free(used);
 	fprintf(fp, "  file bytes: %s alloc, ", human_bytes((uint64_t)attr_get_int(n->attrs, "bytes_alloc", 0), sz, sizeof sz));
 	fprintf(fp, "%s debug, ", human_bytes((uint64_t)attr_get_int(n->attrs, "bytes_debug", 0), sz, sizeof sz));
-	fprintf(fp, "%s other non-alloc\n", human_bytes((uint64_t)attr_get_int(n->attrs, "bytes_nonalloc", 0), sz, sizeof sz));
+	fprintf(fp, "%s other non-alloc", human_bytes((uint64_t)attr_get_int(n->attrs, "bytes_nonalloc", 0), sz, sizeof sz));
+	if (attr_get_int(n->attrs, "bytes_memory_only", 0) > 0)   /* .bss & co: not in the file */
+		fprintf(fp, "; %s memory only (.bss, not in the file)",
+			human_bytes((uint64_t)attr_get_int(n->attrs, "bytes_memory_only", 0), sz, sizeof sz));
+	fputc('\n', fp);
 	json_t *syms = json_object_get(n->attrs, "largest_symbols");
 	if (json_is_array(syms) && json_array_size(syms)) {
 		fputs("  largest symbols:", fp);

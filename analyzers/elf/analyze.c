@@ -25,6 +25,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/auxv.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
 #if defined(__x86_64__) && __has_include(<sys/platform/x86.h>)
 #include <sys/platform/x86.h>
 #endif
@@ -226,11 +228,39 @@ static void push(struct lspace *s, struct lmap *l)
 /* "lib:SONAME" (or the file name) for libraries, "exe:NAME" for programs */
 static const char *node_id(struct lspace *s, struct lmap *l, struct graph *g)
 {
-	if (l->is_main && l->o->has_interp)
+	if (l->is_main && eobj_is_program(l->o))
 		return graph_strf(g, "exe:%s", path_base(l->name));
 	if (l->o && l->o->soname && l->o->soname[0])
 		return graph_strf(g, "lib:%s", l->o->soname);
 	return graph_strf(g, "lib:%s", path_base(l->name));
+}
+
+/* Why the kernel would start the program at path with AT_SECURE for a
+ * user it raises privileges for (fs/exec.c, security/commoncap.c):
+ * set-user-ID, set-group-ID (with group execute; without, the bit means
+ * mandatory locking), or file capabilities.  NULL when none. */
+static const char *secure_exec(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) || !S_ISREG(st.st_mode))
+		return NULL;
+	if (st.st_mode & S_ISUID)
+		return "set-user-ID";
+	if ((st.st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP))
+		return "set-group-ID";
+	if (getxattr(path, "security.capability", NULL, 0) > 0)
+		return "file capabilities";
+	return NULL;
+}
+
+const char *elf_env_library_path(void)
+{
+	extern char **environ;
+	const char *v = "";
+	for (char **e = environ; e && *e; e++)
+		if (!strncmp(*e, "LD_LIBRARY_PATH=", 16))
+			v = *e + 16;
+	return v;
 }
 
 static int load_main(struct lspace *s, const char *path, struct diag *d)
@@ -249,6 +279,7 @@ static int load_main(struct lspace *s, const char *path, struct diag *d)
 		return diag_err_at(d, path, 0, "shared object without a dynamic section (no PT_DYNAMIC)");
 	s->main = elf_new_lmap(s, o, path, NULL);
 	s->main->is_main = true;
+	s->secure = secure_exec(path);
 	/* $ORIGIN of the executable: the directory of its real path, inside
 	 * the sysroot when there is one */
 	char rp[PATH_MAX];
@@ -429,7 +460,7 @@ static const char *lflag(struct graph *g, const char *soname)
 
 static void emit_node(struct lspace *s, struct graph *g, struct lmap *l)
 {
-	const char *kind = l->is_main && l->o->has_interp ? "exe" : "lib";
+	const char *kind = l->is_main && eobj_is_program(l->o) ? "exe" : "lib";
 	struct gnode *nd = graph_add_node(g, kind, l->id, NULL);
 	json_t *a = graph_node_attrs(nd);
 	if (!l->o) {
@@ -635,7 +666,7 @@ int elf_analyze(struct elf_ctx *c, struct graph *g, const char *path,
 		emit_edges(&s, g, s.list[i]);
 	if (!c->o.no_bind)
 		emit_findings(&s, g, live, partial);
-	struct ginput *in = graph_add_input(g, path, s.main->o->has_interp ? "elf-exec" : "elf-shared",
+	struct ginput *in = graph_add_input(g, path, eobj_is_program(s.main->o) ? "elf-exec" : "elf-shared",
 					    s.list[0]->id);
 	if (c->o.hash_inputs)
 		sha256_hex(s.main->o->mf.p, s.main->o->mf.n, in->sha256);

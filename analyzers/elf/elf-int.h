@@ -84,6 +84,8 @@ struct lspace {                      /* one analysis: a process image */
 	struct lmap **list;          /* scope: breadth-first load order */
 	size_t n, cap;
 	struct lmap *main, *rtld;
+	const char *secure;          /* why ld.so runs the program with
+				      * AT_SECURE ("set-user-ID", ...), or NULL */
 	struct arena arena;
 	struct diag_list *w;
 	struct strtab strs;

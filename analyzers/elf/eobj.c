@@ -318,6 +318,7 @@ static void read_dyn_entry(struct eobj *o, struct dynvals *v, const GElf_Dyn *dy
 	case DT_RPATH: v->rpath = dy->d_un.d_val; v->has_rpath = true; break;
 	case DT_RUNPATH: v->runpath = dy->d_un.d_val; v->has_runpath = true; break;
 	case DT_SONAME: v->soname = dy->d_un.d_val; v->has_soname = true; break;
+	case DT_DEBUG: o->has_dt_debug = true; break;
 	case DT_FLAGS: o->flags = dy->d_un.d_val; break;
 	case DT_FLAGS_1: o->flags_1 = dy->d_un.d_val; break;
 	case DT_SYMBOLIC: o->symbolic = true; break;
@@ -554,4 +555,25 @@ void eobj_close(struct eobj *o)
 	free(o->dv);
 	free(o->path);
 	memset(o, 0, sizeof *o);
+}
+
+bool eobj_is_program(const struct eobj *o)
+{
+	/* "The ELF type is very clear: this is an executable." */
+	if (o->type == ET_EXEC)
+		return true;
+	/* without a dynamic section it cannot be loaded as a library */
+	if (!o->has_dynamic)
+		return true;
+	/* DF_1_PIE: linked as an executable (-pie, -static-pie) */
+	if (o->flags_1 & DF_1_PIE)
+		return true;
+	/* a DT_SONAME says library, even with PT_INTERP (libc.so.6) */
+	if (o->soname)
+		return false;
+	/* PT_INTERP without a SONAME: a PIE from an older linker */
+	if (o->has_interp)
+		return true;
+	/* the low-priority hint: linkers put DT_DEBUG in executables */
+	return o->has_dt_debug;
 }

@@ -53,6 +53,7 @@ struct eobj {
 	bool has_interp;
 	const char *interp;    /* PT_INTERP string (NUL-checked), or NULL */
 	bool has_dynamic;
+	bool has_dt_debug;     /* DT_DEBUG: linkers add it to executables */
 
 	/* dynamic section */
 	const char *soname;
@@ -98,6 +99,12 @@ struct eobj {
  * found at `path`.  `path` is copied.
  * On error returns -1 with d set (file and offset) and leaves o closed. */
 int eobj_open_fd(struct eobj *o, int fd, const char *path, struct diag *d);
+/* Whether o is (primarily) a program rather than a shared library, by
+ * elfutils' elfclassify rules (is_shared): ET_EXEC, no dynamic section,
+ * DF_1_PIE, no DT_SONAME but PT_INTERP, or DT_DEBUG.  So a static-pie
+ * (/sbin/ldconfig: ET_DYN, no PT_INTERP, DF_1_PIE) is a program and
+ * libc.so.6 (PT_INTERP, but a DT_SONAME) a library. */
+bool eobj_is_program(const struct eobj *o);
 /* Parse the dynamic symbol table, hash tables and versions (once; lazy, so
  * a tree-only run never touches them).  -1 with d set when corrupt; the
  * object then defines nothing. */

@@ -15,6 +15,20 @@
  *   try_cache        /etc/ld.so.cache, unless the loader is DF_1_NODEFLIB
  *   try_default      the system directories, unless DF_1_NODEFLIB
  *
+ * The lists are split as _dl_init_paths, decompose_rpath and fillin_rpath
+ * split them: LD_LIBRARY_PATH at ':' and ';', DT_RPATH and DT_RUNPATH at
+ * ':' only.  An unset or empty LD_LIBRARY_PATH, and an empty DT_RPATH or
+ * DT_RUNPATH string, is no list at all ("Ignore empty rpaths"); an empty
+ * element of a non-empty list (":", "a::b", a leading or trailing colon)
+ * is the current directory, and an element that expands to nothing is
+ * dropped.  A program ld.so runs with AT_SECURE (set-user-ID,
+ * set-group-ID, file capabilities) ignores LD_LIBRARY_PATH (rtld.c
+ * process_envvars) and takes $ORIGIN only at the start of an element and,
+ * for the executable's own $ORIGIN, only inside a system directory
+ * (_dl_dst_substitute, is_trusted_path_normalize).  When nothing is found
+ * the places tried name every list, and why each one was skipped (as
+ * libtree's print_error does).
+ *
  * In every directory the glibc-hwcaps subdirectories the CPU supports are
  * tried first (glibc >= 2.33), then the legacy hwcap subdirectories glibc
  * 2.36 still searches (combinations of tls, the platform, avx512_1 and
@@ -160,13 +174,51 @@ static struct lmap *match_object(struct lspace *s, const struct eobj *o)
 	return NULL;
 }
 
+/* is_trusted_path_normalize: path, with "//", "/./" and "/../" folded,
+ * lies in one of the system directories. */
+static bool trusted_dir(struct lspace *s, const char *path)
+{
+	struct buf n = BUF_INIT;
+	for (const char *p = path; *p;) {
+		if (p[0] == '/' && p[1] == '.' && p[2] == '.' && (p[3] == '/' || !p[3])) {
+			while (n.len && n.p[--n.len] != '/')
+				;
+			p += 3;
+			continue;
+		}
+		if (p[0] == '/' && p[1] == '.' && (p[2] == '/' || !p[2])) {
+			p += 2;
+			continue;
+		}
+		if (p[0] == '/' && n.len && n.p[n.len - 1] == '/') {
+			p++;
+			continue;
+		}
+		buf_putc(&n, *p++);
+	}
+	if (!n.len || n.p[n.len - 1] != '/')
+		buf_putc(&n, '/');
+	const char *dirs[5];
+	bool ok = false;
+	default_dirs(s->main->o->machine, s->main->o->cls, dirs);
+	for (int i = 0; dirs[i] && !ok; i++) {
+		size_t dl = strlen(dirs[i]);
+		ok = n.len > dl && !memcmp(n.p, dirs[i], dl) && n.p[dl] == '/';
+	}
+	buf_free(&n);
+	return ok;
+}
+
 /* _dl_dst_substitute: expand $ORIGIN, $LIB, $PLATFORM (and the ${...}
- * forms) in one path element.  false when the element must be dropped
- * (it uses $ORIGIN and the origin is unknown). */
+ * forms) in one path element.  false when the element must be dropped:
+ * it uses $ORIGIN and the origin is unknown, or the program runs with
+ * AT_SECURE and $ORIGIN is not the element's start or the executable's
+ * origin is outside the system directories. */
 static bool expand_dst(struct lspace *s, const struct lmap *l, const char *in,
 		       size_t len, struct buf *out)
 {
 	static const char *const names[] = {"ORIGIN", "PLATFORM", "LIB"};
+	bool check_trusted = false;
 	buf_reset(out);
 	for (size_t i = 0; i < len;) {
 		if (in[i] != '$') {
@@ -196,8 +248,13 @@ static bool expand_dst(struct lspace *s, const struct lmap *l, const char *in,
 			continue;
 		}
 		const char *rep;
-		if (which == 0)
+		if (which == 0 && s->secure &&
+		    !(i == 0 && (i + skip == len || in[i + skip] == '/')))
+			return false;
+		if (which == 0) {
 			rep = l ? l->origin : NULL;
+			check_trusted |= s->secure && l == s->main;
+		}
 		else if (which == 1)
 			rep = (elf_ctx_legacy(s->c), s->c->platform);
 		else
@@ -207,7 +264,7 @@ static bool expand_dst(struct lspace *s, const struct lmap *l, const char *in,
 		buf_puts(out, rep);
 		i += skip;
 	}
-	return true;
+	return !check_trusted || trusted_dir(s, buf_cstr(out));
 }
 
 static bool exists_in_root(struct elf_ctx *c, const char *path)
@@ -320,15 +377,29 @@ static bool try_dir(struct lspace *s, const char *dir, const char *name,
 	return false;
 }
 
-/* fillin_rpath + open_path over one colon-separated list. */
-static bool try_list(struct lspace *s, const struct lmap *owner, const char *list,
-		     const char *name, const char *what, struct buf *tried, struct found *f)
+static void note(struct buf *tried, const char *fmt, const char *arg)
 {
+	if (tried->len)
+		buf_puts(tried, "; ");
+	buf_printf(tried, fmt, arg);
+}
+
+/* fillin_rpath + open_path over one list, split at any of `sep`.  An
+ * empty list is none (decompose_rpath: "Ignore empty rpaths"; an empty
+ * LD_LIBRARY_PATH never gets here). */
+static bool try_list(struct lspace *s, const struct lmap *owner, const char *list,
+		     const char *sep, const char *name, const char *what,
+		     struct buf *tried, struct found *f)
+{
+	if (!*list) {
+		note(tried, "%s: empty, ignored as ld.so does", what);
+		return false;
+	}
 	struct buf dir = BUF_INIT;
 	bool done = false;
 	for (const char *p = list; !done;) {
-		const char *e = strchr(p, ':');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
+		size_t len = strcspn(p, sep);
+		/* an empty element is the current directory */
 		bool keep = len == 0 ? (buf_reset(&dir), true) : expand_dst(s, owner, p, len, &dir);
 		if (keep && len && !dir.len)
 			keep = false;       /* expands to nothing: ignored */
@@ -336,9 +407,9 @@ static bool try_list(struct lspace *s, const struct lmap *owner, const char *lis
 			dir.p[--dir.len] = 0;
 		if (keep)
 			done = try_dir(s, buf_cstr(&dir), name, tried, f);
-		if (!e)
+		if (!p[len])
 			break;
-		p = e + 1;
+		p += len + 1;
 	}
 	if (!done)
 		buf_printf(tried, "%s%s %s", tried->len ? "; " : "", what, list);
@@ -354,28 +425,76 @@ static bool nodeflib(const struct lmap *l)
 static bool try_rpaths(struct lspace *s, struct lmap *loader, const char *name,
 		       struct buf *tried, struct found *f, const char **via)
 {
-	if (loader->o->runpath)
-		return false;   /* "When the object has the RUNPATH information
-				 * we don't use any RPATHs." */
+	if (loader->o->runpath) {
+		/* "When the object has the RUNPATH information we don't
+		 * use any RPATHs." */
+		note(tried, "DT_RPATH: not used, %s has DT_RUNPATH", loader->id ? loader->id : loader->name);
+		return false;
+	}
+	bool any = false;
 	for (struct lmap *l = loader; l; l = l->loader) {
 		if (!l->o || !l->o->rpath)
 			continue;
+		any = true;
 		const char *what = l == loader ? "DT_RPATH" :
 			strtab_ins(&s->strs, arena_printf(&s->arena, "DT_RPATH of %s", l->id ? l->id : l->name));
-		if (try_list(s, l, l->o->rpath, name, what, tried, f)) {
+		if (try_list(s, l, l->o->rpath, ":", name, what, tried, f)) {
 			*via = l == loader ? "rpath" : "inherited-rpath";
 			return true;
 		}
 	}
+	if (!any)
+		note(tried, "DT_RPATH: none in %s or its loaders", loader->id ? loader->id : loader->name);
 	return false;
+}
+
+/* LD_LIBRARY_PATH as _dl_init_paths takes it: only with --env, not for
+ * an AT_SECURE program, and not when unset or empty. */
+static bool try_env(struct lspace *s, const char *name, struct buf *tried,
+		    struct found *f, const char **via)
+{
+	const char *llp = s->c->o.ld_library_path;
+	if (!llp) {
+		note(tried, "LD_LIBRARY_PATH: %s", "not read (--env reads it)");
+		return false;
+	}
+	if (s->secure) {
+		note(tried, "LD_LIBRARY_PATH: ignored, ld.so runs the program with AT_SECURE (%s)",
+		     s->secure);
+		return false;
+	}
+	if (!*llp) {
+		note(tried, "LD_LIBRARY_PATH: %s", "unset or empty, ignored as ld.so does");
+		return false;
+	}
+	if (!try_list(s, s->main, llp, ":;", name, "LD_LIBRARY_PATH", tried, f))
+		return false;
+	*via = "LD_LIBRARY_PATH";
+	return true;
+}
+
+static bool try_runpath(struct lspace *s, struct lmap *loader, const char *name,
+			struct buf *tried, struct found *f, const char **via)
+{
+	if (!loader->o->runpath) {
+		note(tried, "DT_RUNPATH: none in %s", loader->id ? loader->id : loader->name);
+		return false;
+	}
+	if (!try_list(s, loader, loader->o->runpath, ":", name, "DT_RUNPATH", tried, f))
+		return false;
+	*via = "runpath";
+	return true;
 }
 
 static bool try_cache(struct lspace *s, struct lmap *loader, const char *name,
 		      struct buf *tried, struct found *f)
 {
 	struct elf_ctx *c = s->c;
-	if (nodeflib(loader))
+	if (nodeflib(loader)) {
+		note(tried, "ld.so.cache: skipped, %s is DF_1_NODEFLIB (-z nodefaultlib)",
+		     loader->id ? loader->id : loader->name);
 		return false;
+	}
 	if (!c->cache_tried) {
 		/* a sysroot has its own cache; its paths are inside the root */
 		char p[4096];
@@ -415,8 +534,11 @@ static bool try_default(struct lspace *s, struct lmap *loader, const char *name,
 			struct buf *tried, struct found *f)
 {
 	const char *dirs[5];
-	if (nodeflib(loader))
+	if (nodeflib(loader)) {
+		note(tried, "default dirs: skipped, %s is DF_1_NODEFLIB (-z nodefaultlib)",
+		     loader->id ? loader->id : loader->name);
 		return false;
+	}
 	default_dirs(s->main->o->machine, s->main->o->cls, dirs);
 	for (int i = 0; dirs[i]; i++)
 		if (try_dir(s, dirs[i], name, tried, f))
@@ -429,18 +551,10 @@ static bool try_default(struct lspace *s, struct lmap *loader, const char *name,
 static bool search(struct lspace *s, struct lmap *loader, const char *name,
 		   struct buf *tried, struct found *f, const char **via)
 {
-	if (try_rpaths(s, loader, name, tried, f, via))
+	if (try_rpaths(s, loader, name, tried, f, via) ||
+	    try_env(s, name, tried, f, via) ||
+	    try_runpath(s, loader, name, tried, f, via))
 		return true;
-	if (s->c->o.ld_library_path &&
-	    try_list(s, s->main, s->c->o.ld_library_path, name, "LD_LIBRARY_PATH", tried, f)) {
-		*via = "LD_LIBRARY_PATH";
-		return true;
-	}
-	if (loader->o->runpath &&
-	    try_list(s, loader, loader->o->runpath, name, "DT_RUNPATH", tried, f)) {
-		*via = "runpath";
-		return true;
-	}
 	if (try_cache(s, loader, name, tried, f)) {
 		*via = "ld.so.cache";
 		return true;

@@ -7,6 +7,12 @@
  * build ID names under /usr/lib/debug/.build-id, as gdb finds it), the
  * code bytes of each compile unit: the sum of its address ranges
  * (DW_AT_low_pc/high_pc or DW_AT_ranges, read with libdw).
+ *
+ * Bytes are file bytes: an allocated SHT_NOBITS section (.bss, .tbss,
+ * .lbss) takes memory at run time but no byte of the file, so its size is
+ * counted apart (bytes_memory_only), and bytes_alloc + bytes_debug +
+ * bytes_nonalloc + bytes_unattributed equals the file's size wherever
+ * sections neither overlap nor run past the end.
  */
 #include "elf-int.h"
 #include "../../common/diag.h"
@@ -202,7 +208,7 @@ void elf_sizes(struct elf_ctx *c, struct eobj *o, json_t *attrs, int top,
 	       struct diag_list *w)
 {
 	size_t shstrndx;
-	uint64_t alloc = 0, nonalloc = 0, debug = 0, covered = 0;
+	uint64_t alloc = 0, nonalloc = 0, debug = 0, covered = 0, memonly = 0;
 	bool has_dwarf = false;
 	json_t *secs = json_array();
 	Elf_Scn *scn = NULL, *symtab = NULL;
@@ -221,8 +227,10 @@ void elf_sizes(struct elf_ctx *c, struct eobj *o, json_t *attrs, int top,
 			symsh = *sh;
 		}
 		uint64_t fsz = sh->sh_type == SHT_NOBITS ? 0 : sh->sh_size;
-		if (sh->sh_flags & SHF_ALLOC)
-			alloc += sh->sh_size;
+		if ((sh->sh_flags & SHF_ALLOC) && sh->sh_type == SHT_NOBITS)
+			memonly += sh->sh_size;
+		else if (sh->sh_flags & SHF_ALLOC)
+			alloc += fsz;
 		else if (!strncmp(name, ".debug", 6) || !strncmp(name, ".zdebug", 7)) {
 			debug += fsz;
 			has_dwarf |= !strcmp(name, ".debug_info") || !strcmp(name, ".zdebug_info");
@@ -239,6 +247,7 @@ void elf_sizes(struct elf_ctx *c, struct eobj *o, json_t *attrs, int top,
 	attr_int(attrs, "bytes_alloc", (long long)alloc);
 	attr_int(attrs, "bytes_nonalloc", (long long)nonalloc);
 	attr_int(attrs, "bytes_debug", (long long)debug);
+	attr_int(attrs, "bytes_memory_only", (long long)memonly);
 	attr_int(attrs, "bytes_unattributed", (long long)(o->mf.n > covered ? o->mf.n - covered : 0));
 	if (symtab)
 		top_symbols(o->elf, symtab, &symsh, attrs, top);
