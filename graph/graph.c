@@ -10,6 +10,7 @@
 #include "../common/util.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -237,6 +238,15 @@ long long attr_get_int(const json_t *o, const char *key, long long dflt)
 	return json_is_integer(v) ? json_integer_value(v) : dflt;
 }
 
+void graph_debug_check(const struct graph *g, const char *file, int line)
+{
+	struct diag d = {0};
+	if (graph_check(g, &d) == 0)
+		return;
+	fprintf(stderr, "slim: %s:%d: graph invariant broken: %s\n", file, line, d.msg);
+	abort();
+}
+
 int graph_check(const struct graph *g, struct diag *d)
 {
 	for (size_t i = 0; i < g->nnodes; i++) {
@@ -300,6 +310,11 @@ void graph_adj_free(struct gadj *a)
 static bool already_removed(const char *kind)
 {
 	return !strcmp(kind, "discarded-section");
+}
+
+bool graph_finding_removable(const struct gfinding *f)
+{
+	return !strcmp(f->confidence, "proven") && !already_removed(f->kind);
 }
 
 uint64_t graph_proven_bytes(const struct graph *g, const char *kind)

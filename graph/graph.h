@@ -133,8 +133,22 @@ void attr_bool(json_t *o, const char *key, bool val);
 const char *attr_get_str(const json_t *o, const char *key);
 long long attr_get_int(const json_t *o, const char *key, long long dflt);
 
-/* Returns 0, or -1 with the first broken invariant described in `d`. */
+/* Returns 0, or -1 with the first broken invariant described in `d`.
+ * O(nodes + edges + findings): every command runs it once before it
+ * writes anything (graph_write_json() does, and the text views' commands
+ * call it); debug builds also after every analyzer's merge, below. */
 int graph_check(const struct graph *g, struct diag *d);
+
+/* After each analyzer merges: in `make debug` (SLIM_DEBUG) a broken
+ * invariant is a programming error, reported on stderr with where it was
+ * found, and the process aborts, as assert() does; release builds compile
+ * it away. */
+#ifdef SLIM_DEBUG
+#define GRAPH_DEBUG_CHECK(g) graph_debug_check((g), __FILE__, __LINE__)
+#else
+#define GRAPH_DEBUG_CHECK(g) ((void)0)
+#endif
+void graph_debug_check(const struct graph *g, const char *file, int line);
 
 /* Out-adjacency in CSR form: edges of node i are adj_edge[adj_off[i] ..
  * adj_off[i+1]).  Built once, after all edges are added; caller frees. */
@@ -163,5 +177,9 @@ int graph_read_json(struct graph *g, const char *buf, size_t n,
 /* Bytes of proven findings of one kind; with kind NULL, of every kind
  * whose bytes are still in the artifact (discarded-section excluded). */
 uint64_t graph_proven_bytes(const struct graph *g, const char *kind);
+/* Does f count toward the removable total (graph_proven_bytes(g, NULL),
+ * JSON totals.removable_bytes)?  Proven, and of a kind whose bytes are
+ * still in the artifact.  Every view that sums removable bytes asks this. */
+bool graph_finding_removable(const struct gfinding *f);
 
 #endif

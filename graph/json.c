@@ -190,6 +190,9 @@ json_t *graph_to_json(const struct graph *g)
 
 int graph_write_json(const struct graph *g, FILE *fp, struct diag *d)
 {
+	/* never write a graph that breaks its own invariants */
+	if (graph_check(g, d))
+		return -1;
 	json_t *doc = graph_to_json(g);
 	int rc = json_dumpf(doc, fp, JSON_INDENT(1) | JSON_SORT_KEYS |
 					   JSON_ENSURE_ASCII);

@@ -33,31 +33,11 @@
  * against the bytes of the section before use.
  */
 #include "fatbin.h"
+#include "../../common/bytes.h"
 #include "../../common/util.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static uint16_t rd16(const unsigned char *p)
-{
-	uint16_t v;
-	memcpy(&v, p, 2);
-	return v;
-}
-
-static uint32_t rd32(const unsigned char *p)
-{
-	uint32_t v;
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static uint64_t rd64(const unsigned char *p)
-{
-	uint64_t v;
-	memcpy(&v, p, 8);
-	return v;
-}
 
 const char *fatbin_kind_name(unsigned kind)
 {
@@ -125,28 +105,28 @@ static int parse_entry(struct fatbin_entry *e, const unsigned char *p,
 	if (left < FATBIN_ENTRY_MIN)
 		return diag_err_at(d, where, off, "entry header truncated (%llu bytes left in the container)",
 				   (unsigned long long)left);
-	e->kind = rd16(p);
+	e->kind = le16(p);
 	if (e->kind != FATBIN_PTX && e->kind != FATBIN_CUBIN && e->kind != FATBIN_LTOIR)
 		return diag_err_at(d, where, off, "unknown entry kind %u", e->kind);
-	if (rd16(p + 2) != 0x0101)
-		return diag_err_at(d, where, off, "unknown entry header version 0x%x", rd16(p + 2));
-	e->hdr_size = rd32(p + 4);
+	if (le16(p + 2) != 0x0101)
+		return diag_err_at(d, where, off, "unknown entry header version 0x%x", le16(p + 2));
+	e->hdr_size = le32(p + 4);
 	if (e->hdr_size < FATBIN_ENTRY_MIN || e->hdr_size % 8 || e->hdr_size > left)
 		return diag_err_at(d, where, off, "entry header size 0x%x is invalid or runs past the container end",
 				   e->hdr_size);
-	e->payload_size = rd64(p + 8);
+	e->payload_size = le64(p + 8);
 	if (e->payload_size > left - e->hdr_size)
 		return diag_err_at(d, where, off, "payload size 0x%llx runs past the container end (0x%llx bytes left)",
 				   (unsigned long long)e->payload_size,
 				   (unsigned long long)(left - e->hdr_size));
-	e->comp_size = rd32(p + 16);
-	e->ver_minor = rd16(p + 24);
-	e->ver_major = rd16(p + 26);
-	e->sm = rd32(p + 28);
+	e->comp_size = le32(p + 16);
+	e->ver_minor = le16(p + 24);
+	e->ver_major = le16(p + 26);
+	e->sm = le32(p + 28);
 	if (e->sm < 10 || e->sm > 999)
 		return diag_err_at(d, where, off, "implausible SM arch %u", e->sm);
-	e->flags = rd64(p + 40);
-	e->uncomp_size = rd64(p + 56);
+	e->flags = le64(p + 40);
+	e->uncomp_size = le64(p + 56);
 	bool lz4 = e->flags & FATBIN_F_LZ4, zstd = e->flags & FATBIN_F_ZSTD;
 	if (lz4 && zstd)
 		return diag_err_at(d, where, off, "entry flags 0x%llx claim both LZ4 and ZSTD",
@@ -171,7 +151,7 @@ static int parse_entry(struct fatbin_entry *e, const unsigned char *p,
 static int entry_name(struct fatbin_scan *s, struct fatbin_entry *e,
 		      const char *where, struct diag *d)
 {
-	uint32_t noff = rd32(e->hdr + 32), nlen = rd32(e->hdr + 36);
+	uint32_t noff = le32(e->hdr + 32), nlen = le32(e->hdr + 36);
 	e->obj_name = NULL;
 	if (!nlen)
 		return 0;
@@ -205,13 +185,13 @@ static int parse_header(const unsigned char *p, uint64_t n, const char *where,
 	if (n < FATBIN_HDR_SIZE)
 		return diag_err_at(d, where, off, "fatbin header truncated (%llu bytes left in the section)",
 				   (unsigned long long)n);
-	if (rd32(p) != FATBIN_MAGIC)
+	if (le32(p) != FATBIN_MAGIC)
 		return diag_err_at(d, where, off, "wrong fatbin magic 0x%08x (want 0x%08x)",
-				   rd32(p), FATBIN_MAGIC);
-	if (rd16(p + 4) != 1)
-		return diag_err_at(d, where, off, "unknown fatbin version %u", rd16(p + 4));
-	*hs = rd16(p + 6);
-	*fs = rd64(p + 8);
+				   le32(p), FATBIN_MAGIC);
+	if (le16(p + 4) != 1)
+		return diag_err_at(d, where, off, "unknown fatbin version %u", le16(p + 4));
+	*hs = le16(p + 6);
+	*fs = le64(p + 8);
 	if (*hs < FATBIN_HDR_SIZE || *hs > n)
 		return diag_err_at(d, where, off, "fatbin header size %llu is invalid",
 				   (unsigned long long)*hs);

@@ -311,6 +311,7 @@ int fatbin_merge(struct graph *g, const char *path, const unsigned char *p,
 	fatbin_classify(&s, t, nt, v, dup_of);
 	merge_entries(&m);
 	add_findings(&m, v, dup_of);
+	GRAPH_DEBUG_CHECK(g);
 	/* the first error is the return value's; the others are warnings */
 	int rc = (int)s.n;
 	if (m.errs.n) {
