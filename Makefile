@@ -16,7 +16,7 @@ STATIC_PKGS := libdw libelf jansson libpcre2-8 liblz4 libzstd nettle zlib
 DYN_PKGS    :=
 OPT     ?= -O2 -g
 WARN    := -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wshadow=local \
-           -Wformat=2 -Wno-format-nonliteral
+           -Wformat=2 -Wno-format-nonliteral -Wmissing-prototypes
 CFLAGS  := $(OPT) -std=gnu11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(EXTRA_CFLAGS)
 LDLIBS  := -Wl,-Bstatic $(shell pkg-config --static --libs $(STATIC_PKGS) 2>/dev/null | sed 's/-pthread//g') \
