@@ -5,8 +5,10 @@
  * opened) for the first form.
  *
  * The recorder is a few lines of Python passed with -c: a PEP 578 audit
- * hook collects "open" events, an atexit handler writes sys.modules (name
- * and __file__) and the opened paths as "# slim-pytrace/1" (format in
+ * hook collects "open" and "ctypes.dlopen" events, an atexit handler adds
+ * the files mapped in /proc/self/maps (every shared object loaded, by
+ * import, ctypes or DT_NEEDED) and writes sys.modules (name and __file__),
+ * the opened paths and the loaded ones as "# slim-pytrace/1" (format in
  * pydeps/trace.c), written to a temporary name and renamed.  The script
  * runs with exec() (a -m module through runpy), so the recorder adds almost
  * no imports of its own to the trace.  runpy runs a -m module under the
@@ -40,17 +42,27 @@ static const char usage[] =
 	"                       positional)\n"
 	"  --root DIR           module tree: the standard library, site-packages,\n"
 	"                       a zip or wheel (repeatable); DIR/lib-dynload and\n"
-	"                       DIR/site-packages join as roots of their own\n"
+	"                       DIR/site-packages join as roots of their own;\n"
+	"                       without --root, the installation trees the\n"
+	"                       trace's module files lie in (record and -v\n"
+	"                       traces name files; importtime traces need --root)\n"
 	"  --script FILE        the workload's entry script: used, and its imports\n"
 	"                       scanned (record traces name it themselves; give\n"
 	"                       it for -X importtime / -v traces); without a\n"
 	"                       trace, modulefinder's run_script() question\n"
 	"  --json               write the slim-report/1 JSON\n"
 	"  -o, --output FILE    write the summary or JSON to FILE (atomically)\n"
-	"  --prune-list FILE    write the absolute paths safe to delete, one per line\n"
+	"  --prune-list FILE    write the absolute paths safe to delete, one per line:\n"
+	"                       the proven findings only (nothing traced loads,\n"
+	"                       imports or names them)\n"
+	"  --include likely     --prune-list also writes the likely findings\n"
+	"                       (evidence incomplete: a computed import in the\n"
+	"                       package, data no recorded run opened)\n"
 	"  --threads N          scan threads (default: the CPUs, at most 8)\n"
-	"  --prune-data         with a `record` trace: also data files of kept\n"
-	"                       packages that no recorded run opened (likely)\n"
+	"  --prune-data         with a `record` trace: also data files and native\n"
+	"                       libraries of kept packages that no recorded run\n"
+	"                       opened or loaded (likely: listed only with\n"
+	"                       --include likely)\n"
 	"  --scan-all           scan every source (default: those the closure reaches)\n"
 	"  --no-elf             do not analyze extension modules' libraries\n"
 	"  --no-auto-roots      only the roots given\n"
@@ -69,11 +81,22 @@ static const char recorder[] =
 	" import os\n"
 	" out = os.environ['SLIM_PYTRACE_OUT']\n"
 	" seen = {}\n"
+	" loads = {}\n"
 	" def hook(ev, args):\n"
 	"  if ev == 'open' and isinstance(args[0], (str, bytes)):\n"
 	"   seen.setdefault(args[0], None)\n"
+	"  elif ev == 'ctypes.dlopen' and isinstance(args[0], (str, bytes)):\n"
+	"   loads.setdefault(os.fsdecode(args[0]), None)\n"
 	" sys.addaudithook(hook)\n"
 	" def dump():\n"
+	"  try:\n"
+	"   with open('/proc/self/maps', errors='surrogateescape') as m:\n"
+	"    for l in m:\n"
+	"     l = l.rstrip('\\n').split(None, 5)\n"
+	"     if len(l) == 6 and l[5].startswith('/'):\n"
+	"      loads.setdefault(l[5], None)\n"
+	"  except OSError:\n"
+	"   pass\n"
 	"  tmp = out + '.tmp'\n"
 	"  with open(tmp, 'w', encoding='utf-8', errors='surrogateescape') as f:\n"
 	"   f.write('# slim-pytrace/1\\n')\n"
@@ -87,6 +110,9 @@ static const char recorder[] =
 	"    p = os.fsdecode(p)\n"
 	"    if p != tmp and '\\n' not in p:\n"
 	"     f.write('open\\t%s\\n' % os.path.abspath(p))\n"
+	"   for p in list(loads):\n"
+	"    if '/' in p and '\\n' not in p:\n"
+	"     f.write('load\\t%s\\n' % os.path.abspath(p))\n"
 	"  os.replace(tmp, out)\n"
 	" import atexit\n"
 	" atexit.register(dump)\n"
@@ -188,6 +214,7 @@ struct pydeps_cli {
 	struct pydeps_opts py;
 	const char *out, *prune;
 	bool json, perf;
+	bool include_likely;   /* --include likely: the prune list takes both */
 };
 
 struct distrow {
@@ -213,7 +240,17 @@ static struct distrow *row_for(struct distrow **v, size_t *n, const char *name)
 	return &(*v)[(*n)++];
 }
 
-static void print_summary(const struct graph *g, FILE *fp)
+static uint64_t likely_bytes(const struct graph *g)
+{
+	uint64_t b = 0;
+	for (size_t i = 0; i < g->nfindings; i++)
+		if (!strcmp(g->findings[i].kind, "prunable-module") &&
+		    !strcmp(g->findings[i].confidence, "likely"))
+			b += g->findings[i].bytes;
+	return b;
+}
+
+static void print_summary(const struct graph *g, FILE *fp, bool include_likely)
 {
 	struct distrow *rows = NULL;
 	size_t nrows = 0;
@@ -263,10 +300,18 @@ static void print_summary(const struct graph *g, FILE *fp)
 	}
 	long long tb = attr_get_int(t, "total_bytes", 0);
 	long long pb = attr_get_int(t, "prunable_bytes", 0);
-	fprintf(fp, "total: %s of %s prunable (%.1f%%), %s proven\n",
+	uint64_t proven = graph_proven_bytes(g, "prunable-module");
+	fprintf(fp, "total: %s of %s prunable (%.1f%%)\n",
 		human_bytes(pb, b1, sizeof b1), human_bytes(tb, b2, sizeof b2),
-		tb ? 100.0 * pb / tb : 0.0,
-		human_bytes(graph_proven_bytes(g, "prunable-module"), b3, sizeof b3));
+		tb ? 100.0 * pb / tb : 0.0);
+	fprintf(fp, "  proven: %s: no traced run loaded it and no kept module imports it, "
+		"names it in a string or loads it by entry point (what --prune-list writes)\n",
+		human_bytes(proven, b1, sizeof b1));
+	fprintf(fp, "  likely: %s: evidence incomplete (a computed import in its package, "
+		"or data no recorded run opened); %s\n",
+		human_bytes(likely_bytes(g), b2, sizeof b2),
+		include_likely ? "--include likely: in the prune list too"
+			       : "not in the prune list unless --include likely");
 }
 
 static int cmp_cstr(const void *a, const void *b)
@@ -274,15 +319,18 @@ static int cmp_cstr(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* every path of every prunable-module finding, sorted, one per line */
+/* every path of every proven prunable-module finding (and likely ones
+ * with --include likely), sorted, one per line */
 static int write_prune_list(const struct graph *g, const char *path,
-			    struct diag *d)
+			    bool include_likely, struct diag *d)
 {
 	const char **v = NULL;
 	size_t n = 0, cap = 0;
 	for (size_t i = 0; i < g->nfindings; i++) {
 		const struct gfinding *f = &g->findings[i];
-		if (strcmp(f->kind, "prunable-module"))
+		if (strcmp(f->kind, "prunable-module") ||
+		    (strcmp(f->confidence, "proven") &&
+		     !(include_likely && !strcmp(f->confidence, "likely"))))
 			continue;
 		json_t *paths = json_object_get(f->attrs, "paths");
 		for (size_t k = 0; k < json_array_size(paths); k++) {
@@ -315,7 +363,7 @@ static int emit(const struct graph *g, const struct pydeps_cli *o)
 {
 	struct diag d = {0};
 	int rc = 0;
-	if (o->prune && write_prune_list(g, o->prune, &d))
+	if (o->prune && write_prune_list(g, o->prune, o->include_likely, &d))
 		rc = cli_diag(&d);
 	if (o->json) {
 		if (cli_write_json(g, o->out ? o->out : "-", &d))
@@ -326,7 +374,7 @@ static int emit(const struct graph *g, const struct pydeps_cli *o)
 	FILE *fp = ofile_open(&of, o->out ? o->out : "-", &d);
 	if (!fp)
 		return cli_diag(&d);
-	print_summary(g, fp);
+	print_summary(g, fp, o->include_likely);
 	if (ofile_commit(&of, &d))
 		rc = cli_diag(&d);
 	return rc;
@@ -337,7 +385,7 @@ int cmd_pydeps(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "record"))
 		return cmd_record(argc - 1, argv + 1);
 	enum { O_TRACE = 256, O_ROOT, O_JSON, O_PRUNE, O_THREADS, O_NOELF,
-	       O_NOAUTO, O_PERF, O_SCRIPT, O_SCANALL, O_PRUNEDATA };
+	       O_NOAUTO, O_PERF, O_SCRIPT, O_SCANALL, O_PRUNEDATA, O_INCLUDE };
 	static const struct option opts[] = {
 		{"trace", required_argument, 0, O_TRACE},
 		{"root", required_argument, 0, O_ROOT},
@@ -351,6 +399,7 @@ int cmd_pydeps(int argc, char **argv)
 		{"script", required_argument, 0, O_SCRIPT},
 		{"scan-all", no_argument, 0, O_SCANALL},
 		{"prune-data", no_argument, 0, O_PRUNEDATA},
+		{"include", required_argument, 0, O_INCLUDE},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
@@ -375,6 +424,13 @@ int cmd_pydeps(int argc, char **argv)
 		case O_PERF: o.perf = true; break;
 		case O_SCANALL: o.py.scan_all = true; break;
 		case O_PRUNEDATA: o.py.prune_data = true; break;
+		case O_INCLUDE:
+			if (strcmp(optarg, "likely") && strcmp(optarg, "proven")) {
+				rc = cli_error("pydeps: --include takes likely (proven is always included), not %s", optarg);
+				goto out;
+			}
+			o.include_likely |= !strcmp(optarg, "likely");
+			break;
 		case O_SCRIPT: push(&o.py.scripts, &o.py.nscripts, optarg); break;
 		case 'h': rc = cli_usage(usage, false); goto out;
 		default: rc = cli_usage(usage, true); goto out;

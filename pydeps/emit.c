@@ -325,6 +325,22 @@ static void module_units(struct em *e)
 	}
 }
 
+/* a data file --prune-data may list: not bytecode, not opened or loaded
+ * by a recorded run, and, for a shared object, named by nothing that could
+ * load it (pynative_named: DT_NEEDED, its name or a .so pattern in the
+ * package's sources) */
+static bool data_prunable(const struct pyset *s, const struct pyfile *f)
+{
+	if ((f->kind != PYF_DATA && f->kind != PYF_NATIVE) ||
+	    strstr(f->path, "/__pycache__/") || hmap_gets(&s->opened, f->path))
+		return false;
+	const char *b = path_base(f->path);
+	const char *so = strstr(b, ".so");
+	if (f->kind == PYF_NATIVE || (so && (so[3] == 0 || so[3] == '.')))
+		return !pynative_named(s, f->path, f->mod);
+	return true;
+}
+
 /* --prune-data: a kept package's data files that no recorded run opened
  * (never __pycache__, never a package's modules, never metadata) */
 static void data_units(struct em *e)
@@ -341,8 +357,7 @@ static void data_units(struct em *e)
 		uint64_t bytes = 0;
 		for (size_t k = e->foff[i]; k < e->foff[i + 1]; k++) {
 			const struct pyfile *f = &s->files[e->fidx[k]];
-			if (f->kind != PYF_DATA || strstr(f->path, "/__pycache__/") ||
-			    hmap_gets(&s->opened, f->path))
+			if (!data_prunable(s, f))
 				continue;
 			json_array_append_new(paths, json_string(f->path));
 			bytes += f->size;
@@ -355,7 +370,7 @@ static void data_units(struct em *e)
 		size_t np = json_array_size(paths);
 		struct gfinding *fd = graph_add_finding(e->g, "prunable-module",
 			mid(e->g, m->name), NULL, bytes, "likely",
-			"data files of a kept package that no recorded run opened",
+			"data files of a kept package that no recorded run opened or loaded",
 			graph_strf(e->g, "delete %s%s", json_string_value(json_array_get(paths, 0)),
 				   np > 1 ? " and the other data files in attrs.paths" : ""));
 		json_t *a = graph_finding_attrs(fd);

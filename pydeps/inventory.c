@@ -13,6 +13,16 @@
  * package; *.dist-info / *.egg-info directories are distribution metadata
  * (dist.c).
  *
+ * Two things look like modules and are not.  A directory without __init__
+ * is a namespace package (PEP 420) only when some module lies below it:
+ * packages keep data in such directories (botocore/data, jsonschema/
+ * schemas, werkzeug/debug/shared, langdetect/profiles) and read it beside
+ * their own __file__, through importlib.resources, pkgutil.get_data or
+ * pkg_resources -- never by importing it -- so once the walk is done a
+ * module-less directory is folded into the package that holds it, as its
+ * data (data_dirs()).  And a NAME.so that exports no PyInit_NAME cannot be
+ * imported (native.c): it is a native library of its package (PYF_NATIVE).
+ *
  * Roots may nest (site-packages inside lib/python3.X): the walk of an outer
  * root skips a directory that is another root, so a module is named by the
  * innermost root holding it.  ROOT/lib-dynload, ROOT/site-packages and
@@ -159,6 +169,11 @@ static void module_file(struct walk *k, const struct walkjob *j,
 		kind = PYF_DATA;
 	if (kind == PYF_DATA || !is_ident(name, stem)) {
 		pyset_add_file(s, path, size, j->owner, PYF_DATA);
+		return;
+	}
+	/* invariant 5: no PyInit_<stem>, no extension module */
+	if (kind == PYF_EXT && !pynative_is_extension(s, path, name, stem)) {
+		pyset_add_file(s, path, size, j->owner, PYF_NATIVE);
 		return;
 	}
 	int mi;
@@ -361,6 +376,77 @@ static void add_root(struct pyset *s, const char *path, bool auto_added,
 	r->auto_added = auto_added;
 }
 
+/* the modules that are data directories (invariant 4): a namespace
+ * package with no module in its subtree.  Parents precede children. */
+static bool *find_data_dirs(const struct pyset *s, size_t *ndata)
+{
+	bool *code = xcalloc(s->nmods + 1, sizeof *code);
+	bool *data = xcalloc(s->nmods + 1, sizeof *data);
+	for (size_t i = 0; i < s->nmods; i++)
+		code[i] = !(s->mods[i].is_pkg && s->mods[i].is_ns);
+	for (size_t i = s->nmods; i-- > 0;)
+		if (code[i] && s->mods[i].parent >= 0)
+			code[s->mods[i].parent] = true;
+	*ndata = 0;
+	for (size_t i = 0; i < s->nmods; i++)
+		if (!code[i] && !s->mods[i].in_zip) {
+			data[i] = true;
+			(*ndata)++;
+		}
+	free(code);
+	return data;
+}
+
+/* Fold each data directory into the nearest enclosing package that is not
+ * one (or into no module at a root: kept, like other files there): its
+ * files become that package's data, the module goes, and the indexes of
+ * the rest are renumbered (parents, files, the name map). */
+static void data_dirs(struct pyset *s)
+{
+	size_t ndata;
+	bool *data = find_data_dirs(s, &ndata);
+	if (!ndata) {
+		free(data);
+		return;
+	}
+	int *to = xcalloc(s->nmods + 1, sizeof *to);
+	size_t n = 0;
+	for (size_t i = 0; i < s->nmods; i++) {
+		/* a data dir's parent precedes it: its `to` is already final */
+		int p = s->mods[i].parent;
+		to[i] = !data[i] ? (int)n++ : p >= 0 ? to[p] : -1;
+	}
+	for (size_t f = 0; f < s->nfiles; f++) {
+		int m = s->files[f].mod;
+		if (m < 0)
+			continue;
+		if (data[m] && s->files[f].kind != PYF_NATIVE)
+			s->files[f].kind = PYF_DATA;
+		s->files[f].mod = to[m];
+	}
+	hmap_free(&s->by_name);
+	memset(&s->by_name, 0, sizeof s->by_name);
+	for (size_t i = 0; i < s->nmods; i++) {
+		if (data[i])
+			continue;
+		struct pymod m = s->mods[i];
+		m.parent = m.parent >= 0 ? to[m.parent] : -1;
+		m.bytes = 0;
+		m.nfiles = 0;
+		s->mods[to[i]] = m;
+		hmap_put(&s->by_name, m.name, strlen(m.name),
+			 (void *)(uintptr_t)(to[i] + 1));
+	}
+	s->nmods = n;
+	for (size_t f = 0; f < s->nfiles; f++)
+		if (s->files[f].mod >= 0) {
+			s->mods[s->files[f].mod].bytes += s->files[f].size;
+			s->mods[s->files[f].mod].nfiles++;
+		}
+	free(to);
+	free(data);
+}
+
 void pydeps_inventory(struct pyset *s, const char **roots, size_t nroots,
 		      bool auto_roots, struct diag_list *w)
 {
@@ -396,6 +482,7 @@ void pydeps_inventory(struct pyset *s, const char **roots, size_t nroots,
 	}
 	free(k.v);
 	hmap_free(&k.seen);
+	data_dirs(s);
 	pydist_assign(s);
 }
 
@@ -421,6 +508,7 @@ void pyset_free(struct pyset *s)
 	hmap_free(&s->dist_by_top);
 	hmap_free(&s->ep_groups);
 	hmap_free(&s->opened);
+	hmap_free(&s->needed);
 	arena_free(&s->arena);
 	memset(s, 0, sizeof *s);
 }

@@ -11,14 +11,29 @@
  * module a kept extension can import by name is never pruned.  This is a
  * heuristic that errs on keeping: a C string that happens to equal a
  * module name keeps that module.
+ *
+ * Whether a shared object is an extension module at all is the question
+ * CPython's loader asks (Python/importdl.c, _PyImport_LoadDynamicModule):
+ * it looks up the export PyInit_<last name component> (PyInitU_<punycode>
+ * for non-ASCII names, PEP 489) and fails the import without it.  A .so in
+ * a package that exports neither is a library the package loads itself
+ * (ctypes.CDLL on a path beside __file__, a DT_NEEDED of its extensions):
+ * the inventory keeps it as a native file of the package, not a module.
+ * The dynamic symbols are read the way ld.so reads them, through the ELF
+ * analyzer's object reader (analyzers/elf/eobj.c: PT_DYNAMIC, hash tables),
+ * so stripped files answer too.
  */
 #include "pyint.h"
+#include "../analyzers/elf/eobj.h"
 #include "../common/diag.h"
 #include "../common/mfile.h"
 #include "../common/util.h"
 
+#include <fcntl.h>
 #include <gelf.h>
+#include <ctype.h>
 #include <libelf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,4 +86,94 @@ out:
 	if (e)
 		elf_end(e);
 	mfile_close(&mf);
+}
+
+/* a defined, exported dynamic symbol named PyInit_<stem> or PyInitU_* */
+static bool exports_init(const struct eobj *o, const char *stem, size_t len)
+{
+	for (size_t i = 1; i < o->nsyms; i++) {
+		GElf_Sym sym;
+		if (!eobj_sym(o, i, &sym) || sym.st_shndx == SHN_UNDEF)
+			continue;
+		int b = GELF_ST_BIND(sym.st_info);
+		if (b != STB_GLOBAL && b != STB_WEAK)
+			continue;
+		const char *n = eobj_symname(o, &sym);
+		if (!strncmp(n, "PyInitU_", 8))
+			return true;
+		if (!strncmp(n, "PyInit_", 7) && strlen(n + 7) == len &&
+		    !memcmp(n + 7, stem, len))
+			return true;
+	}
+	return false;
+}
+
+int pynative_is_extension(struct pyset *s, const char *path, const char *stem,
+			  size_t stemlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	struct eobj o;
+	struct diag d = {0};
+	if (eobj_open_fd(&o, fd, path, &d))
+		return 0;    /* eobj_open_fd took fd and closed it */
+	for (size_t i = 0; i < o.nneeded; i++)
+		if (!hmap_gets(&s->needed, o.needed[i])) {
+			const char *n = arena_strdup(&s->arena, o.needed[i]);
+			hmap_put(&s->needed, n, strlen(n), (void *)1);
+		}
+	int rc = !eobj_symbols(&o, &d) && exports_init(&o, stem, stemlen);
+	eobj_close(&o);
+	return rc;
+}
+
+/* a ".so" in the text not followed by an identifier character: the suffix
+ * of a computed library name ('lib' + name + '.so', "*.so", ".so.1") */
+static bool so_pattern(const char *p, size_t n)
+{
+	for (const char *q = p; (q = memmem(q, n - (q - p), ".so", 3)); q += 3) {
+		size_t at = q - p + 3;
+		if (at >= n || !(isalnum((unsigned char)p[at]) || p[at] == '_'))
+			return true;
+	}
+	return false;
+}
+
+static bool text_names(const char *path, const char *base, const char *stem)
+{
+	struct mfile mf;
+	struct diag d = {0};
+	if (mfile_open(&mf, path, &d))
+		return true;    /* unreadable source: it may name anything */
+	const char *p = (const char *)mf.p;
+	bool yes = memmem(p, mf.n, base, strlen(base)) ||
+		   (strlen(stem) >= 3 && memmem(p, mf.n, stem, strlen(stem))) ||
+		   so_pattern(p, mf.n);
+	mfile_close(&mf);
+	return yes;
+}
+
+bool pynative_named(const struct pyset *s, const char *path, int mod)
+{
+	const char *base = path_base(path);
+	if (hmap_gets(&s->needed, base))
+		return true;
+	/* libfoo.so.1 / foo.cpython-311.so -> "foo" (find_library's name) */
+	char stem[256];
+	snprintf(stem, sizeof stem, "%s", base + (strncmp(base, "lib", 3) ? 0 : 3));
+	stem[strcspn(stem, ".-")] = 0;
+	if (mod < 0)
+		return true;    /* not in a package: nothing to search */
+	const char *top = s->mods[mod].name;
+	size_t tl = strcspn(top, ".");
+	for (size_t i = 0; i < s->nmods; i++) {
+		const struct pymod *m = &s->mods[i];
+		if (strncmp(m->name, top, tl) || (m->name[tl] && m->name[tl] != '.') ||
+		    m->root != s->mods[mod].root)
+			continue;
+		if (m->in_zip || (m->src && text_names(m->src, base, stem)))
+			return true;
+	}
+	return false;
 }

@@ -2,6 +2,9 @@
  * pydeps.c - pydeps_merge(): the Python analysis as one pipeline
  *
  *   read_traces   every trace file (trace.c), union of the used modules
+ *   infer_roots   without --root: the installation trees the traced
+ *                 modules' files lie in (an error when the traces name
+ *                 no files)
  *   inventory     every module tree (inventory.c, dist.c, zip.c)
  *   classify      closure from the used set (classify.c), scanning the
  *                 static imports of each level's sources in parallel
@@ -48,6 +51,99 @@ static int read_traces(struct pyset *s, const struct pydeps_opts *o,
 		(*ntr)++;
 		mfile_close(&mf);
 	}
+	return 0;
+}
+
+/* The sys.path entry a traced module was found under: its file's
+ * directory less one component per dotted part (two for a package's
+ * __init__), each component equal to the part it stands for; NULL when
+ * the path does not spell the name (os.path is posixpath.py). */
+static char *root_of_module(struct arena *a, const char *name, const char *path)
+{
+	size_t n = strlen(path), parts = 1;
+	for (const char *c = name; *c; c++)
+		parts += *c == '.';
+	const char *b = path_base(path);
+	bool init = !strncmp(b, "__init__.", 9);
+	const char *end = path + n;       /* [.., end) still to strip */
+	const char *np = name + strlen(name);
+	for (size_t k = 0; k < parts; k++) {
+		const char *dot = np > name ? memrchr(name, '.', np - name) : NULL;
+		const char *part = dot ? dot + 1 : name;
+		size_t pl = np - part;
+		const char *sl = memrchr(path, '/', end - path);
+		if (!sl)
+			return NULL;
+		if (k == 0 && init) {        /* DIR/NAME/__init__.py */
+			end = sl;
+			sl = memrchr(path, '/', end - path);
+			if (!sl)
+				return NULL;
+		}
+		const char *comp = sl + 1;
+		size_t cl = end - comp;
+		bool ok = k == 0 && !init ? cl > pl && !memcmp(comp, part, pl) &&
+					    comp[pl] == '.'
+					  : cl == pl && !memcmp(comp, part, pl);
+		if (!ok)
+			return NULL;
+		end = sl;
+		np = dot ? dot : name;
+	}
+	return end > path ? arena_strndup(a, path, end - path) : NULL;
+}
+
+/* an installation's module tree, as opposed to a script's directory (whose
+ * files, the workload script among them, are not for the prune list) */
+static bool installed_tree(const char *dir)
+{
+	const char *b = path_base(dir);
+	return !strcmp(b, "site-packages") || !strcmp(b, "dist-packages") ||
+	       !strcmp(b, "lib-dynload") || !strncmp(b, "python", 6) ||
+	       strstr(b, ".zip") || strstr(b, ".whl") || strstr(b, ".egg");
+}
+
+/* No --root: the roots are the installation trees the traces' module
+ * paths lie in (recorder traces and -v traces name files; -X importtime
+ * and module lists do not, and then the user must say). */
+static int infer_roots(struct pyset *s, struct pytrace *tr, size_t ntr,
+		       const char ***roots, size_t *nroots, struct diag_list *w,
+		       struct diag *d)
+{
+	size_t other = 0, cap = 0;
+	const char *skipped = NULL;
+	for (size_t t = 0; t < ntr; t++)
+		for (size_t i = 0; i < tr[t].nmods; i++) {
+			const struct pytrace_mod *m = &tr[t].mods[i];
+			if (!m->path || m->path[0] != '/' || !strcmp(m->name, "__main__"))
+				continue;
+			char *r = root_of_module(&s->arena, m->name, m->path);
+			if (!r)
+				continue;
+			if (!installed_tree(r)) {
+				other++;
+				skipped = skipped ? skipped : r;
+				continue;
+			}
+			size_t k = 0;
+			while (k < *nroots && strcmp((*roots)[k], r))
+				k++;
+			if (k < *nroots)
+				continue;
+			GROW(*roots, cap, *nroots + 1);
+			(*roots)[(*nroots)++] = r;
+		}
+	if (!*nroots)
+		return diag_err(d, ntr ? tr[0].path : "pydeps", "no --root given and %s: "
+				"give the module trees with --root DIR", skipped
+				? "the trace's module files lie in no Python installation tree"
+				: "the trace names no module file to find them from "
+				  "(-X importtime and module lists carry no paths)");
+	diag_warn_at(w, tr[0].path, 0, "no --root given: using the %zu module "
+		     "tree%s the trace's files lie in (first %s)%s", *nroots,
+		     *nroots == 1 ? "" : "s", (*roots)[0], other
+		     ? "; modules outside installation trees (a script's directory) "
+		       "are not analyzed: give --root for them" : "");
 	return 0;
 }
 
@@ -205,12 +301,19 @@ int pydeps_merge(struct graph *g, const struct pydeps_opts *o,
 	struct pycl c = {0};
 	struct pytrace *tr = xcalloc(o->ntraces + 1, sizeof *tr);
 	size_t ntr = 0, warn0 = w->n;
+	const char **iroots = NULL;
 	int rc = -1;
 
-	/* read_traces + inventory */
+	/* read_traces + inventory (roots from the traces when none given) */
 	if (read_traces(&s, o, tr, &ntr, w, d))
 		goto out;
-	pydeps_inventory(&s, o->roots, o->nroots, !o->no_auto_roots, w);
+	const char **roots = o->roots;
+	size_t nroots = o->nroots;
+	if (!nroots && ntr && infer_roots(&s, tr, ntr, &iroots, &nroots, w, d))
+		goto out;
+	if (!o->nroots)
+		roots = iroots;
+	pydeps_inventory(&s, roots, nroots, !o->no_auto_roots, w);
 	if (!ntr && !s.nroots) {
 		diag_err(d, o->ntraces ? o->traces[0] : o->nroots ? o->roots[0]
 			 : "pydeps", "no readable trace or module tree");
@@ -258,6 +361,7 @@ out:
 	for (size_t i = 0; i < ntr; i++)
 		pytrace_free(&tr[i]);
 	free(tr);
+	free(iroots);
 	pyset_free(&s);
 	return rc;
 }

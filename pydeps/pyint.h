@@ -8,7 +8,13 @@
  *   2. a module's parent (a.b for a.b.c) is a module of the set, or -1 for
  *      a top-level name;
  *   3. every file belongs to at most one module (pyfile.mod) or to a
- *      distribution's metadata (pyfile.dist with mod == -1).
+ *      distribution's metadata (pyfile.dist with mod == -1);
+ *   4. a namespace package (is_ns) has a module in its subtree: a
+ *      directory without __init__ and without any module below it is data
+ *      of the package holding it (its files are that package's PYF_DATA),
+ *      never a module of its own;
+ *   5. an extension module (is_ext, walked from a directory) exports
+ *      PyInit_<name>; any other shared object is a PYF_NATIVE file.
  */
 #ifndef SLIM_PYINT_H
 #define SLIM_PYINT_H
@@ -52,7 +58,11 @@ void pytrace_free(struct pytrace *t);
 bool py_is_dotted_name(const char *s, size_t n);
 
 /* ---- inventory (inventory.c, dist.c, zip.c) ---- */
-enum pyfile_kind { PYF_SOURCE, PYF_BYTECODE, PYF_EXT, PYF_DATA, PYF_META };
+/* PYF_NATIVE: a shared object of a package that exports no PyInit_<name>,
+ * so no import can load it: a native library the package loads itself
+ * (ctypes, DT_NEEDED of an extension); kept with its package like data */
+enum pyfile_kind { PYF_SOURCE, PYF_BYTECODE, PYF_EXT, PYF_DATA, PYF_META,
+		   PYF_NATIVE };
 
 struct pyfile {
 	const char *path;        /* absolute or as given with the root */
@@ -143,6 +153,7 @@ struct pyset {
 	bool have_opens;         /* some trace recorded its opens */
 	bool prune_data;         /* --prune-data: data files nobody opened go */
 	bool no_evidence;        /* no trace, no script: classify, prune nothing */
+	struct hmap needed;      /* DT_NEEDED names of every .so walked */
 };
 
 /* Walk every root (directories and zip/wheel files) into s.  Unreadable
@@ -196,6 +207,16 @@ void pyref_free_all(struct pymod *m);
 /* native.c: module names among an extension module's .rodata strings
  * become `elf-string` references (thread-safe like pyscan_source). */
 void pynative_scan(const struct pyset *s, struct pymod *m);
+/* 1 when the shared object at path exports PyInit_<stem> (or PyInitU_*,
+ * PEP 489's name for non-ASCII modules): an extension module; 0 when it
+ * does not, or is no readable ELF (Python could not import it either).
+ * Its DT_NEEDED names join s->needed. */
+int pynative_is_extension(struct pyset *s, const char *path, const char *stem,
+			  size_t stemlen);
+/* whether a kept package's shared object (native library) may be loaded:
+ * named by some DT_NEEDED walked, or by its name, its stem, or a ".so"
+ * pattern in a source of its top-level package (raw text: errs on yes) */
+bool pynative_named(const struct pyset *s, const char *path, int mod);
 const char *py_tag_name(enum py_tag t);
 const char *py_class_name(enum py_class c);
 

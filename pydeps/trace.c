@@ -19,7 +19,9 @@
  *   record      what `slim pydeps record` writes (cli/cmd-pydeps.c): a line
  *               "# slim-pytrace/1", then "module\tNAME\tPATH" and
  *               "open\tPATH" lines (sys.modules at exit plus the "open"
- *               audit events, PEP 578).
+ *               audit events, PEP 578) and "load\tPATH" lines (the
+ *               "ctypes.dlopen" audit events and the files mapped in
+ *               /proc/self/maps at exit: shared objects loaded).
  *   list        a plain list of module names (a sys.modules dump), one per
  *               line; "#" comments and blank lines are skipped.
  * Malformed lines (binary garbage, a 100 MB line) are warnings with file
@@ -231,7 +233,9 @@ static void rec_line(struct pytrace *t, struct arena *a, const char *s,
 		     size_t n, uint64_t line, struct diag_list *w)
 {
 	const char *tab = memchr(s, '\t', n);
-	if (tab && tab - s == 4 && !memcmp(s, "open", 4)) {
+	/* "load": a shared object dlopen'd (ctypes.dlopen audit event) or
+	 * mapped at exit; pruning treats it as opened */
+	if (tab && tab - s == 4 && (!memcmp(s, "open", 4) || !memcmp(s, "load", 4))) {
 		GROW(t->opened, t->capopened, t->nopened + 1);
 		t->opened[t->nopened++] = arena_strndup(a, tab + 1, s + n - tab - 1);
 		return;
