@@ -88,8 +88,13 @@ int elf_print_tree(const struct graph *g, const char *root, bool bindings, FILE 
 		}
 		const struct gedge *e = &g->edges[f->kids[f->next++]];
 		bool last = f->next == f->nkids, was = seen[e->to];
-		print_line(g, e, f->prefix, last, was && e->to != r->idx, fp);
-		if (was || sp >= g->nnodes)
+		json_t *found = json_object_get(e->attrs, "found");
+		bool missing = found && json_is_false(found);
+		print_line(g, e, f->prefix, last, was && e->to != r->idx && !missing, fp);
+		/* a search that failed loads nothing, even where a later search
+		 * for the same name found a library (ld.so skips its faked
+		 * entry and searches again from the next loader) */
+		if (was || missing || sp >= g->nnodes)
 			continue;
 		seen[e->to] = true;
 		struct frame *nf = &st[sp++];

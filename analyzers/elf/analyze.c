@@ -359,6 +359,7 @@ static int bind_all(struct lspace *s, bool *partial, struct diag *err)
 			diag_warn(s->w, &d);
 			partial[i] = true;
 		}
+		partial[i] |= s->list[i]->refs_incomplete;
 	}
 	return 0;
 }

@@ -233,6 +233,7 @@ int elf_bind_object(struct lspace *s, struct lmap *l, struct diag *d)
 		if (!eobj_sym(o, rl->sym, &sym)) {
 			diag_warn_at(s->w, l->name, 0, "relocation names symbol %u, past the %zu dynamic symbols",
 				     rl->sym, o->nsyms);
+			l->refs_incomplete = true;   /* its verdicts are only likely */
 			continue;
 		}
 		int vis = GELF_ST_VISIBILITY(sym.st_other);

@@ -50,6 +50,8 @@ struct lmap {
 	uint32_t nundef;         /* strong references nothing defines */
 	const char *undef_sample;
 	bool binds_done;
+	bool refs_incomplete;    /* a reference could not be read: what it
+				  * binds to is unknown */
 };
 
 #define ELF_SAMPLES 5

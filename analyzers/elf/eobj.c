@@ -425,15 +425,21 @@ static int read_symbols(struct eobj *o, struct dynvals *v, struct diag *d)
 		return -1;
 	if (v->hash && parse_sysv_hash(o, v->hash, d))
 		return -1;
-	if (!o->gnu && !o->sysv) {
-		Elf_Scn *scn = NULL;
-		while ((scn = elf_nextscn(o->elf, scn))) {
-			GElf_Shdr mem, *sh = gelf_getshdr(scn, &mem);
-			if (sh && sh->sh_type == SHT_DYNSYM && sh->sh_entsize)
-				o->nsyms = sh->sh_size / sh->sh_entsize;
-		}
-	}
 	size_t esz = gelf_fsize(o->elf, ELF_T_SYM, 1, EV_CURRENT);
+	/* The hash tables reach only defined symbols: undefined ones may lie
+	 * past the last chain (GNU ld puts an executable's undefined
+	 * symbols after symoffset when it defines none), and relocations
+	 * name them.  The .dynsym section header, where there is one and it
+	 * lies inside the mapped bytes, counts them all. */
+	Elf_Scn *scn = NULL;
+	while ((scn = elf_nextscn(o->elf, scn))) {
+		GElf_Shdr mem, *sh = gelf_getshdr(scn, &mem);
+		uint64_t n = sh && sh->sh_type == SHT_DYNSYM && sh->sh_entsize == esz
+			? sh->sh_size / esz : 0;
+		if (n > o->nsyms && (!(o->gnu || o->sysv) ||
+				     eobj_vaddr_off(o, v->symtab, n * esz) >= 0))
+			o->nsyms = n;
+	}
 	if (v->syment && v->syment != esz)
 		return diag_err(d, o->path, "DT_SYMENT %llu is not %zu",
 				(unsigned long long)v->syment, esz);
