@@ -6,41 +6,38 @@
  * slim-report/1 document.
  */
 #include "cli.h"
+#include "opts.h"
 #include "../graph/subgraph.h"
 
 #include <getopt.h>
 #include <stdlib.h>
 
-static const char usage[] =
-	"usage: slim baseline IN [-o slim-baseline.json]\n"
-	"\n"
+static const struct cli_opt opts[] = {
+	{'o', "output", "FILE", "where to write (default slim-baseline.json;\n"
+				"- for stdout), atomically"},
+	{0},
+};
+
+const struct cli_spec cmd_baseline_spec = {
+	"baseline", "IN [-o slim-baseline.json]",
 	"Write the trimmed report of IN (a report JSON or any file slim\n"
 	"analyzes) for `slim gate --baseline`.  Symbols and attrs are dropped;\n"
-	"ids, kinds, sizes, edges and findings are kept.\n"
-	"\n"
-	"  -o, --output FILE    where to write (default slim-baseline.json;\n"
-	"                       - for stdout), atomically\n"
-	"  -h, --help           this help\n";
+	"ids, kinds, sizes, edges and findings are kept.\n",
+	opts, NULL,
+};
 
 int cmd_baseline(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"output", required_argument, 0, 'o'},
-		{"help", no_argument, 0, 'h'},
-		{0, 0, 0, 0},
-	};
 	const char *out = "slim-baseline.json";
 	int c, rc = EXIT_OK;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o': out = optarg; break;
-		case 'h': return cli_usage(usage, false);
-		default: return cli_usage(usage, true);
-		}
-	}
+	while ((c = cli_next_opt(&cmd_baseline_spec, argc, argv)) >= 0)
+		if (c == 'o')
+			out = optarg;
+	if (c != CLI_OPT_END)
+		return cli_opt_exit(c);
 	if (argc - optind != 1)
-		return cli_usage(usage, true);
+		return cli_usage_error(&cmd_baseline_spec, argc == optind ? "no input; give a report or a file" :
+				       "one input only");
 	struct graph g, t;
 	struct diag d = {0};
 	graph_init(&g);

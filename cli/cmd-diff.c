@@ -3,61 +3,57 @@
  * grown per node and per kind, findings new and gone (graph/diff.c).
  */
 #include "graph-cli.h"
+#include "opts.h"
 #include "../common/util.h"
 #include "../graph/diff.h"
 
 #include <getopt.h>
 #include <stdlib.h>
 
-static const char usage[] =
-	"usage: slim diff [options] OLD NEW\n"
-	"\n"
+enum { O_JSON = CLI_O_FIRST, O_MD, O_LIMIT, O_PERF };
+
+static const struct cli_opt opts[] = {
+	{O_JSON, "json", NULL, "slim-diff/1 JSON (every change, no limit)"},
+	{O_MD, "markdown", NULL, "markdown for a pull-request comment"},
+	{O_LIMIT, "limit", "N", "rows per list in text/markdown (default 0 = all)"},
+	{'o', "output", "FILE", "write to FILE (atomically) instead of stdout"},
+	{O_PERF, "perf", NULL, "time loading, diffing and formatting on stderr"},
+	{0},
+};
+
+const struct cli_spec cmd_diff_spec = {
+	"diff", "[options] OLD NEW",
 	"Compare two reports (or any two files slim analyzes): nodes and edges\n"
 	"added and removed, bytes per node and per kind, findings new and gone.\n"
-	"The same inputs always give byte-identical output.\n"
-	"\n"
-	"  --json               slim-diff/1 JSON (every change, no limit)\n"
-	"  --markdown           markdown for a pull-request comment\n"
-	"  --limit N            rows per list in text/markdown (default 0 = all)\n"
-	"  -o, --output FILE    write to FILE (atomically) instead of stdout\n"
-	"  --perf               time loading, diffing and formatting on stderr\n"
-	"  -h, --help           this help\n";
+	"The same inputs always give byte-identical output.\n",
+	opts, NULL,
+};
 
 int cmd_diff(int argc, char **argv)
 {
-	enum { O_JSON = 256, O_MD, O_LIMIT, O_PERF };
-	static const struct option opts[] = {
-		{"json", no_argument, 0, O_JSON},
-		{"markdown", no_argument, 0, O_MD},
-		{"limit", required_argument, 0, O_LIMIT},
-		{"perf", no_argument, 0, O_PERF},
-		{"output", required_argument, 0, 'o'},
-		{"help", no_argument, 0, 'h'},
-		{0, 0, 0, 0},
-	};
 	int c, fmt = 0;
 	bool perf = false;
 	long limit = 0;
 	const char *out = "-";
 	char *end;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+	while ((c = cli_next_opt(&cmd_diff_spec, argc, argv)) >= 0) {
 		switch (c) {
 		case O_JSON: fmt = 1; break;
 		case O_MD: fmt = 2; break;
 		case O_LIMIT:
 			limit = strtol(optarg, &end, 10);
 			if (*end || limit < 0)
-				return cli_error("diff: --limit takes a number >= 0");
+				return cli_usage_error(&cmd_diff_spec, "--limit takes a number >= 0");
 			break;
 		case 'o': out = optarg; break;
 		case O_PERF: perf = true; break;
-		case 'h': return cli_usage(usage, false);
-		default: return cli_usage(usage, true);
 		}
 	}
+	if (c != CLI_OPT_END)
+		return cli_opt_exit(c);
 	if (argc - optind != 2)
-		return cli_usage(usage, true);
+		return cli_usage_error(&cmd_diff_spec, argc - optind < 2 ? "needs OLD and NEW" :
+				       "too many operands: OLD NEW");
 
 	struct graph old, new;
 	struct diag d = {0};

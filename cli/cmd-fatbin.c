@@ -11,6 +11,7 @@
  * per file and extension).
  */
 #include "cli.h"
+#include "opts.h"
 #include "../analyzers/fatbin/fatbin.h"
 #include "../analyzers/elf/elf.h"
 #include "../graph/ids.h"
@@ -25,24 +26,29 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char usage[] =
-	"usage: slim fatbin [options] FILE...\n"
-	"\n"
+enum { O_ARCH = CLI_O_FIRST, O_KERN, O_JSON, O_EXTRACT, O_PERF, O_NOSCAN, O_VERIFY };
+
+static const struct cli_opt opts[] = {
+	{O_ARCH, "arch", "LIST", "GPU targets shipped, e.g. sm_80,sm_90: report the\n"
+				 "entries none of them can load, and redundant PTX"},
+	{O_KERN, "kernels", NULL, "decompress cubins and list their kernels"},
+	{O_JSON, "json", NULL, "write the slim-report/1 JSON to stdout"},
+	{O_EXTRACT, "extract", "DIR", "write every entry, decoded, into DIR"},
+	{O_VERIFY, "verify", NULL, "decode every entry (LZ4/ZSTD to the declared size)"},
+	{O_NOSCAN, "no-scan", NULL, "read only .nv_fatbin and __nv_relfatbin, not the\n"
+				    "structural scan of the other data sections"},
+	{O_PERF, "perf", NULL, "time, decoded bytes and MB/s on stderr"},
+	{0},
+};
+
+const struct cli_spec cmd_fatbin_spec = {
+	"fatbin", "[options] FILE...",
 	"List the CUDA fat binary entries (cubin, PTX, LTO-IR) of executables,\n"
 	"shared libraries, objects, static archives and .fatbin files, per GPU\n"
 	"arch: entries, bytes as stored (entry headers + payloads), bytes of the\n"
-	"compressed entries, and decoded bytes.\n"
-	"\n"
-	"  --arch LIST          GPU targets shipped, e.g. sm_80,sm_90: report the\n"
-	"                       entries none of them can load, and redundant PTX\n"
-	"  --kernels            decompress cubins and list their kernels\n"
-	"  --json               write the slim-report/1 JSON to stdout\n"
-	"  --extract DIR        write every entry, decoded, into DIR\n"
-	"  --verify             decode every entry (LZ4/ZSTD to the declared size)\n"
-	"  --no-scan            read only .nv_fatbin and __nv_relfatbin, not the\n"
-	"                       structural scan of the other data sections\n"
-	"  --perf               time, decoded bytes and MB/s on stderr\n"
-	"  -h, --help           this help\n";
+	"compressed entries, and decoded bytes.\n",
+	opts, NULL,
+};
 
 struct fatbin_cli {
 	struct fatbin_opts fo;
@@ -415,23 +421,10 @@ static void print_totals(const struct fatbin_cli *o, const struct sums *t, int n
 
 int cmd_fatbin(int argc, char **argv)
 {
-	enum { O_ARCH = 256, O_KERN, O_JSON, O_EXTRACT, O_PERF, O_NOSCAN, O_VERIFY };
-	static const struct option opts[] = {
-		{"arch", required_argument, 0, O_ARCH},
-		{"kernels", no_argument, 0, O_KERN},
-		{"json", no_argument, 0, O_JSON},
-		{"extract", required_argument, 0, O_EXTRACT},
-		{"perf", no_argument, 0, O_PERF},
-		{"no-scan", no_argument, 0, O_NOSCAN},
-		{"verify", no_argument, 0, O_VERIFY},
-		{"help", no_argument, 0, 'h'},
-		{0, 0, 0, 0},
-	};
 	struct fatbin_cli o = {0};
 	struct diag d = {0};
 	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_next_opt(&cmd_fatbin_spec, argc, argv)) >= 0) {
 		switch (c) {
 		case O_ARCH: o.fo.arch = optarg; break;
 		case O_KERN: o.fo.kernels = true; break;
@@ -440,12 +433,12 @@ int cmd_fatbin(int argc, char **argv)
 		case O_PERF: o.perf = true; break;
 		case O_NOSCAN: o.fo.no_scan = true; break;
 		case O_VERIFY: o.verify = true; break;
-		case 'h': return cli_usage(usage, false);
-		default: return cli_usage(usage, true);
 		}
 	}
+	if (c != CLI_OPT_END)
+		return cli_opt_exit(c);
 	if (optind >= argc)
-		return cli_usage(usage, true);
+		return cli_usage_error(&cmd_fatbin_spec, "no input file");
 	if (o.fo.arch && fatbin_parse_arch(o.fo.arch, o.t, 64, &o.nt, &d))
 		return cli_diag(&d);
 	struct stat st;

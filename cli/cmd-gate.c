@@ -7,6 +7,7 @@
  * 2 usage or input error (a gate never passes on input it could not read).
  */
 #include "graph-cli.h"
+#include "opts.h"
 #include "../common/mfile.h"
 #include "../common/ofile.h"
 #include "../graph/gate.h"
@@ -18,23 +19,27 @@
 #include <string.h>
 #include <time.h>
 
-static const char usage[] =
-	"usage: slim gate --baseline B [options] IN\n"
-	"\n"
+enum { O_BASE = CLI_O_FIRST, O_POL, O_SUM, O_TODAY };
+
+static const struct cli_opt opts[] = {
+	{O_BASE, "baseline", "B", "the baseline (from `slim baseline`, or any report)"},
+	{O_POL, "policy", "P", "thresholds and allow list (slim-policy/1 JSON)"},
+	{O_SUM, "summary", "FILE", "also write the summary to FILE"},
+	{O_TODAY, "today", "YYYY-MM-DD", "the date allow-list expiry is checked against\n"
+					 "(default: today, UTC)"},
+	{'q', "quiet", NULL, "print only the verdict line"},
+	{0},
+};
+
+const struct cli_spec cmd_gate_spec = {
+	"gate", "--baseline B [options] IN",
 	"Fail (exit 1) when IN grew past the policy relative to the baseline B:\n"
 	"new libraries (any, with no policy), new nodes per kind, total and\n"
 	"per-node bytes.  Prints a markdown summary for a pull-request comment.\n"
-	"Exit 0: passed, 1: violated, 2: usage or input error.\n"
-	"\n"
-	"  --baseline B         the baseline (from `slim baseline`, or any report)\n"
-	"  --policy P           thresholds and allow list (slim-policy/1 JSON)\n"
-	"  --summary FILE       also write the summary to FILE\n"
-	"  --today YYYY-MM-DD   the date allow-list expiry is checked against\n"
-	"                       (default: today, UTC)\n"
-	"  -q, --quiet          print only the verdict line\n"
-	"  -h, --help           this help\n"
-	"\n"
-	"When $GITHUB_STEP_SUMMARY is set the summary is appended to that file.\n";
+	"Exit 0: passed, 1: violated, 2: usage or input error.\n",
+	opts,
+	"When $GITHUB_STEP_SUMMARY is set the summary is appended to that file.\n",
+};
 
 struct gate_cli {
 	const char *baseline, *policy, *summary;
@@ -44,39 +49,32 @@ struct gate_cli {
 
 static int parse(struct gate_cli *o, int argc, char **argv)
 {
-	enum { O_BASE = 256, O_POL, O_SUM, O_TODAY };
-	static const struct option opts[] = {
-		{"baseline", required_argument, 0, O_BASE},
-		{"policy", required_argument, 0, O_POL},
-		{"summary", required_argument, 0, O_SUM},
-		{"today", required_argument, 0, O_TODAY},
-		{"quiet", no_argument, 0, 'q'},
-		{"help", no_argument, 0, 'h'},
-		{0, 0, 0, 0},
-	};
 	int c;
 	time_t t = time(NULL);
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	strftime(o->today, sizeof o->today, "%Y-%m-%d", &tm);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+	while ((c = cli_next_opt(&cmd_gate_spec, argc, argv)) >= 0) {
 		switch (c) {
 		case O_BASE: o->baseline = optarg; break;
 		case O_POL: o->policy = optarg; break;
 		case O_SUM: o->summary = optarg; break;
 		case O_TODAY:
 			if (!gate_date_ok(optarg))
-				return cli_error("gate: --today '%s' is not a date YYYY-MM-DD", optarg);
+				return cli_usage_error(&cmd_gate_spec, "--today '%s' is not a date YYYY-MM-DD", optarg);
 			snprintf(o->today, sizeof o->today, "%s", optarg);
 			break;
 		case 'q': o->quiet = true; break;
-		case 'h': exit(cli_usage(usage, false));
-		default: return cli_usage(usage, true);
 		}
 	}
-	if (argc - optind != 1 || !o->baseline)
-		return cli_usage(usage, true);
+	if (c == CLI_OPT_HELP)
+		exit(cli_finish(EXIT_OK));
+	if (c != CLI_OPT_END)
+		return cli_opt_exit(c);
+	if (!o->baseline)
+		return cli_usage_error(&cmd_gate_spec, "no baseline: --baseline B");
+	if (argc - optind != 1)
+		return cli_usage_error(&cmd_gate_spec, argc == optind ? "no input" : "one input only");
 	return 0;
 }
 

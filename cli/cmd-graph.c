@@ -6,6 +6,7 @@
  * graph).
  */
 #include "graph-cli.h"
+#include "opts.h"
 #include "../common/util.h"
 #include "../graph/render.h"
 #include "../graph/subgraph.h"
@@ -15,27 +16,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage[] =
-	"usage: slim graph [options] IN -o OUT.svg|OUT.dot|OUT.json|OUT.html\n"
-	"\n"
+enum { O_FMT = CLI_O_FIRST, O_FOCUS, O_DEPTH, O_COLL, O_NOCOLL, O_HL, O_BASE };
+
+static const struct cli_opt opts[] = {
+	{'o', "output", "FILE", "where to write; the format follows the extension"},
+	{O_FMT, "format", "F", "svg, dot, json, or html (the report page of\n"
+			       "`slim report --html`; overrides the extension)"},
+	{O_FOCUS, "focus", "NODE", "only nodes within --depth steps of NODE"},
+	{O_DEPTH, "depth", "N", "steps around --focus (default 2)"},
+	{O_COLL, "collapse", NULL, "archive members into archives, modules into\n"
+				   "packages, GPU entries into archs"},
+	{O_NOCOLL, "no-collapse", NULL, "never collapse, however large"},
+	{O_HL, "highlight", "NODE", "draw NODE and its why-paths bold (repeatable)"},
+	{O_BASE, "baseline", "B", "mark nodes that B does not have as new"},
+	{0},
+};
+
+const struct cli_spec cmd_graph_spec = {
+	"graph", "[options] IN -o OUT.svg|OUT.dot|OUT.json|OUT.html",
 	"Draw the dependency graph of IN (a slim-report/1 JSON or any file slim\n"
 	"analyzes): one cluster per node kind, nodes colored by finding (red:\n"
 	"unused, orange: prunable, blue outline: new since --baseline), labels\n"
 	"with bytes.  Above 300 nodes the graph is collapsed (and, if still too\n"
 	"large, only the 300 largest nodes kept, the rest folded per kind) unless\n"
-	"--no-collapse.\n"
-	"\n"
-	"  -o, --output FILE    where to write; the format follows the extension\n"
-	"  --format F           svg, dot, json, or html (the report page of\n"
-	"                       `slim report --html`; overrides the extension)\n"
-	"  --focus NODE         only nodes within --depth steps of NODE\n"
-	"  --depth N            steps around --focus (default 2)\n"
-	"  --collapse           archive members into archives, modules into\n"
-	"                       packages, GPU entries into archs\n"
-	"  --no-collapse        never collapse, however large\n"
-	"  --highlight NODE     draw NODE and its why-paths bold (repeatable)\n"
-	"  --baseline B         mark nodes that B does not have as new\n"
-	"  -h, --help           this help\n";
+	"--no-collapse.\n",
+	opts, NULL,
+};
 
 struct graph_cli {
 	const char *out, *format, *focus, *baseline;
@@ -59,23 +65,9 @@ static const char *format_of(const char *path)
 
 static int parse(struct graph_cli *o, int argc, char **argv)
 {
-	enum { O_FMT = 256, O_FOCUS, O_DEPTH, O_COLL, O_NOCOLL, O_HL, O_BASE };
-	static const struct option opts[] = {
-		{"output", required_argument, 0, 'o'},
-		{"format", required_argument, 0, O_FMT},
-		{"focus", required_argument, 0, O_FOCUS},
-		{"depth", required_argument, 0, O_DEPTH},
-		{"collapse", no_argument, 0, O_COLL},
-		{"no-collapse", no_argument, 0, O_NOCOLL},
-		{"highlight", required_argument, 0, O_HL},
-		{"baseline", required_argument, 0, O_BASE},
-		{"help", no_argument, 0, 'h'},
-		{0, 0, 0, 0},
-	};
 	int c;
 	char *end;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+	while ((c = cli_next_opt(&cmd_graph_spec, argc, argv)) >= 0) {
 		switch (c) {
 		case 'o': o->out = optarg; break;
 		case O_FMT: o->format = optarg; break;
@@ -84,7 +76,7 @@ static int parse(struct graph_cli *o, int argc, char **argv)
 			o->depth_given = true;
 			o->depth = strtol(optarg, &end, 10);
 			if (*end || o->depth < 0 || o->depth > 1000000)
-				return cli_error("graph: --depth takes a number >= 0");
+				return cli_usage_error(&cmd_graph_spec, "--depth takes a number >= 0");
 			break;
 		case O_COLL: o->collapse = 1; break;
 		case O_NOCOLL: o->collapse = -1; break;
@@ -93,14 +85,18 @@ static int parse(struct graph_cli *o, int argc, char **argv)
 			o->hl[o->nhl++] = optarg;
 			break;
 		case O_BASE: o->baseline = optarg; break;
-		case 'h': exit(cli_usage(usage, false));
-		default: return cli_usage(usage, true);
 		}
 	}
-	if (argc - optind != 1 || !o->out)
-		return cli_usage(usage, true);
+	if (c == CLI_OPT_HELP)
+		exit(cli_finish(EXIT_OK));
+	if (c != CLI_OPT_END)
+		return cli_opt_exit(c);
+	if (argc - optind != 1)
+		return cli_usage_error(&cmd_graph_spec, argc == optind ? "no input" : "one input only");
+	if (!o->out)
+		return cli_usage_error(&cmd_graph_spec, "no output: -o OUT.svg|OUT.dot|OUT.json|OUT.html");
 	if (o->depth_given && !o->focus)
-		return cli_error("graph: --depth needs --focus NODE");
+		return cli_usage_error(&cmd_graph_spec, "--depth needs --focus NODE");
 	if (!o->format && !(o->format = format_of(o->out)))
 		return cli_error("graph: cannot tell the format of '%s': use .svg, .dot or .json, or --format", o->out);
 	if (strcmp(o->format, "svg") && strcmp(o->format, "dot") && strcmp(o->format, "json") &&

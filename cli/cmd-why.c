@@ -3,51 +3,50 @@
  * each step with the evidence of its edges (graph/why.c does the work).
  */
 #include "cli.h"
+#include "opts.h"
 #include "../graph/why.h"
 
 #include <getopt.h>
 #include <stdlib.h>
 
-static const char usage[] =
-	"usage: slim why [options] IN NODE\n"
-	"\n"
+enum { O_JSON = CLI_O_FIRST, O_MAX };
+
+static const struct cli_opt opts[] = {
+	{O_MAX, "max", "N", "list at most N paths (default 10), count the rest"},
+	{O_JSON, "json", NULL, "print the answer as JSON"},
+	{0},
+};
+
+const struct cli_spec cmd_why_spec = {
+	"why", "[options] IN NODE",
 	"Print every shortest path from the root (the input's node, else the\n"
 	"nodes nothing points to) to NODE, each edge with its evidence.  IN is a\n"
 	"slim-report/1 JSON or any file slim analyzes; NODE is a node id\n"
-	"(lib:libz.so.1) or a name that names one node (libz.so.1).\n"
-	"\n"
-	"  --max N              list at most N paths (default 10), count the rest\n"
-	"  --json               print the answer as JSON\n"
-	"  -h, --help           this help\n";
+	"(lib:libz.so.1) or a name that names one node (libz.so.1).\n",
+	opts, NULL,
+};
 
 int cmd_why(int argc, char **argv)
 {
-	enum { O_JSON = 256, O_MAX };
-	static const struct option opts[] = {
-		{"json", no_argument, 0, O_JSON},
-		{"max", required_argument, 0, O_MAX},
-		{"help", no_argument, 0, 'h'},
-		{0, 0, 0, 0},
-	};
 	bool json = false;
 	long max = 10;
 	int c;
 	char *end;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = cli_next_opt(&cmd_why_spec, argc, argv)) >= 0) {
 		switch (c) {
 		case O_JSON: json = true; break;
 		case O_MAX:
 			max = strtol(optarg, &end, 10);
 			if (*end || max <= 0 || max > 100000)
-				return cli_error("why: --max takes a number from 1 to 100000");
+				return cli_usage_error(&cmd_why_spec, "--max takes a number from 1 to 100000");
 			break;
-		case 'h': return cli_usage(usage, false);
-		default: return cli_usage(usage, true);
 		}
 	}
+	if (c != CLI_OPT_END)
+		return cli_opt_exit(c);
 	if (argc - optind != 2)
-		return cli_usage(usage, true);
+		return cli_usage_error(&cmd_why_spec, argc - optind < 2 ? "needs IN and NODE" :
+				       "too many operands: IN NODE");
 	const char *in = argv[optind], *q = argv[optind + 1];
 
 	struct graph g;

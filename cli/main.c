@@ -4,6 +4,7 @@
  * takes.
  */
 #include "cli.h"
+#include "opts.h"
 #include "../common/memlimit.h"
 #include "../common/ofile.h"
 
@@ -14,19 +15,20 @@ struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 	const char *help;
+	const struct cli_spec *spec;  /* its option table (opts.h) */
 };
 
 static const struct command commands[] = {
-	{"report", cmd_report, "what a file carries that nothing uses: all analyzers, ranked summary"},
-	{"elf", cmd_elf, "ELF dependency tree, symbol bindings, unused libraries, sizes"},
-	{"linkmap", cmd_linkmap, "bytes per object/archive member/section from a linker map"},
-	{"fatbin", cmd_fatbin, "CUDA fat binary entries per arch, prunable GPU code"},
-	{"pydeps", cmd_pydeps, "Python modules used, reachable and safe to prune"},
-	{"graph", cmd_graph, "render a dependency graph to SVG, DOT or JSON"},
-	{"why", cmd_why, "every shortest path from the root to a node"},
-	{"diff", cmd_diff, "what was added, removed or grew between two reports"},
-	{"baseline", cmd_baseline, "write a trimmed report for `slim gate`"},
-	{"gate", cmd_gate, "CI check of dependency and size growth against a baseline"},
+	{"report", cmd_report, "what a file carries that nothing uses: all analyzers, ranked summary", NULL},
+	{"elf", cmd_elf, "ELF dependency tree, symbol bindings, unused libraries, sizes", NULL},
+	{"linkmap", cmd_linkmap, "bytes per object/archive member/section from a linker map", NULL},
+	{"fatbin", cmd_fatbin, "CUDA fat binary entries per arch, prunable GPU code", &cmd_fatbin_spec},
+	{"pydeps", cmd_pydeps, "Python modules used, reachable and safe to prune", NULL},
+	{"graph", cmd_graph, "render a dependency graph to SVG, DOT or JSON", &cmd_graph_spec},
+	{"why", cmd_why, "every shortest path from the root to a node", &cmd_why_spec},
+	{"diff", cmd_diff, "what was added, removed or grew between two reports", &cmd_diff_spec},
+	{"baseline", cmd_baseline, "write a trimmed report for `slim gate`", &cmd_baseline_spec},
+	{"gate", cmd_gate, "CI check of dependency and size growth against a baseline", &cmd_gate_spec},
 };
 
 static const char usage[] =
@@ -100,6 +102,20 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *cmd = argv[1];
+	/* `slim help --synopsis`: the man page's SYNOPSIS lines, from the
+	 * option tables (tests/cli/test-usage.sh compares them with slim.1) */
+	if (!strcmp(cmd, "help") && argc == 3 && !strcmp(argv[2], "--synopsis")) {
+		bool first = true;
+		for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
+			if (!commands[i].spec)
+				continue;
+			if (!first)
+				puts(".br");
+			first = false;
+			cli_print_synopsis(commands[i].spec, stdout);
+		}
+		return cli_finish(EXIT_OK);
+	}
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
 		print_usage(stdout);
 		return cli_finish(EXIT_OK);

@@ -10,7 +10,8 @@ S=$ROOT/samples/out/fatbin
 expect_rc 0 "$SLIM" fatbin --help > help.txt
 grep -q -- "--arch LIST" help.txt || die "--help lacks --arch"
 expect_rc 2 "$SLIM" fatbin 2> err.txt
-grep -q "usage: slim fatbin" err.txt || die "no usage on stderr"
+one_line err.txt
+grep -q "^slim fatbin: no input file; see slim fatbin --help$" err.txt || die "usage error: $(cat err.txt)"
 expect_rc 2 "$SLIM" fatbin --arch sm_8x "$S/exe_none" 2> err.txt
 one_line err.txt
 grep -q "not an SM arch" err.txt || die "bad --arch message: $(cat err.txt)"

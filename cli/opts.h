@@ -1,0 +1,82 @@
+/*
+ * opts.h - every option of a command said once (git's parse-options.h):
+ * one table per command gives getopt_long its option array and short-option
+ * string, `slim CMD --help` its option list, and the man page its synopsis
+ * line (`slim help --synopsis`, which tests/cli/test-usage.sh compares with
+ * slim.1).
+ *
+ * A command declares
+ *
+ *     static const struct cli_opt opts[] = {
+ *         {'o', "output", "FILE", "where to write"},
+ *         {O_JSON, "json", NULL, "print JSON"},
+ *         {0},
+ *     };
+ *     static const struct cli_spec spec = {"why", "[options] IN NODE",
+ *         "Print every shortest path ...", opts, NULL};
+ *
+ * and loops `while ((c = cli_next_opt(&spec, argc, argv)) >= 0)`.
+ * An id below 128 is also the short option (`-o`); longer-only options take
+ * ids from CLI_O_FIRST up.  `--help`/`-h` is added to every table.
+ * Usage errors are one line (`slim why: unknown option '--x'; see slim why
+ * --help`) and exit 2; the whole help goes to stdout on --help only.
+ */
+#ifndef SLIM_OPTS_H
+#define SLIM_OPTS_H
+
+#include <stdio.h>
+
+enum { CLI_O_FIRST = 256 };
+
+/* cli_next_opt()'s answers besides an option id */
+enum {
+	CLI_OPT_END = -1,   /* no more options: operands start at optind */
+	CLI_OPT_HELP = -2,  /* --help printed to stdout: exit 0 */
+	CLI_OPT_BAD = -3,   /* unknown option or missing argument, said in one
+			     * line on stderr: exit 2 */
+};
+
+struct cli_opt {
+	int id;              /* < 128: also the short option; 0 ends the table */
+	const char *name;    /* the long option, without "--" */
+	const char *arg;     /* the argument's name ("FILE"), NULL for a flag */
+	const char *help;    /* its help; '\n' starts a continuation line */
+};
+
+struct cli_spec {
+	const char *cmd;      /* "why" */
+	const char *synopsis; /* what follows `slim why` on the usage line */
+	const char *about;    /* paragraph under the usage line, or NULL */
+	const struct cli_opt *opts;
+	const char *epilog;   /* text after the options, or NULL */
+};
+
+/* The next option of argv (getopt_long over the table, optarg set), or one
+ * of CLI_OPT_*.  Keeps its state per spec between calls; restarts when
+ * called with another spec or after it returned a negative value. */
+int cli_next_opt(const struct cli_spec *s, int argc, char **argv);
+
+/* What a command returns when cli_next_opt() stopped on something other
+ * than CLI_OPT_END: 0 after --help, 2 after a bad option. */
+static inline int cli_opt_exit(int c)
+{
+	return c == CLI_OPT_HELP ? 0 : 2;
+}
+
+/* `slim CMD --help`: the usage line, about, the options, the epilog. */
+void cli_print_help(const struct cli_spec *s, FILE *fp);
+
+/* A usage error in one line: "slim CMD: WHAT; see slim CMD --help".
+ * Returns 2. */
+int cli_usage_error(const struct cli_spec *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* The man page's SYNOPSIS line of the command, in roff (`.B slim why` then
+ * every option with its argument, then the operands). */
+void cli_print_synopsis(const struct cli_spec *s, FILE *fp);
+
+/* each converted command's table (cli/cmd-NAME.c) */
+extern const struct cli_spec cmd_why_spec, cmd_graph_spec, cmd_gate_spec,
+	cmd_diff_spec, cmd_baseline_spec, cmd_fatbin_spec;
+
+#endif
