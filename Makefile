@@ -2,6 +2,10 @@
 # build and tests need (Debian 12); `make test` runs every Criterion suite and
 # the end-to-end tests; `make asan` the same under ASan+UBSan; `make bench`,
 # `make check-real`, `make fuzz FUZZ_SECONDS=N`, `make install PREFIX=...`.
+# `make layers` checks the layering of the sources and docs/ARCHITECTURE.md
+# (tests/check-layers.sh; the first step of `make test`); `make debug`
+# builds build-debug/slim at -O0 with -DSLIM_DEBUG (assertions on: a broken
+# graph invariant aborts where it happened).
 
 CC      ?= cc
 PREFIX  ?= /usr/local
@@ -69,6 +73,7 @@ deps:
 # Unit suites (Criterion) then end-to-end runs of ./slim.  Each suite runs
 # from the repository root so fixtures resolve the same way everywhere.
 test: $(SLIM_BIN) $(TEST_BIN)
+	@$(MAKE) --no-print-directory layers
 	@samples/build.sh
 	@fail=0; for t in $(TEST_BIN); do \
 	  echo "== $$t"; SLIM=$(CURDIR)/$(SLIM_BIN) $$t --jobs=2 || fail=1; done; \
@@ -77,6 +82,18 @@ test: $(SLIM_BIN) $(TEST_BIN)
 
 unit: $(SLIM_BIN) $(TEST_BIN)
 	@for t in $(TEST_BIN); do SLIM=$(CURDIR)/$(SLIM_BIN) $$t --jobs=2 || exit 1; done
+
+# Which layer may use which (docs/ARCHITECTURE.md): the #include lines,
+# the calls between this build's objects (nm), and every function the
+# architecture doc names.  One line per violation, exit 1.
+.PHONY: layers debug
+layers: $(LIB_OBJ) $(CLI_OBJ)
+	@tests/check-layers.sh . $(BUILD)
+
+# -O0 -g with SLIM_DEBUG: GRAPH_DEBUG_CHECK() after each analyzer's merge
+# aborts on a broken graph invariant (release builds compile it away)
+debug:
+	$(MAKE) BUILD=build-debug OPT="-O0 -g" EXTRA_CFLAGS=-DSLIM_DEBUG build-debug/slim
 
 ASAN_VARS := BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined" \
