@@ -83,9 +83,5 @@ int elf_analyze(struct elf_ctx *c, struct graph *g, const char *path,
  */
 int elf_file_id(struct graph *g, const char *path, const char **id,
 		const char **kind, struct diag *d);
-struct eobj;
-/* The rule itself: the analyzed file is a program (exe:) rather than a
- * library (lib:).  elf_analyze() and elf_file_id() both ask it. */
-bool elf_root_is_program(const struct eobj *o);
 
 #endif

@@ -3,11 +3,10 @@
  * graph/ids.h, for commands that name a file without analyzing its closure
  * (`slim fatbin --json`): the same id `slim report` and `slim elf` give it.
  *
- * A file analyzed on its own is a program (exe:NAME) when it has PT_INTERP,
- * as elf_analyze() decides for its root (elfutils' elfclassify calls such a
- * file a program; a shared library with PT_INTERP, libc.so.6, is both and
- * analyzed on its own is started as a program); otherwise a library named
- * by its DT_SONAME, or by its file name when it has none.
+ * A file analyzed on its own is a program (exe:NAME) when eobj_is_program()
+ * says so, the test elf_analyze() applies to its root (elfutils'
+ * elfclassify rules); otherwise a library named by its DT_SONAME, or by its
+ * file name when it has none.
  */
 #include "elf.h"
 #include "eobj.h"
@@ -20,11 +19,6 @@
 #include <string.h>
 #include <unistd.h>
 
-bool elf_root_is_program(const struct eobj *o)
-{
-	return o->has_interp;
-}
-
 int elf_file_id(struct graph *g, const char *path, const char **id,
 		const char **kind, struct diag *d)
 {
@@ -35,7 +29,7 @@ int elf_file_id(struct graph *g, const char *path, const char **id,
 	struct eobj o;
 	if (eobj_open_fd(&o, fd, path, d))
 		return -1;
-	bool exe = elf_root_is_program(&o);
+	bool exe = eobj_is_program(&o);
 	*id = ids_elf(g, exe, o.soname, path);
 	*kind = ids_elf_kind(exe);
 	eobj_close(&o);
