@@ -515,8 +515,10 @@ static int add_relocs(struct eobj *o, uint64_t addr, uint64_t size, bool rela,
 				break;
 			info = r->r_info;
 		}
-		uint32_t sym = o->cls == ELFCLASS64 ? (uint32_t)GELF_R_SYM(info) : ELF32_R_SYM(info);
-		uint32_t type = o->cls == ELFCLASS64 ? (uint32_t)GELF_R_TYPE(info) : ELF32_R_TYPE(info);
+		/* gelf_getrel(a) hands ELFCLASS32 r_info over in the 64-bit
+		 * layout (ELF64_R_INFO of the 32-bit symbol and type) */
+		uint32_t sym = (uint32_t)GELF_R_SYM(info);
+		uint32_t type = (uint32_t)GELF_R_TYPE(info);
 		if (sym)
 			o->relocs[o->nrelocs++] = (struct ereloc){sym, type};
 	}

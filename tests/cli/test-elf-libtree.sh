@@ -4,7 +4,8 @@
 # an empty LD_LIBRARY_PATH element means it) and with the environment the
 # case sets, the set of "DT_NEEDED name => path | not found" that
 # `slim elf --env --json` resolves must equal the one ld.so lists
-# (ldd, i.e. ld.so --list; chroot + the root's ld.so for --sysroot).
+# (ldd, i.e. ld.so --list; chroot + the root's ld.so for --sysroot), and
+# the unused verdicts must equal `ldd -u -r`'s.
 # Then the rules said in words: an unset or empty LD_LIBRARY_PATH is none
 # (not the current directory), a not-found names why each list was
 # skipped, the version ld.so refuses is reported.
@@ -20,16 +21,18 @@ cp -a "$src" cases
 here=$PWD
 
 cat > pairs.py <<'EOF'
-# pairs.py ldd|slim: "name => path" lines (normalized, sorted, unique) from
-# ldd output or from slim's JSON on stdin; the loader itself and the vDSO
-# are left out (ldd prints them apart).
+# pairs.py ldd|slim|norm: "name => path" lines (normalized, sorted, unique)
+# from ldd output or from slim's JSON on stdin (the loader itself and the
+# vDSO left out: ldd prints them apart); norm: paths, one a line.
 import json, os, sys
 out = set()
 def add(name, path):
     if os.path.basename(name).startswith(("ld-linux", "linux-vdso", "linux-gate")):
         return
     out.add("%s => %s" % (name, os.path.normpath(path) if path != "not found" else path))
-if sys.argv[1] == "ldd":
+if sys.argv[1] == "norm":
+    out = {os.path.normpath(l.strip()) for l in sys.stdin if l.strip()}
+elif sys.argv[1] == "ldd":
     for line in sys.stdin:
         f = line.split()
         if len(f) >= 3 and f[1] == "=>":
@@ -59,6 +62,14 @@ judge() {
 	[ "$got" = "$want" ] || die "$1/$file with ${env/#-/LD_LIBRARY_PATH unset}: slim resolved
 $got
 ld.so:
+$want"
+	# and the verdicts: the found direct dependencies ld.so's `ldd -u -r`
+	# calls unused (it also lists those it could not find, by name)
+	want=$(cd "$dir" && "${e[@]}" ldd -u -r "$dir/$file" 2>/dev/null | awk '/^\t\//' | python3 "$here/pairs.py" norm)
+	got=$(cd "$dir" && "${e[@]}" "$SLIM" elf --env --unused "$dir/$file" 2>/dev/null | awk '/^\t/' | python3 "$here/pairs.py" norm)
+	[ "$got" = "$want" ] || die "$1/$file with ${env/#-/LD_LIBRARY_PATH unset}: slim calls unused
+$got
+ldd -u -r:
 $want"
 	n=$((n + 1))
 }
