@@ -25,7 +25,7 @@
 
 static const char usage[] =
 "usage: slim linkmap MAP [--json] [--by object|archive|section|discarded] [--top N]\n"
-"                        [--why-extract FILE] [--derive] [-o OUT]\n"
+"                        [--why-extract FILE] [--no-derive] [-o OUT]\n"
 "\n"
 "Read a linker map of GNU ld (-Map), gold, lld or mold and say where the\n"
 "output's bytes come from.\n"
@@ -33,7 +33,7 @@ static const char usage[] =
 "  --by KIND            one ranked table: per object/member, per archive or\n"
 "                       per output section (default: all three); `discarded`\n"
 "                       lists every discarded input section (bytes, file,\n"
-"                       section; tab-separated, in map order)\n"
+"                       section, cause; tab-separated, in map order)\n"
 "  --top N              rows per table (default 20; 0 = all)\n"
 "  --json               the slim-report/1 graph instead of text\n"
 "  --why-extract FILE   lld --why-extract=FILE output, or mold\n"
@@ -41,11 +41,18 @@ static const char usage[] =
 "                       were loaded and the symbol that pulled each in (for\n"
 "                       mold derived: a chain of the references it lists,\n"
 "                       breadth-first from the program's own objects)\n"
-"  --derive             lld and mold maps list only kept sections and no\n"
-"                       reasons: read the objects and archives the map names\n"
-"                       (libelf) to find the discarded sections (SHF_MERGE and\n"
-"                       .eh_frame skipped) and, without --why-extract, a\n"
-"                       chain of symbols that pulled each member (derived)\n"
+"  --no-derive          do not read the objects and archives the map names.\n"
+"                       By default slim reads them (libelf) for what the map\n"
+"                       leaves out, marked \"derived\": for lld and mold the\n"
+"                       discarded sections (SHF_MERGE and .eh_frame skipped),\n"
+"                       the members loaded whose every section was discarded,\n"
+"                       and without --why-extract a chain of symbols that\n"
+"                       pulled each member; for every linker the COMDAT\n"
+"                       groups that give each discarded section its cause:\n"
+"                       gc (--gc-sections: dead code, actionable at the\n"
+"                       source), comdat (a duplicate group), merged (notes,\n"
+"                       group records), script (/DISCARD/)\n"
+"  --derive             accepted for compatibility: deriving is the default\n"
 "  -o OUT               write to OUT (default: stdout)\n"
 "  -h, --help           this text\n";
 
@@ -56,7 +63,7 @@ struct linkmap_opts {
 	enum by by;
 	long top;
 	const char *why;
-	bool derive;
+	bool no_derive;
 	const char *out;
 };
 
@@ -187,15 +194,50 @@ static void pulled(FILE *fp, const struct linkmap_opts *o, struct linkmap *m)
 	free(v);
 }
 
-/* Every discarded input section, tab-separated, in map order. */
+/* Every discarded input section, tab-separated, in map order: bytes,
+ * file, section, cause.  When none are known, one "#" line says why. */
 static void discarded(FILE *fp, const struct linkmap *m)
 {
+	const char *unk = linkmap_discards_unknown(m);
+	if (unk)
+		fprintf(fp, "# %s\n", unk);
 	for (size_t i = 0; i < m->nisecs; i++) {
 		const struct lm_isec *s = &m->isecs[i];
 		if (s->state == LM_ISEC_DISCARDED)
-			fprintf(fp, "%" PRIu64 "\t%s\t%.*s\n", s->size,
-				m->files[s->file].path, (int)s->name.n, s->name.p);
+			fprintf(fp, "%" PRIu64 "\t%s\t%.*s\t%s\n", s->size,
+				m->files[s->file].path, (int)s->name.n, s->name.p,
+				linkmap_cause_name(s->cause));
 	}
+}
+
+/* "gc 300 (6 KiB, actionable at the source), comdat 12, ..." */
+static void causes(FILE *fp, const struct linkmap *m)
+{
+	uint64_t n[LM_CAUSE_ICF + 1] = {0}, b[LM_CAUSE_ICF + 1] = {0};
+	for (size_t i = 0; i < m->nisecs; i++) {
+		const struct lm_isec *s = &m->isecs[i];
+		if (s->state == LM_ISEC_DISCARDED && s->cause <= LM_CAUSE_ICF)
+			n[s->cause]++, b[s->cause] += s->size;
+	}
+	static const char *const note[] = {
+		[LM_CAUSE_GC] = "--gc-sections: dead code, actionable at the source",
+		[LM_CAUSE_COMDAT] = "duplicate COMDAT groups: not actionable",
+		[LM_CAUSE_MERGED] = "notes and group records the linker consumed: not actionable",
+		[LM_CAUSE_SCRIPT] = "/DISCARD/ in the script: as asked",
+		[LM_CAUSE_ICF] = "folded identical code",
+		[LM_CAUSE_NONE] = "cause unknown",
+	};
+	const char *sep = "  by cause: ";
+	for (int c = 1; c <= LM_CAUSE_ICF + 1; c++) {
+		int k = c % (LM_CAUSE_ICF + 1);    /* unknown last */
+		if (!n[k])
+			continue;
+		fprintf(fp, "%s%s %" PRIu64 " (%" PRIu64 " bytes; %s)", sep,
+			linkmap_cause_name((enum lm_cause)k), n[k], b[k], note[k]);
+		sep = ", ";
+	}
+	if (*sep == ',')
+		fputc('\n', fp);
 }
 
 static void summary(FILE *fp, const struct linkmap *m, uint64_t *total)
@@ -217,15 +259,22 @@ static void summary(FILE *fp, const struct linkmap *m, uint64_t *total)
 	fprintf(fp, "output sections: %zu, %" PRIu64 " bytes = inputs %" PRIu64
 		" + linker-made %" PRIu64 " + padding %" PRIu64 "\n",
 		m->nosecs, size, in, lk, pad);
-	if (m->has_discard_list)
+	const char *unk = linkmap_discards_unknown(m);
+	if (unk) {
+		fprintf(fp, "discarded: unknown: %s\n", unk);
+	} else {
 		fprintf(fp, "discarded: %" PRIu64 " input sections, %" PRIu64 " bytes%s\n",
 			ndis, dis, m->derived_discards ? " (derived from the objects)" : "");
-	else
-		fprintf(fp, "discarded: not listed in %s maps (--derive reads them from the objects)\n",
-			linkmap_linker_name(m->linker));
+		causes(fp, m);
+	}
 	fprintf(fp, "archive members loaded: %zu", members);
 	if (m->has_pulls)
-		fprintf(fp, ", %zu of them dead (every section discarded)", dead);
+		fprintf(fp, ", %zu of them dead (every section discarded)%s", dead,
+			m->derived_members ? " (derived from the inputs)" : "");
+	else
+		fprintf(fp, "; which are dead is unknown: the %s map does not say why a member was loaded%s",
+			linkmap_linker_name(m->linker),
+			m->linker == LM_LLD ? " (lld -Wl,--why-extract=FILE does: --why-extract FILE)" : "");
 	fprintf(fp, "\n");
 	*total = in;
 }
@@ -257,6 +306,7 @@ static int parse_opts(int argc, char **argv, struct linkmap_opts *o)
 		{"top", required_argument, NULL, 't'},
 		{"why-extract", required_argument, NULL, 'w'},
 		{"derive", no_argument, NULL, 'd'},
+		{"no-derive", no_argument, NULL, 'n'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -267,7 +317,8 @@ static int parse_opts(int argc, char **argv, struct linkmap_opts *o)
 		switch (c) {
 		case 'j': o->json = true; break;
 		case 'w': o->why = optarg; break;
-		case 'd': o->derive = true; break;
+		case 'd': break;        /* the default now */
+		case 'n': o->no_derive = true; break;
 		case 'o': o->out = optarg; break;
 		case 'h': return cli_usage(usage, false) - 1;
 		case 't':
@@ -280,7 +331,7 @@ static int parse_opts(int argc, char **argv, struct linkmap_opts *o)
 			else if (!strcmp(optarg, "archive")) o->by = BY_ARCHIVE;
 			else if (!strcmp(optarg, "section")) o->by = BY_SECTION;
 			else if (!strcmp(optarg, "discarded")) o->by = BY_DISCARDED;
-			else return cli_error("linkmap: --by wants object, archive or section, not '%s'", optarg);
+			else return cli_error("linkmap: --by wants object, archive, section or discarded, not '%s'", optarg);
 			break;
 		default: return cli_usage(usage, true);
 		}
@@ -365,11 +416,12 @@ int cmd_linkmap(int argc, char **argv)
 	if (mfile_open(&mf, path, &d) ||
 	    linkmap_parse(&m, path, (const char *)mf.p, mf.n, &w, &d) ||
 	    (o.why && read_why(&m, o.why, &d)) ||
-	    (o.derive && linkmap_derive_discarded(&m, &w, &d)) ||
-	    (o.derive && linkmap_derive_pulls(&m, &w, &d))) {
+	    (!o.no_derive && linkmap_derive(&m, &w, &d))) {
 		cli_diag(&d);
 		goto out;
 	}
+	if (o.no_derive)
+		linkmap_causes(&m, false);
 	if (write_out(&o, &m, &g, &d)) {
 		cli_diag(&d);
 		goto out;

@@ -224,6 +224,8 @@ void lm_add_isec(struct linkmap *m, uint32_t osec, uint32_t file,
 	s->size = size;
 	s->align = align;
 	s->state = (uint8_t)state;
+	s->cause = LM_CAUSE_NONE;
+	s->cause_by_name = false;
 	s->line = line;
 }
 

@@ -15,7 +15,10 @@
  *
  * Files: linkmap.c (detection, model, numbers), lm-gnu.c (BFD, gold),
  * lm-cref.c (--cref), lm-columns.c (lld, mold, why-extract, deps),
- * lm-objects.c (--derive: libelf), lm-merge.c (graph), lm-demangle.c.
+ * lm-objects.c (reading the inputs: discarded sections, pulls, members
+ * loaded but absent from the map), lm-cause.c (why each section was
+ * discarded), lm-binary.c (does the map describe this executable),
+ * lm-merge.c (graph).
  *
  * Invariants after linkmap_parse() returns 0:
  *   1. every isec's file and osec index is < nfiles / nosecs;
@@ -38,6 +41,8 @@
 
 #include "../common/arena.h"
 #include "../common/hmap.h"
+
+#include <libelf.h>
 
 struct graph;
 struct diag;
@@ -62,6 +67,9 @@ struct lm_file {
 	bool loaded;           /* listed as loaded from an archive (BFD and
 				  gold name a thin archive's member by its
 				  path alone, so archive may be NULL) */
+	bool unlisted;         /* loaded, found by linkmap_derive(): the map
+				  names none of its sections (all discarded) */
+	bool read;             /* linkmap_derive() read it (libelf) */
 	int32_t pulled_by;     /* index of the file that pulled it, or -1 */
 	const char *pulled_sym;/* the symbol, or NULL */
 	uint32_t xref_syms;    /* --cref: symbols it defines others use */
@@ -74,6 +82,20 @@ struct lm_file {
 
 enum { LM_ISEC_LIVE = 0, LM_ISEC_DISCARDED = 1, LM_ISEC_FILL = 2 };
 
+/* Why a discarded input section is not in the output (lm-cause.c):
+ *   GC      --gc-sections found nothing that references it
+ *   COMDAT  its COMDAT group was kept from another file (an inline
+ *           function or template instantiation emitted twice), or it is
+ *           the .group record of such a duplicate
+ *   MERGED  consumed into something the linker writes itself: the
+ *           .note.gnu.property / .note.GNU-stack notes, the .group
+ *           record of a kept group
+ *   SCRIPT  /DISCARD/ in the linker script
+ *   ICF     folded into an identical section (--icf) */
+enum lm_cause { LM_CAUSE_NONE, LM_CAUSE_GC, LM_CAUSE_COMDAT, LM_CAUSE_MERGED,
+		LM_CAUSE_SCRIPT, LM_CAUSE_ICF };
+const char *linkmap_cause_name(enum lm_cause c);
+
 struct lm_isec {
 	struct lm_str name;
 	uint32_t file;         /* index into files */
@@ -83,6 +105,8 @@ struct lm_isec {
 				  overlap with earlier inputs (merged strings) */
 	uint32_t align;        /* 0 where the map does not say */
 	uint8_t state;         /* LM_ISEC_* */
+	uint8_t cause;         /* enum lm_cause, for discarded ones */
+	bool cause_by_name;    /* cause from names alone (inputs unread) */
 	uint32_t line;
 };
 
@@ -115,6 +139,10 @@ struct linkmap {
 	bool has_pulls;        /* pulled_by comes from the map or why-extract */
 	bool derived_discards; /* discarded sections read from the objects */
 	bool has_cref;         /* GNU --cref table read (xref_* are set) */
+	bool derived_members;  /* loaded members absent from the map searched */
+	uint32_t inputs_read;  /* linkmap_derive(): inputs read / not read */
+	uint32_t inputs_unread;
+	const char *unread;    /* the first input that could not be read */
 };
 
 const char *linkmap_linker_name(enum linkmap_linker l);
@@ -157,6 +185,45 @@ int linkmap_derive_discarded(struct linkmap *m, struct diag_list *w,
  */
 int linkmap_derive_pulls(struct linkmap *m, struct diag_list *w, struct diag *d);
 
+/*
+ * Everything the map leaves out that its inputs can tell (the default of
+ * `slim linkmap` and `slim report --map`; --no-derive skips it): for lld and
+ * mold the archive members loaded but absent from the map, the discarded
+ * sections and the pulls (the three above, in that order); for every
+ * linker the cause of each discarded section.  Inputs that cannot be read
+ * are counted (inputs_unread) and warned about in w.  Returns 0.
+ */
+int linkmap_derive(struct linkmap *m, struct diag_list *w, struct diag *d);
+
+/*
+ * lld and mold: members of the archives the map names that the link must
+ * have loaded although the map lists none of their sections (all were
+ * discarded): those defining a symbol that a loaded file references (not
+ * weakly) and no loaded file defines, to a fixed point, as lld and mold
+ * search archives whatever their position.  Added as loaded, unlisted and
+ * derived.  No-op when the map or --why-extract lists the loaded members.
+ */
+int linkmap_derive_members(struct linkmap *m, struct diag_list *w, struct diag *d);
+
+/* The cause of every discarded section (lm-cause.c): with read_inputs,
+ * read the inputs for their COMDAT groups where they can be read; names
+ * alone where not (cause_by_name).  --no-derive runs it without. */
+void linkmap_causes(struct linkmap *m, bool read_inputs);
+
+/*
+ * Whether the map describes the ELF file [p, p+n) read from `bin`: every
+ * allocated section of the file (section headers, which survive strip)
+ * that the map names as an output section has the map's address and size,
+ * and at least one does.  Returns 0, or -1 with d naming the first that
+ * differs.
+ */
+int linkmap_check_binary(const struct linkmap *m, const char *bin,
+			 const void *p, size_t n, struct diag *d);
+
+/* What a view says when the map lists no discarded sections and none
+ * could be derived; NULL when they are known.  Static or arena text. */
+const char *linkmap_discards_unknown(const struct linkmap *m);
+
 /* 0 if invariants 1-3 above hold, else -1 with the first broken one in d
  * (a parser bug, never an input error). */
 int linkmap_check(const struct linkmap *m, struct diag *d);
@@ -165,6 +232,26 @@ void linkmap_free(struct linkmap *m);
 
 /* Index of the file printed as `path` (created if absent). */
 uint32_t lm_file_intern(struct linkmap *m, const char *path, size_t len);
+
+/* --- internal to linkmap/: reading the inputs the map names (libelf) --- */
+struct lm_reader;
+/* Called with each readable input: file is its index, or LM_NOFILE for an
+ * archive member the map does not name (only when r->all_members), then
+ * r->archive / r->member say which. */
+#define LM_NOFILE UINT32_MAX
+typedef void (*lm_visit_fn)(struct lm_reader *r, uint32_t file, Elf *e);
+struct lm_reader {
+	struct linkmap *m;
+	lm_visit_fn visit;
+	void *ctx;               /* the visitor's own state */
+	bool all_members;        /* visit members the map does not name too */
+	const char *archive;     /* archive of the member being visited */
+	const char *member;      /* its name (LM_NOFILE visits) */
+	bool *done;              /* per file: visited in this pass */
+	size_t nfiles;           /* files when the pass began */
+};
+/* Call r->visit on every input the map names that can be read. */
+void lm_visit_inputs(struct lm_reader *r);
 
 /*
  * Merge a parsed model into g: object nodes, `includes` edges from

@@ -395,6 +395,8 @@ static int map_input(struct gnu *g, struct lm_str s, bool discarded)
 	}
 	lm_add_isec(m, discarded ? 0 : (uint32_t)g->osec, fi, name.p, name.n,
 		    addr, size, 0, state, g->r.lineno);
+	if (g->discard_osec)     /* /DISCARD/ in the script (lm-cause.c) */
+		m->isecs[m->nisecs - 1].cause = LM_CAUSE_SCRIPT;
 	return 0;
 }
 

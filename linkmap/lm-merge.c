@@ -143,6 +143,33 @@ static void file_bytes(const struct linkmap *m, struct graph *g)
 		}
 }
 
+/* `slim why` prints an edge's "why" as its evidence: say where the
+ * reason for loading a member came from, or that none is known. */
+static void include_why(const struct linkmap *m, struct graph *g,
+			const struct lm_file *f, const struct lm_file *by, json_t *a)
+{
+	if (!f->loaded)
+		return;
+	const char *sym = demangle(&g->arena, f->pulled_sym);
+	if (!sym)
+		sym = f->pulled_sym;
+	const char *lld = m->linker == LM_LLD
+		? "; lld's -Wl,--why-extract=FILE names it: give FILE to --why-extract" : "";
+	if (!f->pulled_sym || !by) {
+		attr_str(a, "why", graph_strf(g,
+			"archive member loaded; the %s map does not say for which symbol and slim could not derive it from the inputs (%s)%s",
+			linkmap_linker_name(m->linker),
+			m->inputs_unread ? "they could not be read" : "--no-derive, or nothing references it",
+			lld));
+		return;
+	}
+	if (f->derived)
+		attr_str(a, "why", graph_strf(g,
+			"archive member pulled in by %s for symbol %s (derived from the inputs' symbol tables: the %s map does not say%s)%s",
+			by->id, sym, linkmap_linker_name(m->linker), lld,
+			f->unlisted ? "; the map names none of its sections: all were discarded" : ""));
+}
+
 static void edges(const struct linkmap *m, struct graph *g, const char *out)
 {
 	for (size_t i = 0; i < m->nfiles; i++) {
@@ -180,6 +207,9 @@ static void edges(const struct linkmap *m, struct graph *g, const char *out)
 		}
 		if (f->derived)
 			attr_bool(a, "derived", true);
+		if (f->unlisted)
+			attr_bool(a, "unlisted", true);
+		include_why(m, g, f, by, a);
 	}
 }
 
@@ -189,6 +219,44 @@ static void edges(const struct linkmap *m, struct graph *g, const char *out)
  * which keeps the report readable and --json within 2x of the text run.
  * `slim linkmap MAP --by discarded` always lists every one. */
 #define LM_SECTION_FINDINGS_MAX 20000
+
+/* What each cause means and whether the user can act on it. */
+static const char *cause_text(uint8_t c)
+{
+	switch (c) {
+	case LM_CAUSE_GC:
+		return "--gc-sections removed it: nothing in the link references it";
+	case LM_CAUSE_COMDAT:
+		return "a duplicate COMDAT group (an inline function or template instantiation another object also emitted): the linker kept the other copy";
+	case LM_CAUSE_MERGED:
+		return "the linker consumed it into what it writes itself (a merged note, a group record)";
+	case LM_CAUSE_SCRIPT:
+		return "/DISCARD/ in the linker script dropped it";
+	case LM_CAUSE_ICF:
+		return "identical code folding merged it into an identical section";
+	default:
+		return "the linker discarded it";
+	}
+}
+
+static const char *cause_fix(uint8_t c)
+{
+	switch (c) {
+	case LM_CAUSE_GC:
+		return "actionable at the source, not in the output (already without it): dead code in this program; delete it or stop compiling it if nothing else links it";
+	case LM_CAUSE_COMDAT:
+		return "not actionable: duplicates are how C++ inline functions and templates link; an explicit instantiation (extern template) would stop compiling it twice";
+	case LM_CAUSE_SCRIPT:
+		return "not actionable: the script asks for it";
+	default:
+		return "not actionable: the output never carries it";
+	}
+}
+
+static bool actionable(uint8_t c)
+{
+	return c == LM_CAUSE_GC;
+}
 
 /* One node and finding per discarded section.  A file may hold several
  * sections of one name: the second is "sec:F:NAME#2", and so on (`seen`
@@ -211,10 +279,22 @@ static void discarded_one(const struct linkmap *m, struct graph *g,
 	file_node(m, g, f);
 	attr_str(graph_edge_attrs(graph_add_edge(g, f->id, id, "contains")),
 		 "analyzer", "linkmap");
-	graph_add_finding(g, "discarded-section", id, f->id, s->size, "proven",
-		graph_strf(g, "the linker discarded %.*s of %s (map line %u): it is not in the output",
-			   (int)s->name.n, s->name.p, f->path, s->line),
-		"nothing to do for the output; the bytes are only in the input");
+	bool derived = m->derived_discards && !s->line;
+	const char *where = derived
+		? graph_strf(g, "derived: %s, not in the %s map", f->path, linkmap_linker_name(m->linker))
+		: graph_strf(g, "%s, map line %u", f->path, s->line);
+	struct gfinding *fd = graph_add_finding(g, "discarded-section", id, f->id, s->size, "proven",
+		graph_strf(g, "%.*s (%s) is not in the output: %s%s", (int)s->name.n, s->name.p,
+			   where, cause_text(s->cause),
+			   s->cause_by_name ? " (cause from section names: the input could not be read)" : ""),
+		cause_fix(s->cause));
+	json_t *a = graph_finding_attrs(fd);
+	attr_str(a, "cause", linkmap_cause_name(s->cause));
+	attr_bool(a, "actionable", actionable(s->cause));
+	if (s->cause_by_name)
+		attr_str(a, "cause_from", "names");
+	if (derived)
+		attr_bool(a, "derived", true);
 }
 
 /* One finding per file: its discarded bytes, count and 3 largest. */
@@ -222,10 +302,12 @@ static void discarded_per_file(const struct linkmap *m, struct graph *g)
 {
 	struct top { uint64_t size; uint32_t isec; } (*best)[3] =
 		xcalloc(m->nfiles + 1, sizeof *best);
+	uint32_t (*nc)[LM_CAUSE_ICF + 1] = xcalloc(m->nfiles + 1, sizeof *nc);
 	for (size_t i = 0; i < m->nisecs; i++) {
 		const struct lm_isec *s = &m->isecs[i];
 		if (s->state != LM_ISEC_DISCARDED || !s->size)
 			continue;
+		nc[s->file][s->cause <= LM_CAUSE_ICF ? s->cause : 0]++;
 		struct top *t = best[s->file];
 		int k = 3;
 		while (k > 0 && t[k - 1].size < s->size)
@@ -242,9 +324,9 @@ static void discarded_per_file(const struct linkmap *m, struct graph *g)
 		file_node(m, g, f);
 		struct gfinding *fd = graph_add_finding(g, "discarded-section", f->id, NULL,
 			f->discarded, "proven",
-			graph_strf(g, "the linker discarded %u of its input sections (%llu bytes): they are not in the output",
+			graph_strf(g, "the linker discarded %u of its input sections (%llu bytes): they are not in the output; attrs.causes counts them per cause (gc: --gc-sections, comdat: duplicate COMDAT groups, merged: notes and group records the linker consumed, script: /DISCARD/)",
 				   f->ndead, (unsigned long long)f->discarded),
-			"nothing to do for the output; the bytes are only in the input");
+			nc[i][LM_CAUSE_GC] ? cause_fix(LM_CAUSE_GC) : cause_fix(LM_CAUSE_MERGED));
 		json_t *a = graph_finding_attrs(fd), *arr = json_array();
 		attr_int(a, "sections", f->ndead);
 		for (int k = 0; k < 3 && best[i][k].size; k++) {
@@ -255,7 +337,14 @@ static void discarded_per_file(const struct linkmap *m, struct graph *g)
 			json_array_append_new(arr, o);
 		}
 		json_object_set_new(a, "largest", arr);
+		json_t *by = json_object();   /* sections per cause */
+		for (int c = 0; c <= LM_CAUSE_ICF; c++)
+			if (nc[i][c])
+				attr_int(by, linkmap_cause_name((enum lm_cause)c), nc[i][c]);
+		json_object_set_new(a, "causes", by);
+		attr_bool(a, "actionable", nc[i][LM_CAUSE_GC] > 0);
 	}
+	free(nc);
 	free(best);
 }
 
@@ -326,6 +415,31 @@ static void totals(const struct linkmap *m, struct graph *g)
 	attr_int(t, "padding_bytes", (long long)pad);
 	attr_int(t, "discarded_bytes", (long long)dis);
 	attr_int(t, "discarded_sections", (long long)ndis);
+	json_t *bc = json_object();
+	for (size_t i = 0; i < m->nisecs; i++) {
+		const struct lm_isec *s = &m->isecs[i];
+		if (s->state != LM_ISEC_DISCARDED)
+			continue;
+		const char *cn = linkmap_cause_name(s->cause);
+		json_t *c = json_object_get(bc, cn);
+		if (!c) {
+			c = json_object();
+			attr_int(c, "sections", 0);
+			attr_int(c, "bytes", 0);
+			json_object_set_new(bc, cn, c);
+		}
+		attr_int(c, "sections", json_integer_value(json_object_get(c, "sections")) + 1);
+		attr_int(c, "bytes", json_integer_value(json_object_get(c, "bytes")) + (long long)s->size);
+	}
+	json_object_set_new(t, "discarded_by_cause", bc);
+	const char *unk = linkmap_discards_unknown(m);
+	attr_str(t, "discards", unk ? "unknown" : m->derived_discards ? "derived" : "listed");
+	if (unk)
+		attr_str(t, "discards_note", unk);
+	if (m->derived_members || m->inputs_read || m->inputs_unread) {
+		attr_int(t, "inputs_read", m->inputs_read);
+		attr_int(t, "inputs_unread", m->inputs_unread);
+	}
 	json_object_set_new(t, "output_sections", secs);
 	json_object_set_new(g->totals, "linkmap", t);
 }

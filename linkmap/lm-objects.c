@@ -1,6 +1,8 @@
 /*
  * lm-objects.c - what lld and mold maps leave out, derived from the input
- * files themselves: the discarded input sections.
+ * files themselves: the archive members loaded although the map names none
+ * of their sections, the discarded input sections, and a chain of symbols
+ * that pulled each member in.
  *
  * lld (MapFile.cpp) and mold (mapfile.cc) print only the sections they
  * kept.  Every allocated section of a loaded object or archive member that
@@ -9,7 +11,7 @@
  * archive's members through elf_begin(ELF_C_READ) on the archive and
  * elf_getarhdr(), as elfutils' ar.c does), found by the path the map
  * prints: relative paths first against the map's directory, then the
- * current one.
+ * current one (lm-read.c).
  *
  * Sections whose fate the map cannot show are skipped, not guessed:
  * SHF_MERGE sections (both linkers merge them into one linker-made section
@@ -18,10 +20,19 @@
  * ones (never in the output's memory image).  Thin archives
  * are skipped with a warning (libelf does not read them).
  * Sections found this way are marked `derived` in the model.
+ *
+ * Loaded members absent from the map: lld (InputFiles.cpp, LazySymbol
+ * extract()) and mold (resolve_symbols, mark_live_objects) load an archive
+ * member when a loaded file references a symbol it defines and no loaded
+ * file defines it, whatever the archive's position on the command line.
+ * A member whose every section --gc-sections then drops appears nowhere in
+ * their maps: linkmap_derive_members() replays that rule over the members
+ * of the archives the map names (an archive none of whose members kept a
+ * section is not named, and cannot be searched).  Weak references never
+ * load a member (ELF gABI; both linkers).
  */
 #include "linkmap.h"
 #include "../common/diag.h"
-#include "../common/mfile.h"
 #include "../common/util.h"
 
 #include <gelf.h>
@@ -29,15 +40,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct derive;
-typedef void (*visit_fn)(struct derive *x, uint32_t file, Elf *e);
-
 struct derive {
+	struct lm_reader r;      /* r.ctx points back here */
 	struct linkmap *m;
-	visit_fn visit;          /* what to do with each input's ELF */
-	bool *done;              /* per file: visited in this pass */
 	struct hmap live;        /* "FILE\0NAME" -> live count (as pointer) */
-	struct diag_list *w;
 	uint32_t added;
 	/* pulls */
 	struct hmap def;         /* symbol -> defining member + 1 */
@@ -72,8 +78,9 @@ static void count_live(struct derive *x)
 }
 
 /* The allocated sections of one object the map does not list. */
-static void object_sections(struct derive *x, uint32_t file, Elf *e)
+static void object_sections(struct lm_reader *r, uint32_t file, Elf *e)
 {
+	struct derive *x = r->ctx;
 	size_t shstrndx;
 	if (elf_kind(e) != ELF_K_ELF || elf_getshdrstrndx(e, &shstrndx))
 		return;
@@ -101,158 +108,23 @@ static void object_sections(struct derive *x, uint32_t file, Elf *e)
 	}
 }
 
-/* A path the map prints is relative to the directory the link ran in,
- * which the map does not record: try the map's own directory first (maps
- * are usually written there), then the current directory. */
-static int open_near(struct mfile *mf, const char *path, const char *mapdir,
-		     struct diag *d)
-{
-	if (path[0] != '/' && mapdir) {
-		char buf[4096];
-		struct diag d2 = {0};
-		int n = snprintf(buf, sizeof buf, "%s/%s", mapdir, path);
-		if (n > 0 && (size_t)n < sizeof buf && !mfile_open(mf, buf, &d2)) {
-			mf->path = path;
-			return 0;
-		}
-	}
-	return mfile_open(mf, path, d);
-}
-
-static void read_object(struct derive *x, uint32_t fi, const char *mapdir)
-{
-	struct lm_file *f = &x->m->files[fi];
-	struct mfile mf;
-	struct diag d = {0};
-	if (open_near(&mf, f->path, mapdir, &d)) {
-		diag_warn(x->w, &d);
-		return;
-	}
-	Elf *e = elf_memory((char *)mf.p, mf.n);
-	if (e) {
-		x->visit(x, fi, e);
-		elf_end(e);
-	}
-	mfile_close(&mf);
-}
-
-static void read_thin(struct derive *x, const char *apath, const char *mapdir)
-{
-	struct linkmap *m = x->m;
-	const char *sl = strrchr(apath, '/');
-	for (size_t i = 0; i < m->nfiles; i++) {
-		struct lm_file *f = &m->files[i];
-		if (!f->archive || strcmp(f->archive, apath) || x->done[i])
-			continue;
-		x->done[i] = true;
-		char buf[4096];
-		if ((size_t)snprintf(buf, sizeof buf, "%.*s%s", sl ? (int)(sl - apath + 1) : 0,
-				     apath, f->member) >= sizeof buf && f->member[0] != '/')
-			continue;   /* past PATH_MAX: never a truncated name */
-		struct mfile mf;
-		struct diag d = {0};
-		if (open_near(&mf, f->member[0] == '/' ? f->member : buf, mapdir, &d)) {
-			diag_warn(x->w, &d);
-			continue;
-		}
-		Elf *e = elf_memory((char *)mf.p, mf.n);
-		if (e) {
-			x->visit(x, (uint32_t)i, e);
-			elf_end(e);
-		}
-		mfile_close(&mf);
-	}
-}
-
-/* Every loaded member of one archive, found by its printed name. */
-static void read_archive(struct derive *x, const char *apath, const char *mapdir)
-{
-	struct linkmap *m = x->m;
-	struct mfile mf;
-	struct diag d = {0};
-	if (open_near(&mf, apath, mapdir, &d)) {
-		diag_warn(x->w, &d);
-		return;
-	}
-	if (mf.n >= 8 && !memcmp(mf.p, "!<thin>\n", 8)) {
-		/* a thin archive's members are files beside it */
-		mfile_close(&mf);
-		read_thin(x, apath, mapdir);
-		return;
-	}
-	Elf *ar = elf_memory((char *)mf.p, mf.n);
-	if (!ar || elf_kind(ar) != ELF_K_AR) {
-		diag_warn_at(x->w, apath, 0, "not an archive libelf can read: %s", elf_errmsg(-1));
-		if (ar)
-			elf_end(ar);
-		mfile_close(&mf);
-		return;
-	}
-	Elf *e;
-	/* a memory-backed archive hands out members with READ_MMAP only */
-	Elf_Cmd cmd = ELF_C_READ_MMAP;
-	char key[4096];
-	while ((e = elf_begin(-1, cmd, ar))) {
-		Elf_Arhdr *h = elf_getarhdr(e);
-		if (h && h->ar_name && h->ar_name[0] != '/') {
-			int kl = snprintf(key, sizeof key, "%s(%s)", apath, h->ar_name);
-			void *v = kl > 0 && (size_t)kl < sizeof key
-				  ? hmap_get(&m->file_by_path, key, (size_t)kl) : NULL;
-			if (v && !x->done[(uintptr_t)v - 1]) {
-				x->done[(uintptr_t)v - 1] = true;
-				x->visit(x, (uint32_t)((uintptr_t)v - 1), e);
-			}
-		}
-		cmd = elf_next(e) == ELF_C_NULL ? ELF_C_NULL : ELF_C_READ_MMAP;
-		elf_end(e);
-	}
-	elf_end(ar);
-	mfile_close(&mf);
-}
-
-/* Call x->visit on every input the map names that can be read. */
-static void visit_inputs(struct derive *x)
-{
-	struct linkmap *m = x->m;
-	char *mapdir = xstrdup(m->path);
-	char *sl = strrchr(mapdir, '/');
-	if (sl)
-		*sl = 0;
-	else
-		strcpy(mapdir, ".");
-	x->done = xcalloc(m->nfiles + 1, sizeof *x->done);
-	struct hmap seen = {0};
-	size_t nfiles = m->nfiles;
-	for (size_t i = 0; i < nfiles; i++) {
-		const struct lm_file *f = &m->files[i];
-		if (f->linker || f->lto)
-			continue;
-		if (!f->archive) {
-			read_object(x, (uint32_t)i, mapdir);
-			continue;
-		}
-		bool created;
-		hmap_slot(&seen, f->archive, strlen(f->archive), &created);
-		if (created)
-			read_archive(x, f->archive, mapdir);
-	}
-	hmap_free(&seen);
-	free(x->done);
-	x->done = NULL;
-	free(mapdir);
-}
-
 int linkmap_derive_discarded(struct linkmap *m, struct diag_list *w,
 			     struct diag *d)
 {
 	if (m->has_discard_list)
 		return 0;            /* BFD and gold list them themselves */
 	elf_version(EV_CURRENT);
-	struct derive x = {.m = m, .w = w, .visit = object_sections};
+	struct derive x = {.m = m, .r = {.m = m, .visit = object_sections}};
+	x.r.ctx = &x;
 	m->strs.arena = &m->arena;
 	count_live(&x);
-	visit_inputs(&x);
+	lm_visit_inputs(&x.r);
 	hmap_free(&x.live);
+	bool any = false;
+	for (size_t i = 0; i < m->nfiles && !any; i++)
+		any = m->files[i].read;
+	if (!any)
+		return 0;            /* nothing read: the views say so */
 	/* the new sections count toward their files */
 	for (size_t i = 0; i < m->nfiles; i++)
 		m->files[i].discarded = 0, m->files[i].ndead = 0;
@@ -272,8 +144,9 @@ int linkmap_derive_discarded(struct linkmap *m, struct diag_list *w,
 /* Global symbols: defined ones of archive members into x->def (the first
  * member defining a name wins, as the archive index would), undefined
  * ones of every file into x->undef[file], in symbol-table order. */
-static void object_symbols(struct derive *x, uint32_t file, Elf *e)
+static void object_symbols(struct lm_reader *r, uint32_t file, Elf *e)
 {
+	struct derive *x = r->ctx;
 	struct linkmap *m = x->m;
 	Elf_Scn *scn = NULL;
 	while ((scn = elf_nextscn(e, scn))) {
@@ -292,6 +165,8 @@ static void object_symbols(struct derive *x, uint32_t file, Elf *e)
 				continue;
 			const char *in = strtab_intern(&m->strs, name, strlen(name));
 			if (sym->st_shndx == SHN_UNDEF) {
+				if (GELF_ST_BIND(sym->st_info) == STB_WEAK)
+					continue;   /* never loads a member */
 				struct syms *u = &x->undef[file];
 				GROW(u->v, u->cap, u->n + 1);
 				u->v[u->n++] = in;
@@ -312,10 +187,11 @@ int linkmap_derive_pulls(struct linkmap *m, struct diag_list *w, struct diag *d)
 		return 0;            /* the map or --why-extract said it */
 	elf_version(EV_CURRENT);
 	m->strs.arena = &m->arena;
-	struct derive x = {.m = m, .w = w, .visit = object_symbols};
+	struct derive x = {.m = m, .r = {.m = m, .visit = object_symbols}};
+	x.r.ctx = &x;
 	x.undef = xcalloc(m->nfiles + 1, sizeof *x.undef);
 	size_t nfiles = m->nfiles;
-	visit_inputs(&x);
+	lm_visit_inputs(&x.r);
 	/* breadth-first from the program's own objects, in map order: each
 	 * member is pulled by the first file at the least depth that leaves
 	 * one of its symbols undefined */
@@ -350,5 +226,161 @@ int linkmap_derive_pulls(struct linkmap *m, struct diag_list *w, struct diag *d)
 	hmap_free(&x.def);
 	m->has_pulls = true;
 	(void)d;
+	return 0;
+}
+
+/* --- loaded members the map does not name --- */
+
+struct cand {            /* an archive member the map does not name */
+	const char *path;    /* "ARCHIVE(MEMBER)", as the map would print it */
+	struct syms defs, undefs;
+	bool loaded;
+};
+
+struct members {
+	struct linkmap *m;
+	struct hmap defined;     /* symbols loaded files define */
+	struct hmap cdef;        /* symbol -> candidate + 1 (first wins) */
+	struct cand *c;
+	size_t nc, capc;
+	struct syms work;        /* strong undefined references to resolve */
+};
+
+static void push(struct syms *s, const char *v)
+{
+	GROW(s->v, s->cap, s->n + 1);
+	s->v[s->n++] = v;
+}
+
+/* One file's global symbols: definitions into `defs` (or the defined set),
+ * strong undefined references into `undefs`.  A common symbol defines
+ * nothing that loads a member (lld and mold do not extract for one). */
+static void member_symbols(struct lm_reader *r, uint32_t file, Elf *e)
+{
+	struct members *x = r->ctx;
+	struct cand *c = NULL;
+	if (file == LM_NOFILE) {
+		GROW(x->c, x->capc, x->nc + 1);
+		c = &x->c[x->nc++];
+		memset(c, 0, sizeof *c);
+		c->path = arena_printf(&x->m->arena, "%s(%s)", r->archive, r->member);
+	}
+	Elf_Scn *scn = NULL;
+	while ((scn = elf_nextscn(e, scn))) {
+		GElf_Shdr mem, *sh = gelf_getshdr(scn, &mem);
+		if (!sh || sh->sh_type != SHT_SYMTAB || !sh->sh_entsize)
+			continue;
+		Elf_Data *data = elf_getdata(scn, NULL);
+		size_t n = data ? sh->sh_size / sh->sh_entsize : 0;
+		for (size_t i = sh->sh_info; i < n; i++) {
+			GElf_Sym sm, *sym = gelf_getsym(data, (int)i, &sm);
+			int bind = sym ? GELF_ST_BIND(sym->st_info) : -1;
+			if (bind != STB_GLOBAL && bind != STB_WEAK)
+				continue;
+			const char *name = elf_strptr(e, sh->sh_link, sym->st_name);
+			if (!name || !*name)
+				continue;
+			const char *in = strtab_intern(&x->m->strs, name, strlen(name));
+			bool undef = sym->st_shndx == SHN_UNDEF;
+			if (undef && bind == STB_WEAK)
+				continue;
+			if (c)
+				push(undef ? &c->undefs : &c->defs, in);
+			else if (undef)
+				push(&x->work, in);
+			else
+				hmap_put(&x->defined, in, strlen(in), (void *)1);
+		}
+		break;
+	}
+	if (!c)
+		return;
+	uint32_t ci = (uint32_t)x->nc;
+	for (size_t k = 0; k < c->defs.n; k++) {
+		bool created;
+		void **v = hmap_slot(&x->cdef, c->defs.v[k], strlen(c->defs.v[k]), &created);
+		if (created)
+			*v = (void *)(uintptr_t)ci;
+	}
+}
+
+/* A candidate the link loaded: into the model, its symbols into play. */
+static void load_candidate(struct members *x, struct cand *c)
+{
+	struct linkmap *m = x->m;
+	c->loaded = true;
+	uint32_t fi = lm_file_intern(m, c->path, strlen(c->path));
+	m->files[fi].loaded = m->files[fi].unlisted = m->files[fi].derived = true;
+	for (size_t k = 0; k < c->defs.n; k++)
+		hmap_put(&x->defined, c->defs.v[k], strlen(c->defs.v[k]), (void *)1);
+	for (size_t k = 0; k < c->undefs.n; k++)
+		push(&x->work, c->undefs.v[k]);
+}
+
+int linkmap_derive_members(struct linkmap *m, struct diag_list *w, struct diag *d)
+{
+	(void)w, (void)d;
+	if (m->has_pulls || m->linker == LM_BFD || m->linker == LM_GOLD)
+		return 0;    /* the map or --why-extract lists every member */
+	m->strs.arena = &m->arena;
+	struct members x = {.m = m};
+	struct lm_reader r = {.m = m, .visit = member_symbols, .ctx = &x,
+			      .all_members = true};
+	lm_visit_inputs(&r);
+	/* the linkers' rule, to a fixed point: an undefined reference no
+	 * loaded file defines loads the member that defines it */
+	while (x.work.n) {
+		const char *s = x.work.v[--x.work.n];
+		if (hmap_get(&x.defined, s, strlen(s)))
+			continue;
+		void *v = hmap_get(&x.cdef, s, strlen(s));
+		if (v && !x.c[(uintptr_t)v - 1].loaded)
+			load_candidate(&x, &x.c[(uintptr_t)v - 1]);
+	}
+	for (size_t i = 0; i < x.nc; i++)
+		free(x.c[i].defs.v), free(x.c[i].undefs.v);
+	free(x.c);
+	free(x.work.v);
+	hmap_free(&x.defined);
+	hmap_free(&x.cdef);
+	m->derived_members = true;
+	return 0;
+}
+
+const char *linkmap_discards_unknown(const struct linkmap *m)
+{
+	if (m->has_discard_list)
+		return NULL;
+	if (m->inputs_read == 0 && m->inputs_unread)
+		return arena_printf((struct arena *)&m->arena,
+			"%s maps do not list discarded sections and none of the %u inputs the map names could be read (%s): nothing derived; run slim where the link ran%s",
+			linkmap_linker_name(m->linker), m->inputs_unread,
+			m->unread ? m->unread : "?",
+			m->linker == LM_LLD ? ", and give lld's --why-extract=FILE output to --why-extract" : "");
+	return arena_printf((struct arena *)&m->arena,
+		"%s maps do not list discarded sections (derivation from the inputs was skipped: --no-derive)",
+		linkmap_linker_name(m->linker));
+}
+
+int linkmap_derive(struct linkmap *m, struct diag_list *w, struct diag *d)
+{
+	if (linkmap_derive_members(m, w, d) || linkmap_derive_discarded(m, w, d) ||
+	    linkmap_derive_pulls(m, w, d))
+		return -1;
+	linkmap_causes(m, true);
+	m->inputs_read = m->inputs_unread = 0;
+	for (size_t i = 0; i < m->nfiles; i++) {
+		const struct lm_file *f = &m->files[i];
+		if (f->linker || f->lto)
+			continue;
+		if (f->read)
+			m->inputs_read++;
+		else
+			m->inputs_unread++;
+	}
+	if (m->inputs_unread)
+		diag_warn_at(w, m->path, 0, "%u of the %u inputs the map names could not be read (first: %s): what they would tell is missing",
+			     m->inputs_unread, m->inputs_read + m->inputs_unread,
+			     m->unread ? m->unread : "?");
 	return 0;
 }

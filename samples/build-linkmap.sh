@@ -14,6 +14,11 @@
 #   gtest-L  a googletest program (libgtest.a, libgtest_main.a; C++, COMDAT)
 #   cxx-L    C++: libcxxdemo.a(cxx_lib.o) pulled by a mangled name (gold
 #            prints it mangled, BFD demangled)
+#   tmpl-L   C++ at -O0: the same template instantiations in tmpl_a.o and
+#            libtmpl.a(tmpl_b.o), so COMDAT duplicates beside gc'd code
+#            (all four linkers)
+#   discard-L  /DISCARD/ in a script (discard.ld) drops discard.c's
+#            .discard.* sections (bfd, lld: gold and mold take no INSERT)
 #
 #   L.map         the map (-Map)
 #   L.trace       loaded files: bfd `-t -t`, gold/lld `-t`, mold
@@ -101,6 +106,19 @@ for l in bfd gold lld mold; do
 	[ $l = gold ] && waitall   # two at a time
 done
 waitall
+# COMDAT: template instantiations in an object and an archive member
+g++ -O0 -ffunction-sections -fdata-sections -c "$src/tmpl_main.cc" "$src/tmpl_a.cc" "$src/tmpl_b.cc"
+ar rcs libtmpl.a tmpl_b.o
+for l in bfd gold lld mold; do
+	link tmpl $l tmpl_main.o tmpl_a.o libtmpl.a -Wl,-Bdynamic -lstdc++ &
+	[ $l = gold ] && waitall
+done
+waitall
+# /DISCARD/: sections a script drops (cause "script", not gc)
+gcc $CF -c "$src/discard.c" -o discard.o
+for l in bfd lld; do
+	link discard $l discard.o -Wl,-T,"$src/discard.ld"
+done
 # C++: a member pulled by a mangled name (demangling checked with c++filt)
 for l in bfd gold; do
 	g++ -fuse-ld=$l -o cxx-$l cxx_main.o libcxxdemo.a -Wl,--gc-sections -Wl,-Map=cxx-$l.map
