@@ -1,0 +1,44 @@
+# A set-user-ID program runs with AT_SECURE for any user it raises
+# privileges for, and ld.so then ignores LD_LIBRARY_PATH (rtld.c
+# process_envvars) and takes $ORIGIN only at the start of an element and,
+# for the executable's own $ORIGIN, only inside a system directory
+# (_dl_dst_substitute).  slim resolves such a program that way; the judge
+# is the program itself, started as nobody with and without its
+# set-user-ID bit.
+source "$ROOT/tests/cli/lib.sh"
+need setpriv util-linux
+need gcc gcc
+[ "$(id -u)" = 0 ] || die "this test makes a set-user-ID root program: run it as root"
+chmod 755 .
+d=$PWD
+mkdir lib lib2 env
+so() { local o=$1; shift; printf '%s\n' "$1" | gcc -x c - -x none -shared -fPIC -o "$o" "${@:2}"; }
+so lib2/libdeep.so 'int deep(void) { return 0; }'
+# a library's own $ORIGIN is not checked for trust: lib/libsec.so finds ../lib2
+so lib/libsec.so 'int deep(void); int sec(void) { return deep(); }' -Wl,--disable-new-dtags,-rpath,'$ORIGIN/../lib2' -Llib2 -ldeep
+so env/libenv.so 'int envf(void) { return 0; }'
+printf 'int sec(void); int main(void) { return sec(); }\n' | gcc -x c - -x none -o origin \
+	-Wl,--disable-new-dtags,-rpath,'$ORIGIN/lib' -Llib -lsec -Wl,-rpath-link,lib2
+printf 'int sec(void); int main(void) { return sec(); }\n' | gcc -x c - -x none -o absolute \
+	-Wl,--disable-new-dtags,-rpath,"$d/lib" -Llib -lsec -Wl,-rpath-link,lib2
+printf 'int envf(void); int main(void) { return envf(); }\n' | gcc -x c - -x none -o viaenv -Lenv -lenv
+as_nobody() { env LD_LIBRARY_PATH="$d/env" setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+# expect PROGRAM SETUID(0|1) RUNS(0|1): the loader's answer, then slim's
+expect() {
+	local p=$1 suid=$2 runs=$3
+	chmod 755 "$p"; [ "$suid" = 1 ] && chmod u+s "$p"
+	if as_nobody "./$p" > run.out 2>&1; then got=1; else got=0; fi
+	[ "$got" = "$runs" ] || { cat run.out; die "ld.so: $p (set-user-ID $suid) should $( [ "$runs" = 1 ] || echo 'not ')load"; }
+	LD_LIBRARY_PATH="$d/env" "$SLIM" elf --env --json "$p" > slim.json 2>/dev/null || die "slim failed on $p"
+	nf=$(python3 -c 'import json,sys; print(sum(1 for n in json.load(open(sys.argv[1]))["nodes"] if n["attrs"].get("found") is False))' slim.json)
+	[ $((nf == 0)) = "$runs" ] || { LD_LIBRARY_PATH="$d/env" "$SLIM" elf --env "$p"; die "slim: $p (set-user-ID $suid): $nf libraries not found, ld.so $( [ "$runs" = 1 ] && echo 'loads it' || echo 'fails')"; }
+}
+expect origin 0 1     # $ORIGIN/lib
+expect origin 1 0     # the executable's $ORIGIN (/tmp/...) is not trusted
+expect absolute 1 1   # an absolute RPATH; then libsec's own $ORIGIN/../lib2
+expect viaenv 0 1     # LD_LIBRARY_PATH
+expect viaenv 1 0     # ignored under AT_SECURE
+LD_LIBRARY_PATH="$d/env" "$SLIM" elf --env viaenv > out 2>&1
+grep -q 'libenv.so not found (tried:.*LD_LIBRARY_PATH: ignored, ld.so runs the program with AT_SECURE (set-user-ID)' out ||
+	{ cat out; die "the not-found line must say why LD_LIBRARY_PATH was skipped"; }
+echo "AT_SECURE: LD_LIBRARY_PATH ignored and \$ORIGIN restricted as ld.so does (judged by running as nobody)"
