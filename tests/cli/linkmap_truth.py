@@ -86,7 +86,9 @@ if not gcset:
 dis = {}
 ndis = 0
 for l in open(disc):
-    size, f, sec = l.rstrip('\n').split('\t')
+    if l.startswith('#'):
+        continue
+    size, f, sec = l.rstrip('\n').split('\t')[:3]
     dis[(f, sec)] = max(int(size), dis.get((f, sec), 0))
     ndis += 1
 
