@@ -317,11 +317,6 @@ bool graph_finding_removable(const struct gfinding *f)
 	return !strcmp(f->confidence, "proven") && !already_removed(f->kind);
 }
 
-bool graph_finding_removable(const struct gfinding *f)
-{
-	return !strcmp(f->confidence, "proven") && !already_removed(f->kind);
-}
-
 uint64_t graph_proven_bytes(const struct graph *g, const char *kind)
 {
 	uint64_t t = 0;

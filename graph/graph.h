@@ -181,9 +181,5 @@ uint64_t graph_proven_bytes(const struct graph *g, const char *kind);
  * JSON totals.removable_bytes)?  Proven, and of a kind whose bytes are
  * still in the artifact.  Every view that sums removable bytes asks this. */
 bool graph_finding_removable(const struct gfinding *f);
-/* Does f count toward the removable total (graph_proven_bytes(g, NULL),
- * JSON totals.removable_bytes)?  Proven, and of a kind whose bytes are
- * still in the artifact.  Every view that sums removable bytes asks this. */
-bool graph_finding_removable(const struct gfinding *f);
 
 #endif
