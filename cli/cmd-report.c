@@ -4,6 +4,7 @@
  */
 #include "cli.h"
 #include "report.h"
+#include "report-text.h"
 #include "../common/ofile.h"
 #include "../common/util.h"
 
@@ -38,6 +39,7 @@ static const char usage[] =
 	"  --platform NAME      its $PLATFORM: haswell, xeon_phi or x86_64\n"
 	"  --top N              rows per ranked table, and symbols and compile\n"
 	"                       units kept per file (default 10)\n"
+	"  --bytes              text: every figure in bytes, not rounded to KiB/MiB\n"
 	"  --perf               time each step on stderr\n"
 	"  -h, --help           this help\n";
 
@@ -47,10 +49,10 @@ struct report_cli {
 	const char *html;
 	const char *svg;
 	bool json;
+	bool exact;
 	int top;
 };
 
-int report_print_text(const struct graph *g, FILE *fp, int top);
 int report_write_html(const struct graph *g, const char *path, struct diag *d);
 int report_write_svg(const struct graph *g, const char *path, struct diag *d);
 
@@ -64,7 +66,7 @@ int cmd_report(int argc, char **argv)
 {
 	enum { O_JSON = 256, O_HTML, O_SVG, O_MAP, O_PYT, O_PYR, O_ARCH,
 	       O_KERN, O_NOGPU, O_SYSROOT, O_ENV, O_TOP, O_PERF, O_CPU, O_WHY, O_DERIVE,
-	       O_PLATFORM };
+	       O_PLATFORM, O_BYTES };
 	static const struct option opts[] = {
 		{"json", no_argument, 0, O_JSON},
 		{"output", required_argument, 0, 'o'},
@@ -83,6 +85,7 @@ int cmd_report(int argc, char **argv)
 		{"cpu", required_argument, 0, O_CPU},
 		{"platform", required_argument, 0, O_PLATFORM},
 		{"top", required_argument, 0, O_TOP},
+		{"bytes", no_argument, 0, O_BYTES},
 		{"perf", no_argument, 0, O_PERF},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
@@ -101,7 +104,15 @@ int cmd_report(int argc, char **argv)
 		case O_DERIVE: o.r.map_derive = true; break;
 		case O_PYT: push(&o.r.py.traces, &o.r.py.ntraces, optarg); break;
 		case O_PYR: push(&o.r.py.roots, &o.r.py.nroots, optarg); break;
-		case O_ARCH: o.r.gpu.arch = optarg; break;
+		case O_ARCH: {
+			struct fatbin_target tv[64];
+			size_t nt;
+			struct diag ad = {0};
+			if (fatbin_parse_arch(optarg, tv, 64, &nt, &ad))
+				return cli_diag(&ad);
+			o.r.gpu.arch = optarg;
+			break;
+		}
 		case O_KERN: o.r.gpu.kernels = true; break;
 		case O_NOGPU: o.r.no_gpu = true; break;
 		case O_SYSROOT: o.r.elf.sysroot = optarg; break;
@@ -120,6 +131,7 @@ int cmd_report(int argc, char **argv)
 				return cli_error("report: --top takes a positive number");
 			break;
 		case O_PERF: o.r.perf = true; break;
+		case O_BYTES: o.exact = true; break;
 		case 'h': return cli_usage(usage, false);
 		default: return cli_usage(usage, true);
 		}
@@ -147,7 +159,8 @@ int cmd_report(int argc, char **argv)
 		if (cli_write_json(&g, o.out ? o.out : "-", &d))
 			rc = cli_diag(&d);
 	} else if (!files && g.ninputs) {
-		if (report_print_text(&g, stdout, o.top))
+		struct report_text_opts to = {o.top, o.exact};
+		if (report_print_text(&g, stdout, &to))
 			rc = EXIT_USAGE;
 	}
 	if (!rc && o.html && report_write_html(&g, o.html, &d))

@@ -1,11 +1,20 @@
 /*
- * report-text.c - the ranked human summary of `slim report`: per input,
+ * report-text.c - the ranked human summary of `slim report`: per ELF input,
  * its closure and what it costs, the unused and removable libraries with
- * bytes and the fix, the largest sections and symbols; then every other
- * analyzer's findings ranked by bytes.  Read from the graph only, so it
- * shows whatever the analyzers merged.
+ * bytes and the fix, the largest sections and symbols, its GPU code; per
+ * object or archive input what it holds (report-contents.c); then every
+ * other finding, by kind, ranked by bytes; then the total.  Read from the
+ * graph only, so it shows whatever the analyzers merged.
+ *
+ * Every figure said "removable" is a sum of graph_finding_removable()
+ * findings, the rule graph_proven_bytes() and JSON's totals use, and each
+ * such finding is summed under exactly one heading (an ELF finding under
+ * the one input block that prints it, every other under its kind), so the
+ * headings add up to the total.  Proven bytes the artifact no longer holds
+ * (sections the linker discarded) are said apart, never as removable.
  */
 #include "cli.h"
+#include "report-text.h"
 #include "../common/util.h"
 
 #include <stdlib.h>
@@ -21,6 +30,15 @@ static int by_bytes(const void *a, const void *b)
 		return x->bytes < y->bytes ? 1 : -1;
 	int c = strcmp(x->node, y->node);
 	return c ? c : strcmp(x->dependent ? x->dependent : "", y->dependent ? y->dependent : "");
+}
+
+const char *report_bytes(const struct rtext *t, uint64_t n, char buf[32])
+{
+	if (t->o.exact) {
+		snprintf(buf, 32, "%llu B", (unsigned long long)n);
+		return buf;
+	}
+	return human_bytes(n, buf, 32);
 }
 
 /* closure of root over `needs` edges: count and bytes */
@@ -50,17 +68,21 @@ static void closure(const struct graph *g, const struct gadj *adj, uint32_t root
 	free(q);
 }
 
-static size_t pick(const struct graph *g, uint32_t *idx, const char *kind,
-		   const char *root, int direct)
+static bool elf_kind(const char *k)
 {
+	return !strcmp(k, "unused-library") || !strcmp(k, "unneeded-transitive");
+}
+
+/* The findings of `kind` printed by input block `block` (-1: the list by
+ * kind); direct 1/0: only those whose dependent is / is not `root`. */
+static size_t pick(const struct rtext *t, uint32_t *idx, const char *kind,
+		   int32_t block, const char *root, int direct)
+{
+	const struct graph *g = t->g;
 	size_t n = 0;
 	for (size_t i = 0; i < g->nfindings; i++) {
 		const struct gfinding *f = &g->findings[i];
-		if (strcmp(f->kind, kind))
-			continue;
-		const char *r = attr_get_str(f->attrs, "root");
-		if (root && (!r || strcmp(r, root)) &&
-		    !(f->dependent && !strcmp(f->dependent, root)))
+		if (strcmp(f->kind, kind) || t->owner[i] != block)
 			continue;
 		if (direct >= 0 && root && (f->dependent && !strcmp(f->dependent, root)) != direct)
 			continue;
@@ -136,85 +158,126 @@ void report_print_sections(const struct gnode *n, FILE *fp, int top)
 	}
 }
 
-static void print_findings(const struct graph *g, const uint32_t *idx, size_t n,
-			   int top, bool show_dep, FILE *fp)
+/* How f's node relates to its dependent, read from the edge between them:
+ * a GPU entry or a section is in its file, a library is needed by its
+ * dependent, a member pulled in by an object.  "" when no dependent. */
+static const char *relation(const struct graph *g, const struct gfinding *f,
+			    char *buf, size_t len)
 {
-	char sz[32];
-	for (size_t i = 0; i < n && i < (size_t)top; i++) {
-		const struct gfinding *f = &g->findings[idx[i]];
-		const struct gnode *nd = graph_node(g, f->node);
-		fprintf(fp, "    %-28s %10s  %-7s", nd ? nd->name : f->node,
-			f->bytes ? human_bytes(f->bytes, sz, sizeof sz) : "-", f->confidence);
-		if (show_dep && f->dependent)
-			fprintf(fp, "  needed by %s", f->dependent);
-		fprintf(fp, "\n      fix: %s\n", f->fix);
-	}
-	if (n > (size_t)top)
-		fprintf(fp, "    ... and %zu more (--top N, or --json for all)\n", n - (size_t)top);
+	const struct gnode *dep = f->dependent ? graph_node(g, f->dependent) : NULL;
+	if (!dep)
+		return "";
+	const struct gnode *n = graph_node(g, f->node);
+	const char *member = n ? attr_get_str(n->attrs, "member") : NULL;
+	if (graph_edge(g, f->dependent, f->node, "contains")) {
+		if (member)   /* an archive's entry: in its member */
+			snprintf(buf, len, "in %s(%s)", dep->name, member);
+		else
+			snprintf(buf, len, "in %s", dep->name);
+	} else if (graph_edge(g, f->dependent, f->node, "needs"))
+		snprintf(buf, len, "needed by %s", f->dependent);
+	else if (graph_edge(g, f->dependent, f->node, "pulls"))
+		snprintf(buf, len, "pulled in by %s", dep->name);
+	else if (graph_edge(g, f->dependent, f->node, "imports"))
+		snprintf(buf, len, "imported by %s", dep->name);
+	else
+		snprintf(buf, len, "through %s", f->dependent);
+	return buf;
 }
 
-static void print_input(const struct graph *g, const struct gadj *adj, const struct ginput *in,
-			int top, FILE *fp)
+static void print_findings(const struct rtext *t, const uint32_t *idx, size_t n)
 {
+	char sz[32], rel[1200];
+	for (size_t i = 0; i < n && i < (size_t)t->o.top; i++) {
+		const struct gfinding *f = &t->g->findings[idx[i]];
+		const struct gnode *nd = graph_node(t->g, f->node);
+		fprintf(t->fp, "    %-28s %10s  %-7s", nd ? nd->name : f->node,
+			f->bytes ? report_bytes(t, f->bytes, sz) : "-", f->confidence);
+		const char *r = relation(t->g, f, rel, sizeof rel);
+		if (*r)
+			fprintf(t->fp, "  %s", r);
+		fprintf(t->fp, "\n      fix: %s\n", f->fix);
+	}
+	if (n > (size_t)t->o.top)
+		fprintf(t->fp, "    ... and %zu more (--top N, or --json for all)\n", n - (size_t)t->o.top);
+}
+
+/* Sum of the removable bytes (graph_finding_removable) of idx[0..n), and
+ * how many of them carry bytes. */
+static uint64_t removable(const struct graph *g, const uint32_t *idx, size_t n,
+			  size_t *count)
+{
+	uint64_t b = 0;
+	*count = 0;
+	for (size_t i = 0; i < n; i++)
+		if (g->findings[idx[i]].bytes && graph_finding_removable(&g->findings[idx[i]])) {
+			b += g->findings[idx[i]].bytes;
+			(*count)++;
+		}
+	return b;
+}
+
+static void print_not_found(const struct rtext *t, const struct gnode *r)
+{
+	const struct graph *g = t->g;
+	for (uint32_t i = t->adj.off[r->idx]; i < t->adj.off[r->idx + 1]; i++) {
+		const struct gedge *e = &g->edges[t->adj.edge[i]];
+		json_t *found = json_object_get(e->attrs, "found");
+		if (!strcmp(e->kind, "needs") && found && json_is_false(found))
+			fprintf(t->fp, "  not found: %s (tried: %s)\n", g->nodes[e->to]->name,
+				attr_get_str(e->attrs, "tried"));
+	}
+}
+
+static void print_elf_input(const struct rtext *t, const struct ginput *in, int32_t block)
+{
+	const struct graph *g = t->g;
 	const struct gnode *r = graph_node(g, in->node);
 	char sz[32], sz2[32];
 	size_t cnt;
 	uint64_t bytes;
 	uint32_t *idx = xcalloc(g->nfindings + 1, sizeof *idx);
-	closure(g, adj, r->idx, &cnt, &bytes);
-	fprintf(fp, "%s  %s  %s", r->id, in->path, human_bytes(r->size, sz, sizeof sz));
+	closure(g, &t->adj, r->idx, &cnt, &bytes);
+	fprintf(t->fp, "%s  %s  %s", r->id, in->path, report_bytes(t, r->size, sz));
 	if (cnt > 1)
-		fprintf(fp, "; with its %zu libraries %s", cnt - 1, human_bytes(bytes, sz2, sizeof sz2));
-	fputc('\n', fp);
+		fprintf(t->fp, "; with its %zu libraries %s", cnt - 1, report_bytes(t, bytes, sz2));
+	fputc('\n', t->fp);
 	static const struct section {
 		const char *kind, *title;
 		int direct;
-		bool show_dep;
 	} secs[] = {
-		{"unused-library", "unused direct dependencies (no reference binds to them: the rule of `ldd -u -r`)", 1, false},
-		{"unused-library", "unused dependencies of libraries in the closure", 0, true},
-		{"unneeded-transitive", "unneeded transitive libraries (loaded only through unused entries)", -1, true},
+		{"unused-library", "unused direct dependencies (no reference binds to them: the rule of `ldd -u -r`)", 1},
+		{"unused-library", "unused dependencies of libraries in the closure", 0},
+		{"unneeded-transitive", "unneeded transitive libraries (loaded only through unused entries)", -1},
 	};
-	uint64_t removable = 0;
+	uint64_t rem = 0;
 	size_t nrem = 0;
 	for (size_t k = 0; k < sizeof secs / sizeof *secs; k++) {
-		size_t n = pick(g, idx, secs[k].kind, r->id, secs[k].direct);
+		size_t n = pick(t, idx, secs[k].kind, block, r->id, secs[k].direct), c;
 		if (!n)
 			continue;
-		fprintf(fp, "  %s: %zu\n", secs[k].title, n);
-		print_findings(g, idx, n, top, secs[k].show_dep, fp);
+		fprintf(t->fp, "  %s: %zu\n", secs[k].title, n);
+		print_findings(t, idx, n);
 		/* a library's bytes count once, on the finding that removes it */
-		for (size_t i = 0; i < n; i++)
-			if (g->findings[idx[i]].bytes && !strcmp(g->findings[idx[i]].confidence, "proven")) {
-				removable += g->findings[idx[i]].bytes;
-				nrem++;
-			}
+		rem += removable(g, idx, n, &c);
+		nrem += c;
 	}
-	fprintf(fp, "  removable (proven): %zu libraries, %s\n", nrem, human_bytes(removable, sz, sizeof sz));
-	for (uint32_t i = adj->off[r->idx]; i < adj->off[r->idx + 1]; i++) {
-		const struct gedge *e = &g->edges[adj->edge[i]];
-		json_t *found = json_object_get(e->attrs, "found");
-		if (!strcmp(e->kind, "needs") && found && json_is_false(found))
-			fprintf(fp, "  not found: %s (tried: %s)\n", g->nodes[e->to]->name,
-				attr_get_str(e->attrs, "tried"));
-	}
-	report_print_sections(r, fp, top < 5 ? top : 5);
+	fprintf(t->fp, "  removable (proven): %zu libraries, %s\n", nrem, report_bytes(t, rem, sz));
+	print_not_found(t, r);
+	report_print_sections(r, t->fp, t->o.top < 5 ? t->o.top : 5);
+	report_print_gpu((struct rtext *)t, r);
 	free(idx);
-}
-
-static bool elf_kind(const char *k)
-{
-	return !strcmp(k, "unused-library") || !strcmp(k, "unneeded-transitive");
 }
 
 /* An ELF input another analyzer reached (a Python extension module that
  * pydeps contains) gets its own block only when something is found. */
-static bool worth_a_block(const struct graph *g, const struct gadj *radj, const char *id)
+static bool worth_a_block(const struct rtext *t, const char *id)
 {
+	const struct graph *g = t->g;
 	const struct gnode *n = graph_node(g, id);
 	bool contained = false;
-	for (uint32_t i = radj->off[n->idx]; i < radj->off[n->idx + 1]; i++)
-		contained |= !strcmp(g->edges[radj->edge[i]].kind, "contains");
+	for (uint32_t i = t->radj.off[n->idx]; i < t->radj.off[n->idx + 1]; i++)
+		contained |= !strcmp(g->edges[t->radj.edge[i]].kind, "contains");
 	if (!contained)
 		return true;    /* no other analyzer reached it: given by the user */
 	for (size_t i = 0; i < g->nfindings; i++) {
@@ -226,45 +289,105 @@ static bool worth_a_block(const struct graph *g, const struct gadj *radj, const 
 	return false;
 }
 
-int report_print_text(const struct graph *g, FILE *fp, int top)
+static bool elf_block(const struct rtext *t, const struct ginput *in)
 {
-	struct gadj adj, radj;
-	char sz[32];
-	graph_adj_build(g, &adj, false);
-	graph_adj_build(g, &radj, true);
+	return in->node && graph_node(t->g, in->node) &&
+	       (!strcmp(in->kind, "elf-exec") || !strcmp(in->kind, "elf-shared")) &&
+	       worth_a_block(t, in->node);
+}
+
+/* The block that prints each input node (the first input naming it) and
+ * the one block that prints each ELF finding: the input it was found for
+ * (attrs.root), else the input that depends on it; -1 (listed by kind)
+ * when neither has a block. */
+static void assign_owners(struct rtext *t)
+{
+	const struct graph *g = t->g;
+	for (size_t i = 0; i < g->nnodes; i++)
+		t->block_of[i] = -1;
 	for (size_t i = 0; i < g->ninputs; i++) {
 		const struct ginput *in = &g->inputs[i];
-		if (in->node && graph_node(g, in->node) &&
-		    (!strcmp(in->kind, "elf-exec") || !strcmp(in->kind, "elf-shared")) &&
-		    worth_a_block(g, &radj, in->node))
-			print_input(g, &adj, in, top, fp);
+		const struct gnode *n = in->node ? graph_node(g, in->node) : NULL;
+		if (n && t->block_of[n->idx] < 0 &&
+		    (elf_block(t, in) || !strcmp(n->kind, "object")))
+			t->block_of[n->idx] = (int32_t)i;
 	}
-	graph_adj_free(&radj);
-	/* every other analyzer's findings, by kind, ranked by bytes */
+	for (size_t i = 0; i < g->nfindings; i++) {
+		const struct gfinding *f = &g->findings[i];
+		const char *root = attr_get_str(f->attrs, "root");
+		const struct gnode *r = root ? graph_node(g, root) : NULL;
+		const struct gnode *d = f->dependent ? graph_node(g, f->dependent) : NULL;
+		t->owner[i] = -1;
+		if (!elf_kind(f->kind))
+			continue;
+		if (r && t->block_of[r->idx] >= 0)
+			t->owner[i] = t->block_of[r->idx];
+		else if (d && t->block_of[d->idx] >= 0)
+			t->owner[i] = t->block_of[d->idx];
+	}
+}
+
+/* Every finding no input block printed, by kind, ranked by bytes. */
+static void print_by_kind(const struct rtext *t)
+{
+	const struct graph *g = t->g;
 	uint32_t *idx = xcalloc(g->nfindings + 1, sizeof *idx);
 	const char *kinds[64];
 	size_t nk = 0;
-	for (size_t i = 0; i < g->nfindings && nk < 64; i++) {
+	char sz[32], sz2[32];
+	for (size_t i = 0; i < g->nfindings; i++) {
 		const char *k = g->findings[i].kind;
-		bool seen = elf_kind(k);
+		bool seen = t->owner[i] >= 0;
 		for (size_t j = 0; j < nk && !seen; j++)
 			seen = !strcmp(kinds[j], k);
-		if (!seen)
+		if (!seen && nk < 64)
 			kinds[nk++] = k;
 	}
 	for (size_t j = 0; j < nk; j++) {
-		size_t n = pick(g, idx, kinds[j], NULL, -1);
-		uint64_t b = 0;
-		for (size_t i = 0; i < n; i++)
-			if (!strcmp(g->findings[idx[i]].confidence, "proven"))
-				b += g->findings[idx[i]].bytes;
-		fprintf(fp, "%s: %zu findings, %s proven removable\n", kinds[j], n,
-			human_bytes(b, sz, sizeof sz));
-		print_findings(g, idx, n, top, true, fp);
+		size_t n = pick(t, idx, kinds[j], -1, NULL, -1), c;
+		uint64_t b = removable(g, idx, n, &c), gone = 0;
+		for (size_t i = 0; i < n; i++) {
+			const struct gfinding *f = &g->findings[idx[i]];
+			if (!strcmp(f->confidence, "proven") && !graph_finding_removable(f))
+				gone += f->bytes;
+		}
+		fprintf(t->fp, "%s: %zu findings, %s proven removable", kinds[j], n,
+			report_bytes(t, b, sz));
+		if (gone)   /* discarded sections: proven, but not in the output */
+			fprintf(t->fp, "; %s already not in the output (the linker left it out: not removable, not counted)",
+				report_bytes(t, gone, sz2));
+		fputc('\n', t->fp);
+		print_findings(t, idx, n);
 	}
-	fprintf(fp, "total: %zu nodes, %zu edges, %zu findings; %s removable (proven findings only)\n",
-		g->nnodes, g->nedges, g->nfindings, human_bytes(graph_proven_bytes(g, NULL), sz, sizeof sz));
 	free(idx);
-	graph_adj_free(&adj);
+}
+
+int report_print_text(const struct graph *g, FILE *fp, const struct report_text_opts *o)
+{
+	struct rtext t = {g, fp, *o, {0}, {0}, NULL, NULL};
+	char sz[32];
+	graph_adj_build(g, &t.adj, false);
+	graph_adj_build(g, &t.radj, true);
+	t.owner = xcalloc(g->nfindings + 1, sizeof *t.owner);
+	t.block_of = xcalloc(g->nnodes + 1, sizeof *t.block_of);
+	assign_owners(&t);
+	for (size_t i = 0; i < g->ninputs; i++) {
+		const struct ginput *in = &g->inputs[i];
+		const struct gnode *n = in->node ? graph_node(g, in->node) : NULL;
+		if (!n || t.block_of[n->idx] != (int32_t)i)
+			continue;
+		if (!strcmp(n->kind, "object"))
+			report_print_object(&t, in);
+		else
+			print_elf_input(&t, in, (int32_t)i);
+	}
+	report_print_closure_gpu(&t);
+	print_by_kind(&t);
+	fprintf(fp, "total: %zu nodes, %zu edges, %zu findings; %s removable (proven findings only)\n",
+		g->nnodes, g->nedges, g->nfindings, report_bytes(&t, graph_proven_bytes(g, NULL), sz));
+	free(t.owner);
+	free(t.block_of);
+	graph_adj_free(&t.adj);
+	graph_adj_free(&t.radj);
 	return 0;
 }

@@ -3,14 +3,23 @@
  * step one call with a why-comment, timed under --perf):
  *
  *   load_inputs   detect each input's type once from its bytes
- *   run_elf       closure, bindings, unused libraries per ELF input
- *   run_gpu       fatbin entries of every ELF object in the graph
+ *   run_elf       closure, bindings, unused libraries per ELF input;
+ *                 objects, archives (their members, analyzers/archive/)
+ *                 and bare fatbins in run_object
+ *   run_gpu       fatbin entries of every ELF object in the graph; the
+ *                 --arch targets recorded in totals.gpu_targets, since
+ *                 every GPU verdict depends on them
  *   run_maps      linker maps merged into the first ELF's node
  *   run_python    traces + module trees
  *   check         graph invariants (graph_check) after the merge
+ *
+ * A bad input is one error line ("slim: FILE: offset 0x..: what") and the
+ * other inputs are still analyzed: each step ORs its status, as elfutils'
+ * size.c does, and report_build returns 2 if any input failed.
  */
 #include "report.h"
 #include "cli.h"
+#include "../analyzers/archive/archive.h"
 #include "../common/filetype.h"
 #include "../common/mfile.h"
 #include "../common/util.h"
@@ -37,12 +46,28 @@ static void step_end(struct step_timer *t, const char *what)
 			now_seconds() - t->t0);
 }
 
+/* The --arch targets, "sm_80" each, in totals.gpu_targets (already
+ * validated by the option parser). */
+static void record_targets(struct graph *g, const char *arch)
+{
+	struct fatbin_target t[64];
+	size_t n = 0;
+	struct diag d = {0};
+	if (!arch || fatbin_parse_arch(arch, t, 64, &n, &d))
+		return;
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_sprintf("sm_%u", t[i].sm));
+	json_object_set_new(g->totals, "gpu_targets", arr);
+}
+
 /* GPU code lives in the analyzed files and in every library of their
  * closure: scan each exe/lib node that has a path, once. */
 static int run_gpu(struct graph *g, const struct report_opts *o,
 		   struct diag_list *w)
 {
 	int rc = 0;
+	record_targets(g, o->gpu.arch);
 	size_t n = g->nnodes;
 	for (size_t i = 0; i < n; i++) {
 		struct gnode *nd = g->nodes[i];
@@ -66,6 +91,36 @@ static int run_gpu(struct graph *g, const struct report_opts *o,
 	return rc;
 }
 
+/* Objects, archives and bare fatbins: what they hold (an archive's
+ * members, an object's code and data bytes) and their GPU code.  One error
+ * line for a bad input: the first analysis that fails says why. */
+static int run_object(struct graph *g, const struct report_opts *o,
+		      const char *path, enum filetype ft, const struct mfile *mf,
+		      struct diag_list *w)
+{
+	struct diag d = {0};
+	const char *id = graph_strf(g, "obj:%s", path_base(path));
+	struct gnode *n = graph_add_node(g, "object", id, NULL);
+	graph_node_set_size(n, mf->n);
+	attr_str(graph_node_attrs(n), "path", path);
+	graph_add_input(g, path, filetype_name(ft), id);
+	int bad = 0;
+	if (ft == FT_AR)
+		bad = archive_merge(g, path, mf->p, mf->n, id, &d) < 0;
+	if (ft == FT_ELF_REL) {
+		struct archive_sizes s;
+		bad = archive_elf_sizes(mf->p, mf->n, path, 0, &s, &d) < 0;
+		if (!bad)
+			archive_sizes_attrs(g, id, &s);
+	}
+	struct diag fd = {0};
+	if (fatbin_merge(g, path, mf->p, mf->n, id, &o->gpu, w, &fd) < 0 && !bad) {
+		d = fd;
+		bad = 1;
+	}
+	return bad ? cli_diag(&d) : 0;
+}
+
 static int run_file(struct graph *g, struct elf_ctx *ec,
 		    const struct report_opts *o, const char *path,
 		    const char **root, const char ***traces, size_t *ntraces,
@@ -87,18 +142,9 @@ static int run_file(struct graph *g, struct elf_ctx *ec,
 	case FT_ELF_REL:
 	case FT_AR:
 	case FT_AR_THIN:
-	case FT_FATBIN: {
-		/* objects, archives and bare fatbins: only their GPU code is
-		 * analyzed */
-		const char *id = graph_strf(g, "obj:%s", path_base(path));
-		struct gnode *n = graph_add_node(g, "object", id, NULL);
-		graph_node_set_size(n, mf.n);
-		attr_str(graph_node_attrs(n), "path", path);
-		graph_add_input(g, path, filetype_name(ft), id);
-		if (fatbin_merge(g, path, mf.p, mf.n, id, &o->gpu, w, &d) < 0)
-			rc = cli_diag(&d);
+	case FT_FATBIN:
+		rc = run_object(g, o, path, ft, &mf, w);
 		break;
-	}
 	case FT_LINKMAP:
 		*maps = xreallocarray(*maps, *nmaps + 1, sizeof **maps);
 		(*maps)[(*nmaps)++] = path;
