@@ -108,10 +108,18 @@ grep -v "^/" rel.prune && die "relative prune path"
 run noev --root tree --no-auto-roots --prune-list noev.prune
 [ -e noev.prune ] && [ ! -s noev.prune ] || die "a prune list without any trace"
 grep -q "nothing is known to be used" noev.err || die "no warning without traces"
-# 5d. a trace whose modules lie in no root given: said as such, not as
-# "no trace"
-run noroot --trace good.txt --no-auto-roots
-grep -q "no traced or script module lies under the roots given (no --root)" noroot.err || { cat noroot.err; die "trace outside the roots: wrong warning"; }
+# 5d. no --root and a trace that names no file (a module list, -X
+# importtime): one usage line saying --root is needed, exit 2, no output
+# (it printed "0 B of 0 B prunable" and exit 0)
+expect_rc 2 "$SLIM" pydeps --trace good.txt --prune-list noroot.list > noroot.out 2> noroot.err
+one_line noroot.err
+grep -q "^slim: good.txt: no --root given and the trace names no module file.*--root DIR" noroot.err ||
+	die "trace without paths and no --root: wrong message: $(cat noroot.err)"
+[ ! -s noroot.out ] && [ ! -e noroot.list ] || die "no --root: output written anyway"
+# 5e. a trace whose modules lie in no root given: said as such
+mkdir -p elsewhere
+run noroot2 --trace good.txt --root elsewhere --no-auto-roots
+grep -q "no traced or script module lies under the roots given (check --root)" noroot2.err || { cat noroot2.err; die "trace outside the roots: wrong warning"; }
 
 # 6. a missing trace or root: one error line, exit 2, no prune list
 expect_rc 2 "$SLIM" pydeps --trace nope.txt --root tree --prune-list p1 2> e1
