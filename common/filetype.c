@@ -25,9 +25,12 @@ static int has(const unsigned char *p, size_t n, const char *needle)
 	return memmem(p, n, needle, m) != NULL;
 }
 
-/* ET_DYN with a PT_INTERP is a PIE executable; without, a library.  Reads
- * the program headers straight from the bytes; any inconsistency leaves the
- * answer at "shared library" and lets the ELF analyzer report the error. */
+/* ET_DYN: a program or a library by elfutils' elfclassify rules, as the
+ * ELF analyzer's eobj_is_program() decides (so every command names the
+ * file alike): no PT_DYNAMIC, DF_1_PIE (static-pie), no DT_SONAME but
+ * PT_INTERP, or DT_DEBUG make a program.  Reads the program headers and
+ * the dynamic segment straight from the bytes; any inconsistency leaves
+ * the answer at "shared library" and lets the ELF analyzer report it. */
 static enum filetype elf_kind(const unsigned char *p, size_t n)
 {
 	if (n < EI_NIDENT + 4)
@@ -58,14 +61,30 @@ static enum filetype elf_kind(const unsigned char *p, size_t n)
 	}
 	if (!phentsize || phoff > n)
 		return FT_ELF_DYN;
+	int interp = 0, pie = 0, soname = 0, debug = 0;
+	uint64_t dyn = 0, dynsz = 0, w = is64 ? 8 : 4;
 	for (unsigned i = 0; i < phnum; i++) {
 		uint64_t o = phoff + (uint64_t)i * phentsize;
-		if (o + 4 > n)
+		if (o + (is64 ? 40 : 24) > n)
 			break;
-		if (RD(o, 4) == PT_INTERP)
-			return FT_ELF_EXEC;
+		interp |= RD(o, 4) == PT_INTERP;
+		if (RD(o, 4) == PT_DYNAMIC && !dynsz) {
+			dyn = is64 ? RD(o + 8, 8) : RD(o + 4, 4);
+			dynsz = is64 ? RD(o + 32, 8) : RD(o + 16, 4);
+		}
 	}
-	return FT_ELF_DYN;
+	if (!dynsz || dyn > n || dynsz > n - dyn)
+		return dynsz ? FT_ELF_DYN : FT_ELF_EXEC;
+	for (uint64_t o = dyn; o + 2 * w <= dyn + dynsz && RD(o, w) != DT_NULL; o += 2 * w) {
+		pie |= RD(o, w) == DT_FLAGS_1 && (RD(o + w, w) & DF_1_PIE);
+		soname |= RD(o, w) == DT_SONAME;
+		debug |= RD(o, w) == DT_DEBUG;
+	}
+	if (pie)
+		return FT_ELF_EXEC;
+	if (soname)
+		return FT_ELF_DYN;
+	return interp || debug ? FT_ELF_EXEC : FT_ELF_DYN;
 #undef RD
 }
 
