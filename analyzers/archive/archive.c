@@ -51,6 +51,15 @@ static int sizes_of(Elf *e, size_t n, const char *where, uint64_t base,
 		    struct archive_sizes *s, struct diag *d)
 {
 	size_t shnum;
+	GElf_Ehdr ehm, *eh = gelf_getehdr(e, &ehm);
+	if (!eh)
+		return diag_err_at(d, where, base, "cannot read the ELF header: %s", elf_errmsg(-1));
+	/* libelf reads a table that runs past the end as no sections at all */
+	if (eh->e_shoff && !range_ok(eh->e_shoff,
+				     (uint64_t)(eh->e_shnum ? eh->e_shnum : 1) * eh->e_shentsize, n))
+		return diag_err_at(d, where, base + eh->e_shoff,
+				   "section header table (%u entries) runs past the end of the file",
+				   eh->e_shnum);
 	if (elf_getshdrnum(e, &shnum))
 		return diag_err_at(d, where, base, "cannot read the section headers: %s",
 				   elf_errmsg(-1));
@@ -91,21 +100,28 @@ void archive_sizes_attrs(struct graph *g, const char *node_id,
 	attr_int(a, "bytes_bss", (long long)s->bss);
 }
 
+#define NO_HEADER UINT64_MAX
+#define BAD_SIZE (UINT64_MAX - 1)
+
 /* The size field of the GNU/SysV header just before the member's bytes at
- * `base`, or UINT64_MAX when the bytes before base are not such a header
- * (a BSD "#1/len" name sits between header and bytes: libelf's size then). */
+ * `base`: NO_HEADER when the bytes before base are not such a header (a
+ * BSD "#1/len" name sits between header and bytes: libelf's size then),
+ * BAD_SIZE when the field is not a decimal number (libelf takes the digits
+ * before the junk). */
 static uint64_t declared_size(const unsigned char *p, uint64_t base)
 {
 	if (base < AR_HDR + 8 || memcmp(p + base - 2, "`\n", 2))
-		return UINT64_MAX;
+		return NO_HEADER;
 	const unsigned char *f = p + base - AR_HDR + 48;
 	uint64_t v = 0;
 	size_t i = 0;
 	for (; i < 10 && f[i] >= '0' && f[i] <= '9'; i++)
 		v = v * 10 + (uint64_t)(f[i] - '0');
+	if (!i)
+		return BAD_SIZE;
 	for (; i < 10; i++)
 		if (f[i] != ' ')
-			return UINT64_MAX;
+			return BAD_SIZE;
 	return v;
 }
 
@@ -151,7 +167,10 @@ static int member(struct walk *w, Elf *sub, const unsigned char *p, size_t n,
 		return diag_err_at(d, w->path, *end, "cannot read the archive member header: %s",
 				   elf_errmsg(-1));
 	uint64_t base = (uint64_t)b, size = declared_size(p, base);
-	if (size == UINT64_MAX)
+	if (size == BAD_SIZE)
+		return diag_err_at(d, w->path, base - AR_HDR + 48,
+				   "archive member %s: size field is not a decimal number", h->ar_name);
+	if (size == NO_HEADER)
 		size = (uint64_t)h->ar_size;
 	if (!range_ok(base, size, n))
 		return diag_err_at(d, w->path, base >= AR_HDR ? base - AR_HDR : base,
