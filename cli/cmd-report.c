@@ -25,8 +25,11 @@ static const char usage[] =
 	"  --map MAP            merge a linker map of the (first) ELF input\n"
 	"  --why-extract FILE   lld's --why-extract output for the map: which\n"
 	"                       symbol pulled each archive member\n"
-	"  --derive             lld/mold maps: read the inputs the map names for\n"
-	"                       discarded sections and the pull chain\n"
+	"  --no-derive          do not read the objects and archives a map names\n"
+	"                       (by default slim does, for what the map leaves out:\n"
+	"                       lld/mold discarded sections, dead members and pull\n"
+	"                       chains; every linker's COMDAT groups, for causes);\n"
+	"                       --derive is accepted, a no-op\n"
 	"  --py-trace T         a Python import trace (repeatable)\n"
 	"  --py-root DIR        a Python module tree (repeatable)\n"
 	"  --arch LIST          GPU targets shipped, e.g. sm_80,sm_90\n"
@@ -65,7 +68,7 @@ static void push(const char ***v, size_t *n, const char *s)
 int cmd_report(int argc, char **argv)
 {
 	enum { O_JSON = 256, O_HTML, O_SVG, O_MAP, O_PYT, O_PYR, O_ARCH,
-	       O_KERN, O_NOGPU, O_SYSROOT, O_ENV, O_TOP, O_PERF, O_CPU, O_WHY, O_DERIVE,
+	       O_KERN, O_NOGPU, O_SYSROOT, O_ENV, O_TOP, O_PERF, O_CPU, O_WHY, O_DERIVE, O_NODERIVE,
 	       O_PLATFORM, O_BYTES };
 	static const struct option opts[] = {
 		{"json", no_argument, 0, O_JSON},
@@ -75,6 +78,7 @@ int cmd_report(int argc, char **argv)
 		{"map", required_argument, 0, O_MAP},
 		{"why-extract", required_argument, 0, O_WHY},
 		{"derive", no_argument, 0, O_DERIVE},
+		{"no-derive", no_argument, 0, O_NODERIVE},
 		{"py-trace", required_argument, 0, O_PYT},
 		{"py-root", required_argument, 0, O_PYR},
 		{"arch", required_argument, 0, O_ARCH},
@@ -102,6 +106,7 @@ int cmd_report(int argc, char **argv)
 		case O_MAP: push(&o.r.maps, &o.r.nmaps, optarg); break;
 		case O_WHY: o.r.map_why = optarg; break;
 		case O_DERIVE: o.r.map_derive = true; break;
+		case O_NODERIVE: o.r.map_no_derive = true; break;
 		case O_PYT: push(&o.r.py.traces, &o.r.py.ntraces, optarg); break;
 		case O_PYR: push(&o.r.py.roots, &o.r.py.nroots, optarg); break;
 		case O_ARCH: {

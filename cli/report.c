@@ -206,32 +206,18 @@ int report_build(struct graph *g, const struct report_opts *o,
 		step_end(&t, "fatbin");
 	}
 
-	/* run_maps: a map describes the link of the first ELF input */
-	if ((o->map_why || o->map_derive) && !(o->nmaps + nmaps))
-		rc |= cli_error("report: %s needs a linker map (--map MAP, or a map among the inputs)",
-				o->map_why ? "--why-extract" : "--derive");
+	/* run_maps: a map describes the link of the first ELF input, and is
+	 * refused unless it does (linkmap_load checks its sections) */
+	if (o->map_why && !(o->nmaps + nmaps))
+		rc |= cli_error("report: --why-extract needs a linker map (--map MAP, or a map among the inputs)");
 	step_begin(&t, o->perf);
+	struct gnode *rn = first_root ? graph_node(g, first_root) : NULL;
+	struct linkmap_load_opts lo = {.why = o->map_why, .no_derive = o->map_no_derive,
+		.bin = rn ? attr_get_str(rn->attrs, "path") : NULL, .output_node = first_root};
 	for (size_t i = 0; i < o->nmaps + nmaps; i++) {
-		const char *mp = i < o->nmaps ? o->maps[i] : maps[i - o->nmaps];
-		struct mfile mf;
 		struct diag d = {0};
-		if (mfile_open(&mf, mp, &d)) {
+		if (linkmap_load(g, i < o->nmaps ? o->maps[i] : maps[i - o->nmaps], &lo, w, &d))
 			rc |= cli_diag(&d);
-			continue;
-		}
-		struct linkmap m = {0};
-		struct mfile wf = {0};
-		if (linkmap_parse(&m, mp, (const char *)mf.p, mf.n, w, &d) ||
-		    (o->map_why && (mfile_open(&wf, o->map_why, &d) ||
-				    linkmap_read_why_extract(&m, o->map_why, (const char *)wf.p,
-							     wf.n, &d))) ||
-		    (o->map_derive && (linkmap_derive_discarded(&m, w, &d) ||
-				       linkmap_derive_pulls(&m, w, &d))) ||
-		    linkmap_to_graph(&m, g, first_root, &d))
-			rc |= cli_diag(&d);
-		mfile_close(&wf);
-		linkmap_free(&m);
-		mfile_close(&mf);
 	}
 	step_end(&t, "linkmap");
 

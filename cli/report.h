@@ -20,7 +20,8 @@ struct report_opts {
 	const char **maps;          /* --map MAP (merged into the first ELF) */
 	size_t nmaps;
 	const char *map_why;        /* --why-extract FILE (lld) for the maps */
-	bool map_derive;            /* --derive: discards and pulls from the inputs */
+	bool map_derive;            /* --derive: accepted, the default now */
+	bool map_no_derive;         /* --no-derive: do not read the map's inputs */
 	struct pydeps_opts py;      /* --py-trace / --py-root */
 	struct fatbin_opts gpu;     /* --arch, --kernels */
 	bool no_gpu;                /* --no-gpu: skip the fatbin scan */

@@ -17,7 +17,8 @@
  * lm-cref.c (--cref), lm-columns.c (lld, mold, why-extract, deps),
  * lm-objects.c (reading the inputs: discarded sections, pulls, members
  * loaded but absent from the map), lm-cause.c (why each section was
- * discarded), lm-binary.c (does the map describe this executable),
+ * discarded), lm-binary.c (does the map describe this executable), lm-load.c (a
+ * map file into the graph for `slim report`), lm-read.c (the inputs, libelf),
  * lm-merge.c (graph).
  *
  * Invariants after linkmap_parse() returns 0:
@@ -223,6 +224,24 @@ int linkmap_check_binary(const struct linkmap *m, const char *bin,
 /* What a view says when the map lists no discarded sections and none
  * could be derived; NULL when they are known.  Static or arena text. */
 const char *linkmap_discards_unknown(const struct linkmap *m);
+
+/* How `slim report` loads a map (lm-load.c). */
+struct linkmap_load_opts {
+	const char *why;         /* lld --why-extract / mold deps file, or NULL */
+	bool no_derive;          /* --no-derive: do not read the inputs */
+	const char *bin;         /* the ELF file the map must describe, or NULL */
+	const char *output_node; /* as linkmap_to_graph() */
+};
+
+/*
+ * Read the map at `path` and merge it into g: parse, --why-extract, derive
+ * (unless no_derive), refuse it unless it describes o->bin (when given),
+ * then linkmap_to_graph().  Warnings (inputs unread, nothing derived) go
+ * to w.  Returns 0, or -1 with d set; g is unchanged on -1.
+ */
+int linkmap_load(struct graph *g, const char *path,
+		 const struct linkmap_load_opts *o, struct diag_list *w,
+		 struct diag *d);
 
 /* 0 if invariants 1-3 above hold, else -1 with the first broken one in d
  * (a parser bug, never an input error). */

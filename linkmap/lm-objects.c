@@ -218,13 +218,16 @@ int linkmap_derive_pulls(struct linkmap *m, struct diag_list *w, struct diag *d)
 			m->files[t].derived = true;
 		}
 	}
-	for (size_t i = 0; i < nfiles; i++)
+	bool any = false;    /* nothing read: no pulls known, say so */
+	for (size_t i = 0; i < nfiles; i++) {
+		any |= m->files[i].read;
 		free(x.undef[i].v);
+	}
 	free(x.undef);
 	free(queue);
 	free(seen);
 	hmap_free(&x.def);
-	m->has_pulls = true;
+	m->has_pulls = any;
 	(void)d;
 	return 0;
 }
@@ -343,7 +346,8 @@ int linkmap_derive_members(struct linkmap *m, struct diag_list *w, struct diag *
 	free(x.work.v);
 	hmap_free(&x.defined);
 	hmap_free(&x.cdef);
-	m->derived_members = true;
+	for (size_t i = 0; i < m->nfiles && !m->derived_members; i++)
+		m->derived_members = m->files[i].read;
 	return 0;
 }
 
@@ -378,7 +382,8 @@ int linkmap_derive(struct linkmap *m, struct diag_list *w, struct diag *d)
 		else
 			m->inputs_unread++;
 	}
-	if (m->inputs_unread)
+	/* none read and no discards known: linkmap_discards_unknown() says it */
+	if (m->inputs_unread && (m->inputs_read || m->has_discard_list))
 		diag_warn_at(w, m->path, 0, "%u of the %u inputs the map names could not be read (first: %s): what they would tell is missing",
 			     m->inputs_unread, m->inputs_read + m->inputs_unread,
 			     m->unread ? m->unread : "?");
