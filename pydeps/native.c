@@ -118,11 +118,14 @@ int pynative_is_extension(struct pyset *s, const char *path, const char *stem,
 	struct diag d = {0};
 	if (eobj_open_fd(&o, fd, path, &d))
 		return 0;    /* eobj_open_fd took fd and closed it */
-	for (size_t i = 0; i < o.nneeded; i++)
-		if (!hmap_gets(&s->needed, o.needed[i])) {
-			const char *n = arena_strdup(&s->arena, o.needed[i]);
+	for (size_t i = 0; i < o.nneeded; i++) {
+		/* by file name: a DT_NEEDED with a slash is a path */
+		const char *b = path_base(o.needed[i]);
+		if (!hmap_gets(&s->needed, b)) {
+			const char *n = arena_strdup(&s->arena, b);
 			hmap_put(&s->needed, n, strlen(n), (void *)1);
 		}
+	}
 	int rc = !eobj_symbols(&o, &d) && exports_init(&o, stem, stemlen);
 	eobj_close(&o);
 	return rc;

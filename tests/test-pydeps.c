@@ -326,3 +326,217 @@ Test(pytrace, real_verbose_trace_has_every_module_python_loaded)
 {
 	real_trace("highlight.v", "highlight.v.modules");
 }
+
+/* ---- issue 15: data directories, native libraries, roots from traces ---- */
+
+static void put(const char *dir, const char *rel, const char *text)
+{
+	struct buf b = BUF_INIT;
+	cr_assert_eq(run_fmt(&b, "mkdir -p \"$(dirname '%s/%s')\" && printf '%%s' '%s' > '%s/%s'",
+			     dir, rel, text, dir, rel), 0);
+	buf_free(&b);
+}
+
+static int file_of(const struct pyset *s, const char *dir, const char *rel)
+{
+	char p[4096];
+	snprintf(p, sizeof p, "%s/%s", dir, rel);
+	for (size_t f = 0; f < s->nfiles; f++)
+		if (!strcmp(s->files[f].path, p))
+			return (int)f;
+	cr_assert_fail("%s not in the inventory", p);
+	return -1;
+}
+
+static int mod(const struct pyset *s, const char *name)
+{
+	return pyset_find(s, name, strlen(name));
+}
+
+/* the invariants pyint.h states: parents precede children and exist; a
+ * namespace package has a module below it; bytes are the files' sum */
+static void check_set(const struct pyset *s)
+{
+	uint64_t *by = calloc(s->nmods + 1, sizeof *by);
+	for (size_t f = 0; f < s->nfiles; f++)
+		if (s->files[f].mod >= 0)
+			by[s->files[f].mod] += s->files[f].size;
+	for (size_t i = 0; i < s->nmods; i++) {
+		const struct pymod *m = &s->mods[i];
+		cr_assert(m->parent < (int)i, "%s: parent after child", m->name);
+		cr_assert_eq(mod(s, m->name), (int)i, "%s: name map stale", m->name);
+		cr_assert_eq(m->bytes, by[i], "%s: bytes are not its files'", m->name);
+		if (m->is_ns && m->is_pkg) {
+			bool below = false;
+			for (size_t k = i + 1; k < s->nmods; k++)
+				for (int p = s->mods[k].parent; p >= 0 && !below; p = s->mods[p].parent)
+					below = p == (int)i;
+			cr_assert(below, "%s: namespace package with no module below", m->name);
+		}
+	}
+	free(by);
+}
+
+Test(pyinventory, moduleless_directory_is_data_of_its_package)
+{
+	char *t = test_tmpdir();
+	put(t, "pkg/__init__.py", "");
+	put(t, "pkg/mod.py", "x = 1\n");
+	put(t, "pkg/schemas/draft7.json", "{}");
+	put(t, "pkg/schemas/vocab/core.json", "{\"a\": 1}");
+	put(t, "pkg/scaffolds/base/+package+/app.py", "app = 1\n");
+	put(t, "pkg/nsp/sub.py", "y = 2\n");     /* a real namespace package */
+	put(t, "pkg/nsp/data/table.txt", "t");
+	put(t, "toplevel_data/leaf/readme.txt", "r");
+	struct pyset s = {0};
+	struct diag_list w = {0};
+	const char *roots[] = {t};
+	pydeps_inventory(&s, roots, 1, false, &w);
+	cr_assert_eq(w.n, 0);
+	check_set(&s);
+	cr_assert_geq(mod(&s, "pkg.mod"), 0);
+	cr_assert_eq(mod(&s, "pkg.schemas"), -1, "a module-less directory became a module");
+	cr_assert_eq(mod(&s, "pkg.schemas.vocab"), -1);
+	cr_assert_eq(mod(&s, "pkg.scaffolds"), -1);
+	cr_assert_eq(mod(&s, "pkg.scaffolds.base"), -1);
+	cr_assert_eq(mod(&s, "pkg.nsp.data"), -1);
+	cr_assert_eq(mod(&s, "toplevel_data"), -1);
+	int nsp = mod(&s, "pkg.nsp");
+	cr_assert_geq(nsp, 0, "a directory with a module below is a namespace package");
+	cr_assert(s.mods[nsp].is_ns);
+	int pkg = mod(&s, "pkg");
+	const char *data[] = {"pkg/schemas/draft7.json", "pkg/schemas/vocab/core.json",
+			      "pkg/scaffolds/base/+package+/app.py"};
+	for (size_t i = 0; i < 3; i++) {
+		int f = file_of(&s, t, data[i]);
+		cr_assert_eq(s.files[f].mod, pkg, "%s: not data of pkg", data[i]);
+		cr_assert_eq(s.files[f].kind, PYF_DATA);
+	}
+	cr_assert_eq(s.files[file_of(&s, t, "pkg/nsp/data/table.txt")].mod, nsp);
+	cr_assert_eq(s.files[file_of(&s, t, "toplevel_data/leaf/readme.txt")].mod, -1);
+	pyset_free(&s);
+	struct buf b = BUF_INIT;
+	run_fmt(&b, "rm -rf '%s'", t);
+	buf_free(&b);
+	free(t);
+}
+
+/* ground truth from readelf: does FILE export SYMBOL? */
+static bool readelf_exports(const char *file, const char *sym)
+{
+	struct buf b = BUF_INIT;
+	int rc = run_fmt(&b, "readelf --dyn-syms -W '%s' | awk '$7 != \"UND\" && ($5 == \"GLOBAL\" || $5 == \"WEAK\") {print $8}' | grep -qx '%s'",
+			 file, sym);
+	buf_free(&b);
+	return rc == 0;
+}
+
+Test(pyinventory, shared_object_without_pyinit_is_a_native_library)
+{
+	need_tool("cc", "build-essential");
+	need_tool("readelf", "binutils");
+	char *t = test_tmpdir();
+	put(t, "pkg/__init__.py", "import ctypes\n");
+	put(t, "src/ext.c", "int PyInit_ext(void) { return 0; }\n");
+	put(t, "src/other.c", "int PyInit_other(void) { return 0; }\n");
+	put(t, "src/foo.c", "int foo(void) { return 1; }\n");
+	put(t, "src/bar.c", "int foo(void);\nint bar(void) { return foo(); }\n");
+	put(t, "pkg/garbage.so", "not an ELF file");
+	struct buf b = BUF_INIT;
+	cr_assert_eq(run_fmt(&b, "cd '%s' && mkdir -p pkg/lib && "
+			     "cc -shared -fPIC -o pkg/ext.cpython-311-x86_64-linux-gnu.so src/ext.c && "
+			     "cc -shared -fPIC -o pkg/wrong.so src/other.c && "
+			     "cc -shared -fPIC -Wl,-soname,libfoo.so -o pkg/lib/libfoo.so src/foo.c && "
+			     "cc -shared -fPIC -o pkg/lib/libbar.so src/bar.c pkg/lib/libfoo.so && "
+			     "readelf -dW pkg/lib/libbar.so | grep -q 'NEEDED.*\\[libfoo.so\\]'", t), 0);
+	struct pyset s = {0};
+	struct diag_list w = {0};
+	const char *roots[] = {t};
+	pydeps_inventory(&s, roots, 1, false, &w);
+	check_set(&s);
+	char p[4096];
+	snprintf(p, sizeof p, "%s/pkg/ext.cpython-311-x86_64-linux-gnu.so", t);
+	cr_assert(readelf_exports(p, "PyInit_ext"));
+	int ext = mod(&s, "pkg.ext");
+	cr_assert_geq(ext, 0, "an .so exporting PyInit_ext is extension module pkg.ext");
+	cr_assert(s.mods[ext].is_ext);
+	snprintf(p, sizeof p, "%s/pkg/lib/libfoo.so", t);
+	cr_assert(!readelf_exports(p, "PyInit_libfoo"));
+	cr_assert_eq(mod(&s, "pkg.lib"), -1, "lib/ of native libraries is no namespace package");
+	cr_assert_eq(mod(&s, "pkg.lib.libfoo"), -1, "a .so without PyInit_ is no extension module");
+	cr_assert_eq(mod(&s, "pkg.wrong"), -1, "PyInit_other does not make wrong.so a module");
+	cr_assert_eq(mod(&s, "pkg.garbage"), -1);
+	int pkg = mod(&s, "pkg");
+	const char *native[] = {"pkg/lib/libfoo.so", "pkg/lib/libbar.so", "pkg/wrong.so",
+				"pkg/garbage.so"};
+	for (size_t i = 0; i < 4; i++) {
+		int f = file_of(&s, t, native[i]);
+		cr_assert_eq(s.files[f].mod, pkg, "%s: not kept with pkg", native[i]);
+		cr_assert_eq(s.files[f].kind, PYF_NATIVE, "%s: not a native library", native[i]);
+	}
+	/* libbar.so's DT_NEEDED names libfoo.so: something loads it */
+	cr_assert(pynative_named(&s, p, pkg));
+	snprintf(p, sizeof p, "%s/pkg/lib/libbar.so", t);
+	cr_assert(!pynative_named(&s, p, pkg), "libbar.so: nothing names it");
+	put(t, "pkg/__init__.py", "import ctypes\nctypes.CDLL(name + \".so\")\n");
+	cr_assert(pynative_named(&s, p, pkg), "a '.so' pattern in the package may load it");
+	pyset_free(&s);
+	run_fmt(&b, "rm -rf '%s'", t);
+	buf_free(&b);
+	free(t);
+}
+
+static json_t *pydeps_roots(struct graph *g)
+{
+	return json_object_get(json_object_get(g->totals, "pydeps"), "roots");
+}
+
+Test(pydeps, roots_come_from_the_trace_files_when_none_given)
+{
+	char *t = test_tmpdir();
+	char tr[4096], text[8192];
+	put(t, "lib/python3.11/site-packages/pkg/__init__.py", "from . import mod\n");
+	put(t, "lib/python3.11/site-packages/pkg/mod.py", "");
+	put(t, "lib/python3.11/site-packages/lone.py", "");
+	put(t, "app/helper.py", "");
+	snprintf(text, sizeof text, "# slim-pytrace/1\n"
+		 "module\tpkg\t%s/lib/python3.11/site-packages/pkg/__init__.py\n"
+		 "module\tpkg.mod\t%s/lib/python3.11/site-packages/pkg/mod.py\n"
+		 "module\thelper\t%s/app/helper.py\n"
+		 "module\tos.path\t/usr/lib/python3.11/posixpath.py\n", t, t, t);
+	put(t, "rec.txt", text);
+	snprintf(tr, sizeof tr, "%s/rec.txt", t);
+	const char *traces[] = {tr};
+	struct pydeps_opts o = {.traces = traces, .ntraces = 1, .no_elf = true,
+				.no_auto_roots = true};
+	struct graph g;
+	graph_init(&g);
+	struct diag_list w = {0};
+	struct diag d = {0};
+	cr_assert_eq(pydeps_merge(&g, &o, &w, &d), 0, "%s", d.msg);
+	json_t *roots = pydeps_roots(&g);
+	cr_assert_eq(json_array_size(roots), 1, "the script's directory is no root");
+	char want[4096];
+	snprintf(want, sizeof want, "%s/lib/python3.11/site-packages", t);
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(roots, 0), "path")), want);
+	cr_assert_not_null(graph_node(&g, "py:lone"));
+	bool said = false;
+	for (size_t i = 0; i < w.n; i++)
+		said |= strstr(w.v[i].msg, "no --root given: using the 1 module tree") != NULL;
+	cr_assert(said, "the inferred roots are not said");
+	graph_free(&g);
+	diag_list_free(&w);
+
+	/* a trace with no paths: an error naming --root, not "0 B of 0 B" */
+	put(t, "list.txt", "json\nos\n");
+	snprintf(tr, sizeof tr, "%s/list.txt", t);
+	graph_init(&g);
+	cr_assert_eq(pydeps_merge(&g, &o, &w, &d), -1);
+	cr_assert(strstr(d.msg, "--root"), "%s", d.msg);
+	graph_free(&g);
+	diag_list_free(&w);
+	struct buf b = BUF_INIT;
+	run_fmt(&b, "rm -rf '%s'", t);
+	buf_free(&b);
+	free(t);
+}
