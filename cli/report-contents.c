@@ -122,7 +122,8 @@ static void print_gpu_members(const struct rtext *t, const struct gnode *ar,
 			continue;
 		uint64_t bytes;
 		size_t nr = arch_rows(g, idx, n, rows, &bytes);
-		fprintf(t->fp, "    %s: %zu entries, %s:", m, n, report_bytes(t, bytes, sz));
+		fprintf(t->fp, "    %s: %zu %s, %s:", m, n, n == 1 ? "entry" : "entries",
+			report_bytes(t, bytes, sz));
 		for (size_t r = 0; r < nr; r++) {
 			fprintf(t->fp, "%s %s ", r ? ";" : "", rows[r].arch);
 			print_row_kinds(t, &rows[r]);
@@ -176,7 +177,8 @@ void report_print_gpu(struct rtext *t, const struct gnode *file)
 	uint64_t bytes;
 	char sz[32];
 	size_t nr = arch_rows(g, idx, n, rows, &bytes);
-	fprintf(t->fp, "  GPU code: %zu fatbin entries, %s, by arch:\n", n, report_bytes(t, bytes, sz));
+	fprintf(t->fp, "  GPU code: %zu fatbin %s, %s, by arch:\n", n, n == 1 ? "entry" : "entries",
+		report_bytes(t, bytes, sz));
 	for (size_t r = 0; r < nr; r++) {
 		fprintf(t->fp, "    %-9s ", rows[r].arch);
 		print_row_kinds(t, &rows[r]);

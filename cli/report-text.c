@@ -94,19 +94,23 @@ static size_t pick(const struct rtext *t, uint32_t *idx, const char *kind,
 }
 
 /* " name size, name size, ..." of a [{name, size}] array, then newline */
-static void print_name_sizes(json_t *arr, int top, FILE *fp)
+static void print_name_sizes(const struct rtext *t, json_t *arr, int top)
 {
+	FILE *fp = t->fp;
 	char sz[32];
 	for (size_t i = 0; i < json_array_size(arr) && i < (size_t)top; i++) {
 		json_t *s = json_array_get(arr, i);
 		fprintf(fp, "%s %s %s", i ? "," : "", attr_get_str(s, "name"),
-			human_bytes((uint64_t)attr_get_int(s, "size", 0), sz, sizeof sz));
+			report_bytes(t, (uint64_t)attr_get_int(s, "size", 0), sz));
 	}
 	fputc('\n', fp);
 }
 
-void report_print_sections(const struct gnode *n, FILE *fp, int top)
+/* The largest sections, file bytes, largest symbols and compile units of
+ * an analyzed ELF file (sizes.c's attrs). */
+static void print_sections(const struct rtext *t, const struct gnode *n, int top)
 {
+	FILE *fp = t->fp;
 	json_t *secs = json_object_get(n->attrs, "sections");
 	if (!json_is_array(secs) || !json_array_size(secs))
 		return;
@@ -128,34 +132,39 @@ void report_print_sections(const struct gnode *n, FILE *fp, int top)
 			break;
 		used[best] = true;
 		fprintf(fp, "%s %s %s", k ? "," : "", attr_get_str(json_array_get(secs, best), "name"),
-			human_bytes((uint64_t)bs, sz, sizeof sz));
+			report_bytes(t, (uint64_t)bs, sz));
 	}
 	fputc('\n', fp);
 	free(used);
-	fprintf(fp, "  file bytes: %s alloc, ", human_bytes((uint64_t)attr_get_int(n->attrs, "bytes_alloc", 0), sz, sizeof sz));
-	fprintf(fp, "%s debug, ", human_bytes((uint64_t)attr_get_int(n->attrs, "bytes_debug", 0), sz, sizeof sz));
-	fprintf(fp, "%s other non-alloc", human_bytes((uint64_t)attr_get_int(n->attrs, "bytes_nonalloc", 0), sz, sizeof sz));
+	fprintf(fp, "  file bytes: %s alloc, ", report_bytes(t, (uint64_t)attr_get_int(n->attrs, "bytes_alloc", 0), sz));
+	fprintf(fp, "%s debug, ", report_bytes(t, (uint64_t)attr_get_int(n->attrs, "bytes_debug", 0), sz));
+	fprintf(fp, "%s other non-alloc", report_bytes(t, (uint64_t)attr_get_int(n->attrs, "bytes_nonalloc", 0), sz));
 	if (attr_get_int(n->attrs, "bytes_memory_only", 0) > 0)   /* .bss & co: not in the file */
 		fprintf(fp, "; %s memory only (.bss, not in the file)",
-			human_bytes((uint64_t)attr_get_int(n->attrs, "bytes_memory_only", 0), sz, sizeof sz));
+			report_bytes(t, (uint64_t)attr_get_int(n->attrs, "bytes_memory_only", 0), sz));
 	fputc('\n', fp);
 	json_t *syms = json_object_get(n->attrs, "largest_symbols");
 	if (json_is_array(syms) && json_array_size(syms)) {
 		fputs("  largest symbols:", fp);
-		print_name_sizes(syms, top, fp);
+		print_name_sizes(t, syms, top);
 	}
 	json_t *cus = json_object_get(n->attrs, "largest_compile_units");
 	if (json_is_array(cus) && json_array_size(cus)) {
 		const char *dbg = attr_get_str(n->attrs, "debug_file");
 		fprintf(fp, "  code by compile unit (%lld units, %s",
 			attr_get_int(n->attrs, "compile_units", 0),
-			human_bytes((uint64_t)attr_get_int(n->attrs, "bytes_in_compile_units", 0),
-				    sz, sizeof sz));
+			report_bytes(t, (uint64_t)attr_get_int(n->attrs, "bytes_in_compile_units", 0), sz));
 		if (dbg)
 			fprintf(fp, "; DWARF of %s", dbg);
 		fputs("):", fp);
-		print_name_sizes(cus, top, fp);
+		print_name_sizes(t, cus, top);
 	}
+}
+
+void report_print_sections(const struct gnode *n, FILE *fp, int top)
+{
+	struct rtext t = {.fp = fp};
+	print_sections(&t, n, top);
 }
 
 /* How f's node relates to its dependent, read from the edge between them:
@@ -264,7 +273,7 @@ static void print_elf_input(const struct rtext *t, const struct ginput *in, int3
 	}
 	fprintf(t->fp, "  removable (proven): %zu libraries, %s\n", nrem, report_bytes(t, rem, sz));
 	print_not_found(t, r);
-	report_print_sections(r, t->fp, t->o.top < 5 ? t->o.top : 5);
+	print_sections(t, r, t->o.top < 5 ? t->o.top : 5);
 	report_print_gpu((struct rtext *)t, r);
 	free(idx);
 }
