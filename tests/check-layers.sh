@@ -31,9 +31,10 @@
 #   calls     every undefined symbol of BUILD's objects that an object of
 #             another part defines (nm): a call or data reference that
 #             needs no include (a local prototype) is caught too
-#   doc       every `name()` in backquotes in docs/ARCHITECTURE.md is a
-#             function (or function-like macro) defined in the sources, and
-#             every `path/file.c:name()` is defined in that file
+#   doc       every `name()` in backquotes (or in an indented code block,
+#             the data-flow diagram) of docs/ARCHITECTURE.md is a function
+#             (or function-like macro) defined in the sources, and every
+#             `path/file.c:name()` is defined in that file
 # The allow-list below holds the violations that exist today; an entry
 # that no longer matches anything fails too, so the list only shrinks.
 # Exit 0 clean, 1 violations, 2 usage error or nothing to check.
@@ -186,15 +187,17 @@ calls() {
 }
 
 # --- doc --------------------------------------------------------------
-# Every `name()` in backquotes (outside fenced blocks) of the doc, as
+# Every `name()` in backquotes (outside fenced blocks) or on an indented
+# code line of the doc, as
 # "FILE NAME" (FILE "-" when not given), then whether the sources define
 # it: a column-0 line whose first "identifier(" is NAME and which reaches
 # "{" before ";" (a definition, not a prototype), or "#define NAME(".
 DOC=docs/ARCHITECTURE.md
 doc_names() {
 	awk '/^```/ { fence = !fence; next } fence { next }
-	{ n = split($0, part, "`")
-	  for (i = 2; i <= n; i += 2) {
+	{ n = split($0, part, "`"); first = 2
+	  if ($0 ~ /^    /) { n = 1; part[1] = $0; first = 1 }
+	  for (i = first; i <= n; i += 2) {
 		s = part[i]
 		while (match(s, /([A-Za-z0-9_.\/-]+:)?[A-Za-z_][A-Za-z0-9_]*\(\)/)) {
 			w = substr(s, RSTART, RLENGTH - 2); s = substr(s, RSTART + RLENGTH)

@@ -5,8 +5,9 @@
 # analyzer, analyzer -> cli, cli -> an analyzer's internal header), an
 # include beside the allowed one, a forbidden call that no include shows
 # (an object compiled from a local prototype), a function the
-# architecture doc names that does not exist or not in the file it says,
-# and an allow-list entry that matches nothing.
+# architecture doc names (in backquotes or in its diagram) that does not
+# exist or not in the file it says, and an allow-list entry that matches
+# nothing.
 #
 # The calls come from the objects of the build under test: the directory
 # of $SLIM when it holds libslim.a (build-asan/slim, build-NAME/slim),
@@ -81,6 +82,8 @@ expect_violation docs/ARCHITECTURE.md 'Also `frobnicate_layers()`.' \
 	'`frobnicate_layers()` is defined nowhere'
 expect_violation docs/ARCHITECTURE.md 'And `graph/json.c:graph_check()`.' \
 	'`graph/json.c:graph_check()` is not defined in graph/json.c'
+expect_violation docs/ARCHITECTURE.md '    -> frobnicate_step()          (a diagram line)' \
+	'`frobnicate_step()` is defined nowhere'
 
 # A call no include shows: an object in common/ declaring graph_check
 # itself.  Compiled into the copy's objects with the source beside it.
@@ -113,4 +116,4 @@ grep -qF 'allow-list entry "include pydeps/pydeps.c analyzers/elf/elf.h" matches
 	{ cat err; die "the stale entry is not named"; }
 echo "caught: stale allow-list entry"
 
-echo "layers: clean tree passes; 13 injected violations each caught"
+echo "layers: clean tree passes; 14 injected violations each caught"
