@@ -12,10 +12,10 @@
 #
 #   0  common/          the few things every part needs
 #   1  graph/           the model and its views
-#   2  analyzers/elf/, analyzers/fatbin/, linkmap/, pydeps/: the analyzers,
-#                       peers that never reach one another (an analyzer that
-#                       needs another's answer asks the run), and that
-#                       others reach only through their public header
+#   2  analyzers/*/ (elf, fatbin, archive), linkmap/, pydeps/: the
+#                       analyzers, peers that never reach one another (an
+#                       analyzer that needs another's answer asks the run),
+#                       reached from above only through their public header
 #   3  pipeline/        the run (proposed by #13; checked once it exists);
 #                       its run.h, which declares what a run shares, is the
 #                       one header of it analyzers may include
@@ -71,12 +71,12 @@ RUN_HEADERS="pipeline/run.h"
 here=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "${1:-$here/..}" 2>/dev/null && pwd) || { echo "check-layers: ${1}: no such directory" >&2; exit 2; }
 BUILD=${2:-$ROOT/build}
-[ -d "$BUILD" ] && BUILD=$(cd "$BUILD" && pwd)
+[ -d "$BUILD" ] || { echo "check-layers: $BUILD: no build directory (build first: make)" >&2; exit 2; }
+BUILD=$(cd "$BUILD" && pwd)
 command -v nm > /dev/null || { echo "check-layers: needs nm: apt-get install binutils (or make deps)" >&2; exit 2; }
 cd "$ROOT" || exit 2
 
 CONSUMERS="tests fuzz bench samples"
-LAYERED="common graph analyzers linkmap pydeps pipeline cli"
 
 # every C source and header of the tree outside the consumers and build
 # directories, as a path relative to ROOT
@@ -259,7 +259,7 @@ awk -F'\t' 'NR == FNR { allow[$0] = 1; next }
 	    ($1 in allow) { used[$1] = 1; next }
 	    { print $2 }
 	    END { for (a in allow) if (!(a in used))
-		    print "tests/check-layers.sh: allow-list entry \"" a "\" matches nothing: remove it" }' \
+		    print "tests/check-layers.sh: allow-list entry \"" a "\" matches nothing: remove it" | "sort" }' \
 	"$TMP/allow" "$TMP/viol" > "$TMP/bad"
 cut -f2 "$TMP/docviol" >> "$TMP/bad"
 
