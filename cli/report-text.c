@@ -200,9 +200,9 @@ static void print_findings(const struct rtext *t, const uint32_t *idx, size_t n)
 	for (size_t i = 0; i < n && i < (size_t)t->o.top; i++) {
 		const struct gfinding *f = &t->g->findings[idx[i]];
 		const struct gnode *nd = graph_node(t->g, f->node);
-		fprintf(t->fp, "    %-28s %10s  %-7s", nd ? nd->name : f->node,
-			f->bytes ? report_bytes(t, f->bytes, sz) : "-", f->confidence);
 		const char *r = relation(t->g, f, rel, sizeof rel);
+		fprintf(t->fp, "    %-28s %10s  %-*s", nd ? nd->name : f->node,
+			f->bytes ? report_bytes(t, f->bytes, sz) : "-", *r ? 7 : 0, f->confidence);
 		if (*r)
 			fprintf(t->fp, "  %s", r);
 		fprintf(t->fp, "\n      fix: %s\n", f->fix);
