@@ -13,6 +13,7 @@ source "$ROOT/tests/cli/lib.sh"
 need ldd libc-bin
 need python3 python3
 need chroot coreutils
+need gcc gcc
 [ -e /lib/ld-linux.so.2 ] || die "case 05 needs the 32-bit loader: apt-get install libc6-i386 (or run \`make deps\`)"
 [ "$(id -u)" = 0 ] || die "case 09 runs the root's own loader under chroot: run it as root"
 bash "$ROOT/samples/build-elf-libtree.sh" || die "samples/build-elf-libtree.sh failed"
@@ -124,6 +125,34 @@ grep -q 'libb.so not found (tried:.*LD_LIBRARY_PATH: unset or empty, ignored as 
 	{ cat out; die "02: liba.so must not find libb.so in the current directory, and say LD_LIBRARY_PATH was unset"; }
 (cd "$c" && LD_LIBRARY_PATH=: "$SLIM" elf --env liba.so) > out 2>&1
 grep -q 'libb.so \[LD_LIBRARY_PATH\] libb.so' out || { cat out; die "02: LD_LIBRARY_PATH=: is the current directory"; }
+# two LD_LIBRARY_PATH entries in one environment: ld.so takes the last
+cat > dupenv.c <<'EOF'
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+/* dupenv [-t] A B PROG ARGS...: PROG with LD_LIBRARY_PATH=A, then =B, in
+ * its environment; -t adds ldd's LD_TRACE_LOADED_OBJECTS=1 (ld.so lists
+ * the libraries, a missing one included, and runs nothing) */
+int main(int c, char **v)
+{
+	static char a[4096], b[4096];
+	int t = c > 1 && !strcmp(v[1], "-t");
+	snprintf(a, sizeof a, "LD_LIBRARY_PATH=%s", v[1 + t]);
+	snprintf(b, sizeof b, "LD_LIBRARY_PATH=%s", v[2 + t]);
+	char *env[] = {a, b, t ? "LD_TRACE_LOADED_OBJECTS=1" : 0, 0};
+	execve(v[3 + t], v + 3 + t, env);
+	return 127;
+}
+EOF
+gcc -o dupenv dupenv.c || die "gcc failed"
+for order in "/nonexistent $c" "$c /nonexistent"; do
+	want=$(./dupenv -t $order /lib64/ld-linux-x86-64.so.2 "$c/liba.so" 2>/dev/null | python3 pairs.py ldd)
+	got=$(./dupenv $order "$SLIM" elf --env --json "$c/liba.so" 2>/dev/null | python3 pairs.py slim)
+	[ -n "$want" ] && [ "$got" = "$want" ] || die "LD_LIBRARY_PATH twice ($order): slim
+$got
+ld.so:
+$want"
+done
 # 08: libc.so.6 of a -z nodefaultlib object: nothing tried, every list's reason given
 "$SLIM" elf "$here/cases/08_nodeflib/exe_b" > out 2>&1
 for why in 'DT_RPATH .*08_nodeflib' 'LD_LIBRARY_PATH: not read' 'DT_RUNPATH: none in' \
@@ -138,4 +167,4 @@ d = json.load(sys.stdin)
 exe = next(n for n in d["nodes"] if n["id"] == "exe:exe_v2")
 assert exe["attrs"].get("undefined_refs", 0) >= 1 and "xyz" in exe["attrs"]["undefined_sample"], exe["attrs"]
 ' || die "06: slim must report xyz@VER_2 as a reference nothing defines"
-echo "$n libtree cases resolved as ld.so resolves them (LD_LIBRARY_PATH unset, empty, ':', 'a::b', ';'); nodeflib reasons; VER_2 refused"
+echo "$n libtree cases resolved as ld.so resolves them (LD_LIBRARY_PATH unset, empty, ':', 'a::b', ';', twice); nodeflib reasons; VER_2 refused"
