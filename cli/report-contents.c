@@ -268,20 +268,23 @@ static void print_members(const struct rtext *t, const struct gnode *ar)
 void report_print_object(struct rtext *t, const struct ginput *in)
 {
 	const struct gnode *n = graph_node(t->g, in->node);
+	const char *bad = attr_get_str(n->attrs, "incomplete");
+	bool ar = !strcmp(in->kind, "archive");
 	char sz[32];
 	fprintf(t->fp, "%s  %s  %s; ", n->id, in->path, report_bytes(t, n->size, sz));
-	if (!strcmp(in->kind, "archive")) {
+	if (ar) {
 		fputs("static archive\n", t->fp);
-		print_members(t, n);
 	} else if (!strcmp(in->kind, "elf-object")) {
 		fputs("relocatable object: ", t->fp);
 		print_tdb(t, attr_u(n, "bytes_text"), attr_u(n, "bytes_data"), attr_u(n, "bytes_bss"));
 		fputs(" (as `size` counts)\n", t->fp);
-	} else if (!strcmp(in->kind, "fatbin")) {
-		fputs("CUDA fat binary\n", t->fp);
 	} else {
-		fprintf(t->fp, "%s\n", in->kind);
+		fprintf(t->fp, "%s\n", !strcmp(in->kind, "fatbin") ? "CUDA fat binary" : in->kind);
 	}
+	if (bad)    /* its error line said why; say it here too */
+		fprintf(t->fp, "  INCOMPLETE (%s): only what was read before it is shown\n", bad);
+	if (ar)
+		print_members(t, n);
 	report_print_gpu(t, n);
 }
 

@@ -118,6 +118,11 @@ static int run_object(struct graph *g, const struct report_opts *o,
 		d = fd;
 		bad = 1;
 	}
+	if (bad)    /* the text marks what was read before the error */
+		attr_str(graph_node_attrs(n), "incomplete",
+			 d.where == DIAG_OFFSET ? graph_strf(g, "offset 0x%llx: %s",
+							     (unsigned long long)d.pos, d.msg)
+						: d.msg);
 	return bad ? cli_diag(&d) : 0;
 }
 
