@@ -171,10 +171,20 @@ static void module_file(struct walk *k, const struct walkjob *j,
 		pyset_add_file(s, path, size, j->owner, PYF_DATA);
 		return;
 	}
-	/* invariant 5: no PyInit_<stem>, no extension module */
-	if (kind == PYF_EXT && !pynative_is_extension(s, path, name, stem)) {
-		pyset_add_file(s, path, size, j->owner, PYF_NATIVE);
-		return;
+	/* invariant 5: no PyInit_<name>, no extension module (a compiled
+	 * package's __init__ exports PyInit_<package>) */
+	if (kind == PYF_EXT) {
+		const char *nm = name;
+		size_t nl = stem;
+		if (stem == 8 && !memcmp(name, "__init__", 8) && j->owner >= 0) {
+			const char *pk = s->mods[j->owner].name, *d = strrchr(pk, '.');
+			nm = d ? d + 1 : pk;
+			nl = strlen(nm);
+		}
+		if (!pynative_is_extension(s, path, nm, nl)) {
+			pyset_add_file(s, path, size, j->owner, PYF_NATIVE);
+			return;
+		}
 	}
 	int mi;
 	bool is_init = stem == 8 && !memcmp(name, "__init__", 8);

@@ -135,7 +135,7 @@ static int infer_roots(struct pyset *s, struct pytrace *tr, size_t ntr,
 		}
 	if (!*nroots)
 		return diag_err(d, ntr ? tr[0].path : "pydeps", "no --root given and %s: "
-				"give the module trees with --root DIR", skipped
+				"give the module trees with --root DIR (slim report: --py-root)", skipped
 				? "the trace's module files lie in no Python installation tree"
 				: "the trace names no module file to find them from "
 				  "(-X importtime and module lists carry no paths)");

@@ -439,13 +439,15 @@ Test(pyinventory, shared_object_without_pyinit_is_a_native_library)
 	put(t, "pkg/__init__.py", "import ctypes\n");
 	put(t, "src/ext.c", "int PyInit_ext(void) { return 0; }\n");
 	put(t, "src/other.c", "int PyInit_other(void) { return 0; }\n");
+	put(t, "src/cpkg.c", "int PyInit_cpkg(void) { return 0; }\n");
 	put(t, "src/foo.c", "int foo(void) { return 1; }\n");
 	put(t, "src/bar.c", "int foo(void);\nint bar(void) { return foo(); }\n");
 	put(t, "pkg/garbage.so", "not an ELF file");
 	struct buf b = BUF_INIT;
 	cr_assert_eq(run_fmt(&b, "cd '%s' && mkdir -p pkg/lib && "
 			     "cc -shared -fPIC -o pkg/ext.cpython-311-x86_64-linux-gnu.so src/ext.c && "
-			     "cc -shared -fPIC -o pkg/wrong.so src/other.c && "
+			     "cc -shared -fPIC -o pkg/wrong.so src/other.c && mkdir -p pkg/cpkg && "
+			     "cc -shared -fPIC -o pkg/cpkg/__init__.cpython-311-x86_64-linux-gnu.so src/cpkg.c && "
 			     "cc -shared -fPIC -Wl,-soname,libfoo.so -o pkg/lib/libfoo.so src/foo.c && "
 			     "cc -shared -fPIC -o pkg/lib/libbar.so src/bar.c pkg/lib/libfoo.so && "
 			     "readelf -dW pkg/lib/libbar.so | grep -q 'NEEDED.*\\[libfoo.so\\]'", t), 0);
@@ -466,6 +468,9 @@ Test(pyinventory, shared_object_without_pyinit_is_a_native_library)
 	cr_assert_eq(mod(&s, "pkg.lib.libfoo"), -1, "a .so without PyInit_ is no extension module");
 	cr_assert_eq(mod(&s, "pkg.wrong"), -1, "PyInit_other does not make wrong.so a module");
 	cr_assert_eq(mod(&s, "pkg.garbage"), -1);
+	int cpkg = mod(&s, "pkg.cpkg");
+	cr_assert_geq(cpkg, 0, "a compiled __init__ (PyInit_cpkg) makes a package");
+	cr_assert(!s.mods[cpkg].is_ns, "a compiled __init__ is a regular package");
 	int pkg = mod(&s, "pkg");
 	const char *native[] = {"pkg/lib/libfoo.so", "pkg/lib/libbar.so", "pkg/wrong.so",
 				"pkg/garbage.so"};
