@@ -394,6 +394,15 @@ static bool *find_data_dirs(const struct pyset *s, size_t *ndata)
 	bool *data = xcalloc(s->nmods + 1, sizeof *data);
 	for (size_t i = 0; i < s->nmods; i++)
 		code[i] = !(s->mods[i].is_pkg && s->mods[i].is_ns);
+	/* a directory NAME beside NAME.so or NAME.py (cryptography's _rust/
+	 * of type stubs beside _rust.abi3.so) is the same module: the file
+	 * wins, as in FileFinder, and the module is code */
+	for (size_t f = 0; f < s->nfiles; f++) {
+		const struct pyfile *pf = &s->files[f];
+		if (pf->mod >= 0 && (pf->kind == PYF_SOURCE || pf->kind == PYF_EXT ||
+				     pf->kind == PYF_BYTECODE))
+			code[pf->mod] = true;
+	}
 	for (size_t i = s->nmods; i-- > 0;)
 		if (code[i] && s->mods[i].parent >= 0)
 			code[s->mods[i].parent] = true;

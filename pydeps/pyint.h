@@ -9,7 +9,8 @@
  *      a top-level name;
  *   3. every file belongs to at most one module (pyfile.mod) or to a
  *      distribution's metadata (pyfile.dist with mod == -1);
- *   4. a namespace package (is_ns) has a module in its subtree: a
+ *   4. a namespace package (is_ns) has a module in its subtree, or is
+ *      itself a module file (NAME.py, NAME.so beside a directory NAME): a
  *      directory without __init__ and without any module below it is data
  *      of the package holding it (its files are that package's PYF_DATA),
  *      never a module of its own;

@@ -366,7 +366,7 @@ static void check_set(const struct pyset *s)
 		cr_assert(m->parent < (int)i, "%s: parent after child", m->name);
 		cr_assert_eq(mod(s, m->name), (int)i, "%s: name map stale", m->name);
 		cr_assert_eq(m->bytes, by[i], "%s: bytes are not its files'", m->name);
-		if (m->is_ns && m->is_pkg) {
+		if (m->is_ns && m->is_pkg && !m->src && !m->is_ext) {
 			bool below = false;
 			for (size_t k = i + 1; k < s->nmods; k++)
 				for (int p = s->mods[k].parent; p >= 0 && !below; p = s->mods[p].parent)
@@ -388,6 +388,8 @@ Test(pyinventory, moduleless_directory_is_data_of_its_package)
 	put(t, "pkg/nsp/sub.py", "y = 2\n");     /* a real namespace package */
 	put(t, "pkg/nsp/data/table.txt", "t");
 	put(t, "toplevel_data/leaf/readme.txt", "r");
+	put(t, "pkg/_rust/__init__.pyi", "");    /* stubs beside the module */
+	put(t, "pkg/_rust.py", "z = 3\n");
 	struct pyset s = {0};
 	struct diag_list w = {0};
 	const char *roots[] = {t};
@@ -401,6 +403,7 @@ Test(pyinventory, moduleless_directory_is_data_of_its_package)
 	cr_assert_eq(mod(&s, "pkg.scaffolds.base"), -1);
 	cr_assert_eq(mod(&s, "pkg.nsp.data"), -1);
 	cr_assert_eq(mod(&s, "toplevel_data"), -1);
+	cr_assert_geq(mod(&s, "pkg._rust"), 0, "a directory beside NAME.py does not hide the module");
 	int nsp = mod(&s, "pkg.nsp");
 	cr_assert_geq(nsp, 0, "a directory with a module below is a namespace package");
 	cr_assert(s.mods[nsp].is_ns);
