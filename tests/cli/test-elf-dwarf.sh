@@ -35,7 +35,7 @@ id=$(readelf -n "$libc" | awk '/Build ID:/ { print $3 }')
 dbg=/usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug
 [ -f "$dbg" ] || die "no debug file $dbg for $libc: apt-get install libc6-dbg (or make deps)"
 "$SLIM" report --json --top 100000 "$libc" > libc.json || die "report libc"
-units exe:libc.so.6 < libc.json > got || die "no compile units for libc"
+units lib:libc.so.6 < libc.json > got || die "no compile units for libc"
 grep -qx "#debug_file $dbg" got || die "debug file not named: $(tail -1 got)"
 truth "$dbg" > want
 [ "$(wc -l < want)" -gt 1000 ] || die "readelf found only $(wc -l < want) units in $dbg"
