@@ -4,7 +4,7 @@ set -u
 cd "$(dirname "$0")"
 c=out/corpus
 mkdir -p "$c"/fuzz_elf "$c"/fuzz_ldcache "$c"/fuzz_report_json "$c"/fuzz_fatbin \
-	"$c"/fuzz_linkmap "$c"/fuzz_pytrace "$c"/fuzz_pyscan "$c"/fuzz_gate_policy
+	"$c"/fuzz_linkmap "$c"/fuzz_pytrace "$c"/fuzz_pyscan "$c"/fuzz_gate_policy "$c"/fuzz_archive
 ../samples/build.sh
 for f in /bin/ls /bin/true /usr/lib/x86_64-linux-gnu/libz.so.1 ../samples/out/elf/*/main \
 	 ../samples/out/elf/*/*.so ../samples/out/evil/libevil.so; do
@@ -22,6 +22,10 @@ rm -rf "$tmp"
 ../slim report --json ../samples/out/elf/unused/main > "$c/fuzz_report_json/unused.json" 2>/dev/null
 ../slim report --json ../samples/out/elf/cycle/main > "$c/fuzz_report_json/cycle.json" 2>/dev/null
 for f in ../samples/cuda/bin/*; do cp "$f" "$c/fuzz_fatbin/" 2>/dev/null; done
+for f in ../samples/out/linkmap/*.a ../samples/out/linkmap/util.o ../samples/cuda/bin/*.a \
+	 ../samples/cuda/bin/*.o /usr/lib/x86_64-linux-gnu/libz.a; do
+	[ -f "$f" ] && cp "$f" "$c/fuzz_archive/$(basename "$f")"
+done
 for f in ../samples/out/linkmap/*.map; do
 	[ "$(stat -c %s "$f")" -lt 300000 ] && cp "$f" "$c/fuzz_linkmap/"
 done
