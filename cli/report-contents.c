@@ -269,11 +269,12 @@ void report_print_object(struct rtext *t, const struct ginput *in)
 {
 	const struct gnode *n = graph_node(t->g, in->node);
 	const char *bad = attr_get_str(n->attrs, "incomplete");
-	bool ar = !strcmp(in->kind, "archive");
+	bool thin = !strcmp(in->kind, "thin-archive");
+	bool ar = thin || !strcmp(in->kind, "archive");
 	char sz[32];
 	fprintf(t->fp, "%s  %s  %s; ", n->id, in->path, report_bytes(t, n->size, sz));
 	if (ar) {
-		fputs("static archive\n", t->fp);
+		fputs(thin ? "thin archive (its members are the files it names)\n" : "static archive\n", t->fp);
 	} else if (!strcmp(in->kind, "elf-object")) {
 		fputs("relocatable object: ", t->fp);
 		print_tdb(t, attr_u(n, "bytes_text"), attr_u(n, "bytes_data"), attr_u(n, "bytes_bss"));
@@ -285,6 +286,8 @@ void report_print_object(struct rtext *t, const struct ginput *in)
 		fprintf(t->fp, "  INCOMPLETE (%s): only what was read before it is shown\n", bad);
 	if (ar)
 		print_members(t, n);
+	if (thin)
+		fputs("  GPU code: not scanned in a thin archive (give its member files as inputs)\n", t->fp);
 	report_print_gpu(t, n);
 }
 

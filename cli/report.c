@@ -105,7 +105,7 @@ static int run_object(struct graph *g, const struct report_opts *o,
 	attr_str(graph_node_attrs(n), "path", path);
 	graph_add_input(g, path, filetype_name(ft), id);
 	int bad = 0;
-	if (ft == FT_AR)
+	if (ft == FT_AR || ft == FT_AR_THIN)
 		bad = archive_merge(g, path, mf->p, mf->n, id, &d) < 0;
 	if (ft == FT_ELF_REL) {
 		struct archive_sizes s;
@@ -114,7 +114,8 @@ static int run_object(struct graph *g, const struct report_opts *o,
 			archive_sizes_attrs(g, id, &s);
 	}
 	struct diag fd = {0};
-	if (fatbin_merge(g, path, mf->p, mf->n, id, &o->gpu, w, &fd) < 0 && !bad) {
+	/* a thin archive holds no member bytes to scan (the text says so) */
+	if (ft != FT_AR_THIN && fatbin_merge(g, path, mf->p, mf->n, id, &o->gpu, w, &fd) < 0 && !bad) {
 		d = fd;
 		bad = 1;
 	}

@@ -13,6 +13,11 @@
  * here against the header's own size field and the offset the walk
  * stopped at: a cut-short archive is an error, never a shorter list.
  *
+ * Thin archives (GNU ar --thin, "!<thin>\n") keep only the headers: each
+ * member is the file its name gives, relative to the archive's directory;
+ * libelf does not read them, so their headers are walked here, and each
+ * member file is opened and must have the size its header records.
+ *
  * Sizes: binutils' size.c (berkeley_or_gnu_sum) counts each SEC_ALLOC
  * section as text when it is code or read-only, as data when it has
  * contents, else as bss.  BFD derives those flags from the ELF section
@@ -23,6 +28,7 @@
  * test-report-archive.sh checks that on Debian's static archives).
  */
 #include "archive.h"
+#include "../../common/mfile.h"
 #include "../../common/util.h"
 #include "../../graph/graph.h"
 #include "../../graph/ids.h"
@@ -193,9 +199,105 @@ static int member(struct walk *w, Elf *sub, const unsigned char *p, size_t n,
 	return 0;
 }
 
+/* A thin archive's member name: "NAME/" in the header, or "/N" for the
+ * entry at offset N of the long-name table ("NAME/\n" each). */
+static int thin_name(const unsigned char *h, const unsigned char *names, size_t nnames,
+		     char *out, size_t len)
+{
+	const unsigned char *s = h, *e = h + 16;
+	if (h[0] == '/') {
+		uint64_t off = 0;
+		size_t i = 1;
+		for (; i < 16 && h[i] >= '0' && h[i] <= '9'; i++)
+			off = off * 10 + (uint64_t)(h[i] - '0');
+		if (i == 1 || !names || off >= nnames)
+			return -1;
+		s = names + off;
+		e = names + nnames;
+	}
+	const unsigned char *end = memchr(s, '/', (size_t)(e - s));
+	if (h[0] == '/')    /* a long name is a path: it ends at "/\n" */
+		for (end = s; end + 1 < e && !(end[0] == '/' && end[1] == '\n'); end++)
+			;
+	if (!end || end >= e || end == s || (size_t)(end - s) >= len)
+		return -1;
+	memcpy(out, s, (size_t)(end - s));
+	out[end - s] = 0;
+	return 0;
+}
+
+/* One member of a thin archive: its bytes are the file it names, relative
+ * to the archive's directory (GNU ar --thin). */
+static int thin_member(struct walk *w, const char *name, uint64_t hoff, uint64_t size,
+		       struct diag *d)
+{
+	const char *slash = strrchr(w->path, '/');
+	const char *file = name[0] == '/' || !slash ? graph_str(w->g, name)
+			   : graph_strf(w->g, "%.*s/%s", (int)(slash - w->path), w->path, name);
+	struct mfile mf;
+	if (mfile_open(&mf, file, d))
+		return diag_err_at(d, w->path, hoff, "thin archive member %s: cannot open %s",
+				   name, file);
+	struct archive_sizes s;
+	bool elf = mf.n >= 4 && !memcmp(mf.p, "\177ELF", 4);
+	const char *id = member_node(w, name, hoff, size, elf);
+	attr_str(graph_node_attrs(graph_node(w->g, id)), "file", file);
+	int rc = 0;
+	if (mf.n != size)
+		rc = diag_err_at(d, w->path, hoff, "thin archive member %s: the archive says %llu bytes, %s has %zu",
+				 name, (unsigned long long)size, file, mf.n);
+	else if (elf && !(rc = archive_elf_sizes(mf.p, mf.n, file, 0, &s, d)))
+		archive_sizes_attrs(w->g, id, &s);
+	mfile_close(&mf);
+	return rc;
+}
+
+/* GNU thin archive ("!<thin>\n"): headers only (libelf reads none of it);
+ * the symbol and long-name tables keep their bytes inline. */
+static int walk_thin(struct walk *w, const unsigned char *p, size_t n, struct diag *d)
+{
+	const unsigned char *names = NULL;
+	size_t nnames = 0;
+	uint64_t off = 8;
+	while (off < n) {
+		const unsigned char *h = p + off;
+		if (!range_ok(off, AR_HDR, n) || memcmp(h + 58, "`\n", 2))
+			return diag_err_at(d, w->path, off, "archive member header cut short or corrupt");
+		uint64_t size = declared_size(p, off + AR_HDR);
+		if (size == BAD_SIZE)
+			return diag_err_at(d, w->path, off + 48, "archive member: size field is not a decimal number");
+		if (h[0] == '/' && (h[1] == ' ' || h[1] == '/' || !memcmp(h, "/SYM64/", 7))) {
+			if (!range_ok(off + AR_HDR, size, n))
+				return diag_err_at(d, w->path, off, "archive table (%llu bytes) runs past the end of the file",
+						   (unsigned long long)size);
+			if (h[1] == '/') {
+				names = h + AR_HDR;
+				nnames = (size_t)size;
+			}
+			off += AR_HDR + size + (size & 1);
+			continue;
+		}
+		char name[4096];
+		if (thin_name(h, names, nnames, name, sizeof name))
+			return diag_err_at(d, w->path, off, "archive member name unreadable");
+		if (thin_member(w, name, off, size, d))
+			return -1;
+		off += AR_HDR;
+	}
+	return 0;
+}
+
 int archive_merge(struct graph *g, const char *path, const unsigned char *p,
 		  size_t n, const char *owner_node, struct diag *d)
 {
+	if (n >= 8 && !memcmp(p, "!<thin>\n", 8)) {
+		struct walk w = {g, path, owner_node, {0}, 0};
+		int rc = walk_thin(&w, p, n, d);
+		attr_int(graph_node_attrs(graph_node(g, owner_node)), "members", (long long)w.members);
+		attr_bool(graph_node_attrs(graph_node(g, owner_node)), "thin", true);
+		hmap_free(&w.seen);
+		return rc ? -1 : (int)w.members;
+	}
 	elf_version(EV_CURRENT);
 	Elf *ar = elf_memory((char *)p, n);
 	if (!ar || elf_kind(ar) != ELF_K_AR) {

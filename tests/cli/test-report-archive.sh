@@ -19,7 +19,11 @@ need python3 python3; need ar binutils; need size binutils
 F=$ROOT/samples/out/fatbin L=$ROOT/samples/out/linkmap
 [ -f "$F/MANIFEST" ] || die "missing $F/MANIFEST: run samples/build.sh (make test does)"
 [ -f "$L/libdemo.a" ] || die "missing $L/libdemo.a: run samples/build.sh"
-archives="/usr/lib/x86_64-linux-gnu/libz.a /usr/lib/x86_64-linux-gnu/libsqlite3.a $L/libdemo.a $F/libdev.a"
+# dup.a: two members of one name (ar q appends), told apart as #2;
+# libdemothin.a: a thin archive (GNU ar --thin), its members files beside it
+cp "$L/util.o" "$L/main.o" .
+ar qc dup.a util.o main.o util.o
+archives="/usr/lib/x86_64-linux-gnu/libz.a /usr/lib/x86_64-linux-gnu/libsqlite3.a $L/libdemo.a $F/libdev.a $PWD/dup.a $L/libdemothin.a"
 for a in $archives; do
 	[ -f "$a" ] || die "missing $a: apt-get install zlib1g-dev libsqlite3-dev (or run \`make deps\`)"
 	b=$(basename "$a")
@@ -28,21 +32,30 @@ for a in $archives; do
 	expect_rc 0 "$SLIM" report "$a" > "$b.human"
 	ar t "$a" > "$b.t"; ar tv "$a" > "$b.tv"; size "$a" > "$b.size"
 	python3 - "$b" <<'PY' || die "$b: members differ from ar/size"
-import json, re, sys
+import json, os, re, sys
 b = sys.argv[1]
 d = json.load(open(b + ".json"))
 mem = sorted((n for n in d["nodes"] if n["kind"] == "object" and "member" in n.get("attrs", {})),
              key=lambda n: n["attrs"]["position"])
 names = open(b + ".t").read().split()
 assert names, "ar t lists nothing"
-assert [m["attrs"]["member"] for m in mem] == names, "members are not ar t's"
+thin = {n["id"]: n for n in d["nodes"]}["obj:" + b].get("attrs", {}).get("thin", False)
+if thin:    # ar t names a thin archive's members by their files' paths
+    assert [os.path.normpath(m["attrs"]["file"]) for m in mem] == [os.path.normpath(x) for x in names], "thin members are not ar t's"
+else:
+    assert [m["attrs"]["member"] for m in mem] == names, "members are not ar t's"
+ids = [m["id"] for m in mem]
+assert len(set(ids)) == len(ids), "member ids not unique"
+for i, m in enumerate(mem):
+    k = [x["attrs"]["member"] for x in mem[:i + 1]].count(m["attrs"]["member"])
+    assert m["id"] == "obj:%s(%s)%s" % (b, m["attrs"]["member"], "#%d" % k if k > 1 else ""), m["id"]
 assert [m["size"] for m in mem] == [int(l.split()[2]) for l in open(b + ".tv")], "sizes are not ar tv's"
 rows = [l.split() for l in open(b + ".size").read().splitlines()[1:]]
 elf = [m for m in mem if m["attrs"]["format"] == "elf"]
 assert len(rows) == len(elf), (len(rows), len(elf))
 for m, r in zip(elf, rows):
     a = m["attrs"]
-    assert r[5].startswith(a["member"]), (r, a["member"])
+    assert r[5] in (a["member"], a.get("file")), (r, a["member"])
     assert (a["bytes_text"], a["bytes_data"], a["bytes_bss"]) == tuple(map(int, r[:3])), (a, r)
 assert all(e["from"] == "obj:" + b for e in d["edges"] if e["to"] in {m["id"] for m in mem})
 # the text (--bytes): one row per member, and the sums
@@ -62,7 +75,10 @@ if len(mem) > 10:
     assert "    ... and %d more (--top N, or --json for all)" % (len(mem) - 10) in hum
 PY
 done
-echo "members of $(echo $archives | wc -w) archives equal ar t / ar tv / size"
+grep -q "^obj:libdemothin.a .* thin archive" libdemothin.a.human || die "thin archive not said"
+grep -q "^    util.o " dup.a.txt || die "dup.a: no util.o row"
+[ "$(grep -c '^    util.o ' dup.a.txt)" = 2 ] || die "dup.a: want two util.o rows"
+echo "members of $(echo $archives | wc -w) archives (one thin, one with a name twice) equal ar t / ar tv / size"
 
 # GPU code per file, per arch and kind, against MANIFEST; bytes against
 # size -A's fatbin sections

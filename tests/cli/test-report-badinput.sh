@@ -6,8 +6,9 @@
 # empty file, a static archive cut inside a member (the offset must be that
 # member's header, found here by walking the ar headers of the whole
 # archive), and an archive whose member header has a size that is not a
-# number.  All of them in one run: one line each, in order.  --json writes
-# nothing when an input failed.
+# number, and a thin archive whose member file is gone.  All of them in
+# one run: one line each, in order.  --json writes nothing when an input
+# failed.
 source "$ROOT/tests/cli/lib.sh"
 need python3 python3; need readelf binutils
 good=/usr/bin/true good2=/usr/lib/x86_64-linux-gnu/libz.a
@@ -33,18 +34,22 @@ d[o + 48:o + 58] = b"12x4      "
 open("badsize.a", "wb").write(d)
 open("badsize.a.want", "w").write("0x%x\n" % (o + 48))
 PY
+cp /usr/lib/x86_64-linux-gnu/libz.a z.a && mkdir t && ar x z.a adler32.o crc32.o && mv adler32.o crc32.o t/ &&
+	ar rcT thin.a t/adler32.o t/crc32.o && rm t/crc32.o || die "cannot make the thin archive"
 dyn=$(readelf -lW /bin/ls | awk '$1 == "DYNAMIC" { print $2 }')
 [ -n "$dyn" ] || die "readelf shows no DYNAMIC in /bin/ls"
 printf '0x%x\n' "$dyn" > cut-prog.want
 
 "$SLIM" report "$good" > good.txt && "$SLIM" report "$good2" > good2.txt || die "the good inputs fail alone"
-for b in cut-prog a-dir missing empty cut.a badsize.a; do
+for b in cut-prog a-dir missing empty cut.a badsize.a thin.a; do
 	"$SLIM" report "$good" "$b" "$good2" > out.txt 2> err.txt
 	rc=$?
 	[ $rc = 2 ] || die "$b: exit $rc, want 2"
 	one_line err.txt
 	grep -q "^slim: $b: " err.txt || die "$b: the error does not name it: $(cat err.txt)"
-	if [ -f "$b.want" ]; then
+	if [ "$b" = thin.a ]; then
+		grep -q "^slim: thin.a: offset 0x[0-9a-f]*: thin archive member t/crc32.o: cannot open t/crc32.o$" err.txt || die "thin.a: $(cat err.txt)"
+	elif [ -f "$b.want" ]; then
 		grep -q "^slim: $b: offset $(cat "$b.want"): " err.txt || die "$b: want offset $(cat "$b.want"): $(cat err.txt)"
 	elif [ "$b" = empty ]; then
 		grep -q "^slim: empty: offset 0x0: empty file$" err.txt || die "empty: $(cat err.txt)"
@@ -68,9 +73,9 @@ PY
 	one_line err.txt
 done
 # all of them in one run
-"$SLIM" report "$good" cut-prog a-dir missing empty cut.a badsize.a "$good2" > out.txt 2> err.txt
+"$SLIM" report "$good" cut-prog a-dir missing empty cut.a badsize.a thin.a "$good2" > out.txt 2> err.txt
 [ $? = 2 ] || die "all bad inputs: want exit 2"
-[ "$(cut -d: -f2 err.txt | tr -d ' ' | tr '\n' ' ')" = "cut-prog a-dir missing empty cut.a badsize.a " ] ||
+[ "$(cut -d: -f2 err.txt | tr -d ' ' | tr '\n' ' ')" = "cut-prog a-dir missing empty cut.a badsize.a thin.a " ] ||
 	{ cat err.txt; die "want one line per bad input, in order"; }
 grep -q "^exe:true " out.txt && grep -q "^obj:libz.a " out.txt || die "good inputs missing from: $(cat out.txt)"
-echo "6 kinds of bad input: one line each, exit 2, the good inputs reported"
+echo "7 kinds of bad input: one line each, exit 2, the good inputs reported"
