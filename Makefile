@@ -45,7 +45,7 @@ DEB_PKGS := build-essential pkg-config git libelf-dev libdw-dev libjansson-dev \
             python3-flask python3-langdetect python3-botocore python3-jsonschema \
             python3-werkzeug python3-pecan python3-llvmlite \
             zlib1g-dev libsqlite3-dev libjansson-dev \
-            libxml2-utils file zstd bc libbz2-dev libiberty-dev chromium curl libclang-rt-14-dev libgtest-dev g++ time valgrind strace libc6-dbg elfutils libc6-i386 util-linux gdb
+            libxml2-utils file zstd bc libbz2-dev libiberty-dev chromium curl libclang-rt-14-dev libgtest-dev g++ time valgrind strace libc6-dbg elfutils libc6-i386 util-linux libcap2-bin gdb
 
 .PHONY: all deps test unit cli-test asan valgrind bench check-real fuzz install clean
 

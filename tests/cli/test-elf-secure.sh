@@ -1,4 +1,4 @@
-# A set-user-ID program runs with AT_SECURE for any user it raises
+# A set-user-ID program (or one with file capabilities) runs with AT_SECURE for any user it raises
 # privileges for, and ld.so then ignores LD_LIBRARY_PATH (rtld.c
 # process_envvars) and takes $ORIGIN only at the start of an element and,
 # for the executable's own $ORIGIN, only inside a system directory
@@ -8,6 +8,7 @@
 source "$ROOT/tests/cli/lib.sh"
 need setpriv util-linux
 need gcc gcc
+need setcap libcap2-bin
 [ "$(id -u)" = 0 ] || die "this test makes a set-user-ID root program: run it as root"
 chmod 755 .
 d=$PWD
@@ -23,10 +24,15 @@ printf 'int sec(void); int main(void) { return sec(); }\n' | gcc -x c - -x none 
 	-Wl,--disable-new-dtags,-rpath,"$d/lib" -Llib -lsec -Wl,-rpath-link,lib2
 printf 'int envf(void); int main(void) { return envf(); }\n' | gcc -x c - -x none -o viaenv -Lenv -lenv
 as_nobody() { env LD_LIBRARY_PATH="$d/env" setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
-# expect PROGRAM SETUID(0|1) RUNS(0|1): the loader's answer, then slim's
+# expect PROGRAM HOW RUNS(0|1): the loader's answer, then slim's; HOW is
+# 0 (plain), 1 (set-user-ID root), gid (set-group-ID root) or cap (file
+# capability cap_net_raw)
 expect() {
 	local p=$1 suid=$2 runs=$3
-	chmod 755 "$p"; [ "$suid" = 1 ] && chmod u+s "$p"
+	setcap -r "$p" 2>/dev/null; chmod 755 "$p"
+	[ "$suid" = 1 ] && chmod u+s "$p"
+	[ "$suid" = gid ] && chmod g+s "$p"
+	[ "$suid" = cap ] && { setcap cap_net_raw+ep "$p" || die "setcap failed"; }
 	if as_nobody "./$p" > run.out 2>&1; then got=1; else got=0; fi
 	[ "$got" = "$runs" ] || { cat run.out; die "ld.so: $p (set-user-ID $suid) should $( [ "$runs" = 1 ] || echo 'not ')load"; }
 	LD_LIBRARY_PATH="$d/env" "$SLIM" elf --env --json "$p" > slim.json 2>/dev/null || die "slim failed on $p"
@@ -37,8 +43,17 @@ expect origin 0 1     # $ORIGIN/lib
 expect origin 1 0     # the executable's $ORIGIN (/tmp/...) is not trusted
 expect absolute 1 1   # an absolute RPATH; then libsec's own $ORIGIN/../lib2
 expect viaenv 0 1     # LD_LIBRARY_PATH
+# why_skipped REASON: the not-found line says why LD_LIBRARY_PATH was skipped
+why_skipped() {
+	LD_LIBRARY_PATH="$d/env" "$SLIM" elf --env viaenv > out 2>&1
+	grep -q "libenv.so not found (tried:.*LD_LIBRARY_PATH: ignored, ld.so runs the program with AT_SECURE ($1)" out ||
+		{ cat out; die "the not-found line must say LD_LIBRARY_PATH was skipped ($1)"; }
+}
 expect viaenv 1 0     # ignored under AT_SECURE
-LD_LIBRARY_PATH="$d/env" "$SLIM" elf --env viaenv > out 2>&1
-grep -q 'libenv.so not found (tried:.*LD_LIBRARY_PATH: ignored, ld.so runs the program with AT_SECURE (set-user-ID)' out ||
-	{ cat out; die "the not-found line must say why LD_LIBRARY_PATH was skipped"; }
+why_skipped set-user-ID
+expect viaenv gid 0   # set-group-ID: AT_SECURE too
+why_skipped set-group-ID
+expect viaenv cap 0   # and file capabilities
+why_skipped 'file capabilities'
+expect origin cap 0
 echo "AT_SECURE: LD_LIBRARY_PATH ignored and \$ORIGIN restricted as ld.so does (judged by running as nobody)"
