@@ -390,3 +390,92 @@ Test(rootopen, component_walk)
 	setenv("SLIM_NO_OPENAT2", "1", 1);   /* each Criterion test is its own process */
 	root_cases();
 }
+
+/* libtree's cases (samples/build-elf-libtree.sh): the rules of glibc 2.36's
+ * _dl_init_paths, each against ld.so run on the same file in the same
+ * directory with the same LD_LIBRARY_PATH. */
+#define LT "samples/out/elf-libtree/"
+
+static void analyze_env(struct analysis *a, const char *path, const char *llp)
+{
+	struct elf_opts o = {.ld_library_path = llp};
+	struct diag d = {0};
+	graph_init(&a->g);
+	memset(&a->w, 0, sizeof a->w);
+	struct elf_ctx *c = elf_ctx_new(&o);
+	cr_assert_eq(elf_analyze(c, &a->g, path, &a->root, &a->w, &d), 0, "%s: %s", path, d.msg);
+	elf_ctx_free(c);
+	cr_assert_eq(graph_check(&a->g, &d), 0, "graph invariant: %s", d.msg);
+}
+
+/* Whether ld.so, in dir with LD_LIBRARY_PATH=llp (NULL: unset), finds
+ * libb.so for liba.so. */
+static bool ldso_finds_libb(const char *dir, const char *llp)
+{
+	struct buf out = BUF_INIT;
+	need_tool("ldd", "libc-bin");
+	run_fmt(&out, "cd '%s' && %s%s%s ldd \"$PWD/liba.so\" | grep -c 'libb.so => not found'",
+		dir, llp ? "LD_LIBRARY_PATH='" : "env -u LD_LIBRARY_PATH", llp ? llp : "",
+		llp ? "'" : "");
+	bool found = !strcmp(buf_cstr(&out), "0\n");
+	buf_free(&out);
+	return found;
+}
+
+Test(elf_search, empty_ld_library_path_is_no_list_but_an_empty_element_is_the_cwd)
+{
+	char dir[4096];
+	cr_assert(realpath(LT "02_rpath_of_parents_parent", dir));
+	cr_assert_eq(chdir(dir), 0);   /* libb.so lies in the current directory */
+	const char *llps[] = {"", ":", "/nonexistent::/x", "/nonexistent;.", NULL};
+	for (size_t i = 0; i < sizeof llps / sizeof *llps; i++) {
+		struct analysis a;
+		analyze_env(&a, "liba.so", llps[i]);
+		const json_t *e = edge_attrs(&a, "lib:liba.so", "lib:libb.so", "needs");
+		bool slim_found = !json_is_false(json_object_get(e, "found"));
+		/* "" stands for unset (cmd-elf passes elf_env_library_path()) */
+		bool ldso = ldso_finds_libb(dir, llps[i] && *llps[i] ? llps[i] : NULL);
+		cr_assert_eq(slim_found, ldso, "LD_LIBRARY_PATH='%s': slim %s libb.so, ld.so %s",
+			     llps[i] ? llps[i] : "(no --env)", slim_found ? "finds" : "does not find",
+			     ldso ? "does" : "does not");
+		done(&a);
+	}
+}
+
+Test(elf_search, not_found_says_why_each_list_was_skipped)
+{
+	struct analysis a;
+	analyze(&a, LT "08_nodeflib/exe_b");
+	const json_t *e = edge_attrs(&a, "exe:exe_b", "lib:libc.so.6", "needs");
+	const char *t = attr_get_str(e, "tried");
+	cr_assert(json_is_false(json_object_get(e, "found")));
+	cr_assert(strstr(t, "LD_LIBRARY_PATH: not read"), "tried: %s", t);
+	cr_assert(strstr(t, "DT_RUNPATH: none in"), "tried: %s", t);
+	cr_assert(strstr(t, "ld.so.cache: skipped") && strstr(t, "DF_1_NODEFLIB"), "tried: %s", t);
+	cr_assert(strstr(t, "default dirs: skipped"), "tried: %s", t);
+	done(&a);
+	/* and RPATH is named as unused where the loader has RUNPATH */
+	analyze(&a, LT "08_nodeflib/exe_a");
+	e = edge_attrs(&a, "exe:exe_a", "lib:libc.so.6", "needs");
+	t = attr_get_str(e, "tried");
+	cr_assert(strstr(t, "DT_RPATH: not used") && strstr(t, "has DT_RUNPATH"), "tried: %s", t);
+	done(&a);
+}
+
+Test(elf_classify, static_pie_is_a_program_and_libc_a_library)
+{
+	struct analysis a;
+	need_tool("eu-elfclassify", "elfutils");
+	struct buf out = BUF_INIT;
+	run_fmt(&out, "eu-elfclassify --executable /sbin/ldconfig && eu-elfclassify --shared "
+		"/lib/x86_64-linux-gnu/libc.so.6 && echo agreed");
+	cr_assert_str_eq(buf_cstr(&out), "agreed\n", "eu-elfclassify's premise changed");
+	buf_free(&out);
+	analyze(&a, "/sbin/ldconfig");
+	cr_assert_str_eq(a.root, "exe:ldconfig");
+	cr_assert_str_eq(graph_node(&a.g, a.root)->kind, "exe");
+	done(&a);
+	analyze(&a, "/lib/x86_64-linux-gnu/libc.so.6");
+	cr_assert_str_eq(a.root, "lib:libc.so.6");
+	done(&a);
+}
