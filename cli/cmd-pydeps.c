@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 static const char usage[] =
-	"usage: slim pydeps [options] --trace T... --root DIR...\n"
+	"usage: slim pydeps [options] --trace T... [--root DIR...]\n"
 	"       slim pydeps record [-o OUT] -- PYTHON [PYOPTS] SCRIPT|-m MOD [ARGS...]\n"
 	"\n"
 	"Tell which Python modules the traced workloads used, which are only\n"
@@ -70,7 +70,8 @@ static const char usage[] =
 	"  -h, --help           this help\n"
 	"\n"
 	"record: run the workload (PYTHON is e.g. /usr/bin/python3) and write the\n"
-	"modules it imported and the files it opened to OUT (default\n"
+	"modules it imported, the files it opened and the shared objects it\n"
+	"loaded (ctypes.dlopen, /proc/self/maps at exit) to OUT (default\n"
 	"slim-pytrace.txt); exits with the workload's status.\n"
 	"Recipe without the recorder: `python3 -X importtime app.py 2> trace.txt`,\n"
 	"then `slim pydeps --trace trace.txt --script app.py --root ...`.\n";
