@@ -82,10 +82,15 @@ static int run_gpu(struct graph *g, const struct report_opts *o,
 			diag_warn(w, &d);
 			continue;
 		}
-		if (fatbin_merge(g, path, mf.p, mf.n, nd->id, &o->gpu, w, &d) < 0) {
-			diag_print(&d, stderr);
+		struct diag_list fw = {0};
+		if (fatbin_merge(g, path, mf.p, mf.n, nd->id, &o->gpu, &fw, &d) < 0) {
+			diag_print(&d, stderr);     /* one line: its first error */
 			rc = EXIT_USAGE;
+		} else {
+			for (size_t k = 0; k < fw.n; k++)
+				diag_warn(w, &fw.v[k]);
 		}
+		diag_list_free(&fw);
 		mfile_close(&mf);
 	}
 	return rc;
@@ -114,11 +119,16 @@ static int run_object(struct graph *g, const struct report_opts *o,
 			archive_sizes_attrs(g, id, &s);
 	}
 	struct diag fd = {0};
+	struct diag_list fw = {0};
 	/* a thin archive holds no member bytes to scan (the text says so) */
-	if (ft != FT_AR_THIN && fatbin_merge(g, path, mf->p, mf->n, id, &o->gpu, w, &fd) < 0 && !bad) {
+	if (ft != FT_AR_THIN && fatbin_merge(g, path, mf->p, mf->n, id, &o->gpu, &fw, &fd) < 0 && !bad) {
 		d = fd;
 		bad = 1;
 	}
+	/* a file already refused is one line: not again as the scan's warnings */
+	for (size_t i = 0; !bad && i < fw.n; i++)
+		diag_warn(w, &fw.v[i]);
+	diag_list_free(&fw);
 	if (bad)    /* the text marks what was read before the error */
 		attr_str(graph_node_attrs(n), "incomplete",
 			 d.where == DIAG_OFFSET ? graph_strf(g, "offset 0x%llx: %s",

@@ -78,4 +78,40 @@ done
 [ "$(cut -d: -f2 err.txt | tr -d ' ' | tr '\n' ' ')" = "cut-prog a-dir missing empty cut.a badsize.a thin.a " ] ||
 	{ cat err.txt; die "want one line per bad input, in order"; }
 grep -q "^exe:true " out.txt && grep -q "^obj:libz.a " out.txt || die "good inputs missing from: $(cat out.txt)"
-echo "7 kinds of bad input: one line each, exit 2, the good inputs reported"
+
+# mutations (truncations, byte flips) of archives, objects and GPU code,
+# the program's flips inside its .nv_fatbin: exit 0 (warnings only) or 2
+# with exactly one line naming the file, never a signal
+F=$ROOT/samples/out/fatbin
+[ -f "$F/exe_none" ] || die "missing $F/exe_none: run samples/build.sh"
+readelf -SW "$F/exe_none" | awk '$2 == ".nv_fatbin" { print $5, $6 }' > nvfat
+[ -s nvfat ] || die "readelf shows no .nv_fatbin in exe_none"
+python3 - "$SLIM" "$F" "$ROOT/samples/out/linkmap/libdemo.a" "$good2" <<'PY' || die "a mutated input broke the one-line rule"
+import random, re, subprocess, sys
+slim, F, demo, libz = sys.argv[1:]
+off, size = (int(x, 16) for x in open("nvfat").read().split())
+srcs = [(F + "/libdev.a", 8, None), (demo, 8, None), (libz, 8, None), (F + "/kern.fatbin", 0, None),
+        (F + "/lto_size.o", 0, None), (F + "/exe_none", off, off + size)]
+rnd = random.Random(15)
+codes = {}
+for i in range(240):
+    src, lo, hi = srcs[i % len(srcs)]
+    d = bytearray(open(src, "rb").read())
+    if hi is None and rnd.random() < 0.3:      # cut (not the program)
+        d = d[:rnd.randrange(max(lo, 1), len(d))]
+    else:
+        for _ in range(rnd.randint(1, 8)):
+            d[rnd.randrange(lo, hi or len(d))] = rnd.randrange(256)
+    name = "m%d%s" % (i, src[src.rfind("."):] if "." in src[-7:] else "")
+    open(name, "wb").write(d)
+    r = subprocess.run([slim, "report", name], capture_output=True, text=True, timeout=60)
+    codes[r.returncode] = codes.get(r.returncode, 0) + 1
+    err = r.stderr.splitlines()
+    if r.returncode == 2:
+        assert len(err) == 1 and re.match(r"slim: %s(\(.*\))?: " % re.escape(name), err[0]), (name, src, err)
+    else:
+        assert r.returncode == 0, (name, src, r.returncode, err)
+        assert all(l.startswith("slim: warning: ") for l in err), (name, src, err)
+print("240 mutations: exit codes", codes)
+PY
+echo "7 kinds of bad input: one line each, exit 2, the good inputs reported; 240 mutations"
