@@ -56,4 +56,33 @@ why_skipped set-group-ID
 expect viaenv cap 0   # and file capabilities
 why_skipped 'file capabilities'
 expect origin cap 0
+# The executable's $ORIGIN inside a system directory is trusted: judged in
+# a root of its own (chroot, as nobody), where /usr/lib/x86_64-linux-gnu is
+# the root's, the same program under /opt is not trusted; slim --sysroot
+# must agree on both.
+need chroot coreutils
+need unshare util-linux
+r=$d/root
+mkdir -p "$r/lib64" "$r/proc" "$r/usr/lib/x86_64-linux-gnu/app/bin" "$r/usr/lib/x86_64-linux-gnu/app/lib" \
+	"$r/opt/app/bin" "$r/opt/app/lib"
+cp /lib64/ld-linux-x86-64.so.2 "$r/lib64/"
+for top in usr/lib/x86_64-linux-gnu opt; do
+	printf 'int t(void) { return 0; }\n' | gcc -x c - -x none -shared -fPIC -nostdlib -o "$r/$top/app/lib/libt.so"
+	printf 'int t(void);\nvoid _start(void) { t(); __asm__ volatile("mov $60, %%eax; xor %%edi, %%edi; syscall"); }\n' |
+		gcc -x c - -x none -nostdlib -o "$r/$top/app/bin/prog" -Wl,--disable-new-dtags,-rpath,'$ORIGIN/../lib' \
+		-L"$r/$top/app/lib" -lt
+	chmod 4755 "$r/$top/app/bin/prog"
+done
+chmod -R a+rX "$r"
+for top in usr/lib/x86_64-linux-gnu opt; do
+	# ld.so reads the program's $ORIGIN from /proc/self/exe: a private
+	# mount namespace lends the root a /proc and takes it away after
+	if unshare -m sh -c 'mount -t proc proc "$1/proc" && exec chroot --userspec=65534:65534 "$1" "$2"' \
+		_ "$r" "/$top/app/bin/prog" 2> run.out; then runs=1; else runs=0; fi
+	"$SLIM" elf --json --sysroot "$r" "$r/$top/app/bin/prog" > slim.json 2>/dev/null || die "slim failed on /$top/app/bin/prog"
+	nf=$(python3 -c 'import json,sys; print(sum(1 for n in json.load(open(sys.argv[1]))["nodes"] if n["attrs"].get("found") is False))' slim.json)
+	want=1; [ $top = opt ] && want=0
+	[ "$runs" = "$want" ] || { cat run.out; die "the root's ld.so: /$top/app/bin/prog (set-user-ID, as nobody) should $( [ $want = 1 ] || echo 'not ')load"; }
+	[ $((nf == 0)) = "$runs" ] || die "slim --sysroot: /$top/app/bin/prog: $nf not found, the root's ld.so $( [ $runs = 1 ] && echo 'loads it' || echo 'fails')"
+done
 echo "AT_SECURE: LD_LIBRARY_PATH ignored and \$ORIGIN restricted as ld.so does (judged by running as nobody)"
