@@ -88,6 +88,7 @@ struct lspace {                      /* one analysis: a process image */
 	struct lmap *main, *rtld;
 	const char *secure;          /* why ld.so runs the program with
 				      * AT_SECURE ("set-user-ID", ...), or NULL */
+	const char *dropped;         /* why expand_dst() last dropped a path */
 	struct arena arena;
 	struct diag_list *w;
 	struct strtab strs;

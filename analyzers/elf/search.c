@@ -249,8 +249,10 @@ static bool expand_dst(struct lspace *s, const struct lmap *l, const char *in,
 		}
 		const char *rep;
 		if (which == 0 && s->secure &&
-		    !(i == 0 && (i + skip == len || in[i + skip] == '/')))
+		    !(i == 0 && (i + skip == len || in[i + skip] == '/'))) {
+			s->dropped = "$ORIGIN not at its start, under AT_SECURE";
 			return false;
+		}
 		if (which == 0) {
 			rep = l ? l->origin : NULL;
 			check_trusted |= s->secure && l == s->main;
@@ -259,12 +261,18 @@ static bool expand_dst(struct lspace *s, const struct lmap *l, const char *in,
 			rep = (elf_ctx_legacy(s->c), s->c->platform);
 		else
 			rep = lib_dst(s->main->o->machine, s->main->o->cls);
-		if (!rep)
+		if (!rep) {
+			s->dropped = which == 0 ? "$ORIGIN unknown" : "$PLATFORM unknown";
 			return false;
+		}
 		buf_puts(out, rep);
 		i += skip;
 	}
-	return !check_trusted || trusted_dir(s, buf_cstr(out));
+	if (check_trusted && !trusted_dir(s, buf_cstr(out))) {
+		s->dropped = "the program's $ORIGIN is outside the system directories, under AT_SECURE";
+		return false;
+	}
+	return true;
 }
 
 static bool exists_in_root(struct elf_ctx *c, const char *path)
@@ -400,7 +408,11 @@ static bool try_list(struct lspace *s, const struct lmap *owner, const char *lis
 	for (const char *p = list; !done;) {
 		size_t len = strcspn(p, sep);
 		/* an empty element is the current directory */
+		s->dropped = NULL;
 		bool keep = len == 0 ? (buf_reset(&dir), true) : expand_dst(s, owner, p, len, &dir);
+		if (!keep && s->dropped)
+			buf_printf(tried, "%s%.*s (dropped: %s)", tried->len ? "; " : "", (int)len, p,
+				   s->dropped);
 		if (keep && len && !dir.len)
 			keep = false;       /* expands to nothing: ignored */
 		while (keep && dir.len > 1 && dir.p[dir.len - 1] == '/')

@@ -85,4 +85,7 @@ for top in usr/lib/x86_64-linux-gnu opt; do
 	[ "$runs" = "$want" ] || { cat run.out; die "the root's ld.so: /$top/app/bin/prog (set-user-ID, as nobody) should $( [ $want = 1 ] || echo 'not ')load"; }
 	[ $((nf == 0)) = "$runs" ] || die "slim --sysroot: /$top/app/bin/prog: $nf not found, the root's ld.so $( [ $runs = 1 ] && echo 'loads it' || echo 'fails')"
 done
+"$SLIM" elf --sysroot "$r" "$r/opt/app/bin/prog" > out 2>&1
+grep -q "libt.so not found (tried: \$ORIGIN/../lib (dropped: the program's \$ORIGIN is outside the system directories, under AT_SECURE)" out ||
+	{ cat out; die "the not-found line must say why \$ORIGIN/../lib was dropped"; }
 echo "AT_SECURE: LD_LIBRARY_PATH ignored and \$ORIGIN restricted as ld.so does (judged by running as nobody)"
