@@ -202,8 +202,13 @@ static void edges(const struct linkmap *m, struct graph *g, const char *out)
 			attr_str(pa, "analyzer", "linkmap");
 			if (f->pulled_sym)
 				attr_str(pa, "symbol", f->pulled_sym);
-			if (f->derived)
+			if (f->derived) {
 				attr_bool(pa, "derived", true);
+				attr_str(pa, "why", graph_strf(g,
+					"member needed for symbol %s (derived from the inputs' symbol tables: the %s map does not say%s)",
+					dm ? dm : f->pulled_sym, linkmap_linker_name(m->linker),
+					m->linker == LM_LLD ? "; lld -Wl,--why-extract=FILE would" : ""));
+			}
 		}
 		if (f->derived)
 			attr_bool(a, "derived", true);
