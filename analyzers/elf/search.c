@@ -297,30 +297,33 @@ static size_t dir_candidates(struct elf_ctx *c, const char *dir,
 {
 	size_t n = 0;
 	size_t dl = strlen(dir);
+	/* "" is the current directory: its subdirectories stay relative
+	 * ("glibc-hwcaps/x86-64-v3/libfoo.so", as LD_DEBUG shows ld.so try) */
+	const char *sep = dl ? "/" : "";
 	void **v = hmap_getp(&c->subdirs, dir, dl);
 	uintptr_t has = v ? (uintptr_t)*v : 0;
 	if (!has) {
 		elf_ctx_legacy(c);
 		char p[4096];
 		has = 2;
-		if ((size_t)snprintf(p, sizeof p, "%s/glibc-hwcaps", dir) < sizeof p &&
+		if ((size_t)snprintf(p, sizeof p, "%s%sglibc-hwcaps", dir, sep) < sizeof p &&
 		    exists_in_root(c, p))
 			has = 1;
 		for (size_t k = 0; k < c->nlegacy && has == 2; k++)
-			if ((size_t)snprintf(p, sizeof p, "%s/%s", dir, c->legacy[k]) < sizeof p &&
+			if ((size_t)snprintf(p, sizeof p, "%s%s%s", dir, sep, c->legacy[k]) < sizeof p &&
 			    exists_in_root(c, p))
 				has = 1;
 		hmap_put(&c->subdirs, arena_strndup(&c->arena, dir, dl), dl, (void *)has);
 	}
 	if (has == 1) {
 		for (size_t k = 0; k < 3 && c->hwcaps[k]; k++)
-			out[n++] = arena_printf(&c->arena, "%s/glibc-hwcaps/%s", dir, c->hwcaps[k]);
+			out[n++] = arena_printf(&c->arena, "%s%sglibc-hwcaps/%s", dir, sep, c->hwcaps[k]);
 		for (unsigned mask = (1u << c->nlegacy) - 1; mask > 0; mask--) {
 			struct buf b = BUF_INIT;
 			buf_puts(&b, dir);
 			for (size_t k = c->nlegacy; k-- > 0;)
 				if (mask & (1u << k))
-					buf_printf(&b, "/%s", c->legacy[k]);
+					buf_printf(&b, "%s%s", b.len ? "/" : "", c->legacy[k]);
 			out[n++] = arena_strndup(&c->arena, b.p, b.len);
 			buf_free(&b);
 		}

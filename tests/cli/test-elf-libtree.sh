@@ -85,6 +85,11 @@ judge $c liba.so LD_LIBRARY_PATH=:                # one empty element: the curre
 judge $c liba.so LD_LIBRARY_PATH=/nonexistent::/x # a::b
 judge $c liba.so "LD_LIBRARY_PATH=/nonexistent;$here/cases/$c"   # ';' separates too
 judge $c exe                                      # through exe's RPATH
+# the current directory's glibc-hwcaps subdirectories come first, relative
+cp -a cases/$c cases/02_hwcaps_in_cwd
+mkdir -p cases/02_hwcaps_in_cwd/glibc-hwcaps/x86-64-v2
+cp cases/$c/libb.so cases/02_hwcaps_in_cwd/glibc-hwcaps/x86-64-v2/
+judge 02_hwcaps_in_cwd liba.so LD_LIBRARY_PATH=:
 judge 03_direct_and_absolute_rpath exe_a
 judge 03_direct_and_absolute_rpath exe_b
 c=04_rpath_over_env_over_runpath
