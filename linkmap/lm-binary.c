@@ -12,7 +12,8 @@
  * that the map names as an output section has the map's address and size,
  * and at least one section is compared.  Section headers are read with
  * libelf (elf_memory, gelf_getshdr).  Output sections the map names twice
- * (a script can split one name) are compared with the first.
+ * (a script can split one name) are compared with the first; .text is
+ * compared first, so a refusal names it when it differs.
  */
 #include "linkmap.h"
 #include "../common/diag.h"
@@ -42,24 +43,29 @@ int linkmap_check_binary(const struct linkmap *m, const char *bin,
 		diag_err_at(d, bin, 0, "cannot read section headers: %s", elf_errmsg(-1));
 		goto out;
 	}
+	/* .text first: the section a reader recognizes, where it differs */
 	size_t compared = 0;
-	Elf_Scn *scn = NULL;
-	while ((scn = elf_nextscn(e, scn))) {
-		GElf_Shdr mem, *sh = gelf_getshdr(scn, &mem);
-		if (!sh || !(sh->sh_flags & SHF_ALLOC) || !sh->sh_size)
-			continue;
-		const char *name = elf_strptr(e, shstrndx, sh->sh_name);
-		const struct lm_osec *o = name ? find_osec(m, name) : NULL;
-		if (!o)
-			continue;
-		if (o->addr != sh->sh_addr || o->size != sh->sh_size) {
-			diag_err(d, m->path, "%s map does not describe %s: %s at 0x%" PRIx64
-				 " size %" PRIu64 " in the map, 0x%" PRIx64 " size %" PRIu64
-				 " in the file", linkmap_linker_name(m->linker), bin, name,
-				 o->addr, o->size, (uint64_t)sh->sh_addr, (uint64_t)sh->sh_size);
-			goto out;
+	for (int pass = 0; pass < 2; pass++) {
+		Elf_Scn *scn = NULL;
+		while ((scn = elf_nextscn(e, scn))) {
+			GElf_Shdr mem, *sh = gelf_getshdr(scn, &mem);
+			if (!sh || !(sh->sh_flags & SHF_ALLOC) || !sh->sh_size)
+				continue;
+			const char *name = elf_strptr(e, shstrndx, sh->sh_name);
+			if (!name || (pass == 0) != !strcmp(name, ".text"))
+				continue;
+			const struct lm_osec *o = find_osec(m, name);
+			if (!o)
+				continue;
+			if (o->addr != sh->sh_addr || o->size != sh->sh_size) {
+				diag_err(d, m->path, "%s map does not describe %s: %s at 0x%" PRIx64
+					 " size %" PRIu64 " in the map, 0x%" PRIx64 " size %" PRIu64
+					 " in the file", linkmap_linker_name(m->linker), bin, name,
+					 o->addr, o->size, (uint64_t)sh->sh_addr, (uint64_t)sh->sh_size);
+				goto out;
+			}
+			compared++;
 		}
-		compared++;
 	}
 	if (!compared) {
 		diag_err(d, m->path, "%s map does not describe %s: none of its allocated sections is an output section of the map",
