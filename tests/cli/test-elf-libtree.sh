@@ -84,6 +84,7 @@ judge $c liba.so "LD_LIBRARY_PATH=$here/cases/$c" # found through LD_LIBRARY_PAT
 judge $c liba.so LD_LIBRARY_PATH=:                # one empty element: the current directory
 judge $c liba.so LD_LIBRARY_PATH=/nonexistent::/x # a::b
 judge $c liba.so "LD_LIBRARY_PATH=/nonexistent;$here/cases/$c"   # ';' separates too
+judge $c liba.so 'LD_LIBRARY_PATH=/x:${ORIGIN}/'  # $ORIGIN: the main object's
 judge $c exe                                      # through exe's RPATH
 # the current directory's glibc-hwcaps subdirectories come first, relative
 cp -a cases/$c cases/02_hwcaps_in_cwd
