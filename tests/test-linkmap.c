@@ -481,3 +481,84 @@ Test(linkmap_bad, refused_with_the_line)
 	parse_bad("Archive member included because of file (symbol)\n\nx.a(y.o)\n", 3,
 		  "without 'FILE (SYMBOL)'");
 }
+
+/* Causes without the inputs (names alone), on maps written by hand: the
+ * real links and their linkers' own lists are in test-linkmap-causes.sh. */
+static const struct lm_isec *dsec(const struct linkmap *m, const char *file_path,
+				  const char *name)
+{
+	for (size_t i = 0; i < m->nisecs; i++) {
+		const struct lm_isec *s = &m->isecs[i];
+		if (s->state == LM_ISEC_DISCARDED && !strcmp(m->files[s->file].path, file_path) &&
+		    s->name.n == strlen(name) && !memcmp(s->name.p, name, s->name.n))
+			return s;
+	}
+	cr_assert_fail("no discarded %s in %s", name, file_path);
+	return NULL;
+}
+
+Test(linkmap_cause, names_decide_when_the_inputs_are_unread)
+{
+	struct linkmap m = {0};
+	parse_ok(&m, bfd_map);
+	linkmap_causes(&m, false);
+	const struct lm_isec *s = dsec(&m, "util.o", ".text.unused");
+	cr_assert_eq(s->cause, LM_CAUSE_GC);
+	cr_assert(s->cause_by_name);
+	cr_assert_eq(dsec(&m, "main.o", ".note.GNU-stack")->cause, LM_CAUSE_MERGED);
+	cr_assert_str_eq(linkmap_cause_name(LM_CAUSE_COMDAT), "comdat");
+	cr_assert_null(linkmap_discards_unknown(&m), "BFD lists its discards");
+	linkmap_free(&m);
+}
+
+Test(linkmap_cause, discard_inputs_of_a_script_and_kept_names)
+{
+	static const char map[] =
+		"Discarded input sections\n\n"
+		" .text._Z3getv  0x0000000000000000       0x10 b.o\n"
+		" .init_array    0x0000000000000000        0x8 b.o\n\n"
+		"Linker script and memory map\n\n"
+		".text           0x0000000000001000       0x10\n"
+		" .text._Z3getv  0x0000000000001000       0x10 a.o\n\n"
+		"/DISCARD/\n"
+		" .note.mine     0x0000000000000000        0x4 a.o\n"
+		"OUTPUT(p elf64-x86-64)\n";
+	struct linkmap m = {0};
+	parse_ok(&m, map);
+	cr_assert_eq(dsec(&m, "a.o", ".note.mine")->cause, LM_CAUSE_SCRIPT,
+		     "an input listed under /DISCARD/");
+	linkmap_causes(&m, false);
+	cr_assert_eq(dsec(&m, "a.o", ".note.mine")->cause, LM_CAUSE_SCRIPT);
+	cr_assert_eq(dsec(&m, "b.o", ".text._Z3getv")->cause, LM_CAUSE_COMDAT,
+		     "a name a.o keeps: b.o's copy is the duplicate");
+	cr_assert_eq(dsec(&m, "b.o", ".init_array")->cause, LM_CAUSE_SCRIPT,
+		     "--gc-sections never collects an init array");
+	linkmap_free(&m);
+}
+
+Test(linkmap_unknown, lld_discards_unknown_until_derived)
+{
+	struct linkmap m = {0};
+	parse_ok(&m, lld_map);
+	cr_assert_not_null(linkmap_discards_unknown(&m));
+	struct diag_list w = {0};
+	struct diag d = {0};
+	m.path = "/nonexistent/dir/x.map";   /* its relative inputs are nowhere */
+	cr_assert_eq(linkmap_derive(&m, &w, &d), 0);
+	cr_assert(!m.has_pulls, "nothing read: no pulls claimed");
+	cr_assert_eq(m.inputs_read, 0);
+	const char *u = linkmap_discards_unknown(&m);
+	cr_assert(u && strstr(u, "could be read"), "%s", u ? u : "(null)");
+	linkmap_free(&m);
+	diag_list_free(&w);
+}
+
+Test(linkmap_binary, refuses_what_is_not_elf)
+{
+	struct linkmap m = {0};
+	parse_ok(&m, lld_map);
+	struct diag d = {0};
+	cr_assert_eq(linkmap_check_binary(&m, "bin", "not an ELF file", 15, &d), -1);
+	cr_assert(strstr(d.msg, "cannot read section headers"), "%s", d.msg);
+	linkmap_free(&m);
+}
