@@ -179,7 +179,7 @@ static const char *relation(const struct graph *g, const struct gfinding *f,
 	const struct gnode *n = graph_node(g, f->node);
 	const char *member = n ? attr_get_str(n->attrs, "member") : NULL;
 	if (graph_edge(g, f->dependent, f->node, "contains")) {
-		if (member)   /* an archive's entry: in its member */
+		if (member && attr_get_int(dep->attrs, "members", -1) >= 0)   /* in an archive's member */
 			snprintf(buf, len, "in %s(%s)", dep->name, member);
 		else
 			snprintf(buf, len, "in %s", dep->name);
