@@ -598,6 +598,7 @@ struct lmap *elf_map_object(struct lspace *s, struct lmap *loader,
 	if (strchr(name, '/')) {
 		/* "The path may contain dynamic string tokens." */
 		struct buf p = BUF_INIT;
+		s->dropped = NULL;
 		done = expand_dst(s, loader, name, strlen(name), &p);
 		if (done) {
 			int err = 0;
@@ -617,7 +618,7 @@ struct lmap *elf_map_object(struct lspace *s, struct lmap *loader,
 			via = "path";
 			f.dir = elf_dirname(s, f.path);
 		} else {
-			buf_printf(&tried, "%s ($ORIGIN unknown)", name);
+			buf_printf(&tried, "%s (dropped: %s)", name, s->dropped);
 		}
 		buf_free(&p);
 		done = f.o || f.fatal;
