@@ -57,12 +57,13 @@ static const char usage[] =
 	"                       imports or names them)\n"
 	"  --include likely     --prune-list also writes the likely findings\n"
 	"                       (evidence incomplete: a computed import in the\n"
-	"                       package, data no recorded run opened)\n"
+	"                       package; with a `record` trace, native libraries\n"
+	"                       of kept packages that no run loaded and nothing\n"
+	"                       names; with --prune-data, data no run opened)\n"
 	"  --threads N          scan threads (default: the CPUs, at most 8)\n"
-	"  --prune-data         with a `record` trace: also data files and native\n"
-	"                       libraries of kept packages that no recorded run\n"
-	"                       opened or loaded (likely: listed only with\n"
-	"                       --include likely)\n"
+	"  --prune-data         with a `record` trace: also data files of kept\n"
+	"                       packages that no recorded run opened (likely:\n"
+	"                       listed only with --include likely)\n"
 	"  --scan-all           scan every source (default: those the closure reaches)\n"
 	"  --no-elf             do not analyze extension modules' libraries\n"
 	"  --no-auto-roots      only the roots given\n"
@@ -309,7 +310,7 @@ static void print_summary(const struct graph *g, FILE *fp, bool include_likely)
 		"names it in a string or loads it by entry point (what --prune-list writes)\n",
 		human_bytes(proven, b1, sizeof b1));
 	fprintf(fp, "  likely: %s: evidence incomplete (a computed import in its package, "
-		"or data no recorded run opened); %s\n",
+		"a native library or data no recorded run loaded or opened); %s\n",
 		human_bytes(likely_bytes(g), b2, sizeof b2),
 		include_likely ? "--include likely: in the prune list too"
 			       : "not in the prune list unless --include likely");

@@ -4,6 +4,11 @@
  * prunable-module finding per prune unit (see classify.c for the rules),
  * and totals.pydeps.
  *
+ * With a record trace, files of kept packages that no recorded run opened
+ * or loaded are offered too, always as `likely` (another input may read
+ * them): native libraries nothing names (data_units), and data files with
+ * --prune-data.
+ *
  * Edges are written only from kept modules: they are the evidence for a
  * verdict (a why-path from a trace node to any kept module follows them);
  * an unreferenced module's own imports prove nothing.
@@ -325,28 +330,36 @@ static void module_units(struct em *e)
 	}
 }
 
-/* a data file --prune-data may list: not bytecode, not opened or loaded
- * by a recorded run, and, for a shared object, named by nothing that could
- * load it (pynative_named: DT_NEEDED, its name or a .so pattern in the
- * package's sources) */
+/* a shared object by its name: NAME.so, NAME.so.1, or a PYF_NATIVE */
+static bool shared_object(const struct pyfile *f)
+{
+	const char *so = strstr(path_base(f->path), ".so");
+	return f->kind == PYF_NATIVE || (so && (so[3] == 0 || so[3] == '.'));
+}
+
+/* A file of a kept package that a record trace lets go (likely): never
+ * bytecode, never opened or loaded by a recorded run; a shared object
+ * only when nothing could load it (pynative_named: no DT_NEEDED, not its
+ * name, stem or a .so pattern in the package's sources); other data only
+ * with --prune-data. */
 static bool data_prunable(const struct pyset *s, const struct pyfile *f)
 {
 	if ((f->kind != PYF_DATA && f->kind != PYF_NATIVE) ||
 	    strstr(f->path, "/__pycache__/") || hmap_gets(&s->opened, f->path))
 		return false;
-	const char *b = path_base(f->path);
-	const char *so = strstr(b, ".so");
-	if (f->kind == PYF_NATIVE || (so && (so[3] == 0 || so[3] == '.')))
+	if (shared_object(f))
 		return !pynative_named(s, f->path, f->mod);
-	return true;
+	return s->prune_data;
 }
 
-/* --prune-data: a kept package's data files that no recorded run opened
- * (never __pycache__, never a package's modules, never metadata) */
+/* With a record trace: native libraries of kept packages nothing loads,
+ * and with --prune-data their data files no recorded run opened (never
+ * __pycache__, never a package's modules, never metadata); one likely
+ * finding per package. */
 static void data_units(struct em *e)
 {
 	struct pyset *s = e->s;
-	if (!s->prune_data || !s->have_opens)
+	if (!s->have_opens)
 		return;
 	for (size_t i = 0; i < s->nmods; i++) {
 		struct pymod *m = &s->mods[i];
@@ -355,27 +368,35 @@ static void data_units(struct em *e)
 			continue;
 		json_t *paths = json_array();
 		uint64_t bytes = 0;
+		size_t nso = 0;
 		for (size_t k = e->foff[i]; k < e->foff[i + 1]; k++) {
 			const struct pyfile *f = &s->files[e->fidx[k]];
 			if (!data_prunable(s, f))
 				continue;
 			json_array_append_new(paths, json_string(f->path));
 			bytes += f->size;
+			nso += shared_object(f);
 		}
-		if (!json_array_size(paths)) {
+		size_t np = json_array_size(paths);
+		if (!np) {
 			json_decref(paths);
 			continue;
 		}
 		e->root_prunable[m->root] += bytes;
-		size_t np = json_array_size(paths);
+		const char *why = nso == np
+			? "native libraries of a kept package that no recorded run loaded and "
+			  "that no DT_NEEDED, no source of the package and no .so pattern names"
+			: "data files of a kept package that no recorded run opened "
+			  "(shared objects among them: none loaded or named)";
 		struct gfinding *fd = graph_add_finding(e->g, "prunable-module",
-			mid(e->g, m->name), NULL, bytes, "likely",
-			"data files of a kept package that no recorded run opened or loaded",
+			mid(e->g, m->name), NULL, bytes, "likely", why,
 			graph_strf(e->g, "delete %s%s", json_string_value(json_array_get(paths, 0)),
-				   np > 1 ? " and the other data files in attrs.paths" : ""));
+				   np > 1 ? " and the other files in attrs.paths" : ""));
 		json_t *a = graph_finding_attrs(fd);
 		json_object_set_new(a, "paths", paths);
 		attr_bool(a, "data", true);
+		if (nso)
+			attr_int(a, "native_libraries", nso);
 	}
 }
 

@@ -131,13 +131,20 @@ int pynative_is_extension(struct pyset *s, const char *path, const char *stem,
 	return rc;
 }
 
-/* a ".so" in the text not followed by an identifier character: the suffix
- * of a computed library name ('lib' + name + '.so', "*.so", ".so.1") */
+/* A ".so" that ends a computed library name, not a literal file name:
+ * right after a quote (name + '.so', endswith(".so")), a wildcard ("*.so"),
+ * a format field ("lib%s.so", f"lib{name}.so") -- and not followed by an
+ * identifier character (".some").  "libfoo.so" names one file, which
+ * text_names() matches by name. */
 static bool so_pattern(const char *p, size_t n)
 {
 	for (const char *q = p; (q = memmem(q, n - (q - p), ".so", 3)); q += 3) {
 		size_t at = q - p + 3;
-		if (at >= n || !(isalnum((unsigned char)p[at]) || p[at] == '_'))
+		if (at < n && (isalnum((unsigned char)p[at]) || p[at] == '_'))
+			continue;
+		char b = q > p ? q[-1] : 0;
+		if (b == '\'' || b == '"' || b == '*' || b == '}' || b == ')' ||
+		    (b == 's' && q - p >= 2 && q[-2] == '%'))
 			return true;
 	}
 	return false;

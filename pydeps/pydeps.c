@@ -344,9 +344,11 @@ int pydeps_merge(struct graph *g, const struct pydeps_opts *o,
 				     "no trace and no script: nothing is known to be used, "
 				     "so no module is offered for deletion");
 	}
+	/* what recorded runs opened and loaded: native libraries nothing
+	 * loads are offered (likely) from a record trace alone, data files
+	 * with --prune-data too */
 	s.prune_data = o->prune_data;
-	if (o->prune_data)
-		opened_files(&s, tr, ntr);
+	opened_files(&s, tr, ntr);
 	pycl_closure(&c, o->threads, w);
 	pycl_subtrees(&c);
 

@@ -150,8 +150,10 @@ struct pyset {
 	struct hmap ep_groups;   /* entry-point group name -> (void *)1 */
 	uint64_t shadowed;
 	uint64_t scanned_bytes;
-	struct hmap opened;      /* files the traced runs opened, as root paths */
-	bool have_opens;         /* some trace recorded its opens */
+	struct hmap opened;      /* files the traced runs opened or loaded
+				    (shared objects), as root paths */
+	bool have_opens;         /* some trace is a record trace: what it did
+				    not open or load, no recorded run did */
 	bool prune_data;         /* --prune-data: data files nobody opened go */
 	bool no_evidence;        /* no trace, no script: classify, prune nothing */
 	struct hmap needed;      /* DT_NEEDED names of every .so walked */

@@ -12,14 +12,17 @@ out=out/pydeps
 PY=/usr/bin/python3
 mkdir -p $out
 # nativepkg (tests/cli/test-pydeps-data.sh): a package whose lib/ holds a
-# real C library it loads with ctypes, no extension module
+# real C library it loads with ctypes, no extension module, and a second
+# one (the same source) that nothing loads or names
 site=$out/site-packages
-if [ ! $site/nativepkg/lib/libnpcore.so -nt python-native/npcore.c ] ||
+if [ ! $site/nativepkg/lib/libnpextra.so -nt python-native/npcore.c ] ||
    [ ! $site/nativepkg/__init__.py -nt python-native/nativepkg/__init__.py ]; then
 	mkdir -p $site/nativepkg/lib
 	cp python-native/nativepkg/__init__.py $site/nativepkg/
-	cc -shared -fPIC -O2 -o $site/nativepkg/lib/libnpcore.so.tmp python-native/npcore.c
-	mv $site/nativepkg/lib/libnpcore.so.tmp $site/nativepkg/lib/libnpcore.so
+	for l in npcore npextra; do
+		cc -shared -fPIC -O2 -o $site/nativepkg/lib/lib$l.so.tmp python-native/npcore.c
+		mv $site/nativepkg/lib/lib$l.so.tmp $site/nativepkg/lib/lib$l.so
+	done
 fi
 [ $out/highlight.importtime -nt python/highlight.py ] && [ -s $out/highlight.v ] && exit 0
 if ! $PY -c 'import pygments' 2>/dev/null; then

@@ -123,9 +123,10 @@ for so in dist-packages/llvmlite/binding/libllvmlite.so site-packages/nativepkg/
 	grep -q "^load	$PWD/$n/$so\$" "$n.trace" || die "$n: the recorder did not record loading $so"
 done
 
-# --prune-data: data of kept packages no recorded run opened, and native
-# libraries none loaded, are `likely`, so they reach the prune list only
-# with --include likely; proven paths alone are what --prune-list writes.
+# With a record trace, native libraries of kept packages that no run loaded
+# and nothing names (libnpextra.so) and, with --prune-data, data no run
+# opened are `likely`, so they reach the prune list only with --include
+# likely; proven paths alone are what --prune-list writes.
 # The werkzeug run opened style.css only: debugger.js is likely prunable,
 # and deleting it breaks the unseen input -- why likely is not the default.
 name=likely pre=$PWD/likely
@@ -163,6 +164,22 @@ grep -q "/werkzeug/debug/shared/debugger.js\$" likely-all.list || die "debugger.
 grep -q "/werkzeug/debug/shared/" likely.list && die "data of a kept package in the proven prune list"
 grep -q "/werkzeug/debug/shared/style.css\$" likely-all.list && die "style.css was opened, yet listed"
 grep -q "libnpcore.so" likely-all.list && die "libnpcore.so was loaded, yet listed"
+grep -q "^$pre/site-packages/nativepkg/lib/libnpextra.so\$" likely-all.list ||
+	die "libnpextra.so (not loaded, named by nothing) not likely prunable"
+grep -q "libnpextra.so" likely.list && die "an unloaded native library in the proven prune list"
+# native libraries need no --prune-data: a record trace is the evidence
+"$SLIM" pydeps --trace werk.trace --trace nat.trace --root "$pre/dist-packages" --root "$pre/site-packages" \
+	--no-auto-roots --include likely --prune-list native.list -o /dev/null 2> native.err ||
+	{ cat native.err; die "slim pydeps --include likely failed"; }
+grep -q "/nativepkg/lib/libnpextra.so\$" native.list || die "without --prune-data: libnpextra.so not listed"
+grep -q "/werkzeug/debug/shared/" native.list && die "without --prune-data: data files listed"
+# and it can go: both inputs of the native workload unchanged without it
+pyrun "$pre" $PY -S -s $W/data-native.py hello > native.want1 && pyrun "$pre" $PY -S -s $W/data-native.py "other input" > native.want2 ||
+	die "native workload failed"
+rm "$pre/site-packages/nativepkg/lib/libnpextra.so"
+pyrun "$pre" $PY -S -s $W/data-native.py hello > native.got1 && pyrun "$pre" $PY -S -s $W/data-native.py "other input" > native.got2 ||
+	die "native workload broke without libnpextra.so"
+cmp -s native.want1 native.got1 && cmp -s native.want2 native.got2 || die "native workload changed without libnpextra.so"
 rm "$pre/dist-packages/werkzeug/debug/shared/debugger.js"
 pyrun "$pre" $PY -S -s $W/data-werkzeug.py debugger.js > likely.got 2>&1
 cmp -s likely.want likely.got && die "deleting a likely path changed nothing: the test proves nothing"

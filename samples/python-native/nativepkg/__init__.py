@@ -2,7 +2,8 @@
 ctypes, as packages that ship a native library beside their Python code do
 (the library is built from samples/python-native/npcore.c by
 samples/build-pydeps.sh; it exports no PyInit_*, so it is no extension
-module)."""
+module).  lib/ also holds a copy nothing loads or names: dead weight a
+record trace can show (a likely finding)."""
 import ctypes
 import os
 
