@@ -486,6 +486,8 @@ Test(pyinventory, shared_object_without_pyinit_is_a_native_library)
 	cr_assert(pynative_named(&s, p, pkg));
 	snprintf(p, sizeof p, "%s/pkg/lib/libbar.so", t);
 	cr_assert(!pynative_named(&s, p, pkg), "libbar.so: nothing names it");
+	put(t, "pkg/__init__.py", "import ctypes\nctypes.CDLL(\"lib/libfoo.so\")\n");
+	cr_assert(!pynative_named(&s, p, pkg), "a literal libfoo.so names libfoo, not libbar");
 	put(t, "pkg/__init__.py", "import ctypes\nctypes.CDLL(name + \".so\")\n");
 	cr_assert(pynative_named(&s, p, pkg), "a '.so' pattern in the package may load it");
 	pyset_free(&s);
