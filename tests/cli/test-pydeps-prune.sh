@@ -85,6 +85,10 @@ proof jinja2 "$W/render.py $W/page.html $W/page.json" "$W/render.py $W/mail.txt 
 proof flask "$W/webapp.py / /items/3?q=x" "$W/webapp.py /items/7 POST /missing" 50
 proof tables "$W/tables.py $W/one.csv json" "$W/tables.py $W/two.csv email" 50
 proof pygmentize "-m pygments -l python -f html $W/highlight.py" "-m pygments -g -f terminal256 -O style=monokai $W/sample.c" 50
+# the standard library's own data directory: venv/scripts (no __init__.py,
+# no module below it) is read beside venv's __file__; it was once taken for
+# an unreferenced namespace package and pruned (issue 15)
+proof venv "$W/data-venv.py one" "$W/data-venv.py two three" 50
 # --prune-data: data files of kept packages that the recorded run never
 # opened go too, as likely findings, so only with --include likely (the
 # invariant check then allows deleted data files)
