@@ -17,15 +17,15 @@
 
 #define UTIL_O "samples/out/linkmap/util.o"
 
-static unsigned char *slurp(const char *path, size_t *n)
+static unsigned char *slurp(const char *path, size_t *len)
 {
 	FILE *fp = fopen(path, "rb");
 	cr_assert(fp, "%s missing: run samples/build.sh", path);
 	struct stat st;
 	cr_assert_eq(fstat(fileno(fp), &st), 0);
-	*n = (size_t)st.st_size;
-	unsigned char *p = xmalloc(*n + 1);
-	cr_assert_eq(fread(p, 1, *n, fp), *n);
+	*len = (size_t)st.st_size;
+	unsigned char *p = xmalloc(*len + 1);
+	cr_assert_eq(fread(p, 1, *len, fp), *len);
 	fclose(fp);
 	return p;
 }
@@ -42,6 +42,29 @@ static void add(struct buf *a, const char *name_field, const void *p, size_t n)
 		buf_add(a, "\n", 1);
 }
 
+static unsigned char *o;    /* util.o's bytes, n of them, for every test */
+static size_t n;
+
+static void load_util(void)
+{
+	o = slurp(UTIL_O, &n);
+}
+
+static void free_util(void)
+{
+	free(o);
+}
+
+TestSuite(archive, .init = load_util, .fini = free_util);
+
+/* An archive of util.o under each name field given ("!<arch>\n" first). */
+static void archive_of(struct buf *a, int k, const char *const *names)
+{
+	buf_add(a, "!<arch>\n", 8);
+	for (int i = 0; i < k; i++)
+		add(a, names[i], o, n);
+}
+
 static int walk(const struct buf *a, struct graph *g, struct diag *d)
 {
 	graph_init(g);
@@ -51,8 +74,6 @@ static int walk(const struct buf *a, struct graph *g, struct diag *d)
 
 Test(archive, tables_are_not_members_and_long_names_resolve)
 {
-	size_t n;
-	unsigned char *o = slurp(UTIL_O, &n);
 	static const char names[] = "a_member_name_longer_than_16.o/\n";
 	struct buf a = BUF_INIT;
 	buf_add(&a, "!<arch>\n", 8);
@@ -70,13 +91,10 @@ Test(archive, tables_are_not_members_and_long_names_resolve)
 	cr_assert(graph_edge(&g, "obj:t.a", m->id, "contains"));
 	graph_free(&g);
 	buf_free(&a);
-	free(o);
 }
 
 Test(archive, odd_members_are_padded_and_a_name_twice_is_numbered)
 {
-	size_t n;
-	unsigned char *o = slurp(UTIL_O, &n);
 	struct buf a = BUF_INIT;
 	buf_add(&a, "!<arch>\n", 8);
 	add(&a, "notes.txt/", "odd", 3);          /* not ELF, odd size */
@@ -98,16 +116,12 @@ Test(archive, odd_members_are_padded_and_a_name_twice_is_numbered)
 	cr_assert_eq(graph_check(&g, &d), 0, "%s", d.msg);
 	graph_free(&g);
 	buf_free(&a);
-	free(o);
 }
 
 Test(archive, member_cut_short_is_an_error_at_its_header)
 {
-	size_t n;
-	unsigned char *o = slurp(UTIL_O, &n);
 	struct buf a = BUF_INIT;
-	buf_add(&a, "!<arch>\n", 8);
-	add(&a, "util.o/", o, n);
+	archive_of(&a, 1, (const char *[]){"util.o/"});
 	size_t second = a.len;
 	add(&a, "util2.o/", o, n);
 	a.len -= 100;                              /* the second member cut */
@@ -121,16 +135,12 @@ Test(archive, member_cut_short_is_an_error_at_its_header)
 	cr_assert(graph_node(&g, "obj:t.a(util.o)"), "the member before it is kept");
 	graph_free(&g);
 	buf_free(&a);
-	free(o);
 }
 
 Test(archive, size_field_that_is_not_a_number_is_an_error)
 {
-	size_t n;
-	unsigned char *o = slurp(UTIL_O, &n);
 	struct buf a = BUF_INIT;
-	buf_add(&a, "!<arch>\n", 8);
-	add(&a, "util.o/", o, n);
+	archive_of(&a, 1, (const char *[]){"util.o/"});
 	memcpy(a.p + 8 + 48, "1x", 2);
 	struct graph g;
 	struct diag d = {0};
@@ -139,14 +149,11 @@ Test(archive, size_field_that_is_not_a_number_is_an_error)
 	cr_assert(strstr(d.msg, "not a decimal number"), "%s", d.msg);
 	graph_free(&g);
 	buf_free(&a);
-	free(o);
 }
 
 Test(archive, object_sizes_are_what_size_counts)
 {
 	need_tool("size", "binutils");
-	size_t n;
-	unsigned char *o = slurp(UTIL_O, &n);
 	struct archive_sizes s;
 	struct diag d = {0};
 	cr_assert_eq(archive_elf_sizes(o, n, UTIL_O, 0, &s, &d), 0, "%s", d.msg);
@@ -160,5 +167,4 @@ Test(archive, object_sizes_are_what_size_counts)
 	/* not ELF: an error, not zeros */
 	cr_assert_eq(archive_elf_sizes((const unsigned char *)"text", 4, "x", 0, &s, &d), -1);
 	buf_free(&out);
-	free(o);
 }
