@@ -8,6 +8,9 @@
  * members each pulled in by a single symbol (the one the map or lld's
  * --why-extract names), which are the cheapest to get rid of.
  * --json: the slim-report/1 graph of the map (what `slim why` reads).
+ * Unless --no-derive, the inputs the map names are read first for what
+ * the map leaves out (linkmap_derive()); what stays unknown is said in
+ * every view (linkmap_discards_unknown()), never shown as "0".
  */
 #include "cli.h"
 #include "../common/demangle.h"
