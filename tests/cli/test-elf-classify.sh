@@ -5,6 +5,7 @@
 # /usr/lib/x86_64-linux-gnu, file(1), readelf, and the kernel running
 # what gcc -static-pie and -static build.
 source "$ROOT/tests/cli/lib.sh"
+need python3 python3
 need eu-elfclassify elfutils
 need file file
 need readelf binutils

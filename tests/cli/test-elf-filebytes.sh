@@ -7,6 +7,7 @@
 # sections, never more than the file; memory only == the sum of the
 # allocated NOBITS sections; size == the file's size.
 source "$ROOT/tests/cli/lib.sh"
+need python3 python3
 need readelf binutils
 need eu-elfclassify elfutils
 need gcc gcc

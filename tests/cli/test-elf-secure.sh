@@ -6,6 +6,7 @@
 # is the program itself, started as nobody with and without its
 # set-user-ID bit.
 source "$ROOT/tests/cli/lib.sh"
+need python3 python3
 need setpriv util-linux
 need gcc gcc
 need setcap libcap2-bin
