@@ -6,12 +6,13 @@
  * other finding, by kind, ranked by bytes; then the total.  Read from the
  * graph only, so it shows whatever the analyzers merged.
  *
- * Every figure said "removable" is a sum of graph_finding_removable()
- * findings, the rule graph_proven_bytes() and JSON's totals use, and each
- * such finding is summed under exactly one heading (an ELF finding under
- * the one input block that prints it, every other under its kind), so the
- * headings add up to the total.  Proven bytes the artifact no longer holds
- * (sections the linker discarded) are said apart, never as removable.
+ * Every figure said "removable" is a sum of the findings
+ * graph_removable_counts() counts, the rule graph_proven_bytes() and JSON's
+ * totals use, and each such finding is summed under exactly one heading
+ * (an ELF finding under the one input block that prints it, every other
+ * under its kind), so the headings add up to the total.  Proven bytes the
+ * artifact no longer holds (sections the linker discarded), and those of
+ * entries inside a file a finding removes whole, are said apart.
  */
 #include "cli.h"
 #include "report-text.h"
@@ -211,19 +212,41 @@ static void print_findings(const struct rtext *t, const uint32_t *idx, size_t n)
 		fprintf(t->fp, "    ... and %zu more (--top N, or --json for all)\n", n - (size_t)t->o.top);
 }
 
-/* Sum of the removable bytes (graph_finding_removable) of idx[0..n), and
- * how many of them carry bytes. */
-static uint64_t removable(const struct graph *g, const uint32_t *idx, size_t n,
+/* Sum of the bytes the removable total counts of idx[0..n), and how many
+ * of them carry bytes. */
+static uint64_t removable(const struct rtext *t, const uint32_t *idx, size_t n,
 			  size_t *count)
 {
 	uint64_t b = 0;
 	*count = 0;
 	for (size_t i = 0; i < n; i++)
-		if (g->findings[idx[i]].bytes && graph_finding_removable(&g->findings[idx[i]])) {
-			b += g->findings[idx[i]].bytes;
+		if (t->g->findings[idx[i]].bytes && t->counts[idx[i]]) {
+			b += t->g->findings[idx[i]].bytes;
 			(*count)++;
 		}
 	return b;
+}
+
+/* The end of a heading line: the proven bytes of idx[0..n) the total
+ * leaves out, and why. */
+static void print_uncounted(const struct rtext *t, const uint32_t *idx, size_t n)
+{
+	uint64_t gone = 0, inside = 0;
+	char sz[32];
+	for (size_t i = 0; i < n; i++) {
+		const struct gfinding *f = &t->g->findings[idx[i]];
+		if (!strcmp(f->confidence, "proven") && !graph_finding_removable(f))
+			gone += f->bytes;
+		else if (graph_finding_removable(f) && !t->counts[idx[i]])
+			inside += f->bytes;
+	}
+	if (gone)   /* discarded sections: proven, but not in the output */
+		fprintf(t->fp, "; %s already not in the output (the linker left it out: not removable, not counted)",
+			report_bytes(t, gone, sz));
+	if (inside) /* GPU code of an unused library: goes with it */
+		fprintf(t->fp, "; %s inside files removed whole (counted with them, not twice)",
+			report_bytes(t, inside, sz));
+	fputc('\n', t->fp);
 }
 
 static void print_not_found(const struct rtext *t, const struct gnode *r)
@@ -260,7 +283,8 @@ static void print_elf_input(const struct rtext *t, const struct ginput *in, int3
 		{"unneeded-transitive", "unneeded transitive libraries (loaded only through unused entries)", -1},
 	};
 	uint64_t rem = 0;
-	size_t nrem = 0;
+	size_t nrem = 0, nall = 0;
+	uint32_t *all = xcalloc(g->nfindings + 1, sizeof *all);
 	for (size_t k = 0; k < sizeof secs / sizeof *secs; k++) {
 		size_t n = pick(t, idx, secs[k].kind, block, r->id, secs[k].direct), c;
 		if (!n)
@@ -268,13 +292,17 @@ static void print_elf_input(const struct rtext *t, const struct ginput *in, int3
 		fprintf(t->fp, "  %s: %zu\n", secs[k].title, n);
 		print_findings(t, idx, n);
 		/* a library's bytes count once, on the finding that removes it */
-		rem += removable(g, idx, n, &c);
+		rem += removable(t, idx, n, &c);
 		nrem += c;
+		memcpy(all + nall, idx, n * sizeof *idx);
+		nall += n;
 	}
-	fprintf(t->fp, "  removable (proven): %zu libraries, %s\n", nrem, report_bytes(t, rem, sz));
+	fprintf(t->fp, "  removable (proven): %zu libraries, %s", nrem, report_bytes(t, rem, sz));
+	print_uncounted(t, all, nall);
 	print_not_found(t, r);
 	print_sections(t, r, t->o.top < 5 ? t->o.top : 5);
 	report_print_gpu((struct rtext *)t, r);
+	free(all);
 	free(idx);
 }
 
@@ -343,7 +371,7 @@ static void print_by_kind(const struct rtext *t)
 	uint32_t *idx = xcalloc(g->nfindings + 1, sizeof *idx);
 	const char *kinds[64];
 	size_t nk = 0;
-	char sz[32], sz2[32];
+	char sz[32];
 	for (size_t i = 0; i < g->nfindings; i++) {
 		const char *k = g->findings[i].kind;
 		bool seen = t->owner[i] >= 0;
@@ -354,18 +382,10 @@ static void print_by_kind(const struct rtext *t)
 	}
 	for (size_t j = 0; j < nk; j++) {
 		size_t n = pick(t, idx, kinds[j], -1, NULL, -1), c;
-		uint64_t b = removable(g, idx, n, &c), gone = 0;
-		for (size_t i = 0; i < n; i++) {
-			const struct gfinding *f = &g->findings[idx[i]];
-			if (!strcmp(f->confidence, "proven") && !graph_finding_removable(f))
-				gone += f->bytes;
-		}
+		uint64_t b = removable(t, idx, n, &c);
 		fprintf(t->fp, "%s: %zu findings, %s proven removable", kinds[j], n,
 			report_bytes(t, b, sz));
-		if (gone)   /* discarded sections: proven, but not in the output */
-			fprintf(t->fp, "; %s already not in the output (the linker left it out: not removable, not counted)",
-				report_bytes(t, gone, sz2));
-		fputc('\n', t->fp);
+		print_uncounted(t, idx, n);
 		print_findings(t, idx, n);
 	}
 	free(idx);
@@ -373,12 +393,14 @@ static void print_by_kind(const struct rtext *t)
 
 int report_print_text(const struct graph *g, FILE *fp, const struct report_text_opts *o)
 {
-	struct rtext t = {g, fp, *o, {0}, {0}, NULL, NULL};
+	struct rtext t = {g, fp, *o, {0}, {0}, NULL, NULL, NULL};
 	char sz[32];
 	graph_adj_build(g, &t.adj, false);
 	graph_adj_build(g, &t.radj, true);
 	t.owner = xcalloc(g->nfindings + 1, sizeof *t.owner);
 	t.block_of = xcalloc(g->nnodes + 1, sizeof *t.block_of);
+	t.counts = xcalloc(g->nfindings + 1, sizeof *t.counts);
+	graph_removable_counts(g, t.counts);
 	assign_owners(&t);
 	for (size_t i = 0; i < g->ninputs; i++) {
 		const struct ginput *in = &g->inputs[i];
@@ -396,6 +418,7 @@ int report_print_text(const struct graph *g, FILE *fp, const struct report_text_
 		g->nnodes, g->nedges, g->nfindings, report_bytes(&t, graph_proven_bytes(g, NULL), sz));
 	free(t.owner);
 	free(t.block_of);
+	free(t.counts);
 	graph_adj_free(&t.adj);
 	graph_adj_free(&t.radj);
 	return 0;

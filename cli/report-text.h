@@ -4,10 +4,10 @@
  * and the total) and report-contents.c (what objects, archives and files
  * with GPU code hold).
  *
- * Invariant, checked by tests/cli/test-report-totals.sh: every proven
- * finding that counts toward the removable total (graph_finding_removable)
- * is summed under exactly one heading, so the headings add up to the total
- * line, which is JSON's totals.removable_bytes.
+ * Invariant, checked by tests/cli/test-report-totals.sh: every finding
+ * the removable total counts (graph_removable_counts) is summed under
+ * exactly one heading, so the headings add up to the total line, which is
+ * JSON's totals.removable_bytes.
  */
 #ifndef SLIM_REPORT_TEXT_H
 #define SLIM_REPORT_TEXT_H
@@ -32,6 +32,7 @@ struct rtext {
 	struct gadj radj;          /* in-edges */
 	int32_t *owner;            /* finding -> input block printing it, or -1 */
 	int32_t *block_of;         /* node -> input whose block prints it, or -1 */
+	bool *counts;              /* finding -> in the removable total */
 };
 
 /* Print the summary of g to fp; 0 (write errors are cli_finish's). */

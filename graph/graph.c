@@ -317,13 +317,39 @@ bool graph_finding_removable(const struct gfinding *f)
 	return !strcmp(f->confidence, "proven") && !already_removed(f->kind);
 }
 
+void graph_removable_counts(const struct graph *g, bool *counts)
+{
+	/* files a counted finding removes whole (its bytes are the file's) */
+	bool *gone = xcalloc(g->nnodes + 1, 1), *inside = xcalloc(g->nnodes + 1, 1);
+	for (size_t i = 0; i < g->nfindings; i++) {
+		const struct gnode *n = graph_node(g, g->findings[i].node);
+		if (n && g->findings[i].bytes && graph_finding_removable(&g->findings[i]))
+			gone[n->idx] = true;
+	}
+	for (size_t i = 0; i < g->nedges; i++)
+		if (gone[g->edges[i].from] && !strcmp(g->edges[i].kind, "contains"))
+			inside[g->edges[i].to] = true;
+	for (size_t i = 0; i < g->nfindings; i++) {
+		const struct gnode *n = graph_node(g, g->findings[i].node);
+		counts[i] = graph_finding_removable(&g->findings[i]) && !(n && inside[n->idx]);
+	}
+	free(gone);
+	free(inside);
+}
+
 uint64_t graph_proven_bytes(const struct graph *g, const char *kind)
 {
 	uint64_t t = 0;
+	if (!kind) {
+		bool *counts = xcalloc(g->nfindings + 1, 1);
+		graph_removable_counts(g, counts);
+		for (size_t i = 0; i < g->nfindings; i++)
+			t += counts[i] ? g->findings[i].bytes : 0;
+		free(counts);
+		return t;
+	}
 	for (size_t i = 0; i < g->nfindings; i++)
-		if (!strcmp(g->findings[i].confidence, "proven") &&
-		    (kind ? !strcmp(g->findings[i].kind, kind)
-			  : !already_removed(g->findings[i].kind)))
+		if (!strcmp(g->findings[i].confidence, "proven") && !strcmp(g->findings[i].kind, kind))
 			t += g->findings[i].bytes;
 	return t;
 }

@@ -174,12 +174,18 @@ int graph_write_json(const struct graph *g, FILE *fp, struct diag *d);
 int graph_read_json(struct graph *g, const char *buf, size_t n,
 		    const char *path, struct diag *d);
 
-/* Bytes of proven findings of one kind; with kind NULL, of every kind
- * whose bytes are still in the artifact (discarded-section excluded). */
+/* Bytes of proven findings of one kind; with kind NULL, the removable
+ * total: the findings graph_removable_counts() counts. */
 uint64_t graph_proven_bytes(const struct graph *g, const char *kind);
-/* Does f count toward the removable total (graph_proven_bytes(g, NULL),
- * JSON totals.removable_bytes)?  Proven, and of a kind whose bytes are
- * still in the artifact.  Every view that sums removable bytes asks this. */
+/* Is f removable at all?  Proven, and of a kind whose bytes are still in
+ * the artifact (not discarded-section: the linker already left those out). */
 bool graph_finding_removable(const struct gfinding *f);
+/* Which findings the removable total (graph_proven_bytes(g, NULL), JSON
+ * totals.removable_bytes) counts, counts[i] for finding i (the caller
+ * allocates g->nfindings): the removable ones, except a finding on what a
+ * file contains when a counted finding with bytes removes that file whole
+ * (the GPU entries of an unused library go with it; its bytes hold
+ * theirs).  Every view that sums removable bytes asks this. */
+void graph_removable_counts(const struct graph *g, bool *counts);
 
 #endif
