@@ -266,12 +266,19 @@ static void summary(FILE *fp, const struct linkmap *m, uint64_t *total)
 	if (unk) {
 		fprintf(fp, "discarded: unknown: %s\n", unk);
 	} else {
-		fprintf(fp, "discarded: %" PRIu64 " input sections, %" PRIu64 " bytes%s\n",
-			ndis, dis, m->derived_discards ? " (derived from the objects)" : "");
+		fprintf(fp, "discarded: %" PRIu64 " input sections, %" PRIu64 " bytes%s", ndis, dis,
+			m->derived_discards ? " (derived from the objects)" : "");
+		if (m->derived_discards && m->inputs_unread)
+			fprintf(fp, "; incomplete: %u of the %u inputs the map names could not be read",
+				m->inputs_unread, m->inputs_read + m->inputs_unread);
+		fputc('\n', fp);
 		causes(fp, m);
 	}
 	fprintf(fp, "archive members loaded: %zu", members);
-	if (m->has_pulls)
+	if (m->members_unknown)
+		fprintf(fp, " listed; which are dead is unknown: the %s map does not name a member whose every section was discarded, and an input it names could not be read (or is an LTO partition) to derive them",
+			linkmap_linker_name(m->linker));
+	else if (m->has_pulls)
 		fprintf(fp, ", %zu of them dead (every section discarded)%s", dead,
 			m->derived_members ? " (derived from the inputs)" : "");
 	else

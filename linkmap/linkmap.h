@@ -141,6 +141,7 @@ struct linkmap {
 	bool derived_discards; /* discarded sections read from the objects */
 	bool has_cref;         /* GNU --cref table read (xref_* are set) */
 	bool derived_members;  /* loaded members absent from the map searched */
+	bool members_unknown;  /* they could not be: an input unread (or LTO) */
 	uint32_t inputs_read;  /* linkmap_derive(): inputs read / not read */
 	uint32_t inputs_unread;
 	const char *unread;    /* the first input that could not be read */

@@ -55,7 +55,10 @@ int linkmap_load(struct graph *g, const char *path,
 	const char *unk = linkmap_discards_unknown(&m);
 	if (unk)
 		diag_warn_at(w, path, 0, "%s", unk);
-	if (!m.has_pulls)
+	if (m.members_unknown)
+		diag_warn_at(w, path, 0, "dead members are unknown: the %s map does not name a member whose every section was discarded, and an input it names could not be read (or is an LTO partition) to derive them",
+			     linkmap_linker_name(m.linker));
+	else if (!m.has_pulls)
 		diag_warn_at(w, path, 0, "the %s map does not say why each archive member was loaded, and nothing was derived: dead members are unknown%s",
 			     linkmap_linker_name(m.linker),
 			     m.linker == LM_LLD ? " (lld -Wl,--why-extract=FILE writes it: --why-extract FILE)" : "");

@@ -441,6 +441,8 @@ static void totals(const struct linkmap *m, struct graph *g)
 	attr_str(t, "discards", unk ? "unknown" : m->derived_discards ? "derived" : "listed");
 	if (unk)
 		attr_str(t, "discards_note", unk);
+	if (m->members_unknown || (!m->has_pulls && (m->linker == LM_LLD || m->linker == LM_MOLD)))
+		attr_str(t, "dead_members", "unknown");
 	if (m->derived_members || m->inputs_read || m->inputs_unread) {
 		attr_int(t, "inputs_read", m->inputs_read);
 		attr_int(t, "inputs_unread", m->inputs_unread);

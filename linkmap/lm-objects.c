@@ -330,6 +330,14 @@ int linkmap_derive_members(struct linkmap *m, struct diag_list *w, struct diag *
 	struct lm_reader r = {.m = m, .visit = member_symbols, .ctx = &x,
 			      .all_members = true};
 	lm_visit_inputs(&r);
+	/* a loaded file that could not be read (or an LTO partition) may
+	 * define what the rule would look for in an archive: no guessing */
+	bool blind = false;
+	for (size_t i = 0; i < r.nfiles && !blind; i++)
+		blind = !m->files[i].linker && !m->files[i].read;
+	if (blind)
+		x.work.n = 0;
+	m->members_unknown = blind;
 	/* the linkers' rule, to a fixed point: an undefined reference no
 	 * loaded file defines loads the member that defines it */
 	while (x.work.n) {
@@ -346,8 +354,7 @@ int linkmap_derive_members(struct linkmap *m, struct diag_list *w, struct diag *
 	free(x.work.v);
 	hmap_free(&x.defined);
 	hmap_free(&x.cdef);
-	for (size_t i = 0; i < m->nfiles && !m->derived_members; i++)
-		m->derived_members = m->files[i].read;
+	m->derived_members = !blind;
 	return 0;
 }
 
