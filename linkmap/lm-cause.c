@@ -81,16 +81,32 @@ struct causes {
 	struct arena arena;
 };
 
+/* "FILE NAME" as a key: file index bytes, then the name, into tmp */
+static size_t key_in(char tmp[static 4096], uint32_t file, const char *name,
+		     size_t len)
+{
+	if (len > 4096 - 8)
+		len = 4096 - 8;
+	memcpy(tmp, &file, 4);
+	memcpy(tmp + 4, name, len);
+	return len + 4;
+}
+
+/* The same key kept (interned) for a map that stores it. */
 static const char *key(struct causes *x, uint32_t file, const char *name,
 		       size_t len, size_t *kl)
 {
 	char tmp[4096];
-	if (len > sizeof tmp - 8)
-		len = sizeof tmp - 8;
-	memcpy(tmp, &file, 4);
-	memcpy(tmp + 4, name, len);
-	*kl = len + 4;
+	*kl = key_in(tmp, file, name, len);
 	return strtab_intern(&x->m->strs, tmp, *kl);
+}
+
+/* Look a key up without keeping it (the hot path: every section). */
+static void *get(const struct hmap *h, uint32_t file, const char *name, size_t len)
+{
+	char tmp[4096];
+	size_t kl = key_in(tmp, file, name, len);
+	return h->n ? hmap_get(h, tmp, kl) : NULL;
 }
 
 /* The signature of a group: the name of the symbol its sh_info names. */
@@ -197,13 +213,12 @@ static void keep(struct causes *x, const char *sig, uint32_t file)
 static void keepers(struct causes *x)
 {
 	struct linkmap *m = x->m;
-	for (size_t i = 0; i < m->nisecs; i++) {
+	for (size_t i = 0; i < m->nisecs && x->member.n; i++) {
 		const struct lm_isec *s = &m->isecs[i];
-		if (s->state != LM_ISEC_LIVE || s->file >= m->nfiles)
+		if (s->state != LM_ISEC_LIVE || s->file >= m->nfiles ||
+		    !m->files[s->file].read)
 			continue;
-		size_t kl;
-		const char *k = key(x, s->file, s->name.p, s->name.n, &kl);
-		struct grp *g = hmap_get(&x->member, k, kl);
+		struct grp *g = get(&x->member, s->file, s->name.p, s->name.n);
 		if (g) {
 			g->live = true;
 			keep(x, g->sig, g->file);
@@ -232,14 +247,10 @@ static uint8_t cause_read(struct causes *x, const struct lm_isec *s,
 		size_t k = nrec[s->file]++;
 		g = k < x->recs[s->file].n ? x->recs[s->file].v[k] : NULL;
 	} else {
-		size_t kl;
-		const char *k = key(x, s->file, s->name.p, s->name.n, &kl);
-		g = hmap_get(&x->member, k, kl);
+		g = get(&x->member, s->file, s->name.p, s->name.n);
 	}
 	if (!g) {
-		size_t kl;
-		const char *k = key(x, s->file, s->name.p, s->name.n, &kl);
-		if (!rec && hmap_get(&x->roots, k, kl))
+		if (!rec && get(&x->roots, s->file, s->name.p, s->name.n))
 			return LM_CAUSE_SCRIPT;
 		return rec ? LM_CAUSE_MERGED : LM_CAUSE_GC;
 	}
@@ -265,16 +276,21 @@ static uint8_t cause_by_name(const struct linkmap *m, const struct hmap *live,
 	return root_name(nm) ? LM_CAUSE_SCRIPT : LM_CAUSE_GC;
 }
 
+static void live_names(const struct linkmap *m, struct hmap *live)
+{
+	for (size_t i = 0; i < m->nisecs; i++) {
+		const struct lm_isec *s = &m->isecs[i];
+		if (s->state == LM_ISEC_LIVE && !m->files[s->file].linker)
+			hmap_put(live, s->name.p, s->name.n, (void *)1);
+	}
+}
+
 static void assign(struct causes *x)
 {
 	struct linkmap *m = x->m;
 	size_t *nrec = xcalloc(m->nfiles + 1, sizeof *nrec);
-	struct hmap live = {0};
-	for (size_t i = 0; i < m->nisecs; i++) {
-		const struct lm_isec *s = &m->isecs[i];
-		if (s->state == LM_ISEC_LIVE && !m->files[s->file].linker)
-			hmap_put(&live, s->name.p, s->name.n, (void *)1);
-	}
+	struct hmap live = {0};    /* names kept: made when first needed */
+	bool have_live = false;
 	for (size_t i = 0; i < m->nisecs; i++) {
 		struct lm_isec *s = &m->isecs[i];
 		if (s->state != LM_ISEC_DISCARDED || s->cause == LM_CAUSE_SCRIPT)
@@ -287,6 +303,9 @@ static void assign(struct causes *x)
 			s->cause = cause_read(x, s, nrec);
 			s->cause_by_name = false;
 		} else {
+			if (!have_live)
+				live_names(m, &live);
+			have_live = true;
 			s->cause = cause_by_name(m, &live, s);
 			s->cause_by_name = true;
 		}
