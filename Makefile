@@ -27,7 +27,7 @@ LDLIBS  := -Wl,-Bstatic $(shell pkg-config --static --libs $(STATIC_PKGS) 2>/dev
            -liberty -Wl,-Bdynamic $(shell pkg-config --libs $(DYN_PKGS) 2>/dev/null) -lm -lpthread -ldl $(EXTRA_LDLIBS)
 LDFLAGS += $(EXTRA_LDFLAGS)
 
-LIB_SRC := $(sort $(wildcard common/*.c graph/*.c analyzers/*/*.c linkmap/*.c pydeps/*.c))
+LIB_SRC := $(sort $(wildcard common/*.c graph/*.c analyzers/*/*.c linkmap/*.c pydeps/*.c pipeline/*.c))
 CLI_SRC := $(sort $(wildcard cli/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -43,7 +43,7 @@ DEB_PKGS := build-essential pkg-config git libelf-dev libdw-dev libjansson-dev \
             libcriterion-dev binutils lld mold clang libtree pax-utils \
             python3 python3-pyelftools python3-pygments python3-jinja2 \
             python3-flask python3-langdetect python3-botocore python3-jsonschema \
-            python3-werkzeug python3-pecan python3-llvmlite \
+            python3-werkzeug python3-pecan python3-llvmlite python3-dev \
             zlib1g-dev libsqlite3-dev libjansson-dev \
             libxml2-utils file zstd bc libbz2-dev libiberty-dev chromium curl libclang-rt-14-dev libgtest-dev g++ time valgrind strace libc6-dbg elfutils libc6-i386 util-linux libcap2-bin gdb
 

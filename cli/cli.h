@@ -41,6 +41,10 @@ int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print the diag, returns 2. */
 int cli_diag(const struct diag *d);
 
+/* Print each error of a multi-input run, one line each ("slim: FILE:
+ * offset 0x..: what"); 2 if there was any, else 0. */
+int cli_print_errors(const struct diag_list *errs);
+
 /* Close stdout and check for errors: a write failure is exit 2. */
 int cli_finish(int rc);
 

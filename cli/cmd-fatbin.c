@@ -363,7 +363,7 @@ static int one_file(struct fatbin_cli *o, const char *path, struct graph *g,
 		struct gnode *n = graph_add_node(g, kind, id, base);
 		graph_node_set_size(n, mf.n);
 		graph_add_input(g, path, filetype_name(ft), id);
-		if (fatbin_merge(g, path, mf.p, mf.n, id, &o->fo, &w, &d) < 0)
+		if (fatbin_merge_buf(g, path, mf.p, mf.n, id, &o->fo, &w, &d) < 0)
 			rc = cli_diag(&d);
 		/* the first error is d; the others, and warnings, are in w */
 		for (size_t i = 0; i < w.n; i++)

@@ -61,7 +61,7 @@ static const char usage[] =
 
 enum by { BY_ALL, BY_OBJECT, BY_ARCHIVE, BY_SECTION, BY_DISCARDED };
 
-struct linkmap_opts {
+struct linkmap_cli {
 	bool json;
 	enum by by;
 	long top;
@@ -85,12 +85,12 @@ static int row_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-static size_t limit(const struct linkmap_opts *o, size_t n)
+static size_t limit(const struct linkmap_cli *o, size_t n)
 {
 	return o->top > 0 && (size_t)o->top < n ? (size_t)o->top : n;
 }
 
-static void print_rows(FILE *fp, const struct linkmap_opts *o,
+static void print_rows(FILE *fp, const struct linkmap_cli *o,
 		       struct row *v, size_t n, uint64_t total,
 		       const char *title, const char *ncol)
 {
@@ -103,7 +103,7 @@ static void print_rows(FILE *fp, const struct linkmap_opts *o,
 			v[i].n, v[i].name);
 }
 
-static void by_object(FILE *fp, const struct linkmap_opts *o,
+static void by_object(FILE *fp, const struct linkmap_cli *o,
 		      const struct linkmap *m, uint64_t total)
 {
 	struct row *v = xcalloc(m->nfiles + 1, sizeof *v);
@@ -116,7 +116,7 @@ static void by_object(FILE *fp, const struct linkmap_opts *o,
 	free(v);
 }
 
-static void by_archive(FILE *fp, const struct linkmap_opts *o,
+static void by_archive(FILE *fp, const struct linkmap_cli *o,
 		       const struct linkmap *m, uint64_t total)
 {
 	struct hmap idx = {0};
@@ -142,7 +142,7 @@ static void by_archive(FILE *fp, const struct linkmap_opts *o,
 	free(v);
 }
 
-static void by_section(FILE *fp, const struct linkmap_opts *o,
+static void by_section(FILE *fp, const struct linkmap_cli *o,
 		       const struct linkmap *m)
 {
 	struct row *v = xcalloc(m->nosecs + 1, sizeof *v);
@@ -169,7 +169,7 @@ static void by_section(FILE *fp, const struct linkmap_opts *o,
 /* Members that one symbol holds in the link: with --cref, those only one
  * of whose symbols anything else uses; without, every member and the one
  * symbol that pulled it in (the map's or --why-extract's reason). */
-static void pulled(FILE *fp, const struct linkmap_opts *o, struct linkmap *m)
+static void pulled(FILE *fp, const struct linkmap_cli *o, struct linkmap *m)
 {
 	struct row *v = xcalloc(m->nfiles + 1, sizeof *v);
 	size_t n = 0;
@@ -289,7 +289,7 @@ static void summary(FILE *fp, const struct linkmap *m, uint64_t *total)
 	*total = in;
 }
 
-static int text(FILE *fp, const struct linkmap_opts *o, struct linkmap *m)
+static int text(FILE *fp, const struct linkmap_cli *o, struct linkmap *m)
 {
 	uint64_t total;
 	if (o->by == BY_DISCARDED) {
@@ -308,7 +308,7 @@ static int text(FILE *fp, const struct linkmap_opts *o, struct linkmap *m)
 	return 0;
 }
 
-static int parse_opts(int argc, char **argv, struct linkmap_opts *o)
+static int parse_opts(int argc, char **argv, struct linkmap_cli *o)
 {
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'},
@@ -370,7 +370,7 @@ static FILE *open_special(const char *path, bool *use_ofile, struct diag *d)
 	return fp;
 }
 
-static int write_out(const struct linkmap_opts *o, struct linkmap *m,
+static int write_out(const struct linkmap_cli *o, struct linkmap *m,
 		     struct graph *g, struct diag *d)
 {
 	bool use_ofile;
@@ -411,7 +411,7 @@ static int read_why(struct linkmap *m, const char *path, struct diag *d)
 
 int cmd_linkmap(int argc, char **argv)
 {
-	struct linkmap_opts o = {0};
+	struct linkmap_cli o = {0};
 	int rc = parse_opts(argc, argv, &o);
 	if (rc)
 		return rc < 0 ? 0 : rc;

@@ -19,7 +19,7 @@
 #include "cli.h"
 #include "../common/ofile.h"
 #include "../common/util.h"
-#include "../pydeps/pydeps.h"
+#include "../pipeline/pipeline.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -452,20 +452,24 @@ int cmd_pydeps(int argc, char **argv)
 		}
 	}
 
+	/* the pipeline with the Python inputs only: extension modules'
+	 * closures through its one ELF context (unbound: their libraries,
+	 * not the bindings, are this command's question) */
+	struct pipeline_opts po = {.py = o.py, .no_gpu = true};
+	po.elf.no_bind = true;
 	struct graph g;
-	struct diag_list w = {0};
-	struct diag d = {0};
+	struct diag_list w = {0}, errs = {0};
 	graph_init(&g);
 	double t0 = now_seconds();
-	if (pydeps_merge(&g, &o.py, &w, &d))
-		rc = cli_diag(&d);
+	if (pipeline_build(&g, &po, NULL, 0, &w, &errs))
+		rc = EXIT_USAGE;
 	if (o.perf)
 		fprintf(stderr, "slim: perf: pydeps %8.3f s\n", now_seconds() - t0);
+	cli_print_errors(&errs);
 	diag_list_print(&w, stderr);
-	if (!rc && graph_check(&g, &d))
-		rc = cli_diag(&d);
 	if (!rc)
 		rc = emit(&g, &o);
+	diag_list_free(&errs);
 	diag_list_free(&w);
 	graph_free(&g);
 out:

@@ -19,7 +19,7 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"report", cmd_report, "what a file carries that nothing uses: all analyzers, ranked summary", NULL},
+	{"report", cmd_report, "what a file carries that nothing uses: all analyzers, ranked summary", &cmd_report_spec},
 	{"elf", cmd_elf, "ELF dependency tree, symbol bindings, unused libraries, sizes", NULL},
 	{"linkmap", cmd_linkmap, "bytes per object/archive member/section from a linker map", NULL},
 	{"fatbin", cmd_fatbin, "CUDA fat binary entries per arch, prunable GPU code", &cmd_fatbin_spec},

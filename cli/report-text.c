@@ -220,7 +220,7 @@ static uint64_t removable(const struct rtext *t, const uint32_t *idx, size_t n,
 	uint64_t b = 0;
 	*count = 0;
 	for (size_t i = 0; i < n; i++)
-		if (t->g->findings[idx[i]].bytes && t->counts[idx[i]]) {
+		if (t->g->findings[idx[i]].bytes && t->counts[idx[i]] == GRC_YES) {
 			b += t->g->findings[idx[i]].bytes;
 			(*count)++;
 		}
@@ -231,14 +231,16 @@ static uint64_t removable(const struct rtext *t, const uint32_t *idx, size_t n,
  * leaves out, and why. */
 static void print_uncounted(const struct rtext *t, const uint32_t *idx, size_t n)
 {
-	uint64_t gone = 0, inside = 0;
+	uint64_t gone = 0, inside = 0, again = 0;
 	char sz[32];
 	for (size_t i = 0; i < n; i++) {
 		const struct gfinding *f = &t->g->findings[idx[i]];
 		if (!strcmp(f->confidence, "proven") && !graph_finding_removable(f))
 			gone += f->bytes;
-		else if (graph_finding_removable(f) && !t->counts[idx[i]])
+		else if (t->counts[idx[i]] == GRC_INSIDE)
 			inside += f->bytes;
+		else if (t->counts[idx[i]] == GRC_AGAIN)
+			again += f->bytes;
 	}
 	if (gone)   /* discarded sections: proven, but not in the output */
 		fprintf(t->fp, "; %s already not in the output (the linker left it out: not removable, not counted)",
@@ -246,6 +248,9 @@ static void print_uncounted(const struct rtext *t, const uint32_t *idx, size_t n
 	if (inside) /* GPU code of an unused library: goes with it */
 		fprintf(t->fp, "; %s inside files removed whole (counted with them, not twice)",
 			report_bytes(t, inside, sz));
+	if (again)  /* one unused library listed by two inputs: once */
+		fprintf(t->fp, "; %s of files already counted above (each file once)",
+			report_bytes(t, again, sz));
 	fputc('\n', t->fp);
 }
 

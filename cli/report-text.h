@@ -32,7 +32,7 @@ struct rtext {
 	struct gadj radj;          /* in-edges */
 	int32_t *owner;            /* finding -> input block printing it, or -1 */
 	int32_t *block_of;         /* node -> input whose block prints it, or -1 */
-	bool *counts;              /* finding -> in the removable total */
+	unsigned char *counts;     /* finding -> enum graph_count */
 };
 
 /* Print the summary of g to fp; 0 (write errors are cli_finish's). */

@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t n)
 	struct fatbin_opts o = {.arch = "sm_80,sm_90", .kernels = true};
 	graph_init(&g);
 	graph_add_node(&g, "lib", "lib:fuzz.so", NULL);
-	if (fatbin_merge(&g, "fuzz", data, n, "lib:fuzz.so", &o, &w, &d) >= 0 &&
+	if (fatbin_merge_buf(&g, "fuzz", data, n, "lib:fuzz.so", &o, &w, &d) >= 0 &&
 	    graph_check(&g, &d))
 		abort();
 	graph_free(&g);

@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t n)
 	struct diag d = {0};
 	struct diag_list w = {0};
 	graph_init(&g);
-	if (linkmap_merge(&g, "fuzz.map", (const char *)data, n, NULL, &w, &d) == 0 &&
+	if (linkmap_merge_buf(&g, "fuzz.map", (const char *)data, n, NULL, &w, &d) == 0 &&
 	    graph_check(&g, &d))
 		abort();
 	graph_free(&g);

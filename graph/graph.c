@@ -317,7 +317,7 @@ bool graph_finding_removable(const struct gfinding *f)
 	return !strcmp(f->confidence, "proven") && !already_removed(f->kind);
 }
 
-void graph_removable_counts(const struct graph *g, bool *counts)
+void graph_removable_counts(const struct graph *g, unsigned char *counts)
 {
 	/* files a counted finding removes whole (its bytes are the file's) */
 	bool *gone = xcalloc(g->nnodes + 1, 1), *inside = xcalloc(g->nnodes + 1, 1);
@@ -329,10 +329,24 @@ void graph_removable_counts(const struct graph *g, bool *counts)
 	for (size_t i = 0; i < g->nedges; i++)
 		if (gone[g->edges[i].from] && !strcmp(g->edges[i].kind, "contains"))
 			inside[g->edges[i].to] = true;
+	/* a file's bytes once, however many findings name it (two inputs
+	 * that both list the same unused library): again[] marks the nodes
+	 * already counted */
+	bool *again = xcalloc(g->nnodes + 1, 1);
 	for (size_t i = 0; i < g->nfindings; i++) {
 		const struct gnode *n = graph_node(g, g->findings[i].node);
-		counts[i] = graph_finding_removable(&g->findings[i]) && !(n && inside[n->idx]);
+		if (!graph_finding_removable(&g->findings[i]))
+			counts[i] = GRC_NO;
+		else if (n && inside[n->idx])
+			counts[i] = GRC_INSIDE;
+		else if (n && again[n->idx] && g->findings[i].bytes)
+			counts[i] = GRC_AGAIN;
+		else
+			counts[i] = GRC_YES;
+		if (counts[i] == GRC_YES && n && g->findings[i].bytes)
+			again[n->idx] = true;
 	}
+	free(again);
 	free(gone);
 	free(inside);
 }
@@ -341,10 +355,10 @@ uint64_t graph_proven_bytes(const struct graph *g, const char *kind)
 {
 	uint64_t t = 0;
 	if (!kind) {
-		bool *counts = xcalloc(g->nfindings + 1, 1);
+		unsigned char *counts = xcalloc(g->nfindings + 1, 1);
 		graph_removable_counts(g, counts);
 		for (size_t i = 0; i < g->nfindings; i++)
-			t += counts[i] ? g->findings[i].bytes : 0;
+			t += counts[i] == GRC_YES ? g->findings[i].bytes : 0;
 		free(counts);
 		return t;
 	}

@@ -185,7 +185,15 @@ bool graph_finding_removable(const struct gfinding *f);
  * allocates g->nfindings): the removable ones, except a finding on what a
  * file contains when a counted finding with bytes removes that file whole
  * (the GPU entries of an unused library go with it; its bytes hold
- * theirs).  Every view that sums removable bytes asks this. */
-void graph_removable_counts(const struct graph *g, bool *counts);
+ * theirs), and a second finding with bytes on a node already counted (two
+ * inputs listing one unused library: its bytes once).  Every view that
+ * sums removable bytes asks this. */
+enum graph_count {
+	GRC_NO,       /* not removable (likely, or already out of the artifact) */
+	GRC_YES,      /* counted */
+	GRC_INSIDE,   /* inside a file a counted finding removes whole */
+	GRC_AGAIN,    /* its file's bytes already counted on another finding */
+};
+void graph_removable_counts(const struct graph *g, unsigned char *counts);
 
 #endif

@@ -410,8 +410,8 @@ void linkmap_free(struct linkmap *m)
 	memset(m, 0, sizeof *m);
 }
 
-int linkmap_merge(struct graph *g, const char *path, const char *p, size_t n,
-		  const char *output_node, struct diag_list *w, struct diag *d)
+int linkmap_merge_buf(struct graph *g, const char *path, const char *p, size_t n,
+		      const char *output_node, struct diag_list *w, struct diag *d)
 {
 	struct linkmap m = {0};
 	int rc = linkmap_parse(&m, path, p, n, w, d);

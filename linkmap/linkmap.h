@@ -244,6 +244,23 @@ int linkmap_load(struct graph *g, const char *path,
 		 const struct linkmap_load_opts *o, struct diag_list *w,
 		 struct diag *d);
 
+/* What a run asks of the maps it merges (r->map). */
+struct linkmap_opts {
+	const char *why;         /* lld --why-extract / mold deps file, or NULL */
+	bool no_derive;          /* --no-derive */
+};
+
+/*
+ * lm-input.c: the analyzer interface (common/run.h).  Each of the n maps
+ * through linkmap_load() into in[i].node (the ELF file it must describe,
+ * or NULL for a map on its own), with r->map's options; warnings to r->w,
+ * one error per map refused to errs.  0, or -1 when any failed.
+ */
+struct input;
+struct run;
+int linkmap_merge(struct graph *g, const struct input *in, size_t n,
+		  const struct run *r, struct diag_list *errs);
+
 /* 0 if invariants 1-3 above hold, else -1 with the first broken one in d
  * (a parser bug, never an input error). */
 int linkmap_check(const struct linkmap *m, struct diag *d);
@@ -290,8 +307,8 @@ int linkmap_to_graph(const struct linkmap *m, struct graph *g,
  * `pulls` edges, discarded-section / dead-archive-member findings.
  * Returns 0, or -1 with d set (file and line).  Warnings go to w.
  */
-int linkmap_merge(struct graph *g, const char *path, const char *p, size_t n,
-		  const char *output_node, struct diag_list *w, struct diag *d);
+int linkmap_merge_buf(struct graph *g, const char *path, const char *p, size_t n,
+		      const char *output_node, struct diag_list *w, struct diag *d);
 
 /* --- internal to linkmap/: the line reader and number parsing --- */
 struct lm_lines {

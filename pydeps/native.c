@@ -19,12 +19,12 @@
  * a package that exports neither is a library the package loads itself
  * (ctypes.CDLL on a path beside __file__, a DT_NEEDED of its extensions):
  * the inventory keeps it as a native file of the package, not a module.
- * The dynamic symbols are read the way ld.so reads them, through the ELF
- * analyzer's object reader (analyzers/elf/eobj.c: PT_DYNAMIC, hash tables),
- * so stripped files answer too.
+ * The dynamic symbols are read the way ld.so reads them: the run's
+ * elf_peek service (the ELF analyzer's object reader: PT_DYNAMIC, the
+ * dynamic symbol table), so stripped files answer too.
  */
 #include "pyint.h"
-#include "../analyzers/elf/eobj.h"
+#include "../common/run.h"
 #include "../common/diag.h"
 #include "../common/mfile.h"
 #include "../common/util.h"
@@ -89,46 +89,41 @@ out:
 }
 
 /* a defined, exported dynamic symbol named PyInit_<stem> or PyInitU_* */
-static bool exports_init(const struct eobj *o, const char *stem, size_t len)
+struct init_want {
+	const char *stem;
+	size_t len;
+	struct pyset *s;
+};
+
+static bool exports_init(const char *n, void *ctx)
 {
-	for (size_t i = 1; i < o->nsyms; i++) {
-		GElf_Sym sym;
-		if (!eobj_sym(o, i, &sym) || sym.st_shndx == SHN_UNDEF)
-			continue;
-		int b = GELF_ST_BIND(sym.st_info);
-		if (b != STB_GLOBAL && b != STB_WEAK)
-			continue;
-		const char *n = eobj_symname(o, &sym);
-		if (!strncmp(n, "PyInitU_", 8))
-			return true;
-		if (!strncmp(n, "PyInit_", 7) && strlen(n + 7) == len &&
-		    !memcmp(n + 7, stem, len))
-			return true;
+	const struct init_want *iw = ctx;
+	if (!strncmp(n, "PyInitU_", 8))
+		return true;
+	return !strncmp(n, "PyInit_", 7) && strlen(n + 7) == iw->len &&
+	       !memcmp(n + 7, iw->stem, iw->len);
+}
+
+/* by file name: a DT_NEEDED with a slash is a path */
+static void add_needed(const char *name, void *ctx)
+{
+	struct pyset *s = ((struct init_want *)ctx)->s;
+	const char *b = path_base(name);
+	if (!hmap_gets(&s->needed, b)) {
+		const char *n = arena_strdup(&s->arena, b);
+		hmap_put(&s->needed, n, strlen(n), (void *)1);
 	}
-	return false;
 }
 
 int pynative_is_extension(struct pyset *s, const char *path, const char *stem,
 			  size_t stemlen)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	/* without the run's ELF service nothing is known: a native file of
+	 * its package, kept with it, never a module that could be pruned */
+	if (!s->run || !s->run->elf_peek)
 		return 0;
-	struct eobj o;
-	struct diag d = {0};
-	if (eobj_open_fd(&o, fd, path, &d))
-		return 0;    /* eobj_open_fd took fd and closed it */
-	for (size_t i = 0; i < o.nneeded; i++) {
-		/* by file name: a DT_NEEDED with a slash is a path */
-		const char *b = path_base(o.needed[i]);
-		if (!hmap_gets(&s->needed, b)) {
-			const char *n = arena_strdup(&s->arena, b);
-			hmap_put(&s->needed, n, strlen(n), (void *)1);
-		}
-	}
-	int rc = !eobj_symbols(&o, &d) && exports_init(&o, stem, stemlen);
-	eobj_close(&o);
-	return rc;
+	struct init_want iw = {stem, stemlen, s};
+	return s->run->elf_peek(path, exports_init, add_needed, &iw) == 1;
 }
 
 /* A ".so" that ends a computed library name, not a literal file name:

@@ -21,7 +21,7 @@
 #include "pyint.h"
 #include "classify.h"
 #include "emit.h"
-#include "../analyzers/elf/elf.h"
+#include "../common/run.h"
 #include "../common/diag.h"
 #include "../common/mfile.h"
 #include "../common/util.h"
@@ -35,23 +35,17 @@
  * shrinks and the prune list would grow.  A trace that names no module is
  * a warning (it still yields a prune list, which the user should not
  * trust). */
-static int read_traces(struct pyset *s, const struct pydeps_opts *o,
-		       struct pytrace *tr, size_t *ntr, struct diag_list *w,
-		       struct diag *d)
+static void read_traces(struct pyset *s, const struct input *in, size_t n,
+			struct pytrace *tr, size_t *ntr, struct diag_list *w)
 {
-	for (size_t i = 0; i < o->ntraces; i++) {
-		struct mfile mf;
-		if (mfile_open(&mf, o->traces[i], d))
-			return -1;
-		pytrace_parse(&tr[*ntr], o->traces[i], (const char *)mf.p, mf.n,
+	for (size_t i = 0; i < n; i++) {
+		pytrace_parse(&tr[*ntr], in[i].path, (const char *)in[i].p, in[i].n,
 			      &s->arena, w);
 		if (!tr[*ntr].nmods)
-			diag_warn_at(w, o->traces[i], 0, "trace names no module "
+			diag_warn_at(w, in[i].path, 0, "trace names no module "
 				     "(every module of the roots will look unused)");
 		(*ntr)++;
-		mfile_close(&mf);
 	}
-	return 0;
 }
 
 /* The sys.path entry a traced module was found under: its file's
@@ -254,12 +248,12 @@ static void mark_used(struct pycl *c, struct pytrace *tr, size_t ntr)
 		}
 }
 
-/* kept extension modules: their shared-library dependencies join g */
-static void native(struct graph *g, struct pyset *s, struct diag_list *w)
+/* kept extension modules: their shared-library dependencies join g,
+ * resolved by the run's one ELF context (inside --sysroot, each library
+ * parsed once per run) */
+static void native(struct graph *g, struct pyset *s, const struct run *r)
 {
-	struct elf_opts eo = {0};
-	eo.no_bind = true;
-	struct elf_ctx *ec = elf_ctx_new(&eo);
+	struct diag_list *w = r->w;
 	size_t failed = 0;
 	struct diag first = {0};
 	for (size_t f = 0; f < s->nfiles; f++) {
@@ -269,7 +263,7 @@ static void native(struct graph *g, struct pyset *s, struct diag_list *w)
 			continue;
 		const char *root = NULL;
 		struct diag d = {0};
-		if (!ec || elf_analyze(ec, g, pf->path, &root, w, &d)) {
+		if (r->elf_closure(r, g, pf->path, &root, &d)) {
 			if (!failed++)
 				first = d;
 			continue;
@@ -290,23 +284,24 @@ static void native(struct graph *g, struct pyset *s, struct diag_list *w)
 		snprintf(first.msg, sizeof first.msg, "%s", msg);
 		diag_warn(w, &first);
 	}
-	if (ec)
-		elf_ctx_free(ec);
 }
 
-int pydeps_merge(struct graph *g, const struct pydeps_opts *o,
-		 struct diag_list *w, struct diag *d)
+int pydeps_merge(struct graph *g, const struct input *in, size_t n,
+		 const struct run *r, struct diag_list *errs)
 {
-	struct pyset s = {0};
+	static const struct pydeps_opts none;
+	const struct pydeps_opts *o = r->py ? r->py : &none;
+	struct diag_list *w = r->w;
+	struct diag dd = {0}, *d = &dd;
+	struct pyset s = {.run = r};
 	struct pycl c = {0};
-	struct pytrace *tr = xcalloc(o->ntraces + 1, sizeof *tr);
+	struct pytrace *tr = xcalloc(n + 1, sizeof *tr);
 	size_t ntr = 0, warn0 = w->n;
 	const char **iroots = NULL;
 	int rc = -1;
 
 	/* read_traces + inventory (roots from the traces when none given) */
-	if (read_traces(&s, o, tr, &ntr, w, d))
-		goto out;
+	read_traces(&s, in, n, tr, &ntr, w);
 	const char **roots = o->roots;
 	size_t nroots = o->nroots;
 	if (!nroots && ntr && infer_roots(&s, tr, ntr, &iroots, &nroots, w, d))
@@ -315,7 +310,7 @@ int pydeps_merge(struct graph *g, const struct pydeps_opts *o,
 		roots = iroots;
 	pydeps_inventory(&s, roots, nroots, !o->no_auto_roots, w);
 	if (!ntr && !s.nroots) {
-		diag_err(d, o->ntraces ? o->traces[0] : o->nroots ? o->roots[0]
+		diag_err(d, n ? in[0].path : o->nroots ? o->roots[0]
 			 : "pydeps", "no readable trace or module tree");
 		if (w->n > warn0)
 			*d = w->v[w->n - 1];   /* the reason, with its path */
@@ -355,10 +350,12 @@ int pydeps_merge(struct graph *g, const struct pydeps_opts *o,
 	/* emit, then native: the ELF analyzer adds lib nodes for kept
 	 * extension modules */
 	pyemit(g, &c, tr, ntr, w);
-	if (!o->no_elf)
-		native(g, &s, w);
+	if (!o->no_elf && r->elf_closure)
+		native(g, &s, r);
 	rc = 0;
 out:
+	if (rc)
+		diag_warn(errs, d);
 	pycl_free(&c);
 	for (size_t i = 0; i < ntr; i++)
 		pytrace_free(&tr[i]);

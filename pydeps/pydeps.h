@@ -57,11 +57,17 @@ struct pydeps_opts {
 				 prunable too (confidence likely) */
 };
 
-/* Read traces and roots, add `module` nodes, `imports`/`loads` edges and
- * prunable-module findings to g.  Unreadable, corrupt or hostile traces and
- * trees are warnings in w (with file and line or offset); the rest is still
- * analyzed.  Returns 0, or -1 with d set when nothing could be read at all. */
-int pydeps_merge(struct graph *g, const struct pydeps_opts *o,
-		 struct diag_list *w, struct diag *d);
+/* The analyzer interface (common/run.h): the n traces in[] (their bytes)
+ * with the roots and options of r->py (its traces field is not read) ->
+ * `module` nodes, `imports`/`loads` edges and prunable-module findings in
+ * g.  Corrupt or hostile traces and trees are warnings in r->w (with file
+ * and line or offset); the rest is still analyzed.  Extension modules'
+ * ELF closures come from r->elf_closure, whether a .so is an extension
+ * module from r->elf_peek.  Returns 0, or -1 with one error in errs when
+ * nothing could be read at all. */
+struct input;
+struct run;
+int pydeps_merge(struct graph *g, const struct input *in, size_t n,
+		 const struct run *r, struct diag_list *errs);
 
 #endif

@@ -135,6 +135,8 @@ struct pyroot {
 	bool is_script;          /* one entry script: never walked or pruned */
 };
 
+struct run;
+
 struct pyset {
 	struct arena arena;
 	struct pyroot *roots;
@@ -157,6 +159,7 @@ struct pyset {
 	bool prune_data;         /* --prune-data: data files nobody opened go */
 	bool no_evidence;        /* no trace, no script: classify, prune nothing */
 	struct hmap needed;      /* DT_NEEDED names of every .so walked */
+	const struct run *run;   /* the run: ELF questions go to its services */
 };
 
 /* Walk every root (directories and zip/wheel files) into s.  Unreadable

@@ -280,7 +280,7 @@ Test(linkmap_graph, ids_edges_and_findings)
 	graph_init(&g);
 	struct diag d = {0};
 	struct diag_list w = {0};
-	cr_assert_eq(linkmap_merge(&g, "prog.map", bfd_map, strlen(bfd_map),
+	cr_assert_eq(linkmap_merge_buf(&g, "prog.map", bfd_map, strlen(bfd_map),
 				   "exe:prog", &w, &d), 0, "%s", d.msg);
 	cr_assert_eq(graph_check(&g, &d), 0, "%s", d.msg);
 	struct gnode *n = graph_node(&g, "obj:libz.a(inflate.o)");
@@ -321,12 +321,12 @@ Test(linkmap_graph, output_named_by_the_map_when_not_given)
 	graph_init(&g);
 	struct diag d = {0};
 	struct diag_list w = {0};
-	cr_assert_eq(linkmap_merge(&g, "x/prog.map", bfd_map, strlen(bfd_map),
+	cr_assert_eq(linkmap_merge_buf(&g, "x/prog.map", bfd_map, strlen(bfd_map),
 				   NULL, &w, &d), 0);
 	cr_assert(graph_node(&g, "exe:prog"));
 	graph_free(&g);
 	graph_init(&g);
-	cr_assert_eq(linkmap_merge(&g, "x/other.map", lld_map, strlen(lld_map),
+	cr_assert_eq(linkmap_merge_buf(&g, "x/other.map", lld_map, strlen(lld_map),
 				   NULL, &w, &d), 0);
 	cr_assert(graph_node(&g, "exe:other"), "lld maps do not name the output");
 	graph_free(&g);
@@ -337,7 +337,7 @@ Test(linkmap_graph, output_named_by_the_map_when_not_given)
 	cr_assert(o);
 	memcpy(o, "OUTPUT(l.so ", 12);
 	graph_init(&g);
-	cr_assert_eq(linkmap_merge(&g, "x/l.map", lib, strlen(lib), NULL, &w, &d), 0);
+	cr_assert_eq(linkmap_merge_buf(&g, "x/l.map", lib, strlen(lib), NULL, &w, &d), 0);
 	struct gnode *ln = graph_node(&g, "lib:l.so");
 	cr_assert(ln, "no lib:l.so node");
 	cr_assert_str_eq(ln->kind, "lib");

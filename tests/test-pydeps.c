@@ -10,9 +10,23 @@
 #include "../common/diag.h"
 #include "../common/util.h"
 #include "../graph/graph.h"
-#include "../pydeps/pydeps.h"
+#include "../pipeline/pipeline.h"
 #include "../pydeps/pyint.h"
 #include "../pydeps/classify.h"
+
+/* the pipeline with Python inputs only, as `slim pydeps` runs it: its
+ * first error in d */
+static int merge_py(struct graph *g, const struct pydeps_opts *o,
+		    struct diag_list *w, struct diag *d)
+{
+	struct pipeline_opts po = {.py = *o, .no_gpu = true};
+	struct diag_list errs = {0};
+	int rc = pipeline_build(g, &po, NULL, 0, w, &errs);
+	if (errs.n)
+		*d = errs.v[0];
+	diag_list_free(&errs);
+	return rc;
+}
 
 static struct pytrace parse(const char *text, struct arena *a,
 			    struct diag_list *w)
@@ -390,7 +404,9 @@ Test(pyinventory, moduleless_directory_is_data_of_its_package)
 	put(t, "toplevel_data/leaf/readme.txt", "r");
 	put(t, "pkg/_rust/__init__.pyi", "");    /* stubs beside the module */
 	put(t, "pkg/_rust.py", "z = 3\n");
-	struct pyset s = {0};
+	/* the run's ELF service answers whether a .so is an extension */
+	struct run r = {.elf_peek = elf_peek};
+	struct pyset s = {.run = &r};
 	struct diag_list w = {0};
 	const char *roots[] = {t};
 	pydeps_inventory(&s, roots, 1, false, &w);
@@ -454,7 +470,9 @@ Test(pyinventory, shared_object_without_pyinit_is_a_native_library)
 			     "cc -shared -fPIC -Wl,-soname,libfoo.so -o pkg/lib/libfoo.so src/foo.c && "
 			     "cc -shared -fPIC -o pkg/lib/libbar.so src/bar.c pkg/lib/libfoo.so && "
 			     "readelf -dW pkg/lib/libbar.so | grep -q 'NEEDED.*\\[libfoo.so\\]'", t), 0);
-	struct pyset s = {0};
+	/* the run's ELF service answers whether a .so is an extension */
+	struct run r = {.elf_peek = elf_peek};
+	struct pyset s = {.run = &r};
 	struct diag_list w = {0};
 	const char *roots[] = {t};
 	pydeps_inventory(&s, roots, 1, false, &w);
@@ -523,7 +541,7 @@ Test(pydeps, roots_come_from_the_trace_files_when_none_given)
 	graph_init(&g);
 	struct diag_list w = {0};
 	struct diag d = {0};
-	cr_assert_eq(pydeps_merge(&g, &o, &w, &d), 0, "%s", d.msg);
+	cr_assert_eq(merge_py(&g, &o, &w, &d), 0, "%s", d.msg);
 	json_t *roots = pydeps_roots(&g);
 	cr_assert_eq(json_array_size(roots), 1, "the script's directory is no root");
 	char want[4096];
@@ -541,7 +559,7 @@ Test(pydeps, roots_come_from_the_trace_files_when_none_given)
 	put(t, "list.txt", "json\nos\n");
 	snprintf(tr, sizeof tr, "%s/list.txt", t);
 	graph_init(&g);
-	cr_assert_eq(pydeps_merge(&g, &o, &w, &d), -1);
+	cr_assert_eq(merge_py(&g, &o, &w, &d), -1);
 	cr_assert(strstr(d.msg, "--root"), "%s", d.msg);
 	graph_free(&g);
 	diag_list_free(&w);

@@ -570,13 +570,17 @@ static void emit_findings(struct lspace *s, struct graph *g, const bool *live,
 			struct lmap *d = dp->to;
 			if (!d || dp->used || d == l || !d->in_list || !l->binds_done)
 				continue;
-			if (graph_finding(g, "unused-library", d->id, l->id))
-				continue;
 			uint64_t bytes = 0;
 			if (live[i] && !live[d->pos] && !counted[d->pos]) {
 				bytes = d->o->mf.n;
 				counted[d->pos] = true;
 			}
+			/* the same entry found unused in another input's process
+			 * (gdb's closure, then libipt.so.2 on its own): one
+			 * finding, which also accounts for it in this process, so
+			 * it is no "unneeded-transitive" here */
+			if (graph_finding(g, "unused-library", d->id, l->id))
+				continue;
 			buf_reset(&why);
 			buf_printf(&why, "no symbol reference of %s binds to %s (DT_NEEDED %s, found via %s)",
 				   l->id, d->id, dp->name, dp->via);

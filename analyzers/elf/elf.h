@@ -84,4 +84,27 @@ int elf_analyze(struct elf_ctx *c, struct graph *g, const char *path,
 int elf_file_id(struct graph *g, const char *path, const char **id,
 		const char **kind, struct diag *d);
 
+/*
+ * ident.c: a look at one shared object for another analyzer (through the
+ * run's elf_peek service): needed() is called with each DT_NEEDED name in
+ * order, then want() with each defined global or weak dynamic symbol until
+ * it returns true.  Returns 1 when want() did, 0 when it never did, -1
+ * when the file cannot be read as ELF.  Either callback may be NULL.
+ */
+int elf_peek(const char *path, bool (*want)(const char *sym, void *ctx),
+	     void (*needed)(const char *name, void *ctx), void *ctx);
+
+/*
+ * merge.c: the analyzer interface (common/run.h).  elf_merge() analyzes
+ * each of the n inputs with r->elf, warnings to r->w, one error per input
+ * that failed to errs; 0, or -1 when any failed.  elf_run_closure() is the
+ * run's elf_closure service: elf_analyze() of one file with r->elf.
+ */
+struct input;
+struct run;
+int elf_merge(struct graph *g, const struct input *in, size_t n,
+	      const struct run *r, struct diag_list *errs);
+int elf_run_closure(const struct run *r, struct graph *g, const char *path,
+		    const char **id, struct diag *d);
+
 #endif

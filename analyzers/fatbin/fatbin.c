@@ -20,6 +20,7 @@
  */
 #include "fatbin.h"
 #include "../../common/hmap.h"
+#include "../../common/run.h"
 #include "../../common/util.h"
 #include "../../graph/graph.h"
 #include "../../graph/ids.h"
@@ -290,9 +291,9 @@ static void merge_entries(struct merge *m)
 	}
 }
 
-int fatbin_merge(struct graph *g, const char *path, const unsigned char *p,
-		 size_t n, const char *owner_node, const struct fatbin_opts *o,
-		 struct diag_list *w, struct diag *d)
+int fatbin_merge_buf(struct graph *g, const char *path, const unsigned char *p,
+		     size_t n, const char *owner_node, const struct fatbin_opts *o,
+		     struct diag_list *w, struct diag *d)
 {
 	struct fatbin_scan s = {0};
 	struct fatbin_target t[64];
@@ -324,5 +325,22 @@ int fatbin_merge(struct graph *g, const char *path, const unsigned char *p,
 	free(v);
 	free(dup_of);
 	fatbin_scan_free(&s);
+	return rc;
+}
+
+int fatbin_merge(struct graph *g, const struct input *in, size_t n,
+		 const struct run *r, struct diag_list *errs)
+{
+	static const struct fatbin_opts none;
+	const struct fatbin_opts *o = r->gpu ? r->gpu : &none;
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct diag d = {0};
+		if (fatbin_merge_buf(g, in[i].path, in[i].p, in[i].n, in[i].node, o,
+				     r->w, &d) < 0) {
+			diag_warn(errs, &d);
+			rc = -1;
+		}
+	}
 	return rc;
 }

@@ -218,8 +218,20 @@ void fatbin_classify(const struct fatbin_scan *s, const struct fatbin_target *t,
  * not ELF/ar, or some container/entry was bad (the first such error is in d,
  * the rest in w; every good entry is still merged).
  */
-int fatbin_merge(struct graph *g, const char *path, const unsigned char *p,
-		 size_t n, const char *owner_node, const struct fatbin_opts *o,
-		 struct diag_list *w, struct diag *d);
+int fatbin_merge_buf(struct graph *g, const char *path, const unsigned char *p,
+		     size_t n, const char *owner_node, const struct fatbin_opts *o,
+		     struct diag_list *w, struct diag *d);
+
+/*
+ * The analyzer interface (common/run.h): the GPU code of each of the n
+ * inputs, owned by its in[i].node (which must exist), with r->gpu's
+ * options (NULL: list only).  Warnings go to r->w; an input with a bad
+ * container or entry adds one error to errs (its first; every good entry
+ * is still merged).  Returns 0, or -1 when any input failed.
+ */
+struct input;
+struct run;
+int fatbin_merge(struct graph *g, const struct input *in, size_t n,
+		 const struct run *r, struct diag_list *errs);
 
 #endif

@@ -57,12 +57,12 @@ expect_rc 0 "$SLIM" fatbin --verify --max-memory=unlimited bomb.fatbin > /dev/nu
 # a real report under a limit too small for it: one line, the old output
 # file untouched, no temporary left behind
 echo old > rep.json
-expect_rc 2 "$SLIM" --max-memory 64K report -o rep.json /usr/bin/python3.11 2> err
+expect_rc 2 "$SLIM" --max-memory 64K report --json -o rep.json /usr/bin/python3.11 2> err
 one_line err
 grep -q '^slim: /usr/.*: memory limit of 64 KiB reached' err || { cat err; die "wrong message"; }
 [ "$(cat rep.json)" = old ] || die "rep.json was changed"
 [ -z "$(ls -A | grep '^\.rep\.json\.')" ] || die "a temporary was left: $(ls -A)"
-expect_rc 0 "$SLIM" report --max-memory 64M -o rep.json /usr/bin/python3.11
+expect_rc 0 "$SLIM" report --max-memory 64M --json -o rep.json /usr/bin/python3.11
 grep -q '"slim-report/1"' rep.json || die "rep.json not written under 64M"
 # the JSON reader is bounded the same way
 expect_rc 2 "$SLIM" --max-memory 8K diff rep.json rep.json > /dev/null 2> err

@@ -34,16 +34,26 @@ assert "-lm" in f["fix"]
 assert d["totals"]["findings_by_kind"]["unused-library"] >= 2
 PY
 # -o: written atomically; an input error leaves the old file intact, exit 2
-"$SLIM" report -o out.json "$s/unused/main" || die "-o failed"
+"$SLIM" report --json -o out.json "$s/unused/main" 2> err || die "-o failed"
 cmp -s out.json <("$SLIM" report --json "$s/unused/main") || die "-o differs from --json"
+grep -qx "slim: wrote out.json" err || die "the file written is not named on stderr: $(cat err)"
+# -o without --json writes the text, as stdout would show it
+"$SLIM" report -o out.txt "$s/unused/main" > none.txt || die "-o (text) failed"
+[ -s none.txt ] && die "-o FILE also wrote to stdout"
+cmp -s out.txt <("$SLIM" report "$s/unused/main") || die "-o FILE differs from the text on stdout"
+# --html/--svg add files: the text report is still printed
+"$SLIM" report --html r.html --svg r.svg "$s/unused/main" > txt.txt 2> err || die "--html --svg failed"
+cmp -s txt.txt out.txt || die "--html/--svg dropped the text report"
+grep -qx "slim: wrote r.html" err && grep -qx "slim: wrote r.svg" err || die "written files not named: $(cat err)"
 cp out.json keep.json
 echo junk > junk
-"$SLIM" report -o out.json junk 2> err; [ $? = 2 ] || die "bad input: want exit 2"
+"$SLIM" report --json -o out.json junk 2> err; [ $? = 2 ] || die "bad input: want exit 2"
 cmp -s out.json keep.json || die "a failed run changed the output file"
 ls -a | grep -q '^\.out\.json\.' && die "a temporary file was left behind"
 # usage errors
 "$SLIM" report 2> err; [ $? = 2 ] || die "no args: want 2"
-grep -q '^usage: slim report' err || die "no usage on stderr"
+one_line err
+grep -qx 'slim report: no input file; see slim report --help' err || die "usage error: $(cat err)"
 "$SLIM" report --bogus x 2> /dev/null; [ $? = 2 ] || die "bad option: want 2"
 "$SLIM" nosuchcommand 2> /dev/null; [ $? = 2 ] || die "unknown command: want 2"
 # --help of every command: usage on stdout, exit 0
