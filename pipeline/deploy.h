@@ -1,0 +1,94 @@
+/*
+ * deploy.h - a whole deployable as one input (issue #14): a directory, a
+ * tar (plain, gzip, xz, zstd, bzip2), an OCI image layout or a `docker
+ * save` tarball (layers applied in order, whiteouts honoured), or a
+ * zip/wheel/pex/zipapp, analyzed as its own root file system.
+ *
+ * Two parts, one interface:
+ *
+ *   unpack.c  deploy_unpack(): an archive or image into a private
+ *             temporary directory (never outside it, never following a
+ *             link out of it, memory bounded whatever the member sizes),
+ *             with what each layer hid (hidden-by-layer findings)
+ *   tree.c    deploy_tree(): the tree at a directory, walked once: every
+ *             file inventoried (ELF, Python, data), ELF resolved inside
+ *             the root (its ld.so.cache, default dirs, RUNPATH/$ORIGIN),
+ *             Python installations found in it, liveness from the entry
+ *             points, orphan libraries, duplicate files, node ids
+ *             `KIND:PATH` relative to the root (DESIGN.md)
+ *
+ * pipeline_build() calls deploy_unpack() for an archive input, then
+ * deploy_tree() on its directory (or on a directory input) with the
+ * name the user gave, so ids and paths in the output never name the
+ * temporary directory.
+ */
+#ifndef SLIM_DEPLOY_H
+#define SLIM_DEPLOY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct graph;
+struct diag;
+struct diag_list;
+struct run;
+
+/* What one layer of an image hid: a path written again or whited out by
+ * a later layer, and the bytes it held. */
+struct deploy_hidden {
+	char *path;            /* relative to the root */
+	uint64_t bytes;
+	unsigned layer;        /* the layer (from 1) whose file was hidden */
+	unsigned by_layer;     /* the later layer that hid it */
+	bool whiteout;         /* removed (.wh.) rather than overwritten */
+};
+
+struct deploy_unpacked {
+	char dir[4096];        /* the private temporary directory (the root) */
+	unsigned nlayers;      /* 0 for a plain archive */
+	struct deploy_hidden *hidden;
+	size_t nhidden;
+	uint64_t bytes;        /* bytes written */
+	uint64_t files;
+};
+
+/*
+ * Unpack the archive or image at path into a new private directory under
+ * $TMPDIR (or /tmp).  Member names with "..", absolute names, links whose
+ * target leaves the root, device files and hardlink cycles are refused
+ * one at a time as warnings in w naming the member; the rest is unpacked.
+ * A truncated or corrupt archive, or one that would decompress past the
+ * run's memory/disk bound, is an error.  Returns 0, or -1 with d set (and
+ * nothing left on disk).  deploy_cleanup() removes the directory.
+ */
+int deploy_unpack(const char *path, struct deploy_unpacked *u,
+		  struct diag_list *w, struct diag *d);
+void deploy_cleanup(struct deploy_unpacked *u);
+
+/* Is [p, p+n) an archive deploy_unpack() reads (tar, compressed stream,
+ * zip/wheel, docker save)?  An OCI layout is a directory: see
+ * deploy_is_oci_dir(). */
+bool deploy_is_archive(const unsigned char *p, size_t n);
+bool deploy_is_oci_dir(const char *dir);
+
+struct deploy_opts {
+	const char **entries;  /* --entry PATH (inside the root), repeatable;
+				* none: every ELF executable is a root */
+	size_t nentries;
+	bool prune_data;       /* --prune-data (with a record trace) */
+	bool include_likely;   /* --include likely for the prune list */
+};
+
+/*
+ * The tree at dir as one deployable named `name` (what the user typed:
+ * the directory, or the archive it came from) into g, with the run's
+ * analyzers (r: its ELF context is made for this root by the caller,
+ * sysroot = dir).  Every file-backed id is KIND:PATH, PATH relative to
+ * dir.  Returns 0, or -1 with one error in errs.
+ */
+int deploy_tree(struct graph *g, const char *dir, const char *name,
+		const struct deploy_opts *o, const struct run *r,
+		struct diag_list *errs);
+
+#endif
