@@ -6,7 +6,7 @@
  * side-by-side benchmark.
  */
 #include "cli.h"
-#include "../analyzers/elf/elf.h"
+#include "../analyzers/elf/slim-elf.h"
 #include "../common/util.h"
 
 #include <getopt.h>

@@ -13,7 +13,7 @@
 #include "cli.h"
 #include "opts.h"
 #include "../analyzers/fatbin/fatbin.h"
-#include "../analyzers/elf/elf.h"
+#include "../analyzers/elf/slim-elf.h"
 #include "../graph/ids.h"
 #include "../common/filetype.h"
 #include "../common/mfile.h"

@@ -5,7 +5,7 @@
  * sysroot so every run exercises parsing and binding of the input itself.
  * Checks the graph invariants after each run.
  */
-#include "../analyzers/elf/elf.h"
+#include "../analyzers/elf/slim-elf.h"
 #include "../common/diag.h"
 #include "../graph/graph.h"
 

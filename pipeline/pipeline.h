@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../analyzers/elf/elf.h"
+#include "../analyzers/elf/slim-elf.h"
 #include "../analyzers/fatbin/fatbin.h"
 #include "../common/run.h"
 #include "../linkmap/linkmap.h"

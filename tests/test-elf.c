@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "../analyzers/elf/elf.h"
+#include "../analyzers/elf/slim-elf.h"
 #include "../common/diag.h"
 #include "../common/rootopen.h"
 #include "../graph/graph.h"

@@ -10,7 +10,7 @@
 #ifndef SLIM_ELF_INT_H
 #define SLIM_ELF_INT_H
 
-#include "elf.h"
+#include "slim-elf.h"
 #include "eobj.h"
 #include "ldcache.h"
 #include "../../common/arena.h"

@@ -13,7 +13,7 @@
  * list in DT_NEEDED), through the same object reader ld.so's view is built
  * on (PT_DYNAMIC, the dynamic symbol table), so stripped files answer too.
  */
-#include "elf.h"
+#include "slim-elf.h"
 #include "eobj.h"
 #include "../../common/diag.h"
 #include "../../graph/ids.h"

@@ -5,7 +5,7 @@
  * the run offers other analyzers (pydeps' extension modules): the closure
  * of a file, and a look at one shared object's dynamic section.
  */
-#include "elf.h"
+#include "slim-elf.h"
 #include "../../common/diag.h"
 #include "../../common/run.h"
 
