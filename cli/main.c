@@ -20,7 +20,7 @@ struct command {
 
 static const struct command commands[] = {
 	{"report", cmd_report, "what a file carries that nothing uses: all analyzers, ranked summary", &cmd_report_spec},
-	{"elf", cmd_elf, "ELF dependency tree, symbol bindings, unused libraries, sizes", NULL},
+	{"elf", cmd_elf, "ELF dependency tree, symbol bindings, unused libraries, sizes", &cmd_elf_spec},
 	{"linkmap", cmd_linkmap, "bytes per object/archive member/section from a linker map", NULL},
 	{"fatbin", cmd_fatbin, "CUDA fat binary entries per arch, prunable GPU code", &cmd_fatbin_spec},
 	{"pydeps", cmd_pydeps, "Python modules used, reachable and safe to prune", NULL},

@@ -296,6 +296,7 @@ int archive_merge(struct graph *g, const char *path, const unsigned char *p,
 		attr_int(graph_node_attrs(graph_node(g, owner_node)), "members", (long long)w.members);
 		attr_bool(graph_node_attrs(graph_node(g, owner_node)), "thin", true);
 		hmap_free(&w.seen);
+		GRAPH_DEBUG_CHECK(g);
 		return rc ? -1 : (int)w.members;
 	}
 	elf_version(EV_CURRENT);
@@ -323,5 +324,6 @@ int archive_merge(struct graph *g, const char *path, const unsigned char *p,
 	attr_int(graph_node_attrs(graph_node(g, owner_node)), "members", (long long)w.members);
 	hmap_free(&w.seen);
 	elf_end(ar);
+	GRAPH_DEBUG_CHECK(g);
 	return rc ? -1 : (int)w.members;
 }

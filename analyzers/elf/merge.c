@@ -8,6 +8,7 @@
 #include "slim-elf.h"
 #include "../../common/diag.h"
 #include "../../common/run.h"
+#include "../../graph/graph.h"
 
 int elf_merge(struct graph *g, const struct input *in, size_t n,
 	      const struct run *r, struct diag_list *errs)
@@ -20,6 +21,7 @@ int elf_merge(struct graph *g, const struct input *in, size_t n,
 			diag_warn(errs, &d);
 			rc = -1;
 		}
+		GRAPH_DEBUG_CHECK(g);
 	}
 	return rc;
 }
@@ -29,5 +31,7 @@ int elf_run_closure(const struct run *r, struct graph *g, const char *path,
 {
 	if (!r->elf)
 		return diag_err(d, path, "no ELF resolution context in this run");
-	return elf_analyze(r->elf, g, path, id, r->w, d);
+	int rc = elf_analyze(r->elf, g, path, id, r->w, d);
+	GRAPH_DEBUG_CHECK(g);
+	return rc;
 }
