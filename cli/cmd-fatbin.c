@@ -4,8 +4,11 @@
  * a target arch list would save (analyzers/fatbin does the work).
  *
  * Text: one table per file (entries, bytes as stored, compressed bytes,
- * decoded bytes per arch), totals, then the --arch verdicts.  --json: the
- * slim-report/1 graph.  --extract DIR writes each decodable entry as
+ * decoded bytes per arch), totals, then the --arch verdicts, every figure
+ * printed from the graph's totals.fatbin, which the analyzer writes
+ * (fatbin_totals(); --json carries the same object), so text and JSON
+ * cannot disagree.  --json: the slim-report/1 graph.  -o FILE writes
+ * either to FILE atomically.  --extract DIR writes each decodable entry as
  * DIR/<stem>.<n>.<arch>.{cubin,ptx,ltoir}, the naming `cuobjdump -xelf all`
  * / `-xptx all` use (stem: file name up to its first '.', n counted from 1
  * per file and extension).
@@ -33,6 +36,8 @@ static const struct cli_opt opts[] = {
 				 "entries none of them can load, and redundant PTX"},
 	{O_KERN, "kernels", NULL, "decompress cubins and list their kernels"},
 	{O_JSON, "json", NULL, "write the slim-report/1 JSON to stdout"},
+	{'o', "output", "FILE", "write to FILE (atomically), not stdout: the text,\n"
+				"or the JSON with --json"},
 	{O_EXTRACT, "extract", "DIR", "write every entry, decoded, into DIR"},
 	{O_VERIFY, "verify", NULL, "decode every entry (LZ4/ZSTD to the declared size)"},
 	{O_NOSCAN, "no-scan", NULL, "read only .nv_fatbin and __nv_relfatbin, not the\n"
@@ -56,151 +61,110 @@ struct fatbin_cli {
 	size_t nt;
 	bool json, perf, verify;
 	const char *extract;
+	const char *out;         /* -o FILE, NULL: stdout */
+	struct ofile of;         /* the text's output (stdout or -o) */
+	FILE *fp;
 	uint64_t decoded_bytes;
 	double decode_s;
 };
 
-struct row {
-	unsigned sm;
-	char variant;
-	uint64_t n[3], entries, bytes, comp, uncomp;
-};
-
-struct sums {
-	uint64_t entries, bytes, comp, uncomp;
-	uint64_t prune_n, prune_b, ptx_n, ptx_b, dup_n, dup_b;
-};
-
-static int kind_col(unsigned kind)
+/* totals.fatbin (analyzers/fatbin/totals.c) as the text prints it */
+static json_int_t num(const json_t *o, const char *key)
 {
-	return kind == FATBIN_CUBIN ? 0 : kind == FATBIN_PTX ? 1 : 2;
+	return json_integer_value(json_object_get(o, key));
 }
 
-static int cmp_row(const void *a, const void *b)
+static unsigned long long u(const json_t *o, const char *key)
 {
-	const struct row *x = a, *y = b;
-	if (x->sm != y->sm)
-		return x->sm < y->sm ? -1 : 1;
-	return x->variant - y->variant;
+	return (unsigned long long)num(o, key);
 }
 
-static void print_table(const struct fatbin_scan *s, struct sums *tot)
+static void print_row(FILE *fp, const char *arch, const json_t *r)
 {
-	struct row *r = NULL;
-	size_t nr = 0, cap = 0;
-	for (size_t i = 0; i < s->n; i++) {
-		const struct fatbin_entry *e = &s->v[i];
-		size_t k = 0;
-		while (k < nr && !(r[k].sm == e->sm && r[k].variant == e->variant))
-			k++;
-		if (k == nr) {
-			GROW(r, cap, nr + 1);
-			r[nr++] = (struct row){.sm = e->sm, .variant = e->variant};
-		}
-		r[k].n[kind_col(e->kind)]++;
-		r[k].entries++;
-		r[k].bytes += e->hdr_size + e->payload_size;
-		r[k].comp += e->comp ? e->hdr_size + e->payload_size : 0;
-		r[k].uncomp += e->uncomp_size;
-	}
-	qsort(r, nr, sizeof *r, cmp_row);
-	printf("  %-9s %6s %6s %6s %8s %14s %14s %14s\n", "arch", "cubin", "ptx",
-	       "ltoir", "entries", "bytes", "compressed", "uncompressed");
-	struct row t = {0};
-	for (size_t k = 0; k < nr; k++) {
-		char arch[16];
-		snprintf(arch, sizeof arch, r[k].variant ? "sm_%u%c" : "sm_%u",
-			 r[k].sm, r[k].variant);
-		printf("  %-9s %6llu %6llu %6llu %8llu %14llu %14llu %14llu\n", arch,
-		       (unsigned long long)r[k].n[0], (unsigned long long)r[k].n[1],
-		       (unsigned long long)r[k].n[2], (unsigned long long)r[k].entries,
-		       (unsigned long long)r[k].bytes, (unsigned long long)r[k].comp,
-		       (unsigned long long)r[k].uncomp);
-		for (int c = 0; c < 3; c++)
-			t.n[c] += r[k].n[c];
-		t.entries += r[k].entries;
-		t.bytes += r[k].bytes;
-		t.comp += r[k].comp;
-		t.uncomp += r[k].uncomp;
-	}
-	printf("  %-9s %6llu %6llu %6llu %8llu %14llu %14llu %14llu\n", "total",
-	       (unsigned long long)t.n[0], (unsigned long long)t.n[1],
-	       (unsigned long long)t.n[2], (unsigned long long)t.entries,
-	       (unsigned long long)t.bytes, (unsigned long long)t.comp,
-	       (unsigned long long)t.uncomp);
-	tot->entries += t.entries;
-	tot->bytes += t.bytes;
-	tot->comp += t.comp;
-	tot->uncomp += t.uncomp;
-	free(r);
+	fprintf(fp, "  %-9s %6llu %6llu %6llu %8llu %14llu %14llu %14llu\n", arch,
+		u(r, "cubin"), u(r, "ptx"), u(r, "ltoir"), u(r, "entries"),
+		u(r, "bytes"), u(r, "compressed"), u(r, "uncompressed"));
 }
 
-static void print_where(const struct fatbin_scan *s)
+/* the per-arch table of one file, from its totals */
+static void print_table(FILE *fp, const json_t *f)
 {
-	printf("  containers: %u;", s->ncontainers);
-	for (size_t i = 0; i < s->nwhere; i++) {
-		const struct fatbin_where *w = &s->where[i];
-		if (w->member)
-			printf(" %s(%s):", w->member, w->section);
+	fprintf(fp, "  %-9s %6s %6s %6s %8s %14s %14s %14s\n", "arch", "cubin", "ptx",
+		"ltoir", "entries", "bytes", "compressed", "uncompressed");
+	size_t i;
+	json_t *r;
+	json_array_foreach(json_object_get(f, "arch"), i, r)
+		print_row(fp, json_string_value(json_object_get(r, "arch")), r);
+	print_row(fp, "total", json_object_get(f, "total"));
+}
+
+/* where the containers were found, from the file's totals (a file that
+ * has none has no totals: "containers: 0;") */
+static void print_where(FILE *fp, const json_t *f)
+{
+	fprintf(fp, "  containers: %llu;", u(f, "containers"));
+	size_t i;
+	json_t *w;
+	json_array_foreach(json_object_get(f, "where"), i, w) {
+		const char *member = json_string_value(json_object_get(w, "member"));
+		const char *sec = json_string_value(json_object_get(w, "section"));
+		if (member)
+			fprintf(fp, " %s(%s):", member, sec);
 		else
-			printf(" %s:", w->section);
-		printf(" %u%s", w->ncontainers, w->found_by_scan ? " (scan)" : "");
+			fprintf(fp, " %s:", sec);
+		fprintf(fp, " %llu%s", u(w, "containers"),
+			json_is_true(json_object_get(w, "found_by_scan")) ? " (scan)" : "");
 	}
-	if (s->nsegments) {
-		printf("; .nvFatBinSegment wrappers: %u", s->nsegments);
-		if (s->seg_listed == s->nsegments)
-			printf(" (each at a listed container)");
+	const json_t *seg = json_object_get(f, "segments");
+	if (num(seg, "wrappers")) {
+		fprintf(fp, "; .nvFatBinSegment wrappers: %llu", u(seg, "wrappers"));
+		if (num(seg, "listed") == num(seg, "wrappers"))
+			fprintf(fp, " (each at a listed container)");
 		else
-			printf(" (%u at listed containers, %u at containers found through them, %u bad)",
-			       s->seg_listed, s->seg_new, s->seg_bad);
+			fprintf(fp, " (%llu at listed containers, %llu at containers found through them, %llu bad)",
+				u(seg, "listed"), u(seg, "new"), u(seg, "bad"));
 	}
-	if (s->rejected)
-		printf("; magic matches rejected: %llu", (unsigned long long)s->rejected);
-	printf("\n");
-	uint64_t unknown = 0;
-	size_t nunknown = 0;
-	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i].flags & ~FATBIN_F_KNOWN) {
-			unknown |= s->v[i].flags & ~FATBIN_F_KNOWN;
-			nunknown++;
-		}
-	if (nunknown)
-		printf("  unknown flag bits 0x%llx in %zu entries\n",
-		       (unsigned long long)unknown, nunknown);
+	if (num(f, "rejected"))
+		fprintf(fp, "; magic matches rejected: %llu", u(f, "rejected"));
+	fprintf(fp, "\n");
+	if (num(f, "unknown_flag_entries"))
+		fprintf(fp, "  unknown flag bits %s in %llu entries\n",
+			json_string_value(json_object_get(f, "unknown_flags")),
+			u(f, "unknown_flag_entries"));
 }
 
-static void print_verdicts(const struct fatbin_cli *o, const struct fatbin_scan *s,
-			   struct sums *tot)
+static void print_verdicts(FILE *fp, const char *arch, const json_t *f)
 {
-	enum fatbin_verdict *v = xcalloc(s->n ? s->n : 1, sizeof *v);
-	size_t *dup = xcalloc(s->n ? s->n : 1, sizeof *dup);
-	fatbin_classify(s, o->t, o->nt, v, dup);
-	struct sums f = {0};
-	for (size_t i = 0; i < s->n; i++) {
-		uint64_t b = s->v[i].hdr_size + s->v[i].payload_size;
-		if (v[i] == FATBIN_PRUNABLE)
-			f.prune_n++, f.prune_b += b;
-		if (v[i] == FATBIN_REDUNDANT)
-			f.ptx_n++, f.ptx_b += b;
-		if (dup[i] != SIZE_MAX)
-			f.dup_n++, f.dup_b += b;
-	}
-	if (o->nt)
-		printf("  --arch %s: %llu prunable entries, %llu bytes; %llu redundant PTX/LTO-IR entries, %llu bytes (PTX still serves newer GPUs)\n",
-		       o->fo.arch, (unsigned long long)f.prune_n,
-		       (unsigned long long)f.prune_b, (unsigned long long)f.ptx_n,
-		       (unsigned long long)f.ptx_b);
-	if (f.dup_n)
-		printf("  duplicates: %llu entries, %llu bytes byte-identical to an earlier entry\n",
-		       (unsigned long long)f.dup_n, (unsigned long long)f.dup_b);
-	tot->prune_n += f.prune_n;
-	tot->prune_b += f.prune_b;
-	tot->ptx_n += f.ptx_n;
-	tot->ptx_b += f.ptx_b;
-	tot->dup_n += f.dup_n;
-	tot->dup_b += f.dup_b;
-	free(v);
-	free(dup);
+	const json_t *p = json_object_get(f, "prunable"),
+		*r = json_object_get(f, "redundant_ptx"),
+		*dup = json_object_get(f, "duplicate");
+	if (!p)
+		return;
+	fprintf(fp, "  --arch %s: %llu prunable entries, %llu bytes; %llu redundant PTX/LTO-IR entries, %llu bytes (PTX still serves newer GPUs)\n",
+		arch, u(p, "entries"), u(p, "bytes"), u(r, "entries"), u(r, "bytes"));
+	if (num(dup, "entries"))
+		fprintf(fp, "  duplicates: %llu entries, %llu bytes byte-identical to an earlier entry\n",
+			u(dup, "entries"), u(dup, "bytes"));
+}
+
+/* One file's text, from the graph: the file's totals.fatbin row */
+static void print_file(const struct fatbin_cli *o, const struct graph *g,
+		       const char *path, const char *id)
+{
+	static const json_t *none;
+	if (!none)
+		none = json_object();
+	const json_t *f = json_object_get(json_object_get(json_object_get(g->totals, "fatbin"),
+							  "files"), id);
+	if (!f)
+		f = none;
+	json_int_t n = num(json_object_get(f, "total"), "entries");
+	fprintf(o->fp, "%s: %lld entries\n", path, (long long)n);
+	print_where(o->fp, f);
+	if (n)
+		print_table(o->fp, f);
+	if (n)
+		print_verdicts(o->fp, o->fo.arch, f);
 }
 
 /* Decode entry i (timed for --perf); NULL after printing the error. */
@@ -246,11 +210,11 @@ static void print_kernels(struct fatbin_cli *o, const struct fatbin_scan *s,
 			if (sm != e->sm)
 				fprintf(stderr, "slim: warning: %s: offset 0x%llx: cubin e_flags say sm_%u, the container entry says sm_%u\n",
 					where, (unsigned long long)e->file_off, sm, e->sm);
-			printf("  #%zu %s cubin (%s, offset 0x%llx): %zu kernels\n", i,
+			fprintf(o->fp, "  #%zu %s cubin (%s, offset 0x%llx): %zu kernels\n", i,
 			       fatbin_arch_name(e, arch), e->section,
 			       (unsigned long long)e->file_off, nk);
 			for (size_t j = 0; j < nk; j++)
-				printf("    %10llu  %s\n", (unsigned long long)k[j].code_bytes,
+				fprintf(o->fp, "    %10llu  %s\n", (unsigned long long)k[j].code_bytes,
 				       k[j].demangled);
 			free(k);
 		}
@@ -276,7 +240,13 @@ static void verify(struct fatbin_cli *o, const struct fatbin_scan *s,
 			free((void *)buf);
 		n += buf != NULL;
 	}
-	printf("  verified: %zu entries decoded to their declared size\n", n);
+	fprintf(o->fp, "  verified: %zu entries decoded to their declared size\n", n);
+}
+
+/* cuobjdump counts cubins, PTX and LTO-IR apart */
+static int kind_col(unsigned kind)
+{
+	return kind == FATBIN_CUBIN ? 0 : kind == FATBIN_PTX ? 1 : 2;
 }
 
 static const char *ext_of(unsigned kind)
@@ -329,49 +299,56 @@ static int extract(struct fatbin_cli *o, const struct fatbin_scan *s,
 	return rc;
 }
 
-static int one_file(struct fatbin_cli *o, const char *path, struct graph *g,
-		    struct sums *tot)
+/* The node of this file, named as slim report and slim elf name it:
+ * exe:/lib: by elf_file_id(), obj: for objects, archives and bare
+ * fatbins; with its input. */
+static int owner(struct graph *g, const char *path, const struct mfile *mf,
+		 enum filetype ft, const char **id, struct diag *d)
 {
-	struct mfile mf;
+	const char *kind = NK_OBJECT;
+	if (ft == FT_ELF_EXEC || ft == FT_ELF_DYN) {
+		if (elf_file_id(g, path, id, &kind, d))
+			return -1;
+	} else {
+		*id = ids_object(g, path);
+	}
+	struct gnode *n = graph_add_node(g, kind, *id, path_base(path));
+	graph_node_set_size(n, mf->n);
+	graph_add_input(g, path, filetype_name(ft), *id);
+	return 0;
+}
+
+/* --json: every entry into the graph (fatbin_merge_buf: nodes, findings,
+ * totals.fatbin), written once all files are in */
+static int merge_file(struct fatbin_cli *o, const char *path, struct graph *g,
+		      const struct mfile *mf, const char *id)
+{
+	struct diag d = {0};
+	struct diag_list w = {0};
+	int rc = 0;
+	if (fatbin_merge_buf(g, path, mf->p, mf->n, id, &o->fo, &w, &d) < 0)
+		rc = cli_diag(&d);
+	/* the first error is d; the others, and warnings, are in w */
+	for (size_t i = 0; i < w.n; i++)
+		diag_print(&w.v[i], stderr);
+	diag_list_free(&w);
+	return rc;
+}
+
+/* Text: the scan's tallies go into the graph (fatbin_totals(), the
+ * function --json's merge uses) and are printed from there; a plain
+ * listing touches entry headers only (no gpu nodes, and verdicts -- the
+ * duplicate search reads payloads -- only with --arch).  The scan itself
+ * serves --kernels, --verify and --extract. */
+static int list_file(struct fatbin_cli *o, const char *path, struct graph *g,
+		     const struct mfile *mf, const char *id)
+{
 	struct diag d = {0};
 	struct diag_list w = {0};
 	struct fatbin_scan s = {0};
 	int rc = 0;
-	if (mfile_open(&mf, path, &d))
-		return cli_diag(&d);
-	enum filetype ft = filetype_detect(mf.p, mf.n);
-	uint32_t magic = 0;
-	if (mf.n >= 4)
-		memcpy(&magic, mf.p, 4);
-	if (!filetype_is_elf(ft) && ft != FT_AR && ft != FT_AR_THIN &&
-	    magic != FATBIN_MAGIC) {
-		diag_err_at(&d, path, 0, "not an ELF file or archive (%s)", filetype_name(ft));
-		rc = cli_diag(&d);
-		goto out;
-	}
-	if (o->json) {
-		/* the id slim report and slim elf give this file */
-		const char *base = path_base(path), *id, *kind = NK_OBJECT;
-		if (ft == FT_ELF_EXEC || ft == FT_ELF_DYN) {
-			if (elf_file_id(g, path, &id, &kind, &d)) {
-				rc = cli_diag(&d);
-				goto out;
-			}
-		} else {
-			id = ids_object(g, path);
-		}
-		struct gnode *n = graph_add_node(g, kind, id, base);
-		graph_node_set_size(n, mf.n);
-		graph_add_input(g, path, filetype_name(ft), id);
-		if (fatbin_merge_buf(g, path, mf.p, mf.n, id, &o->fo, &w, &d) < 0)
-			rc = cli_diag(&d);
-		/* the first error is d; the others, and warnings, are in w */
-		for (size_t i = 0; i < w.n; i++)
-			diag_print(&w.v[i], stderr);
-		goto out;
-	}
 	s.no_scan = o->fo.no_scan;
-	if (fatbin_scan_buf(&s, path, mf.p, mf.n, &w, &d)) {
+	if (fatbin_scan_buf(&s, path, mf->p, mf->n, &w, &d)) {
 		rc = cli_diag(&d);
 		goto out;
 	}
@@ -380,14 +357,11 @@ static int one_file(struct fatbin_cli *o, const char *path, struct graph *g,
 		diag_print(&w.v[i], stderr);
 	if (s.errors)
 		rc = EXIT_USAGE;
-	printf("%s: %zu entries\n", path, s.n);
-	print_where(&s);
-	if (s.n)
-		print_table(&s, tot);
-	/* verdicts (and the duplicate search, which reads payloads) only
-	 * when asked: a plain listing touches entry headers only */
-	if (s.n && o->nt)
-		print_verdicts(o, &s, tot);
+	if (fatbin_totals(g, id, &s, o->fo.arch, &d) || graph_check(g, &d)) {
+		rc = cli_diag(&d);
+		goto out;
+	}
+	print_file(o, g, path, id);
 	if (o->fo.kernels)
 		print_kernels(o, &s, path, &rc);
 	if (o->verify)
@@ -397,26 +371,82 @@ static int one_file(struct fatbin_cli *o, const char *path, struct graph *g,
 out:
 	fatbin_scan_free(&s);
 	diag_list_free(&w);
+	return rc;
+}
+
+static int one_file(struct fatbin_cli *o, const char *path, struct graph *g)
+{
+	struct mfile mf;
+	struct diag d = {0};
+	int rc = 0;
+	if (mfile_open(&mf, path, &d))
+		return cli_diag(&d);
+	enum filetype ft = filetype_detect(mf.p, mf.n);
+	uint32_t magic = 0;
+	if (mf.n >= 4)
+		memcpy(&magic, mf.p, 4);
+	const char *id;
+	if (!filetype_is_elf(ft) && ft != FT_AR && ft != FT_AR_THIN &&
+	    magic != FATBIN_MAGIC) {
+		diag_err_at(&d, path, 0, "not an ELF file or archive (%s)", filetype_name(ft));
+		rc = cli_diag(&d);
+	} else if (owner(g, path, &mf, ft, &id, &d)) {
+		rc = cli_diag(&d);
+	} else {
+		rc = o->json ? merge_file(o, path, g, &mf, id)
+			     : list_file(o, path, g, &mf, id);
+	}
 	mfile_close(&mf);
 	return rc;
 }
 
-static void print_totals(const struct fatbin_cli *o, const struct sums *t, int nfiles)
+/* the all-files lines, from totals.fatbin.total */
+static void print_totals(const struct fatbin_cli *o, const struct graph *g, int nfiles)
 {
 	if (nfiles < 2)
 		return;
-	printf("all %d files: %llu entries, %llu bytes (%llu in compressed entries, %llu decoded)\n",
-	       nfiles, (unsigned long long)t->entries, (unsigned long long)t->bytes,
-	       (unsigned long long)t->comp, (unsigned long long)t->uncomp);
+	const json_t *t = json_object_get(json_object_get(g->totals, "fatbin"), "total");
+	const json_t *all = json_object_get(t, "total"),
+		*p = json_object_get(t, "prunable"),
+		*r = json_object_get(t, "redundant_ptx"),
+		*dup = json_object_get(t, "duplicate");
+	fprintf(o->fp, "all %d files: %llu entries, %llu bytes (%llu in compressed entries, %llu decoded)\n",
+		nfiles, u(all, "entries"), u(all, "bytes"), u(all, "compressed"),
+		u(all, "uncompressed"));
 	if (o->nt)
-		printf("--arch %s would save %llu bytes in %llu prunable entries (%.1f%% of the GPU code); %llu more in %llu redundant PTX/LTO-IR entries\n",
-		       o->fo.arch, (unsigned long long)t->prune_b,
-		       (unsigned long long)t->prune_n,
-		       t->bytes ? 100.0 * (double)t->prune_b / (double)t->bytes : 0.0,
-		       (unsigned long long)t->ptx_b, (unsigned long long)t->ptx_n);
-	if (t->dup_n)
-		printf("duplicates: %llu entries, %llu bytes\n",
-		       (unsigned long long)t->dup_n, (unsigned long long)t->dup_b);
+		fprintf(o->fp, "--arch %s would save %llu bytes in %llu prunable entries (%.1f%% of the GPU code); %llu more in %llu redundant PTX/LTO-IR entries\n",
+			o->fo.arch, u(p, "bytes"), u(p, "entries"),
+			num(all, "bytes") ? 100.0 * (double)num(p, "bytes") / (double)num(all, "bytes") : 0.0,
+			u(r, "bytes"), u(r, "entries"));
+	if (num(dup, "entries"))
+		fprintf(o->fp, "duplicates: %llu entries, %llu bytes\n",
+			u(dup, "entries"), u(dup, "bytes"));
+}
+
+/* -o FILE, or stdout: the text, or the JSON with --json, atomically;
+ * a file is never written with an input missing (as slim report) */
+static int finish(struct fatbin_cli *o, const struct graph *g, int rc, int nfiles)
+{
+	struct diag d = {0};
+	const char *path = o->out ? o->out : "-";
+	bool to_file = strcmp(path, "-");
+	if (o->json) {
+		if (to_file && rc)
+			return rc;
+		if (cli_write_json(g, path, &d))
+			return cli_diag(&d);
+	} else {
+		print_totals(o, g, nfiles);
+		if (to_file && rc) {
+			ofile_abort(&o->of);
+			return rc;
+		}
+		if (ofile_commit(&o->of, &d))
+			return cli_diag(&d);
+	}
+	if (to_file)
+		fprintf(stderr, "slim: wrote %s\n", path);
+	return rc;
 }
 
 int cmd_fatbin(int argc, char **argv)
@@ -429,6 +459,7 @@ int cmd_fatbin(int argc, char **argv)
 		case O_ARCH: o.fo.arch = optarg; break;
 		case O_KERN: o.fo.kernels = true; break;
 		case O_JSON: o.json = true; break;
+		case 'o': o.out = optarg; break;
 		case O_EXTRACT: o.extract = optarg; break;
 		case O_PERF: o.perf = true; break;
 		case O_NOSCAN: o.fo.no_scan = true; break;
@@ -446,19 +477,15 @@ int cmd_fatbin(int argc, char **argv)
 		return cli_error("fatbin: %s: %s", o.extract, strerror(errno));
 	if (o.extract && (stat(o.extract, &st) || !S_ISDIR(st.st_mode)))
 		return cli_error("fatbin: %s: not a directory", o.extract);
+	if (!o.json && !(o.fp = ofile_open(&o.of, o.out ? o.out : "-", &d)))
+		return cli_diag(&d);
 	struct graph g;
 	graph_init(&g);
-	struct sums tot = {0};
 	int rc = 0;
 	double t0 = now_seconds();
 	for (int i = optind; i < argc; i++)
-		rc |= one_file(&o, argv[i], &g, &tot);
-	if (o.json) {
-		if (cli_write_json(&g, "-", &d))
-			rc = cli_diag(&d);
-	} else {
-		print_totals(&o, &tot, argc - optind);
-	}
+		rc |= one_file(&o, argv[i], &g);
+	rc = finish(&o, &g, rc, argc - optind);
 	if (o.perf)
 		fprintf(stderr, "slim: perf: %.3f s total; decoded %.1f MB in %.3f s (%.1f MB/s)\n",
 			now_seconds() - t0, (double)o.decoded_bytes / 1e6, o.decode_s,

@@ -17,6 +17,7 @@
  * numbers entries), `kernel` nodes
  * kern:<owner>:<arch>:<mangled name> with --kernels, `contains` edges, and
  * the findings.  Bytes are the entry's bytes as stored (header + payload).
+ * It also writes totals.fatbin (totals.c), which every view prints from.
  */
 #include "fatbin.h"
 #include "../../common/hmap.h"
@@ -312,6 +313,7 @@ int fatbin_merge_buf(struct graph *g, const char *path, const unsigned char *p,
 	fatbin_classify(&s, t, nt, v, dup_of);
 	merge_entries(&m);
 	add_findings(&m, v, dup_of);
+	fatbin_write_totals(g, owner_node, &s, o->arch, nt ? v : NULL, dup_of);
 	GRAPH_DEBUG_CHECK(g);
 	/* the first error is the return value's; the others are warnings */
 	int rc = (int)s.n;

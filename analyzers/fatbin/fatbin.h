@@ -211,6 +211,24 @@ void fatbin_classify(const struct fatbin_scan *s, const struct fatbin_target *t,
 		     size_t nt, enum fatbin_verdict *verdict, size_t *dup_of);
 
 /*
+ * totals.fatbin for one scanned file (totals.c, which documents the
+ * shape): its containers, its entries per arch and per kind, and with
+ * targets (the --arch list, as given) the prunable, redundant-PTX and
+ * duplicate entries and bytes; then the sums over every file.  The file is
+ * keyed by owner_node; a file with nothing GPU-related adds nothing.
+ * fatbin_totals() classifies s itself; -1 with d set when targets is junk.
+ * fatbin_write_totals() takes the verdicts already made (v and dup_of as
+ * fatbin_classify() fills them; v NULL: no verdicts).  Every view of the
+ * fatbin analyzer's tallies prints them from here.
+ */
+int fatbin_totals(struct graph *g, const char *owner_node,
+		  const struct fatbin_scan *s, const char *targets,
+		  struct diag *d);
+void fatbin_write_totals(struct graph *g, const char *owner_node,
+			 const struct fatbin_scan *s, const char *targets,
+			 const enum fatbin_verdict *v, const size_t *dup_of);
+
+/*
  * Find every fatbin in the ELF file or ar archive [p, p+n) read from `path`
  * and add one `gpu` node per entry (and `kernel` nodes with o->kernels),
  * `contains` edges from `owner_node` (which must exist), and findings.
