@@ -10,13 +10,13 @@
 CC      ?= cc
 PREFIX  ?= /usr/local
 BUILD   ?= build
-PKGS    := libelf libdw jansson libcgraph libgvc libpcre2-8 liblz4 libzstd nettle
+PKGS    := libelf libdw jansson libcgraph libgvc libpcre2-8 liblz4 libzstd nettle libxxhash
 # Linked statically: slim is often started once per file (by scripts, by
 # the benchmarks against libtree), and loading and relocating six shared
 # libraries costs more than resolving a small program's closure.  Graphviz
 # ships no static archives: it is dlopen'd when a graph is drawn
 # (graph/gvload.c), so only its headers are needed here.
-STATIC_PKGS := libdw libelf jansson libpcre2-8 liblz4 libzstd nettle zlib
+STATIC_PKGS := libdw libelf jansson libpcre2-8 liblz4 libzstd nettle zlib libxxhash
 DYN_PKGS    :=
 OPT     ?= -O2 -g
 WARN    := -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wshadow=local \
@@ -45,7 +45,8 @@ DEB_PKGS := build-essential pkg-config git libelf-dev libdw-dev libjansson-dev \
             python3-flask python3-langdetect python3-botocore python3-jsonschema \
             python3-werkzeug python3-pecan python3-llvmlite python3-dev \
             zlib1g-dev libsqlite3-dev libjansson-dev \
-            libxml2-utils file zstd bc libbz2-dev libiberty-dev chromium curl libclang-rt-14-dev libgtest-dev g++ time valgrind strace libc6-dbg elfutils libc6-i386 util-linux libcap2-bin gdb
+            libxml2-utils file zstd bc libbz2-dev libiberty-dev chromium curl libclang-rt-14-dev libgtest-dev g++ time valgrind strace libc6-dbg elfutils libc6-i386 util-linux libcap2-bin gdb \
+            libxxhash-dev libarchive-dev jdupes
 
 .PHONY: all deps test unit cli-test asan valgrind bench check-real fuzz install clean
 

@@ -16,7 +16,7 @@
 
 enum { O_JSON = CLI_O_FIRST, O_HTML, O_SVG, O_MAP, O_PYT, O_PYR, O_ARCH,
        O_KERN, O_NOGPU, O_SYSROOT, O_ENV, O_TOP, O_PERF, O_CPU, O_WHY, O_DERIVE,
-       O_NODERIVE, O_PLATFORM, O_BYTES, O_HOST };
+       O_NODERIVE, O_PLATFORM, O_BYTES, O_HOST, O_ENTRY, O_PRUNE, O_INCLUDE };
 
 static const struct cli_opt opts[] = {
 	{O_JSON, "json", NULL, "write the slim-report/1 JSON (to stdout, or -o)"},
@@ -38,6 +38,12 @@ static const struct cli_opt opts[] = {
 	{O_HOST, "host", "PATH", "the program the other inputs and the extension\n"
 				 "modules are loaded into (python3.11): what it\n"
 				 "maps anyway saves nothing (totals.roots)"},
+	{O_ENTRY, "entry", "PATH", "a directory input: a program inside it that runs\n"
+				   "(usr/bin/python3.11), repeatable; without it\n"
+				   "every ELF program in the tree is a root"},
+	{O_PRUNE, "prune-list", "FILE", "a directory input: write the paths (relative to\n"
+					"it) its proven findings delete, one a line"},
+	{O_INCLUDE, "include", "likely", "the prune list also takes the likely findings"},
 	{O_ARCH, "arch", "LIST", "GPU targets shipped, e.g. sm_80,sm_90"},
 	{O_KERN, "kernels", NULL, "decompress cubins and list kernels"},
 	{O_NOGPU, "no-gpu", NULL, "skip the CUDA fat binary scan"},
@@ -55,14 +61,16 @@ static const struct cli_opt opts[] = {
 
 const struct cli_spec cmd_report_spec = {
 	"report", "[options] FILE...",
-	"Analyze executables, shared libraries, objects, archives, linker maps\n"
-	"and Python traces; print what they carry that nothing uses.\n",
+	"Analyze executables, shared libraries, objects, archives, linker maps,\n"
+	"Python traces and whole deployables (a directory: its own root file\n"
+	"system); print what they carry that nothing uses.\n",
 	opts, NULL,
 };
 
 struct report_cli {
 	struct pipeline_opts r;
 	const char *out;
+	const char *prune_list;
 	const char *html;
 	const char *svg;
 	bool json;
@@ -105,6 +113,13 @@ static int parse(struct report_cli *o, int argc, char **argv)
 		case O_PYT: push(&o->r.py.traces, &o->r.py.ntraces, optarg); break;
 		case O_PYR: push(&o->r.py.roots, &o->r.py.nroots, optarg); break;
 		case O_HOST: o->r.host = optarg; break;
+		case O_ENTRY: push(&o->r.deploy.entries, &o->r.deploy.nentries, optarg); break;
+		case O_PRUNE: o->prune_list = optarg; break;
+		case O_INCLUDE:
+			if (strcmp(optarg, "likely"))
+				return cli_usage_error(&cmd_report_spec, "--include takes 'likely', not '%s'", optarg);
+			o->r.deploy.include_likely = true;
+			break;
 		case O_ARCH: {
 			struct fatbin_target tv[64];
 			size_t nt;
@@ -163,6 +178,28 @@ static int write_text(const struct graph *g, const struct report_cli *o,
 	return ofile_commit(&of, d);
 }
 
+/* --prune-list: the paths of totals.tree.prune (relative to the tree's
+ * root), proven only unless --include likely; sorted, one a line */
+static int write_prune_list(const struct graph *g, const struct report_cli *o,
+			    struct diag *d)
+{
+	json_t *tree = json_object_get(g->totals, "tree");
+	if (!tree)
+		return diag_err(d, o->prune_list, "--prune-list needs a directory input (a deployable)");
+	struct ofile of;
+	FILE *fp = ofile_open(&of, o->prune_list, d);
+	if (!fp)
+		return -1;
+	size_t i;
+	json_t *e;
+	json_array_foreach(json_object_get(tree, "prune"), i, e) {
+		const char *conf = json_string_value(json_object_get(e, "confidence"));
+		if (!strcmp(conf, "proven") || (o->r.deploy.include_likely && !strcmp(conf, "likely")))
+			fprintf(fp, "%s\n", json_string_value(json_object_get(e, "path")));
+	}
+	return ofile_commit(&of, d);
+}
+
 /* each file written is named on stderr (stdout stays the report's) */
 static void wrote(const char *path)
 {
@@ -178,7 +215,7 @@ static int emit(const struct graph *g, const struct report_cli *o, int rc)
 {
 	struct diag d = {0};
 	bool to_file = o->out && strcmp(o->out, "-");
-	if (rc && (o->json || to_file || o->html || o->svg))
+	if (rc && (o->json || to_file || o->html || o->svg || o->prune_list))
 		return rc;      /* each input's error line already said why */
 	if (o->json) {
 		if (cli_write_json(g, o->out ? o->out : "-", &d))
@@ -189,6 +226,11 @@ static int emit(const struct graph *g, const struct report_cli *o, int rc)
 			return d.msg[0] ? cli_diag(&d) : EXIT_USAGE;
 		if (to_file)
 			wrote(o->out);
+	}
+	if (o->prune_list) {
+		if (write_prune_list(g, o, &d))
+			return cli_diag(&d);
+		wrote(o->prune_list);
 	}
 	if (o->html) {
 		if (report_write_html(g, o->html, &d))
@@ -230,5 +272,6 @@ out:
 	free(o.r.maps);
 	free(o.r.py.traces);
 	free(o.r.py.roots);
+	free(o.r.deploy.entries);
 	return rc;
 }

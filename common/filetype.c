@@ -8,6 +8,7 @@
 #include <elf.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static uint64_t rd(const unsigned char *p, int sz, int le)
 {
@@ -152,6 +153,13 @@ const char *filetype_name(enum filetype t)
 	case FT_PY_VERBOSE: return "py-verbose";
 	case FT_REPORT_JSON: return "report";
 	case FT_JSON: return "json";
+	case FT_DIR: return "directory";
 	default: return "unknown";
 	}
+}
+
+enum filetype filetype_path(const char *path)
+{
+	struct stat st;
+	return !stat(path, &st) && S_ISDIR(st.st_mode) ? FT_DIR : FT_UNKNOWN;
 }

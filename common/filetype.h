@@ -22,10 +22,16 @@ enum filetype {
 	FT_PY_VERBOSE,    /* python -v stderr */
 	FT_REPORT_JSON,   /* slim-report/N */
 	FT_JSON,          /* some other JSON (a policy, say) */
+	FT_DIR,           /* a directory: a deployable's root (its type comes
+			   * from stat, not bytes: filetype_path()) */
 };
 
 enum filetype filetype_detect(const unsigned char *p, size_t n);
 const char *filetype_name(enum filetype t);
+/* FT_DIR when path is a directory (symlinks followed: the user named
+ * it), else FT_UNKNOWN: the caller maps the file and asks
+ * filetype_detect(). */
+enum filetype filetype_path(const char *path);
 static inline int filetype_is_elf(enum filetype t)
 {
 	return t == FT_ELF_EXEC || t == FT_ELF_DYN || t == FT_ELF_REL ||

@@ -25,6 +25,13 @@ const char *ids_elf(struct graph *g, bool is_exe, const char *soname,
 	return graph_strf(g, IDP_LIB ":%s", path_base(path_or_name));
 }
 
+const char *ids_path(struct graph *g, const char *prefix, const char *relpath)
+{
+	while (relpath[0] == '/' || (relpath[0] == '.' && relpath[1] == '/'))
+		relpath += relpath[0] == '/' ? 1 : 2;
+	return graph_strf(g, "%s:%s", prefix, relpath);
+}
+
 const char *ids_object(struct graph *g, const char *path)
 {
 	return graph_strf(g, IDP_OBJ ":%s", path_base(path));

@@ -75,6 +75,9 @@ const char *ids_elf(struct graph *g, bool is_exe, const char *soname,
 		    const char *path_or_name);
 /* The node kind that goes with ids_elf()'s id. */
 const char *ids_elf_kind(bool is_exe);
+/* Rule 2: "PREFIX:PATH" of a file inside a deployable, PATH relative to
+ * its root (a leading "./" or "/" dropped) */
+const char *ids_path(struct graph *g, const char *prefix, const char *relpath);
 /* "obj:NAME" of a relocatable object, archive or bare fatbin (last path
  * component of path) */
 const char *ids_object(struct graph *g, const char *path);

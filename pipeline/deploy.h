@@ -33,6 +33,7 @@ struct graph;
 struct diag;
 struct diag_list;
 struct run;
+struct elf_opts;
 
 /* What one layer of an image hid: a path written again or whited out by
  * a later layer, and the bytes it held. */
@@ -66,6 +67,24 @@ int deploy_unpack(const char *path, struct deploy_unpacked *u,
 		  struct diag_list *w, struct diag *d);
 void deploy_cleanup(struct deploy_unpacked *u);
 
+/* The bounds of one unpack (deploy_unpack() takes the defaults).
+ * max_bytes bounds the bytes written (regular file data, declared sizes
+ * of sparse files included): a decompression bomb or a member declaring
+ * more is an error naming the member, and nothing stays on disk.  0: the
+ * default, DEPLOY_UNPACK_RATIO times the input's size (an OCI layout: its
+ * layer blobs') plus DEPLOY_UNPACK_SLACK; deployables compress 2-5x, so
+ * a legitimate one stays well under it. */
+#define DEPLOY_UNPACK_RATIO 8
+#define DEPLOY_UNPACK_SLACK (1ull << 30)
+struct deploy_unpack_opts {
+	uint64_t max_bytes;    /* 0: the default above */
+	const char *tmpdir;    /* where the private directory is made;
+				* NULL: $TMPDIR, else /tmp */
+};
+int deploy_unpack_with(const char *path, const struct deploy_unpack_opts *o,
+		       struct deploy_unpacked *u, struct diag_list *w,
+		       struct diag *d);
+
 /* Is [p, p+n) an archive deploy_unpack() reads (tar, compressed stream,
  * zip/wheel, docker save)?  An OCI layout is a directory: see
  * deploy_is_oci_dir(). */
@@ -78,13 +97,20 @@ struct deploy_opts {
 	size_t nentries;
 	bool prune_data;       /* --prune-data (with a record trace) */
 	bool include_likely;   /* --include likely for the prune list */
+	const struct elf_opts *elf;  /* the run's ELF options (--cpu, ...):
+				* deploy_tree() makes the root's own ELF
+				* context from them, sysroot = the root and
+				* ids by path (elf_opts.path_of); NULL:
+				* defaults */
 };
 
 /*
  * The tree at dir as one deployable named `name` (what the user typed:
  * the directory, or the archive it came from) into g, with the run's
- * analyzers (r: its ELF context is made for this root by the caller,
- * sysroot = dir).  Every file-backed id is KIND:PATH, PATH relative to
+ * analyzers (r: its services and warnings; the root's own ELF context
+ * is made here from o->elf with sysroot = dir, since its ids come from
+ * the tree's inventory).  totals.tree holds the summary and the prune
+ * list (tree-totals.c).  Every file-backed id is KIND:PATH, PATH relative to
  * dir.  Returns 0, or -1 with one error in errs.
  */
 int deploy_tree(struct graph *g, const char *dir, const char *name,

@@ -7,7 +7,10 @@
  *   run_inputs    in the order given: ELF programs and libraries through
  *                 the run's one ELF context (elf_merge); objects, archives
  *                 (their members, analyzers/archive/) and bare fatbins
- *                 (run_object); maps and traces are kept for later steps
+ *                 (run_object); a directory, or a tar/image/zip unpacked
+ *                 by deploy_unpack(), as one deployable (run_tree:
+ *                 deploy_tree(), its own root); maps and traces are kept
+ *                 for later steps
  *   run_gpu       fatbin entries of every ELF object in the graph; the
  *                 --arch targets recorded in totals.gpu_targets, since
  *                 every GPU verdict depends on them
@@ -100,7 +103,8 @@ static int run_gpu(struct graph *g, const struct run *r, struct diag_list *errs)
 		if (strcmp(nd->kind, NK_EXE) && strcmp(nd->kind, NK_LIB))
 			continue;
 		const char *path = attr_get_str(nd->attrs, "path");
-		if (!path)
+		/* a deployable's files have paths inside it (not scanned yet) */
+		if (!path || attr_get_str(nd->attrs, "deployable"))
 			continue;
 		struct mfile mf;
 		struct diag d = {0};
@@ -176,6 +180,27 @@ static int refuse(const struct input *in, struct diag_list *errs)
 	return -1;
 }
 
+/* A directory, or an archive or image unpacked into a private one, as
+ * one deployable: its own root, named as the user named it. */
+static int run_tree(struct graph *g, const struct pipeline_opts *o,
+		    const struct run *r, const struct input *in,
+		    struct diag_list *errs)
+{
+	struct deploy_opts d = o->deploy;
+	d.elf = &o->elf;
+	if (in->type == FT_DIR)
+		return deploy_tree(g, in->path, in->path, &d, r, errs);
+	struct deploy_unpacked u;
+	struct diag e = {0};
+	if (deploy_unpack(in->path, &u, r->w, &e)) {
+		diag_warn(errs, &e);
+		return -1;
+	}
+	int rc = deploy_tree(g, u.dir, in->path, &d, r, errs);
+	deploy_cleanup(&u);
+	return rc;
+}
+
 static void keep(struct input **v, size_t *n, const struct input *in)
 {
 	*v = xreallocarray(*v, *n + 1, sizeof **v);
@@ -221,8 +246,14 @@ static int run_inputs(struct graph *g, const struct pipeline_opts *o,
 		case FT_PY_VERBOSE:
 			keep(&l->traces, &l->ntraces, &in[i]);
 			break;
+		case FT_DIR:
+			rc |= run_tree(g, o, r, &in[i], errs);
+			break;
 		default:
-			rc |= refuse(&in[i], errs);
+			if (deploy_is_archive(in[i].p, in[i].n))
+				rc |= run_tree(g, o, r, &in[i], errs);
+			else
+				rc |= refuse(&in[i], errs);
 		}
 	}
 	return rc;
@@ -305,6 +336,9 @@ static void load_inputs(char **files, size_t n, struct mfile *mf,
 {
 	for (size_t i = 0; i < n; i++) {
 		in[i].path = files[i];
+		/* a directory is a deployable: typed by stat, never mapped */
+		if ((in[i].type = filetype_path(files[i])) == FT_DIR)
+			continue;
 		if (mfile_open(&mf[i], files[i], &unread[i])) {
 			in[i].type = FT_UNKNOWN;
 			continue;

@@ -21,6 +21,7 @@
 #include "../common/run.h"
 #include "../linkmap/linkmap.h"
 #include "../pydeps/pydeps.h"
+#include "deploy.h"
 
 struct graph;
 struct diag_list;
@@ -32,6 +33,8 @@ struct pipeline_opts {
 	struct linkmap_opts map;    /* --why-extract, --no-derive */
 	struct pydeps_opts py;      /* --py-trace / --py-root and the rest */
 	struct fatbin_opts gpu;     /* --arch, --kernels */
+	struct deploy_opts deploy;  /* a directory or archive input: --entry,
+				     * --include likely (pipeline/deploy.h) */
 	bool no_gpu;                /* --no-gpu: skip the fatbin scan */
 	const char *host;           /* --host PATH: the process the other ELF
 				     * inputs and extension modules are loaded

@@ -18,6 +18,7 @@
 #include "../../common/mfile.h"
 #include "../../common/util.h"
 #include "../../graph/graph.h"
+#include "../../graph/ids.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -225,9 +226,25 @@ static void push(struct lspace *s, struct lmap *l)
 	s->list[s->n++] = l;
 }
 
-/* "lib:SONAME" (or the file name) for libraries, "exe:NAME" for programs */
+/* Inside a deployable an object is a program whenever the walk typed it
+ * so (filetype_detect() mirrors eobj_is_program()), wherever it sits in
+ * the closure: one file, one id.  Elsewhere only the analyzed file is. */
+static bool is_exe(const struct lspace *s, const struct lmap *l)
+{
+	if (s->c->o.path_of && l->o)
+		return eobj_is_program(l->o);
+	return l->is_main && eobj_is_program(l->o);
+}
+
+/* "lib:SONAME" (or the file name) for libraries, "exe:NAME" for programs;
+ * inside a deployable "KIND:PATH" (ids.h rule 2) */
 static const char *node_id(struct lspace *s, struct lmap *l, struct graph *g)
 {
+	const struct elf_opts *eo = &s->c->o;
+	const char *rel = l->o && eo->path_of
+		? eo->path_of(eo->path_ctx, l->o->mf.dev, l->o->mf.ino) : NULL;
+	if (rel)
+		return ids_path(g, is_exe(s, l) ? IDP_EXE : IDP_LIB, rel);
 	if (l->is_main && eobj_is_program(l->o))
 		return graph_strf(g, "exe:%s", path_base(l->name));
 	if (l->o && l->o->soname && l->o->soname[0])
@@ -461,7 +478,7 @@ static const char *lflag(struct graph *g, const char *soname)
 
 static void emit_node(struct lspace *s, struct graph *g, struct lmap *l)
 {
-	const char *kind = l->is_main && eobj_is_program(l->o) ? "exe" : "lib";
+	const char *kind = ids_elf_kind(is_exe(s, l));
 	struct gnode *nd = graph_add_node(g, kind, l->id, NULL);
 	json_t *a = graph_node_attrs(nd);
 	if (!l->o) {

@@ -38,6 +38,13 @@ struct elf_opts {
 	int top_symbols;              /* how many largest symbols and compile
 				       * units (default 10) */
 	bool hash_inputs;             /* SHA-256 of each input (for JSON) */
+	/* Inside a deployable (pipeline/deploy.h): when set, every object
+	 * found is named KIND:PATH (graph/ids.c ids_path()), PATH what
+	 * path_of() answers for its (device, inode): its path relative to
+	 * the deployable's root, so hardlinks and symlinks name one file
+	 * one way.  NULL from path_of: the usual id (ids.h rule 1). */
+	const char *(*path_of)(void *ctx, uint64_t dev, uint64_t ino);
+	void *path_ctx;
 };
 
 struct elf_ctx;

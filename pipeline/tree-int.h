@@ -1,0 +1,82 @@
+/*
+ * tree-int.h - the inventory of one deployable tree, shared by tree.c
+ * (the walk, nodes, totals), tree-live.c (roots, liveness, orphan
+ * libraries) and tree-dup.c (duplicate files).  Not a public API: see
+ * deploy.h.
+ *
+ * Invariants:
+ *   1. one tfile per (device, inode): hardlinks are one file, named by
+ *      the first path the walk met (its other paths are aliases);
+ *   2. rel is relative to the root, without a leading "/" or "./";
+ *   3. id is the file's node id, KIND:rel (graph/ids.c ids_path()).
+ */
+#ifndef SLIM_TREE_INT_H
+#define SLIM_TREE_INT_H
+
+#include "deploy.h"
+#include "../common/arena.h"
+#include "../common/hmap.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum tcat { TC_ELF, TC_PY, TC_DATA, TC_NCAT };
+
+struct tfile {
+	const char *rel;        /* path relative to the root (invariant 2) */
+	const char *id;         /* node id (invariant 3) */
+	uint64_t size, dev, ino;
+	int type;               /* enum filetype for ELF files, else FT_UNKNOWN */
+	uint8_t cat;            /* enum tcat */
+	bool pytree;            /* inside a Python installation's tree */
+	bool root, live, scanned, named;
+	uint8_t removed;        /* 0, or 1 proven / 2 likely: a finding removes it */
+	uint32_t naliases;      /* other paths of the same inode */
+};
+
+struct tlink {                  /* a symlink inside the root to a file */
+	const char *rel;
+	uint32_t file;
+};
+
+struct tree {
+	const char *dir;        /* the directory walked (host path) */
+	const char *name;       /* what the user named */
+	int rootfd;
+	struct arena arena;
+	struct tfile *f;
+	size_t n, cap;
+	struct tlink *links;
+	size_t nlinks, caplinks;
+	struct hmap by_inode;   /* "dev:ino" -> index + 1 */
+	struct hmap by_path;    /* rel -> index + 1 (every path, aliases too) */
+	const char **pytrees;   /* Python installations' trees, rel */
+	size_t npytrees, cappytrees;
+	const char **roots;     /* node ids of the roots of liveness */
+	size_t nroots, caproots;
+	uint32_t *dup;          /* duplicate sets: files dup[dupoff[k] ..
+				 * dupoff[k+1]), the first the copy kept */
+	size_t ndup, capdup;
+	uint32_t *dupoff;       /* ndupsets + 1 */
+	size_t ndupsets, capdupoff;
+};
+
+/* index + 1 of the file at rel (aliases and symlinks inside the root
+ * followed), 0 when none */
+size_t tree_find(struct tree *t, const char *rel);
+/* "dir/rel" for opening (interned in the tree's arena) */
+const char *tree_full(struct tree *t, const struct tfile *f);
+
+/* tree-live.c: roots (entries, or every ELF program and, without a
+ * trace, every extension module), liveness over needs edges and strings
+ * naming libraries, orphan-library findings.  0, or -1 with errs. */
+int tree_live(struct tree *t, struct graph *g, const struct deploy_opts *o,
+	      const struct run *r, struct diag_list *errs);
+
+/* tree-totals.c: totals.tree (deploy.h's summary and prune list) */
+void tree_totals(struct tree *t, struct graph *g, const struct deploy_opts *o);
+
+/* tree-dup.c: duplicate-file findings (XXH3-128, then memcmp) */
+int tree_dups(struct tree *t, struct graph *g, const struct run *r);
+
+#endif

@@ -1,0 +1,320 @@
+/*
+ * tree-live.c - what in a deployable is live, and the shared objects
+ * nothing live loads (`orphan-library`, issue #14).
+ *
+ *   roots     --entry PATH (inside the root; a leading "/" allowed), or
+ *             without any every ELF program of the tree (conservative);
+ *             and, since without a trace no Python module is judged,
+ *             every extension module of a Python tree: a kept module's
+ *             library is kept
+ *   analyze   each root through the ELF analyzer with sysroot = the
+ *             root (its ld.so.cache, default dirs, RUNPATH/$ORIGIN; the
+ *             host is never consulted), ids by path (elf_opts.path_of)
+ *   live      breadth-first from the roots over needs and dlopens edges
+ *   strings   every live ELF object and every Python file is scanned for
+ *             the names a dlopen could use: a candidate library's SONAME,
+ *             file name, or the name of a symlink to it (libfoo.so ->
+ *             libfoo.so.1.2).  Tokens are maximal runs of the characters
+ *             a file name holds ([A-Za-z0-9._+-]), so "/usr/lib/libfoo.so.1"
+ *             names libfoo.so.1.  A library named so is kept (a dlopens
+ *             edge with the string as evidence) and analyzed as a root in
+ *             turn, until nothing new is named
+ *   orphans   a shared object outside the Python trees still not live:
+ *             `likely` (a computed name or a path read from a data file
+ *             is not seen), the reason says what was searched
+ */
+#include "tree-int.h"
+#include "../common/buf.h"
+#include "../common/diag.h"
+#include "../common/filetype.h"
+#include "../common/mfile.h"
+#include "../common/run.h"
+#include "../common/util.h"
+#include "../graph/graph.h"
+#include "../graph/ids.h"
+#include "../analyzers/elf/slim-elf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct names {                 /* candidate names -> files */
+	struct hmap map;       /* name -> first entry + 1 */
+	const char **name;
+	uint32_t *file, *next; /* entries */
+	size_t n, cap;
+};
+
+static void add_root(struct tree *t, size_t i)
+{
+	if (t->f[i].root)
+		return;
+	t->f[i].root = true;
+	GROW(t->roots, t->caproots, t->nroots + 1);
+	t->roots[t->nroots++] = t->f[i].id;
+}
+
+/* one root through the ELF analyzer; a file it cannot read stays in the
+ * inventory with its error, a warning */
+static void analyze(struct tree *t, struct graph *g, const struct run *r, size_t i)
+{
+	struct diag d = {0};
+	const char *id = NULL;
+	if (r->elf_closure(r, g, tree_full(t, &t->f[i]), &id, &d)) {
+		diag_warn(r->w, &d);
+		attr_str(graph_node_attrs(graph_node(g, t->f[i].id)), "error", d.msg);
+	}
+}
+
+static int entries(struct tree *t, const struct deploy_opts *o,
+		   struct diag_list *errs)
+{
+	int rc = 0;
+	for (size_t k = 0; k < o->nentries; k++) {
+		struct diag d = {0};
+		size_t i = tree_find(t, o->entries[k]);
+		if (!i) {
+			diag_err(&d, t->name, "--entry %s: no such file inside the tree", o->entries[k]);
+		} else if (t->f[i - 1].type != FT_ELF_EXEC && t->f[i - 1].type != FT_ELF_DYN) {
+			diag_err(&d, t->name, "--entry %s: not an ELF program or library (Python entry scripts are not followed yet: give a --py-trace)",
+				 o->entries[k]);
+		} else {
+			add_root(t, i - 1);
+			continue;
+		}
+		diag_warn(errs, &d);
+		rc = -1;
+	}
+	return rc;
+}
+
+static void mark_live(struct tree *t, struct graph *g)
+{
+	struct gadj a;
+	graph_adj_build(g, &a, false);
+	bool *seen = xcalloc(g->nnodes + 1, 1);
+	uint32_t *q = xcalloc(g->nnodes + 1, sizeof *q);
+	size_t qh = 0, qt = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		struct gnode *n = graph_node(g, t->f[i].id);
+		if ((t->f[i].root || t->f[i].named) && !seen[n->idx]) {
+			seen[n->idx] = true;
+			q[qt++] = n->idx;
+		}
+	}
+	while (qh < qt) {
+		uint32_t u = q[qh++];
+		for (uint32_t k = a.off[u]; k < a.off[u + 1]; k++) {
+			const struct gedge *e = &g->edges[a.edge[k]];
+			if ((!strcmp(e->kind, EK_NEEDS) || !strcmp(e->kind, EK_DLOPENS)) &&
+			    !seen[e->to]) {
+				seen[e->to] = true;
+				q[qt++] = e->to;
+			}
+		}
+	}
+	for (size_t i = 0; i < t->n; i++)
+		t->f[i].live = seen[graph_node(g, t->f[i].id)->idx];
+	free(seen);
+	free(q);
+	graph_adj_free(&a);
+}
+
+static bool candidate(const struct tfile *f)
+{
+	return f->type == FT_ELF_DYN && !f->pytree;
+}
+
+static void add_name(struct names *nm, const char *name, uint32_t file)
+{
+	GROW(nm->name, nm->cap, nm->n + 1);
+	nm->file = xreallocarray(nm->file, nm->cap, sizeof *nm->file);
+	nm->next = xreallocarray(nm->next, nm->cap, sizeof *nm->next);
+	size_t first = (size_t)(uintptr_t)hmap_gets(&nm->map, name);
+	for (size_t e = first; e; e = nm->next[e - 1])
+		if (nm->file[e - 1] == file)
+			return;
+	nm->name[nm->n] = name;
+	nm->file[nm->n] = file;
+	nm->next[nm->n] = (uint32_t)first;
+	nm->n++;
+	hmap_put(&nm->map, name, strlen(name), (void *)(uintptr_t)nm->n);
+}
+
+/* SONAME, file name and symlink names of every candidate */
+static void candidate_names(struct tree *t, struct graph *g, struct names *nm)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		if (!candidate(&t->f[i]))
+			continue;
+		add_name(nm, path_base(t->f[i].rel), (uint32_t)i);
+		const char *id = NULL, *kind = NULL;
+		struct diag d = {0};
+		if (!elf_file_id(g, tree_full(t, &t->f[i]), &id, &kind, &d))
+			add_name(nm, ids_owner(id), (uint32_t)i);
+	}
+	for (size_t k = 0; k < t->nlinks; k++) {
+		uint32_t i = t->links[k].file;
+		if (i && candidate(&t->f[i - 1]))
+			add_name(nm, path_base(t->links[k].rel), i - 1);
+	}
+}
+
+static bool name_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '+' || c == '-';
+}
+
+/* the tokens of one file that name a candidate: dlopens edges; returns
+ * how many candidates became named */
+/* The DT_NEEDED names of the node at u: such a string in its own
+ * .dynstr is explained by its needs edge (resolved, to one file), and a
+ * dlopen of the same name would find that file again. */
+static size_t needed_names(const struct graph *g, const struct gadj *a, uint32_t u,
+			   const char ***v)
+{
+	size_t n = 0;
+	*v = xcalloc(a->off[u + 1] - a->off[u] + 1, sizeof **v);
+	for (uint32_t k = a->off[u]; k < a->off[u + 1]; k++) {
+		const struct gedge *e = &g->edges[a->edge[k]];
+		const char *name = attr_get_str(e->attrs, "name");
+		if (!strcmp(e->kind, EK_NEEDS) && name)
+			(*v)[n++] = name;
+	}
+	return n;
+}
+
+static bool in_list(const char *s, size_t len, const char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strlen(v[i]) == len && !memcmp(v[i], s, len))
+			return true;
+	return false;
+}
+
+/* A name a live library already answers to: ld.so matches a dlopen'd
+ * name against the loaded objects' names and SONAMEs first, so the
+ * string is explained by that library, not by another file of the name. */
+static bool live_named(const struct tree *t, const struct names *nm, size_t e)
+{
+	for (; e; e = nm->next[e - 1])
+		if (t->f[nm->file[e - 1]].live)
+			return true;
+	return false;
+}
+
+static size_t scan_one(struct tree *t, struct graph *g, struct names *nm, size_t i,
+		       const struct gadj *adj)
+{
+	struct mfile mf;
+	struct diag d = {0};
+	size_t found = 0;
+	if (mfile_open(&mf, tree_full(t, &t->f[i]), &d))
+		return 0;
+	const char **need;
+	size_t nneed = needed_names(g, adj, graph_node(g, t->f[i].id)->idx, &need);
+	const unsigned char *p = mf.p, *end = mf.p + mf.n;
+	while (p < end) {
+		while (p < end && !name_char(*p))
+			p++;
+		const unsigned char *s = p;
+		while (p < end && name_char(*p))
+			p++;
+		if (p - s < 4 || !memmem(s, (size_t)(p - s), ".so", 3))
+			continue;
+		size_t e = (size_t)(uintptr_t)hmap_get(&nm->map, (const char *)s, (size_t)(p - s));
+		if (e && (in_list((const char *)s, (size_t)(p - s), need, nneed) ||
+			  live_named(t, nm, e)))
+			continue;
+		for (; e; e = nm->next[e - 1]) {
+			struct tfile *c = &t->f[nm->file[e - 1]];
+			if (c == &t->f[i] || c->live || c->named)
+				continue;
+			c->named = true;
+			found++;
+			struct gedge *ed = graph_add_edge(g, t->f[i].id, c->id, EK_DLOPENS);
+			json_t *a = graph_edge_attrs(ed);
+			attr_str(a, "analyzer", "tree");
+			attr_str(a, "evidence", "string");
+			attr_str(a, "name", nm->name[e - 1]);
+		}
+	}
+	mfile_close(&mf);
+	free(need);
+	return found;
+}
+
+/* scan every live ELF object and Python file not scanned yet; the newly
+ * named libraries become roots */
+static size_t scan_strings(struct tree *t, struct graph *g, struct names *nm,
+			   const struct run *r)
+{
+	size_t found = 0;
+	struct gadj adj;
+	graph_adj_build(g, &adj, false);
+	for (size_t i = 0; i < t->n; i++) {
+		struct tfile *f = &t->f[i];
+		if (f->scanned || !((f->live && f->cat == TC_ELF) || f->cat == TC_PY))
+			continue;
+		f->scanned = true;
+		found += scan_one(t, g, nm, i, &adj);
+	}
+	graph_adj_free(&adj);
+	for (size_t i = 0; found && i < t->n; i++)
+		if (t->f[i].named && !t->f[i].root) {
+			add_root(t, i);
+			analyze(t, g, r, i);
+		}
+	return found;
+}
+
+static void orphans(struct tree *t, struct graph *g, const struct names *nm)
+{
+	size_t nlive = 0;
+	for (size_t i = 0; i < t->n; i++)
+		nlive += t->f[i].live && t->f[i].cat == TC_ELF;
+	struct buf why = BUF_INIT;
+	for (size_t i = 0; i < t->n; i++) {
+		struct tfile *f = &t->f[i];
+		if (!candidate(f) || f->live)
+			continue;
+		buf_reset(&why);
+		buf_printf(&why, "nothing live loads it: no DT_NEEDED of the %zu live ELF objects (from %zu roots) resolves to it, and none of them nor any Python file of the tree holds",
+			   nlive, t->nroots);
+		size_t k = 0;
+		for (size_t e = 0; e < nm->n; e++)
+			if (nm->file[e] == i)
+				buf_printf(&why, "%s \"%s\"", k++ ? "," : "", nm->name[e]);
+		buf_printf(&why, " as a string; a dlopen of a computed name or of a path read from a data file would not be seen");
+		graph_add_finding(g, "orphan-library", f->id, NULL, f->size, "likely",
+				  buf_cstr(&why),
+				  graph_strf(g, "delete %s, then rerun the workload in the pruned tree", f->rel));
+	}
+	buf_free(&why);
+}
+
+int tree_live(struct tree *t, struct graph *g, const struct deploy_opts *o,
+	      const struct run *r, struct diag_list *errs)
+{
+	int rc = entries(t, o, errs);
+	for (size_t i = 0; i < t->n; i++) {
+		struct tfile *f = &t->f[i];
+		if ((!o->nentries && f->type == FT_ELF_EXEC) ||
+		    (f->pytree && f->type == FT_ELF_DYN))
+			add_root(t, i);
+	}
+	for (size_t i = 0; i < t->n; i++)
+		if (t->f[i].root)
+			analyze(t, g, r, i);
+	struct names nm = {0};
+	candidate_names(t, g, &nm);
+	do
+		mark_live(t, g);
+	while (scan_strings(t, g, &nm, r));
+	orphans(t, g, &nm);
+	hmap_free(&nm.map);
+	free(nm.name);
+	free(nm.file);
+	free(nm.next);
+	return rc;
+}

@@ -1,0 +1,284 @@
+/*
+ * tree-totals.c - totals.tree: what a deployable holds and what would be
+ * left of it (issue #14's summary), from the findings already in the
+ * graph, each file's bytes counted once:
+ *
+ *   removed   a file a finding deletes whole (orphan-library,
+ *             prunable-module), at its confidence: proven, or likely
+ *   saved     a duplicate set keeps one copy of what is left of it: its
+ *             other remaining copies are saved (hardlinks), so a copy
+ *             already removed is not saved twice
+ *   after     before - removed - saved, once with the proven findings
+ *             only and once with the likely ones too, per category
+ *             (elf, python, data; duplicates apart) and per top-level
+ *             directory; the largest files ranked
+ *   prune     the paths a prune list holds (relative to the root), each
+ *             with the finding and its confidence; data files are never
+ *             in it (no finding deletes one), nor duplicates (their fix
+ *             is a hardlink)
+ */
+#include "tree-int.h"
+#include "../common/util.h"
+#include "../graph/graph.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const cat_name[TC_NCAT] = {"elf", "python", "data"};
+
+/* the finding kinds whose fix deletes the file */
+static bool deletes(const char *kind)
+{
+	return !strcmp(kind, "orphan-library") || !strcmp(kind, "prunable-module");
+}
+
+struct acc {
+	uint64_t files, bytes, after[2];   /* after[0] proven, [1] likely */
+};
+
+static void mark_removed(struct tree *t, struct graph *g, json_t *prune)
+{
+	for (size_t k = 0; k < g->nfindings; k++) {
+		const struct gfinding *fd = &g->findings[k];
+		if (!deletes(fd->kind) || !strcmp(fd->confidence, "unknown"))
+			continue;
+		const struct gnode *n = graph_node(g, fd->node);
+		const char *rel = n ? attr_get_str(n->attrs, "path") : NULL;
+		size_t i = rel ? tree_find(t, rel) : 0;
+		if (!i || t->f[i - 1].cat == TC_DATA)
+			continue;
+		uint8_t lv = !strcmp(fd->confidence, "proven") ? 1 : 2;
+		struct tfile *f = &t->f[i - 1];
+		if (f->removed && f->removed <= lv)
+			continue;
+		f->removed = lv;
+		json_t *e = json_object();
+		attr_str(e, "path", f->rel);
+		attr_str(e, "finding", fd->kind);
+		attr_str(e, "confidence", fd->confidence);
+		attr_int(e, "bytes", (long long)f->size);
+		json_array_append_new(prune, e);
+	}
+}
+
+static int by_path(const void *a, const void *b)
+{
+	const char *x = json_string_value(json_object_get(*(json_t *const *)a, "path"));
+	const char *y = json_string_value(json_object_get(*(json_t *const *)b, "path"));
+	return strcmp(x, y);
+}
+
+static json_t *sorted(json_t *arr, int (*cmp)(const void *, const void *))
+{
+	size_t n = json_array_size(arr);
+	json_t **v = xcalloc(n + 1, sizeof *v), *out = json_array();
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(arr, i));
+	qsort(v, n, sizeof *v, cmp);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(out, v[i]);
+	free(v);
+	json_decref(arr);
+	return out;
+}
+
+static json_t *acc_json(const struct acc *a)
+{
+	json_t *o = json_object();
+	attr_int(o, "files", (long long)a->files);
+	attr_int(o, "bytes", (long long)a->bytes);
+	attr_int(o, "after_proven", (long long)a->after[0]);
+	attr_int(o, "after_likely", (long long)a->after[1]);
+	return o;
+}
+
+/* the top-level directory of rel ("." for a file at the root) */
+static size_t top_len(const char *rel)
+{
+	const char *s = strchr(rel, '/');
+	return s ? (size_t)(s - rel) : 0;
+}
+
+static struct acc *dir_acc(struct hmap *dirs, struct acc **v, size_t *n,
+			   const char **names, const char *rel)
+{
+	size_t l = top_len(rel);
+	const char *key = l ? rel : ".";
+	size_t kl = l ? l : 1;
+	size_t i = (size_t)(uintptr_t)hmap_get(dirs, key, kl);
+	if (!i) {
+		*v = xreallocarray(*v, *n + 1, sizeof **v);
+		memset(&(*v)[*n], 0, sizeof **v);
+		names[*n] = key;
+		hmap_put(dirs, key, kl, (void *)(uintptr_t)(*n + 1));
+		i = ++*n;
+	}
+	return &(*v)[i - 1];
+}
+
+static int by_bytes(const void *a, const void *b)
+{
+	long long x = json_integer_value(json_object_get(*(json_t *const *)a, "bytes"));
+	long long y = json_integer_value(json_object_get(*(json_t *const *)b, "bytes"));
+	if (x != y)
+		return x > y ? -1 : 1;
+	return by_path(a, b);
+}
+
+/* per file: its bytes left after each level, duplicates apart */
+static void account(struct tree *t, struct acc cat[TC_NCAT], struct acc *dup,
+		    json_t *dirs_out)
+{
+	struct hmap dm = {0};
+	struct acc *dv = NULL;
+	size_t nd = 0;
+	const char **dn = xcalloc(t->n + 2, sizeof *dn);
+	for (size_t i = 0; i < t->n; i++) {
+		struct tfile *f = &t->f[i];
+		struct acc *c = &cat[f->cat], *d = dir_acc(&dm, &dv, &nd, dn, f->rel);
+		for (struct acc *a = c; a; a = a == c ? d : NULL) {
+			a->files++;
+			a->bytes += f->size;
+			a->after[0] += f->removed == 1 ? 0 : f->size;
+			a->after[1] += f->removed ? 0 : f->size;
+		}
+	}
+	/* duplicates: every copy left but one is saved, at each level */
+	for (size_t s = 0; s < t->ndupsets; s++) {
+		uint32_t *m = t->dup + t->dupoff[s];
+		size_t n = t->dupoff[s + 1] - t->dupoff[s];
+		dup->files += n;
+		for (int lv = 0; lv < 2; lv++) {
+			size_t left = 0;
+			for (size_t k = 0; k < n; k++) {
+				struct tfile *f = &t->f[m[k]];
+				if (f->removed == 1 || (lv && f->removed))
+					continue;
+				if (left++) {   /* a copy beyond the first kept */
+					dup->after[lv] += f->size;
+					dir_acc(&dm, &dv, &nd, dn, f->rel)->after[lv] -= f->size;
+				}
+			}
+		}
+		dup->bytes += t->f[m[0]].size * (n - 1);
+	}
+	for (size_t i = 0; i < nd; i++) {
+		json_t *o = acc_json(&dv[i]);
+		size_t l = top_len(dn[i]);
+		json_object_set_new(o, "dir", json_stringn(dn[i], l ? l : strlen(dn[i])));
+		json_array_append_new(dirs_out, o);
+	}
+	hmap_free(&dm);
+	free(dv);
+	free(dn);
+}
+
+static int by_dir_bytes(const void *a, const void *b)
+{
+	long long x = json_integer_value(json_object_get(*(json_t *const *)a, "bytes"));
+	long long y = json_integer_value(json_object_get(*(json_t *const *)b, "bytes"));
+	if (x != y)
+		return x > y ? -1 : 1;
+	return strcmp(json_string_value(json_object_get(*(json_t *const *)a, "dir")),
+		      json_string_value(json_object_get(*(json_t *const *)b, "dir")));
+}
+
+static json_t *largest(struct tree *t, size_t top)
+{
+	json_t *all = json_array();
+	/* a bounded pass: the files at least as large as the top-th largest */
+	uint64_t *sz = xcalloc(t->n + 1, sizeof *sz);
+	for (size_t i = 0; i < t->n; i++)
+		sz[i] = t->f[i].size;
+	uint64_t floor = 0;
+	if (t->n > top) {
+		for (size_t k = 0; k < top; k++) {      /* top is small */
+			size_t best = k;
+			for (size_t i = k + 1; i < t->n; i++)
+				if (sz[i] > sz[best])
+					best = i;
+			uint64_t x = sz[k];
+			sz[k] = sz[best];
+			sz[best] = x;
+		}
+		floor = top ? sz[top - 1] : 0;
+	}
+	free(sz);
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->f[i].size < floor)
+			continue;
+		json_t *e = json_object();
+		attr_str(e, "path", t->f[i].rel);
+		attr_str(e, "category", cat_name[t->f[i].cat]);
+		attr_int(e, "bytes", (long long)t->f[i].size);
+		json_array_append_new(all, e);
+	}
+	all = sorted(all, by_bytes);
+	while (json_array_size(all) > top)
+		json_array_remove(all, json_array_size(all) - 1);
+	return all;
+}
+
+static json_t *python_trees(struct tree *t)
+{
+	json_t *v = json_array();
+	for (size_t k = 0; k < t->npytrees; k++) {
+		const char *p = t->pytrees[k];
+		size_t pl = strlen(p);
+		struct acc a = {0};
+		for (size_t i = 0; i < t->n; i++)
+			if (!strncmp(t->f[i].rel, p, pl) && t->f[i].rel[pl] == '/') {
+				a.files++;
+				a.bytes += t->f[i].size;
+			}
+		json_t *o = json_object();
+		attr_str(o, "path", p);
+		attr_int(o, "files", (long long)a.files);
+		attr_int(o, "bytes", (long long)a.bytes);
+		attr_bool(o, "judged", false);
+		json_array_append_new(v, o);
+	}
+	return v;
+}
+
+void tree_totals(struct tree *t, struct graph *g, const struct deploy_opts *o)
+{
+	json_t *tt = json_object(), *prune = json_array(), *dirs = json_array();
+	mark_removed(t, g, prune);
+	struct acc cat[TC_NCAT] = {{0}}, dup = {0}, all = {0};
+	account(t, cat, &dup, dirs);
+	for (int c = 0; c < TC_NCAT; c++) {
+		all.files += cat[c].files;
+		all.bytes += cat[c].bytes;
+		all.after[0] += cat[c].after[0];
+		all.after[1] += cat[c].after[1];
+	}
+	all.after[0] -= dup.after[0];
+	all.after[1] -= dup.after[1];
+	attr_str(tt, "root", t->name);
+	attr_int(tt, "files", (long long)all.files);
+	attr_int(tt, "bytes", (long long)all.bytes);
+	attr_int(tt, "after_proven", (long long)all.after[0]);
+	attr_int(tt, "after_likely", (long long)all.after[1]);
+	attr_int(tt, "symlinks", (long long)t->nlinks);
+	json_t *cats = json_object();
+	for (int c = 0; c < TC_NCAT; c++)
+		json_object_set_new(cats, cat_name[c], acc_json(&cat[c]));
+	json_t *d = json_object();
+	attr_int(d, "sets", (long long)t->ndupsets);
+	attr_int(d, "files", (long long)dup.files);
+	attr_int(d, "bytes", (long long)dup.bytes);
+	attr_int(d, "saved_proven", (long long)dup.after[0]);
+	attr_int(d, "saved_likely", (long long)dup.after[1]);
+	json_object_set_new(cats, "duplicates", d);
+	json_object_set_new(tt, "categories", cats);
+	json_object_set_new(tt, "dirs", sorted(dirs, by_dir_bytes));
+	json_object_set_new(tt, "largest", largest(t, 20));
+	json_object_set_new(tt, "python_trees", python_trees(t));
+	json_t *roots = json_array();
+	for (size_t i = 0; i < t->nroots; i++)
+		json_array_append_new(roots, json_string(t->roots[i]));
+	json_object_set_new(tt, "roots", roots);
+	json_object_set_new(tt, "prune", sorted(prune, by_path));
+	json_object_set_new(g->totals, "tree", tt);
+}

@@ -1,0 +1,333 @@
+/*
+ * tree.c - a directory as one deployable (deploy.h, issue #14): the tree
+ * is its own root file system.
+ *
+ *   walk      fts(3) over the tree, once, physical (symlinks are never
+ *             followed: a link is resolved only inside the root, as
+ *             common/rootopen.h does for --sysroot), iterative whatever
+ *             its depth; every regular file inventoried once per
+ *             (device, inode), so hardlinks are one file
+ *   type      from the bytes: ELF (filetype_detect(): program, shared
+ *             library, object), Python source or bytecode (the .pyc
+ *             magic's "\r\n", a .py name or a python #! line), else data
+ *   nodes     every file a node KIND:PATH, PATH relative to the root
+ *             (exe:, lib:, obj:, file:), so two copies of one tree under
+ *             two names, or two builds of it, have the same ids
+ *   live      tree-live.c: roots of liveness, the ELF analyzer inside the
+ *             root (sysroot = the root: its ld.so.cache, default dirs,
+ *             RUNPATH/$ORIGIN), orphan libraries
+ *   dups      tree-dup.c: identical content at several paths
+ *   totals    totals.tree: bytes before and after the proven findings
+ *             and after the likely ones, per category and per top-level
+ *             directory, the largest files, the Python trees found, and
+ *             the prune list (paths relative to the root, each with its
+ *             confidence)
+ *
+ * A file slim cannot analyze stays in the inventory as what its bytes
+ * say and its error is a warning: never an error for the whole run.
+ */
+#include "tree-int.h"
+#include "pipeline.h"
+#include "../common/diag.h"
+#include "../common/filetype.h"
+#include "../common/mfile.h"
+#include "../common/rootopen.h"
+#include "../common/util.h"
+#include "../graph/graph.h"
+#include "../graph/ids.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fts.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const cat_name[TC_NCAT] = {"elf", "python", "data"};
+
+static void *ix(size_t i)
+{
+	return (void *)(uintptr_t)(i + 1);
+}
+
+const char *tree_full(struct tree *t, const struct tfile *f)
+{
+	return arena_printf(&t->arena, "%s/%s", t->dir, f->rel);
+}
+
+static const char *inode_key(struct tree *t, uint64_t dev, uint64_t ino, size_t *len)
+{
+	char k[48];
+	int n = snprintf(k, sizeof k, "%llx:%llx", (unsigned long long)dev,
+			 (unsigned long long)ino);
+	*len = (size_t)n;
+	return arena_strndup(&t->arena, k, (size_t)n);
+}
+
+/* the ELF analyzer's path_of: an object's id path by its inode */
+static const char *path_of(void *ctx, uint64_t dev, uint64_t ino)
+{
+	struct tree *t = ctx;
+	char k[48];
+	int n = snprintf(k, sizeof k, "%llx:%llx", (unsigned long long)dev,
+			 (unsigned long long)ino);
+	size_t i = (size_t)(uintptr_t)hmap_get(&t->by_inode, k, (size_t)n);
+	return i ? t->f[i - 1].rel : NULL;
+}
+
+size_t tree_find(struct tree *t, const char *rel)
+{
+	while (*rel == '/')
+		rel++;
+	size_t i = (size_t)(uintptr_t)hmap_gets(&t->by_path, rel);
+	if (i)
+		return i;
+	/* a symlink on the way: resolved inside the root only */
+	int fd = open_in_root(t->rootfd, rel, O_PATH);
+	if (fd < 0)
+		return 0;
+	struct stat st;
+	bool bad = fstat(fd, &st) || !S_ISREG(st.st_mode);
+	close(fd);
+	if (bad)
+		return 0;
+	char k[48];
+	int n = snprintf(k, sizeof k, "%llx:%llx", (unsigned long long)st.st_dev,
+			 (unsigned long long)st.st_ino);
+	return (size_t)(uintptr_t)hmap_get(&t->by_inode, k, (size_t)n);
+}
+
+/* A Python installation's tree: lib/python3[.X] (the standard library,
+ * lib-dynload, dist-packages under Debian's lib/python3) or any
+ * site-packages / dist-packages directory (a venv, a vendored tree). */
+static bool is_pytree(const char *rel, const char *base)
+{
+	if (!strcmp(base, "site-packages") || !strcmp(base, "dist-packages"))
+		return true;
+	if (strncmp(base, "python3", 7) || (base[7] && base[7] != '.'))
+		return false;
+	for (const char *p = base + 8; base[7] && *p; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	size_t bl = strlen(base), rl = strlen(rel);
+	return rl >= bl + 4 && !strncmp(rel + rl - bl - 4, "lib/", 4);
+}
+
+/* Python by its bytes: the .pyc magic (two bytes, then "\r\n"), a
+ * python #! line; by its name: .py */
+static bool is_python(const char *rel, const unsigned char *h, size_t hn)
+{
+	size_t l = strlen(rel);
+	if (l > 3 && !strcmp(rel + l - 3, ".py"))
+		return true;
+	if (l > 4 && !strcmp(rel + l - 4, ".pyc") && hn >= 16 && h[2] == '\r' &&
+	    h[3] == '\n')
+		return true;
+	if (hn > 2 && h[0] == '#' && h[1] == '!') {
+		const unsigned char *nl = memchr(h, '\n', hn);
+		size_t ll = nl ? (size_t)(nl - h) : hn;
+		return memmem(h, ll, "python", 6) != NULL;
+	}
+	return false;
+}
+
+/* type one file from its first bytes (ELF: the whole header, mapped) */
+static void type_file(struct tree *t, struct tfile *f, const char *full,
+		      struct diag_list *w)
+{
+	unsigned char h[64];
+	ssize_t hn = 0;
+	f->type = FT_UNKNOWN;
+	f->cat = TC_DATA;
+	int fd = open(full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || (hn = pread(fd, h, sizeof h, 0)) < 0) {
+		diag_warn_at(w, full, 0, "cannot read: %s (inventoried as data)", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	if (hn >= 4 && !memcmp(h, "\177ELF", 4)) {
+		struct mfile mf;
+		struct diag d = {0};
+		if (!mfile_open_fd(&mf, fd, full, &d)) {
+			f->type = filetype_detect(mf.p, mf.n);
+			mfile_close(&mf);
+		}
+		if (f->type == FT_ELF_EXEC || f->type == FT_ELF_DYN || f->type == FT_ELF_REL)
+			f->cat = TC_ELF;
+		else
+			f->type = FT_UNKNOWN;   /* a core file, say: data */
+		return;
+	}
+	close(fd);
+	if (is_python(f->rel, h, (size_t)hn))
+		f->cat = TC_PY;
+}
+
+static void add_file(struct tree *t, const char *rel, const struct stat *st,
+		     const char *full, bool pytree, struct diag_list *w)
+{
+	size_t kl;
+	const char *key = inode_key(t, st->st_dev, st->st_ino, &kl);
+	const char *r = arena_strdup(&t->arena, rel);
+	size_t i = (size_t)(uintptr_t)hmap_get(&t->by_inode, key, kl);
+	if (i) {               /* a hardlink of a file already met */
+		t->f[i - 1].naliases++;
+		hmap_put(&t->by_path, r, strlen(r), ix(i - 1));
+		return;
+	}
+	GROW(t->f, t->cap, t->n + 1);
+	struct tfile *f = &t->f[t->n];
+	memset(f, 0, sizeof *f);
+	f->rel = r;
+	f->size = (uint64_t)st->st_size;
+	f->dev = st->st_dev;
+	f->ino = st->st_ino;
+	f->pytree = pytree;
+	type_file(t, f, full, w);
+	hmap_put(&t->by_inode, key, kl, ix(t->n));
+	hmap_put(&t->by_path, r, strlen(r), ix(t->n));
+	t->n++;
+}
+
+static int by_name(const FTSENT **a, const FTSENT **b)
+{
+	return strcmp((*a)->fts_name, (*b)->fts_name);
+}
+
+/* symlinks are kept to name the files they point at (a dlopen of
+ * "libfoo.so" finds libfoo.so.1.2 through one); resolved after the walk */
+static void add_link(struct tree *t, const char *rel)
+{
+	GROW(t->links, t->caplinks, t->nlinks + 1);
+	t->links[t->nlinks].rel = arena_strdup(&t->arena, rel);
+	t->links[t->nlinks++].file = 0;
+}
+
+static int walk(struct tree *t, struct diag_list *w, struct diag *d)
+{
+	char *argv[] = {(char *)t->dir, NULL};
+	FTS *fts = fts_open(argv, FTS_PHYSICAL | FTS_NOCHDIR, by_name);
+	if (!fts)
+		return diag_err(d, t->name, "cannot walk: %s", strerror(errno));
+	size_t dl = strlen(t->dir), pylevel = 0;
+	FTSENT *e;
+	while ((e = fts_read(fts))) {
+		const char *rel = e->fts_pathlen > dl ? e->fts_path + dl + 1 : "";
+		switch (e->fts_info) {
+		case FTS_D:
+			if (!pylevel && e->fts_level > 0 && is_pytree(rel, e->fts_name)) {
+				pylevel = (size_t)e->fts_level;
+				GROW(t->pytrees, t->cappytrees, t->npytrees + 1);
+				t->pytrees[t->npytrees++] = arena_strdup(&t->arena, rel);
+			}
+			break;
+		case FTS_DP:
+			if (pylevel == (size_t)e->fts_level)
+				pylevel = 0;
+			break;
+		case FTS_F:
+			add_file(t, rel, e->fts_statp, e->fts_path, pylevel > 0, w);
+			break;
+		case FTS_SL:
+		case FTS_SLNONE:
+			add_link(t, rel);
+			break;
+		case FTS_DNR:
+		case FTS_ERR:
+		case FTS_NS:
+			diag_warn_at(w, e->fts_path, 0, "cannot read: %s (left out of the inventory)",
+				     strerror(e->fts_errno));
+			break;
+		default:   /* devices, FIFOs, sockets: not files a deployable ships */
+			break;
+		}
+	}
+	int err = errno;
+	fts_close(fts);
+	if (err && err != ENOENT)
+		return diag_err(d, t->name, "walk failed: %s", strerror(err));
+	for (size_t i = 0; i < t->nlinks; i++)
+		t->links[i].file = (uint32_t)tree_find(t, t->links[i].rel);
+	return 0;
+}
+
+/* every file a node KIND:PATH; attrs: its path, category, type */
+static void add_nodes(struct tree *t, struct graph *g)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		struct tfile *f = &t->f[i];
+		const char *kind = NK_FILE, *pre = IDP_FILE;
+		if (f->type == FT_ELF_EXEC)
+			kind = NK_EXE, pre = IDP_EXE;
+		else if (f->type == FT_ELF_DYN)
+			kind = NK_LIB, pre = IDP_LIB;
+		else if (f->type == FT_ELF_REL)
+			kind = NK_OBJECT, pre = IDP_OBJ;
+		f->id = ids_path(g, pre, f->rel);
+		struct gnode *n = graph_add_node(g, kind, f->id, f->rel);
+		graph_node_set_size(n, f->size);
+		json_t *a = graph_node_attrs(n);
+		attr_str(a, "path", f->rel);
+		attr_str(a, "deployable", t->name);
+		attr_str(a, "category", cat_name[f->cat]);
+		if (f->pytree)
+			attr_bool(a, "python_tree", true);
+		if (f->naliases)
+			attr_int(a, "hardlinks", f->naliases + 1);
+	}
+}
+
+int deploy_tree(struct graph *g, const char *dir, const char *name,
+		const struct deploy_opts *o, const struct run *r,
+		struct diag_list *errs)
+{
+	struct tree t = {0};
+	struct diag d = {0};
+	int rc = -1;
+	size_t dl = strlen(dir);
+	while (dl > 1 && dir[dl - 1] == '/')
+		dl--;
+	t.dir = arena_strndup(&t.arena, dir, dl);
+	t.name = name;
+	t.rootfd = open(t.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (t.rootfd < 0) {
+		diag_err(&d, name, "cannot open directory: %s", strerror(errno));
+		goto out;
+	}
+	if (walk(&t, r->w, &d))
+		goto out;
+	add_nodes(&t, g);
+
+	/* the root's own ELF context: sysroot = the root, ids by path */
+	struct elf_opts eo = o->elf ? *o->elf : (struct elf_opts){0};
+	eo.sysroot = t.dir;
+	eo.path_of = path_of;
+	eo.path_ctx = &t;
+	eo.sizes = false;
+	eo.hash_inputs = false;
+	struct run tr = *r;
+	tr.elf = elf_ctx_new(&eo);
+	size_t ninputs = g->ninputs;
+	rc = tree_live(&t, g, o, &tr, errs);
+	/* the programs analyzed are roots of the tree, not inputs */
+	g->ninputs = ninputs;
+	graph_add_input(g, name, filetype_name(FT_DIR), NULL);
+	tree_dups(&t, g, &tr);
+	tree_totals(&t, g, o);
+	elf_ctx_free(tr.elf);
+out:
+	if (d.msg[0])
+		diag_warn(errs, &d);
+	if (t.rootfd >= 0)
+		close(t.rootfd);
+	hmap_free(&t.by_inode);
+	hmap_free(&t.by_path);
+	free(t.f);
+	free(t.links);
+	free(t.pytrees);
+	free(t.roots);
+	arena_free(&t.arena);
+	return rc;
+}
