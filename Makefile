@@ -23,7 +23,11 @@ WARN    := -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wshadow=local 
            -Wformat=2 -Wno-format-nonliteral -Wmissing-prototypes
 CFLAGS  := $(OPT) -std=gnu11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(EXTRA_CFLAGS)
-LDLIBS  := -Wl,-Bstatic $(shell pkg-config --static --libs $(STATIC_PKGS) 2>/dev/null | sed 's/-pthread//g') \
+# libarchive (pipeline/unpack*.c) linked statically too: only its tar and
+# zip readers and four filters are pulled in, so its libacl and libxml2
+# (which Debian ships no static libacl for) are never needed.
+ARCHIVE_LIBS := -larchive -llzma -lbz2
+LDLIBS  := -Wl,-Bstatic $(ARCHIVE_LIBS) $(shell pkg-config --static --libs $(STATIC_PKGS) 2>/dev/null | sed 's/-pthread//g') \
            -liberty -Wl,-Bdynamic $(shell pkg-config --libs $(DYN_PKGS) 2>/dev/null) -lm -lpthread -ldl $(EXTRA_LDLIBS)
 LDFLAGS += $(EXTRA_LDFLAGS)
 
@@ -46,7 +50,7 @@ DEB_PKGS := build-essential pkg-config git libelf-dev libdw-dev libjansson-dev \
             python3-werkzeug python3-pecan python3-llvmlite python3-dev \
             zlib1g-dev libsqlite3-dev libjansson-dev \
             libxml2-utils file zstd bc libbz2-dev libiberty-dev chromium curl libclang-rt-14-dev libgtest-dev g++ time valgrind strace libc6-dbg elfutils libc6-i386 util-linux libcap2-bin gdb \
-            libxxhash-dev libarchive-dev jdupes
+            libxxhash-dev libarchive-dev jdupes umoci skopeo zip unzip xz-utils bzip2 python3-pip-whl
 
 .PHONY: all deps test unit cli-test asan valgrind bench check-real fuzz install clean
 
