@@ -7,6 +7,7 @@
 #include "graph-cli.h"
 #include "../pipeline/pipeline.h"
 #include "report-text.h"
+#include "report-tree.h"
 #include "../common/ofile.h"
 #include "../common/util.h"
 
@@ -166,12 +167,13 @@ static int write_text(const struct graph *g, const struct report_cli *o,
 {
 	struct report_text_opts to = {o->top, o->exact};
 	if (!o->out)
-		return report_print_text(g, stdout, &to) ? -1 : 0;
+		return report_print_tree(g, stdout, &to) ||
+		       report_print_text(g, stdout, &to) ? -1 : 0;
 	struct ofile of;
 	FILE *fp = ofile_open(&of, o->out, d);
 	if (!fp)
 		return -1;
-	if (report_print_text(g, fp, &to)) {
+	if (report_print_tree(g, fp, &to) || report_print_text(g, fp, &to)) {
 		ofile_abort(&of);
 		return diag_err(d, o->out, "write failed");
 	}
