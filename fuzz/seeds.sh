@@ -4,7 +4,7 @@ set -u
 cd "$(dirname "$0")"
 c=out/corpus
 mkdir -p "$c"/fuzz_elf "$c"/fuzz_ldcache "$c"/fuzz_report_json "$c"/fuzz_fatbin \
-	"$c"/fuzz_linkmap "$c"/fuzz_pytrace "$c"/fuzz_pyscan "$c"/fuzz_gate_policy "$c"/fuzz_archive
+	"$c"/fuzz_linkmap "$c"/fuzz_pytrace "$c"/fuzz_pyscan "$c"/fuzz_gate_policy "$c"/fuzz_archive "$c"/fuzz_unpack
 ../samples/build.sh
 for f in /bin/ls /bin/true /usr/lib/x86_64-linux-gnu/libz.so.1 ../samples/out/elf/*/main \
 	 ../samples/out/elf/*/*.so ../samples/out/evil/libevil.so; do
@@ -44,4 +44,26 @@ cat > "$c/fuzz_gate_policy/full.json" <<'JSON'
            {"pattern": "py:pkg.*", "reason": "r", "owner": "o", "expires": "2026-01-01"}]}
 JSON
 for f in ../tests/cli/*policy*.json ../samples/*policy*.json; do [ -f "$f" ] && cp "$f" "$c/fuzz_gate_policy/"; done
+# archives and images: small trees of samples/ in each container
+u=$(mktemp -d); mkdir -p "$u/t/usr/lib" "$u/t/bin"
+cp ../samples/out/elf/unused/main "$u/t/bin/" 2>/dev/null; echo hi > "$u/t/usr/lib/data.txt"
+ln -s ../usr/lib "$u/t/bin/lib"; ln "$u/t/usr/lib/data.txt" "$u/t/usr/lib/hard"
+tar -C "$u/t" -cf "$c/fuzz_unpack/t.tar" .
+tar -C "$u/t" --format=v7 -cf "$c/fuzz_unpack/t-v7.tar" .
+for z in gzip xz zstd bzip2; do tar -C "$u/t" -cf - . | $z -c > "$c/fuzz_unpack/t.tar.$z"; done
+(cd "$u/t" && zip -qry "$c/fuzz_unpack/t.zip" .)
+{ echo '#!/usr/bin/env python3'; cat "$c/fuzz_unpack/t.zip"; } > "$c/fuzz_unpack/t.pyz"
+# a docker save shaped tar: two layers, a whiteout and an opaque directory
+mkdir -p "$u/l1/etc/d" "$u/l2/etc/d" "$u/ds/a" "$u/ds/b"; echo 1 > "$u/l1/etc/x"; echo 2 > "$u/l1/etc/d/y"
+touch "$u/l2/etc/.wh.x" "$u/l2/etc/d/.wh..wh..opq"; echo 3 > "$u/l2/etc/z"
+tar -C "$u/l1" -cf "$u/ds/a/layer.tar" .; tar -C "$u/l2" -cf "$u/ds/b/layer.tar" .
+echo '[{"Config":"c.json","RepoTags":["t:1"],"Layers":["a/layer.tar","b/layer.tar"]}]' > "$u/ds/manifest.json"
+tar -C "$u/ds" -cf "$c/fuzz_unpack/docker-save.tar" .
+# an OCI layout as a tar (oci-archive)
+if command -v umoci > /dev/null; then
+	(cd "$u" && umoci init --layout oci > /dev/null && umoci new --image oci:t > /dev/null &&
+	 umoci unpack --image oci:t b > /dev/null && cp -r t/. b/rootfs/ &&
+	 umoci repack --image oci:t b > /dev/null && tar -C oci -cf "$c/fuzz_unpack/oci.tar" .) 2>/dev/null
+fi
+rm -rf "$u"
 true

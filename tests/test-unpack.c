@@ -208,3 +208,208 @@ Test(unpack, v7_tar_gives_the_same_tree)
 {
 	tar_round_trip("--format=v7", "s.v7.tar");
 }
+
+/* ---- zip, wheel, zipapp: the tree unzip makes ---- */
+
+static void zip_vs_unzip(const char *name)
+{
+	struct deploy_unpacked u;
+	struct diag_list w = {0};
+	struct diag d;
+	need_tool("unzip", "unzip");
+	/* unzip exits 1 on a warning, as for the bytes before a zipapp's zip */
+	sh("unzip -q -o %s -d G || [ $? = 1 ]", name);
+	cr_assert_eq(unpack(name, 0, &u, &w, &d), 0, "%s: %s", name, d.msg);
+	cr_assert_eq(w.n, 0, "warnings: %s", warnings(&w));
+	same_tree("G", u.dir);
+	char *n = out_of("find G -mindepth 1 ! -type d | wc -l");
+	cr_assert_eq(u.files, strtoull(n, NULL, 10));
+	deploy_cleanup(&u);
+	diag_list_free(&w);
+}
+
+Test(unpack, a_real_wheel_gives_unzips_tree)
+{
+	const char *whl = "/usr/share/python-wheels/pip-23.0.1-py3-none-any.whl";
+	cr_assert_eq(access(whl, R_OK), 0, "this test needs %s: apt-get install python3-pip-whl", whl);
+	sh("cp %s pip.whl", whl);
+	zip_vs_unzip("pip.whl");
+}
+
+Test(unpack, a_zip_of_an_installed_package_gives_unzips_tree)
+{
+	need_tool("zip", "zip");
+	sh("cd /usr/lib/python3/dist-packages && zip -qry '%s/j.zip' jinja2 Jinja2-3.1.2.egg-info", T);
+	zip_vs_unzip("j.zip");
+}
+
+Test(unpack, a_zipapp_behind_its_shebang_gives_unzips_tree)
+{
+	need_tool("python3", "python3");
+	sh("mkdir -p P/pkg && echo 'import pkg' > P/__main__.py && cp /usr/lib/python3.11/json/*.py P/pkg/ && "
+	   "python3 -m zipapp P -p '/usr/bin/env python3' -o app.pyz && head -c 2 app.pyz | grep -q '#!'");
+	zip_vs_unzip("app.pyz");
+	/* and Python runs it: what was unpacked is the app */
+	sh("python3 app.pyz");
+}
+
+/* ---- images ---- */
+
+/* What each layer hid, computed with Python's tarfile from the layers of
+ * the OCI layout `img` (index.json -> manifest -> layers) by the image
+ * spec's rules: one line "PATH LAYER BY_LAYER WHITEOUT BYTES" per file
+ * (not directory) a later layer overwrote or whited out. */
+static const char hidden_py[] =
+	"import json, sys, tarfile\n"
+	"d = sys.argv[1]\n"
+	"blob = lambda g: d + '/blobs/' + g.replace(':', '/')\n"
+	"i = json.load(open(d + '/index.json'))\n"
+	"m = json.load(open(blob(i['manifests'][0]['digest'])))\n"
+	"state, out = {}, []\n"
+	"def hide(p, L, wh):\n"
+	"    for q in [q for q in state if q == p or q.startswith(p + '/')]:\n"
+	"        lay, isdir, size = state.pop(q)\n"
+	"        if not isdir and lay < L: out.append('%s %d %d %d %d' % (q, lay, L, wh, size))\n"
+	"for L, l in enumerate(m['layers'], 1):\n"
+	"    sizes = {}\n"
+	"    for t in tarfile.open(blob(l['digest'])):\n"
+	"        n = '/'.join(c for c in t.name.split('/') if c not in ('', '.'))\n"
+	"        if not n: continue\n"
+	"        dn, _, b = n.rpartition('/')\n"
+	"        if b == '.wh..wh..opq':\n"
+	"            for q in [q for q in state if q.startswith(dn + '/') and state[q][0] < L]:\n"
+	"                hide(q, L, 1)\n"
+	"            continue\n"
+	"        if b.startswith('.wh.'):\n"
+	"            hide((dn + '/' if dn else '') + b[4:], L, 1); continue\n"
+	"        if n in state and not (t.isdir() and state[n][1]): hide(n, L, 0)\n"
+	"        size = t.size if t.isreg() else sizes.get(t.linkname.lstrip('./'), 0) if t.islnk() else 0\n"
+	"        sizes[n] = size\n"
+	"        state[n] = (L, t.isdir(), size)\n"
+	"print('\\n'.join(sorted(out)))\n";
+
+static char *hidden_truth(const char *layout)
+{
+	char py[4096];
+	snprintf(py, sizeof py, "%s/hidden.py", T);
+	FILE *fp = fopen(py, "w");
+	cr_assert(fp && fputs(hidden_py, fp) >= 0 && !fclose(fp));
+	return out_of("python3 hidden.py %s", layout);
+}
+
+static int by_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *hidden_got(const struct deploy_unpacked *u)
+{
+	char **v = calloc(u->nhidden + 1, sizeof *v);
+	for (size_t i = 0; i < u->nhidden; i++) {
+		const struct deploy_hidden *h = &u->hidden[i];
+		cr_assert(asprintf(&v[i], "%s %u %u %d %llu", h->path, h->layer, h->by_layer,
+				   h->whiteout, (unsigned long long)h->bytes) > 0);
+	}
+	qsort(v, u->nhidden, sizeof *v, by_path);
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < u->nhidden; i++) {
+		buf_printf(&b, "%s\n", v[i]);
+		free(v[i]);
+	}
+	free(v);
+	if (!u->nhidden)
+		buf_printf(&b, "\n");
+	char *s = strdup(buf_cstr(&b));
+	buf_free(&b);
+	return s;
+}
+
+/* An OCI layout `img` of two layers made with umoci from S: layer 2
+ * deletes a file, replaces ls with cat, adds a file and removes a
+ * directory; G/rootfs is umoci's own unpack of it. */
+static void make_image(void)
+{
+	need_tool("umoci", "umoci");
+	make_src();
+	sh("umoci init --layout img && umoci new --image img:t && "
+	   "umoci unpack --image img:t b1 > /dev/null && cp -a S/. b1/rootfs/ && "
+	   "umoci repack --image img:t b1 && umoci unpack --image img:t b2 > /dev/null && "
+	   "rm b2/rootfs/etc/secret b2/rootfs/usr/bin/ls && cp /bin/cat b2/rootfs/usr/bin/ls && "
+	   "echo new > b2/rootfs/etc/new && rm -r b2/rootfs/var/empty && "
+	   "umoci repack --image img:t b2 && umoci unpack --image img:t G > /dev/null && "
+	   "rm -rf b1 b2");
+}
+
+static void image_check(const char *input, unsigned nlayers)
+{
+	struct deploy_unpacked u;
+	struct diag_list w = {0};
+	struct diag d;
+	cr_assert_eq(unpack(input, 0, &u, &w, &d), 0, "%s: %s", input, d.msg);
+	cr_assert_eq(w.n, 0, "warnings: %s", warnings(&w));
+	cr_assert_eq(u.nlayers, nlayers);
+	same_tree("G/rootfs", u.dir);
+	char *want = hidden_truth("img"), *got = hidden_got(&u);
+	cr_assert_str_eq(got, want, "hidden:\n--- want\n%s--- got\n%s", want, got);
+	cr_assert(strstr(got, "etc/secret 1 2 1 "), "the whiteout of etc/secret: %s", got);
+	cr_assert(strstr(got, "usr/bin/ls 1 2 0 "), "the overwrite of usr/bin/ls: %s", got);
+	deploy_cleanup(&u);
+	diag_list_free(&w);
+}
+
+Test(unpack, an_oci_layout_gives_umocis_tree_and_what_layer_2_hid)
+{
+	make_image();
+	char p[4096];
+	snprintf(p, sizeof p, "%s/img", T);
+	cr_assert(deploy_is_oci_dir(p));
+	cr_assert(!deploy_is_oci_dir(T));
+	image_check("img", 2);
+}
+
+Test(unpack, an_oci_archive_tarball_is_the_same_image)
+{
+	make_image();
+	sh("tar -C img -cf img.tar .");
+	image_check("img.tar", 2);
+}
+
+Test(unpack, a_docker_save_tarball_from_skopeo_is_the_same_image)
+{
+	need_tool("skopeo", "skopeo");
+	make_image();
+	sh("skopeo copy -q oci:img:t docker-archive:save.tar:t:1 && tar -tf save.tar | grep -qx manifest.json");
+	image_check("save.tar", 2);
+}
+
+/* A docker save tarball made by hand: layer 2 whites out etc/x, makes
+ * etc/d opaque after writing etc/d/k into it (which stays), adds etc/z.
+ * The truth is umoci's unpack of what skopeo converts it to. */
+Test(unpack, a_hand_made_docker_save_with_an_opaque_directory)
+{
+	need_tool("skopeo", "skopeo");
+	need_tool("umoci", "umoci");
+	sh("mkdir -p l1/etc/d/sub l2/etc/d ds && echo 1 > l1/etc/x && echo 2 > l1/etc/d/y && "
+	   "echo q > l1/etc/d/sub/q && ln -s y l1/etc/d/ly && echo k > l2/etc/d/k && "
+	   "touch l2/etc/d/.wh..wh..opq l2/etc/.wh.x && echo z > l2/etc/z && "
+	   "tar -C l1 -cf ds/l1.tar . && tar -C l2 -cf ds/l2.tar etc/d/k etc/d/.wh..wh..opq etc/.wh.x etc/z && "
+	   "d1=$(sha256sum ds/l1.tar | cut -d' ' -f1) && d2=$(sha256sum ds/l2.tar | cut -d' ' -f1) && "
+	   "printf '{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{},\"rootfs\":{\"type\":\"layers\","
+	   "\"diff_ids\":[\"sha256:%%s\",\"sha256:%%s\"]}}' $d1 $d2 > ds/c.json && "
+	   "echo '[{\"Config\":\"c.json\",\"RepoTags\":[\"t:1\"],\"Layers\":[\"l1.tar\",\"l2.tar\"]}]' > ds/manifest.json && "
+	   "tar -C ds -cf ds.tar . && skopeo copy -q docker-archive:ds.tar oci:img:t && "
+	   "umoci unpack --image img:t G > /dev/null");
+	struct deploy_unpacked u;
+	struct diag_list w = {0};
+	struct diag d;
+	cr_assert_eq(unpack("ds.tar", 0, &u, &w, &d), 0, "%s", d.msg);
+	cr_assert_eq(w.n, 0, "warnings: %s", warnings(&w));
+	cr_assert_eq(u.nlayers, 2);
+	same_tree("G/rootfs", u.dir);
+	char *got = hidden_got(&u), *want = hidden_truth("img");
+	cr_assert_str_eq(got, want, "hidden:\n--- want\n%s--- got\n%s", want, got);
+	cr_assert_str_eq(got, "etc/d/ly 1 2 1 0\netc/d/sub/q 1 2 1 2\netc/d/y 1 2 1 2\netc/x 1 2 1 2\n");
+	deploy_cleanup(&u);
+	diag_list_free(&w);
+	only_in_T("G ds ds.tar hidden.py img l1 l2 ");
+}
