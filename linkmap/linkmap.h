@@ -71,6 +71,7 @@ struct lm_file {
 	bool unlisted;         /* loaded, found by linkmap_derive(): the map
 				  names none of its sections (all discarded) */
 	bool read;             /* linkmap_derive() read it (libelf) */
+	uint32_t arindex;      /* its position in its archive, from 1 (read) */
 	int32_t pulled_by;     /* index of the file that pulled it, or -1 */
 	const char *pulled_sym;/* the symbol, or NULL */
 	uint32_t xref_syms;    /* --cref: symbols it defines others use */
@@ -286,6 +287,7 @@ struct lm_reader {
 	const char *member;      /* its name (LM_NOFILE visits) */
 	bool *done;              /* per file: visited in this pass */
 	size_t nfiles;           /* files when the pass began */
+	uint32_t arindex;        /* members of the current archive so far */
 };
 /* Call r->visit on every input the map names that can be read. */
 void lm_visit_inputs(struct lm_reader *r);

@@ -174,6 +174,7 @@ static void archive_member(struct lm_reader *r, const char *apath, Elf *e)
 	Elf_Arhdr *h = elf_getarhdr(e);
 	if (!h || !h->ar_name || h->ar_name[0] == '/')
 		return;     /* the symbol index, the long-name table */
+	r->arindex++;
 	char key[4096];
 	int kl = snprintf(key, sizeof key, "%s(%s)", apath, h->ar_name);
 	void *v = kl > 0 && (size_t)kl < sizeof key
@@ -184,6 +185,7 @@ static void archive_member(struct lm_reader *r, const char *apath, Elf *e)
 			return;
 		r->done[fi] = true;
 		m->files[fi].read = true;
+		m->files[fi].arindex = r->arindex;
 		r->visit(r, fi, e);
 	} else if (r->all_members && !v) {
 		r->archive = apath;
@@ -221,6 +223,7 @@ static void read_archive(struct lm_reader *r, const char *apath, const char *map
 	Elf *e;
 	/* a memory-backed archive hands out members with READ_MMAP only */
 	Elf_Cmd cmd = ELF_C_READ_MMAP;
+	r->arindex = 0;
 	while ((e = elf_begin(-1, cmd, ar))) {
 		archive_member(r, apath, e);
 		cmd = elf_next(e) == ELF_C_NULL ? ELF_C_NULL : ELF_C_READ_MMAP;
