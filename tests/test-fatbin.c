@@ -7,7 +7,10 @@
  */
 #include "testutil.h"
 #include "../analyzers/fatbin/fatbin.h"
+#include "../common/mfile.h"
 #include "../common/util.h"
+#include "../graph/graph.h"
+#include "../graph/ids.h"
 
 #include <elf.h>
 #include <jansson.h>
@@ -516,4 +519,77 @@ Test(fatbin_cubin, sm_from_both_e_flags_layouts)
 	free(cub);
 	fatbin_scan_free(&s);
 	diag_list_free(&w);
+}
+
+/* totals.fatbin (analyzers/fatbin/totals.c) against the entries the same
+ * merge wrote as gpu nodes: one file merged twice under one id counts
+ * once (a second id counts again), and arch rows go by SM number, not by
+ * name (sm_80 before sm_100f, which sorts first as a string). */
+static json_int_t total_of(const struct graph *g, const char *id, const char *key)
+{
+	json_t *fb = json_object_get(g->totals, "fatbin");
+	json_t *row = id ? json_object_get(json_object_get(json_object_get(fb, "files"), id), "total")
+			 : json_object_get(json_object_get(fb, "total"), "total");
+	return json_integer_value(json_object_get(row, key));
+}
+
+static void merge_sample(struct graph *g, const char *name, const char *id)
+{
+	struct mfile mf;
+	struct diag d = {0};
+	struct diag_list w = {0};
+	char path[256];
+	snprintf(path, sizeof path, SAMPLES "/%s", name);
+	cr_assert_eq(mfile_open(&mf, path, &d), 0, "%s", d.msg);
+	if (!graph_node(g, id))
+		graph_add_node(g, NK_OBJECT, id, name);
+	static const struct fatbin_opts o = {.arch = "sm_80"};
+	cr_assert(fatbin_merge_buf(g, path, mf.p, mf.n, id, &o, &w, &d) > 0, "%s", d.msg);
+	diag_list_free(&w);
+	mfile_close(&mf);
+}
+
+Test(fatbin_totals, one_file_merged_twice_counts_once_and_rows_go_by_sm)
+{
+	struct graph g;
+	graph_init(&g);
+	merge_sample(&g, "dev_rdc.o", "obj:dev_rdc.o");
+	json_int_t n = 0, bytes = 0;
+	for (size_t i = 0; i < g.nnodes; i++)
+		if (!strcmp(g.nodes[i]->kind, NK_GPU)) {
+			n++;
+			bytes += (json_int_t)g.nodes[i]->size;
+		}
+	cr_assert_gt(n, 0);
+	cr_expect_eq(total_of(&g, "obj:dev_rdc.o", "entries"), n);
+	cr_expect_eq(total_of(&g, "obj:dev_rdc.o", "bytes"), bytes);
+	/* --arch verdicts: the findings' entries and bytes (before the same
+	 * file is merged again, which adds its findings again) */
+	json_int_t pn = 0, pb = 0;
+	for (size_t k = 0; k < g.nfindings; k++)
+		if (!strcmp(g.findings[k].kind, "prunable-gpu-code") &&
+		    !strcmp(g.findings[k].dependent, "obj:dev_rdc.o"))
+			pn++, pb += (json_int_t)g.findings[k].bytes;
+	json_t *p = json_object_get(json_object_get(json_object_get(json_object_get(g.totals, "fatbin"), "files"), "obj:dev_rdc.o"), "prunable");
+	cr_expect_eq(json_integer_value(json_object_get(p, "entries")), pn);
+	cr_expect_eq(json_integer_value(json_object_get(p, "bytes")), pb);
+	cr_expect_gt(pn, 0);
+	merge_sample(&g, "dev_rdc.o", "obj:dev_rdc.o");
+	cr_expect_eq(total_of(&g, NULL, "entries"), n, "merged again: counted twice");
+	cr_expect_eq(total_of(&g, NULL, "bytes"), bytes);
+	merge_sample(&g, "dev_rdc.o", "obj:copy.o");
+	cr_expect_eq(total_of(&g, NULL, "entries"), 2 * n);
+	json_t *fb = json_object_get(g.totals, "fatbin");
+	cr_expect_eq(json_integer_value(json_object_get(json_object_get(fb, "total"), "files")), 2);
+	json_t *rows = json_object_get(json_object_get(fb, "total"), "arch"), *r;
+	size_t i;
+	json_int_t last = 0;
+	json_array_foreach(rows, i, r) {
+		json_int_t sm = json_integer_value(json_object_get(r, "sm"));
+		cr_expect_geq(sm, last, "arch rows out of SM order at %s",
+			      json_string_value(json_object_get(r, "arch")));
+		last = sm;
+	}
+	cr_expect_geq(last, 100, "dev_rdc.o has sm_100f and sm_120 entries (MANIFEST)");
+	graph_free(&g);
 }
