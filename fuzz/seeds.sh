@@ -45,13 +45,13 @@ cat > "$c/fuzz_gate_policy/full.json" <<'JSON'
 JSON
 for f in ../tests/cli/*policy*.json ../samples/*policy*.json; do [ -f "$f" ] && cp "$f" "$c/fuzz_gate_policy/"; done
 # archives and images: small trees of samples/ in each container
-u=$(mktemp -d); mkdir -p "$u/t/usr/lib" "$u/t/bin"
+u=$(mktemp -d); cu="$(pwd)/$c/fuzz_unpack"; mkdir -p "$u/t/usr/lib" "$u/t/bin"
 cp ../samples/out/elf/unused/main "$u/t/bin/" 2>/dev/null; echo hi > "$u/t/usr/lib/data.txt"
 ln -s ../usr/lib "$u/t/bin/lib"; ln "$u/t/usr/lib/data.txt" "$u/t/usr/lib/hard"
 tar -C "$u/t" -cf "$c/fuzz_unpack/t.tar" .
 tar -C "$u/t" --format=v7 -cf "$c/fuzz_unpack/t-v7.tar" .
 for z in gzip xz zstd bzip2; do tar -C "$u/t" -cf - . | $z -c > "$c/fuzz_unpack/t.tar.$z"; done
-(cd "$u/t" && zip -qry "$c/fuzz_unpack/t.zip" .)
+(cd "$u/t" && zip -qry "$cu/t.zip" .)
 { echo '#!/usr/bin/env python3'; cat "$c/fuzz_unpack/t.zip"; } > "$c/fuzz_unpack/t.pyz"
 # a docker save shaped tar: two layers, a whiteout and an opaque directory
 mkdir -p "$u/l1/etc/d" "$u/l2/etc/d" "$u/ds/a" "$u/ds/b"; echo 1 > "$u/l1/etc/x"; echo 2 > "$u/l1/etc/d/y"
@@ -63,7 +63,7 @@ tar -C "$u/ds" -cf "$c/fuzz_unpack/docker-save.tar" .
 if command -v umoci > /dev/null; then
 	(cd "$u" && umoci init --layout oci > /dev/null && umoci new --image oci:t > /dev/null &&
 	 umoci unpack --image oci:t b > /dev/null && cp -r t/. b/rootfs/ &&
-	 umoci repack --image oci:t b > /dev/null && tar -C oci -cf "$c/fuzz_unpack/oci.tar" .) 2>/dev/null
+	 umoci repack --image oci:t b > /dev/null && tar -C oci -cf "$cu/oci.tar" .) > /dev/null 2>&1
 fi
 rm -rf "$u"
 true

@@ -584,6 +584,8 @@ static int one_member(struct ux *x, struct archive *a, struct archive_entry *e)
 	if (!*name)
 		return 0;   /* the root itself */
 	split(name, dir, &pl.base);
+	if (x->layer && !strncmp(pl.base, ".wh.", 4))
+		return whiteout(x, dir, pl.base, pl.pos, pl.member);
 	const char *hl = archive_entry_hardlink(e);
 	mode_t type = archive_entry_filetype(e);
 	if (!hl && type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK) {
@@ -595,9 +597,7 @@ static int one_member(struct ux *x, struct archive *a, struct archive_entry *e)
 		return fs_fail(x, pl.pos, pl.member, "cannot open its directory");
 	join(pl.rel, sizeof pl.rel, canon, pl.base);
 	int rc;
-	if (x->layer && !strncmp(pl.base, ".wh.", 4))
-		rc = whiteout(x, dir, pl.base, pl.pos, pl.member);
-	else if (hl)
+	if (hl)
 		rc = do_hardlink(x, hl, &pl);
 	else if (type == AE_IFDIR)
 		rc = do_dir(x, e, &pl);

@@ -185,7 +185,11 @@ static int extract_fd(struct ux *x, int fd)
 	}
 	if (archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
 		const char *m = archive_error_string(a);
-		diag_err_at(x->d, x->path, 0, "%s%s", x->label, m ? m : "not an archive");
+		/* where reading stopped: a short stream fails while the
+		 * formats bid, before libarchive counts any bytes */
+		off_t off = lseek(fd, 0, SEEK_CUR);
+		diag_err_at(x->d, x->path, off > 0 ? (uint64_t)off : 0, "%s%s", x->label,
+			    m ? m : "not an archive");
 	} else {
 		rc = ux_extract(x, a);
 	}

@@ -413,3 +413,223 @@ Test(unpack, a_hand_made_docker_save_with_an_opaque_directory)
 	diag_list_free(&w);
 	only_in_T("G ds ds.tar hidden.py img l1 l2 ");
 }
+
+/* ---- hostile archives ---- */
+
+static const char hostile_py[] =
+	"import io, sys, tarfile\n"
+	"t = tarfile.open(sys.argv[1], 'w', format=tarfile.GNU_FORMAT)\n"
+	"def add(name, kind=tarfile.REGTYPE, data=b'', link=''):\n"
+	"    i = tarfile.TarInfo(name); i.type = kind; i.linkname = link; i.mode = 0o644\n"
+	"    if kind == tarfile.CHRTYPE: i.devmajor, i.devminor = 1, 3\n"
+	"    i.size = len(data) if kind == tarfile.REGTYPE else 0\n"
+	"    t.addfile(i, io.BytesIO(data) if i.size else None)\n"
+	"add('good', data=b'good\\n')\n"
+	"add('../x', data=b'x')\n"
+	"add('/etc/slim-unpack-test-abs', data=b'abs')\n"
+	"add('a', tarfile.SYMTYPE, link='../../etc')\n"
+	"add('a/passwd', data=b'through a')\n"
+	"add('abs', tarfile.SYMTYPE, link='/etc')\n"
+	"add('abs/passwd', data=b'through abs')\n"
+	"add('h1', tarfile.LNKTYPE, link='/etc/shadow')\n"
+	"add('h2', tarfile.LNKTYPE, link='../outside')\n"
+	"add('loop', data=b'l')\n"
+	"add('loop', tarfile.LNKTYPE, link='loop')\n"
+	"add('dev/null', tarfile.CHRTYPE)\n"
+	"add('fifo', tarfile.FIFOTYPE)\n"
+	"add('sub/ok', data=b'ok')\n"
+	"add('good-link', tarfile.LNKTYPE, link='good')\n"
+	"add('in', tarfile.SYMTYPE, link='sub/../good')\n"
+	"t.close()\n";
+
+static void write_file(const char *name, const char *text)
+{
+	char p[4096];
+	snprintf(p, sizeof p, "%s/%s", T, name);
+	FILE *fp = fopen(p, "w");
+	cr_assert(fp && fputs(text, fp) >= 0 && !fclose(fp));
+}
+
+/* One warning line naming the member, saying why. */
+static void warned(const char *all, const char *member, const char *why)
+{
+	char want[512];
+	snprintf(want, sizeof want, "member '%s'", member);
+	const char *p = strstr(all, want);
+	cr_assert(p, "no warning names %s:\n%s", member, all);
+	const char *eol = strchr(p, '\n');
+	cr_assert(eol && memmem(p, (size_t)(eol - p), why, strlen(why)),
+		  "the warning for %s does not say '%s':\n%s", member, why, all);
+}
+
+Test(unpack, hostile_members_are_refused_one_warning_each_and_the_rest_unpacked)
+{
+	need_tool("python3", "python3");
+	write_file("hostile.py", hostile_py);
+	sh("python3 hostile.py h.tar");
+	char *passwd = out_of("sha256sum /etc/passwd");
+	struct deploy_unpacked u;
+	struct diag_list w = {0};
+	struct diag d;
+	cr_assert_eq(unpack("h.tar", 0, &u, &w, &d), 0, "%s", d.msg);
+	char *all = warnings(&w);
+	cr_assert_eq(w.n, 8, "8 warnings expected:\n%s", all);
+	warned(all, "../x", "'..'");
+	warned(all, "/etc/slim-unpack-test-abs", "leading '/' removed");
+	warned(all, "a", "leaves the root");
+	warned(all, "h1", "not unpacked");
+	warned(all, "h2", "not in the archive");
+	warned(all, "loop", "a hardlink to itself");
+	warned(all, "dev/null", "device");
+	warned(all, "fifo", "device, fifo");
+	cr_assert(strstr(all, "h.tar: offset 0x"), "warnings name the archive and an offset:\n%s", all);
+	/* the rest is there, in the root */
+	char *tree = listing(u.dir);
+	cr_assert_str_eq(tree,
+		"a d 755\n"
+		"a/passwd f 644 9 1\n"
+		"abs l /etc\n"
+		"etc d 755\n"
+		"etc/passwd f 644 11 1\n"
+		"etc/slim-unpack-test-abs f 644 3 1\n"
+		"good f 644 5 2\n"
+		"good-link f 644 5 2\n"
+		"in l sub/../good\n"
+		"loop f 644 1 1\n"
+		"sub d 755\n"
+		"sub/ok f 644 2 1\n", "%s", tree);
+	/* and nothing outside it */
+	char *now = out_of("sha256sum /etc/passwd");
+	cr_assert_str_eq(now, passwd, "/etc/passwd changed");
+	cr_assert_eq(access("/etc/slim-unpack-test-abs", F_OK), -1);
+	char *around = out_of("ls -A | grep -v '^slim-unpack\\.' | tr '\\n' ' '; ls -d slim-unpack.* | wc -l");
+	cr_assert_str_eq(around, "h.tar hostile.py 1\n", "beside the root: %s", around);
+	deploy_cleanup(&u);
+	only_in_T("h.tar hostile.py ");
+	diag_list_free(&w);
+}
+
+/* ---- errors: one line, nothing left on disk ---- */
+
+static void fails_clean(const char *archive, uint64_t max, const char *what,
+			const char *keep)
+{
+	struct deploy_unpacked u;
+	struct diag_list w = {0};
+	struct diag d;
+	cr_assert_eq(unpack(archive, max, &u, &w, &d), -1, "%s unpacked", archive);
+	char line[2048];
+	diag_format(&d, line, sizeof line);
+	cr_assert(strstr(line, archive) && strstr(line, ": offset 0x") && strstr(line, what),
+		  "the error should name %s, an offset and '%s': %s", archive, what, line);
+	cr_assert(!strchr(line, '\n'));
+	cr_assert_eq(u.dir[0], 0);
+	only_in_T(keep);
+	diag_list_free(&w);
+}
+
+Test(unpack, a_truncated_tar_gz_is_one_error_and_leaves_nothing)
+{
+	make_src();
+	sh("tar -czf s.tgz -C S . && head -c $(( $(stat -c %%s s.tgz) / 2 )) s.tgz > cut.tgz && rm -r S s.tgz");
+	fails_clean("cut.tgz", 0, "runcated", "cut.tgz ");
+}
+
+/* 2 GiB of zeros in one member: a tar header, then gzip members of 16
+ * MiB of zeros (concatenated gzip members are one stream), then the end
+ * blocks: 2 MB on disk. */
+static void make_bomb(void)
+{
+	need_tool("python3", "python3");
+	sh("python3 -c \"import sys, tarfile; i = tarfile.TarInfo('zeros'); i.size = 2 << 30; "
+	   "sys.stdout.buffer.write(i.tobuf(tarfile.GNU_FORMAT))\" | gzip -1 > bomb.tar.gz && "
+	   "head -c 16M /dev/zero | gzip -1 > z.gz && for i in $(seq 128); do cat z.gz; done >> bomb.tar.gz && "
+	   "head -c 1024 /dev/zero | gzip >> bomb.tar.gz && rm z.gz && "
+	   "[ $(gzip -dc bomb.tar.gz | wc -c) = $(( (2 << 30) + 1536 )) ]");
+}
+
+Test(unpack, a_gzip_bomb_is_refused_under_the_default_bound)
+{
+	make_bomb();
+	/* 8 x 2 MB + 1 GiB < 2 GiB: refused before a byte is written */
+	fails_clean("bomb.tar.gz", 0, "member 'zeros' declares 2147483648 bytes", "bomb.tar.gz ");
+}
+
+Test(unpack, a_gzip_bomb_is_refused_under_a_small_bound)
+{
+	make_bomb();
+	fails_clean("bomb.tar.gz", 64 << 20, "member 'zeros' declares 2147483648 bytes, more than the 67108864 left",
+		    "bomb.tar.gz ");
+}
+
+Test(unpack, members_adding_up_past_the_bound_stop_at_the_one_that_crosses_it)
+{
+	sh("head -c 1M /dev/urandom > m1 && cp m1 m2 && cp m1 m3 && tar -cf three.tar m1 m2 m3 && rm m1 m2 m3");
+	fails_clean("three.tar", (5u << 20) / 2, "member 'm3' declares 1048576 bytes, more than the 524288 left",
+		    "three.tar ");
+	/* and with room for all three it unpacks */
+	struct deploy_unpacked u;
+	struct diag_list w = {0};
+	struct diag d;
+	cr_assert_eq(unpack("three.tar", 3u << 20, &u, &w, &d), 0, "%s", d.msg);
+	cr_assert_eq(u.bytes, 3u << 20);
+	deploy_cleanup(&u);
+}
+
+Test(unpack, a_member_declaring_10_gb_is_one_error_naming_it)
+{
+	need_tool("python3", "python3");
+	sh("python3 -c \"import io, sys, tarfile; t = tarfile.open('huge.tar', 'w', format=tarfile.GNU_FORMAT); "
+	   "i = tarfile.TarInfo('first'); i.size = 5; t.addfile(i, io.BytesIO(b'first')); "
+	   "i = tarfile.TarInfo('huge'); i.size = 10 << 30; t.fileobj.write(i.tobuf(tarfile.GNU_FORMAT)); "
+	   "t.fileobj.write(bytes(4096)); t.fileobj.close()\"");
+	fails_clean("huge.tar", 0, "member 'huge' declares 10737418240 bytes", "huge.tar ");
+}
+
+Test(unpack, what_is_not_an_archive_is_one_error)
+{
+	sh("cp /etc/os-release text && mkdir plain");
+	fails_clean("text", 0, "nrecognized archive format", "plain text ");
+	struct deploy_unpacked u;
+	struct diag_list w = {0};
+	struct diag d;
+	cr_assert_eq(unpack("plain", 0, &u, &w, &d), -1);
+	cr_assert(strstr(d.msg, "not an OCI image layout"), "%s", d.msg);
+	only_in_T("plain text ");
+}
+
+/* ---- detection ---- */
+
+static bool is_archive(const char *name)
+{
+	char p[4096];
+	snprintf(p, sizeof p, "%s/%s", T, name);
+	FILE *fp = fopen(p, "rb");
+	cr_assert(fp, "%s", p);
+	static unsigned char b[1 << 20];
+	size_t n = fread(b, 1, sizeof b, fp);
+	fclose(fp);
+	return deploy_is_archive(b, n);
+}
+
+Test(unpack, detection_knows_each_archive_and_nothing_else)
+{
+	need_tool("python3", "python3");
+	make_src();
+	sh("tar -cf s.tar -C S . && tar -czf s.tgz -C S . && tar -cJf s.txz -C S . && "
+	   "tar --zstd -cf s.tzst -C S . && tar -cjf s.tbz -C S . && tar --format=v7 -cf s.v7 -C S . && "
+	   "tar --format=posix -cf s.pax -C S . && tar -cf empty.tar -T /dev/null && "
+	   "cp /usr/share/python-wheels/pip-23.0.1-py3-none-any.whl pip.whl && "
+	   "mkdir P && echo pass > P/__main__.py && python3 -m zipapp P -p '/usr/bin/python3' -o app.pyz && "
+	   "cp /bin/ls ls && cp /etc/os-release text && head -c 600 s.v7 > v7head && "
+	   "printf '#!/bin/sh\\nPK\\003\\004 but no zip\\n' > fake.pyz && "
+	   "dd if=s.tar of=badsum bs=512 count=2 2>/dev/null && printf 'X' | dd of=badsum bs=1 seek=100 conv=notrunc 2>/dev/null");
+	const char *yes[] = {"s.tar", "s.tgz", "s.txz", "s.tzst", "s.tbz", "s.v7", "s.pax",
+			     "pip.whl", "app.pyz", "v7head"};
+	const char *no[] = {"ls", "text", "fake.pyz", "badsum", "empty.tar"};
+	for (size_t i = 0; i < sizeof yes / sizeof *yes; i++)
+		cr_assert(is_archive(yes[i]), "%s is an archive", yes[i]);
+	for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+		cr_assert(!is_archive(no[i]), "%s is no archive", no[i]);
+	cr_assert(!deploy_is_archive(NULL, 0));
+}
