@@ -35,7 +35,7 @@ static const struct cli_opt opts[] = {
 	{O_ARCH, "arch", "LIST", "GPU targets shipped, e.g. sm_80,sm_90: report the\n"
 				 "entries none of them can load, and redundant PTX"},
 	{O_KERN, "kernels", NULL, "decompress cubins and list their kernels"},
-	{O_JSON, "json", NULL, "write the slim-report/1 JSON to stdout"},
+	{O_JSON, "json", NULL, "write the slim-report/1 JSON (to stdout, or -o)"},
 	{'o', "output", "FILE", "write to FILE (atomically), not stdout: the text,\n"
 				"or the JSON with --json"},
 	{O_EXTRACT, "extract", "DIR", "write every entry, decoded, into DIR"},
