@@ -102,6 +102,10 @@ struct deploy_opts {
 				* context from them, sysroot = the root and
 				* ids by path (elf_opts.path_of); NULL:
 				* defaults */
+	/* --perf: each step of the tree (walk, elf, strings, dups, totals)
+	 * with its wall time; NULL: not timed */
+	void (*on_step)(void *ctx, const char *step, double seconds);
+	void *ctx;
 };
 
 /*

@@ -188,6 +188,8 @@ static int run_tree(struct graph *g, const struct pipeline_opts *o,
 {
 	struct deploy_opts d = o->deploy;
 	d.elf = &o->elf;
+	d.on_step = o->on_step;
+	d.ctx = o->ctx;
 	if (in->type == FT_DIR)
 		return deploy_tree(g, in->path, in->path, &d, r, errs);
 	struct deploy_unpacked u;

@@ -213,14 +213,17 @@ static size_t scan_one(struct tree *t, struct graph *g, struct names *nm, size_t
 		return 0;
 	const char **need;
 	size_t nneed = needed_names(g, adj, graph_node(g, t->f[i].id)->idx, &need);
-	const unsigned char *p = mf.p, *end = mf.p + mf.n;
-	while (p < end) {
-		while (p < end && !name_char(*p))
-			p++;
-		const unsigned char *s = p;
+	/* every name a dlopen could use holds ".so": find those (memmem is
+	 * vectorized), then widen each to its token */
+	const unsigned char *p = mf.p, *end = mf.p + mf.n, *hit;
+	while (p < end && (hit = memmem(p, (size_t)(end - p), ".so", 3))) {
+		const unsigned char *s = hit;
+		while (s > mf.p && name_char(s[-1]))
+			s--;
+		p = hit + 3;
 		while (p < end && name_char(*p))
 			p++;
-		if (p - s < 4 || !memmem(s, (size_t)(p - s), ".so", 3))
+		if (p - s < 4)
 			continue;
 		size_t e = (size_t)(uintptr_t)hmap_get(&nm->map, (const char *)s, (size_t)(p - s));
 		if (e && (in_list((const char *)s, (size_t)(p - s), need, nneed) ||

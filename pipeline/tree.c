@@ -279,6 +279,14 @@ static void add_nodes(struct tree *t, struct graph *g)
 	}
 }
 
+static void step(const struct deploy_opts *o, const char *what, double *t0)
+{
+	double t = now_seconds();
+	if (o->on_step)
+		o->on_step(o->ctx, what, t - *t0);
+	*t0 = t;
+}
+
 int deploy_tree(struct graph *g, const char *dir, const char *name,
 		const struct deploy_opts *o, const struct run *r,
 		struct diag_list *errs)
@@ -286,6 +294,7 @@ int deploy_tree(struct graph *g, const char *dir, const char *name,
 	struct tree t = {0};
 	struct diag d = {0};
 	int rc = -1;
+	double t0 = now_seconds();
 	size_t dl = strlen(dir);
 	while (dl > 1 && dir[dl - 1] == '/')
 		dl--;
@@ -299,6 +308,7 @@ int deploy_tree(struct graph *g, const char *dir, const char *name,
 	if (walk(&t, r->w, &d))
 		goto out;
 	add_nodes(&t, g);
+	step(o, "tree-walk", &t0);
 
 	/* the root's own ELF context: sysroot = the root, ids by path */
 	struct elf_opts eo = o->elf ? *o->elf : (struct elf_opts){0};
@@ -311,11 +321,14 @@ int deploy_tree(struct graph *g, const char *dir, const char *name,
 	tr.elf = elf_ctx_new(&eo);
 	size_t ninputs = g->ninputs;
 	rc = tree_live(&t, g, o, &tr, errs);
+	step(o, "tree-live", &t0);
 	/* the programs analyzed are roots of the tree, not inputs */
 	g->ninputs = ninputs;
 	graph_add_input(g, name, filetype_name(FT_DIR), NULL);
 	tree_dups(&t, g, &tr);
+	step(o, "tree-dups", &t0);
 	tree_totals(&t, g, o);
+	step(o, "tree-totals", &t0);
 	elf_ctx_free(tr.elf);
 out:
 	if (d.msg[0])

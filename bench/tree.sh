@@ -1,0 +1,61 @@
+#!/bin/bash
+# slim report DIR against jdupes -r on the same tree of this machine's
+# real files (issue #14): /usr and the Python installation hardlinked into
+# one directory (no copy: the same inodes, so the page cache is shared),
+# with the merged-/usr links and an ld.so.cache (ldconfig -r) so that it
+# is a root file system.  Both tools run on a warm page cache, side by
+# side in one run, best of N (default 3); printed: wall and CPU seconds,
+# peak RSS, and slim's time over jdupes'.  slim does the whole report
+# (every file typed, every program's closure resolved inside the tree,
+# orphans, duplicates, the JSON); jdupes only the duplicates.  Also checks
+# that both find the same duplicate sets.
+#   bench/tree.sh [TREE_DIR] [RUNS]    (TREE_DIR is made when missing)
+set -u
+slim=${SLIM:-$(cd "$(dirname "$0")/.." && pwd)/slim}
+command -v jdupes >/dev/null || { echo "needs jdupes (make deps)"; exit 2; }
+T=${1:-${TMPDIR:-/tmp}/slim-bench-tree}
+runs=${2:-3}
+if [ ! -d "$T/usr" ]; then
+	mkdir -p "$T/etc" || exit 2
+	cp -al /usr "$T/usr" || { echo "cp -al /usr: $T must be on the file system of /usr"; exit 2; }
+	for l in lib lib64 bin sbin; do ln -s usr/$l "$T/$l"; done
+	ldconfig -r "$T" || exit 2
+fi
+# warm the page cache for both
+jdupes -r -q "$T" > /dev/null
+# /usr/bin/time writes to the stderr of its child's: capture it apart
+timeit() { /usr/bin/time -f '%e %U %S %M' -o "$tf" "$@" > /dev/null 2>&1; awk '{print $1, $2 + $3, $4}' "$tf"; }
+tf=$(mktemp)
+bestof() {
+	local bw=999999 bc=0 bm=0 w c m
+	for _ in $(seq "$runs"); do
+		read -r w c m < <(timeit "$@")
+		if awk "BEGIN{exit !($w < $bw)}"; then bw=$w bc=$c bm=$m; fi
+	done
+	echo "$bw $bc $bm"
+}
+files=$(find "$T" -type f | wc -l)
+bytes=$(du -sb "$T" | cut -f1)
+read -r jw jc jm < <(bestof jdupes -r -q "$T")
+read -r sw sc sm < <(bestof "$slim" report "$T" --json -o "$tf.json")
+printf '%s: %s files, %s bytes; best of %s runs, warm page cache, %s CPUs\n' \
+	"$T" "$files" "$bytes" "$runs" "$(nproc)"
+printf '%-28s %8s %8s %10s\n' tool wall_s cpu_s peak_MiB
+printf '%-28s %8s %8s %10s\n' "jdupes -r" "$jw" "$jc" "$((jm / 1024))"
+printf '%-28s %8s %8s %10s\n' "slim report DIR --json" "$sw" "$sc" "$((sm / 1024))"
+awk "BEGIN{printf \"slim / jdupes: %.2fx wall, %.2fx CPU\n\", $sw / $jw, $sc / $jc}"
+# the same duplicate sets
+jdupes -r -q "$T" > "$tf.jd"
+python3 - "$T" "$tf.jd" "$tf.json" <<'PY'
+import json, sys
+T, jd, rep = sys.argv[1:]
+want, cur = set(), []
+for line in open(jd).read().split('\n') + ['']:
+    if line.strip(): cur.append(line[len(T.rstrip('/')) + 1:])
+    elif cur: want.add(frozenset(cur)); cur = []
+r = json.load(open(rep))
+got = {frozenset(f['attrs']['paths']) for f in r['findings'] if f['kind'] == 'duplicate-file'}
+print('duplicate sets: slim %d, jdupes %d, %s' % (len(got), len(want), 'the same' if got == want else
+      'DIFFERENT (%d only slim, %d only jdupes)' % (len(got - want), len(want - got))))
+PY
+rm -f "$tf" "$tf.json" "$tf.jd"
