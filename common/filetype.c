@@ -67,7 +67,7 @@ static enum filetype elf_kind(const unsigned char *p, size_t n)
 	for (unsigned i = 0; i < phnum; i++) {
 		uint64_t o = phoff + (uint64_t)i * phentsize;
 		if (o + (is64 ? 40 : 24) > n)
-			break;
+			return FT_ELF_DYN;   /* truncated table: an inconsistency */
 		interp |= RD(o, 4) == PT_INTERP;
 		if (RD(o, 4) == PT_DYNAMIC && !dynsz) {
 			dyn = is64 ? RD(o + 8, 8) : RD(o + 4, 4);

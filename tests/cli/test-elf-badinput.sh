@@ -39,7 +39,8 @@ for i in range(phnum):
             k += 16
         open('absurd-hash', 'wb').write(c)
 PY
-for f in trunc-phdr trunc-mid text empty dir absurd-phoff bad-class absurd-needed absurd-hash /nonexistent; do
+# (a directory is a deployable for `slim report` since #14: test-tree.sh)
+for f in trunc-phdr trunc-mid text empty absurd-phoff bad-class absurd-needed absurd-hash /nonexistent; do
 	"$SLIM" report "$f" > out 2> err; rc=$?
 	[ $rc = 2 ] || die "$f: exit $rc, want 2"
 	one_line err
@@ -52,6 +53,10 @@ grep -q 'offset 0x40' <("$SLIM" report trunc-phdr 2>&1) || die "trunc-phdr: no o
 [ $rc = 2 ] || die "multi-file: exit $rc"
 one_line err
 grep -q '^exe:good' out || die "multi-file: the good file was not analyzed"
+# a directory is no ELF file for `slim elf`
+"$SLIM" elf dir > out 2> err; [ $? = 2 ] || die "slim elf dir: want exit 2"
+one_line err
+grep -q '^slim: dir: ' err || die "slim elf dir: $(cat err)"
 # the same through `slim elf`
 "$SLIM" elf --unused text good > out 2> err; [ $? = 2 ] || die "slim elf: want exit 2"
 one_line err
