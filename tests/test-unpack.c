@@ -633,3 +633,37 @@ Test(unpack, detection_knows_each_archive_and_nothing_else)
 		cr_assert(!is_archive(no[i]), "%s is no archive", no[i]);
 	cr_assert(!deploy_is_archive(NULL, 0));
 }
+
+/* Debian's merged /usr: layer 1 has lib -> usr/lib, layer 2 writes
+ * lib/x86_64-linux-gnu/libz.so.1.2.13 through it.  The write lands in
+ * usr/lib inside the root (as umoci, and Docker, apply it), and the file
+ * it replaced is hidden under its real path with layer 1's bytes. */
+Test(unpack, a_layer_writing_through_an_in_root_symlink_lands_inside_and_hides_the_real_path)
+{
+	need_tool("skopeo", "skopeo");
+	need_tool("umoci", "umoci");
+	sh("mkdir -p l1/usr/lib/x86_64-linux-gnu l2/lib/x86_64-linux-gnu ds && "
+	   "cp \"$(readlink -f /usr/lib/x86_64-linux-gnu/libz.so.1)\" l1/usr/lib/x86_64-linux-gnu/libz.so.1.2.13 && "
+	   "ln -s usr/lib l1/lib && cp /bin/true l2/lib/x86_64-linux-gnu/libz.so.1.2.13 && "
+	   "tar -C l1 -cf ds/l1.tar . && tar -C l2 -cf ds/l2.tar lib/x86_64-linux-gnu/libz.so.1.2.13 && "
+	   "d1=$(sha256sum ds/l1.tar | cut -d' ' -f1) && d2=$(sha256sum ds/l2.tar | cut -d' ' -f1) && "
+	   "printf '{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{},\"rootfs\":{\"type\":\"layers\","
+	   "\"diff_ids\":[\"sha256:%%s\",\"sha256:%%s\"]}}' $d1 $d2 > ds/c.json && "
+	   "echo '[{\"Config\":\"c.json\",\"RepoTags\":[\"t:1\"],\"Layers\":[\"l1.tar\",\"l2.tar\"]}]' > ds/manifest.json && "
+	   "tar -C ds -cf ds.tar . && skopeo copy -q docker-archive:ds.tar oci:img:t && "
+	   "umoci unpack --image img:t G > /dev/null && [ ! -e G/rootfs/lib/x86_64-linux-gnu ] || "
+	   "cmp G/rootfs/usr/lib/x86_64-linux-gnu/libz.so.1.2.13 /bin/true");
+	struct deploy_unpacked u;
+	struct diag_list w = {0};
+	struct diag d;
+	cr_assert_eq(unpack("img", 0, &u, &w, &d), 0, "%s", d.msg);
+	cr_assert_eq(w.n, 0, "warnings: %s", warnings(&w));
+	same_tree("G/rootfs", u.dir);
+	char *sz = out_of("stat -c %%s l1/usr/lib/x86_64-linux-gnu/libz.so.1.2.13 | tr -d '\\n'");
+	char want[256];
+	snprintf(want, sizeof want, "usr/lib/x86_64-linux-gnu/libz.so.1.2.13 1 2 0 %s\n", sz);
+	char *got = hidden_got(&u);
+	cr_assert_str_eq(got, want);
+	deploy_cleanup(&u);
+	diag_list_free(&w);
+}
