@@ -55,8 +55,13 @@ struct deploy_unpacked {
 };
 
 /*
- * Unpack the archive or image at path into a new private directory under
- * $TMPDIR (or /tmp).  Member names with "..", absolute names, links whose
+ * Unpack the archive or image at path (a file, or an OCI layout
+ * directory) into a new private directory (mode 0700) under $TMPDIR (or
+ * /tmp).  u is filled in whatever it held; the caller owns it and frees
+ * it with deploy_cleanup(), which may be called on a failed or zeroed u.
+ * Symlinks kept in the tree may be absolute: read it only through
+ * open_in_root() (common/rootopen.h) or fts without following links,
+ * never by joining u->dir and a path.  Member names with "..", absolute names, links whose
  * target leaves the root, device files and hardlink cycles are refused
  * one at a time as warnings in w naming the member; the rest is unpacked.
  * A truncated or corrupt archive, or one that would decompress past the
@@ -73,7 +78,9 @@ void deploy_cleanup(struct deploy_unpacked *u);
  * more is an error naming the member, and nothing stays on disk.  0: the
  * default, DEPLOY_UNPACK_RATIO times the input's size (an OCI layout: its
  * layer blobs') plus DEPLOY_UNPACK_SLACK; deployables compress 2-5x, so
- * a legitimate one stays well under it. */
+ * a legitimate one stays well under it.  A docker save or oci-archive
+ * tarball is unpacked as a plain tar first and its layers applied from
+ * there: the bytes of both count. */
 #define DEPLOY_UNPACK_RATIO 8
 #define DEPLOY_UNPACK_SLACK (1ull << 30)
 struct deploy_unpack_opts {
