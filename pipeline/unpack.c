@@ -320,8 +320,15 @@ static int docker_layers(struct ux *x, int dirfd, char ***v, size_t *n)
 		bool abs;
 		const char *s = json_string_value(l);
 		struct stat ls;
-		if (!s || ux_clean_name(s, name, sizeof name, &abs) || !*name ||
-		    fstatat(dirfd, name, &ls, 0) || !S_ISREG(ls.st_mode))
+		int lfd = -1;
+		/* Docker 25 writes ID/layer.tar as a symlink into blobs/:
+		 * followed inside the tarball's tree only */
+		bool ok = s && !ux_clean_name(s, name, sizeof name, &abs) && *name &&
+			  (lfd = open_in_root(dirfd, name, 0)) >= 0 && !fstat(lfd, &ls) &&
+			  S_ISREG(ls.st_mode);
+		if (lfd >= 0)
+			close(lfd);
+		if (!ok)
 			break;
 		*v = xreallocarray(*v, *n + 1, sizeof **v);
 		(*v)[(*n)++] = xstrdup(name);

@@ -667,3 +667,30 @@ Test(unpack, a_layer_writing_through_an_in_root_symlink_lands_inside_and_hides_t
 	deploy_cleanup(&u);
 	diag_list_free(&w);
 }
+
+/* Docker 25's `docker save`: an OCI layout plus a manifest.json whose
+ * Layers are ID/layer.tar symlinks into blobs/sha256/; the links are
+ * followed inside the tarball's tree and the image is the one skopeo and
+ * umoci see in the layout. */
+Test(unpack, a_docker_25_save_with_layer_symlinks_into_blobs)
+{
+	need_tool("skopeo", "skopeo");
+	need_tool("umoci", "umoci");
+	make_image();
+	sh("python3 -c \"import json, os; i = json.load(open('img/index.json')); "
+	   "m = json.load(open('img/blobs/' + i['manifests'][0]['digest'].replace(':', '/'))); L = []\n"
+	   "for l in m['layers']:\n"
+	   "    h = l['digest'].split(':')[1]; os.makedirs('img/' + h, exist_ok=True)\n"
+	   "    os.symlink('../blobs/sha256/' + h, 'img/' + h + '/layer.tar'); L.append(h + '/layer.tar')\n"
+	   "json.dump([{'Config': 'c.json', 'RepoTags': ['t:1'], 'Layers': L}], open('img/manifest.json', 'w'))\" && "
+	   "rm img/oci-layout && tar -C img -cf d25.tar . && tar -tvf d25.tar | grep -q 'layer.tar -> ../blobs/sha256/'");
+	struct deploy_unpacked u;
+	struct diag_list w = {0};
+	struct diag d;
+	cr_assert_eq(unpack("d25.tar", 0, &u, &w, &d), 0, "%s", d.msg);
+	cr_assert_eq(w.n, 0, "warnings: %s", warnings(&w));
+	cr_assert_eq(u.nlayers, 2);
+	same_tree("G/rootfs", u.dir);
+	deploy_cleanup(&u);
+	diag_list_free(&w);
+}
