@@ -5,9 +5,11 @@
  *
  * As jdupes does it, cheapest test first: files of one size (empty files
  * are no duplicates, as jdupes counts them by default), then the XXH3
- * 128-bit hash of the whole content (libxxhash), then the bytes compared
- * with memcmp before two files are called identical -- a hash match alone
- * is never the verdict.  Hardlinks are one file already (the walk keeps
+ * 128-bit hash (libxxhash) of their first 4 KiB, then of the whole
+ * content of those still equal, then the bytes compared with memcmp
+ * before two files are called identical -- a hash match alone is never
+ * the verdict.  Files are read in chunks, not mapped (each is read once
+ * or twice: a copy costs less than the faults of a mapping).  Hardlinks are one file already (the walk keeps
  * one entry per inode), so they are never their own duplicates.  The
  * finding is proven (the bytes are equal) and saves all copies but one;
  * its fix is a hardlink (or one copy and an RPATH to it), never a
@@ -17,13 +19,16 @@
 #include "../common/buf.h"
 #include "../common/diag.h"
 #include "../common/filetype.h"
-#include "../common/mfile.h"
 #include "../common/run.h"
 #include "../common/util.h"
 #include "../graph/graph.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#define XXH_STATIC_LINKING_ONLY   /* XXH3_state_t on the stack */
 #include <xxhash.h>
 
 struct cand {
@@ -53,34 +58,66 @@ static int by_hash(const void *a, const void *b)
 	return x->file < y->file ? -1 : x->file > y->file;
 }
 
-static void hash_one(struct tree *t, struct cand *c, struct diag_list *w)
+/* Read in chunks, not mapped: a file read once costs a copy from the
+ * page cache, a mapping a fault per few pages and a TLB flush. */
+#define CHUNK (256 * 1024)
+#define HEAD 4096
+
+/* The XXH3-128 of the first `limit` bytes (all of them: UINT64_MAX); -1
+ * when the file cannot be read. */
+static int hash_file(struct tree *t, const struct tfile *f, uint64_t limit,
+		     unsigned char *buf, XXH128_hash_t *out, struct diag_list *w)
 {
-	struct mfile mf;
-	struct diag d = {0};
-	if (mfile_open(&mf, tree_full(t, &t->f[c->file]), &d)) {
-		diag_warn(w, &d);
+	int fd = open(tree_full(t, f), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		diag_warn_at(w, tree_full(t, f), 0, "cannot read: %s (in no duplicate set)",
+			     strerror(errno));
+		return -1;
+	}
+	XXH3_state_t st;
+	XXH3_128bits_reset(&st);
+	uint64_t done = 0;
+	ssize_t got;
+	while (done < limit &&
+	       (got = read(fd, buf, limit - done < CHUNK ? (size_t)(limit - done) : CHUNK)) > 0) {
+		XXH3_128bits_update(&st, buf, (size_t)got);
+		done += (uint64_t)got;
+	}
+	close(fd);
+	*out = XXH3_128bits_digest(&st);
+	return 0;
+}
+
+static void hash_one(struct tree *t, struct cand *c, uint64_t limit,
+		     unsigned char *buf, struct diag_list *w)
+{
+	XXH128_hash_t h;
+	if (c->bad || hash_file(t, &t->f[c->file], limit, buf, &h, w)) {
 		c->bad = true;
 		return;
 	}
-	XXH128_hash_t h = XXH3_128bits(mf.p, mf.n);
 	c->hi = h.high64;
 	c->lo = h.low64;
-	mfile_close(&mf);
 }
 
 /* equal bytes, checked: the hash only chose whom to compare */
-static bool same_bytes(struct tree *t, uint32_t a, uint32_t b)
+static bool same_bytes(struct tree *t, uint32_t a, uint32_t b, unsigned char *buf)
 {
-	struct mfile ma, mb;
-	struct diag d = {0};
-	bool same = false;
-	if (mfile_open(&ma, tree_full(t, &t->f[a]), &d))
-		return false;
-	if (!mfile_open(&mb, tree_full(t, &t->f[b]), &d)) {
-		same = ma.n == mb.n && !memcmp(ma.p, mb.p, ma.n);
-		mfile_close(&mb);
+	int fa = open(tree_full(t, &t->f[a]), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fb = open(tree_full(t, &t->f[b]), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	bool same = fa >= 0 && fb >= 0;
+	while (same) {
+		ssize_t na = read(fa, buf, CHUNK), nb = na > 0 ? read(fb, buf + CHUNK, (size_t)na) : 0;
+		if (na <= 0) {
+			same = na == 0 && read(fb, buf + CHUNK, 1) == 0;
+			break;
+		}
+		same = nb == na && !memcmp(buf, buf + CHUNK, (size_t)na);
 	}
-	mfile_close(&ma);
+	if (fa >= 0)
+		close(fa);
+	if (fb >= 0)
+		close(fb);
 	return same;
 }
 
@@ -115,7 +152,8 @@ static void add_set(struct tree *t, struct graph *g, const uint32_t *m, size_t n
 }
 
 /* one run of equal hashes: split into sets of equal bytes */
-static void confirm(struct tree *t, struct graph *g, struct cand *c, size_t n)
+static void confirm(struct tree *t, struct graph *g, struct cand *c, size_t n,
+		    unsigned char *buf)
 {
 	uint32_t *left = xcalloc(n, sizeof *left), *set = xcalloc(n, sizeof *set);
 	size_t nleft = n;
@@ -133,7 +171,7 @@ static void confirm(struct tree *t, struct graph *g, struct cand *c, size_t n)
 			}
 		set[ns++] = left[0];
 		for (size_t i = 1; i < nleft; i++) {
-			if (same_bytes(t, left[0], left[i]))
+			if (same_bytes(t, left[0], left[i], buf))
 				set[ns++] = left[i];
 			else
 				left[nl++] = left[i];
@@ -146,9 +184,44 @@ static void confirm(struct tree *t, struct graph *g, struct cand *c, size_t n)
 	free(set);
 }
 
+/* [c, c+n): candidates of one size; hashed over their first HEAD bytes
+ * (or all of them), then those equal so far over all their bytes, then
+ * each run of equal hashes confirmed byte for byte. */
+static void one_size(struct tree *t, struct graph *g, struct cand *c, size_t n,
+		     unsigned char *buf, struct diag_list *w)
+{
+	bool small = c[0].size <= HEAD;
+	for (size_t k = 0; k < n; k++)
+		hash_one(t, &c[k], small ? UINT64_MAX : HEAD, buf, w);
+	qsort(c, n, sizeof *c, by_hash);
+	for (size_t k = 0; k < n && !c[k].bad;) {
+		size_t e = k + 1;
+		while (e < n && !c[e].bad && c[e].hi == c[k].hi && c[e].lo == c[k].lo)
+			e++;
+		if (e - k > 1 && small) {
+			confirm(t, g, c + k, e - k, buf);
+		} else if (e - k > 1) {
+			/* equal heads: the whole content now */
+			for (size_t i = k; i < e; i++)
+				hash_one(t, &c[i], UINT64_MAX, buf, w);
+			qsort(c + k, e - k, sizeof *c, by_hash);
+			for (size_t i = k; i < e && !c[i].bad;) {
+				size_t j = i + 1;
+				while (j < e && !c[j].bad && c[j].hi == c[i].hi && c[j].lo == c[i].lo)
+					j++;
+				if (j - i > 1)
+					confirm(t, g, c + i, j - i, buf);
+				i = j;
+			}
+		}
+		k = e;
+	}
+}
+
 int tree_dups(struct tree *t, struct graph *g, const struct run *r)
 {
 	struct cand *c = xcalloc(t->n + 1, sizeof *c);
+	unsigned char *buf = xmalloc(2 * CHUNK);
 	size_t n = 0;
 	for (size_t i = 0; i < t->n; i++)
 		if (t->f[i].size)
@@ -158,21 +231,11 @@ int tree_dups(struct tree *t, struct graph *g, const struct run *r)
 		size_t j = i + 1;
 		while (j < n && c[j].size == c[i].size)
 			j++;
-		if (j - i > 1) {
-			for (size_t k = i; k < j; k++)
-				hash_one(t, &c[k], r->w);
-			qsort(c + i, j - i, sizeof *c, by_hash);
-			for (size_t k = i; k < j && !c[k].bad;) {
-				size_t e = k + 1;
-				while (e < j && !c[e].bad && c[e].hi == c[k].hi && c[e].lo == c[k].lo)
-					e++;
-				if (e - k > 1)
-					confirm(t, g, c + k, e - k);
-				k = e;
-			}
-		}
+		if (j - i > 1)
+			one_size(t, g, c + i, j - i, buf, r->w);
 		i = j;
 	}
+	free(buf);
 	free(c);
 	return 0;
 }

@@ -213,10 +213,15 @@ static size_t scan_one(struct tree *t, struct graph *g, struct names *nm, size_t
 		return 0;
 	const char **need;
 	size_t nneed = needed_names(g, adj, graph_node(g, t->f[i].id)->idx, &need);
-	/* every name a dlopen could use holds ".so": find those (memmem is
-	 * vectorized), then widen each to its token */
+	/* every name a dlopen could use holds ".so": find each '.' (memchr
+	 * is vectorized; glibc's memmem walks a 3-byte needle bytewise),
+	 * keep those followed by "so", then widen each to its token */
 	const unsigned char *p = mf.p, *end = mf.p + mf.n, *hit;
-	while (p < end && (hit = memmem(p, (size_t)(end - p), ".so", 3))) {
+	while (p + 3 <= end && (hit = memchr(p, '.', (size_t)(end - p - 2)))) {
+		if (hit[1] != 's' || hit[2] != 'o') {
+			p = hit + 1;
+			continue;
+		}
 		const unsigned char *s = hit;
 		while (s > mf.p && name_char(s[-1]))
 			s--;
