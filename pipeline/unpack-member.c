@@ -417,8 +417,11 @@ struct place {
 	char rel[PATH_LEN];
 };
 
+/* The member's data into fd at libarchive's offsets (sparse blocks),
+ * never past its declared size (size < 0: none declared).  0, 1 when the
+ * member is refused (warned), -1 on error. */
 static int write_blocks(struct ux *x, struct archive *a, int fd,
-			const struct place *pl, uint64_t *bytes)
+			const struct place *pl, int64_t size, uint64_t *bytes)
 {
 	for (;;) {
 		const void *b;
@@ -434,6 +437,10 @@ static int write_blocks(struct ux *x, struct archive *a, int fd,
 		if (r != ARCHIVE_OK) {
 			warn(x, pl->pos, pl->member, archive_error_string(a) ?
 			     archive_error_string(a) : "unreadable data");
+			return 1;
+		}
+		if (off < 0 || (size >= 0 && (len > (uint64_t)size || off > size - (int64_t)len))) {
+			warn(x, pl->pos, pl->member, "data past its declared size");
 			return 1;
 		}
 		if (len > x->limit - x->written)
@@ -454,7 +461,8 @@ static int write_blocks(struct ux *x, struct archive *a, int fd,
 static int do_file(struct ux *x, struct archive *a, struct archive_entry *e,
 		   const struct place *pl)
 {
-	int64_t size = archive_entry_size_is_set(e) ? archive_entry_size(e) : 0;
+	bool sized = archive_entry_size_is_set(e);
+	int64_t size = sized ? archive_entry_size(e) : 0;
 	if (size < 0 || (uint64_t)size > x->limit - x->written)
 		return diag_err_at(x->d, x->path, pl->pos,
 				   "%smember '%s' declares %lld bytes, more than the %llu left of the unpack limit of %llu bytes",
@@ -467,8 +475,8 @@ static int do_file(struct ux *x, struct archive *a, struct archive_entry *e,
 	if (fd < 0)
 		return fs_fail(x, pl->pos, pl->member, "cannot create it");
 	uint64_t bytes = 0;
-	int rc = write_blocks(x, a, fd, pl, &bytes);
-	if (!rc && ftruncate(fd, size) && (uint64_t)size > bytes)
+	int rc = write_blocks(x, a, fd, pl, sized ? size : -1, &bytes);
+	if (!rc && sized && ftruncate(fd, size) && (uint64_t)size > bytes)
 		rc = fs_fail(x, pl->pos, pl->member, "cannot size it") ? -1 : 1;
 	if (!rc) {
 		struct timespec t[2] = {{.tv_nsec = UTIME_OMIT},

@@ -694,3 +694,21 @@ Test(unpack, a_docker_25_save_with_layer_symlinks_into_blobs)
 	deploy_cleanup(&u);
 	diag_list_free(&w);
 }
+
+/* A GNU sparse member (tar -S): the data blocks land at their offsets,
+ * the holes stay holes, and the file has its declared size (cmp against
+ * the source; du says the holes were not written). */
+Test(unpack, a_sparse_member_keeps_its_holes)
+{
+	sh("truncate -s 64M sp && printf data | dd of=sp bs=1 seek=33554432 conv=notrunc 2>/dev/null && "
+	   "tar -S -cf sp.tar sp && tar -tvf sp.tar | grep -q ' 67108864 '");
+	struct deploy_unpacked u;
+	struct diag_list w = {0};
+	struct diag d;
+	cr_assert_eq(unpack("sp.tar", 0, &u, &w, &d), 0, "%s", d.msg);
+	cr_assert_eq(w.n, 0, "warnings: %s", warnings(&w));
+	sh("cmp sp '%s/sp' && [ $(du -k '%s/sp' | cut -f1) -lt 1024 ]", u.dir, u.dir);
+	cr_assert_lt(u.bytes, 1u << 20, "%llu bytes written for 4 bytes of data",
+		     (unsigned long long)u.bytes);
+	deploy_cleanup(&u);
+}
