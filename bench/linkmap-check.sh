@@ -9,8 +9,9 @@
 #   cause gc       == --print-gc-sections (tests/cli/linkmap_causes.py;
 #                     prints the sections that differ)
 # Slow (readelf over 244 MB of archives, a minute or two per linker); not
-# part of `make test`.  Figures in bench/linkmap.md.
-set -u
+# part of `make test`.  Figures in bench/linkmap.md; exits 1 on any
+# difference, which lld's 65 (the README's exception) are today.
+set -u -o pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD/..
 SLIM=${SLIM:-$ROOT/slim}
