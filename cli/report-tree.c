@@ -85,9 +85,12 @@ static void rest(FILE *fp, const struct report_text_opts *o, const json_t *t)
 	json_t *e;
 	char b[32];
 	json_array_foreach(json_object_get(t, "python_trees"), i, e)
-		fprintf(fp, "Python tree %s: %lld files, %s (no trace given: none of it judged or pruned)\n",
+		fprintf(fp, "Python tree %s: %lld files, %s (%s)\n",
 			json_string_value(json_object_get(e, "path")), (long long)num(e, "files"),
-			sz(o, num(e, "bytes"), b, sizeof b));
+			sz(o, num(e, "bytes"), b, sizeof b),
+			json_is_true(json_object_get(e, "judged"))
+				? "judged against the traces given"
+				: "no trace given: none of it judged or pruned");
 	json_array_foreach(json_object_get(t, "prune"), i, e) {
 		if (!strcmp(json_string_value(json_object_get(e, "confidence")), "proven"))
 			np++;

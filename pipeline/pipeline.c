@@ -59,6 +59,7 @@ struct later {
 	struct input *maps, *traces;
 	size_t nmaps, ntraces;
 	const char *first_elf;     /* node of the first ELF input (the maps') */
+	bool tree;                 /* a deployable took the --py-trace traces */
 };
 
 void pipeline_run_open(struct run *r, const struct elf_opts *eo,
@@ -250,11 +251,13 @@ static int run_inputs(struct graph *g, const struct pipeline_opts *o,
 			break;
 		case FT_DIR:
 			rc |= run_tree(g, o, r, &in[i], errs);
+			l->tree = true;
 			break;
 		default:
-			if (deploy_is_archive(in[i].p, in[i].n))
+			if (deploy_is_archive(in[i].p, in[i].n)) {
 				rc |= run_tree(g, o, r, &in[i], errs);
-			else
+				l->tree = true;
+			} else
 				rc |= refuse(&in[i], errs);
 		}
 	}
@@ -403,7 +406,8 @@ int pipeline_build(struct graph *g, const struct pipeline_opts *o,
 	rc |= run_maps(g, o, &r, &l, errs);
 	step_end(&t, "linkmap");
 
-	if (o->py.ntraces + l.ntraces || o->py.nroots || o->py.nscripts) {
+	/* (a deployable classified its own Python trees with the traces) */
+	if (!l.tree && (o->py.ntraces + l.ntraces || o->py.nroots || o->py.nscripts)) {
 		step_begin(&t, o);
 		rc |= run_python(g, o, &r, &l, errs);
 		step_end(&t, "pydeps");

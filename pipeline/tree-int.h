@@ -42,6 +42,7 @@ struct tlink {                  /* a symlink inside the root to a file */
 struct tree {
 	const char *dir;        /* the directory walked (host path) */
 	const char *name;       /* what the user named */
+	const char *real;       /* dir's real path (other analyzers' paths) */
 	int rootfd;
 	struct arena arena;
 	struct tfile *f;
@@ -50,6 +51,7 @@ struct tree {
 	size_t nlinks, caplinks;
 	struct hmap by_inode;   /* "dev:ino" -> index + 1 */
 	struct hmap by_path;    /* rel -> index + 1 (every path, aliases too) */
+	bool traced;            /* --py-trace given: pydeps judged the trees */
 	const char **pytrees;   /* Python installations' trees, rel */
 	size_t npytrees, cappytrees;
 	const char **roots;     /* node ids of the roots of liveness */

@@ -33,6 +33,7 @@
 #include "../graph/graph.h"
 #include "../graph/ids.h"
 #include "../analyzers/elf/slim-elf.h"
+#include "../pydeps/pydeps.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,44 @@ static int entries(struct tree *t, const struct deploy_opts *o,
 	return rc;
 }
 
+/* --py-trace inside the tree: pydeps over the Python trees the walk
+ * found, the traces mapped here (the pipeline leaves them to the tree) */
+static int tree_python(struct tree *t, struct graph *g, const struct run *r,
+		       struct diag_list *errs)
+{
+	struct pydeps_opts po = *r->py;
+	struct run pr = *r;
+	size_t nt = r->py->ntraces;
+	struct mfile *mf = xcalloc(nt + 1, sizeof *mf);
+	struct input *in = xcalloc(nt + 1, sizeof *in);
+	const char **roots = xcalloc(t->npytrees + 1, sizeof *roots);
+	int rc = 0;
+	for (size_t i = 0; i < t->npytrees; i++)
+		roots[i] = arena_printf(&t->arena, "%s/%s", t->dir, t->pytrees[i]);
+	po.roots = roots;
+	po.nroots = t->npytrees;
+	pr.py = &po;
+	for (size_t i = 0; i < nt; i++) {
+		struct diag d = {0};
+		if (mfile_open(&mf[i], r->py->traces[i], &d)) {
+			diag_warn(errs, &d);
+			rc = -1;
+		}
+		in[i] = (struct input){r->py->traces[i], mf[i].p, mf[i].n,
+				       filetype_detect(mf[i].p, mf[i].n), NULL};
+	}
+	/* an unreadable trace stops the Python analysis: without it the
+	 * used set shrinks and the prune list would grow */
+	if (!rc && t->npytrees && pydeps_merge(g, in, nt, &pr, errs))
+		rc = -1;
+	for (size_t i = 0; i < nt; i++)
+		mfile_close(&mf[i]);
+	free(mf);
+	free(in);
+	free(roots);
+	return rc;
+}
+
 static void mark_live(struct tree *t, struct graph *g)
 {
 	struct gadj a;
@@ -101,12 +140,21 @@ static void mark_live(struct tree *t, struct graph *g)
 			q[qt++] = n->idx;
 		}
 	}
+	for (size_t i = 0; i < g->nnodes; i++) {
+		const struct gnode *n = g->nodes[i];
+		const char *cls = strcmp(n->kind, NK_MODULE) ? NULL
+				  : attr_get_str(n->attrs, "classification");
+		if (cls && strcmp(cls, "unreferenced") && !seen[i]) {
+			seen[i] = true;     /* a module pydeps keeps */
+			q[qt++] = (uint32_t)i;
+		}
+	}
 	while (qh < qt) {
 		uint32_t u = q[qh++];
 		for (uint32_t k = a.off[u]; k < a.off[u + 1]; k++) {
 			const struct gedge *e = &g->edges[a.edge[k]];
-			if ((!strcmp(e->kind, EK_NEEDS) || !strcmp(e->kind, EK_DLOPENS)) &&
-			    !seen[e->to]) {
+			if ((!strcmp(e->kind, EK_NEEDS) || !strcmp(e->kind, EK_DLOPENS) ||
+			     !strcmp(e->kind, EK_CONTAINS)) && !seen[e->to]) {
 				seen[e->to] = true;
 				q[qt++] = e->to;
 			}
@@ -305,15 +353,21 @@ int tree_live(struct tree *t, struct graph *g, const struct deploy_opts *o,
 	      const struct run *r, struct diag_list *errs)
 {
 	int rc = entries(t, o, errs);
+	bool traced = r->py && r->py->ntraces;
 	for (size_t i = 0; i < t->n; i++) {
 		struct tfile *f = &t->f[i];
 		if ((!o->nentries && f->type == FT_ELF_EXEC) ||
-		    (f->pytree && f->type == FT_ELF_DYN))
+		    (!traced && f->pytree && f->type == FT_ELF_DYN))
 			add_root(t, i);
 	}
 	for (size_t i = 0; i < t->n; i++)
 		if (t->f[i].root)
 			analyze(t, g, r, i);
+	/* with a trace, pydeps judges the Python trees: the extension
+	 * modules of the modules it keeps are live through its contains
+	 * edges (their closures resolved by this root's ELF context) */
+	if (traced && tree_python(t, g, r, errs))
+		rc = -1;
 	struct names nm = {0};
 	candidate_names(t, g, &nm);
 	do

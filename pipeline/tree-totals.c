@@ -36,28 +36,63 @@ struct acc {
 	uint64_t files, bytes, after[2];   /* after[0] proven, [1] likely */
 };
 
+/* a path a finding names, relative to the root: a tree node's path
+ * attr is already; pydeps' paths are the root's directory + "/" + rel */
+static size_t find_path(struct tree *t, const char *p)
+{
+	size_t dl = strlen(t->dir), rl = strlen(t->real);
+	if (!p)
+		return 0;
+	if (!strncmp(p, t->dir, dl) && p[dl] == '/')
+		p += dl + 1;
+	else if (!strncmp(p, t->real, rl) && p[rl] == '/')
+		p += rl + 1;
+	else if (p[0] == '/')
+		return 0;   /* not a path of this tree */
+	return tree_find(t, p);
+}
+
+static void remove_one(struct tree *t, size_t i, const struct gfinding *fd,
+		       json_t *prune)
+{
+	if (!i || t->f[i - 1].cat == TC_DATA)
+		return;   /* data files are never in a prune list */
+	uint8_t lv = !strcmp(fd->confidence, "proven") ? 1 : 2;
+	struct tfile *f = &t->f[i - 1];
+	if (f->removed && f->removed <= lv)
+		return;
+	/* (a proven finding after a likely one on the same file: the entry
+	 * is written again with the stronger confidence) */
+	if (f->removed) {
+		for (size_t k = json_array_size(prune); k-- > 0;)
+			if (!strcmp(json_string_value(json_object_get(json_array_get(prune, k), "path")), f->rel))
+				json_array_remove(prune, k);
+	}
+	f->removed = lv;
+	json_t *e = json_object();
+	attr_str(e, "path", f->rel);
+	attr_str(e, "finding", fd->kind);
+	attr_str(e, "confidence", fd->confidence);
+	attr_int(e, "bytes", (long long)f->size);
+	json_array_append_new(prune, e);
+}
+
 static void mark_removed(struct tree *t, struct graph *g, json_t *prune)
 {
 	for (size_t k = 0; k < g->nfindings; k++) {
 		const struct gfinding *fd = &g->findings[k];
 		if (!deletes(fd->kind) || !strcmp(fd->confidence, "unknown"))
 			continue;
+		const json_t *paths = json_object_get(fd->attrs, "paths");
+		if (paths) {   /* pydeps: a unit of several files */
+			size_t j;
+			json_t *p;
+			json_array_foreach(paths, j, p)
+				remove_one(t, find_path(t, json_string_value(p)), fd, prune);
+			continue;
+		}
 		const struct gnode *n = graph_node(g, fd->node);
-		const char *rel = n ? attr_get_str(n->attrs, "path") : NULL;
-		size_t i = rel ? tree_find(t, rel) : 0;
-		if (!i || t->f[i - 1].cat == TC_DATA)
-			continue;
-		uint8_t lv = !strcmp(fd->confidence, "proven") ? 1 : 2;
-		struct tfile *f = &t->f[i - 1];
-		if (f->removed && f->removed <= lv)
-			continue;
-		f->removed = lv;
-		json_t *e = json_object();
-		attr_str(e, "path", f->rel);
-		attr_str(e, "finding", fd->kind);
-		attr_str(e, "confidence", fd->confidence);
-		attr_int(e, "bytes", (long long)f->size);
-		json_array_append_new(prune, e);
+		remove_one(t, find_path(t, n ? attr_get_str(n->attrs, "path") : NULL), fd, prune);
 	}
 }
 
@@ -235,7 +270,7 @@ static json_t *python_trees(struct tree *t)
 		attr_str(o, "path", p);
 		attr_int(o, "files", (long long)a.files);
 		attr_int(o, "bytes", (long long)a.bytes);
-		attr_bool(o, "judged", false);
+		attr_bool(o, "judged", t->traced);
 		json_array_append_new(v, o);
 	}
 	return v;

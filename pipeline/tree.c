@@ -300,7 +300,11 @@ int deploy_tree(struct graph *g, const char *dir, const char *name,
 		dl--;
 	t.dir = arena_strndup(&t.arena, dir, dl);
 	t.name = name;
+	t.traced = r->py && r->py->ntraces;
 	t.rootfd = open(t.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char *real = realpath(t.dir, NULL);
+	t.real = arena_strdup(&t.arena, real ? real : t.dir);
+	free(real);
 	if (t.rootfd < 0) {
 		diag_err(&d, name, "cannot open directory: %s", strerror(errno));
 		goto out;
