@@ -9,7 +9,12 @@
  * content of those still equal, then the bytes compared with memcmp
  * before two files are called identical -- a hash match alone is never
  * the verdict.  Files are read in chunks, not mapped (each is read once
- * or twice: a copy costs less than the faults of a mapping).  Hardlinks are one file already (the walk keeps
+ * or twice: a copy costs less than the faults of a mapping).
+ *
+ * tree_dups_find() touches no graph and no arena (files opened relative
+ * to the root's descriptor, warnings to its own list), so deploy_tree()
+ * runs it on a second thread while the ELF analysis runs;
+ * tree_dups_emit() writes the findings after both.  Hardlinks are one file already (the walk keeps
  * one entry per inode), so they are never their own duplicates.  The
  * finding is proven (the bytes are equal) and saves all copies but one;
  * its fix is a hardlink (or one copy and an RPATH to it), never a
@@ -25,6 +30,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -68,10 +75,11 @@ static int by_hash(const void *a, const void *b)
 static int hash_file(struct tree *t, const struct tfile *f, uint64_t limit,
 		     unsigned char *buf, XXH128_hash_t *out, struct diag_list *w)
 {
-	int fd = open(tree_full(t, f), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = openat(t->rootfd, f->rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
-		diag_warn_at(w, tree_full(t, f), 0, "cannot read: %s (in no duplicate set)",
-			     strerror(errno));
+		char p[PATH_MAX];
+		snprintf(p, sizeof p, "%s/%s", t->dir, f->rel);
+		diag_warn_at(w, p, 0, "cannot read: %s (in no duplicate set)", strerror(errno));
 		return -1;
 	}
 	XXH3_state_t st;
@@ -103,8 +111,8 @@ static void hash_one(struct tree *t, struct cand *c, uint64_t limit,
 /* equal bytes, checked: the hash only chose whom to compare */
 static bool same_bytes(struct tree *t, uint32_t a, uint32_t b, unsigned char *buf)
 {
-	int fa = open(tree_full(t, &t->f[a]), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	int fb = open(tree_full(t, &t->f[b]), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fa = openat(t->rootfd, t->f[a].rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fb = openat(t->rootfd, t->f[b].rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	bool same = fa >= 0 && fb >= 0;
 	while (same) {
 		ssize_t na = read(fa, buf, CHUNK), nb = na > 0 ? read(fb, buf + CHUNK, (size_t)na) : 0;
@@ -121,7 +129,7 @@ static bool same_bytes(struct tree *t, uint32_t a, uint32_t b, unsigned char *bu
 	return same;
 }
 
-static void add_set(struct tree *t, struct graph *g, const uint32_t *m, size_t n)
+static void add_set(struct tree *t, const uint32_t *m, size_t n)
 {
 	GROW(t->dup, t->capdup, t->ndup + n);
 	GROW(t->dupoff, t->capdupoff, t->ndupsets + 2);
@@ -130,7 +138,18 @@ static void add_set(struct tree *t, struct graph *g, const uint32_t *m, size_t n
 	memcpy(t->dup + t->ndup, m, n * sizeof *m);
 	t->ndup += n;
 	t->dupoff[++t->ndupsets] = (uint32_t)t->ndup;
+}
 
+/* the finding of one set; the copy kept is a live one (what runs loads
+ * it by that path), else the first the walk met */
+static void emit_set(struct tree *t, struct graph *g, uint32_t *m, size_t n)
+{
+	for (size_t i = 1; i < n && !t->f[m[0]].live; i++)
+		if (t->f[m[i]].live) {
+			uint32_t x = m[0];
+			m[0] = m[i];
+			m[i] = x;
+		}
 	const struct tfile *keep = &t->f[m[0]];
 	struct buf why = BUF_INIT;
 	json_t *paths = json_array();
@@ -151,9 +170,14 @@ static void add_set(struct tree *t, struct graph *g, const uint32_t *m, size_t n
 	buf_free(&why);
 }
 
+void tree_dups_emit(struct tree *t, struct graph *g)
+{
+	for (size_t k = 0; k < t->ndupsets; k++)
+		emit_set(t, g, t->dup + t->dupoff[k], t->dupoff[k + 1] - t->dupoff[k]);
+}
+
 /* one run of equal hashes: split into sets of equal bytes */
-static void confirm(struct tree *t, struct graph *g, struct cand *c, size_t n,
-		    unsigned char *buf)
+static void confirm(struct tree *t, struct cand *c, size_t n, unsigned char *buf)
 {
 	uint32_t *left = xcalloc(n, sizeof *left), *set = xcalloc(n, sizeof *set);
 	size_t nleft = n;
@@ -161,14 +185,6 @@ static void confirm(struct tree *t, struct graph *g, struct cand *c, size_t n,
 		left[i] = c[i].file;
 	while (nleft > 1) {
 		size_t ns = 0, nl = 0;
-		/* the copy kept: a live one (what runs loads it by that path),
-		 * else the first the walk met */
-		for (size_t i = 1; i < nleft && !t->f[left[0]].live; i++)
-			if (t->f[left[i]].live) {
-				uint32_t x = left[0];
-				left[0] = left[i];
-				left[i] = x;
-			}
 		set[ns++] = left[0];
 		for (size_t i = 1; i < nleft; i++) {
 			if (same_bytes(t, left[0], left[i], buf))
@@ -177,7 +193,7 @@ static void confirm(struct tree *t, struct graph *g, struct cand *c, size_t n,
 				left[nl++] = left[i];
 		}
 		if (ns > 1)
-			add_set(t, g, set, ns);
+			add_set(t, set, ns);
 		nleft = nl;
 	}
 	free(left);
@@ -187,7 +203,7 @@ static void confirm(struct tree *t, struct graph *g, struct cand *c, size_t n,
 /* [c, c+n): candidates of one size; hashed over their first HEAD bytes
  * (or all of them), then those equal so far over all their bytes, then
  * each run of equal hashes confirmed byte for byte. */
-static void one_size(struct tree *t, struct graph *g, struct cand *c, size_t n,
+static void one_size(struct tree *t, struct cand *c, size_t n,
 		     unsigned char *buf, struct diag_list *w)
 {
 	bool small = c[0].size <= HEAD;
@@ -199,7 +215,7 @@ static void one_size(struct tree *t, struct graph *g, struct cand *c, size_t n,
 		while (e < n && !c[e].bad && c[e].hi == c[k].hi && c[e].lo == c[k].lo)
 			e++;
 		if (e - k > 1 && small) {
-			confirm(t, g, c + k, e - k, buf);
+			confirm(t, c + k, e - k, buf);
 		} else if (e - k > 1) {
 			/* equal heads: the whole content now */
 			for (size_t i = k; i < e; i++)
@@ -210,7 +226,7 @@ static void one_size(struct tree *t, struct graph *g, struct cand *c, size_t n,
 				while (j < e && !c[j].bad && c[j].hi == c[i].hi && c[j].lo == c[i].lo)
 					j++;
 				if (j - i > 1)
-					confirm(t, g, c + i, j - i, buf);
+					confirm(t, c + i, j - i, buf);
 				i = j;
 			}
 		}
@@ -218,7 +234,7 @@ static void one_size(struct tree *t, struct graph *g, struct cand *c, size_t n,
 	}
 }
 
-int tree_dups(struct tree *t, struct graph *g, const struct run *r)
+void tree_dups_find(struct tree *t, struct diag_list *w)
 {
 	struct cand *c = xcalloc(t->n + 1, sizeof *c);
 	unsigned char *buf = xmalloc(2 * CHUNK);
@@ -232,10 +248,9 @@ int tree_dups(struct tree *t, struct graph *g, const struct run *r)
 		while (j < n && c[j].size == c[i].size)
 			j++;
 		if (j - i > 1)
-			one_size(t, g, c + i, j - i, buf, r->w);
+			one_size(t, c + i, j - i, buf, w);
 		i = j;
 	}
 	free(buf);
 	free(c);
-	return 0;
 }

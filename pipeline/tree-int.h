@@ -78,7 +78,10 @@ int tree_live(struct tree *t, struct graph *g, const struct deploy_opts *o,
 /* tree-totals.c: totals.tree (deploy.h's summary and prune list) */
 void tree_totals(struct tree *t, struct graph *g, const struct deploy_opts *o);
 
-/* tree-dup.c: duplicate-file findings (XXH3-128, then memcmp) */
-int tree_dups(struct tree *t, struct graph *g, const struct run *r);
+/* tree-dup.c: duplicate sets (XXH3-128, then memcmp) into t->dup;
+ * thread-safe beside tree_live() (reads t->f's paths and sizes only,
+ * warnings to w); then their duplicate-file findings */
+void tree_dups_find(struct tree *t, struct diag_list *w);
+void tree_dups_emit(struct tree *t, struct graph *g);
 
 #endif

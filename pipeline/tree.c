@@ -16,7 +16,8 @@
  *   live      tree-live.c: roots of liveness, the ELF analyzer inside the
  *             root (sysroot = the root: its ld.so.cache, default dirs,
  *             RUNPATH/$ORIGIN), orphan libraries
- *   dups      tree-dup.c: identical content at several paths
+ *   dups      tree-dup.c: identical content at several paths, found on a
+ *             second thread while the ELF analysis runs
  *   totals    totals.tree: bytes before and after the proven findings
  *             and after the likely ones, per category and per top-level
  *             directory, the largest files, the Python trees found, and
@@ -39,6 +40,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fts.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -279,6 +281,18 @@ static void add_nodes(struct tree *t, struct graph *g)
 	}
 }
 
+struct dup_job {
+	struct tree *t;
+	struct diag_list w;
+};
+
+static void *dup_thread(void *arg)
+{
+	struct dup_job *j = arg;
+	tree_dups_find(j->t, &j->w);
+	return NULL;
+}
+
 static void step(const struct deploy_opts *o, const char *what, double *t0)
 {
 	double t = now_seconds();
@@ -324,12 +338,24 @@ int deploy_tree(struct graph *g, const char *dir, const char *name,
 	struct run tr = *r;
 	tr.elf = elf_ctx_new(&eo);
 	size_t ninputs = g->ninputs;
+	/* duplicates on a second thread: they read bytes, the ELF analysis
+	 * mostly headers and tables */
+	struct dup_job job = {&t, {0}};
+	pthread_t th;
+	bool threaded = !pthread_create(&th, NULL, dup_thread, &job);
 	rc = tree_live(&t, g, o, &tr, errs);
 	step(o, "tree-live", &t0);
 	/* the programs analyzed are roots of the tree, not inputs */
 	g->ninputs = ninputs;
 	graph_add_input(g, name, filetype_name(FT_DIR), NULL);
-	tree_dups(&t, g, &tr);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		tree_dups_find(&t, &job.w);
+	for (size_t i = 0; i < job.w.n; i++)
+		diag_warn(r->w, &job.w.v[i]);
+	diag_list_free(&job.w);
+	tree_dups_emit(&t, g);
 	step(o, "tree-dups", &t0);
 	tree_totals(&t, g, o);
 	step(o, "tree-totals", &t0);
@@ -343,6 +369,8 @@ out:
 	hmap_free(&t.by_path);
 	free(t.f);
 	free(t.links);
+	free(t.dup);
+	free(t.dupoff);
 	free(t.pytrees);
 	free(t.roots);
 	arena_free(&t.arena);
