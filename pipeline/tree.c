@@ -135,14 +135,14 @@ static bool is_python(const char *rel, const unsigned char *h, size_t hn)
 }
 
 /* type one file from its first bytes (ELF: the whole header, mapped) */
-static void type_file(struct tree *t, struct tfile *f, const char *full,
-		      struct diag_list *w)
+static void type_file(struct tree *t, struct tfile *f, const char *acc,
+		      const char *full, struct diag_list *w)
 {
 	unsigned char h[64];
 	ssize_t hn = 0;
 	f->type = FT_UNKNOWN;
 	f->cat = TC_DATA;
-	int fd = open(full, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = open(acc, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 || (hn = pread(fd, h, sizeof h, 0)) < 0) {
 		diag_warn_at(w, full, 0, "cannot read: %s (inventoried as data)", strerror(errno));
 		if (fd >= 0)
@@ -168,7 +168,8 @@ static void type_file(struct tree *t, struct tfile *f, const char *full,
 }
 
 static void add_file(struct tree *t, const char *rel, const struct stat *st,
-		     const char *full, bool pytree, struct diag_list *w)
+		     const char *acc, const char *full, bool pytree,
+		     struct diag_list *w)
 {
 	size_t kl;
 	const char *key = inode_key(t, st->st_dev, st->st_ino, &kl);
@@ -187,7 +188,7 @@ static void add_file(struct tree *t, const char *rel, const struct stat *st,
 	f->dev = st->st_dev;
 	f->ino = st->st_ino;
 	f->pytree = pytree;
-	type_file(t, f, full, w);
+	type_file(t, f, acc, full, w);
 	hmap_put(&t->by_inode, key, kl, ix(t->n));
 	hmap_put(&t->by_path, r, strlen(r), ix(t->n));
 	t->n++;
@@ -210,7 +211,10 @@ static void add_link(struct tree *t, const char *rel)
 static int walk(struct tree *t, struct diag_list *w, struct diag *d)
 {
 	char *argv[] = {(char *)t->dir, NULL};
-	FTS *fts = fts_open(argv, FTS_PHYSICAL | FTS_NOCHDIR, by_name);
+	/* fts changes directory as it goes (each open a one-component
+	 * lookup, not the whole path again) and returns to where it was in
+	 * fts_close(); nothing else runs meanwhile */
+	FTS *fts = fts_open(argv, FTS_PHYSICAL, by_name);
 	if (!fts)
 		return diag_err(d, t->name, "cannot walk: %s", strerror(errno));
 	size_t dl = strlen(t->dir), pylevel = 0;
@@ -230,7 +234,8 @@ static int walk(struct tree *t, struct diag_list *w, struct diag *d)
 				pylevel = 0;
 			break;
 		case FTS_F:
-			add_file(t, rel, e->fts_statp, e->fts_path, pylevel > 0, w);
+			add_file(t, rel, e->fts_statp, e->fts_accpath, e->fts_path,
+				 pylevel > 0, w);
 			break;
 		case FTS_SL:
 		case FTS_SLNONE:
