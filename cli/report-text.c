@@ -396,6 +396,27 @@ static void print_by_kind(const struct rtext *t)
 	free(idx);
 }
 
+/* With --host, the one process everything is loaded into, from
+ * totals.roots (pipeline_totals): a root that has plugins. */
+static void print_host(const struct rtext *t)
+{
+	json_t *roots = json_object_get(t->g->totals, "roots");
+	const char *id;
+	json_t *r;
+	char a[32], b[32];
+	json_object_foreach(roots, id, r) {
+		if (!json_object_get(r, "plugins"))
+			continue;
+		fprintf(t->fp, "process %s (--host) with %lld inputs and extension modules loaded: "
+			"%lld libraries, %s; would no longer map %lld of them, %s\n", id,
+			(long long)json_integer_value(json_object_get(r, "plugins")),
+			(long long)json_integer_value(json_object_get(r, "libraries")),
+			report_bytes(t, (uint64_t)json_integer_value(json_object_get(r, "bytes")), a),
+			(long long)json_integer_value(json_object_get(r, "libraries_no_longer_mapped")),
+			report_bytes(t, (uint64_t)json_integer_value(json_object_get(r, "bytes_no_longer_mapped")), b));
+	}
+}
+
 int report_print_text(const struct graph *g, FILE *fp, const struct report_text_opts *o)
 {
 	struct rtext t = {g, fp, *o, {0}, {0}, NULL, NULL, NULL};
@@ -419,6 +440,7 @@ int report_print_text(const struct graph *g, FILE *fp, const struct report_text_
 	}
 	report_print_closure_gpu(&t);
 	print_by_kind(&t);
+	print_host(&t);
 	fprintf(fp, "total: %zu nodes, %zu edges, %zu findings; %s removable (proven findings only)\n",
 		g->nnodes, g->nedges, g->nfindings, report_bytes(&t, graph_proven_bytes(g, NULL), sz));
 	free(t.owner);

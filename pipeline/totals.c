@@ -14,7 +14,9 @@
  *   gone  = all \ kept: the libraries the process would no longer map
  *
  * totals.roots["exe:gdb"] = {libraries, bytes, libraries_no_longer_mapped,
- * bytes_no_longer_mapped}, bytes being the files' sizes.  With a host, a
+ * bytes_no_longer_mapped}: the libraries of the closure other than the
+ * roots themselves (as the text's "with its N libraries"), bytes being the
+ * files' sizes.  With a host, a
  * finding on a library the host's process keeps saves nothing there: its
  * bytes become 0 and attrs.stays_loaded_in names the host, which is how
  * two extension modules listing libm no longer claim libm's bytes while
@@ -78,10 +80,12 @@ static void root_totals(struct reach *r, const uint32_t *roots, size_t n,
 	memset(r->seen, 0, r->g->nnodes);
 	bfs(r, roots, n, 1, false);
 	bfs(r, roots, n, 2, true);
+	for (size_t i = 0; i < n; i++)   /* the roots are not their libraries */
+		r->seen[roots[i]] |= 4;
 	json_int_t libs = 0, bytes = 0, gone = 0, gone_bytes = 0;
 	for (size_t i = 0; i < r->g->nnodes; i++) {
 		const struct gnode *nd = r->g->nodes[i];
-		if (!(r->seen[i] & 1) || strcmp(nd->kind, NK_LIB))
+		if (!(r->seen[i] & 1) || (r->seen[i] & 4) || strcmp(nd->kind, NK_LIB))
 			continue;
 		libs++;
 		bytes += (json_int_t)nd->size;

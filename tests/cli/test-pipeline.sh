@@ -85,6 +85,13 @@ r = host["totals"]["roots"]
 assert list(r) == ["exe:python3.11"] and r["exe:python3.11"]["plugins"] == 2 and r["exe:python3.11"]["bytes_no_longer_mapped"] == 0, r
 print("libm counted once (%d bytes); nothing with --host" % msize)
 PY
+expect_rc 0 "$SLIM" report --host /usr/bin/python3.11 --py-trace t2.txt --py-root sp2 > host.txt 2> /dev/null
+python3 - host.json host.txt <<'PY' || die "text and JSON of the --host process differ"
+import json, re, sys
+r = json.load(open(sys.argv[1]))["totals"]["roots"]["exe:python3.11"]
+m = re.search(r"^process exe:python3.11 \(--host\) with (\d+) inputs and extension modules loaded: (\d+) libraries, .*; would no longer map (\d+) of them", open(sys.argv[2]).read(), re.M)
+assert m and (int(m[1]), int(m[2]), int(m[3])) == (r["plugins"], r["libraries"], r["libraries_no_longer_mapped"]), (m and m.groups(), r)
+PY
 # the text says the same: one heading counts it, the other says it is counted above
 [ "$(grep -c 'removable (proven): 1 libraries' two.txt)" = 1 ] || die "text: libm counted twice: $(grep removable two.txt)"
 grep -q 'of files already counted above' two.txt || die "text: the second finding does not say why it is not counted"
