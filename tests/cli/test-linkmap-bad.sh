@@ -59,7 +59,7 @@ bad "$S/prog-lld.map" "why2.txt: line 2: expected 'reference<TAB>extracted<TAB>s
 expect_rc 2 "$SLIM" linkmap 2>/dev/null
 expect_rc 2 "$SLIM" linkmap "$S/prog-bfd.map" --by nothing 2>/dev/null
 expect_rc 2 "$SLIM" linkmap "$S/prog-bfd.map" --top -1 2>/dev/null
-"$SLIM" linkmap --help | grep -q "^usage: slim linkmap MAP" || die "--help"
+"$SLIM" linkmap --help | grep -q "^usage: slim linkmap .*MAP" || die "--help"
 
 # every sample cut at 40 offsets: never a crash, one line when refused
 for m in "$S"/*.map; do
