@@ -191,7 +191,7 @@ static int run_tree(struct graph *g, const struct pipeline_opts *o,
 	d.elf = &o->elf;
 	d.on_step = o->on_step;
 	d.ctx = o->ctx;
-	if (in->type == FT_DIR)
+	if (in->type == FT_DIR && !deploy_is_oci_dir(in->path))
 		return deploy_tree(g, in->path, in->path, &d, r, errs);
 	struct deploy_unpacked u;
 	struct diag e = {0};
@@ -199,7 +199,10 @@ static int run_tree(struct graph *g, const struct pipeline_opts *o,
 		diag_warn(errs, &e);
 		return -1;
 	}
+	size_t before = g->ninputs;
 	int rc = deploy_tree(g, u.dir, in->path, &d, r, errs);
+	if (g->ninputs > before)   /* the input is the archive or image */
+		g->inputs[g->ninputs - 1].kind = graph_str(g, u.nlayers ? "image" : "archive");
 	deploy_cleanup(&u);
 	return rc;
 }

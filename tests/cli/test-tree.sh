@@ -17,8 +17,9 @@
 #     leaves curl running with the same output (prune-and-rerun);
 #  3. duplicates equal `jdupes -r`'s sets (hardlinks are one file);
 #  4. every file node's id is KIND:PATH with PATH relative to the root,
-#     and two copies of the tree under other names give the same ids and
-#     findings; --entry with a leading "/" is the same root;
+#     and two copies of the tree under other names, and the tree as a
+#     tar.zst, give the same ids and findings; --entry with a leading "/"
+#     is the same root;
 #  5. bad use: an --entry not in the tree, --include other than likely,
 #     --prune-list without a directory: one line, exit 2.
 . "$ROOT/tests/cli/lib.sh"
@@ -175,6 +176,21 @@ a, b = (json.load(open(f)) for f in sys.argv[1:])
 key = lambda r: (sorted(n['id'] for n in r['nodes']),
                  sorted((f['kind'], f['node'], f['bytes']) for f in r['findings']))
 sys.exit(key(a) != key(b))
+PY
+
+# the same tree as a tar.zst (unpacked into a private directory by
+# deploy_unpack()): the same ids and findings, named after the archive
+need zstd zstd
+tar -C "$R" --zstd -cf tree.tar.zst . || die "tar --zstd"
+$SLIM report tree.tar.zst --json -o r3.json 2> /dev/null || die "report of the tar.zst"
+python3 - r.json r3.json <<'PY' || die "the tar.zst and the directory differ"
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+key = lambda r: (sorted(n['id'] for n in r['nodes']),
+                 sorted((f['kind'], f['node'], f['bytes']) for f in r['findings']))
+assert key(a) == key(b)
+assert b['inputs'] == [{'kind': 'archive', 'path': 'tree.tar.zst'}], b['inputs']
+assert b['totals']['tree']['root'] == 'tree.tar.zst'
 PY
 
 # --- 5. bad use ------------------------------------------------------------
