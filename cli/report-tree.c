@@ -97,8 +97,11 @@ static void rest(FILE *fp, const struct report_text_opts *o, const json_t *t)
 		else
 			nl++;
 	}
-	fprintf(fp, "prune list: %zu proven, %zu more likely (--prune-list FILE, --include likely)\n\n",
+	fprintf(fp, "prune list: %zu proven, %zu more likely (--prune-list FILE, --include likely)\n",
 		np, nl);
+	if (!json_is_true(json_object_get(t, "gpu_scanned")))
+		fprintf(fp, "GPU code: not scanned (--arch LIST scans every ELF file and judges it)\n");
+	fputc('\n', fp);
 }
 
 int report_print_tree(const struct graph *g, FILE *fp,

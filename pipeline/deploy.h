@@ -109,6 +109,8 @@ struct deploy_opts {
 				* context from them, sysroot = the root and
 				* ids by path (elf_opts.path_of); NULL:
 				* defaults */
+	bool no_gpu;           /* --no-gpu: the tree's ELF files not scanned
+				* for CUDA fat binaries */
 	/* --perf: each step of the tree (walk, elf, strings, dups, totals)
 	 * with its wall time; NULL: not timed */
 	void (*on_step)(void *ctx, const char *step, double seconds);

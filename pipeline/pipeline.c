@@ -190,6 +190,7 @@ static int run_tree(struct graph *g, const struct pipeline_opts *o,
 	struct deploy_opts d = o->deploy;
 	d.elf = &o->elf;
 	d.on_step = o->on_step;
+	d.no_gpu = o->no_gpu;
 	d.ctx = o->ctx;
 	if (in->type == FT_DIR && !deploy_is_oci_dir(in->path))
 		return deploy_tree(g, in->path, in->path, &d, r, errs);

@@ -52,6 +52,7 @@ struct tree {
 	struct hmap by_inode;   /* "dev:ino" -> index + 1 */
 	struct hmap by_path;    /* rel -> index + 1 (every path, aliases too) */
 	bool traced;            /* --py-trace given: pydeps judged the trees */
+	bool gpu;               /* the ELF files were scanned for GPU code */
 	const char **pytrees;   /* Python installations' trees, rel */
 	size_t npytrees, cappytrees;
 	const char **roots;     /* node ids of the roots of liveness */

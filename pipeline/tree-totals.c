@@ -296,6 +296,7 @@ void tree_totals(struct tree *t, struct graph *g, const struct deploy_opts *o)
 	attr_int(tt, "after_proven", (long long)all.after[0]);
 	attr_int(tt, "after_likely", (long long)all.after[1]);
 	attr_int(tt, "symlinks", (long long)t->nlinks);
+	attr_bool(tt, "gpu_scanned", t->gpu);
 	json_t *cats = json_object();
 	for (int c = 0; c < TC_NCAT; c++)
 		json_object_set_new(cats, cat_name[c], acc_json(&cat[c]));

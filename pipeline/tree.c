@@ -18,6 +18,8 @@
  *             RUNPATH/$ORIGIN), orphan libraries
  *   dups      tree-dup.c: identical content at several paths, found on a
  *             second thread while the ELF analysis runs
+ *   gpu       with --arch, the CUDA fat binaries of every ELF file
+ *             (fatbin_merge() and its verdicts), owned by the file's node
  *   totals    totals.tree: bytes before and after the proven findings
  *             and after the likely ones, per category and per top-level
  *             directory, the largest files, the Python trees found, and
@@ -36,6 +38,7 @@
 #include "../common/util.h"
 #include "../graph/graph.h"
 #include "../graph/ids.h"
+#include "../analyzers/fatbin/fatbin.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -298,6 +301,31 @@ static void *dup_thread(void *arg)
 	return NULL;
 }
 
+/* The GPU code of every ELF file of the tree, owned by its node (the
+ * pipeline's run_gpu() skips a tree's nodes: their paths are inside it).
+ * A bad container in one file is a warning: never an error for the tree. */
+static void tree_gpu(struct tree *t, struct graph *g, const struct run *r)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		struct tfile *f = &t->f[i];
+		if (f->cat != TC_ELF)
+			continue;
+		const char *full = tree_full(t, f);
+		struct mfile mf;
+		struct diag d = {0};
+		int fd = openat(t->rootfd, f->rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 || mfile_open_fd(&mf, fd, full, &d))
+			continue;   /* typed from its bytes a moment ago */
+		struct input in = {full, mf.p, mf.n, f->type, f->id};
+		struct diag_list e = {0};
+		fatbin_merge(g, &in, 1, r, &e);
+		for (size_t k = 0; k < e.n; k++)
+			diag_warn(r->w, &e.v[k]);
+		diag_list_free(&e);
+		mfile_close(&mf);
+	}
+}
+
 static void step(const struct deploy_opts *o, const char *what, double *t0)
 {
 	double t = now_seconds();
@@ -362,6 +390,15 @@ int deploy_tree(struct graph *g, const char *dir, const char *name,
 	diag_list_free(&job.w);
 	tree_dups_emit(&t, g);
 	step(o, "tree-dups", &t0);
+	/* every data section of every ELF file is read for the magic (real
+	 * CUDA libraries embed containers outside .nv_fatbin): 3.4 s on
+	 * /usr, so only when --arch asks for verdicts; totals.tree.gpu and
+	 * the text say which */
+	t.gpu = !o->no_gpu && r->gpu && r->gpu->arch;
+	if (t.gpu) {
+		tree_gpu(&t, g, &tr);
+		step(o, "tree-gpu", &t0);
+	}
 	tree_totals(&t, g, o);
 	step(o, "tree-totals", &t0);
 	elf_ctx_free(tr.elf);
