@@ -712,3 +712,35 @@ Test(unpack, a_sparse_member_keeps_its_holes)
 		     (unsigned long long)u.bytes);
 	deploy_cleanup(&u);
 }
+
+/* The same refusals in a zip (Python's zipfile writes the names as
+ * given; a symlink is a member whose mode says S_IFLNK). */
+Test(unpack, hostile_zip_members_are_refused_and_the_rest_unpacked)
+{
+	need_tool("python3", "python3");
+	sh("python3 -c \"import zipfile, stat\n"
+	   "z = zipfile.ZipFile('h.zip', 'w')\n"
+	   "def add(n, data, mode=0o100644):\n"
+	   "    i = zipfile.ZipInfo(n); i.external_attr = mode << 16; i.create_system = 3; z.writestr(i, data)\n"
+	   "add('good', 'good')\n"
+	   "add('../evil', 'x')\n"
+	   "add('a/../../evil2', 'x')\n"
+	   "add('/abs', 'abs')\n"
+	   "add('up', '../../etc', 0o120777)\n"
+	   "add('ok-link', 'good', 0o120777)\n"
+	   "z.close()\"");
+	struct deploy_unpacked u;
+	struct diag_list w = {0};
+	struct diag d;
+	cr_assert_eq(unpack("h.zip", 0, &u, &w, &d), 0, "%s", d.msg);
+	char *all = warnings(&w);
+	cr_assert_eq(w.n, 4, "4 warnings expected:\n%s", all);
+	warned(all, "../evil", "'..'");
+	warned(all, "a/../../evil2", "'..'");
+	warned(all, "/abs", "leading '/' removed");
+	warned(all, "up", "leaves the root");
+	char *tree = listing(u.dir);
+	cr_assert_str_eq(tree, "abs f 644 3 1\ngood f 644 4 1\nok-link l good\n", "%s", tree);
+	deploy_cleanup(&u);
+	only_in_T("h.zip ");
+}
