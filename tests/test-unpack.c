@@ -31,6 +31,14 @@
 #include <sys/stat.h>
 
 static char *T;   /* this test's directory; TMPDIR of the unpacks */
+static char *kept[256];   /* strings the helpers return, freed after the test */
+static size_t nkept;
+
+static char *keep(char *s)
+{
+	cr_assert(nkept < sizeof kept / sizeof *kept);
+	return kept[nkept++] = s;
+}
 
 static void setup(void)
 {
@@ -43,6 +51,8 @@ static void teardown(void)
 	run_fmt(&b, "rm -rf '%s'", T);
 	buf_free(&b);
 	free(T);
+	while (nkept)
+		free(kept[--nkept]);
 }
 
 TestSuite(unpack, .init = setup, .fini = teardown, .timeout = 300);
@@ -76,7 +86,7 @@ static char *out_of(const char *fmt, ...)
 	va_end(ap);
 	run_capture(buf_cstr(&cmd), &out);
 	buf_free(&cmd);
-	char *s = strdup(buf_cstr(&out));
+	char *s = keep(strdup(buf_cstr(&out)));
 	buf_free(&out);
 	return s;
 }
@@ -98,8 +108,6 @@ static void same_tree(const char *want, const char *got)
 	cr_assert_str_eq(b, a, "unpacked tree %s differs from %s:\n--- want\n%s--- got\n%s",
 			 got, want, a, b);
 	sh("diff -r --no-dereference '%s' '%s'", want, got);
-	free(a);
-	free(b);
 }
 
 /* Nothing under T but the names given (space separated, sorted). */
@@ -107,7 +115,6 @@ static void only_in_T(const char *names)
 {
 	char *s = out_of("ls -A | LC_ALL=C sort | tr '\\n' ' '");
 	cr_assert_str_eq(s, names, "T holds '%s', expected '%s'", s, names);
-	free(s);
 }
 
 static int unpack(const char *archive, uint64_t max, struct deploy_unpacked *u,
@@ -128,7 +135,7 @@ static char *warnings(const struct diag_list *w)
 		diag_format(&w->v[i], line, sizeof line);
 		buf_printf(&b, "%s\n", line);
 	}
-	char *s = strdup(buf_cstr(&b));
+	char *s = keep(strdup(buf_cstr(&b)));
 	buf_free(&b);
 	return s;
 }
@@ -319,7 +326,7 @@ static char *hidden_got(const struct deploy_unpacked *u)
 	free(v);
 	if (!u->nhidden)
 		buf_printf(&b, "\n");
-	char *s = strdup(buf_cstr(&b));
+	char *s = keep(strdup(buf_cstr(&b)));
 	buf_free(&b);
 	return s;
 }
@@ -743,4 +750,5 @@ Test(unpack, hostile_zip_members_are_refused_and_the_rest_unpacked)
 	cr_assert_str_eq(tree, "abs f 644 3 1\ngood f 644 4 1\nok-link l good\n", "%s", tree);
 	deploy_cleanup(&u);
 	only_in_T("h.zip ");
+	diag_list_free(&w);
 }
