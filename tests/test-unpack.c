@@ -28,6 +28,7 @@
 #include "../pipeline/deploy.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 static char *T;   /* this test's directory; TMPDIR of the unpacks */
@@ -751,4 +752,25 @@ Test(unpack, hostile_zip_members_are_refused_and_the_rest_unpacked)
 	deploy_cleanup(&u);
 	only_in_T("h.zip ");
 	diag_list_free(&w);
+}
+
+/* Memory stays bounded whatever the member's size: a 512 MiB member
+ * (zeros through zstd: 17 KB on disk) is streamed to disk in libarchive's
+ * blocks; the process's peak RSS grows by far less than the member. */
+Test(unpack, a_512_mib_member_is_streamed_in_bounded_memory)
+{
+	need_tool("zstd", "zstd");
+	sh("truncate -s 512M big && tar -cf - big | zstd -q -1 > big.tar.zst && rm big");
+	struct rusage r0, r1;
+	getrusage(RUSAGE_SELF, &r0);
+	struct deploy_unpacked u;
+	struct diag_list w = {0};
+	struct diag d;
+	cr_assert_eq(unpack("big.tar.zst", 0, &u, &w, &d), 0, "%s", d.msg);
+	getrusage(RUSAGE_SELF, &r1);
+	cr_assert_eq(u.bytes, 512u << 20);
+	sh("[ $(stat -c %%s '%s/big') = %u ]", u.dir, 512u << 20);
+	long grew_kib = r1.ru_maxrss - r0.ru_maxrss;
+	cr_assert_lt(grew_kib, 16 * 1024, "peak RSS grew by %ld KiB unpacking 512 MiB", grew_kib);
+	deploy_cleanup(&u);
 }
