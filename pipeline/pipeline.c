@@ -181,6 +181,41 @@ static int refuse(const struct input *in, struct diag_list *errs)
 	return -1;
 }
 
+/* hidden-by-layer: what a later layer of an image overwrote or whited
+ * out still ships in the earlier layer's bytes, which nothing in the
+ * container can read.  The finding goes on the file's node where the path
+ * is still in the tree (overwritten), else on a file: node of its own
+ * marked hidden (whited out). */
+static void hidden_findings(struct graph *g, const struct deploy_unpacked *u)
+{
+	static const char *const pre[] = {IDP_EXE, IDP_LIB, IDP_OBJ, IDP_FILE};
+	for (size_t i = 0; i < u->nhidden; i++) {
+		const struct deploy_hidden *h = &u->hidden[i];
+		const char *id = NULL;
+		for (size_t k = 0; k < 4 && !id; k++) {
+			const char *c = ids_path(g, pre[k], h->path);
+			if (graph_node(g, c))
+				id = c;
+		}
+		if (!id) {
+			id = ids_path(g, IDP_FILE, h->path);
+			json_t *a = graph_node_attrs(graph_add_node(g, NK_FILE, id, NULL));
+			attr_str(a, "path", h->path);
+			attr_bool(a, "hidden", true);
+		}
+		struct gfinding *f = graph_add_finding(g, "hidden-by-layer", id, NULL, h->bytes, "proven",
+			graph_strf(g, "layer %u's %s (%llu bytes) is %s by layer %u: the image still ships its bytes, and nothing in the container can read them",
+				   h->layer, h->path, (unsigned long long)h->bytes,
+				   h->whiteout ? "deleted" : "overwritten", h->by_layer),
+			graph_strf(g, "do not add %s in layer %u (remove or rewrite it where it is made), or squash the layers",
+				   h->path, h->layer));
+		json_t *a = graph_finding_attrs(f);
+		attr_int(a, "layer", h->layer);
+		attr_int(a, "by_layer", h->by_layer);
+		attr_bool(a, "whiteout", h->whiteout);
+	}
+}
+
 /* A directory, or an archive or image unpacked into a private one, as
  * one deployable: its own root, named as the user named it. */
 static int run_tree(struct graph *g, const struct pipeline_opts *o,
@@ -204,6 +239,7 @@ static int run_tree(struct graph *g, const struct pipeline_opts *o,
 	int rc = deploy_tree(g, u.dir, in->path, &d, r, errs);
 	if (g->ninputs > before)   /* the input is the archive or image */
 		g->inputs[g->ninputs - 1].kind = graph_str(g, u.nlayers ? "image" : "archive");
+	hidden_findings(g, &u);
 	deploy_cleanup(&u);
 	return rc;
 }
