@@ -55,6 +55,8 @@ struct tree {
 	bool gpu;               /* the ELF files were scanned for GPU code */
 	const char **pytrees;   /* Python installations' trees, rel */
 	size_t npytrees, cappytrees;
+	const char **scripts;   /* --entry Python scripts (host paths) */
+	size_t nscripts, capscripts;
 	const char **roots;     /* node ids of the roots of liveness */
 	size_t nroots, caproots;
 	uint32_t *dup;          /* duplicate sets: files dup[dupoff[k] ..

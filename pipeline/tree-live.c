@@ -2,11 +2,14 @@
  * tree-live.c - what in a deployable is live, and the shared objects
  * nothing live loads (`orphan-library`, issue #14).
  *
- *   roots     --entry PATH (inside the root; a leading "/" allowed), or
- *             without any every ELF program of the tree (conservative);
- *             and, since without a trace no Python module is judged,
- *             every extension module of a Python tree: a kept module's
- *             library is kept
+ *   roots     --entry PATH (inside the root; a leading "/" allowed): an
+ *             ELF file, or a Python script (pydeps' static question from
+ *             it, and the interpreter its #! line names); without any
+ *             every ELF program of the tree (conservative).  With a trace
+ *             or a script pydeps judges the Python trees (tree_python())
+ *             and kept modules' extension modules are live through its
+ *             contains edges; without, no Python module is judged and
+ *             every extension module is a root
  *   analyze   each root through the ELF analyzer with sysroot = the
  *             root (its ld.so.cache, default dirs, RUNPATH/$ORIGIN; the
  *             host is never consulted), ids by path (elf_opts.path_of)
@@ -35,7 +38,10 @@
 #include "../analyzers/elf/slim-elf.h"
 #include "../pydeps/pydeps.h"
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 struct names {                 /* candidate names -> files */
@@ -66,6 +72,44 @@ static void analyze(struct tree *t, struct graph *g, const struct run *r, size_t
 	}
 }
 
+/* The program a script's #! line names, inside the tree (index + 1, or
+ * 0): "#!/usr/bin/python3.11", or "#!/usr/bin/env [-S] python3" looked
+ * up in usr/local/bin, usr/bin and bin as env would on a default PATH. */
+static size_t shebang(struct tree *t, const struct tfile *f)
+{
+	char h[256], name[128], cand[160];
+	int fd = openat(t->rootfd, f->rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : pread(fd, h, sizeof h - 1, 0);
+	if (fd >= 0)
+		close(fd);
+	if (n < 3 || h[0] != '#' || h[1] != '!')
+		return 0;
+	h[n] = 0;
+	h[strcspn(h, "\n")] = 0;
+	char *save = NULL, *prog = strtok_r(h + 2, " \t", &save);
+	if (!prog)
+		return 0;
+	if (strcmp(path_base(prog), "env"))
+		return tree_find(t, prog);
+	char *w;
+	while ((w = strtok_r(NULL, " \t", &save)) && w[0] == '-')
+		;
+	if (!w || strlen(w) >= sizeof name || strchr(w, '/'))
+		return 0;
+	snprintf(name, sizeof name, "%s", w);
+	static const char *const dirs[] = {"usr/local/bin", "usr/bin", "bin"};
+	for (size_t k = 0; k < 3; k++) {
+		snprintf(cand, sizeof cand, "%s/%s", dirs[k], name);
+		size_t i = tree_find(t, cand);
+		if (i)
+			return i;
+	}
+	return 0;
+}
+
+/* --entry: an ELF program or library is a root; a Python script is one
+ * for pydeps (modulefinder's question: what it imports, statically), and
+ * the interpreter its #! line names is an ELF root */
 static int entries(struct tree *t, const struct deploy_opts *o,
 		   struct diag_list *errs)
 {
@@ -75,8 +119,15 @@ static int entries(struct tree *t, const struct deploy_opts *o,
 		size_t i = tree_find(t, o->entries[k]);
 		if (!i) {
 			diag_err(&d, t->name, "--entry %s: no such file inside the tree", o->entries[k]);
+		} else if (t->f[i - 1].cat == TC_PY) {
+			GROW(t->scripts, t->capscripts, t->nscripts + 1);
+			t->scripts[t->nscripts++] = tree_full(t, &t->f[i - 1]);
+			size_t p = shebang(t, &t->f[i - 1]);
+			if (p && t->f[p - 1].cat == TC_ELF)
+				add_root(t, p - 1);
+			continue;
 		} else if (t->f[i - 1].type != FT_ELF_EXEC && t->f[i - 1].type != FT_ELF_DYN) {
-			diag_err(&d, t->name, "--entry %s: not an ELF program or library (Python entry scripts are not followed yet: give a --py-trace)",
+			diag_err(&d, t->name, "--entry %s: neither an ELF program or library nor a Python script",
 				 o->entries[k]);
 		} else {
 			add_root(t, i - 1);
@@ -93,9 +144,9 @@ static int entries(struct tree *t, const struct deploy_opts *o,
 static int tree_python(struct tree *t, struct graph *g, const struct run *r,
 		       struct diag_list *errs)
 {
-	struct pydeps_opts po = *r->py;
+	struct pydeps_opts po = r->py ? *r->py : (struct pydeps_opts){0};
 	struct run pr = *r;
-	size_t nt = r->py->ntraces;
+	size_t nt = po.ntraces;
 	struct mfile *mf = xcalloc(nt + 1, sizeof *mf);
 	struct input *in = xcalloc(nt + 1, sizeof *in);
 	const char **roots = xcalloc(t->npytrees + 1, sizeof *roots);
@@ -104,14 +155,16 @@ static int tree_python(struct tree *t, struct graph *g, const struct run *r,
 		roots[i] = arena_printf(&t->arena, "%s/%s", t->dir, t->pytrees[i]);
 	po.roots = roots;
 	po.nroots = t->npytrees;
+	po.scripts = t->scripts;
+	po.nscripts = t->nscripts;
 	pr.py = &po;
 	for (size_t i = 0; i < nt; i++) {
 		struct diag d = {0};
-		if (mfile_open(&mf[i], r->py->traces[i], &d)) {
+		if (mfile_open(&mf[i], po.traces[i], &d)) {
 			diag_warn(errs, &d);
 			rc = -1;
 		}
-		in[i] = (struct input){r->py->traces[i], mf[i].p, mf[i].n,
+		in[i] = (struct input){po.traces[i], mf[i].p, mf[i].n,
 				       filetype_detect(mf[i].p, mf[i].n), NULL};
 	}
 	/* an unreadable trace stops the Python analysis: without it the
@@ -353,7 +406,10 @@ int tree_live(struct tree *t, struct graph *g, const struct deploy_opts *o,
 	      const struct run *r, struct diag_list *errs)
 {
 	int rc = entries(t, o, errs);
-	bool traced = r->py && r->py->ntraces;
+	/* pydeps judges the Python trees when a trace or an entry script
+	 * says what runs */
+	bool traced = (r->py && r->py->ntraces) || t->nscripts;
+	t->traced = traced;
 	for (size_t i = 0; i < t->n; i++) {
 		struct tfile *f = &t->f[i];
 		if ((!o->nentries && f->type == FT_ELF_EXEC) ||

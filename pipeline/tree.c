@@ -415,6 +415,7 @@ out:
 	free(t.dupoff);
 	free(t.pytrees);
 	free(t.roots);
+	free(t.scripts);
 	arena_free(&t.arena);
 	return rc;
 }

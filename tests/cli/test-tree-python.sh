@@ -12,6 +12,10 @@
 #     printing the same on the traced input and on an input the trace
 #     never saw; so does the likely list (it adds the libraries only the
 #     pruned extension modules loaded);
+#  2b. the same with an entry script (--entry /app.py: pydeps' static
+#     question from it; its #! interpreter, found through env inside the
+#     root, is the one ELF root): its proven list deleted, app.py prints
+#     the same;
 #  3. data files are in no prune list.
 . "$ROOT/tests/cli/lib.sh"
 need python3 python3
@@ -83,6 +87,21 @@ for inc in proven likely; do
 	cmp -s want1.txt got1.txt && cmp -s want2.txt got2.txt || die "output changed once the $inc list was deleted"
 	echo "$inc: $(wc -l < $inc.txt) files deleted, the workload and an untraced input unchanged"
 done
+# --- 2b. an entry script instead of a trace (what it imports, statically;
+# its interpreter from its #! line through env, an ELF root) -------------
+printf '#!/usr/bin/env python3.11\nimport json, sys\nprint(json.dumps({"n": len(sys.argv)}))\nprint(json.loads("[1, {\\"x\\": 2}]"))\n' > "$R/app.py"
+chroot "$R" /usr/bin/python3.11 -B /app.py a b > want3.txt || die "app.py does not run in the root"
+$SLIM report "$R" --entry /app.py --prune-list script.txt --json -o s.json > /dev/null 2> err.txt ||
+	{ cat err.txt; die "report --entry SCRIPT"; }
+python3 -c "import json,sys; t=json.load(open(sys.argv[1]))['totals']['tree']; assert t['roots'] == ['exe:usr/bin/python3.11'], t['roots']; assert t['python_trees'][0]['judged']" s.json ||
+	die "the script's #! interpreter is not the one ELF root, or the tree was not judged"
+grep -q '^usr/lib/python3.11/.*\.py$' script.txt || die "no Python module in the script's prune list"
+rm -rf pruned; cp -a "$R" pruned
+while read -r p; do rm -- "pruned/$p" || die "rm $p"; done < script.txt
+chroot pruned /usr/bin/python3.11 -B /app.py a b > got3.txt || die "app.py fails once its prune list is deleted"
+cmp -s want3.txt got3.txt || die "app.py's output changed once pruned"
+echo "script: $(wc -l < script.txt) files deleted, app.py unchanged"
+
 # --- 3. data files are in no prune list -----------------------------------
 $SLIM report "$R" --entry /usr/bin/python3.11 --py-trace trace.txt --json -o r1.json 2> /dev/null || die "json"
 python3 - r1.json likely.txt <<'PY' || die "data file in a prune list"
