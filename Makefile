@@ -67,6 +67,9 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
+# the Python recorder is embedded with .incbin (cli/pyrecorder.c)
+$(BUILD)/cli/pyrecorder.o: pydeps/recorder.py
+
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libslim.a tests/testutil.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libslim.a $(LDLIBS) -lcriterion

@@ -2,17 +2,26 @@
  * cmd-linkmap.c - `slim linkmap MAP`: where the bytes of a link come from,
  * read from the linker's map (GNU ld, gold, lld or mold; see linkmap/).
  *
- * Text: totals (output bytes split into input sections, linker-made pieces
- * and padding; discarded sections), then ranked tables of bytes per
- * archive, per object or member, per output section, and the archive
- * members each pulled in by a single symbol (the one the map or lld's
- * --why-extract names), which are the cheapest to get rid of.
- * --json: the slim-report/1 graph of the map (what `slim why` reads).
+ * Both views come from the graph: --json is what linkmap_to_graph()
+ * writes; the text prints the totals.linkmap it writes too (the text path
+ * builds those alone, linkmap_totals_to_graph(): the nodes, edges and
+ * findings would cost more than the parse), checked by graph_check()
+ * first, so the text and --json cannot disagree.  Text: the summary
+ * (output bytes split into input sections, linker-made pieces and
+ * padding; discarded sections and their causes; archive members loaded
+ * and dead), then ranked tables: bytes per archive (.archives), per object
+ * or member (.files), per output section (.output_sections), and the
+ * archive members each pulled in by a single symbol (.files: symbol, or
+ * with --cref held_by_symbol), which are the cheapest to get rid of.
+ * `--by discarded` lists every discarded input section from the parsed
+ * map itself: past LM_SECTION_FINDINGS_MAX the graph keeps one finding
+ * per file, and this listing is the one place that names each section.
  * Unless --no-derive, the inputs the map names are read first for what
  * the map leaves out (linkmap_derive()); what stays unknown is said in
  * every view (linkmap_discards_unknown()), never shown as "0".
  */
 #include "cli.h"
+#include "opts.h"
 #include "../common/demangle.h"
 #include "../common/mfile.h"
 #include "../common/ofile.h"
@@ -26,38 +35,44 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char usage[] =
-"usage: slim linkmap MAP [--json] [--by object|archive|section|discarded] [--top N]\n"
-"                        [--why-extract FILE] [--no-derive] [-o OUT]\n"
-"\n"
-"Read a linker map of GNU ld (-Map), gold, lld or mold and say where the\n"
-"output's bytes come from.\n"
-"\n"
-"  --by KIND            one ranked table: per object/member, per archive or\n"
-"                       per output section (default: all three); `discarded`\n"
-"                       lists every discarded input section (bytes, file,\n"
-"                       section, cause; tab-separated, in map order)\n"
-"  --top N              rows per table (default 20; 0 = all)\n"
-"  --json               the slim-report/1 graph instead of text\n"
-"  --why-extract FILE   lld --why-extract=FILE output, or mold\n"
-"                       --print-dependencies output: which archive members\n"
-"                       were loaded and the symbol that pulled each in (for\n"
-"                       mold derived: a chain of the references it lists,\n"
-"                       breadth-first from the program's own objects)\n"
-"  --no-derive          do not read the objects and archives the map names.\n"
-"                       By default slim reads them (libelf) for what the map\n"
-"                       leaves out, marked \"derived\": for lld and mold the\n"
-"                       discarded sections (SHF_MERGE and .eh_frame skipped),\n"
-"                       the members loaded whose every section was discarded,\n"
-"                       and without --why-extract a chain of symbols that\n"
-"                       pulled each member; for every linker the COMDAT\n"
-"                       groups that give each discarded section its cause:\n"
-"                       gc (--gc-sections: dead code, actionable at the\n"
-"                       source), comdat (a duplicate group), merged (notes,\n"
-"                       group records), script (/DISCARD/)\n"
-"  --derive             accepted for compatibility: deriving is the default\n"
-"  -o OUT               write to OUT (default: stdout)\n"
-"  -h, --help           this text\n";
+enum { O_JSON = CLI_O_FIRST, O_BY, O_TOP, O_WHY, O_DERIVE, O_NODERIVE };
+
+static const struct cli_opt opts[] = {
+	{O_BY, "by", "KIND", "one ranked table: per object/member, per archive or\n"
+			     "per output section (default: all three); `discarded`\n"
+			     "lists every discarded input section (bytes, file,\n"
+			     "section, cause; tab-separated, in map order);\n"
+			     "KIND is object, archive, section or discarded"},
+	{O_TOP, "top", "N", "rows per table (default 20; 0 = all)"},
+	{O_JSON, "json", NULL, "the slim-report/1 graph instead of text"},
+	{O_WHY, "why-extract", "FILE", "lld --why-extract=FILE output, or mold\n"
+				       "--print-dependencies output: which archive members\n"
+				       "were loaded and the symbol that pulled each in (for\n"
+				       "mold derived: a chain of the references it lists,\n"
+				       "breadth-first from the program's own objects)"},
+	{O_NODERIVE, "no-derive", NULL, "do not read the objects and archives the map names.\n"
+					"By default slim reads them (libelf) for what the map\n"
+					"leaves out, marked \"derived\": for lld and mold the\n"
+					"discarded sections (SHF_MERGE and .eh_frame skipped),\n"
+					"the members loaded whose every section was discarded,\n"
+					"and without --why-extract a chain of symbols that\n"
+					"pulled each member; for every linker the COMDAT\n"
+					"groups that give each discarded section its cause:\n"
+					"gc (--gc-sections: dead code, actionable at the\n"
+					"source), comdat (a duplicate group), merged (notes,\n"
+					"group records), script (/DISCARD/)"},
+	{O_DERIVE, "derive", NULL, "accepted for compatibility: deriving is the default"},
+	{'o', "output", "FILE", "write to FILE (atomically), not stdout: the text,\n"
+				"or the JSON with --json"},
+	{0},
+};
+
+const struct cli_spec cmd_linkmap_spec = {
+	"linkmap", "[options] MAP",
+	"Read a linker map of GNU ld (-Map), gold, lld or mold and say where the\n"
+	"output's bytes come from.\n",
+	opts, NULL,
+};
 
 enum by { BY_ALL, BY_OBJECT, BY_ARCHIVE, BY_SECTION, BY_DISCARDED };
 
@@ -74,7 +89,7 @@ struct row {
 	const char *name;
 	uint64_t bytes;
 	uint64_t n;
-	const struct lm_file *f;
+	const void *p;       /* what the row is of (a node, an edge, a JSON row) */
 };
 
 static int row_cmp(const void *a, const void *b)
@@ -94,7 +109,8 @@ static void print_rows(FILE *fp, const struct linkmap_cli *o,
 		       struct row *v, size_t n, uint64_t total,
 		       const char *title, const char *ncol)
 {
-	qsort(v, n, sizeof *v, row_cmp);
+	if (n)
+		qsort(v, n, sizeof *v, row_cmp);
 	fprintf(fp, "\n%s (%zu, top %zu)\n%12s %6s %8s  %s\n", title, n,
 		limit(o, n), "bytes", "%", ncol, "name");
 	for (size_t i = 0; i < limit(o, n); i++)
@@ -103,96 +119,95 @@ static void print_rows(FILE *fp, const struct linkmap_cli *o,
 			v[i].n, v[i].name);
 }
 
-static void by_object(FILE *fp, const struct linkmap_cli *o,
-		      const struct linkmap *m, uint64_t total)
+static uint64_t uget(const json_t *o, const char *key)
 {
-	struct row *v = xcalloc(m->nfiles + 1, sizeof *v);
-	size_t n = 0;
-	for (size_t i = 0; i < m->nfiles; i++)
-		if (!m->files[i].linker)
-			v[n++] = (struct row){m->files[i].id + 4, m->files[i].bytes,
-					      m->files[i].nlive, &m->files[i]};
+	long long v = attr_get_int(o, key, 0);
+	return v > 0 ? (uint64_t)v : 0;
+}
+
+static void by_object(FILE *fp, const struct linkmap_cli *o,
+		      const json_t *t, uint64_t total)
+{
+	const json_t *arr = json_object_get(t, "files");
+	size_t n = json_array_size(arr);
+	struct row *v = xcalloc(n + 1, sizeof *v);
+	for (size_t i = 0; i < n; i++) {
+		const json_t *f = json_array_get(arr, i);
+		v[i] = (struct row){attr_get_str(f, "id") + 4, uget(f, "bytes"),
+				    uget(f, "live_sections"), f};
+	}
 	print_rows(fp, o, v, n, total, "bytes per object or archive member", "sections");
 	free(v);
 }
 
 static void by_archive(FILE *fp, const struct linkmap_cli *o,
-		       const struct linkmap *m, uint64_t total)
+		       const json_t *t, uint64_t total)
 {
-	struct hmap idx = {0};
-	struct row *v = xcalloc(m->nfiles + 1, sizeof *v);
-	size_t n = 0;
-	for (size_t i = 0; i < m->nfiles; i++) {
-		const struct lm_file *f = &m->files[i];
-		if (f->linker)
-			continue;
-		const char *a = f->archive ? path_base(f->archive) : "(objects)";
-		bool created;
-		void **slot = hmap_slot(&idx, a, strlen(a), &created);
-		if (created) {
-			v[n] = (struct row){a, 0, 0, NULL};
-			*slot = (void *)(uintptr_t)n++;
-		}
-		struct row *r = &v[(uintptr_t)*slot];
-		r->bytes += f->bytes;
-		r->n++;
+	const json_t *arr = json_object_get(t, "archives");
+	size_t n = json_array_size(arr);
+	struct row *v = xcalloc(n + 1, sizeof *v);
+	for (size_t i = 0; i < n; i++) {
+		const json_t *a = json_array_get(arr, i);
+		v[i] = (struct row){attr_get_str(a, "name"), uget(a, "bytes"),
+				    uget(a, "files"), a};
 	}
 	print_rows(fp, o, v, n, total, "bytes per archive", "members");
-	hmap_free(&idx);
 	free(v);
 }
 
-static void by_section(FILE *fp, const struct linkmap_cli *o,
-		       const struct linkmap *m)
+static void by_section(FILE *fp, const struct linkmap_cli *o, const json_t *t)
 {
-	struct row *v = xcalloc(m->nosecs + 1, sizeof *v);
-	char **names = xcalloc(m->nosecs + 1, sizeof *names);
-	for (size_t i = 0; i < m->nosecs; i++) {
-		const struct lm_osec *s = &m->osecs[i];
-		names[i] = xstrndup(s->name.p, s->name.n);
-		v[i] = (struct row){names[i], s->size, i, NULL};
+	const json_t *arr = json_object_get(t, "output_sections");
+	size_t n = json_array_size(arr);
+	struct row *v = xcalloc(n + 1, sizeof *v);
+	for (size_t i = 0; i < n; i++) {
+		const json_t *s = json_array_get(arr, i);
+		v[i] = (struct row){attr_get_str(s, "name"), uget(s, "size"), i, s};
 	}
-	qsort(v, m->nosecs, sizeof *v, row_cmp);
+	if (n)
+		qsort(v, n, sizeof *v, row_cmp);
 	fprintf(fp, "\nbytes per output section (%zu, top %zu)\n%12s %12s %10s %10s  %s\n",
-		m->nosecs, limit(o, m->nosecs), "size", "inputs", "linker", "padding", "name");
-	for (size_t i = 0; i < limit(o, m->nosecs); i++) {
-		const struct lm_osec *s = &m->osecs[v[i].n];
+		n, limit(o, n), "size", "inputs", "linker", "padding", "name");
+	for (size_t i = 0; i < limit(o, n); i++) {
+		const json_t *s = v[i].p;
 		fprintf(fp, "%12" PRIu64 " %12" PRIu64 " %10" PRIu64 " %10" PRIu64 "  %s\n",
-			s->size, s->inputs, s->linker, s->padding, v[i].name);
+			uget(s, "size"), uget(s, "inputs"), uget(s, "linker"),
+			uget(s, "padding"), v[i].name);
 	}
-	for (size_t i = 0; i < m->nosecs; i++)
-		free(names[i]);
-	free(names);
 	free(v);
 }
 
 /* Members that one symbol holds in the link: with --cref, those only one
- * of whose symbols anything else uses; without, every member and the one
- * symbol that pulled it in (the map's or --why-extract's reason). */
-static void pulled(FILE *fp, const struct linkmap_cli *o, struct linkmap *m)
+ * of whose symbols anything else uses (held_by_symbol); without, every
+ * member and the one symbol that pulled it in (the map's, --why-extract's
+ * or derived).  Rows of totals.linkmap.files. */
+static void pulled(FILE *fp, const struct linkmap_cli *o, struct graph *g,
+		   const json_t *t, bool cref)
 {
-	struct row *v = xcalloc(m->nfiles + 1, sizeof *v);
-	size_t n = 0;
-	for (size_t i = 0; i < m->nfiles; i++) {
-		const struct lm_file *f = &m->files[i];
-		if (f->loaded && (m->has_cref ? f->xref_syms == 1 : f->pulled_sym != NULL))
-			v[n++] = (struct row){f->id + 4, f->bytes, 0, f};
+	const json_t *arr = json_object_get(t, "files");
+	size_t n = json_array_size(arr), k = 0;
+	struct row *v = xcalloc(n + 1, sizeof *v);
+	for (size_t i = 0; i < n; i++) {
+		const json_t *f = json_array_get(arr, i);
+		if (json_is_true(json_object_get(f, "loaded")) &&
+		    attr_get_str(f, cref ? "held_by_symbol" : "symbol"))
+			v[k++] = (struct row){attr_get_str(f, "id") + 4, uget(f, "bytes"), 0, f};
 	}
-	qsort(v, n, sizeof *v, row_cmp);
+	if (k)
+		qsort(v, k, sizeof *v, row_cmp);
 	fprintf(fp, "\n%s (%zu, top %zu)\n%12s  %-40s %s\n",
-		m->has_cref ? "archive members only one symbol holds in the link (--cref)"
-			    : "archive members and the symbol that pulled each in",
-		n, limit(o, n), "bytes", "member", "symbol <- used by");
-	for (size_t i = 0; i < limit(o, n); i++) {
-		const struct lm_file *f = v[i].f;
-		const char *sym = m->has_cref ? f->xref_sym : f->pulled_sym;
-		int32_t byi = m->has_cref ? f->xref_by : f->pulled_by;
-		const char *by = byi >= 0 ? m->files[byi].id : NULL;
-		const char *dm = demangle(&m->arena, sym);
+		cref ? "archive members only one symbol holds in the link (--cref)"
+		     : "archive members and the symbol that pulled each in",
+		k, limit(o, k), "bytes", "member", "symbol <- used by");
+	for (size_t i = 0; i < limit(o, k); i++) {
+		const json_t *f = v[i].p;
+		const char *sym = attr_get_str(f, cref ? "held_by_symbol" : "symbol");
+		const char *by = attr_get_str(f, cref ? "held_by" : "by");
+		const char *dm = demangle(&g->arena, sym);
 		fprintf(fp, "%12" PRIu64 "  %-40s %s <- %s%s%s\n", v[i].bytes, v[i].name,
 			dm ? dm : sym, by ? by + 4 : "(command line)",
-			!m->has_cref && f->derived ? " (derived)" : "",
-			!f->bytes ? "  [dead: all sections discarded]" : "");
+			!cref && json_is_true(json_object_get(f, "derived")) ? " (derived)" : "",
+			!v[i].bytes ? "  [dead: all sections discarded]" : "");
 	}
 	free(v);
 }
@@ -213,15 +228,10 @@ static void discarded(FILE *fp, const struct linkmap *m)
 	}
 }
 
-/* "gc 300 (6 KiB, actionable at the source), comdat 12, ..." */
-static void causes(FILE *fp, const struct linkmap *m)
+/* "gc 300 (6 KiB, actionable at the source), comdat 12, ...": from
+ * totals.linkmap.discarded_by_cause, cause unknown last */
+static void causes(FILE *fp, const json_t *t)
 {
-	uint64_t n[LM_CAUSE_ICF + 1] = {0}, b[LM_CAUSE_ICF + 1] = {0};
-	for (size_t i = 0; i < m->nisecs; i++) {
-		const struct lm_isec *s = &m->isecs[i];
-		if (s->state == LM_ISEC_DISCARDED && s->cause <= LM_CAUSE_ICF)
-			n[s->cause]++, b[s->cause] += s->size;
-	}
 	static const char *const note[] = {
 		[LM_CAUSE_GC] = "--gc-sections: dead code, actionable at the source",
 		[LM_CAUSE_COMDAT] = "duplicate COMDAT groups: not actionable",
@@ -230,124 +240,130 @@ static void causes(FILE *fp, const struct linkmap *m)
 		[LM_CAUSE_ICF] = "folded identical code",
 		[LM_CAUSE_NONE] = "cause unknown",
 	};
+	const json_t *bc = json_object_get(t, "discarded_by_cause");
 	const char *sep = "  by cause: ";
 	for (int c = 1; c <= LM_CAUSE_ICF + 1; c++) {
 		int k = c % (LM_CAUSE_ICF + 1);    /* unknown last */
-		if (!n[k])
+		const char *name = linkmap_cause_name((enum lm_cause)k);
+		const json_t *e = json_object_get(bc, name);
+		if (!uget(e, "sections"))
 			continue;
-		fprintf(fp, "%s%s %" PRIu64 " (%" PRIu64 " bytes; %s)", sep,
-			linkmap_cause_name((enum lm_cause)k), n[k], b[k], note[k]);
+		fprintf(fp, "%s%s %" PRIu64 " (%" PRIu64 " bytes; %s)", sep, name,
+			uget(e, "sections"), uget(e, "bytes"), note[k]);
 		sep = ", ";
 	}
 	if (*sep == ',')
 		fputc('\n', fp);
 }
 
-static void summary(FILE *fp, const struct linkmap *m, uint64_t *total)
+static void discard_line(FILE *fp, const json_t *t)
 {
-	uint64_t size = 0, in = 0, lk = 0, pad = 0, dis = 0, ndis = 0;
-	size_t members = 0, dead = 0;
-	for (size_t i = 0; i < m->nosecs; i++) {
-		size += m->osecs[i].size, in += m->osecs[i].inputs;
-		lk += m->osecs[i].linker, pad += m->osecs[i].padding;
+	const char *how = attr_get_str(t, "discards");
+	if (how && !strcmp(how, "unknown")) {
+		fprintf(fp, "discarded: unknown: %s\n", attr_get_str(t, "discards_note"));
+		return;
 	}
-	for (size_t i = 0; i < m->nfiles; i++) {
-		const struct lm_file *f = &m->files[i];
-		dis += f->discarded, ndis += f->ndead;
-		members += f->loaded;
-		dead += f->loaded && !f->bytes;
-	}
-	fprintf(fp, "linker map %s (%s)%s%s\n", m->path, linkmap_linker_name(m->linker),
-		m->output ? ", output " : "", m->output ? m->output : "");
-	fprintf(fp, "output sections: %zu, %" PRIu64 " bytes = inputs %" PRIu64
-		" + linker-made %" PRIu64 " + padding %" PRIu64 "\n",
-		m->nosecs, size, in, lk, pad);
-	const char *unk = linkmap_discards_unknown(m);
-	if (unk) {
-		fprintf(fp, "discarded: unknown: %s\n", unk);
-	} else {
-		fprintf(fp, "discarded: %" PRIu64 " input sections, %" PRIu64 " bytes%s", ndis, dis,
-			m->derived_discards ? " (derived from the objects)" : "");
-		if (m->derived_discards && m->inputs_unread)
-			fprintf(fp, "; incomplete: %u of the %u inputs the map names could not be read",
-				m->inputs_unread, m->inputs_read + m->inputs_unread);
-		fputc('\n', fp);
-		causes(fp, m);
-	}
-	fprintf(fp, "archive members loaded: %zu", members);
-	if (m->members_unknown)
-		fprintf(fp, " listed; which are dead is unknown: the %s map does not name a member whose every section was discarded, and an input it names could not be read (or is an LTO partition) to derive them",
-			linkmap_linker_name(m->linker));
-	else if (m->has_pulls)
-		fprintf(fp, ", %zu of them dead (every section discarded)%s", dead,
-			m->derived_members ? " (derived from the inputs)" : "");
-	else
-		fprintf(fp, "; which are dead is unknown: the %s map does not say why a member was loaded%s",
-			linkmap_linker_name(m->linker),
-			m->linker == LM_LLD ? " (lld -Wl,--why-extract=FILE does: --why-extract FILE)" : "");
-	fprintf(fp, "\n");
-	*total = in;
+	bool derived = how && !strcmp(how, "derived");
+	fprintf(fp, "discarded: %" PRIu64 " input sections, %" PRIu64 " bytes%s",
+		uget(t, "discarded_sections"), uget(t, "discarded_bytes"),
+		derived ? " (derived from the objects)" : "");
+	if (derived && uget(t, "inputs_unread"))
+		fprintf(fp, "; incomplete: %" PRIu64 " of the %" PRIu64 " inputs the map names could not be read",
+			uget(t, "inputs_unread"), uget(t, "inputs_read") + uget(t, "inputs_unread"));
+	fputc('\n', fp);
+	causes(fp, t);
 }
 
-static int text(FILE *fp, const struct linkmap_cli *o, struct linkmap *m)
+static void members_line(FILE *fp, const json_t *t)
 {
-	uint64_t total;
+	const char *unk = attr_get_str(t, "dead_members_unknown");
+	const char *linker = attr_get_str(t, "linker");
+	fprintf(fp, "archive members loaded: %" PRIu64, uget(t, "members_loaded"));
+	if (unk && !strcmp(unk, "unread"))
+		fprintf(fp, " listed; which are dead is unknown: the %s map does not name a member whose every section was discarded, and an input it names could not be read (or is an LTO partition) to derive them",
+			linker);
+	else if (!unk)
+		fprintf(fp, ", %" PRIu64 " of them dead (every section discarded)%s",
+			uget(t, "members_dead"),
+			json_is_true(json_object_get(t, "members_derived")) ? " (derived from the inputs)" : "");
+	else
+		fprintf(fp, "; which are dead is unknown: the %s map does not say why a member was loaded%s",
+			linker, !strcmp(linker, "lld")
+			? " (lld -Wl,--why-extract=FILE does: --why-extract FILE)" : "");
+	fputc('\n', fp);
+}
+
+/* The summary lines, from totals.linkmap. */
+static void summary(FILE *fp, const json_t *t)
+{
+	const char *out = attr_get_str(t, "output");
+	fprintf(fp, "linker map %s (%s)%s%s\n", attr_get_str(t, "map"),
+		attr_get_str(t, "linker"), out ? ", output " : "", out ? out : "");
+	fprintf(fp, "output sections: %zu, %" PRIu64 " bytes = inputs %" PRIu64
+		" + linker-made %" PRIu64 " + padding %" PRIu64 "\n",
+		json_array_size(json_object_get(t, "output_sections")),
+		uget(t, "output_bytes"), uget(t, "input_bytes"),
+		uget(t, "linker_bytes"), uget(t, "padding_bytes"));
+	discard_line(fp, t);
+	members_line(fp, t);
+}
+
+/* The text of the map: --by discarded from the parsed map (m), every
+ * other view from the graph (g). */
+static int text(FILE *fp, const struct linkmap_cli *o, const struct linkmap *m,
+		struct graph *g)
+{
 	if (o->by == BY_DISCARDED) {
 		discarded(fp, m);
 		return 0;
 	}
-	summary(fp, m, &total);
+	const json_t *t = json_object_get(g->totals, "linkmap");
+	uint64_t total = uget(t, "input_bytes");
+	summary(fp, t);
 	if (o->by == BY_ALL || o->by == BY_ARCHIVE)
-		by_archive(fp, o, m, total);
+		by_archive(fp, o, t, total);
 	if (o->by == BY_ALL || o->by == BY_OBJECT)
-		by_object(fp, o, m, total);
+		by_object(fp, o, t, total);
 	if (o->by == BY_ALL || o->by == BY_SECTION)
-		by_section(fp, o, m);
-	if (o->by == BY_ALL && m->has_pulls)
-		pulled(fp, o, m);
+		by_section(fp, o, t);
+	if (o->by == BY_ALL && json_is_true(json_object_get(t, "pulls")))
+		pulled(fp, o, g, t, json_is_true(json_object_get(t, "cref")));
 	return 0;
 }
 
 static int parse_opts(int argc, char **argv, struct linkmap_cli *o)
 {
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"by", required_argument, NULL, 'b'},
-		{"top", required_argument, NULL, 't'},
-		{"why-extract", required_argument, NULL, 'w'},
-		{"derive", no_argument, NULL, 'd'},
-		{"no-derive", no_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
+	const struct cli_spec *sp = &cmd_linkmap_spec;
 	int c;
 	o->top = 20;
-	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+	while ((c = cli_next_opt(sp, argc, argv)) >= 0) {
 		char *end;
 		switch (c) {
-		case 'j': o->json = true; break;
-		case 'w': o->why = optarg; break;
-		case 'd': break;        /* the default now */
-		case 'n': o->no_derive = true; break;
+		case O_JSON: o->json = true; break;
+		case O_WHY: o->why = optarg; break;
+		case O_DERIVE: break;        /* the default now */
+		case O_NODERIVE: o->no_derive = true; break;
 		case 'o': o->out = optarg; break;
-		case 'h': return cli_usage(usage, false) - 1;
-		case 't':
+		case O_TOP:
 			o->top = strtol(optarg, &end, 10);
 			if (*end || end == optarg || o->top < 0)
-				return cli_error("linkmap: --top wants a number >= 0, not '%s'", optarg);
+				return cli_usage_error(sp, "--top wants a number >= 0, not '%s'", optarg);
 			break;
-		case 'b':
+		case O_BY:
 			if (!strcmp(optarg, "object")) o->by = BY_OBJECT;
 			else if (!strcmp(optarg, "archive")) o->by = BY_ARCHIVE;
 			else if (!strcmp(optarg, "section")) o->by = BY_SECTION;
 			else if (!strcmp(optarg, "discarded")) o->by = BY_DISCARDED;
-			else return cli_error("linkmap: --by wants object, archive, section or discarded, not '%s'", optarg);
+			else return cli_usage_error(sp, "--by wants object, archive, section or discarded, not '%s'", optarg);
 			break;
-		default: return cli_usage(usage, true);
 		}
 	}
+	if (c != CLI_OPT_END)
+		return cli_opt_exit(c) ? EXIT_USAGE : -1;
+	if (optind >= argc)
+		return cli_usage_error(sp, "no linker map");
 	if (optind != argc - 1)
-		return cli_usage(usage, true);
+		return cli_usage_error(sp, "one linker map at a time, not %d", argc - optind);
 	return 0;
 }
 
@@ -370,33 +386,57 @@ static FILE *open_special(const char *path, bool *use_ofile, struct diag *d)
 	return fp;
 }
 
+/* The graph every view but --by discarded prints from, checked once
+ * (graph_write_json() checks it again for --json). */
+static int build(const struct linkmap_cli *o, const struct linkmap *m,
+		 struct graph *g, struct diag *d)
+{
+	if (o->json)
+		return linkmap_to_graph(m, g, NULL, d);
+	if (o->by != BY_DISCARDED)
+		linkmap_totals_to_graph(m, g, NULL);
+	return graph_check(g, d);
+}
+
+static int write_view(FILE *fp, const struct linkmap_cli *o,
+		      const struct linkmap *m, struct graph *g, struct diag *d)
+{
+	return o->json ? graph_write_json(g, fp, d) : text(fp, o, m, g);
+}
+
+/* The text, or the JSON with --json, to stdout or -o FILE (atomically;
+ * named on stderr). */
 static int write_out(const struct linkmap_cli *o, struct linkmap *m,
 		     struct graph *g, struct diag *d)
 {
 	bool use_ofile;
-	FILE *sp = open_special(o->out, &use_ofile, d);
-	if (!use_ofile && !sp)
+	if (build(o, m, g, d))
 		return -1;
-	if (o->json && linkmap_to_graph(m, g, NULL, d))
-		goto fail;
+	FILE *sp = open_special(o->out, &use_ofile, d);
 	if (!use_ofile) {
-		int rc = o->json ? graph_write_json(g, sp, d) : text(sp, o, m);
+		if (!sp)
+			return -1;
+		int rc = write_view(sp, o, m, g, d);
 		if (fclose(sp) || rc)
 			return rc ? -1 : diag_err(d, o->out, "write failed: %s", strerror(errno));
 		return 0;
 	}
-	if (o->json)
-		return cli_write_json(g, o->out ? o->out : "-", d);
-	struct ofile of;
-	FILE *fp = ofile_open(&of, o->out ? o->out : "-", d);
-	if (!fp)
-		return -1;
-	text(fp, o, m);
-	return ofile_commit(&of, d);
-fail:
-	if (sp)
-		fclose(sp);
-	return -1;
+	const char *out = o->out ? o->out : "-";
+	if (o->json) {
+		if (cli_write_json(g, out, d))
+			return -1;
+	} else {
+		struct ofile of;
+		FILE *fp = ofile_open(&of, out, d);
+		if (!fp)
+			return -1;
+		text(fp, o, m, g);
+		if (ofile_commit(&of, d))
+			return -1;
+	}
+	if (strcmp(out, "-"))
+		fprintf(stderr, "slim: wrote %s\n", out);
+	return 0;
 }
 
 static int read_why(struct linkmap *m, const char *path, struct diag *d)

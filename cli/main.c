@@ -21,15 +21,29 @@ struct command {
 static const struct command commands[] = {
 	{"report", cmd_report, "what a file carries that nothing uses: all analyzers, ranked summary", &cmd_report_spec},
 	{"elf", cmd_elf, "ELF dependency tree, symbol bindings, unused libraries, sizes", &cmd_elf_spec},
-	{"linkmap", cmd_linkmap, "bytes per object/archive member/section from a linker map", NULL},
+	{"linkmap", cmd_linkmap, "bytes per object/archive member/section from a linker map", &cmd_linkmap_spec},
 	{"fatbin", cmd_fatbin, "CUDA fat binary entries per arch, prunable GPU code", &cmd_fatbin_spec},
-	{"pydeps", cmd_pydeps, "Python modules used, reachable and safe to prune", NULL},
+	{"pydeps", cmd_pydeps, "Python modules used, reachable and safe to prune", &cmd_pydeps_spec},
 	{"graph", cmd_graph, "render a dependency graph to SVG, DOT or JSON", &cmd_graph_spec},
 	{"why", cmd_why, "every shortest path from the root to a node", &cmd_why_spec},
 	{"diff", cmd_diff, "what was added, removed or grew between two reports", &cmd_diff_spec},
 	{"baseline", cmd_baseline, "write a trimmed report for `slim gate`", &cmd_baseline_spec},
 	{"gate", cmd_gate, "CI check of dependency and size growth against a baseline", &cmd_gate_spec},
 };
+
+/* subcommands with option tables of their own ("pydeps record"): their
+ * synopsis follows their command's */
+static const struct cli_spec *const subcommands[] = {&cmd_pydeps_record_spec};
+
+static void print_subsynopses(const char *cmd)
+{
+	size_t n = strlen(cmd);
+	for (size_t i = 0; i < sizeof subcommands / sizeof *subcommands; i++)
+		if (!strncmp(subcommands[i]->cmd, cmd, n) && subcommands[i]->cmd[n] == ' ') {
+			puts(".br");
+			cli_print_synopsis(subcommands[i], stdout);
+		}
+}
 
 static const char usage[] =
 	"usage: slim [--version] [--help] [--max-memory SIZE] COMMAND [ARGS]\n"
@@ -113,6 +127,7 @@ int main(int argc, char **argv)
 				puts(".br");
 			first = false;
 			cli_print_synopsis(commands[i].spec, stdout);
+			print_subsynopses(commands[i].name);
 		}
 		return cli_finish(EXIT_OK);
 	}

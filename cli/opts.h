@@ -79,5 +79,7 @@ void cli_print_synopsis(const struct cli_spec *s, FILE *fp);
 extern const struct cli_spec cmd_report_spec, cmd_why_spec, cmd_graph_spec, cmd_gate_spec,
 	cmd_diff_spec, cmd_baseline_spec, cmd_fatbin_spec;
 extern const struct cli_spec cmd_elf_spec;
+extern const struct cli_spec cmd_linkmap_spec, cmd_pydeps_spec,
+	cmd_pydeps_record_spec;
 
 #endif

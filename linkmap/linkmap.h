@@ -303,6 +303,14 @@ int linkmap_to_graph(const struct linkmap *m, struct graph *g,
 		     const char *output_node, struct diag *d);
 
 /*
+ * Only the output node, the map as an input and g->totals["linkmap"] (the
+ * same totals linkmap_to_graph() writes): what `slim linkmap`'s text
+ * prints, without the nodes, edges and findings it does not need.
+ */
+void linkmap_totals_to_graph(const struct linkmap *m, struct graph *g,
+			     const char *output_node);
+
+/*
  * Parse the map in [p, p+n) (read from `path`) and merge it into g: object
  * and archive-member nodes, `includes` edges from `output_node` (created
  * as kind "exe" if absent; NULL means "exe:<output file named in the map>"),

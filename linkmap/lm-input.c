@@ -29,5 +29,6 @@ int linkmap_merge(struct graph *g, const struct input *in, size_t n,
 			rc = -1;
 		}
 	}
+	GRAPH_DEBUG_CHECK(g);
 	return rc;
 }

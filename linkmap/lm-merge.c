@@ -68,9 +68,18 @@ static struct gnode *file_node(const struct linkmap *m, struct graph *g,
 	return n;
 }
 
-/* Add `v` bytes of output section o to the node's attrs.bytes. */
-static void add_bytes(const struct linkmap *m, struct graph *g,
-		      const struct lm_file *f, const struct lm_osec *o, uint64_t v)
+/* Add `v` bytes of output section o to the file's attrs.bytes (an object
+ * keyed by output section name; two sections of one name add up). */
+static void add_bytes_to(json_t *by, const struct lm_osec *o, uint64_t v)
+{
+	json_t *old = json_object_getn(by, o->name.p, o->name.n);
+	if (old)
+		v += (uint64_t)json_integer_value(old);
+	json_object_setn_new(by, o->name.p, o->name.n, json_integer((json_int_t)v));
+}
+
+static json_t *bytes_of(const struct linkmap *m, struct graph *g,
+			const struct lm_file *f)
 {
 	json_t *a = graph_node_attrs(file_node(m, g, f));
 	json_t *by = json_object_get(a, "bytes");
@@ -78,11 +87,13 @@ static void add_bytes(const struct linkmap *m, struct graph *g,
 		by = json_object();
 		json_object_set_new(a, "bytes", by);
 	}
-	char key[256];
-	snprintf(key, sizeof key, "%.*s", (int)o->name.n, o->name.p);
-	json_t *old = json_object_get(by, key);
-	json_object_set_new(by, key, json_integer((json_int_t)(v +
-		(old ? (uint64_t)json_integer_value(old) : 0))));
+	return by;
+}
+
+static void add_bytes(const struct linkmap *m, struct graph *g,
+		      const struct lm_file *f, const struct lm_osec *o, uint64_t v)
+{
+	add_bytes_to(bytes_of(m, g, f), o, v);
 }
 
 struct fo {             /* one live input section's bytes: (file, osec) */
@@ -113,11 +124,14 @@ static void file_bytes(const struct linkmap *m, struct graph *g)
 			if (s->state == LM_ISEC_LIVE)
 				sum[(size_t)s->file * m->nosecs + s->osec] += s->bytes;
 		}
-		for (size_t f = 0; f < m->nfiles; f++)
-			for (size_t o = 0; o < m->nosecs; o++)
-				if (sum[f * m->nosecs + o] && !m->files[f].linker)
-					add_bytes(m, g, &m->files[f], &m->osecs[o],
-						  sum[f * m->nosecs + o]);
+		for (size_t f = 0; f < m->nfiles; f++) {
+			json_t *by = NULL;    /* the file's, made on its first bytes */
+			const uint64_t *row = sum + f * m->nosecs;
+			for (size_t o = 0; o < m->nosecs && !m->files[f].linker; o++)
+				if (row[o])
+					add_bytes_to(by ? by : (by = bytes_of(m, g, &m->files[f])),
+						     &m->osecs[o], row[o]);
+		}
 		free(sum);
 	} else {
 		struct fo *v = xmalloc((m->nisecs + 1) * sizeof *v);
@@ -396,10 +410,123 @@ static void dead_members(const struct linkmap *m, struct graph *g)
 	}
 }
 
+/* totals.linkmap.archives: per archive (by file name; plain objects
+ * under "(objects)"), sorted by name: its files in the link, the bytes
+ * they put in the output, the members loaded, and of those the dead ones
+ * (loaded, no byte in the output) with their discarded bytes.  `slim
+ * linkmap --by archive` prints these rows. */
+struct arow { const char *name; uint64_t bytes, files, loaded, dead, dead_bytes; };
+
+static int arow_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct arow *)a)->name, ((const struct arow *)b)->name);
+}
+
+static json_t *archives(const struct linkmap *m, uint64_t *loaded, uint64_t *dead)
+{
+	struct hmap idx = {0};
+	struct arow *v = xcalloc(m->nfiles + 1, sizeof *v);
+	size_t n = 0;
+	for (size_t i = 0; i < m->nfiles; i++) {
+		const struct lm_file *f = &m->files[i];
+		if (f->linker)
+			continue;
+		const char *a = f->archive ? path_base(f->archive) : "(objects)";
+		bool created;
+		void **slot = hmap_slot(&idx, a, strlen(a), &created);
+		if (created) {
+			v[n].name = a;
+			*slot = (void *)(uintptr_t)n++;
+		}
+		struct arow *r = &v[(uintptr_t)*slot];
+		r->bytes += f->bytes, r->files++, r->loaded += f->loaded;
+		if (f->loaded && !f->bytes)
+			r->dead++, r->dead_bytes += f->discarded;
+	}
+	if (n)
+		qsort(v, n, sizeof *v, arow_cmp);
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_object();
+		attr_str(o, "name", v[i].name);
+		attr_int(o, "bytes", (long long)v[i].bytes);
+		attr_int(o, "files", (long long)v[i].files);
+		attr_int(o, "members_loaded", (long long)v[i].loaded);
+		if (m->has_pulls && !m->members_unknown) {
+			attr_int(o, "dead_members", (long long)v[i].dead);
+			attr_int(o, "dead_member_bytes", (long long)v[i].dead_bytes);
+		}
+		json_array_append_new(arr, o);
+		*loaded += v[i].loaded, *dead += v[i].dead;
+	}
+	hmap_free(&idx);
+	free(v);
+	return arr;
+}
+
+/* totals.linkmap.files: one row per input file of the link, in map
+ * order: its id, the bytes it puts in the output and its live input
+ * sections; for an archive member loaded, the symbol that pulled it in
+ * and the file whose reference did (the map's, --why-extract's, or
+ * derived), and with --cref the one symbol that holds it in the link when
+ * only one does.  `slim linkmap`'s object and pulled-in tables print these
+ * (the object nodes say the same per output section; the text does not
+ * build them, to stay as fast as the parse). */
+static json_t *file_rows(const struct linkmap *m)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < m->nfiles; i++) {
+		const struct lm_file *f = &m->files[i];
+		if (f->linker)
+			continue;
+		json_t *o = json_object();
+		json_object_set_new_nocheck(o, "id", json_string(f->id));
+		json_object_set_new_nocheck(o, "bytes", json_integer((json_int_t)f->bytes));
+		json_object_set_new_nocheck(o, "live_sections", json_integer(f->nlive));
+		if (f->loaded)
+			json_object_set_new_nocheck(o, "loaded", json_true());
+		if (f->loaded && f->pulled_sym)
+			json_object_set_new_nocheck(o, "symbol", json_string(f->pulled_sym));
+		if (f->loaded && f->pulled_by >= 0)
+			json_object_set_new_nocheck(o, "by", json_string(m->files[f->pulled_by].id));
+		if (f->derived)
+			json_object_set_new_nocheck(o, "derived", json_true());
+		if (m->has_cref && f->loaded && f->xref_syms == 1 && f->xref_sym) {
+			json_object_set_new_nocheck(o, "held_by_symbol", json_string(f->xref_sym));
+			if (f->xref_by >= 0)
+				json_object_set_new_nocheck(o, "held_by",
+							    json_string(m->files[f->xref_by].id));
+		}
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+/* What the map says (or not) of archive members: the text's last summary
+ * line reads these. */
+static void member_totals(const struct linkmap *m, json_t *t)
+{
+	uint64_t loaded = 0, dead = 0;
+	json_object_set_new(t, "archives", archives(m, &loaded, &dead));
+	json_object_set_new(t, "files", file_rows(m));
+	attr_int(t, "members_loaded", (long long)loaded);
+	attr_bool(t, "pulls", m->has_pulls);
+	if (m->has_cref)
+		attr_bool(t, "cref", true);
+	if (m->members_unknown)
+		attr_str(t, "dead_members_unknown", "unread");
+	else if (!m->has_pulls)
+		attr_str(t, "dead_members_unknown", "no-pulls");
+	else
+		attr_int(t, "members_dead", (long long)dead);
+	if (m->derived_members)
+		attr_bool(t, "members_derived", true);
+}
+
 static void totals(const struct linkmap *m, struct graph *g)
 {
 	json_t *t = json_object(), *secs = json_array();
-	uint64_t in = 0, lk = 0, pad = 0, dis = 0, ndis = 0;
+	uint64_t in = 0, lk = 0, pad = 0, dis = 0, ndis = 0, size = 0;
 	for (size_t i = 0; i < m->nosecs; i++) {
 		const struct lm_osec *o = &m->osecs[i];
 		json_t *s = json_object();
@@ -411,30 +538,38 @@ static void totals(const struct linkmap *m, struct graph *g)
 		attr_int(s, "input_sections", (long long)o->ninputs);
 		json_array_append_new(secs, s);
 		in += o->inputs, lk += o->linker, pad += o->padding;
+		size += o->size;
 	}
 	for (size_t i = 0; i < m->nfiles; i++)
 		dis += m->files[i].discarded, ndis += m->files[i].ndead;
 	attr_str(t, "linker", linkmap_linker_name(m->linker));
+	attr_str(t, "map", m->path);
+	if (m->output)
+		attr_str(t, "output", m->output);
+	attr_int(t, "output_bytes", (long long)size);
 	attr_int(t, "input_bytes", (long long)in);
 	attr_int(t, "linker_bytes", (long long)lk);
 	attr_int(t, "padding_bytes", (long long)pad);
 	attr_int(t, "discarded_bytes", (long long)dis);
 	attr_int(t, "discarded_sections", (long long)ndis);
-	json_t *bc = json_object();
+	json_t *bc = json_object();    /* counted in C: one JSON row per cause */
+	uint64_t nc[256] = {0}, bytes[256] = {0};
 	for (size_t i = 0; i < m->nisecs; i++) {
 		const struct lm_isec *s = &m->isecs[i];
-		if (s->state != LM_ISEC_DISCARDED)
+		if (s->state == LM_ISEC_DISCARDED)
+			nc[s->cause]++, bytes[s->cause] += s->size;
+	}
+	for (int c = 0; c < 256; c++) {
+		if (!nc[c])
 			continue;
-		const char *cn = linkmap_cause_name(s->cause);
-		json_t *c = json_object_get(bc, cn);
-		if (!c) {
-			c = json_object();
-			attr_int(c, "sections", 0);
-			attr_int(c, "bytes", 0);
-			json_object_set_new(bc, cn, c);
+		const char *cn = linkmap_cause_name((enum lm_cause)c);
+		json_t *o = json_object_get(bc, cn);   /* names may repeat */
+		if (!o) {
+			o = json_object();
+			json_object_set_new(bc, cn, o);
 		}
-		attr_int(c, "sections", json_integer_value(json_object_get(c, "sections")) + 1);
-		attr_int(c, "bytes", json_integer_value(json_object_get(c, "bytes")) + (long long)s->size);
+		attr_int(o, "sections", attr_get_int(o, "sections", 0) + (long long)nc[c]);
+		attr_int(o, "bytes", attr_get_int(o, "bytes", 0) + (long long)bytes[c]);
 	}
 	json_object_set_new(t, "discarded_by_cause", bc);
 	const char *unk = linkmap_discards_unknown(m);
@@ -448,16 +583,32 @@ static void totals(const struct linkmap *m, struct graph *g)
 		attr_int(t, "inputs_unread", m->inputs_unread);
 	}
 	json_object_set_new(t, "output_sections", secs);
+	member_totals(m, t);
 	json_object_set_new(g->totals, "linkmap", t);
 }
 
-int linkmap_to_graph(const struct linkmap *m, struct graph *g,
-		     const char *output_node, struct diag *d)
+/* The link's output node and the map as an input. */
+static const char *output(const struct linkmap *m, struct graph *g,
+			  const char *output_node)
 {
 	const char *out = out_id(m, g, output_node);
 	if (!graph_node(g, out))
 		graph_add_node(g, strncmp(out, "lib:", 4) ? "exe" : "lib", out, NULL);
 	graph_add_input(g, m->path, "linkmap", out);
+	return out;
+}
+
+void linkmap_totals_to_graph(const struct linkmap *m, struct graph *g,
+			     const char *output_node)
+{
+	output(m, g, output_node);
+	totals(m, g);
+}
+
+int linkmap_to_graph(const struct linkmap *m, struct graph *g,
+		     const char *output_node, struct diag *d)
+{
+	const char *out = output(m, g, output_node);
 	file_bytes(m, g);
 	edges(m, g, out);
 	totals(m, g);

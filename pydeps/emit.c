@@ -2,7 +2,8 @@
  * emit.c - write the classified module set into the graph: trace and
  * module nodes, `loads` and `imports` edges with their evidence, one
  * prunable-module finding per prune unit (see classify.c for the rules),
- * and totals.pydeps.
+ * totals.pydeps (per classification and root, as old readers know it) and
+ * totals.python (per distribution: what `slim pydeps` prints).
  *
  * With a record trace, files of kept packages that no recorded run opened
  * or loaded are offered too, always as `likely` (another input may read
@@ -496,6 +497,128 @@ static void totals(struct em *e)
 	json_object_set_new(e->g->totals, "pydeps", t);
 }
 
+/*
+ * totals.python: per distribution (a module outside any is counted under
+ * "(ROOT)", its root's last path component), sorted by name: modules and
+ * their own bytes; of those bytes, used (in a trace), reachable (kept
+ * otherwise), unreferenced (classification) and prunable (inside a prune
+ * unit, plus the metadata of a distribution no kept module belongs to);
+ * and the bytes of its prunable-module findings by confidence.  `slim
+ * pydeps`' table and its proven/likely lines print these.
+ */
+struct drow {
+	const char *name;
+	uint64_t mods, bytes, used, reach, unref, prunable, proven, likely;
+};
+
+static struct drow *drow_of(struct hmap *idx, struct drow **v, size_t *n,
+			    const char *name)
+{
+	bool created;
+	void **slot = hmap_slot(idx, name, strlen(name), &created);
+	if (created) {
+		*v = xreallocarray(*v, *n + 1, sizeof **v);
+		(*v)[*n] = (struct drow){.name = name};
+		*slot = (void *)(uintptr_t)(*n)++;
+	}
+	return &(*v)[(uintptr_t)*slot];
+}
+
+static int drow_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct drow *)a)->name, ((const struct drow *)b)->name);
+}
+
+/* the distribution a prunable-module finding's node belongs to */
+static const char *finding_dist(const struct graph *g, const struct gfinding *f)
+{
+	const struct gnode *n = graph_node(g, f->node);
+	if (!n)
+		return NULL;
+	if (!strcmp(n->kind, "distribution"))
+		return n->name;
+	return attr_get_str(n->attrs, "distribution");
+}
+
+/* Rows from the module and distribution nodes this analyzer wrote (those
+ * the trace alone names, builtin or outside every root, included). */
+static void dist_rows(struct em *e, struct hmap *idx, struct drow **v, size_t *n)
+{
+	const char *unref = py_class_name(PYC_UNREF), *used = py_class_name(PYC_USED);
+	for (size_t i = 0; i < e->g->nnodes; i++) {
+		const struct gnode *nd = e->g->nodes[i];
+		const json_t *a = nd->attrs;
+		if (!strcmp(nd->kind, "distribution")) {
+			if (json_is_false(json_object_get(a, "kept")))
+				drow_of(idx, v, n, nd->name)->prunable +=
+					(uint64_t)attr_get_int(a, "metadata_bytes", 0);
+			continue;
+		}
+		if (strcmp(nd->kind, "module"))
+			continue;
+		const char *d = attr_get_str(a, "distribution");
+		const char *c = attr_get_str(a, "classification");
+		uint64_t by = (uint64_t)attr_get_int(a, "bytes", 0);
+		struct drow *r = drow_of(idx, v, n, d ? d : "?");
+		r->mods++, r->bytes += by;
+		if (json_is_true(json_object_get(a, "prunable")))
+			r->prunable += by;
+		else if (c && !strcmp(c, used))
+			r->used += by;
+		else
+			r->reach += by;
+		if (c && !strcmp(c, unref))
+			r->unref += by;
+	}
+	for (size_t i = 0; i < e->g->nfindings; i++) {
+		const struct gfinding *f = &e->g->findings[i];
+		const char *dn = strcmp(f->kind, "prunable-module") ? NULL : finding_dist(e->g, f);
+		if (!dn)
+			continue;
+		struct drow *r = drow_of(idx, v, n, dn);
+		if (!strcmp(f->confidence, "proven"))
+			r->proven += f->bytes;
+		else if (!strcmp(f->confidence, "likely"))
+			r->likely += f->bytes;
+	}
+}
+
+static void python_totals(struct em *e)
+{
+	struct hmap idx = {0};
+	struct drow *v = NULL;
+	size_t n = 0;
+	dist_rows(e, &idx, &v, &n);
+	if (n)
+		qsort(v, n, sizeof *v, drow_cmp);
+	json_t *t = json_object(), *arr = json_array();
+	uint64_t proven = 0, likely = 0;
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_object();
+		attr_str(o, "name", v[i].name);
+		attr_int(o, "modules", (long long)v[i].mods);
+		attr_int(o, "bytes", (long long)v[i].bytes);
+		attr_int(o, "used_bytes", (long long)v[i].used);
+		attr_int(o, "reachable_bytes", (long long)v[i].reach);
+		attr_int(o, "unreferenced_bytes", (long long)v[i].unref);
+		attr_int(o, "prunable_bytes", (long long)v[i].prunable);
+		json_t *pc = json_object();
+		attr_int(pc, "proven", (long long)v[i].proven);
+		attr_int(pc, "likely", (long long)v[i].likely);
+		json_object_set_new(o, "prunable_bytes_by_confidence", pc);
+		json_array_append_new(arr, o);
+		proven += v[i].proven, likely += v[i].likely;
+	}
+	json_object_set_new(t, "distributions", arr);
+	json_t *pc = json_object();
+	attr_int(pc, "proven", (long long)proven);
+	attr_int(pc, "likely", (long long)likely);
+	json_object_set_new(t, "prunable_bytes_by_confidence", pc);
+	json_object_set_new(e->g->totals, "python", t);
+	hmap_free(&idx);
+	free(v);
+}
+
 void pyemit(struct graph *g, struct pycl *c, struct pytrace *tr, size_t ntr,
 	    struct diag_list *w)
 {
@@ -507,6 +630,7 @@ void pyemit(struct graph *g, struct pycl *c, struct pytrace *tr, size_t ntr,
 	import_edges(&e);
 	prune_units(&e);
 	totals(&e);
+	python_totals(&e);
 	free(e.prunable);
 	free(e.unit);
 	free(e.foff);

@@ -352,6 +352,7 @@ int pydeps_merge(struct graph *g, const struct input *in, size_t n,
 	pyemit(g, &c, tr, ntr, w);
 	if (!o->no_elf && r->elf_closure)
 		native(g, &s, r);
+	GRAPH_DEBUG_CHECK(g);
 	rc = 0;
 out:
 	if (rc)
