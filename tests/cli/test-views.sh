@@ -6,7 +6,8 @@
 # where a tool other than slim can say what the figure must be, with it
 # too (the fat binary containers walked from the bytes objcopy dumps, the
 # section sizes readelf prints, the libraries ld.so maps per ldd, file sizes
-# from stat).  CASES="fatbin elf" runs some of them.
+# from stat).  CASES="fatbin elf" runs some of them.  linkmap and pydeps
+# are compared by views_lp.py.
 . "$ROOT/tests/cli/lib.sh"
 need python3 python3
 need objcopy binutils
@@ -15,6 +16,8 @@ need ar binutils
 need ldd libc-bin
 PY=$ROOT/tests/cli/views.py
 [ -f "$PY" ] || die "tests/cli/views.py missing"
+PYLP=$ROOT/tests/cli/views_lp.py    # linkmap and pydeps
+[ -f "$PYLP" ] || die "tests/cli/views_lp.py missing"
 
 # slim fatbin: each file's per-arch table, total row, containers, --arch
 # verdicts and the all-files lines, against the JSON's gpu nodes and
@@ -112,6 +115,76 @@ case_report() {
 	echo "report: curl and libk.so: per-input and total figures equal the JSON's"
 }
 
-for c in ${CASES:-fatbin elf report}; do
+# slim linkmap: the summary lines (output sections, discarded sections and
+# their causes, archive members loaded and dead), every row of the
+# archive, object, output section and pulled-in tables (--top 0), against
+# the JSON's totals.linkmap and, on their own, its includes edges, object
+# nodes and discarded-section / dead-archive-member findings; the output
+# sections against readelf -S of the linked file.  Maps of the four
+# linkers (samples/out/linkmap), with and without reading the inputs,
+# with --cref (BFD, gold) and with lld's --why-extract.
+case_linkmap() {
+	local L=$ROOT/samples/out/linkmap m opt n=0
+	for m in crypto-bfd crypto-gold crypto-lld crypto-mold cref-bfd cref-gold; do
+		[ -f "$L/$m.map" ] && [ -f "$L/$m" ] || die "samples/out/linkmap/$m missing: run samples/build.sh"
+		readelf -S -W "$L/$m" > lm-re.txt || die "readelf -S $m"
+		for opt in "" --no-derive "--why-extract $L/crypto-lld.why"; do
+			case $opt in --why*) [ $m = crypto-lld ] || continue ;; esac
+			expect_rc 0 "$SLIM" linkmap --top 0 $opt "$L/$m.map" > lm.txt 2> /dev/null
+			expect_rc 0 "$SLIM" linkmap --json $opt "$L/$m.map" > lm.json 2> /dev/null
+			python3 "$PYLP" linkmap lm.txt lm.json lm-re.txt || die "linkmap $m $opt: text and JSON disagree"
+			n=$((n + 1))
+		done
+	done
+	# -o writes the same text and JSON atomically, and says so on stderr
+	expect_rc 0 "$SLIM" linkmap --top 0 -o lm-o.txt "$L/crypto-lld.map" 2> lm-o.err
+	expect_rc 0 "$SLIM" linkmap --top 0 "$L/crypto-lld.map" > lm.txt 2> /dev/null
+	cmp -s lm.txt lm-o.txt || die "linkmap -o FILE differs from stdout's text"
+	grep -qx "slim: wrote lm-o.txt" lm-o.err || die "linkmap -o: no 'slim: wrote lm-o.txt' on stderr"
+	expect_rc 0 "$SLIM" linkmap --json --output lm-o.json "$L/crypto-lld.map" 2> lm-o.err
+	expect_rc 0 "$SLIM" linkmap --json "$L/crypto-lld.map" > lm.json 2> /dev/null
+	cmp -s lm.json lm-o.json || die "linkmap --json -o FILE differs from stdout's JSON"
+	grep -qx "slim: wrote lm-o.json" lm-o.err || die "linkmap --json -o: not named on stderr"
+	echo "linkmap: $n runs over maps of bfd, gold, lld and mold: every figure of the text equals the JSON's and readelf's"
+}
+
+# slim pydeps: every distribution row (modules, used, kept, prunable),
+# the root lines, the total line and the proven/likely lines, against the
+# JSON's totals.python and totals.pydeps and, on their own, its module
+# and distribution nodes and prunable-module findings.  The samples'
+# -X importtime and -v traces over /usr/lib/python3.11 and dist-packages,
+# and a trace recorded here with --prune-data --include likely.
+case_pydeps() {
+	local P=$ROOT/samples/out/pydeps t n=0
+	local roots=(--root /usr/lib/python3.11 --root /usr/lib/python3/dist-packages)
+	/usr/bin/python3.11 -c 'import pygments' 2> /dev/null ||
+		die "this test needs pygments: apt-get install python3-pygments"
+	"$SLIM" pydeps record -o py-rec.txt -- /usr/bin/python3.11 "$ROOT/samples/python/highlight.py" \
+		"$ROOT/samples/python/sample.c" c > /dev/null 2>&1 || die "pydeps record failed"
+	for t in "$P/highlight.importtime" "$P/highlight.v" py-rec.txt; do
+		[ -f "$t" ] || die "$t missing: run samples/build.sh"
+		local opt=()
+		[ "$t" = py-rec.txt ] && opt=(--prune-data --include likely)
+		expect_rc 0 "$SLIM" pydeps --trace "$t" "${roots[@]}" "${opt[@]}" > py.txt 2> /dev/null
+		expect_rc 0 "$SLIM" pydeps --json --trace "$t" "${roots[@]}" "${opt[@]}" > py.json 2> /dev/null
+		python3 "$PYLP" pydeps py.txt py.json || die "pydeps $t: text and JSON disagree"
+		n=$((n + 1))
+	done
+	grep -q "^  likely: [1-9]" py.txt || die "pydeps: the recorded trace has no likely bytes to compare"
+	# -o and --prune-list: written atomically, each named on stderr
+	expect_rc 0 "$SLIM" pydeps --trace py-rec.txt "${roots[@]}" -o py-o.txt --prune-list py-prune.txt 2> py-o.err
+	expect_rc 0 "$SLIM" pydeps --trace py-rec.txt "${roots[@]}" > py.txt 2> /dev/null
+	cmp -s py.txt py-o.txt || die "pydeps -o FILE differs from stdout's text"
+	grep -qx "slim: wrote py-o.txt" py-o.err || die "pydeps -o: not named on stderr"
+	grep -qx "slim: wrote py-prune.txt" py-o.err || die "pydeps --prune-list: not named on stderr"
+	[ -s py-prune.txt ] || die "pydeps --prune-list: empty"
+	expect_rc 0 "$SLIM" pydeps --json -o py-o.json --trace py-rec.txt "${roots[@]}" 2> py-o.err
+	expect_rc 0 "$SLIM" pydeps --json --trace py-rec.txt "${roots[@]}" > py.json 2> /dev/null
+	cmp -s py.json py-o.json || die "pydeps --json -o FILE differs from stdout's JSON"
+	grep -qx "slim: wrote py-o.json" py-o.err || die "pydeps --json -o: not named on stderr"
+	echo "pydeps: $n traces over python3.11: every figure of the summary equals the JSON's nodes and findings"
+}
+
+for c in ${CASES:-fatbin elf report linkmap pydeps}; do
 	case_$c
 done
