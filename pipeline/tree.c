@@ -7,7 +7,8 @@
  *             common/rootopen.h does for --sysroot), iterative whatever
  *             its depth; every regular file inventoried once per
  *             (device, inode), so hardlinks are one file
- *   type      from the bytes: ELF (filetype_detect(): program, shared
+ *   type      from the bytes, after the walk, on two threads
+ *             (type_all()): ELF (filetype_detect(): program, shared
  *             library, object), Python source or bytecode (the .pyc
  *             magic's "\r\n", a .py name or a python #! line), else data
  *   nodes     every file a node KIND:PATH, PATH relative to the root
@@ -46,6 +47,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <stdio.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -137,42 +141,81 @@ static bool is_python(const char *rel, const unsigned char *h, size_t hn)
 	return false;
 }
 
-/* type one file from its first bytes (ELF: the whole header, mapped) */
-static void type_file(struct tree *t, struct tfile *f, const char *acc,
-		      const char *full, struct diag_list *w)
+/* type one file from its first bytes (ELF: its headers, mapped).  Opened
+ * from the root's descriptor and warnings to w only: two threads type
+ * the inventory's halves at once (type_all()). */
+static void type_file(struct tree *t, struct tfile *f, struct diag_list *w)
 {
-	unsigned char h[64];
+	unsigned char h[64] = {0};
 	ssize_t hn = 0;
 	f->type = FT_UNKNOWN;
 	f->cat = TC_DATA;
-	int fd = open(acc, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || (hn = pread(fd, h, sizeof h, 0)) < 0) {
-		diag_warn_at(w, full, 0, "cannot read: %s (inventoried as data)", strerror(errno));
+	if (!f->size) {   /* nothing to read: its name says what it is */
+		f->cat = is_python(f->rel, h, 0) ? TC_PY : TC_DATA;
+		return;
+	}
+	int fd = openat(t->rootfd, f->rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || (hn = pread(fd, h, sizeof h, 0)) < 0 || fstat(fd, &st)) {
+		char p[PATH_MAX];
+		snprintf(p, sizeof p, "%s/%s", t->dir, f->rel);
+		diag_warn_at(w, p, 0, "cannot read: %s (inventoried as data)", strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return;
 	}
-	if (hn >= 4 && !memcmp(h, "\177ELF", 4)) {
-		struct mfile mf;
-		struct diag d = {0};
-		if (!mfile_open_fd(&mf, fd, full, &d)) {
-			f->type = filetype_detect(mf.p, mf.n);
-			mfile_close(&mf);
+	if (hn >= 4 && !memcmp(h, "\177ELF", 4) && st.st_size > 0) {
+		/* read-only and private: no RLIMIT_DATA charge, no memlimit
+		 * bookkeeping (which is not for two threads) */
+		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (m != MAP_FAILED) {
+			f->type = filetype_detect(m, (size_t)st.st_size);
+			munmap(m, (size_t)st.st_size);
 		}
 		if (f->type == FT_ELF_EXEC || f->type == FT_ELF_DYN || f->type == FT_ELF_REL)
 			f->cat = TC_ELF;
 		else
 			f->type = FT_UNKNOWN;   /* a core file, say: data */
-		return;
+	} else if (is_python(f->rel, h, (size_t)hn)) {
+		f->cat = TC_PY;
 	}
 	close(fd);
-	if (is_python(f->rel, h, (size_t)hn))
-		f->cat = TC_PY;
+}
+
+struct type_job {
+	struct tree *t;
+	size_t from, to;
+	struct diag_list w;
+};
+
+static void *type_range(void *arg)
+{
+	struct type_job *j = arg;
+	for (size_t i = j->from; i < j->to; i++)
+		type_file(j->t, &j->t->f[i], &j->w);
+	return NULL;
+}
+
+/* every file typed, the two halves of the inventory on two threads */
+static void type_all(struct tree *t, struct diag_list *w)
+{
+	struct type_job j[2] = {{t, 0, t->n / 2, {0}}, {t, t->n / 2, t->n, {0}}};
+	pthread_t th;
+	bool two = !pthread_create(&th, NULL, type_range, &j[1]);
+	type_range(&j[0]);
+	if (two)
+		pthread_join(th, NULL);
+	else
+		type_range(&j[1]);
+	for (int k = 0; k < 2; k++) {
+		for (size_t i = 0; i < j[k].w.n; i++)
+			diag_warn(w, &j[k].w.v[i]);
+		diag_list_free(&j[k].w);
+	}
 }
 
 static void add_file(struct tree *t, const char *rel, const struct stat *st,
-		     const char *acc, const char *full, bool pytree,
-		     struct diag_list *w)
+		     bool pytree)
 {
 	size_t kl;
 	const char *key = inode_key(t, st->st_dev, st->st_ino, &kl);
@@ -191,7 +234,6 @@ static void add_file(struct tree *t, const char *rel, const struct stat *st,
 	f->dev = st->st_dev;
 	f->ino = st->st_ino;
 	f->pytree = pytree;
-	type_file(t, f, acc, full, w);
 	hmap_put(&t->by_inode, key, kl, ix(t->n));
 	hmap_put(&t->by_path, r, strlen(r), ix(t->n));
 	t->n++;
@@ -214,10 +256,7 @@ static void add_link(struct tree *t, const char *rel)
 static int walk(struct tree *t, struct diag_list *w, struct diag *d)
 {
 	char *argv[] = {(char *)t->dir, NULL};
-	/* fts changes directory as it goes (each open a one-component
-	 * lookup, not the whole path again) and returns to where it was in
-	 * fts_close(); nothing else runs meanwhile */
-	FTS *fts = fts_open(argv, FTS_PHYSICAL, by_name);
+	FTS *fts = fts_open(argv, FTS_PHYSICAL | FTS_NOCHDIR, by_name);
 	if (!fts)
 		return diag_err(d, t->name, "cannot walk: %s", strerror(errno));
 	size_t dl = strlen(t->dir), pylevel = 0;
@@ -237,8 +276,7 @@ static int walk(struct tree *t, struct diag_list *w, struct diag *d)
 				pylevel = 0;
 			break;
 		case FTS_F:
-			add_file(t, rel, e->fts_statp, e->fts_accpath, e->fts_path,
-				 pylevel > 0, w);
+			add_file(t, rel, e->fts_statp, pylevel > 0);
 			break;
 		case FTS_SL:
 		case FTS_SLNONE:
@@ -260,6 +298,7 @@ static int walk(struct tree *t, struct diag_list *w, struct diag *d)
 		return diag_err(d, t->name, "walk failed: %s", strerror(err));
 	for (size_t i = 0; i < t->nlinks; i++)
 		t->links[i].file = (uint32_t)tree_find(t, t->links[i].rel);
+	type_all(t, w);
 	return 0;
 }
 
