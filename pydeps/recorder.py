@@ -48,6 +48,8 @@ def _slim_rec():
    for n, m in sorted(list(sys.modules.items())):
     fp = getattr(m, '__file__', None)
     fp = fp if isinstance(fp, str) else ''
+    if n == '__main__' and not fp:
+     fp = _slim_main_file
     f.write('module\t%s\t%s\n' % (n, fp.replace('\n', ' ')))
    for n, fp in _slim_extra:
     f.write('module\t%s\t%s\n' % (n, fp))
@@ -62,6 +64,9 @@ def _slim_rec():
  import atexit
  atexit.register(dump)
 _slim_extra = []
+# run as a file, python deletes __main__.__file__ when the file's code
+# returns (before atexit): the workload's file is kept here too
+_slim_main_file = ''
 _slim_rec()
 del _slim_rec
 # run as a file, sys.path[0] is this file's directory; python -m would
@@ -84,7 +89,7 @@ if sys.argv[0] == '-m':
   _n += '.__main__'
   _s = importlib.util.find_spec(_n)
  if _s is not None and _s.origin:
-  sys.modules['__main__'].__file__ = _s.origin
+  sys.modules['__main__'].__file__ = _slim_main_file = _s.origin
   _slim_extra.append((_n, _s.origin))
  runpy.run_module(sys.argv[0], run_name='__main__', alter_sys=True)
 else:
@@ -94,6 +99,6 @@ else:
  with open(_p, 'rb') as _f:
   _c = compile(_f.read(), _p, 'exec')
  _g = {'__name__': '__main__', '__file__': _p, '__builtins__': __builtins__}
- sys.modules['__main__'].__file__ = _os.path.abspath(_p)
+ sys.modules['__main__'].__file__ = _slim_main_file = _os.path.abspath(_p)
  del _os, _p, _f
  exec(_c, _g)
