@@ -19,7 +19,10 @@
  *             file name, or the name of a symlink to it (libfoo.so ->
  *             libfoo.so.1.2).  Tokens are maximal runs of the characters
  *             a file name holds ([A-Za-z0-9._+-]), so "/usr/lib/libfoo.so.1"
- *             names libfoo.so.1.  A library named so is kept (a dlopens
+ *             names libfoo.so.1; a token with a glob or printf wildcard
+ *             and a literal prefix of 4+ characters is a pattern
+ *             ("libcudnn*.so*", "libnvrtc-builtins.so.%d.%d") that keeps
+ *             every file name it matches (fnmatch).  A library named so is kept (a dlopens
  *             edge with the string as evidence) and analyzed as a root in
  *             turn, until nothing new is named
  *   orphans   a shared object outside the Python trees still not live:
@@ -39,6 +42,7 @@
 #include "../pydeps/pydeps.h"
 
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -260,10 +264,62 @@ static void candidate_names(struct tree *t, struct graph *g, struct names *nm)
 	}
 }
 
+/* the characters of a file name, and of a pattern for one: a glob's
+ * '*' and '?', a printf conversion's '%' */
 static bool name_char(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '+' || c == '-';
+	       (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '+' || c == '-' ||
+	       c == '*' || c == '?' || c == '%';
+}
+
+/* A token with a wildcard as an fnmatch() pattern: a glob as it is
+ * ("libcudnn*.so*"), a printf conversion as '*'
+ * ("libnvrtc-builtins.so.%d.%d").  Only with a literal prefix of four
+ * characters or more: "lib%s.so" or "*.so" would name every library.
+ * 0 when the token is no such pattern. */
+static int as_pattern(const unsigned char *s, size_t n, char *out, size_t cap)
+{
+	size_t lit = 0;
+	while (lit < n && s[lit] != '*' && s[lit] != '?' && s[lit] != '%')
+		lit++;
+	if (lit >= n || lit < 4 || n >= cap)
+		return 0;
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] != '%') {
+			out[o++] = (char)s[i];
+			continue;
+		}
+		/* %[flags][width][.prec][length]conv -> '*' */
+		while (i + 1 < n && strchr("-+ #0123456789.lhzjt", s[i + 1]))
+			i++;
+		if (i + 1 < n && strchr("diouxXsc", s[i + 1]))
+			i++;
+		out[o++] = '*';
+	}
+	out[o] = 0;
+	return 1;
+}
+
+/* dlopens edges from file i to every candidate whose name the pattern
+ * matches (kept by the pattern); how many became named */
+static size_t match_pattern(struct tree *t, struct graph *g, struct names *nm,
+			    size_t i, const char *pat)
+{
+	size_t found = 0;
+	for (size_t e = 0; e < nm->n; e++) {
+		struct tfile *c = &t->f[nm->file[e]];
+		if (c == &t->f[i] || c->live || c->named || fnmatch(pat, nm->name[e], 0))
+			continue;
+		c->named = true;
+		found++;
+		json_t *a = graph_edge_attrs(graph_add_edge(g, t->f[i].id, c->id, EK_DLOPENS));
+		attr_str(a, "analyzer", "tree");
+		attr_str(a, "evidence", "pattern");
+		attr_str(a, "name", graph_str(g, pat));
+	}
+	return found;
 }
 
 /* the tokens of one file that name a candidate: dlopens edges; returns
@@ -331,6 +387,11 @@ static size_t scan_one(struct tree *t, struct graph *g, struct names *nm, size_t
 			p++;
 		if (p - s < 4)
 			continue;
+		char pat[256];
+		if (as_pattern(s, (size_t)(p - s), pat, sizeof pat)) {
+			found += match_pattern(t, g, nm, i, pat);
+			continue;
+		}
 		size_t e = (size_t)(uintptr_t)hmap_get(&nm->map, (const char *)s, (size_t)(p - s));
 		if (e && (in_list((const char *)s, (size_t)(p - s), need, nneed) ||
 			  live_named(t, nm, e)))

@@ -1,0 +1,70 @@
+#!/bin/bash
+# Libraries a deployable loads by name at run time (issue #14, "Orphans"):
+# a program made here dlopen()s "libcomputed-%d.so" with a number it
+# computes, a Python file globs "libplanted*.so*", and a third library
+# nothing names.  slim keeps the first two (dlopens edges whose evidence
+# is the pattern) and calls only the third an orphan (likely).  Judged by
+# running the program in the tree (chroot): it does load
+# libcomputed-3.so (LD_DEBUG=files says so), and with the likely prune
+# list deleted from a copy of the tree it still runs and loads it.
+. "$ROOT/tests/cli/lib.sh"
+need gcc build-essential
+need ldd libc-bin
+need ldconfig libc-bin
+need chroot coreutils
+need python3 python3
+[ "$(id -u)" = 0 ] || die "this test needs root (chroot runs the tree's program)"
+R=$PWD/root
+mkdir -p "$R/usr/bin" "$R/usr/lib/x86_64-linux-gnu" "$R/usr/lib64" "$R/opt/app" "$R/etc"
+ln -s usr/lib "$R/lib"; ln -s usr/lib64 "$R/lib64"
+cat > prog.c <<'C'
+#include <dlfcn.h>
+#include <stdio.h>
+int main(int argc, char **argv)
+{
+	char name[64];
+	snprintf(name, sizeof name, "libcomputed-%d.so", argc + 2);
+	void *h = dlopen(name, RTLD_NOW);
+	int (*f)(void) = h ? (int (*)(void))dlsym(h, "computed") : NULL;
+	printf("%s: %d\n", name, f ? f() : -1);
+	return f ? 0 : 1;
+}
+C
+echo 'int computed(void) { return 42; }' > c.c
+echo 'int planted(void) { return 1; }' > p.c
+echo 'int orphan(void) { return 2; }' > o.c
+gcc -O1 -o "$R/usr/bin/prog" prog.c || die "gcc prog"
+gcc -shared -fPIC -o "$R/usr/lib/x86_64-linux-gnu/libcomputed-3.so" c.c || die gcc
+gcc -shared -fPIC -Wl,-soname,libplanted-x.so.1 -o "$R/opt/app/libplanted-x.so.1" p.c || die gcc
+gcc -shared -fPIC -Wl,-soname,liborphan.so.1 -o "$R/usr/lib/x86_64-linux-gnu/liborphan.so.1" o.c || die gcc
+printf 'import ctypes, glob, os\nfor p in glob.glob(os.path.join(os.path.dirname(__file__), "libplanted*.so*")):\n    ctypes.CDLL(p)\n' > "$R/opt/app/load.py"
+for f in $(ldd "$R/usr/bin/prog" | grep -o '/[^ ]*'); do
+	r=$(readlink -f "$f"); mkdir -p "$R$(dirname "$r")"; cp -n "$r" "$R$r"
+	[ "$(basename "$f")" = "$(basename "$r")" ] || ln -sf "$(basename "$r")" "$R$(dirname "$r")/$(basename "$f")"
+done
+ln -s /lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 "$R/usr/lib64/ld-linux-x86-64.so.2"
+ldconfig -r "$R" || die "ldconfig -r"
+chroot "$R" /usr/bin/prog > want.txt 2> /dev/null || die "prog does not run in the tree"
+LD_DEBUG=files chroot "$R" /usr/bin/prog 2>&1 >/dev/null | grep -q 'calling init: /lib/x86_64-linux-gnu/libcomputed-3.so\|file=libcomputed-3.so' ||
+	die "ld.so does not show prog loading libcomputed-3.so"
+
+$SLIM report "$R" --json -o r.json --prune-list likely.txt --include likely 2> err.txt || { cat err.txt; die "report"; }
+python3 - r.json <<'PY' || die "dlopen'd libraries"
+import json, sys
+r = json.load(open(sys.argv[1]))
+orph = {f['node'] for f in r['findings'] if f['kind'] == 'orphan-library'}
+assert 'lib:usr/lib/x86_64-linux-gnu/liborphan.so.1' in orph, orph
+for lib, pat, by in (('lib:usr/lib/x86_64-linux-gnu/libcomputed-3.so', 'libcomputed-*.so', 'exe:usr/bin/prog'),
+                     ('lib:opt/app/libplanted-x.so.1', 'libplanted*.so*', 'file:opt/app/load.py')):
+    assert lib not in orph, lib
+    e = [e for e in r['edges'] if e['kind'] == 'dlopens' and e['to'] == lib]
+    assert e and e[0]['from'] == by and e[0]['attrs']['evidence'] == 'pattern' and e[0]['attrs']['name'] == pat, (lib, e)
+print('kept by pattern: libcomputed-3.so (printf), libplanted-x.so.1 (glob); orphan: liborphan.so.1')
+PY
+grep -qx usr/lib/x86_64-linux-gnu/liborphan.so.1 likely.txt || die "the orphan is not in the likely list"
+grep -q 'libcomputed\|libplanted' likely.txt && die "a library loaded by name is in the prune list"
+cp -a "$R" pruned
+while read -r p; do rm -- "pruned/$p" || die "rm $p"; done < likely.txt
+chroot pruned /usr/bin/prog > got.txt 2> /dev/null || die "prog fails once the likely list is deleted"
+cmp -s want.txt got.txt || die "prog's output changed"
+echo ok
