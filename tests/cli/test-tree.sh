@@ -168,6 +168,8 @@ for x in r['nodes']:
         print('bad id', x['id'], a['path']); sys.exit(1)
 print(n, 'file nodes named by path')
 PY
+$SLIM report "$R" --json -o r-again.json 2> /dev/null || die "second run"
+cmp -s r.json r-again.json || die "two runs on one tree are not byte-identical (threads must not reorder)"
 mkdir other; cp -a "$R" other/another-name
 $SLIM report other/another-name --json -o r2.json 2> /dev/null || die "report of the copy"
 python3 - r.json r2.json <<'PY' || die "two copies of one tree differ"
