@@ -99,6 +99,24 @@ static void on_input(void *ctx, size_t done, size_t total)
 		done == total ? "\r\033[K" : "");
 }
 
+/* a deployable's walk: files and bytes so far and the rate, on a
+ * terminal only; the line is cleared when the walk ends */
+static void on_tree(void *ctx, uint64_t files, uint64_t bytes, bool done)
+{
+	static double t0;
+	char b[32];
+	double now = now_seconds();
+	if (!t0)
+		t0 = now;
+	if (done) {
+		fprintf(stderr, "\r\033[K");
+		return;
+	}
+	fprintf(stderr, "\rslim: %llu files, %s inventoried (%.0f files/s)",
+		(unsigned long long)files, human_bytes(bytes, b, sizeof b),
+		now > t0 ? (double)files / (now - t0) : 0.0);
+}
+
 static int parse(struct report_cli *o, int argc, char **argv)
 {
 	int c;
@@ -259,6 +277,8 @@ int cmd_report(int argc, char **argv)
 	o.r.elf.hash_inputs = o.json || o.out || o.html;
 	if (cli_progress_enabled() && argc - optind > 20)
 		o.r.on_input = on_input;
+	if (cli_progress_enabled())
+		o.r.on_tree = on_tree;
 
 	struct graph g;
 	struct diag_list w = {0}, errs = {0};

@@ -111,6 +111,10 @@ struct deploy_opts {
 				* defaults */
 	bool no_gpu;           /* --no-gpu: the tree's ELF files not scanned
 				* for CUDA fat binaries */
+	/* progress (on a terminal): the files and bytes inventoried so far,
+	 * every few thousand files and once at the end of the walk (done);
+	 * NULL: silent */
+	void (*on_progress)(void *ctx, uint64_t files, uint64_t bytes, bool done);
 	/* --perf: each step of the tree (walk, elf, strings, dups, totals)
 	 * with its wall time; NULL: not timed */
 	void (*on_step)(void *ctx, const char *step, double seconds);

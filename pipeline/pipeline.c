@@ -225,6 +225,7 @@ static int run_tree(struct graph *g, const struct pipeline_opts *o,
 	struct deploy_opts d = o->deploy;
 	d.elf = &o->elf;
 	d.on_step = o->on_step;
+	d.on_progress = o->on_tree;
 	d.no_gpu = o->no_gpu;
 	d.ctx = o->ctx;
 	if (in->type == FT_DIR && !deploy_is_oci_dir(in->path))

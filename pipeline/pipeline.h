@@ -43,6 +43,8 @@ struct pipeline_opts {
 	void (*on_step)(void *ctx, const char *step, double seconds);
 	/* progress: called before each input; NULL: silent */
 	void (*on_input)(void *ctx, size_t done, size_t total);
+	/* progress of a deployable's walk (deploy_opts.on_progress) */
+	void (*on_tree)(void *ctx, uint64_t files, uint64_t bytes, bool done);
 	void *ctx;
 };
 

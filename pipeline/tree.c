@@ -253,8 +253,10 @@ static void add_link(struct tree *t, const char *rel)
 	t->links[t->nlinks++].file = 0;
 }
 
-static int walk(struct tree *t, struct diag_list *w, struct diag *d)
+static int walk(struct tree *t, const struct deploy_opts *o,
+		struct diag_list *w, struct diag *d)
 {
+	uint64_t bytes = 0;
 	char *argv[] = {(char *)t->dir, NULL};
 	FTS *fts = fts_open(argv, FTS_PHYSICAL | FTS_NOCHDIR, by_name);
 	if (!fts)
@@ -277,6 +279,9 @@ static int walk(struct tree *t, struct diag_list *w, struct diag *d)
 			break;
 		case FTS_F:
 			add_file(t, rel, e->fts_statp, pylevel > 0);
+			bytes += (uint64_t)e->fts_statp->st_size;
+			if (o->on_progress && !(t->n % 4096))
+				o->on_progress(o->ctx, t->n, bytes, false);
 			break;
 		case FTS_SL:
 		case FTS_SLNONE:
@@ -294,6 +299,8 @@ static int walk(struct tree *t, struct diag_list *w, struct diag *d)
 	}
 	int err = errno;
 	fts_close(fts);
+	if (o->on_progress)
+		o->on_progress(o->ctx, t->n, bytes, true);
 	if (err && err != ENOENT)
 		return diag_err(d, t->name, "walk failed: %s", strerror(err));
 	for (size_t i = 0; i < t->nlinks; i++)
@@ -395,7 +402,7 @@ int deploy_tree(struct graph *g, const char *dir, const char *name,
 		diag_err(&d, name, "cannot open directory: %s", strerror(errno));
 		goto out;
 	}
-	if (walk(&t, r->w, &d))
+	if (walk(&t, o, r->w, &d))
 		goto out;
 	add_nodes(&t, g);
 	step(o, "tree-walk", &t0);
