@@ -245,6 +245,22 @@ static int run_tree(struct graph *g, const struct pipeline_opts *o,
 	return rc;
 }
 
+/* One deployable per run: two trees' files would share their KIND:PATH
+ * ids (and totals.tree), so a second is refused, in its turn. */
+static int one_tree(struct graph *g, const struct pipeline_opts *o,
+		    const struct run *r, const struct input *in, struct later *l,
+		    struct diag_list *errs)
+{
+	if (l->tree) {
+		struct diag d = {0};
+		diag_err(&d, in->path, "one deployable per run: report each on its own (their ids are paths inside each)");
+		diag_warn(errs, &d);
+		return -1;
+	}
+	l->tree = true;
+	return run_tree(g, o, r, in, errs);
+}
+
 static void keep(struct input **v, size_t *n, const struct input *in)
 {
 	*v = xreallocarray(*v, *n + 1, sizeof **v);
@@ -291,14 +307,12 @@ static int run_inputs(struct graph *g, const struct pipeline_opts *o,
 			keep(&l->traces, &l->ntraces, &in[i]);
 			break;
 		case FT_DIR:
-			rc |= run_tree(g, o, r, &in[i], errs);
-			l->tree = true;
+			rc |= one_tree(g, o, r, &in[i], l, errs);
 			break;
 		default:
-			if (deploy_is_archive(in[i].p, in[i].n)) {
-				rc |= run_tree(g, o, r, &in[i], errs);
-				l->tree = true;
-			} else
+			if (deploy_is_archive(in[i].p, in[i].n))
+				rc |= one_tree(g, o, r, &in[i], l, errs);
+			else
 				rc |= refuse(&in[i], errs);
 		}
 	}

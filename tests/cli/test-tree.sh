@@ -21,7 +21,8 @@
 #     tar.zst, give the same ids and findings; --entry with a leading "/"
 #     is the same root;
 #  5. bad use: an --entry not in the tree, --include other than likely,
-#     --prune-list without a directory: one line, exit 2.
+#     --prune-list without a directory, two trees in one run (their ids
+#     would collide): one line, exit 2.
 . "$ROOT/tests/cli/lib.sh"
 need jdupes jdupes
 need ldconfig libc-bin
@@ -203,4 +204,6 @@ grep -q "include" bad.txt || die "--include proven: $(cat bad.txt)"
 expect_rc 2 $SLIM report /usr/bin/curl --prune-list x.txt > /dev/null 2> bad.txt
 one_line bad.txt; grep -q "needs a directory input" bad.txt || die "$(cat bad.txt)"
 [ ! -e x.txt ] || die "a prune list was written without a tree"
+expect_rc 2 $SLIM report "$R" other/another-name > /dev/null 2> bad.txt
+one_line bad.txt; grep -q "^slim: other/another-name: one deployable per run" bad.txt || die "two trees: $(cat bad.txt)"
 echo "ok"
