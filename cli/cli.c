@@ -75,15 +75,18 @@ int cli_write_json(const struct graph *g, const char *path, struct diag *d)
 int cli_load_graph(struct graph *g, const char *path, struct diag *d)
 {
 	struct mfile mf;
-	if (mfile_open(&mf, path, d))
-		return -1;
-	enum filetype ft = filetype_detect(mf.p, mf.n);
-	if (ft == FT_REPORT_JSON || ft == FT_JSON) {
-		int rc = graph_read_json(g, (const char *)mf.p, mf.n, path, d);
+	/* a directory is a deployable: analyzed below, never mapped */
+	if (filetype_path(path) != FT_DIR) {
+		if (mfile_open(&mf, path, d))
+			return -1;
+		enum filetype ft = filetype_detect(mf.p, mf.n);
+		if (ft == FT_REPORT_JSON || ft == FT_JSON) {
+			int rc = graph_read_json(g, (const char *)mf.p, mf.n, path, d);
+			mfile_close(&mf);
+			return rc;
+		}
 		mfile_close(&mf);
-		return rc;
 	}
-	mfile_close(&mf);
 	/* any other input: analyzed as `slim report IN` would */
 	struct pipeline_opts o = {0};
 	struct diag_list w = {0}, errs = {0};

@@ -14,7 +14,8 @@
 #  2. the orphan is found (likely) and nothing the program or the
 #     extension module loads is one; data files and Python files are in
 #     no prune list; the likely prune list deleted in a copy of the tree
-#     leaves curl running with the same output (prune-and-rerun);
+#     leaves curl running with the same output (prune-and-rerun), and
+#     `slim diff ROOT COPY` names exactly those paths as removed;
 #  3. duplicates equal `jdupes -r`'s sets (hardlinks are one file);
 #  4. every file node's id is KIND:PATH with PATH relative to the root,
 #     and two copies of the tree under other names, and the tree as a
@@ -138,6 +139,16 @@ while read -r p; do rm -- "pruned/$p" || die "rm $p"; done < likely.txt
 chroot pruned /usr/bin/curl --version > got.txt || die "curl no longer runs once the likely list is deleted"
 cmp -s want.txt got.txt || die "curl's output changed once pruned"
 echo "pruned: $(wc -l < likely.txt) files (likely), curl --version unchanged"
+# two builds of a tree diff by path: the pruned copy lacks exactly the
+# files deleted, named as the prune list names them
+$SLIM diff --json "$R" pruned > diff.json 2> /dev/null || die "slim diff ROOT PRUNED"
+python3 - diff.json likely.txt <<'PY' || die "the diff of the pruned tree is not the prune list"
+import json, sys
+d = json.load(open(sys.argv[1]))
+gone = {n['id'].split(':', 1)[1] for n in d['nodes_removed']}
+want = set(open(sys.argv[2]).read().split())
+assert gone == want and not d['nodes_added'], (sorted(gone ^ want), d['nodes_added'])
+PY
 
 # --- 3. duplicates equal jdupes -r ---------------------------------------
 jdupes -r -q "$R" > jd.txt || die "jdupes"
