@@ -380,6 +380,68 @@ static void step(const struct deploy_opts *o, const char *what, double *t0)
 	*t0 = t;
 }
 
+/* The root's own ELF context (sysroot = the root, ids by path), its
+ * liveness and orphans, with the duplicates found meanwhile on a second
+ * thread (they read bytes; the ELF analysis mostly headers and tables),
+ * and the GPU code.  0, or -1 when an --entry or trace was bad. */
+static int analyze_tree(struct tree *t, struct graph *g, const struct deploy_opts *o,
+			const struct run *r, struct diag_list *errs, double *t0)
+{
+	struct elf_opts eo = o->elf ? *o->elf : (struct elf_opts){0};
+	eo.sysroot = t->dir;
+	eo.path_of = path_of;
+	eo.path_ctx = t;
+	eo.sizes = false;
+	eo.hash_inputs = false;
+	struct run tr = *r;
+	tr.elf = elf_ctx_new(&eo);
+	size_t ninputs = g->ninputs;
+	struct dup_job job = {t, {0}};
+	pthread_t th;
+	bool threaded = !pthread_create(&th, NULL, dup_thread, &job);
+	int rc = tree_live(t, g, o, &tr, errs);
+	step(o, "tree-live", t0);
+	/* the programs analyzed are roots of the tree, not inputs */
+	g->ninputs = ninputs;
+	graph_add_input(g, t->name, filetype_name(FT_DIR), NULL);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		tree_dups_find(t, &job.w);
+	for (size_t i = 0; i < job.w.n; i++)
+		diag_warn(r->w, &job.w.v[i]);
+	diag_list_free(&job.w);
+	tree_dups_emit(t, g);
+	step(o, "tree-dups", t0);
+	/* every data section of every ELF file is read for the magic (real
+	 * CUDA libraries embed containers outside .nv_fatbin): 3.4 s on
+	 * /usr, so only when --arch asks for verdicts; totals.tree.gpu and
+	 * the text say which */
+	t->gpu = !o->no_gpu && r->gpu && r->gpu->arch;
+	if (t->gpu) {
+		tree_gpu(t, g, &tr);
+		step(o, "tree-gpu", t0);
+	}
+	elf_ctx_free(tr.elf);
+	return rc;
+}
+
+static void tree_free(struct tree *t)
+{
+	if (t->rootfd >= 0)
+		close(t->rootfd);
+	hmap_free(&t->by_inode);
+	hmap_free(&t->by_path);
+	free(t->f);
+	free(t->links);
+	free(t->dup);
+	free(t->dupoff);
+	free(t->pytrees);
+	free(t->roots);
+	free(t->scripts);
+	arena_free(&t->arena);
+}
+
 int deploy_tree(struct graph *g, const char *dir, const char *name,
 		const struct deploy_opts *o, const struct run *r,
 		struct diag_list *errs)
@@ -406,62 +468,12 @@ int deploy_tree(struct graph *g, const char *dir, const char *name,
 		goto out;
 	add_nodes(&t, g);
 	step(o, "tree-walk", &t0);
-
-	/* the root's own ELF context: sysroot = the root, ids by path */
-	struct elf_opts eo = o->elf ? *o->elf : (struct elf_opts){0};
-	eo.sysroot = t.dir;
-	eo.path_of = path_of;
-	eo.path_ctx = &t;
-	eo.sizes = false;
-	eo.hash_inputs = false;
-	struct run tr = *r;
-	tr.elf = elf_ctx_new(&eo);
-	size_t ninputs = g->ninputs;
-	/* duplicates on a second thread: they read bytes, the ELF analysis
-	 * mostly headers and tables */
-	struct dup_job job = {&t, {0}};
-	pthread_t th;
-	bool threaded = !pthread_create(&th, NULL, dup_thread, &job);
-	rc = tree_live(&t, g, o, &tr, errs);
-	step(o, "tree-live", &t0);
-	/* the programs analyzed are roots of the tree, not inputs */
-	g->ninputs = ninputs;
-	graph_add_input(g, name, filetype_name(FT_DIR), NULL);
-	if (threaded)
-		pthread_join(th, NULL);
-	else
-		tree_dups_find(&t, &job.w);
-	for (size_t i = 0; i < job.w.n; i++)
-		diag_warn(r->w, &job.w.v[i]);
-	diag_list_free(&job.w);
-	tree_dups_emit(&t, g);
-	step(o, "tree-dups", &t0);
-	/* every data section of every ELF file is read for the magic (real
-	 * CUDA libraries embed containers outside .nv_fatbin): 3.4 s on
-	 * /usr, so only when --arch asks for verdicts; totals.tree.gpu and
-	 * the text say which */
-	t.gpu = !o->no_gpu && r->gpu && r->gpu->arch;
-	if (t.gpu) {
-		tree_gpu(&t, g, &tr);
-		step(o, "tree-gpu", &t0);
-	}
+	rc = analyze_tree(&t, g, o, r, errs, &t0);
 	tree_totals(&t, g, o);
 	step(o, "tree-totals", &t0);
-	elf_ctx_free(tr.elf);
 out:
 	if (d.msg[0])
 		diag_warn(errs, &d);
-	if (t.rootfd >= 0)
-		close(t.rootfd);
-	hmap_free(&t.by_inode);
-	hmap_free(&t.by_path);
-	free(t.f);
-	free(t.links);
-	free(t.dup);
-	free(t.dupoff);
-	free(t.pytrees);
-	free(t.roots);
-	free(t.scripts);
-	arena_free(&t.arena);
+	tree_free(&t);
 	return rc;
 }
