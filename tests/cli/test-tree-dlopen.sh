@@ -8,15 +8,15 @@
 # libcomputed-3.so (LD_DEBUG=files says so), and with the likely prune
 # list deleted from a copy of the tree it still runs and loads it.
 . "$ROOT/tests/cli/lib.sh"
+. "$ROOT/tests/cli/tree-lib.sh"
 need gcc build-essential
 need ldd libc-bin
 need ldconfig libc-bin
 need chroot coreutils
 need python3 python3
 [ "$(id -u)" = 0 ] || die "this test needs root (chroot runs the tree's program)"
-R=$PWD/root
-mkdir -p "$R/usr/bin" "$R/usr/lib/x86_64-linux-gnu" "$R/usr/lib64" "$R/opt/app" "$R/etc"
-ln -s usr/lib "$R/lib"; ln -s usr/lib64 "$R/lib64"
+tree_init "$PWD/root"
+mkdir -p "$R/usr/lib/x86_64-linux-gnu" "$R/opt/app"
 cat > prog.c <<'C'
 #include <dlfcn.h>
 #include <stdio.h>
@@ -38,12 +38,8 @@ gcc -shared -fPIC -o "$R/usr/lib/x86_64-linux-gnu/libcomputed-3.so" c.c || die g
 gcc -shared -fPIC -Wl,-soname,libplanted-x.so.1 -o "$R/opt/app/libplanted-x.so.1" p.c || die gcc
 gcc -shared -fPIC -Wl,-soname,liborphan.so.1 -o "$R/usr/lib/x86_64-linux-gnu/liborphan.so.1" o.c || die gcc
 printf 'import ctypes, glob, os\nfor p in glob.glob(os.path.join(os.path.dirname(__file__), "libplanted*.so*")):\n    ctypes.CDLL(p)\n' > "$R/opt/app/load.py"
-for f in $(ldd "$R/usr/bin/prog" | grep -o '/[^ ]*'); do
-	r=$(readlink -f "$f"); mkdir -p "$R$(dirname "$r")"; cp -n "$r" "$R$r"
-	[ "$(basename "$f")" = "$(basename "$r")" ] || ln -sf "$(basename "$r")" "$R$(dirname "$r")/$(basename "$f")"
-done
-ln -s /lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 "$R/usr/lib64/ld-linux-x86-64.so.2"
-ldconfig -r "$R" || die "ldconfig -r"
+for f in $(ldd "$R/usr/bin/prog" | grep -o '/[^ ]*'); do place "$f"; done
+tree_done
 chroot "$R" /usr/bin/prog > want.txt 2> /dev/null || die "prog does not run in the tree"
 LD_DEBUG=files chroot "$R" /usr/bin/prog 2>&1 >/dev/null | grep -q 'calling init: /lib/x86_64-linux-gnu/libcomputed-3.so\|file=libcomputed-3.so' ||
 	die "ld.so does not show prog loading libcomputed-3.so"

@@ -18,6 +18,7 @@
 #     the same;
 #  3. data files are in no prune list.
 . "$ROOT/tests/cli/lib.sh"
+. "$ROOT/tests/cli/tree-lib.sh"
 need python3 python3
 need python3.11 python3
 need ldd libc-bin
@@ -25,26 +26,15 @@ need ldconfig libc-bin
 need chroot coreutils
 [ "$(id -u)" = 0 ] || die "this test needs root (chroot runs the tree's python)"
 py=/usr/lib/python3.11
-R=$PWD/root
-mkdir -p "$R/usr/lib64" "$R/usr/bin" "$R/etc"
-ln -s usr/lib "$R/lib"; ln -s usr/lib64 "$R/lib64"; ln -s usr/bin "$R/bin"
-place() {
-	local f=$1 r
-	r=$(readlink -f "$f")
-	mkdir -p "$R$(dirname "$r")"
-	[ -e "$R$r" ] || cp "$r" "$R$r" || die "cp $r"
-	[ "$(basename "$f")" = "$(basename "$r")" ] ||
-		ln -sf "$(basename "$r")" "$R$(dirname "$r")/$(basename "$f")"
-}
-for f in /usr/bin/python3.11 $(ldd /usr/bin/python3.11 | grep -o '/[^ ]*'); do place "$f"; done
+tree_init "$PWD/root"
+closure /usr/bin/python3.11
 for so in $py/lib-dynload/*.so; do
 	for f in $(ldd "$so" | grep -o '/[^ ]*'); do place "$f"; done
 done
-ln -s /lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 "$R/usr/lib64/ld-linux-x86-64.so.2"
 cp -a $py "$R/usr/lib/" || die "cp $py"
 rm -rf "$R$py/test"
 find "$R$py" -name __pycache__ -prune -exec rm -rf {} +
-ldconfig -r "$R" || die "ldconfig -r"
+tree_done
 work='import json; print(json.dumps({"a": [1, 2]}))'
 other='import json; print(json.loads("[3, {\"b\": null}]"))'
 chroot "$R" /usr/bin/python3.11 -B -X importtime -c "$work" 2> trace.txt > want1.txt || die "python3.11 does not run in the root"

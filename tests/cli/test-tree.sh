@@ -25,6 +25,7 @@
 #     --prune-list without a directory, two trees in one run (their ids
 #     would collide): one line, exit 2.
 . "$ROOT/tests/cli/lib.sh"
+. "$ROOT/tests/cli/tree-lib.sh"
 need jdupes jdupes
 need ldconfig libc-bin
 need ldd libc-bin
@@ -35,24 +36,11 @@ need python3 python3
 py=/usr/lib/python3.11
 [ -f $py/lib-dynload/_bz2.cpython-311-x86_64-linux-gnu.so ] || die "this test needs python3.11's _bz2: apt-get install python3 (or make deps)"
 
-R=$PWD/root
-mkdir -p "$R/usr/lib64" "$R/usr/bin" "$R/etc/ssl" "$R/opt/vendor"
-ln -s usr/lib "$R/lib"; ln -s usr/lib64 "$R/lib64"; ln -s usr/bin "$R/bin"
-# place FILE at its real path inside the root, and its name as ldd said it
-# as a symlink beside it
-place() {
-	local f=$1 r
-	r=$(readlink -f "$f")
-	mkdir -p "$R$(dirname "$r")"
-	[ -e "$R$r" ] || cp "$r" "$R$r" || die "cp $r"
-	[ "$(basename "$f")" = "$(basename "$r")" ] ||
-		ln -sf "$(basename "$r")" "$R$(dirname "$r")/$(basename "$f")"
-}
+tree_init "$PWD/root"
+mkdir -p "$R/etc/ssl" "$R/opt/vendor"
 ext=$py/lib-dynload/_bz2.cpython-311-x86_64-linux-gnu.so
-for f in /usr/bin/curl $(ldd /usr/bin/curl | grep -o '/[^ ]*') $(ldd $ext | grep -o '/[^ ]*'); do
-	place "$f"
-done
-ln -s /lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 "$R/usr/lib64/ld-linux-x86-64.so.2"
+closure /usr/bin/curl
+for f in $(ldd $ext | grep -o '/[^ ]*'); do place "$f"; done
 mkdir -p "$R$py/lib-dynload" "$R$py/json"
 cp $ext "$R$py/lib-dynload/"
 cp $py/os.py $py/abc.py $py/bz2.py "$R$py/"
@@ -65,7 +53,7 @@ zreal=$(readlink -f /usr/lib/x86_64-linux-gnu/libz.so.1)
 cp "$zreal" "$R/opt/vendor/libz.so.1"
 cp /etc/ssl/certs/ca-certificates.crt "$R/etc/ssl/ca.crt" 2>/dev/null || echo certs > "$R/etc/ssl/ca.crt"
 echo 'same = 1' > "$R/etc/a.conf"; echo 'same = 1' > "$R/etc/b.conf"; ln "$R/etc/a.conf" "$R/etc/c.conf"
-ldconfig -r "$R" || die "ldconfig -r"
+tree_done
 
 # --- 1. the tree runs, and ld.so inside it loads what slim resolved -------
 chroot "$R" /usr/bin/curl --version > want.txt || die "curl does not run in the tree"
