@@ -388,7 +388,10 @@ static int analyze_tree(struct tree *t, struct graph *g, const struct deploy_opt
 			const struct run *r, struct diag_list *errs, double *t0)
 {
 	struct elf_opts eo = o->elf ? *o->elf : (struct elf_opts){0};
-	eo.sysroot = t->dir;
+	/* the real path: the ELF analyzer takes $ORIGIN from a program's
+	 * real path with the sysroot's prefix removed (a relative DIR
+	 * would leave a host path there) */
+	eo.sysroot = t->real;
 	eo.path_of = path_of;
 	eo.path_ctx = t;
 	eo.sizes = false;

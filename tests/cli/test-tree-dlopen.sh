@@ -7,6 +7,8 @@
 # running the program in the tree (chroot): it does load
 # libcomputed-3.so (LD_DEBUG=files says so), and with the likely prune
 # list deleted from a copy of the tree it still runs and loads it.
+# Also: a library found through RUNPATH $ORIGIN/../lib resolves inside the
+# tree when the tree is named by a relative path (ld.so --list agrees).
 . "$ROOT/tests/cli/lib.sh"
 . "$ROOT/tests/cli/tree-lib.sh"
 need gcc build-essential
@@ -30,6 +32,14 @@ int main(int argc, char **argv)
 	return f ? 0 : 1;
 }
 C
+# and a program of its own under opt/app whose library is found through
+# RUNPATH $ORIGIN/../lib (the tree named by a relative path below: $ORIGIN
+# must still be the program's directory inside the tree)
+mkdir -p "$R/opt/app/bin" "$R/opt/app/lib"
+echo 'int f(void) { return 7; }' > f.c
+echo 'int f(void); int main(void) { return f() - 7; }' > m.c
+gcc -shared -fPIC -o "$R/opt/app/lib/libf.so" f.c || die gcc
+gcc -o "$R/opt/app/bin/m" m.c -L"$R/opt/app/lib" -lf -Wl,-rpath,'$ORIGIN/../lib' -Wl,--enable-new-dtags || die gcc
 echo 'int computed(void) { return 42; }' > c.c
 echo 'int planted(void) { return 1; }' > p.c
 echo 'int orphan(void) { return 2; }' > o.c
@@ -44,7 +54,15 @@ chroot "$R" /usr/bin/prog > want.txt 2> /dev/null || die "prog does not run in t
 LD_DEBUG=files chroot "$R" /usr/bin/prog 2>&1 >/dev/null | grep -q 'calling init: /lib/x86_64-linux-gnu/libcomputed-3.so\|file=libcomputed-3.so' ||
 	die "ld.so does not show prog loading libcomputed-3.so"
 
-$SLIM report "$R" --json -o r.json --prune-list likely.txt --include likely 2> err.txt || { cat err.txt; die "report"; }
+# ld.so takes a program's $ORIGIN from /proc/self/exe: a private mount
+# namespace gives the chroot a /proc that goes away with it
+need unshare util-linux
+mkdir -p "$R/proc"
+inproc() { unshare -m sh -c 'mount -t proc proc "$0/proc" && exec chroot "$0" "$@"' "$@"; }
+inproc "$R" /opt/app/bin/m || die "opt/app/bin/m does not run in the tree"
+inproc "$R" /lib64/ld-linux-x86-64.so.2 --list /opt/app/bin/m | grep -q 'libf.so => /opt/app/bin/../lib/libf.so' ||
+	die "ld.so does not find libf.so through \$ORIGIN in the tree"
+$SLIM report root --json -o r.json --prune-list likely.txt --include likely 2> err.txt || { cat err.txt; die "report"; }
 python3 - r.json <<'PY' || die "dlopen'd libraries"
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -55,7 +73,10 @@ for lib, pat, by in (('lib:usr/lib/x86_64-linux-gnu/libcomputed-3.so', 'libcompu
     assert lib not in orph, lib
     e = [e for e in r['edges'] if e['kind'] == 'dlopens' and e['to'] == lib]
     assert e and e[0]['from'] == by and e[0]['attrs']['evidence'] == 'pattern' and e[0]['attrs']['name'] == pat, (lib, e)
-print('kept by pattern: libcomputed-3.so (printf), libplanted-x.so.1 (glob); orphan: liborphan.so.1')
+e = [e for e in r['edges'] if e['kind'] == 'needs' and e['from'] == 'exe:opt/app/bin/m' and e['attrs']['name'] == 'libf.so']
+assert e and e[0]['to'] == 'lib:opt/app/lib/libf.so' and e[0]['attrs']['via'] == 'runpath', e
+assert 'lib:opt/app/lib/libf.so' not in orph
+print('kept by pattern: libcomputed-3.so (printf), libplanted-x.so.1 (glob); orphan: liborphan.so.1; $ORIGIN resolved in the tree')
 PY
 grep -qx usr/lib/x86_64-linux-gnu/liborphan.so.1 likely.txt || die "the orphan is not in the likely list"
 grep -q 'libcomputed\|libplanted' likely.txt && die "a library loaded by name is in the prune list"
@@ -63,4 +84,5 @@ cp -a "$R" pruned
 while read -r p; do rm -- "pruned/$p" || die "rm $p"; done < likely.txt
 chroot pruned /usr/bin/prog > got.txt 2> /dev/null || die "prog fails once the likely list is deleted"
 cmp -s want.txt got.txt || die "prog's output changed"
+inproc "$PWD/pruned" /opt/app/bin/m || die "opt/app/bin/m fails once the likely list is deleted"
 echo ok
