@@ -13,7 +13,9 @@
 #   - a symlink loop, a dangling symlink, and an absolute symlink that
 #     would leave the tree on the host (/etc/passwd): resolved inside the
 #     tree only, so --entry through it names the tree's file or nothing;
-#   - 400 nested directories: the walk does not recurse on input depth.
+#   - 400 nested directories: the walk does not recurse on input depth;
+#   - a program whose libraries the tree lacks (the host has them): they
+#     are "not found", never resolved on the host.
 . "$ROOT/tests/cli/lib.sh"
 need python3 python3
 need mkfifo coreutils
@@ -26,6 +28,9 @@ for f in /usr/bin/true $(ldd /usr/bin/true | grep -o '/[^ ]*'); do
 done
 ln -s /lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 "$R/usr/lib64/ld-linux-x86-64.so.2"
 libc=$(readlink -f /lib/x86_64-linux-gnu/libc.so.6)
+# a program whose libraries the tree lacks (the host has them): not found,
+# never the host's
+cp /usr/bin/curl "$R/usr/bin/curl" || die "needs /usr/bin/curl (make deps)"
 head -c 200 "$(readlink -f /usr/lib/x86_64-linux-gnu/libjansson.so.4)" > "$R/usr/lib/x86_64-linux-gnu/libtrunc.so.1" ||
 	die "needs libjansson4 (make deps)"
 head -c 100 /usr/bin/true > "$R/usr/bin/trunc"
@@ -51,6 +56,9 @@ assert not any(i.endswith(('etc/fifo', 'etc/null', 'loop1', 'dangling', 'escape'
 needs = {(e['from'], e['to']) for e in r['edges'] if e['kind'] == 'needs'}
 assert ('exe:usr/bin/true', 'lib:' + libc) in needs, sorted(needs)
 assert all(not n.get('attrs', {}).get('path', 'x').startswith('/') for n in r['nodes'] if 'deployable' in n.get('attrs', {}))
+curl = {e['to']: e['attrs'] for e in r['edges'] if e['kind'] == 'needs' and e['from'] == 'exe:usr/bin/curl'}
+assert curl.get('lib:libcurl.so.4', {}).get('found') is False, curl
+assert not any(n.get('attrs', {}).get('path', '').startswith('/') for n in r['nodes']), 'a host path'
 print(len(ids), 'nodes; the broken files inventoried, the rest resolved')
 PY
 # --entry through an absolute symlink: resolved inside the tree (its
