@@ -1,5 +1,6 @@
 /*
- * elf.h - ELF dependency analysis: DT_NEEDED resolved as glibc's ld.so
+ * slim-elf.h - ELF dependency analysis (named so that it cannot be taken
+ * for the system <elf.h>): DT_NEEDED resolved as glibc's ld.so
  * does, every symbol reference bound as ld.so would bind it, unused and
  * unneeded libraries, sizes.  Static: nothing is ever run or loaded.
  *
