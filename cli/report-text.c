@@ -396,6 +396,26 @@ static void print_by_kind(const struct rtext *t)
 	free(idx);
 }
 
+/* What a linker map could not tell (lld and mold maps list neither
+ * discarded sections nor why a member was loaded; with the inputs unread
+ * nothing was derived), from totals.linkmap: said, never a silent 0. */
+static void print_map_unknowns(const struct rtext *t)
+{
+	json_t *lm = json_object_get(t->g->totals, "linkmap");
+	const char *map = attr_get_str(lm, "map"), *note = attr_get_str(lm, "discards_note");
+	const char *disc = attr_get_str(lm, "discards"), *dead = attr_get_str(lm, "dead_members");
+	bool dunk = disc && !strcmp(disc, "unknown"), munk = dead && !strcmp(dead, "unknown");
+	if (!lm || (!dunk && !munk))
+		return;
+	fprintf(t->fp, "linker map %s: %s%s%s%s\n", map ? map : "",
+		dunk ? "discarded sections unknown" : "", dunk && note ? " (" : "",
+		dunk && note ? note : "", dunk && note ? ")" : "");
+	if (munk)
+		fprintf(t->fp, "linker map %s: dead archive members unknown (no pull chains%s)\n",
+			map ? map : "", attr_get_str(lm, "linker") && !strcmp(attr_get_str(lm, "linker"), "lld")
+			? ": give lld's --why-extract output with --why-extract FILE" : "");
+}
+
 /* With --host, the one process everything is loaded into, from
  * totals.roots (pipeline_totals): a root that has plugins. */
 static void print_host(const struct rtext *t)
@@ -441,6 +461,7 @@ int report_print_text(const struct graph *g, FILE *fp, const struct report_text_
 	report_print_closure_gpu(&t);
 	print_by_kind(&t);
 	print_host(&t);
+	print_map_unknowns(&t);
 	fprintf(fp, "total: %zu nodes, %zu edges, %zu findings; %s removable (proven findings only)\n",
 		g->nnodes, g->nedges, g->nfindings, report_bytes(&t, graph_proven_bytes(g, NULL), sz));
 	free(t.owner);

@@ -43,6 +43,12 @@ PY
 		die "$l: report does not say dead members are unknown"
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["totals"]["linkmap"]["discards"] == "unknown"' rep.json ||
 		die "$l: report JSON totals"
+	# and the report's text says it too, not only stderr
+	"$SLIM" report "$S/prog-$l" --map gone-$l.map --no-gpu > rep.txt 2> /dev/null || die "$l: report --map (text)"
+	grep -q "^linker map gone-$l.map: discarded sections unknown" rep.txt ||
+		die "$l: report text does not say the discards are unknown: $(tail -3 rep.txt)"
+	grep -q "^linker map gone-$l.map: dead archive members unknown" rep.txt ||
+		die "$l: report text does not say dead members are unknown: $(tail -3 rep.txt)"
 	"$SLIM" why gone.json 'obj:libdemo.a(demo_live.o)' > why 2> /dev/null || die "$l: slim why"
 	grep -q "does not say for which symbol and slim could not derive it from the inputs (they could not be read)" why ||
 		die "$l: why: $(cat why)"
