@@ -119,6 +119,20 @@ static void print_rows(FILE *fp, const struct linkmap_cli *o,
 			v[i].n, v[i].name);
 }
 
+/* a string of the totals; "?" where it is missing */
+static const char *sget(const json_t *o, const char *key)
+{
+	const char *s = attr_get_str(o, key);
+	return s ? s : "?";
+}
+
+/* a file's id without its "obj:" */
+static const char *fname(const json_t *o, const char *key)
+{
+	const char *s = sget(o, key);
+	return strncmp(s, "obj:", 4) ? s : s + 4;
+}
+
 static uint64_t uget(const json_t *o, const char *key)
 {
 	long long v = attr_get_int(o, key, 0);
@@ -133,7 +147,7 @@ static void by_object(FILE *fp, const struct linkmap_cli *o,
 	struct row *v = xcalloc(n + 1, sizeof *v);
 	for (size_t i = 0; i < n; i++) {
 		const json_t *f = json_array_get(arr, i);
-		v[i] = (struct row){attr_get_str(f, "id") + 4, uget(f, "bytes"),
+		v[i] = (struct row){fname(f, "id"), uget(f, "bytes"),
 				    uget(f, "live_sections"), f};
 	}
 	print_rows(fp, o, v, n, total, "bytes per object or archive member", "sections");
@@ -148,7 +162,7 @@ static void by_archive(FILE *fp, const struct linkmap_cli *o,
 	struct row *v = xcalloc(n + 1, sizeof *v);
 	for (size_t i = 0; i < n; i++) {
 		const json_t *a = json_array_get(arr, i);
-		v[i] = (struct row){attr_get_str(a, "name"), uget(a, "bytes"),
+		v[i] = (struct row){sget(a, "name"), uget(a, "bytes"),
 				    uget(a, "files"), a};
 	}
 	print_rows(fp, o, v, n, total, "bytes per archive", "members");
@@ -162,7 +176,7 @@ static void by_section(FILE *fp, const struct linkmap_cli *o, const json_t *t)
 	struct row *v = xcalloc(n + 1, sizeof *v);
 	for (size_t i = 0; i < n; i++) {
 		const json_t *s = json_array_get(arr, i);
-		v[i] = (struct row){attr_get_str(s, "name"), uget(s, "size"), i, s};
+		v[i] = (struct row){sget(s, "name"), uget(s, "size"), i, s};
 	}
 	if (n)
 		qsort(v, n, sizeof *v, row_cmp);
@@ -191,7 +205,7 @@ static void pulled(FILE *fp, const struct linkmap_cli *o, struct graph *g,
 		const json_t *f = json_array_get(arr, i);
 		if (json_is_true(json_object_get(f, "loaded")) &&
 		    attr_get_str(f, cref ? "held_by_symbol" : "symbol"))
-			v[k++] = (struct row){attr_get_str(f, "id") + 4, uget(f, "bytes"), 0, f};
+			v[k++] = (struct row){fname(f, "id"), uget(f, "bytes"), 0, f};
 	}
 	if (k)
 		qsort(v, k, sizeof *v, row_cmp);
@@ -201,11 +215,11 @@ static void pulled(FILE *fp, const struct linkmap_cli *o, struct graph *g,
 		k, limit(o, k), "bytes", "member", "symbol <- used by");
 	for (size_t i = 0; i < limit(o, k); i++) {
 		const json_t *f = v[i].p;
-		const char *sym = attr_get_str(f, cref ? "held_by_symbol" : "symbol");
+		const char *sym = sget(f, cref ? "held_by_symbol" : "symbol");
 		const char *by = attr_get_str(f, cref ? "held_by" : "by");
 		const char *dm = demangle(&g->arena, sym);
 		fprintf(fp, "%12" PRIu64 "  %-40s %s <- %s%s%s\n", v[i].bytes, v[i].name,
-			dm ? dm : sym, by ? by + 4 : "(command line)",
+			dm ? dm : sym, by ? fname(f, cref ? "held_by" : "by") : "(command line)",
 			!cref && json_is_true(json_object_get(f, "derived")) ? " (derived)" : "",
 			!v[i].bytes ? "  [dead: all sections discarded]" : "");
 	}
@@ -260,7 +274,7 @@ static void discard_line(FILE *fp, const json_t *t)
 {
 	const char *how = attr_get_str(t, "discards");
 	if (how && !strcmp(how, "unknown")) {
-		fprintf(fp, "discarded: unknown: %s\n", attr_get_str(t, "discards_note"));
+		fprintf(fp, "discarded: unknown: %s\n", sget(t, "discards_note"));
 		return;
 	}
 	bool derived = how && !strcmp(how, "derived");
@@ -277,7 +291,7 @@ static void discard_line(FILE *fp, const json_t *t)
 static void members_line(FILE *fp, const json_t *t)
 {
 	const char *unk = attr_get_str(t, "dead_members_unknown");
-	const char *linker = attr_get_str(t, "linker");
+	const char *linker = sget(t, "linker");
 	fprintf(fp, "archive members loaded: %" PRIu64, uget(t, "members_loaded"));
 	if (unk && !strcmp(unk, "unread"))
 		fprintf(fp, " listed; which are dead is unknown: the %s map does not name a member whose every section was discarded, and an input it names could not be read (or is an LTO partition) to derive them",
@@ -297,8 +311,8 @@ static void members_line(FILE *fp, const json_t *t)
 static void summary(FILE *fp, const json_t *t)
 {
 	const char *out = attr_get_str(t, "output");
-	fprintf(fp, "linker map %s (%s)%s%s\n", attr_get_str(t, "map"),
-		attr_get_str(t, "linker"), out ? ", output " : "", out ? out : "");
+	fprintf(fp, "linker map %s (%s)%s%s\n", sget(t, "map"),
+		sget(t, "linker"), out ? ", output " : "", out ? out : "");
 	fprintf(fp, "output sections: %zu, %" PRIu64 " bytes = inputs %" PRIu64
 		" + linker-made %" PRIu64 " + padding %" PRIu64 "\n",
 		json_array_size(json_object_get(t, "output_sections")),

@@ -184,6 +184,8 @@ static int cmd_record(int argc, char **argv)
 		rc = cli_error("pydeps record: %s killed by signal %d", av[0], WTERMSIG(st));
 	if (access(outp, R_OK))
 		rc = cli_error("pydeps record: %s: no trace written", outp);
+	else
+		wrote(out);
 	free(outp);
 	free(av);
 	return rc;
@@ -218,7 +220,8 @@ static void print_dists(const json_t *py, FILE *fp)
 	char b1[16], b2[16], b3[16];
 	for (size_t i = 0; i < n; i++) {
 		const json_t *d = json_array_get(dists, i);
-		rows[i] = (struct distrow){attr_get_str(d, "name"),
+		const char *name = attr_get_str(d, "name");   /* NULL: not UTF-8 */
+		rows[i] = (struct distrow){name ? name : "?",
 			attr_get_int(d, "modules", 0), attr_get_int(d, "used_bytes", 0),
 			attr_get_int(d, "reachable_bytes", 0), attr_get_int(d, "prunable_bytes", 0)};
 	}
@@ -227,7 +230,7 @@ static void print_dists(const json_t *py, FILE *fp)
 	fprintf(fp, "%-28s %7s %10s %10s %10s\n", "distribution", "modules",
 		"used", "kept", "prunable");
 	for (size_t i = 0; i < n; i++)
-		fprintf(fp, "%-28s %7lld %10s %10s %10s\n", rows[i].name ? rows[i].name : "?",
+		fprintf(fp, "%-28s %7lld %10s %10s %10s\n", rows[i].name,
 			rows[i].nmods, human_bytes(rows[i].used, b1, sizeof b1),
 			human_bytes(rows[i].reach, b2, sizeof b2),
 			human_bytes(rows[i].prunable, b3, sizeof b3));
@@ -247,8 +250,8 @@ static void print_summary(const struct graph *g, FILE *fp, bool include_likely)
 		json_t *r = json_array_get(roots, i);
 		long long by = attr_get_int(r, "bytes", 0);
 		long long pr = attr_get_int(r, "prunable_bytes", 0);
-		fprintf(fp, "root %s: %s of %s prunable (%.1f%%)\n",
-			attr_get_str(r, "path"), human_bytes(pr, b1, sizeof b1),
+		const char *path = attr_get_str(r, "path");
+		fprintf(fp, "root %s: %s of %s prunable (%.1f%%)\n", path ? path : "?", human_bytes(pr, b1, sizeof b1),
 			human_bytes(by, b2, sizeof b2), by ? 100.0 * pr / by : 0.0);
 	}
 	long long tb = attr_get_int(t, "total_bytes", 0);

@@ -410,6 +410,29 @@ static void dead_members(const struct linkmap *m, struct graph *g)
 	}
 }
 
+/* A JSON string of s (n bytes) that is always one: the bytes of a map
+ * need not be UTF-8 (a mutated or foreign map), and jansson refuses those,
+ * which would leave a row without its name; each byte of an invalid
+ * sequence becomes '?'. */
+static json_t *jstrn(const char *s, size_t n)
+{
+	json_t *v = json_stringn(s, n);
+	if (v)
+		return v;
+	char *c = xmalloc(n + 1);
+	for (size_t i = 0; i < n; i++)
+		c[i] = (unsigned char)s[i] >= 0x80 || !s[i] ? '?' : s[i];
+	c[n] = 0;
+	v = json_stringn(c, n);
+	free(c);
+	return v;
+}
+
+static json_t *jstr(const char *s)
+{
+	return jstrn(s, strlen(s));
+}
+
 /* totals.linkmap.archives: per archive (by file name; plain objects
  * under "(objects)"), sorted by name: its files in the link, the bytes
  * they put in the output, the members loaded, and of those the dead ones
@@ -448,7 +471,7 @@ static json_t *archives(const struct linkmap *m, uint64_t *loaded, uint64_t *dea
 	json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++) {
 		json_t *o = json_object();
-		attr_str(o, "name", v[i].name);
+		json_object_set_new(o, "name", jstr(v[i].name));
 		attr_int(o, "bytes", (long long)v[i].bytes);
 		attr_int(o, "files", (long long)v[i].files);
 		attr_int(o, "members_loaded", (long long)v[i].loaded);
@@ -480,22 +503,22 @@ static json_t *file_rows(const struct linkmap *m)
 		if (f->linker)
 			continue;
 		json_t *o = json_object();
-		json_object_set_new_nocheck(o, "id", json_string(f->id));
+		json_object_set_new_nocheck(o, "id", jstr(f->id));
 		json_object_set_new_nocheck(o, "bytes", json_integer((json_int_t)f->bytes));
 		json_object_set_new_nocheck(o, "live_sections", json_integer(f->nlive));
 		if (f->loaded)
 			json_object_set_new_nocheck(o, "loaded", json_true());
 		if (f->loaded && f->pulled_sym)
-			json_object_set_new_nocheck(o, "symbol", json_string(f->pulled_sym));
+			json_object_set_new_nocheck(o, "symbol", jstr(f->pulled_sym));
 		if (f->loaded && f->pulled_by >= 0)
-			json_object_set_new_nocheck(o, "by", json_string(m->files[f->pulled_by].id));
+			json_object_set_new_nocheck(o, "by", jstr(m->files[f->pulled_by].id));
 		if (f->derived)
 			json_object_set_new_nocheck(o, "derived", json_true());
 		if (m->has_cref && f->loaded && f->xref_syms == 1 && f->xref_sym) {
-			json_object_set_new_nocheck(o, "held_by_symbol", json_string(f->xref_sym));
+			json_object_set_new_nocheck(o, "held_by_symbol", jstr(f->xref_sym));
 			if (f->xref_by >= 0)
 				json_object_set_new_nocheck(o, "held_by",
-							    json_string(m->files[f->xref_by].id));
+							    jstr(m->files[f->xref_by].id));
 		}
 		json_array_append_new(arr, o);
 	}
@@ -530,7 +553,7 @@ static void totals(const struct linkmap *m, struct graph *g)
 	for (size_t i = 0; i < m->nosecs; i++) {
 		const struct lm_osec *o = &m->osecs[i];
 		json_t *s = json_object();
-		json_object_set_new(s, "name", json_stringn(o->name.p, o->name.n));
+		json_object_set_new(s, "name", jstrn(o->name.p, o->name.n));
 		attr_int(s, "size", (long long)o->size);
 		attr_int(s, "inputs", (long long)o->inputs);
 		attr_int(s, "linker", (long long)o->linker);
@@ -543,9 +566,9 @@ static void totals(const struct linkmap *m, struct graph *g)
 	for (size_t i = 0; i < m->nfiles; i++)
 		dis += m->files[i].discarded, ndis += m->files[i].ndead;
 	attr_str(t, "linker", linkmap_linker_name(m->linker));
-	attr_str(t, "map", m->path);
+	json_object_set_new(t, "map", jstr(m->path));
 	if (m->output)
-		attr_str(t, "output", m->output);
+		json_object_set_new(t, "output", jstr(m->output));
 	attr_int(t, "output_bytes", (long long)size);
 	attr_int(t, "input_bytes", (long long)in);
 	attr_int(t, "linker_bytes", (long long)lk);

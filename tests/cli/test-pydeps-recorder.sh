@@ -57,8 +57,9 @@ echo '{"b": 1, "a": [2, 3]}' > in.json
 rm -rf a b && mkdir a b
 (cd a && SLIM_PYTRACE_OUT=$PWD/m.txt $PY ../rec.py -m json.tool --sort-keys ../in.json > out.txt) ||
 	die "the printed recorder failed on -m json.tool"
-(cd b && "$SLIM" pydeps record -o m.txt -- $PY -m json.tool --sort-keys ../in.json > out.txt) ||
+(cd b && "$SLIM" pydeps record -o m.txt -- $PY -m json.tool --sort-keys ../in.json > out.txt 2> err.txt) ||
 	die "slim pydeps record -m json.tool failed"
+grep -qx "slim: wrote m.txt" b/err.txt || die "pydeps record -o m.txt: not named on stderr"
 $PY -m json.tool --sort-keys in.json > want.txt
 cmp -s a/out.txt want.txt || die "json.tool's output differs under the printed recorder"
 cmp -s b/out.txt want.txt || die "json.tool's output differs under slim pydeps record"
