@@ -22,8 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { O_UNUSED = CLI_O_FIRST, O_BIND, O_JSON, O_NOBIND, O_SYSROOT, O_ENV,
-       O_CPU, O_PLATFORM };
+enum { O_UNUSED = CLI_O_FIRST, O_BIND, O_JSON, O_NOBIND };
 
 static const struct cli_opt opts[] = {
 	{O_UNUSED, "unused", NULL, "only the unused direct dependencies, like `ldd -u -r`"},
@@ -32,16 +31,7 @@ static const struct cli_opt opts[] = {
 	{'o', "output", "FILE", "write to FILE (atomically), not stdout: the text,\n"
 				"or the JSON with --json"},
 	{O_NOBIND, "no-bind", NULL, "resolve the tree only; skip symbol binding"},
-	{O_SYSROOT, "sysroot", "DIR", "resolve libraries inside DIR, not /"},
-	{O_ENV, "env", NULL, "honor LD_LIBRARY_PATH as ld.so would (unset or empty:\n"
-			     "none; ':' and ';' separate; an empty element is the\n"
-			     "current directory; ignored for set-user-ID programs)"},
-	{O_CPU, "cpu", "LEVEL", "x86-64-v1..v4 of the machine that will run it: the\n"
-				"glibc-hwcaps subdirectories and $PLATFORM the loader\n"
-				"uses (default: this machine's)"},
-	{O_PLATFORM, "platform", "NAME", "$PLATFORM and the legacy platform subdirectory of the\n"
-					 "machine that will run it: haswell or xeon_phi (Intel\n"
-					 "CPUs with those features), x86_64 (any other)"},
+	CLI_ELF_OPTS,
 	{0},
 };
 
@@ -87,17 +77,9 @@ static int parse(struct elf_cli *o, int argc, char **argv)
 		case O_JSON: o->json = true; break;
 		case 'o': o->out = optarg; break;
 		case O_NOBIND: o->eo.no_bind = true; break;
-		case O_SYSROOT: o->eo.sysroot = optarg; break;
-		case O_CPU:
-			if ((o->eo.cpu_level = elf_parse_cpu_level(optarg)) < 0)
-				return cli_usage_error(&cmd_elf_spec, "--cpu: '%s' is not x86-64-v1..v4 or host", optarg);
-			break;
-		case O_PLATFORM:
-			if (!elf_platform_ok(optarg))
-				return cli_usage_error(&cmd_elf_spec, "--platform: '%s' is not a platform name (haswell, xeon_phi, x86_64)", optarg);
-			o->eo.platform = optarg;
-			break;
-		case O_ENV: o->eo.ld_library_path = elf_env_library_path(); break;
+		default:
+			if (cli_elf_opt(&cmd_elf_spec, c, &o->eo) < 0)
+				return EXIT_USAGE;
 		}
 	}
 	if (c == CLI_OPT_HELP)

@@ -16,8 +16,8 @@
 #include <string.h>
 
 enum { O_JSON = CLI_O_FIRST, O_HTML, O_SVG, O_MAP, O_PYT, O_PYR, O_ARCH,
-       O_KERN, O_NOGPU, O_SYSROOT, O_ENV, O_TOP, O_PERF, O_CPU, O_WHY, O_DERIVE,
-       O_NODERIVE, O_PLATFORM, O_BYTES, O_HOST, O_ENTRY, O_PRUNE, O_INCLUDE };
+       O_KERN, O_NOGPU, O_TOP, O_PERF, O_WHY, O_DERIVE,
+       O_NODERIVE, O_BYTES, O_HOST, O_ENTRY, O_PRUNE, O_INCLUDE };
 
 static const struct cli_opt opts[] = {
 	{O_JSON, "json", NULL, "write the slim-report/1 JSON (to stdout, or -o)"},
@@ -49,11 +49,7 @@ static const struct cli_opt opts[] = {
 	{O_ARCH, "arch", "LIST", "GPU targets shipped, e.g. sm_80,sm_90"},
 	{O_KERN, "kernels", NULL, "decompress cubins and list kernels"},
 	{O_NOGPU, "no-gpu", NULL, "skip the CUDA fat binary scan"},
-	{O_SYSROOT, "sysroot", "DIR", "resolve libraries inside DIR, not /"},
-	{O_ENV, "env", NULL, "honor LD_LIBRARY_PATH as ld.so would"},
-	{O_CPU, "cpu", "LEVEL", "x86-64-v1..v4 of the machine that will run it\n"
-				"(glibc-hwcaps, $PLATFORM; default: this one's)"},
-	{O_PLATFORM, "platform", "NAME", "its $PLATFORM: haswell, xeon_phi or x86_64"},
+	CLI_ELF_OPTS,
 	{O_TOP, "top", "N", "rows per ranked table, and symbols and compile\n"
 			    "units kept per file (default 10)"},
 	{O_BYTES, "bytes", NULL, "text: every figure in bytes, not rounded to KiB/MiB"},
@@ -151,17 +147,6 @@ static int parse(struct report_cli *o, int argc, char **argv)
 		}
 		case O_KERN: o->r.gpu.kernels = true; break;
 		case O_NOGPU: o->r.no_gpu = true; break;
-		case O_SYSROOT: o->r.elf.sysroot = optarg; break;
-		case O_PLATFORM:
-			if (!elf_platform_ok(optarg))
-				return cli_usage_error(&cmd_report_spec, "--platform: '%s' is not a platform name (haswell, xeon_phi, x86_64)", optarg);
-			o->r.elf.platform = optarg;
-			break;
-		case O_CPU:
-			if ((o->r.elf.cpu_level = elf_parse_cpu_level(optarg)) < 0)
-				return cli_usage_error(&cmd_report_spec, "--cpu: '%s' is not x86-64-v1..v4 or host", optarg);
-			break;
-		case O_ENV: o->r.elf.ld_library_path = elf_env_library_path(); break;
 		case O_TOP:
 			o->top = atoi(optarg);
 			if (o->top <= 0)
@@ -169,6 +154,9 @@ static int parse(struct report_cli *o, int argc, char **argv)
 			break;
 		case O_PERF: o->r.on_step = on_step; break;
 		case O_BYTES: o->exact = true; break;
+		default:
+			if (cli_elf_opt(&cmd_report_spec, c, &o->r.elf) < 0)
+				return EXIT_USAGE;
 		}
 	}
 	if (c == CLI_OPT_HELP)

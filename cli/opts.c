@@ -9,6 +9,7 @@
  */
 #include "opts.h"
 #include "cli.h"
+#include "../analyzers/elf/slim-elf.h"
 
 #include <getopt.h>
 #include <stdarg.h>
@@ -199,4 +200,30 @@ void cli_print_synopsis(const struct cli_spec *s, FILE *fp)
 		w += n;
 	}
 	fputc('\n', fp);
+}
+
+int cli_elf_opt(const struct cli_spec *s, int c, struct elf_opts *eo)
+{
+	switch (c) {
+	case CLI_O_SYSROOT:
+		eo->sysroot = optarg;
+		return 1;
+	case CLI_O_ENV:
+		eo->ld_library_path = elf_env_library_path();
+		return 1;
+	case CLI_O_CPU:
+		if ((eo->cpu_level = elf_parse_cpu_level(optarg)) < 0) {
+			cli_usage_error(s, "--cpu: '%s' is not x86-64-v1..v4 or host", optarg);
+			return -1;
+		}
+		return 1;
+	case CLI_O_PLATFORM:
+		if (!elf_platform_ok(optarg)) {
+			cli_usage_error(s, "--platform: '%s' is not a platform name (haswell, xeon_phi, x86_64)", optarg);
+			return -1;
+		}
+		eo->platform = optarg;
+		return 1;
+	}
+	return 0;
 }

@@ -56,6 +56,29 @@ struct cli_spec {
  * called with another spec or after it returned a negative value. */
 int cli_next_opt(const struct cli_spec *s, int argc, char **argv);
 
+/*
+ * The ELF resolution options every command that resolves libraries takes
+ * (report, elf), said once: rows to put in a command's table with
+ * CLI_ELF_OPTS, and cli_elf_opt() to apply one.  Their ids sit above any
+ * command's own.
+ */
+enum { CLI_O_SYSROOT = 1000, CLI_O_ENV, CLI_O_CPU, CLI_O_PLATFORM };
+#define CLI_ELF_OPTS \
+	{CLI_O_SYSROOT, "sysroot", "DIR", "resolve libraries inside DIR, not /"}, \
+	{CLI_O_ENV, "env", NULL, "honor LD_LIBRARY_PATH as ld.so would (unset or empty:\n" \
+				 "none; ':' and ';' separate; an empty element is the\n" \
+				 "current directory; ignored for set-user-ID programs)"}, \
+	{CLI_O_CPU, "cpu", "LEVEL", "x86-64-v1..v4 of the machine that will run it: the\n" \
+				    "glibc-hwcaps subdirectories and $PLATFORM the loader\n" \
+				    "uses (default: this machine's)"}, \
+	{CLI_O_PLATFORM, "platform", "NAME", "$PLATFORM and the legacy platform subdirectory of the\n" \
+					     "machine that will run it: haswell or xeon_phi (Intel\n" \
+					     "CPUs with those features), x86_64 (any other)"}
+struct elf_opts;
+/* Apply option c (with optarg) to eo: 1 when c is one of CLI_ELF_OPTS, 0
+ * when it is not, -1 after a one-line usage error (exit 2). */
+int cli_elf_opt(const struct cli_spec *s, int c, struct elf_opts *eo);
+
 /* What a command returns when cli_next_opt() stopped on something other
  * than CLI_OPT_END: 0 after --help, 2 after a bad option. */
 static inline int cli_opt_exit(int c)
