@@ -211,9 +211,52 @@ struct ginput *graph_add_input(struct graph *g, const char *path,
 	return in;
 }
 
+/* Length of the valid UTF-8 sequence at p (1-4), or 0: overlong forms,
+ * surrogates and code points past U+10FFFF are invalid, as jansson
+ * judges them. */
+static size_t utf8_len(const unsigned char *p)
+{
+	unsigned c = p[0];
+	size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 :
+		   (c & 0xf8) == 0xf0 ? 4 : 0;
+	if (n <= 1)
+		return n;
+	unsigned v = c & (0x7f >> n);
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		v = v << 6 | (p[i] & 0x3f);
+	}
+	static const unsigned min[] = {0, 0, 0x80, 0x800, 0x10000};
+	if (v < min[n] || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return 0;
+	return n;
+}
+
 void attr_str(json_t *o, const char *key, const char *val)
 {
-	json_object_set_new(o, key, val ? json_string(val) : json_null());
+	json_t *v = val ? json_string(val) : json_null();
+	if (!v) {
+		/* not UTF-8 (a name from a corrupt or foreign input): each bad
+		 * byte becomes '?', so the value is never silently dropped */
+		size_t n = strlen(val), k = 0;
+		char *c = xmalloc(n + 1);
+		for (size_t i = 0; i < n;) {
+			size_t l = utf8_len((const unsigned char *)val + i);
+			if (!l) {
+				c[k++] = '?';
+				i++;
+				continue;
+			}
+			memcpy(c + k, val + i, l);
+			k += l;
+			i += l;
+		}
+		c[k] = 0;
+		v = json_string(c);
+		free(c);
+	}
+	json_object_set_new(o, key, v);
 }
 
 void attr_int(json_t *o, const char *key, long long val)

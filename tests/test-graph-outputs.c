@@ -352,3 +352,27 @@ Test(subgraph, collapse_groups_follow_the_id_grammar)
 	cr_assert_not(subgraph_group_of(node(&g, "obj", "obj:main.o", 1), out, sizeof out, &kind, &adds));
 	graph_free(&g);
 }
+
+/* A name that is not UTF-8 (a corrupt map, a foreign file name) is written
+ * with '?' for each bad byte, never dropped: every node keeps its id and
+ * the document reads back (jansson refuses such strings). */
+Test(json, names_that_are_not_utf8_are_kept_with_question_marks)
+{
+	struct graph g, r;
+	struct diag d = {0};
+	graph_init(&g);
+	graph_add_node(&g, "object", "obj:a\xff" "b(\xc3\x28.o)", NULL);
+	graph_add_node(&g, "exe", "exe:prog", NULL);
+	cr_assert_not_null(graph_add_edge(&g, "exe:prog", "obj:a\xff" "b(\xc3\x28.o)", "includes"));
+	json_t *doc = graph_to_json(&g);
+	char *s = json_dumps(doc, JSON_SORT_KEYS);
+	json_decref(doc);
+	cr_assert(strstr(s, "\"obj:a?b(?(.o)\""), "%s", s);
+	graph_init(&r);
+	cr_assert_eq(graph_read_json(&r, s, strlen(s), "t.json", &d), 0, "%s", d.msg);
+	cr_assert_not_null(graph_node(&r, "obj:a?b(?(.o)"));
+	cr_assert_eq(r.nedges, 1);
+	free(s);
+	graph_free(&g);
+	graph_free(&r);
+}
