@@ -7,6 +7,7 @@
  */
 #include "cli.h"
 #include "../common/util.h"
+#include "../graph/ids.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,7 @@ static void kids_of(const struct graph *g, const struct gadj *adj, uint32_t n, s
 	f->nkids = f->next = 0;
 	f->kids = xcalloc(adj->off[n + 1] - adj->off[n] + 1, sizeof *f->kids);
 	for (uint32_t i = adj->off[n]; i < adj->off[n + 1]; i++)
-		if (!strcmp(g->edges[adj->edge[i]].kind, "needs"))
+		if (!strcmp(g->edges[adj->edge[i]].kind, EK_NEEDS))
 			f->kids[f->nkids++] = adj->edge[i];
 	cmp_g = g;
 	qsort(f->kids, f->nkids, sizeof *f->kids, cmp_order);
@@ -112,7 +113,7 @@ int elf_print_tree(const struct graph *g, const char *root, bool bindings, FILE 
 		fputs("\nbindings (references of each object, by the library they bind to):\n", fp);
 		for (size_t i = 0; i < g->nedges; i++) {
 			const struct gedge *e = &g->edges[i];
-			if (strcmp(e->kind, "binds"))
+			if (strcmp(e->kind, EK_BINDS))
 				continue;
 			fprintf(fp, "  %-28s -> %-28s %6lld  e.g. ", g->nodes[e->from]->name,
 				g->nodes[e->to]->name, attr_get_int(e->attrs, "count", 0));

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "report-text.h"
 #include "../common/util.h"
+#include "../graph/ids.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +58,7 @@ static size_t gpu_entries(const struct rtext *t, const struct gnode *file,
 	for (uint32_t i = t->adj.off[file->idx]; i < t->adj.off[file->idx + 1]; i++) {
 		const struct gedge *e = &g->edges[t->adj.edge[i]];
 		const struct gnode *to = g->nodes[e->to];
-		if (strcmp(e->kind, "contains") || strcmp(to->kind, "gpu"))
+		if (strcmp(e->kind, EK_CONTAINS) || strcmp(to->kind, NK_GPU))
 			continue;
 		const char *m = attr_get_str(to->attrs, "member");
 		if (member && (!m || strcmp(m, member)))
@@ -115,7 +116,7 @@ static void print_gpu_members(const struct rtext *t, const struct gnode *ar,
 	for (uint32_t i = t->adj.off[ar->idx]; i < t->adj.off[ar->idx + 1]; i++) {
 		const struct gedge *e = &g->edges[t->adj.edge[i]];
 		const char *m = attr_get_str(g->nodes[e->to]->attrs, "member");
-		if (strcmp(e->kind, "contains") || strcmp(g->nodes[e->to]->kind, "object") || !m)
+		if (strcmp(e->kind, EK_CONTAINS) || strcmp(g->nodes[e->to]->kind, NK_OBJECT) || !m)
 			continue;
 		size_t n = gpu_entries(t, ar, m, idx);
 		if (!n)
@@ -231,7 +232,7 @@ static void print_members(const struct rtext *t, const struct gnode *ar)
 	for (uint32_t i = t->adj.off[ar->idx]; i < t->adj.off[ar->idx + 1]; i++) {
 		const struct gedge *e = &g->edges[t->adj.edge[i]];
 		const struct gnode *m = g->nodes[e->to];
-		if (strcmp(e->kind, "contains") || strcmp(m->kind, "object") ||
+		if (strcmp(e->kind, EK_CONTAINS) || strcmp(m->kind, NK_OBJECT) ||
 		    !attr_get_str(m->attrs, "member"))
 			continue;
 		idx[n++] = m->idx;
@@ -297,7 +298,7 @@ void report_print_closure_gpu(struct rtext *t)
 	uint32_t *idx = xcalloc(g->nnodes + 1, sizeof *idx);
 	for (size_t i = 0; i < g->nnodes; i++) {
 		const struct gnode *n = g->nodes[i];
-		if (t->block_of[i] >= 0 || strcmp(n->kind, "gpu") == 0 ||
+		if (t->block_of[i] >= 0 || strcmp(n->kind, NK_GPU) == 0 ||
 		    !gpu_entries(t, n, NULL, idx))
 			continue;
 		const char *path = attr_get_str(n->attrs, "path");

@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "report-text.h"
 #include "../common/util.h"
+#include "../graph/ids.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +60,7 @@ static void closure(const struct graph *g, const struct gadj *adj, uint32_t root
 		*bytes += g->nodes[u]->size;
 		for (uint32_t i = adj->off[u]; i < adj->off[u + 1]; i++) {
 			const struct gedge *e = &g->edges[adj->edge[i]];
-			if (!strcmp(e->kind, "needs") && !seen[e->to]) {
+			if (!strcmp(e->kind, EK_NEEDS) && !seen[e->to]) {
 				seen[e->to] = true;
 				q[t++] = e->to;
 			}
@@ -260,7 +261,7 @@ static void print_not_found(const struct rtext *t, const struct gnode *r)
 	for (uint32_t i = t->adj.off[r->idx]; i < t->adj.off[r->idx + 1]; i++) {
 		const struct gedge *e = &g->edges[t->adj.edge[i]];
 		json_t *found = json_object_get(e->attrs, "found");
-		if (!strcmp(e->kind, "needs") && found && json_is_false(found))
+		if (!strcmp(e->kind, EK_NEEDS) && found && json_is_false(found))
 			fprintf(t->fp, "  not found: %s (tried: %s)\n", g->nodes[e->to]->name,
 				attr_get_str(e->attrs, "tried"));
 	}
@@ -319,7 +320,7 @@ static bool worth_a_block(const struct rtext *t, const char *id)
 	const struct gnode *n = graph_node(g, id);
 	bool contained = false;
 	for (uint32_t i = t->radj.off[n->idx]; i < t->radj.off[n->idx + 1]; i++)
-		contained |= !strcmp(g->edges[t->radj.edge[i]].kind, "contains");
+		contained |= !strcmp(g->edges[t->radj.edge[i]].kind, EK_CONTAINS);
 	if (!contained)
 		return true;    /* no other analyzer reached it: given by the user */
 	for (size_t i = 0; i < g->nfindings; i++) {
@@ -351,7 +352,7 @@ static void assign_owners(struct rtext *t)
 		const struct ginput *in = &g->inputs[i];
 		const struct gnode *n = in->node ? graph_node(g, in->node) : NULL;
 		if (n && t->block_of[n->idx] < 0 &&
-		    (elf_block(t, in) || !strcmp(n->kind, "object")))
+		    (elf_block(t, in) || !strcmp(n->kind, NK_OBJECT)))
 			t->block_of[n->idx] = (int32_t)i;
 	}
 	for (size_t i = 0; i < g->nfindings; i++) {
@@ -453,7 +454,7 @@ int report_print_text(const struct graph *g, FILE *fp, const struct report_text_
 		const struct gnode *n = in->node ? graph_node(g, in->node) : NULL;
 		if (!n || t.block_of[n->idx] != (int32_t)i)
 			continue;
-		if (!strcmp(n->kind, "object"))
+		if (!strcmp(n->kind, NK_OBJECT))
 			report_print_object(&t, in);
 		else
 			print_elf_input(&t, in, (int32_t)i);

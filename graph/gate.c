@@ -12,6 +12,7 @@
  *   5. node-bytes     one node grew over max_node_bytes_growth(_percent).
  */
 #include "gate.h"
+#include "ids.h"
 #include "../common/diag.h"
 #include "../common/util.h"
 
@@ -224,10 +225,10 @@ static void check_added(struct gate_policy *p, const struct gdiff *d,
 {
 	size_t nlib = 0;
 	for (size_t i = 0; i < d->nadded; i++)
-		nlib += !ok[i] && !strcmp(d->added[i]->kind, "lib");
+		nlib += !ok[i] && !strcmp(d->added[i]->kind, NK_LIB);
 	if (p->max_new_libraries >= 0 && nlib > (size_t)p->max_new_libraries)
 		for (size_t i = 0; i < d->nadded; i++)
-			if (!ok[i] && !strcmp(d->added[i]->kind, "lib"))
+			if (!ok[i] && !strcmp(d->added[i]->kind, NK_LIB))
 				violate(r, "new-library", d->added[i]->id,
 					"new library `%s` (%zu new, at most %lld allowed)",
 					d->added[i]->id, nlib, p->max_new_libraries);

@@ -8,6 +8,7 @@
 #include "graph.h"
 #include "../common/diag.h"
 #include "../common/util.h"
+#include "ids.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -370,7 +371,7 @@ void graph_removable_counts(const struct graph *g, unsigned char *counts)
 			gone[n->idx] = true;
 	}
 	for (size_t i = 0; i < g->nedges; i++)
-		if (gone[g->edges[i].from] && !strcmp(g->edges[i].kind, "contains"))
+		if (gone[g->edges[i].from] && !strcmp(g->edges[i].kind, EK_CONTAINS))
 			inside[g->edges[i].to] = true;
 	/* a file's bytes once, however many findings name it (two inputs
 	 * that both list the same unused library): again[] marks the nodes

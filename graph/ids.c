@@ -6,6 +6,7 @@
  */
 #include "ids.h"
 #include "graph.h"
+#include "../common/arena.h"
 #include "../common/util.h"
 
 #include <string.h>
@@ -40,6 +41,31 @@ const char *ids_object(struct graph *g, const char *path)
 const char *ids_member(struct graph *g, const char *archive, const char *member)
 {
 	return graph_strf(g, IDP_OBJ ":%s(%s)", path_base(archive), member);
+}
+
+const char *ids_object_in(struct arena *a, const char *name)
+{
+	return arena_printf(a, IDP_OBJ ":%s", name);
+}
+
+const char *ids_member_in(struct arena *a, const char *archive, const char *member)
+{
+	return arena_printf(a, IDP_OBJ ":%s(%s)", path_base(archive), member);
+}
+
+const char *ids_section(struct graph *g, const char *owner, const char *name,
+			size_t name_len, size_t nth)
+{
+	if (nth > 1)
+		return graph_strf(g, IDP_SEC ":%s:%.*s#%zu", owner, (int)name_len, name, nth);
+	return graph_strf(g, IDP_SEC ":%s:%.*s", owner, (int)name_len, name);
+}
+
+const char *ids_trace(struct graph *g, const char *path, int k)
+{
+	if (k > 1)
+		return graph_strf(g, IDP_TRACE ":%s#%d", path_base(path), k);
+	return graph_strf(g, IDP_TRACE ":%s", path_base(path));
 }
 
 const char *ids_make(struct graph *g, const char *prefix, const char *rest)

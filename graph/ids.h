@@ -83,6 +83,17 @@ const char *ids_path(struct graph *g, const char *prefix, const char *relpath);
 const char *ids_object(struct graph *g, const char *path);
 /* "obj:AR(MEMBER)" (AR: last path component) */
 const char *ids_member(struct graph *g, const char *archive, const char *member);
+/* The same two rules into an arena, for a parsed model that is not a
+ * graph yet (linkmap/: its linker inputs carry their future node ids). */
+struct arena;
+const char *ids_object_in(struct arena *a, const char *name);
+const char *ids_member_in(struct arena *a, const char *archive, const char *member);
+/* "sec:OWNER:NAME" (name_len bytes of name), "#N" from the second section
+ * of one name (nth > 1) */
+const char *ids_section(struct graph *g, const char *owner, const char *name,
+			size_t name_len, size_t nth);
+/* "trace:FILE" of a trace's path, "#K" for the K-th of one file name */
+const char *ids_trace(struct graph *g, const char *path, int k);
 /* "KIND:REST" for an id prefix and a string already in the right form */
 const char *ids_make(struct graph *g, const char *prefix, const char *rest);
 /* "gpu:OWNER:ARCH:N", n from 1 */

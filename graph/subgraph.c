@@ -11,6 +11,7 @@
  */
 #include "subgraph.h"
 #include "../common/util.h"
+#include "ids.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,7 +105,7 @@ void subgraph_baseline(const struct graph *src, struct graph *dst)
 {
 	bool *keep = xcalloc(src->nnodes + 1, sizeof *keep);
 	for (size_t i = 0; i < src->nnodes; i++)
-		keep[i] = strcmp(src->nodes[i]->kind, "symbol") != 0;
+		keep[i] = strcmp(src->nodes[i]->kind, NK_SYMBOL) != 0;
 	subgraph_copy(src, dst, keep, false);
 	free(keep);
 }
@@ -326,7 +327,7 @@ size_t subgraph_cap(const struct graph *src, struct graph *dst, size_t max)
 		snprintf(id, sizeof id, "other:%s", src->nodes[i]->kind);
 		struct gnode *o = graph_node(dst, id);
 		if (!o) {
-			o = graph_add_node(dst, "other", id, NULL);
+			o = graph_add_node(dst, NK_OTHER, id, NULL);
 			graph_node_set_size(o, 0);
 		}
 		graph_node_set_size(o, o->size + src->nodes[i]->size);

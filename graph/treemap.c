@@ -17,6 +17,7 @@
 #include "diff.h"
 #include "why.h"
 #include "../common/util.h"
+#include "ids.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -121,7 +122,7 @@ static json_t *root_item(struct tm_ctx *c, uint32_t r, bool *placed,
 		for (uint32_t k = c->out.off[u]; k < c->out.off[u + 1]; k++) {
 			const struct gedge *e = &g->edges[c->out.edge[k]];
 			if (!placed[e->to] && diff_is_file_kind(g->nodes[e->to]->kind) &&
-			    strcmp(g->nodes[e->to]->kind, "module")) {
+			    strcmp(g->nodes[e->to]->kind, NK_MODULE)) {
 				placed[e->to] = true;
 				queue[tail++] = e->to;
 			}
@@ -140,7 +141,7 @@ static json_t *python_item(struct tm_ctx *c, bool *placed)
 	bool adds;
 	for (size_t i = 0; i < g->nnodes; i++) {
 		const struct gnode *n = g->nodes[i];
-		if (strcmp(n->kind, "module") || placed[i] ||
+		if (strcmp(n->kind, NK_MODULE) || placed[i] ||
 		    !subgraph_group_of(n, gid, sizeof gid, &gkind, &adds))
 			continue;
 		placed[i] = true;
@@ -217,7 +218,7 @@ json_t *html_treemap(const struct graph *g)
 	json_t *top = leaf("all", NULL, "root", 0, NULL);
 	for (size_t i = 0; i < w.nroots; i++)
 		if (!placed[w.roots[i]] && diff_is_file_kind(g->nodes[w.roots[i]]->kind) &&
-		    strcmp(g->nodes[w.roots[i]]->kind, "module"))
+		    strcmp(g->nodes[w.roots[i]]->kind, NK_MODULE))
 			add_child(top, root_item(&c, w.roots[i], placed, queue));
 	json_t *py = python_item(&c, placed);
 	if (json_object_get(py, "children"))

@@ -18,6 +18,7 @@
 #include "why.h"
 #include "../common/diag.h"
 #include "../common/util.h"
+#include "ids.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -61,10 +62,10 @@ static void find_roots(struct why_bfs *w)
  */
 static bool secondary(const struct gedge *e)
 {
-	if (!strcmp(e->kind, "binds"))
+	if (!strcmp(e->kind, EK_BINDS))
 		return true;
 	json_t *fa = e->attrs ? json_object_get(e->attrs, "from_archive") : NULL;
-	return !strcmp(e->kind, "includes") && json_is_true(fa);
+	return !strcmp(e->kind, EK_INCLUDES) && json_is_true(fa);
 }
 
 static bool step_ok(const struct why_bfs *w, const struct gedge *e, uint32_t v)
@@ -250,7 +251,7 @@ static void sample(struct buf *b, const json_t *arr)
 static bool known_evidence(const struct gedge *e, struct buf *b)
 {
 	const char *name = attr_get_str(e->attrs, "name");
-	if (!strcmp(e->kind, "needs") && name) {
+	if (!strcmp(e->kind, EK_NEEDS) && name) {
 		const char *via = attr_get_str(e->attrs, "via");
 		const char *dir = attr_get_str(e->attrs, "dir");
 		buf_printf(b, ": DT_NEEDED %s", name);
@@ -261,7 +262,7 @@ static bool known_evidence(const struct gedge *e, struct buf *b)
 		return true;
 	}
 	long long count = attr_get_int(e->attrs, "count", -1);
-	if (!strcmp(e->kind, "binds") && count >= 0) {
+	if (!strcmp(e->kind, EK_BINDS) && count >= 0) {
 		json_t *smp = json_object_get(e->attrs, "sample");
 		buf_printf(b, ": %lld symbol%s", count, count == 1 ? "" : "s");
 		if (json_array_size(smp)) {
@@ -272,23 +273,23 @@ static bool known_evidence(const struct gedge *e, struct buf *b)
 		return true;
 	}
 	const char *sym = attr_get_str(e->attrs, "symbol");
-	if (!strcmp(e->kind, "pulls") && sym) {
+	if (!strcmp(e->kind, EK_PULLS) && sym) {
 		buf_printf(b, ": member needed for symbol %s", sym);
 		return true;
 	}
 	const char *by = attr_get_str(e->attrs, "by");
-	if (!strcmp(e->kind, "includes") && sym && by) {
+	if (!strcmp(e->kind, EK_INCLUDES) && sym && by) {
 		buf_printf(b, ": archive member pulled in by %s for symbol %s", by, sym);
 		return true;
 	}
 	long long line = attr_get_int(e->attrs, "line", -1);
-	if (!strcmp(e->kind, "imports") && line >= 0) {
+	if (!strcmp(e->kind, EK_IMPORTS) && line >= 0) {
 		const char *tag = attr_get_str(e->attrs, "tag");
 		buf_printf(b, ": import at line %lld%s%s", line, tag ? ", " : "", tag ? tag : "");
 		return true;
 	}
 	const char *trace = attr_get_str(e->attrs, "trace");
-	if (!strcmp(e->kind, "loads") && trace && line >= 0) {
+	if (!strcmp(e->kind, EK_LOADS) && trace && line >= 0) {
 		buf_printf(b, ": imported at run time (%s, line %lld)", trace, line);
 		return true;
 	}

@@ -15,6 +15,7 @@
 #include "linkmap.h"
 #include "../common/diag.h"
 #include "../common/util.h"
+#include "../graph/ids.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -185,13 +186,12 @@ uint32_t lm_file_intern(struct linkmap *m, const char *path, size_t len)
 		f->archive = arena_strndup(&m->arena, f->path, ap);
 		f->member = arena_strndup(&m->arena, f->path + ap + 1, len - ap - 2);
 		f->loaded = true;
-		f->id = arena_printf(&m->arena, "obj:%s(%s)", path_base(f->archive),
-				     path_base(f->member));
+		f->id = ids_member_in(&m->arena, f->archive, path_base(f->member));
 	} else {
 		const char *base = path_base(f->path);
 		const char *lto = lto_name(m, base);
 		f->lto = lto || !strcmp(base, "ld-temp.o");
-		f->id = arena_printf(&m->arena, "obj:%s", lto ? lto : base);
+		f->id = ids_object_in(&m->arena, lto ? lto : base);
 	}
 	return (uint32_t)m->nfiles++;
 }

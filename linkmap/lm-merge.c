@@ -22,6 +22,7 @@
 #include "../common/diag.h"
 #include "../common/util.h"
 #include "../graph/graph.h"
+#include "../graph/ids.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -39,13 +40,12 @@ static const char *out_id(const struct linkmap *m, struct graph *g,
 	if (output_node)
 		return output_node;
 	if (m->output)
-		return graph_strf(g, "%s:%s", is_lib_name(path_base(m->output)) ? "lib" : "exe",
-				  path_base(m->output));
+		return ids_elf(g, !is_lib_name(path_base(m->output)), NULL, m->output);
 	const char *b = path_base(m->path);
 	size_t n = strlen(b);
 	if (n > 4 && !strcmp(b + n - 4, ".map"))
 		n -= 4;
-	return graph_strf(g, "exe:%.*s", (int)n, b);
+	return ids_make(g, IDP_EXE, graph_strf(g, "%.*s", (int)n, b));
 }
 
 static struct gnode *file_node(const struct linkmap *m, struct graph *g,
@@ -54,7 +54,7 @@ static struct gnode *file_node(const struct linkmap *m, struct graph *g,
 	struct gnode *n = graph_node(g, f->id);
 	if (n)
 		return n;
-	n = graph_add_node(g, "object", f->id, NULL);
+	n = graph_add_node(g, NK_OBJECT, f->id, NULL);
 	json_t *a = graph_node_attrs(n);
 	attr_str(a, "path", f->path);
 	if (f->archive) {
@@ -193,7 +193,7 @@ static void edges(const struct linkmap *m, struct graph *g, const char *out)
 		struct gnode *n = file_node(m, g, f);
 		if (!n->has_size)
 			graph_node_set_size(n, 0);
-		struct gedge *e = graph_add_edge(g, out, f->id, "includes");
+		struct gedge *e = graph_add_edge(g, out, f->id, EK_INCLUDES);
 		json_t *a = graph_edge_attrs(e);
 		attr_str(a, "analyzer", "linkmap");
 		if (f->archive) {
@@ -211,7 +211,7 @@ static void edges(const struct linkmap *m, struct graph *g, const char *out)
 		if (by && !by->linker) {
 			attr_str(a, "by", by->id);
 			file_node(m, g, by);
-			struct gedge *pe = graph_add_edge(g, by->id, f->id, "pulls");
+			struct gedge *pe = graph_add_edge(g, by->id, f->id, EK_PULLS);
 			json_t *pa = graph_edge_attrs(pe);
 			attr_str(pa, "analyzer", "linkmap");
 			if (f->pulled_sym)
@@ -284,19 +284,18 @@ static void discarded_one(const struct linkmap *m, struct graph *g,
 			  struct hmap *seen, const struct lm_isec *s)
 {
 	const struct lm_file *f = &m->files[s->file];
-	const char *fid = f->id + 4;
-	const char *id = graph_strf(g, "sec:%s:%.*s", fid, (int)s->name.n, s->name.p);
+	const char *fid = ids_owner(f->id);
+	const char *id = ids_section(g, fid, s->name.p, s->name.n, 1);
 	bool created;
 	void **cnt = hmap_slot(seen, id, strlen(id), &created);
 	*cnt = (void *)((uintptr_t)*cnt + 1);
 	if ((uintptr_t)*cnt > 1)
-		id = graph_strf(g, "sec:%s:%.*s#%zu", fid, (int)s->name.n, s->name.p,
-				(size_t)(uintptr_t)*cnt);
-	struct gnode *n = graph_add_node(g, "section", id, NULL);
+		id = ids_section(g, fid, s->name.p, s->name.n, (size_t)(uintptr_t)*cnt);
+	struct gnode *n = graph_add_node(g, NK_SECTION, id, NULL);
 	graph_node_set_size(n, s->size);
 	attr_bool(graph_node_attrs(n), "discarded", true);
 	file_node(m, g, f);
-	attr_str(graph_edge_attrs(graph_add_edge(g, f->id, id, "contains")),
+	attr_str(graph_edge_attrs(graph_add_edge(g, f->id, id, EK_CONTAINS)),
 		 "analyzer", "linkmap");
 	bool derived = m->derived_discards && !s->line;
 	const char *where = derived
@@ -616,7 +615,7 @@ static const char *output(const struct linkmap *m, struct graph *g,
 {
 	const char *out = out_id(m, g, output_node);
 	if (!graph_node(g, out))
-		graph_add_node(g, strncmp(out, "lib:", 4) ? "exe" : "lib", out, NULL);
+		graph_add_node(g, ids_has_prefix(out, IDP_LIB) ? NK_LIB : NK_EXE, out, NULL);
 	graph_add_input(g, m->path, "linkmap", out);
 	return out;
 }

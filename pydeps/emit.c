@@ -18,6 +18,7 @@
 #include "../common/diag.h"
 #include "../common/util.h"
 #include "../graph/graph.h"
+#include "../graph/ids.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,7 @@ struct em {
 
 static const char *mid(struct graph *g, const char *name)
 {
-	return graph_strf(g, "py:%s", name);
+	return ids_module(g, name, strlen(name));
 }
 
 static const char *dist_label(struct em *e, const struct pymod *m)
@@ -71,7 +72,7 @@ static void module_nodes(struct em *e)
 	struct pyset *s = e->s;
 	for (size_t i = 0; i < s->nmods; i++) {
 		struct pymod *m = &s->mods[i];
-		struct gnode *n = graph_add_node(e->g, "module", mid(e->g, m->name), m->name);
+		struct gnode *n = graph_add_node(e->g, NK_MODULE, mid(e->g, m->name), m->name);
 		graph_node_set_size(n, m->bytes);
 		json_t *a = graph_node_attrs(n);
 		attr_str(a, "classification", py_class_name(
@@ -116,10 +117,10 @@ static void trace_nodes(struct em *e, struct pytrace *tr, size_t ntr)
 {
 	struct graph *g = e->g;
 	for (size_t t = 0; t < ntr; t++) {
-		const char *tid = graph_strf(g, "trace:%s", path_base(tr[t].path));
+		const char *tid = ids_trace(g, tr[t].path, 1);
 		for (int k = 2; graph_node(g, tid); k++)
-			tid = graph_strf(g, "trace:%s#%d", path_base(tr[t].path), k);
-		struct gnode *tn = graph_add_node(g, "trace", tid, NULL);
+			tid = ids_trace(g, tr[t].path, k);
+		struct gnode *tn = graph_add_node(g, NK_TRACE, tid, NULL);
 		json_t *a = graph_node_attrs(tn);
 		attr_str(a, "path", tr[t].path);
 		attr_str(a, "format", tr[t].format);
@@ -131,7 +132,7 @@ static void trace_nodes(struct em *e, struct pytrace *tr, size_t ntr)
 			struct pytrace_mod *tm = &tr[t].mods[i];
 			const char *to = mid(g, tm->name);
 			if (!graph_node(g, to)) {
-				struct gnode *n = graph_add_node(g, "module", to, tm->name);
+				struct gnode *n = graph_add_node(g, NK_MODULE, to, tm->name);
 				json_t *na = graph_node_attrs(n);
 				attr_str(na, "classification", "used");
 				/* importtime prints failed imports too: a name in
@@ -149,7 +150,7 @@ static void trace_nodes(struct em *e, struct pytrace *tr, size_t ntr)
 		for (size_t i = 0; i < tr[t].nmods; i++) {
 			struct pytrace_mod *tm = &tr[t].mods[i];
 			const char *from = tm->parent ? mid(g, tm->parent) : tid;
-			struct gedge *ed = graph_add_edge(g, from, mid(g, tm->name), "loads");
+			struct gedge *ed = graph_add_edge(g, from, mid(g, tm->name), EK_LOADS);
 			if (!ed || ed->attrs)
 				continue;
 			json_t *ea = graph_edge_attrs(ed);
@@ -179,7 +180,7 @@ static void edge_cb(void *ctx, int t, enum py_tag tag)
 	if (t == x->from)
 		return;
 	struct gedge *ed = graph_add_edge(x->e->g, mid(x->e->g, s->mods[x->from].name),
-					  mid(x->e->g, s->mods[t].name), "imports");
+					  mid(x->e->g, s->mods[t].name), EK_IMPORTS);
 	if (!ed || ed->attrs)
 		return;
 	json_t *a = graph_edge_attrs(ed);
@@ -302,8 +303,8 @@ static void dist_units(struct em *e)
 		}
 		json_array_append_new(paths, json_string(pd->meta_dir));
 		e->root_prunable[pd->root] += pd->meta_bytes;
-		const char *id = graph_strf(e->g, "pydist:%s", pd->name);
-		if (!graph_node(e->g, id) || strcmp(graph_node(e->g, id)->kind, "distribution"))
+		const char *id = ids_make(e->g, IDP_DIST, pd->name);
+		if (!graph_node(e->g, id) || strcmp(graph_node(e->g, id)->kind, NK_DIST))
 			continue;
 		add_finding(e, id, bytes, likely, paths, nmods);
 	}
@@ -409,7 +410,7 @@ static void dist_nodes(struct em *e)
 		const char *id = graph_strf(e->g, "pydist:%s", pd->name);
 		if (graph_node(e->g, id))
 			continue;     /* the same name in two roots: first wins */
-		struct gnode *n = graph_add_node(e->g, "distribution", id, pd->name);
+		struct gnode *n = graph_add_node(e->g, NK_DIST, id, pd->name);
 		graph_node_set_size(n, pd->meta_bytes);
 		json_t *a = graph_node_attrs(n);
 		attr_str(a, "metadata", pd->meta_dir);
@@ -535,7 +536,7 @@ static const char *finding_dist(const struct graph *g, const struct gfinding *f)
 	const struct gnode *n = graph_node(g, f->node);
 	if (!n)
 		return NULL;
-	if (!strcmp(n->kind, "distribution"))
+	if (!strcmp(n->kind, NK_DIST))
 		return n->name;
 	return attr_get_str(n->attrs, "distribution");
 }
@@ -548,13 +549,13 @@ static void dist_rows(struct em *e, struct hmap *idx, struct drow **v, size_t *n
 	for (size_t i = 0; i < e->g->nnodes; i++) {
 		const struct gnode *nd = e->g->nodes[i];
 		const json_t *a = nd->attrs;
-		if (!strcmp(nd->kind, "distribution")) {
+		if (!strcmp(nd->kind, NK_DIST)) {
 			if (json_is_false(json_object_get(a, "kept")))
 				drow_of(idx, v, n, nd->name)->prunable +=
 					(uint64_t)attr_get_int(a, "metadata_bytes", 0);
 			continue;
 		}
-		if (strcmp(nd->kind, "module"))
+		if (strcmp(nd->kind, NK_MODULE))
 			continue;
 		const char *d = attr_get_str(a, "distribution");
 		const char *c = attr_get_str(a, "classification");

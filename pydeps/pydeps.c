@@ -26,6 +26,7 @@
 #include "../common/mfile.h"
 #include "../common/util.h"
 #include "../graph/graph.h"
+#include "../graph/ids.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -268,9 +269,9 @@ static void native(struct graph *g, struct pyset *s, const struct run *r)
 				first = d;
 			continue;
 		}
-		const char *from = graph_strf(g, "py:%s", s->mods[pf->mod].name);
+		const char *from = ids_module(g, s->mods[pf->mod].name, strlen(s->mods[pf->mod].name));
 		if (root && graph_node(g, from)) {
-			struct gedge *e = graph_add_edge(g, from, root, "contains");
+			struct gedge *e = graph_add_edge(g, from, root, EK_CONTAINS);
 			if (e)
 				attr_str(graph_edge_attrs(e), "analyzer", "pydeps");
 		}

@@ -15,17 +15,12 @@
 #include "pyint.h"
 #include "../common/diag.h"
 #include "../common/mfile.h"
+#include "../common/bytes.h"
 #include "../common/util.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
-
-static uint32_t le16(const unsigned char *p) { return p[0] | p[1] << 8; }
-static uint32_t le32(const unsigned char *p)
-{
-	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 int pyzip_walk(const unsigned char *p, size_t n, const char *path,
 	       void (*cb)(void *ctx, const struct pyzip_member *m),

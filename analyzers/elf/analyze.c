@@ -245,11 +245,8 @@ static const char *node_id(struct lspace *s, struct lmap *l, struct graph *g)
 		? eo->path_of(eo->path_ctx, l->o->mf.dev, l->o->mf.ino) : NULL;
 	if (rel)
 		return ids_path(g, is_exe(s, l) ? IDP_EXE : IDP_LIB, rel);
-	if (l->is_main && eobj_is_program(l->o))
-		return graph_strf(g, "exe:%s", path_base(l->name));
-	if (l->o && l->o->soname && l->o->soname[0])
-		return graph_strf(g, "lib:%s", l->o->soname);
-	return graph_strf(g, "lib:%s", path_base(l->name));
+	return ids_elf(g, l->is_main && eobj_is_program(l->o),
+		       l->o ? l->o->soname : NULL, l->name);
 }
 
 /* Why the kernel would start the program at path with AT_SECURE for a
@@ -518,13 +515,13 @@ static void emit_edges(struct lspace *s, struct graph *g, struct lmap *l)
 {
 	for (size_t k = 0; k < l->ndeps; k++) {
 		struct ldep *dp = &l->deps[k];
-		const char *to = dp->to ? dp->to->id : graph_strf(g, "lib:%s", dp->name);
+		const char *to = dp->to ? dp->to->id : ids_make(g, IDP_LIB, dp->name);
 		if (!dp->to) {
-			struct gnode *m = graph_add_node(g, "lib", to, NULL);
+			struct gnode *m = graph_add_node(g, NK_LIB, to, NULL);
 			if (!json_object_get(graph_node_attrs(m), "found"))
 				attr_bool(graph_node_attrs(m), "found", false);
 		}
-		struct gedge *e = graph_add_edge(g, l->id, to, "needs");
+		struct gedge *e = graph_add_edge(g, l->id, to, EK_NEEDS);
 		json_t *a = graph_edge_attrs(e);
 		attr_str(a, "analyzer", "elf");
 		attr_str(a, "name", dp->name);
@@ -545,7 +542,7 @@ static void emit_edges(struct lspace *s, struct graph *g, struct lmap *l)
 	for (size_t p = 0; l->nbind && p < s->n; p++) {
 		if (!l->nbind[p] || s->list[p] == l)
 			continue;
-		struct gedge *e = graph_add_edge(g, l->id, s->list[p]->id, "binds");
+		struct gedge *e = graph_add_edge(g, l->id, s->list[p]->id, EK_BINDS);
 		json_t *a = graph_edge_attrs(e), *smp = json_array();
 		attr_str(a, "analyzer", "elf");
 		attr_int(a, "count", l->nbind[p]);

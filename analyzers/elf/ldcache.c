@@ -21,6 +21,7 @@
 #include "ldcache.h"
 #include "../../common/diag.h"
 #include "../../common/util.h"
+#include "../../common/bytes.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -39,8 +40,6 @@ static const char *cstr(const struct ldcache *c, uint64_t off)
 	return memchr(s, 0, c->mf.n - off) ? s : NULL;
 }
 
-static uint32_t rd32(const unsigned char *p) { uint32_t v; memcpy(&v, p, 4); return v; }
-static uint64_t rd64(const unsigned char *p) { uint64_t v; memcpy(&v, p, 8); return v; }
 
 /* glibc's _dl_cache_libcmp: digits compare as numbers, so that
  * libfoo.so.10 sorts after libfoo.so.9; ldconfig writes the entries in
@@ -75,20 +74,20 @@ static void read_extension(struct ldcache *c, size_t base, uint32_t ext_off)
 	/* struct cache_extension { uint32 magic (0xEAA42174); uint32 count;
 	 * struct { uint32 tag, flags, offset, size; } sections[]; } */
 	uint64_t off = base + (uint64_t)ext_off;
-	if (!ext_off || !range_ok(off, 8, c->mf.n) || rd32(c->mf.p + off) != 0xEAA42174u)
+	if (!ext_off || !range_ok(off, 8, c->mf.n) || ne32(c->mf.p + off) != 0xEAA42174u)
 		return;
-	uint32_t cnt = rd32(c->mf.p + off + 4);
+	uint32_t cnt = ne32(c->mf.p + off + 4);
 	for (uint32_t i = 0; i < cnt && range_ok(off + 8 + 16ULL * i, 16, c->mf.n); i++) {
 		const unsigned char *s = c->mf.p + off + 8 + 16ULL * i;
-		if (rd32(s) != 1 /* cache_extension_tag_glibc_hwcaps */)
+		if (ne32(s) != 1 /* cache_extension_tag_glibc_hwcaps */)
 			continue;
-		uint64_t soff = base + (uint64_t)rd32(s + 8), size = rd32(s + 12);
+		uint64_t soff = base + (uint64_t)ne32(s + 8), size = ne32(s + 12);
 		if (!range_ok(soff, size, c->mf.n))
 			return;
 		c->nhwcaps = size / 4;
 		c->hwcaps = xcalloc(c->nhwcaps + 1, sizeof *c->hwcaps);
 		for (size_t k = 0; k < c->nhwcaps; k++)
-			c->hwcaps[k] = cstr(c, base + rd32(c->mf.p + soff + 4 * k));
+			c->hwcaps[k] = cstr(c, base + ne32(c->mf.p + soff + 4 * k));
 	}
 }
 
@@ -97,19 +96,19 @@ static int parse_new(struct ldcache *c, size_t base, const char *path, struct di
 	const unsigned char *h = c->mf.p + base;
 	if (!range_ok(base, 48, c->mf.n))
 		return diag_err_at(d, path, base, "ld.so.cache header truncated");
-	uint32_t nlibs = rd32(h + 20);
+	uint32_t nlibs = ne32(h + 20);
 	uint64_t need = 48 + 24ULL * nlibs;
 	if (!range_ok(base, need, c->mf.n))
 		return diag_err_at(d, path, base + 20, "ld.so.cache claims %u entries, more than the file holds", nlibs);
 	c->e = xcalloc(nlibs + 1, sizeof *c->e);
 	for (uint32_t i = 0; i < nlibs; i++) {
 		const unsigned char *e = h + 48 + 24ULL * i;
-		const char *k = cstr(c, base + rd32(e + 4)), *v = cstr(c, base + rd32(e + 8));
+		const char *k = cstr(c, base + ne32(e + 4)), *v = cstr(c, base + ne32(e + 8));
 		if (!k || !v)
 			return diag_err_at(d, path, (size_t)(e - c->mf.p), "ld.so.cache entry %u names a string outside the file", i);
-		c->e[c->n++] = (struct ldcache_entry){(int32_t)rd32(e), rd64(e + 16), k, v};
+		c->e[c->n++] = (struct ldcache_entry){(int32_t)ne32(e), ne64(e + 16), k, v};
 	}
-	read_extension(c, base, rd32(h + 32));
+	read_extension(c, base, ne32(h + 32));
 	c->format = "new";
 	return 0;
 }
@@ -119,7 +118,7 @@ static int parse_old(struct ldcache *c, const char *path, struct diag *d)
 	const unsigned char *h = c->mf.p;
 	if (c->mf.n < 16)
 		return diag_err_at(d, path, 0, "ld.so.cache header truncated");
-	uint32_t nlibs = rd32(h + 12);
+	uint32_t nlibs = ne32(h + 12);
 	uint64_t strbase = 16 + 12ULL * nlibs;
 	if (strbase > c->mf.n)
 		return diag_err_at(d, path, 12, "ld.so.cache claims %u entries, more than the file holds", nlibs);
@@ -131,10 +130,10 @@ static int parse_old(struct ldcache *c, const char *path, struct diag *d)
 	c->e = xcalloc(nlibs + 1, sizeof *c->e);
 	for (uint32_t i = 0; i < nlibs; i++) {
 		const unsigned char *e = h + 16 + 12ULL * i;
-		const char *k = cstr(c, strbase + rd32(e + 4)), *v = cstr(c, strbase + rd32(e + 8));
+		const char *k = cstr(c, strbase + ne32(e + 4)), *v = cstr(c, strbase + ne32(e + 8));
 		if (!k || !v)
 			return diag_err_at(d, path, 16 + 12ULL * i, "ld.so.cache entry %u names a string outside the file", i);
-		c->e[c->n++] = (struct ldcache_entry){(int32_t)rd32(e), 0, k, v};
+		c->e[c->n++] = (struct ldcache_entry){(int32_t)ne32(e), 0, k, v};
 	}
 	c->format = "old";
 	return 0;
