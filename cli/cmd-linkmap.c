@@ -453,16 +453,6 @@ static int write_out(const struct linkmap_cli *o, struct linkmap *m,
 	return 0;
 }
 
-static int read_why(struct linkmap *m, const char *path, struct diag *d)
-{
-	struct mfile wf;
-	if (mfile_open(&wf, path, d))
-		return -1;
-	int rc = linkmap_read_why_extract(m, path, (const char *)wf.p, wf.n, d);
-	mfile_close(&wf);
-	return rc;
-}
-
 int cmd_linkmap(int argc, char **argv)
 {
 	struct linkmap_cli o = {0};
@@ -479,7 +469,7 @@ int cmd_linkmap(int argc, char **argv)
 	rc = EXIT_USAGE;
 	if (mfile_open(&mf, path, &d) ||
 	    linkmap_parse(&m, path, (const char *)mf.p, mf.n, &w, &d) ||
-	    (o.why && read_why(&m, o.why, &d)) ||
+	    (o.why && linkmap_read_why_file(&m, o.why, &d)) ||
 	    (!o.no_derive && linkmap_derive(&m, &w, &d))) {
 		cli_diag(&d);
 		goto out;

@@ -169,6 +169,8 @@ int linkmap_parse(struct linkmap *m, const char *path, const char *p,
  */
 int linkmap_read_why_extract(struct linkmap *m, const char *path,
 			     const char *p, size_t n, struct diag *d);
+/* The same, reading the file at path (lm-load.c). */
+int linkmap_read_why_file(struct linkmap *m, const char *path, struct diag *d);
 
 /*
  * lld and mold maps list only kept sections: read the loaded objects and

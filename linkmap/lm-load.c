@@ -14,7 +14,7 @@
 
 #include <string.h>
 
-static int read_why(struct linkmap *m, const char *path, struct diag *d)
+int linkmap_read_why_file(struct linkmap *m, const char *path, struct diag *d)
 {
 	struct mfile wf;
 	if (mfile_open(&wf, path, d))
@@ -44,7 +44,7 @@ int linkmap_load(struct graph *g, const char *path,
 	struct linkmap m = {0};
 	int rc = -1;
 	if (linkmap_parse(&m, path, (const char *)mf.p, mf.n, w, d) ||
-	    (o->why && read_why(&m, o->why, d)))
+	    (o->why && linkmap_read_why_file(&m, o->why, d)))
 		goto out;
 	if (o->bin && check_bin(&m, o->bin, d))
 		goto out;

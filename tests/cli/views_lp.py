@@ -15,22 +15,8 @@ import re
 import sys
 from collections import defaultdict
 
-bad = []
-
-
-def check(cond, what):
-    if not cond:
-        bad.append(what)
-
-
-def human(n):
-    """common/util.c:human_bytes()"""
-    v, i = float(n), 0
-    units = ["B", "KiB", "MiB", "GiB", "TiB"]
-    while v >= 1024 and i < 4:
-        v /= 1024
-        i += 1
-    return "%d B" % n if i == 0 else "%.1f %s" % (v, units[i])
+# the failure list, check() and human() are views.py's, shared
+from views import bad, check, human  # noqa: E402 (beside this file)
 
 
 def tables(lines):
