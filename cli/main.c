@@ -29,6 +29,7 @@ static const struct command commands[] = {
 	{"diff", cmd_diff, "what was added, removed or grew between two reports", &cmd_diff_spec},
 	{"baseline", cmd_baseline, "write a trimmed report for `slim gate`", &cmd_baseline_spec},
 	{"gate", cmd_gate, "CI check of dependency and size growth against a baseline", &cmd_gate_spec},
+	{"merge", cmd_merge, "join per-artifact reports into one, nothing counted twice", &cmd_merge_spec},
 };
 
 /* subcommands with option tables of their own ("pydeps record"): their

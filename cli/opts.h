@@ -104,5 +104,6 @@ extern const struct cli_spec cmd_report_spec, cmd_why_spec, cmd_graph_spec, cmd_
 extern const struct cli_spec cmd_elf_spec;
 extern const struct cli_spec cmd_linkmap_spec, cmd_pydeps_spec,
 	cmd_pydeps_record_spec;
+extern const struct cli_spec cmd_merge_spec;
 
 #endif
