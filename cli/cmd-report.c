@@ -11,13 +11,16 @@
 #include "../common/ofile.h"
 #include "../common/util.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum { O_JSON = CLI_O_FIRST, O_HTML, O_SVG, O_MAP, O_PYT, O_PYR, O_ARCH,
        O_KERN, O_NOGPU, O_TOP, O_PERF, O_WHY, O_DERIVE,
-       O_NODERIVE, O_BYTES, O_HOST, O_ENTRY, O_PRUNE, O_INCLUDE };
+       O_NODERIVE, O_BYTES, O_HOST, O_ENTRY, O_PRUNE, O_INCLUDE,
+       O_FILES, O_NULL };
 
 static const struct cli_opt opts[] = {
 	{O_JSON, "json", NULL, "write the slim-report/1 JSON (to stdout, or -o)"},
@@ -34,6 +37,9 @@ static const struct cli_opt opts[] = {
 					"chains; every linker's COMDAT groups, for causes);\n"
 					"--derive is accepted, a no-op"},
 	{O_DERIVE, "derive", NULL, "the default (kept for old scripts)"},
+	{O_FILES, "files-from", "FILE", "also analyze the files FILE lists, one a line\n"
+					"(- reads stdin; blank lines skipped)"},
+	{O_NULL, "null", NULL, "--files-from's names end with NUL, not newline"},
 	{O_PYT, "py-trace", "T", "a Python import trace (repeatable)"},
 	{O_PYR, "py-root", "DIR", "a Python module tree (repeatable)"},
 	{O_HOST, "host", "PATH", "the program the other inputs and the extension\n"
@@ -69,6 +75,10 @@ struct report_cli {
 	struct pipeline_opts r;
 	const char *out;
 	const char *prune_list;
+	const char *files_from;     /* --files-from FILE, "-" = stdin */
+	bool nul;                   /* --null */
+	char **files;               /* positional inputs, then the listed */
+	size_t nfiles;
 	const char *html;
 	const char *svg;
 	bool json;
@@ -131,6 +141,8 @@ static int parse(struct report_cli *o, int argc, char **argv)
 		case O_HOST: o->r.host = optarg; break;
 		case O_ENTRY: push(&o->r.deploy.entries, &o->r.deploy.nentries, optarg); break;
 		case O_PRUNE: o->prune_list = optarg; break;
+		case O_FILES: o->files_from = optarg; break;
+		case O_NULL: o->nul = true; break;
 		case O_INCLUDE:
 			if (strcmp(optarg, "likely"))
 				return cli_usage_error(&cmd_report_spec, "--include takes 'likely', not '%s'", optarg);
@@ -163,8 +175,49 @@ static int parse(struct report_cli *o, int argc, char **argv)
 		exit(cli_finish(EXIT_OK));
 	if (c != CLI_OPT_END)
 		return cli_opt_exit(c);
-	if (optind >= argc && !o->r.py.ntraces && !o->r.py.nroots)
+	if (o->nul && !o->files_from)
+		return cli_usage_error(&cmd_report_spec, "--null needs --files-from");
+	if (optind >= argc && !o->r.py.ntraces && !o->r.py.nroots && !o->files_from)
 		return cli_usage_error(&cmd_report_spec, "no input file");
+	return 0;
+}
+
+static void push_own(struct report_cli *o, const char *s)
+{
+	o->files = xreallocarray(o->files, o->nfiles + 1, sizeof *o->files);
+	o->files[o->nfiles++] = xstrdup(s);
+}
+
+/* --files-from: the positional inputs, then one per line (NUL with
+ * --null) of the list, blank ones skipped; a name missing on disk is that
+ * input's error, as a positional one's is (pipeline_build()) */
+static int read_files_from(struct report_cli *o, int argc, char **argv)
+{
+	for (int i = optind; i < argc; i++)
+		push_own(o, argv[i]);
+	if (!o->files_from)
+		return 0;
+	bool std = !strcmp(o->files_from, "-");
+	FILE *fp = std ? stdin : fopen(o->files_from, "r");
+	if (!fp)
+		return cli_error("%s: %s", o->files_from, strerror(errno));
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	while ((n = getdelim(&line, &cap, o->nul ? '\0' : '\n', fp)) > 0) {
+		if (line[n - 1] == (o->nul ? '\0' : '\n'))
+			line[--n] = '\0';
+		if (n)
+			push_own(o, line);
+	}
+	int err = ferror(fp);
+	free(line);
+	if (!std)
+		fclose(fp);
+	if (err)
+		return cli_error("%s: read failed", o->files_from);
+	if (!o->nfiles && !o->r.py.ntraces && !o->r.py.nroots)
+		return cli_usage_error(&cmd_report_spec, "no input file (%s lists none)", o->files_from);
 	return 0;
 }
 
@@ -258,12 +311,14 @@ int cmd_report(int argc, char **argv)
 {
 	struct report_cli o = {.top = 10};
 	int rc = parse(&o, argc, argv);
+	if (!rc)
+		rc = read_files_from(&o, argc, argv);
 	if (rc)
 		goto out;
 	o.r.elf.sizes = true;
 	o.r.elf.top_symbols = o.top;   /* symbols and compile units kept per file */
 	o.r.elf.hash_inputs = o.json || o.out || o.html;
-	if (cli_progress_enabled() && argc - optind > 20)
+	if (cli_progress_enabled() && o.nfiles > 20)
 		o.r.on_input = on_input;
 	if (cli_progress_enabled())
 		o.r.on_tree = on_tree;
@@ -271,7 +326,7 @@ int cmd_report(int argc, char **argv)
 	struct graph g;
 	struct diag_list w = {0}, errs = {0};
 	graph_init(&g);
-	rc = pipeline_build(&g, &o.r, argv + optind, (size_t)(argc - optind), &w, &errs)
+	rc = pipeline_build(&g, &o.r, o.files, o.nfiles, &w, &errs)
 		? EXIT_USAGE : EXIT_OK;
 	cli_print_errors(&errs);
 	diag_list_print(&w, stderr);
@@ -280,6 +335,9 @@ int cmd_report(int argc, char **argv)
 	diag_list_free(&w);
 	graph_free(&g);
 out:
+	for (size_t i = 0; i < o.nfiles; i++)
+		free(o.files[i]);
+	free(o.files);
 	free(o.r.maps);
 	free(o.r.py.traces);
 	free(o.r.py.roots);
