@@ -16,7 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { O_FMT = CLI_O_FIRST, O_FOCUS, O_DEPTH, O_COLL, O_NOCOLL, O_HL, O_BASE };
+enum { O_FMT = CLI_O_FIRST, O_FOCUS, O_DEPTH, O_COLL, O_NOCOLL, O_HL, O_BASE,
+       O_FOLD, O_NOFOLD, O_LABELS, O_REDUCE };
 
 static const struct cli_opt opts[] = {
 	{'o', "output", "FILE", "where to write; the format follows the extension"},
@@ -29,17 +30,27 @@ static const struct cli_opt opts[] = {
 	{O_NOCOLL, "no-collapse", NULL, "never collapse, however large"},
 	{O_HL, "highlight", "NODE", "draw NODE and its why-paths bold (repeatable)"},
 	{O_BASE, "baseline", "B", "mark nodes that B does not have as new"},
+	{O_FOLD, "fold", "GLOBS", "libraries folded into one \"system\" node\n"
+				  "(comma-separated globs; default libc.so.*,\n"
+				  "libm.so.*,ld-linux*.so.*,libstdc++.so.*,libgcc_s.so.*)"},
+	{O_NOFOLD, "no-fold", NULL, "draw every library, the system ones too"},
+	{O_LABELS, "labels", NULL, "label each edge with the symbols bound"},
+	{O_REDUCE, "reduce", NULL, "leave out an edge a longer path of the same\n"
+				   "state already implies (transitive reduction)"},
 	{0},
 };
 
 const struct cli_spec cmd_graph_spec = {
 	"graph", "[options] IN -o OUT.svg|OUT.dot|OUT.json|OUT.html",
 	"Draw the dependency graph of IN (a slim-report/1 JSON or any file slim\n"
-	"analyzes): one cluster per node kind, nodes colored by finding (red:\n"
-	"unused, orange: prunable, blue outline: new since --baseline), labels\n"
-	"with bytes.  Above 300 nodes the graph is collapsed (and, if still too\n"
-	"large, only the 300 largest nodes kept, the rest folded per kind) unless\n"
-	"--no-collapse.\n",
+	"analyzes): the roots on top, one rank per step from them, one edge per\n"
+	"dependency (solid: used, dashed red: unused, dotted: reached only\n"
+	"through unused edges), libc, libm, ld-linux, libstdc++ and libgcc_s\n"
+	"folded into one \"system\" node, nodes colored by finding (red: unused,\n"
+	"orange: prunable, blue outline: new since --baseline), labels with\n"
+	"bytes, a legend of what is drawn and a title with the totals.  Above\n"
+	"300 nodes the graph is collapsed (and, if still too large, only the\n"
+	"300 largest nodes kept, the rest folded per kind) unless --no-collapse.\n",
 	opts, NULL,
 };
 
@@ -50,6 +61,8 @@ struct graph_cli {
 	long depth;
 	bool depth_given;
 	int collapse;           /* -1 never, 0 auto, 1 always */
+	const char *fold;
+	bool no_fold, labels, reduce;
 };
 
 static const char *format_of(const char *path)
@@ -85,6 +98,10 @@ static int parse(struct graph_cli *o, int argc, char **argv)
 			o->hl[o->nhl++] = optarg;
 			break;
 		case O_BASE: o->baseline = optarg; break;
+		case O_FOLD: o->fold = optarg; break;
+		case O_NOFOLD: o->no_fold = true; break;
+		case O_LABELS: o->labels = true; break;
+		case O_REDUCE: o->reduce = true; break;
 		}
 	}
 	if (c == CLI_OPT_HELP)
@@ -185,7 +202,9 @@ int cmd_graph(int argc, char **argv)
 	}
 	struct render_opts ro = {.format = o.format, .highlight = o.hl,
 				 .nhighlight = o.nhl,
-				 .baseline = o.baseline ? &base : NULL};
+				 .baseline = o.baseline ? &base : NULL,
+				 .title = in, .fold = o.fold, .no_fold = o.no_fold,
+				 .labels = o.labels, .reduce = o.reduce};
 	if (render_graph(view, &ro, &b, &d) || cli_emit(o.out, &b, &d)) {
 		if (!d.file[0])
 			snprintf(d.file, sizeof d.file, "%s", o.out);

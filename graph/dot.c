@@ -79,7 +79,18 @@ struct style {
 	const char **cls;     /* per node: unused / prunable / NULL */
 	bool *hl_node;
 	bool *hl_edge;        /* per edge index */
+	struct draw_model *m;
 };
+
+/* Node classes, in legend order: what the legend explains. */
+enum { NC_KEPT, NC_UNUSED, NC_PRUNABLE, NC_NEW, NC_HIGHLIGHT, NC_SYSTEM, NC_N };
+static const char *const nc_name[NC_N] = {"kept", "unused", "prunable", "new",
+					  "highlight", "system"};
+static const char *const nc_text[NC_N] = {
+	"kept (bytes)", "UNUSED: can go", "PRUNABLE: can go", "new since --baseline",
+	"--highlight and its why-paths", "system libraries, folded"};
+static const char *const es_text[ES_N] = {
+	"used dependency", "reached only through unused", "unused dependency"};
 
 static void mark_highlights(struct style *s)
 {
@@ -112,6 +123,9 @@ static void style_node(const struct style *s, const struct gnode *n,
 {
 	char h[32];
 	struct buf b = BUF_INIT;
+	const char *cls = s->cls[n->idx];
+	if (cls)
+		buf_puts(&b, !strcmp(cls, "unused") ? "UNUSED\\n" : "PRUNABLE\\n");
 	esc(&b, n->name);
 	if (n->has_size)
 		buf_printf(&b, "\\n%s", human_bytes(n->size, h, sizeof h));
@@ -123,10 +137,16 @@ static void style_node(const struct style *s, const struct gnode *n,
 	esc(&b, n->id);
 	set(an, "tooltip", buf_cstr(&b));
 	buf_reset(&b);
-	const char *cls = s->cls[n->idx];
 	const char *fill = cls ? (!strcmp(cls, "unused") ? "#f8b4b4" : "#fcd9a8")
 			       : "#eef2f7";
 	buf_puts(&b, cls ? cls : "kept");
+	if (cls) {
+		set(an, "color", !strcmp(cls, "unused") ? "#cf222e" : "#bc4c00");
+		set(an, "penwidth", "3");
+		set(an, "fontname", "Helvetica-Bold");
+	}
+	if (s->m->dist[n->idx] == 0)
+		set(an, "penwidth", "2");
 	if (s->o->baseline && !graph_node(s->o->baseline, n->id)) {
 		buf_puts(&b, " new");
 		set(an, "color", "#1f6feb");
@@ -144,34 +164,42 @@ static void style_node(const struct style *s, const struct gnode *n,
 	buf_free(&b);
 }
 
-static void style_edge(const struct style *s, size_t i, Agedge_t *ae)
+static void style_edge(const struct style *s, const struct draw_edge *d,
+		       Agedge_t *ae)
 {
-	const char *k = s->g->edges[i].kind;
-	if (!strcmp(k, "binds"))
-		set(ae, "style", "dashed");
-	else if (!strcmp(k, "includes") || !strcmp(k, "contains"))
-		set(ae, "style", "dotted");
-	else if (!strcmp(k, "imports") || !strcmp(k, "loads"))
-		set(ae, "color", "#2e7d32");
-	if (s->hl_edge[i]) {
+	static const char *const style[ES_N] = {"solid", "dotted", "dashed"};
+	static const char *const color[ES_N] = {"#57606a", "#a0a7b0", "#cf222e"};
+	set(ae, "style", style[d->state]);
+	set(ae, "color", color[d->state]);
+	if (d->state == ES_UNUSED)
+		set(ae, "penwidth", "2");
+	if (d->hl) {
 		set(ae, "penwidth", "3");
 		set(ae, "color", "#b8860b");
 	}
+	char n[32];
+	if (s->o->labels && d->symbols) {
+		snprintf(n, sizeof n, "%lld", d->symbols);
+		/* xlabel: graphviz 2.43 double-frees laying out a "label"
+		 * on an edge between two nodes of one rank (`slim graph
+		 * curl --labels` aborted); an xlabel is placed afterwards */
+		set(ae, "xlabel", n);
+	}
+	const struct gedge *ge = &s->g->edges[d->edge];
 	struct buf b = BUF_INIT;
-	buf_printf(&b, "%s -> %s: ", s->g->nodes[s->g->edges[i].from]->id,
-		   s->g->nodes[s->g->edges[i].to]->id);
-	why_edge_evidence(s->g, &s->g->edges[i], &b);
+	if (d->to == DRAW_SYSTEM)
+		buf_printf(&b, "%s -> system libraries: %u dependencies",
+			   s->g->nodes[ge->from]->id, d->nmerged);
+	else {
+		buf_printf(&b, "%s -> %s: ", s->g->nodes[ge->from]->id, s->g->nodes[ge->to]->id);
+		why_edge_evidence(s->g, ge, &b);
+	}
 	struct buf e = BUF_INIT;
 	esc(&e, buf_cstr(&b));
 	set(ae, "tooltip", buf_cstr(&e));
-	set(ae, "class", k);
+	set(ae, "class", render_edge_state_name[d->state]);
 	buf_free(&e);
 	buf_free(&b);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 static int cmp_node(const void *a, const void *b)
@@ -179,14 +207,198 @@ static int cmp_node(const void *a, const void *b)
 	return strcmp((*(struct gnode *const *)a)->id, (*(struct gnode *const *)b)->id);
 }
 
-/* One cluster per kind, created in kind order so output is deterministic. */
+/* 3. the title: the input, then the totals of what is drawn */
+static void title(const struct style *s, Agraph_t *ag)
+{
+	const struct graph *g = s->g;
+	uint64_t bytes = 0, removable = 0;
+	size_t nfind = 0;
+	char h1[32], h2[32];
+	for (size_t i = 0; i < g->nnodes; i++)
+		bytes += g->nodes[i]->size;
+	for (size_t i = 0; i < g->nfindings; i++) {
+		nfind++;
+		if (g->findings[i].confidence && !strcmp(g->findings[i].confidence, "proven"))
+			removable += g->findings[i].bytes;
+	}
+	struct buf b = BUF_INIT;
+	buf_puts(&b, "slim graph");
+	if (s->o->title) {
+		buf_puts(&b, " of ");
+		esc(&b, s->o->title);
+	}
+	buf_printf(&b, "\\n%zu nodes, %zu edges, %s; %zu findings, %s proven removable",
+		   g->nnodes, g->nedges, human_bytes(bytes, h1, sizeof h1), nfind,
+		   human_bytes(removable, h2, sizeof h2));
+	size_t drawn = 0;
+	for (size_t j = 0; j < s->m->ne; j++)
+		drawn += !s->m->e[j].dropped;
+	buf_printf(&b, "\\n%zu edges drawn, one per dependency", drawn);
+	if (s->m->binds_only)
+		buf_printf(&b, "; %zu bindings with no DT_NEEDED not drawn (slim why shows them)",
+			   s->m->binds_only);
+	if (s->m->reduced)
+		buf_printf(&b, "; %zu implied edges not drawn (--reduce)", s->m->reduced);
+	set(ag, "label", buf_cstr(&b));
+	set(ag, "labelloc", "t");
+	set(ag, "fontsize", "14");
+	buf_free(&b);
+}
+
+static Agnode_t *system_node(const struct style *s, Agraph_t *ag)
+{
+	char h[32];
+	struct buf b = BUF_INIT;
+	buf_puts(&b, "system libraries (--no-fold draws them)");
+	for (size_t i = 0; i < s->g->nnodes; i++)
+		if (s->m->at[i] == DRAW_SYSTEM)
+			buf_printf(&b, "\\n%s", s->g->nodes[i]->name);
+	buf_printf(&b, "\\n%s; %zu more edges into them folded",
+		   human_bytes(s->m->folded_bytes, h, sizeof h), s->m->folded_edges);
+	Agnode_t *n = agnode(ag, "system", 1);
+	set(n, "label", buf_cstr(&b));
+	set(n, "fillcolor", "#e6e6e6");
+	set(n, "style", "rounded,filled,dashed");
+	set(n, "class", "system");
+	buf_reset(&b);
+	buf_puts(&b, "folded (--no-fold draws them):");
+	for (size_t i = 0; i < s->g->nnodes; i++)
+		if (s->m->at[i] == DRAW_SYSTEM)
+			buf_printf(&b, " %s", s->g->nodes[i]->id);
+	set(n, "tooltip", buf_cstr(&b));
+	buf_free(&b);
+	return n;
+}
+
+/* 3. ranks by distance from the roots: one rank=same subgraph per step;
+ * returns the (sub)graph each node is made in, and sets *sysg for the
+ * system node */
+static Agraph_t **rank(const struct style *s, Agraph_t *ag, Agraph_t **sysg)
+{
+	const struct graph *g = s->g;
+	uint32_t max = 0;
+	for (size_t i = 0; i < g->nnodes; i++)
+		if (s->m->dist[i] != UINT32_MAX && s->m->dist[i] > max)
+			max = s->m->dist[i];
+	Agraph_t **r = xcalloc((size_t)max + 1, sizeof *r);
+	Agraph_t **in = xcalloc(g->nnodes + 1, sizeof *in);
+	char name[32];
+	*sysg = ag;
+	for (size_t i = 0; i <= g->nnodes; i++) {
+		uint32_t d = i < g->nnodes ? s->m->dist[i] : s->m->system_dist;
+		bool sys = i == g->nnodes;
+		if (i < g->nnodes)
+			in[i] = ag;
+		if (d == UINT32_MAX || (sys && !s->m->nfolded) ||
+		    (!sys && s->m->at[i] == DRAW_SYSTEM))
+			continue;
+		if (!r[d]) {
+			snprintf(name, sizeof name, "rank%u", d);
+			r[d] = agsubg(ag, name, 1);
+			set(r[d], "rank", d ? "same" : "min");
+		}
+		*(sys ? sysg : &in[i]) = r[d];
+	}
+	free(r);
+	return in;
+}
+
+/* the NC_* bits of the node classes drawn, as style_node() decides them */
+static unsigned node_classes(const struct style *s)
+{
+	const struct graph *g = s->g;
+	unsigned c = s->m->nfolded ? 1u << NC_SYSTEM : 0;
+	for (size_t i = 0; i < g->nnodes; i++) {
+		if (s->m->at[i] == DRAW_SYSTEM)
+			continue;
+		const char *k = s->cls[i];
+		c |= 1u << (!k ? NC_KEPT : !strcmp(k, "unused") ? NC_UNUSED : NC_PRUNABLE);
+		if (s->o->baseline && !graph_node(s->o->baseline, g->nodes[i]->id))
+			c |= 1u << NC_NEW;
+		if (s->hl_node[i])
+			c |= 1u << NC_HIGHLIGHT;
+	}
+	return c;
+}
+
+/*
+ * 3. The legend: exactly the node classes and edge states drawn.  Each
+ * entry is a node of class "legend CLASS" (edges: a point and a label
+ * joined by an edge of class "legend STATE"), stacked in one cluster by
+ * invisible edges, so a test can compare them with the drawing.
+ */
+static void legend(Agraph_t *ag, unsigned edge_states, unsigned node_classes)
+{
+	Agraph_t *c = agsubg(ag, "cluster_legend", 1);
+	set(c, "label", "legend");
+	set(c, "style", "rounded");
+	set(c, "color", "#d0d7de");
+	char name[64], cls[64];
+	Agnode_t *prev = NULL;
+	for (int k = 0; k < NC_N; k++) {
+		if (!(node_classes & 1u << k))
+			continue;
+		snprintf(name, sizeof name, "legend:%s", nc_name[k]);
+		snprintf(cls, sizeof cls, "legend %s", nc_name[k]);
+		Agnode_t *n = agnode(c, name, 1);
+		static const char *const fill[NC_N] = {"#eef2f7", "#f8b4b4", "#fcd9a8",
+						       "#cfe3ff", "#eef2f7", "#e6e6e6"};
+		static const char *const line[NC_N] = {"#000000", "#cf222e", "#bc4c00",
+						       "#1f6feb", "#b8860b", "#000000"};
+		set(n, "label", nc_text[k]);
+		set(n, "fillcolor", fill[k]);
+		set(n, "color", line[k]);
+		set(n, "penwidth", k == NC_UNUSED || k == NC_PRUNABLE || k == NC_NEW ? "3" : "1");
+		if (k == NC_SYSTEM)
+			set(n, "style", "rounded,filled,dashed");
+		set(n, "class", cls);
+		set(n, "tooltip", nc_text[k]);
+		if (prev)
+			set(agedge(c, prev, n, NULL, 1), "style", "invis");
+		prev = n;
+	}
+	static const char *const style[ES_N] = {"solid", "dotted", "dashed"};
+	static const char *const color[ES_N] = {"#57606a", "#a0a7b0", "#cf222e"};
+	for (int k = 0; k < ES_N; k++) {
+		if (!(edge_states & 1u << k))
+			continue;
+		snprintf(name, sizeof name, "legend:row:%s", render_edge_state_name[k]);
+		Agraph_t *row = agsubg(c, name, 1);
+		set(row, "rank", "same");
+		snprintf(name, sizeof name, "legend:from:%s", render_edge_state_name[k]);
+		Agnode_t *a = agnode(row, name, 1);
+		snprintf(name, sizeof name, "legend:edge:%s", render_edge_state_name[k]);
+		Agnode_t *n = agnode(row, name, 1);
+		for (int j = 0; j < 2; j++) {
+			Agnode_t *x = j ? n : a;
+			set(x, "shape", "plaintext");
+			set(x, "style", "");
+			set(x, "label", j ? es_text[k] : "");
+			set(x, "width", "0.3");
+			snprintf(cls, sizeof cls, "legend edge-%s", render_edge_state_name[k]);
+			set(x, "class", cls);
+		}
+		Agedge_t *e = agedge(c, a, n, NULL, 1);
+		snprintf(cls, sizeof cls, "legend %s", render_edge_state_name[k]);
+		set(e, "class", cls);
+		set(e, "style", style[k]);
+		set(e, "color", color[k]);
+		if (k == ES_UNUSED)
+			set(e, "penwidth", "2");
+		if (prev)
+			set(agedge(c, prev, a, NULL, 1), "style", "invis");
+		prev = a;
+	}
+}
+
 static Agraph_t *build(const struct style *s)
 {
 	const struct graph *g = s->g;
 	Agraph_t *ag = agopen("slim", Agdirected, NULL);
-	set(ag, "rankdir", "LR");
+	set(ag, "rankdir", "TB");
 	set(ag, "fontname", "Helvetica");
-	set(ag, "fontsize", "11");
+	set(ag, "nodesep", "0.25");
+	set(ag, "ranksep", "0.6");
 	if (g->nnodes + g->nedges > RENDER_FAST_LAYOUT) {
 		/* dot's network simplex and crossing minimization dominate
 		 * on dense graphs (300 package nodes, 1000 edges: 42 s);
@@ -196,53 +408,47 @@ static Agraph_t *build(const struct style *s)
 		set(ag, "mclimit", "0.1");
 		set(ag, "splines", "line");
 	}
-	if (s->o->title)
-		set(ag, "label", s->o->title);
+	title(s, ag);
 	agattr(ag, AGNODE, "shape", "box");
 	agattr(ag, AGNODE, "style", "rounded,filled");
 	agattr(ag, AGNODE, "fontname", "Helvetica");
 	agattr(ag, AGNODE, "fontsize", "10");
 	agattr(ag, AGEDGE, "arrowsize", "0.6");
 	agattr(ag, AGEDGE, "color", "#57606a");
+	agattr(ag, AGEDGE, "fontname", "Helvetica");
+	agattr(ag, AGEDGE, "fontsize", "9");
 
-	const char **kinds = xcalloc(g->nnodes + 1, sizeof *kinds);
-	size_t nk = 0;
-	struct hmap seen = {0};
-	for (size_t i = 0; i < g->nnodes; i++)
-		if (!hmap_gets(&seen, g->nodes[i]->kind)) {
-			hmap_put(&seen, g->nodes[i]->kind, strlen(g->nodes[i]->kind), (void *)1);
-			kinds[nk++] = g->nodes[i]->kind;
-		}
-	qsort(kinds, nk, sizeof *kinds, cmp_str);
-	struct buf b = BUF_INIT;
-	for (size_t k = 0; k < nk; k++) {
-		buf_reset(&b);
-		buf_printf(&b, "cluster_%s", kinds[k]);
-		Agraph_t *sub = agsubg(ag, (char *)buf_cstr(&b), 1);
-		hmap_put(&seen, kinds[k], strlen(kinds[k]), sub);
-		set(sub, "label", kinds[k]);
-		set(sub, "style", "rounded");
-		set(sub, "color", "#d0d7de");
-	}
+	legend(ag, s->m->states, node_classes(s));
 	/* nodes in id order (the report's order) */
 	struct gnode **ns = xcalloc(g->nnodes + 1, sizeof *ns);
 	memcpy(ns, g->nodes, g->nnodes * sizeof *ns);
 	qsort(ns, g->nnodes, sizeof *ns, cmp_node);
 	Agnode_t **an = xcalloc(g->nnodes + 1, sizeof *an);
+	Agraph_t *sysg;
+	Agraph_t **in = rank(s, ag, &sysg);
 	for (size_t i = 0; i < g->nnodes; i++) {
-		Agraph_t *sub = hmap_gets(&seen, ns[i]->kind);
-		an[ns[i]->idx] = agnode(sub, (char *)ns[i]->id, 1);
+		if (s->m->at[ns[i]->idx] == DRAW_SYSTEM)
+			continue;
+		an[ns[i]->idx] = agnode(in[ns[i]->idx], (char *)ns[i]->id, 1);
 		style_node(s, ns[i], an[ns[i]->idx]);
 	}
-	for (size_t i = 0; i < g->nedges; i++) {
-		Agedge_t *ae = agedge(ag, an[g->edges[i].from], an[g->edges[i].to], NULL, 1);
-		style_edge(s, i, ae);
+	free(in);
+	Agnode_t *sys = s->m->nfolded ? system_node(s, sysg) : NULL;
+	for (size_t j = 0; j < s->m->ne; j++) {
+		const struct draw_edge *d = &s->m->e[j];
+		if (d->dropped)
+			continue;
+		Agnode_t *a = d->from == DRAW_SYSTEM ? sys : an[d->from];
+		Agnode_t *b = d->to == DRAW_SYSTEM ? sys : an[d->to];
+		Agedge_t *ae = agedge(ag, a, b, NULL, 1);
+		style_edge(s, d, ae);
+		uint32_t da = d->from == DRAW_SYSTEM ? s->m->system_dist : s->m->dist[d->from];
+		uint32_t db = d->to == DRAW_SYSTEM ? s->m->system_dist : s->m->dist[d->to];
+		if (db <= da)
+			set(ae, "constraint", "false");
 	}
 	free(ns);
 	free(an);
-	free(kinds);
-	hmap_free(&seen);
-	buf_free(&b);
 	return ag;
 }
 
@@ -282,6 +488,14 @@ int render_graph(const struct graph *g, const struct render_opts *o,
 	}
 	if (o->nhighlight)
 		mark_highlights(&s);
+	bool *keep = xcalloc(g->nnodes + 1, sizeof *keep);
+	for (size_t i = 0; i < g->nnodes; i++)
+		keep[i] = s.cls[i] || s.hl_node[i] ||
+			  (o->baseline && !graph_node(o->baseline, g->nodes[i]->id));
+	struct draw_model m;
+	draw_model_build(&m, g, o, s.cls, keep, s.hl_edge);
+	free(keep);
+	s.m = &m;
 	int rc = -1;
 	gv_err[0] = 0;
 	agseterrf(gv_errf);
@@ -315,6 +529,7 @@ int render_graph(const struct graph *g, const struct render_opts *o,
 		gvFreeLayout(gvc, ag);
 	}
 	agclose(ag);
+	draw_model_free(&m);
 	free(s.cls);
 	free(s.hl_node);
 	free(s.hl_edge);
