@@ -89,6 +89,28 @@ one_line err
 grep -q "^slim: kind.json: node 'lib:libc.so.6' is kind 'exe' here but 'lib' in gdb.json$" err ||
 	{ cat err >&2; die "kind conflict not named with both reports"; }
 
+# analyzer totals: kept when one report has them or they agree; dropped,
+# with a warning naming both reports, when two differ
+python3 - curl.json gdb.json <<'PY'
+import json, sys
+c, g = (json.load(open(f)) for f in sys.argv[1:])
+c["totals"]["fatbin"] = {"files": {"exe:curl": {"entries": 1}}}
+c["totals"]["gpu_targets"] = ["sm_90"]; g["totals"]["gpu_targets"] = ["sm_90"]
+c["totals"]["tree"] = {"bytes": 1}; g["totals"]["tree"] = {"bytes": 2}
+json.dump(c, open("ct.json", "w")); json.dump(g, open("gt.json", "w"))
+PY
+expect_rc 0 "$SLIM" merge ct.json gt.json -o t.json 2>err
+one_line err
+grep -q "^slim: gt.json: totals.tree differs from ct.json's: dropped" err || die "no warning for totals.tree: $(cat err)"
+python3 - t.json <<'PY' || die "analyzer totals not kept or dropped as documented"
+import json, sys
+t = json.load(open(sys.argv[1]))["totals"]
+assert "tree" not in t
+assert t["fatbin"] == {"files": {"exe:curl": {"entries": 1}}}
+assert t["gpu_targets"] == ["sm_90"]
+assert set(t["roots"]) == {"exe:curl", "exe:gdb"}
+PY
+
 # corrupt input: truncated JSON, not JSON, not a report, missing
 head -c 5000 gdb.json > trunc.json
 expect_rc 2 "$SLIM" merge curl.json trunc.json -o out.json 2>err
