@@ -101,7 +101,7 @@ json.dump(c, open("ct.json", "w")); json.dump(g, open("gt.json", "w"))
 PY
 expect_rc 0 "$SLIM" merge ct.json gt.json -o t.json 2>err
 one_line err
-grep -q "^slim: gt.json: totals.tree differs from ct.json's: dropped" err || die "no warning for totals.tree: $(cat err)"
+grep -q "^slim: warning: gt.json: totals.tree differs from ct.json's: dropped" err || die "no warning for totals.tree: $(cat err)"
 python3 - t.json <<'PY' || die "analyzer totals not kept or dropped as documented"
 import json, sys
 t = json.load(open(sys.argv[1]))["totals"]
