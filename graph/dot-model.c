@@ -14,7 +14,9 @@
  *      system node) becomes one drawn edge.  Its state:
  *        unused      - a finding says the dependency is unused (a finding
  *                      with a `dependent`, or any edge into a node with an
- *                      unused finding and no dependent);
+ *                      unused finding and no dependent; never an
+ *                      unneeded-transitive finding, which is what
+ *                      via-unused says);
  *        via-unused  - its source is reached from the roots only through
  *                      unused edges;
  *        used        - otherwise.
@@ -95,7 +97,9 @@ static void mark_unused(const struct draw_model *m, const char *const *cls,
 	for (size_t i = 0; i < g->nfindings; i++) {
 		const struct gfinding *f = &g->findings[i];
 		const char *c = render_finding_class(f->kind);
-		if (!c || strcmp(c, "unused"))
+		/* unneeded-transitive: reached only through unused edges,
+		 * which is what via-unused says of its edges */
+		if (!c || strcmp(c, "unused") || !strcmp(f->kind, "unneeded-transitive"))
 			continue;
 		if (!f->dependent) {
 			struct gnode *n = graph_node(g, f->node);
