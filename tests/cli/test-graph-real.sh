@@ -60,6 +60,14 @@ PY
 # slim report --svg / --html on the binary itself
 expect_rc 0 $SLIM report /usr/bin/curl --svg curl.svg --html curl.html
 xmllint --noout curl.svg || die "report --svg is not well-formed"
-[ "$(grep -c 'class="node' curl.svg)" = "$(python3 -c 'import json; print(len(json.load(open("curl.json"))["nodes"]))')" ] || die "svg nodes"
+# every node drawn, or listed in the folded "system" node's tooltip
+python3 - <<'PY' || die "svg nodes"
+import html, json, re
+svg = html.unescape(open("curl.svg").read())
+drawn = set(re.findall(r'<g id="node\d+" class="node (?!legend)[^"]*">\s*<title>([^<]*)</title>', svg))
+folded = set(re.findall(r'folded \(--no-fold draws them\):([^"]*)"', svg)[0].split()) if "system" in drawn else set()
+want = {n["id"] for n in json.load(open("curl.json"))["nodes"]}
+assert (drawn - {"system"}) | folded == want and not (drawn & folded), sorted(want ^ ((drawn - {"system"}) | folded))
+PY
 grep -q 'id="slim-data"' curl.html || die "report --html"
 echo "curl: why-paths of every library against ldd and readelf; --svg and --html well-formed"
