@@ -96,7 +96,7 @@ unit: $(SLIM_BIN) $(TEST_BIN)
 # Which layer may use which (docs/ARCHITECTURE.md): the #include lines,
 # the calls between this build's objects (nm), and every function the
 # architecture doc names.  One line per violation, exit 1.
-.PHONY: layers debug
+.PHONY: layers debug screenshots
 layers: $(LIB_OBJ) $(CLI_OBJ)
 	@tests/check-layers.sh . $(BUILD)
 
@@ -131,6 +131,17 @@ valgrind: slim
 
 bench: slim
 	bench/run-all.sh
+
+# docs/graph-curl.png: `slim graph /usr/bin/curl --labels` as a reviewer
+# sees it (headless Chromium); the SVG is written under $(BUILD)/
+CHROMIUM_SHOT = chromium --headless --no-sandbox --disable-gpu --disable-quic \
+	--no-first-run --disable-background-networking --disable-component-update \
+	--disable-sync --hide-scrollbars --window-size=2000,800
+screenshots: $(BUILD)/slim
+	$(BUILD)/slim graph /usr/bin/curl --labels -o $(BUILD)/graph-curl.svg
+	$(CHROMIUM_SHOT) --user-data-dir=$$(mktemp -d) --screenshot=$(CURDIR)/docs/graph-curl.png \
+	  file://$(CURDIR)/$(BUILD)/graph-curl.svg 2>/dev/null
+	@test -s docs/graph-curl.png && echo "wrote docs/graph-curl.png"
 
 # tests/real/mutations.sh runs the ASan build over mutated CUDA libraries
 check-real: slim

@@ -165,7 +165,7 @@ static void merge_edges(struct draw_model *m, const bool *unused, const bool *li
 			const bool *hl_edge)
 {
 	const struct graph *g = m->g;
-	struct hmap pairs = {0};
+	struct hmap pairs = {0}, folded = {0};
 	m->keys = xcalloc(g->nedges + 1, sizeof *m->keys);
 	m->e = xcalloc(g->nedges + 1, sizeof *m->e);
 	for (size_t i = 0; i < g->nedges; i++) {
@@ -178,13 +178,15 @@ static void merge_edges(struct draw_model *m, const bool *unused, const bool *li
 			m->binds_only++;
 			continue;
 		}
+		m->keys[i] = (uint64_t)a << 32 | b;
+		bool created;
 		if (b == DRAW_SYSTEM && m->dist[ge->from] != 0) {
-			m->folded_edges++;
+			/* counted once per pair, not drawn */
+			hmap_slot(&folded, (const char *)&m->keys[i], sizeof m->keys[i], &created);
+			m->folded_edges += created;
 			continue;
 		}
 		enum edge_state s = unused[i] ? ES_UNUSED : live[ge->from] ? ES_USED : ES_VIA_UNUSED;
-		m->keys[i] = (uint64_t)a << 32 | b;
-		bool created;
 		void **slot = hmap_slot(&pairs, (const char *)&m->keys[i], sizeof m->keys[i], &created);
 		struct draw_edge *d;
 		if (created) {
@@ -202,6 +204,7 @@ static void merge_edges(struct draw_model *m, const bool *unused, const bool *li
 		d->nmerged++;
 	}
 	hmap_free(&pairs);
+	hmap_free(&folded);
 }
 
 /* 4. drop u -> v when a longer path of the same state leads there */

@@ -253,7 +253,7 @@ static Agnode_t *system_node(const struct style *s, Agraph_t *ag)
 	for (size_t i = 0; i < s->g->nnodes; i++)
 		if (s->m->at[i] == DRAW_SYSTEM)
 			buf_printf(&b, "\\n%s", s->g->nodes[i]->name);
-	buf_printf(&b, "\\n%s; %zu more edges into them folded",
+	buf_printf(&b, "\\n%s; %zu edges into it folded",
 		   human_bytes(s->m->folded_bytes, h, sizeof h), s->m->folded_edges);
 	Agnode_t *n = agnode(ag, "system", 1);
 	set(n, "label", buf_cstr(&b));

@@ -49,7 +49,8 @@ struct draw_model {
 	uint64_t *keys;          /* per graph edge: drawn pair (internal) */
 	struct draw_edge *e;
 	size_t ne, reduced;
-	size_t nfolded, folded_edges;   /* folded_edges: pairs not drawn */
+	size_t nfolded, folded_edges;   /* folded_edges: pairs into the system
+					 * node not drawn */
 	size_t binds_only;       /* binds edges without a needs: not drawn */
 	uint64_t folded_bytes;
 	uint32_t system_dist;
