@@ -1,7 +1,8 @@
 #!/bin/bash
 # bench/graph.sh - speed of the graph outputs (issue 7):
 #   1. `slim graph` to SVG of the full closure (--no-collapse) of the largest
-#      ELF executable on the machine, with node and edge counts;
+#      ELF executable on the machine, with node and edge counts, and of
+#      /usr/bin/curl's closure as drawn by default;
 #   2. `slim diff` of synthetic report pairs of 1k, 10k and 100k nodes
 #      (bench/graph-gen.py: a module-graph-shaped report and its "next
 #      build"), best of 3; the 10x ratios must stay <= 15 (near-linear).
@@ -37,6 +38,14 @@ t=$(best3 "$SLIM" graph "$exe" --no-collapse -o "$out/closure.svg")
 drawn=$(grep -c 'class="node' "$out/closure.svg")
 printf 'graph svg  %-40s %6s nodes %6s edges  %6ss  (%s node elements; %s bytes of executable)\n' \
 	"$exe" "$nn" "$ne" "$t" "$drawn" "$(stat -c %s "$exe")"
+
+# 1b. /usr/bin/curl's closure as a reviewer gets it (issue 18): the default
+#     drawing (system libraries folded, one edge per dependency)
+if [ -x /usr/bin/curl ]; then
+	t=$(best3 "$SLIM" graph /usr/bin/curl -o "$out/curl.svg")
+	printf 'graph svg  %-40s %6s node elements %4s edge elements  %6ss\n' /usr/bin/curl \
+		"$(grep -c 'class="node' "$out/curl.svg")" "$(grep -c 'class="edge' "$out/curl.svg")" "$t"
+fi
 
 # 2. diff at 1k, 10k, 100k nodes: in-process phase times from --perf
 #    (best of 3 by total), so that process start and the 10 ms resolution
