@@ -46,7 +46,7 @@
 #include <string.h>
 
 #define RENDER_FOLD_DEFAULT "libc.so.*,libm.so.*,ld-linux*.so.*,libstdc++.so.*,libgcc_s.so.*"
-#define RENDER_REDUCE_MAX 3000
+#define RENDER_REDUCE_MAX 20000
 
 const char *const render_edge_state_name[ES_N] = {"used", "via-unused", "unused"};
 
@@ -171,7 +171,7 @@ static void merge_edges(struct draw_model *m, const bool *unused, const bool *li
 	for (size_t i = 0; i < g->nedges; i++) {
 		const struct gedge *ge = &g->edges[i];
 		uint32_t a = m->at[ge->from], b = m->at[ge->to];
-		if (a == b)
+		if (a == b && a == DRAW_SYSTEM)
 			continue;     /* inside the system node */
 		if (!strcmp(ge->kind, "binds") &&
 		    !graph_edge(g, g->nodes[ge->from]->id, g->nodes[ge->to]->id, "needs")) {
@@ -207,28 +207,34 @@ static void merge_edges(struct draw_model *m, const bool *unused, const bool *li
 	hmap_free(&folded);
 }
 
-/* 4. drop u -> v when a longer path of the same state leads there */
-static bool reaches(const struct draw_model *m, size_t skip, uint32_t u, uint32_t v,
-		    uint8_t *seen, uint32_t *stack)
+/* 4. drop u -> v when a longer path of the same state leads there: one
+ * depth-first search per edge over the drawn edges (CSR by source; the
+ * system node is index nnodes), O(E * (V + E)) */
+static uint32_t slot_of(const struct graph *g, uint32_t v)
+{
+	return v == DRAW_SYSTEM ? (uint32_t)g->nnodes : v;
+}
+
+static bool reaches(const struct draw_model *m, const uint32_t *off, const uint32_t *adj,
+		    size_t skip, uint8_t *seen, uint32_t *stack)
 {
 	const struct graph *g = m->g;
+	const struct draw_edge *e = &m->e[skip];
+	uint32_t v = slot_of(g, e->to);
 	size_t sp = 0;
 	memset(seen, 0, g->nnodes + 1);
-	stack[sp++] = u;
+	stack[sp++] = slot_of(g, e->from);
 	while (sp) {
 		uint32_t x = stack[--sp];
-		for (size_t j = 0; j < m->ne; j++) {
-			const struct draw_edge *d = &m->e[j];
-			if (j == skip || d->dropped || d->state != m->e[skip].state ||
-			    d->from != x)
+		for (uint32_t k = off[x]; k < off[x + 1]; k++) {
+			const struct draw_edge *d = &m->e[adj[k]];
+			uint32_t y = slot_of(g, d->to);
+			if (adj[k] == skip || d->dropped || d->state != e->state || seen[y])
 				continue;
-			if (d->to == v)
+			if (y == v)
 				return true;
-			uint32_t k = d->to == DRAW_SYSTEM ? (uint32_t)g->nnodes : d->to;
-			if (!seen[k]) {
-				seen[k] = 1;
-				stack[sp++] = d->to;
-			}
+			seen[y] = 1;
+			stack[sp++] = y;
 		}
 	}
 	return false;
@@ -239,13 +245,27 @@ static void reduce(struct draw_model *m)
 	const struct graph *g = m->g;
 	if (m->ne > RENDER_REDUCE_MAX)
 		return;
-	uint8_t *seen = xcalloc(g->nnodes + 1, 1);
-	uint32_t *stack = xcalloc(m->ne + g->nnodes + 2, sizeof *stack);
+	uint32_t *off = xcalloc(g->nnodes + 3, sizeof *off);
+	uint32_t *adj = xcalloc(m->ne + 1, sizeof *adj);
+	uint32_t *fill = xcalloc(g->nnodes + 2, sizeof *fill);
 	for (size_t j = 0; j < m->ne; j++)
-		if (reaches(m, j, m->e[j].from, m->e[j].to, seen, stack)) {
+		off[slot_of(g, m->e[j].from) + 1]++;
+	for (size_t i = 0; i <= g->nnodes; i++)
+		off[i + 1] += off[i];
+	for (size_t j = 0; j < m->ne; j++) {
+		uint32_t f = slot_of(g, m->e[j].from);
+		adj[off[f] + fill[f]++] = (uint32_t)j;
+	}
+	uint8_t *seen = xcalloc(g->nnodes + 1, 1);
+	uint32_t *stack = xcalloc(g->nnodes + 2, sizeof *stack);
+	for (size_t j = 0; j < m->ne; j++)
+		if (reaches(m, off, adj, j, seen, stack)) {
 			m->e[j].dropped = true;
 			m->reduced++;
 		}
+	free(off);
+	free(adj);
+	free(fill);
 	free(seen);
 	free(stack);
 }
