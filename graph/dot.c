@@ -235,8 +235,9 @@ static void title(const struct style *s, Agraph_t *ag)
 		drawn += !s->m->e[j].dropped;
 	buf_printf(&b, "\\n%zu edges drawn, one per dependency", drawn);
 	if (s->m->binds_only)
-		buf_printf(&b, "; %zu bindings with no DT_NEEDED not drawn (slim why shows them)",
-			   s->m->binds_only);
+		buf_printf(&b, "; %zu binding%s with no DT_NEEDED not drawn (slim why shows %s)",
+			   s->m->binds_only, s->m->binds_only == 1 ? "" : "s",
+			   s->m->binds_only == 1 ? "it" : "them");
 	if (s->m->reduced)
 		buf_printf(&b, "; %zu implied edges not drawn (--reduce)", s->m->reduced);
 	set(ag, "label", buf_cstr(&b));

@@ -11,6 +11,9 @@
 #   - states: a program linked --no-as-needed against libcurl and libm it
 #     never calls: the edges ldd -u calls unused are drawn unused, the
 #     edges out of what only they reach are drawn via-unused, the rest used;
+#   - --baseline: a library added between two builds (zlib, called only by
+#     the new one) is drawn as new, unfolded, with its edge from the
+#     program; the legend says what "new" is;
 #   - --reduce: every edge left out is implied by a path of drawn edges of
 #     the same state, and every edge kept is not.
 source "$ROOT/tests/cli/lib.sh"
@@ -163,7 +166,28 @@ assert lcls == seen, (lcls, seen)
 print(f"app: {len(got['edges'])} edges, states {sorted(seen)} as ldd -u and readelf give them")
 PY
 
-# 4. --reduce: dropped edges implied by a same-state path, kept ones not
+# 4. --baseline: the second build calls zlib; libz.so.1 is new
+cat > z.c <<'C'
+extern unsigned long zlibCompileFlags(void);
+int main(void) { return (int)(zlibCompileFlags() & 0); }
+C
+gcc -o old main.c || die "gcc old"
+gcc -o new z.c /usr/lib/x86_64-linux-gnu/libz.so.1 || die "gcc new"
+ldd ./new | grep -q 'libz.so.1 =>' || die "ldd: new does not load libz"
+expect_rc 0 $SLIM graph ./old -o old.json
+expect_rc 0 $SLIM graph ./new --baseline old.json -o new.svg
+readsvg new.svg new.json
+python3 - <<'PY' || die "--baseline: libz not drawn as new"
+import json
+got = json.load(open("new.json"))
+n = got["nodes"]
+assert "new" in n["lib:libz.so.1"]["cls"], n["lib:libz.so.1"]
+assert not any("new" in v["cls"] for k, v in n.items() if k not in ("lib:libz.so.1", "exe:new")), n
+assert any(e["from"] == "exe:new" and e["to"] == "lib:libz.so.1" for e in got["edges"])
+assert ["new"] in got["legend_nodes"], got["legend_nodes"]
+PY
+
+# 5. --reduce: dropped edges implied by a same-state path, kept ones not
 expect_rc 0 $SLIM graph /usr/bin/curl --no-fold --reduce -o red.svg
 readsvg red.svg red.json
 python3 - <<'PY' || die "--reduce"
