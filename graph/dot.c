@@ -6,23 +6,32 @@
  * (libguide); attribute names and the SVG `class` attribute come from the
  * graphviz attribute reference.
  *
- * Drawing rules (the README explains them to users):
- *   - one cluster per node kind ("cluster_lib", "cluster_archive", ...);
- *   - label: name, then bytes; tooltip: the id;
+ * Drawing rules (README and docs/graph-outputs.md explain them to users;
+ * what is drawn -- folding, one edge per dependency, states, ranks,
+ * --reduce -- is decided first in dot-model.c):
+ *   - top to bottom, one rank=same subgraph per distance from the roots;
+ *     an edge that does not go one rank down is drawn without constraint;
+ *   - title (graph label, top): the input, its totals, what was left out;
+ *   - label: "UNUSED"/"PRUNABLE" where a finding says so, name, bytes;
+ *     tooltip: the id;
  *   - fill by finding: unused (unused-library, unneeded-transitive,
- *     dead-archive-member, discarded-section) red; prunable (prunable-*,
- *     redundant-ptx, duplicate-gpu-code, cold-module) orange;
+ *     dead-archive-member, discarded-section) red with a thick red border;
+ *     prunable (prunable-*, redundant-ptx, duplicate-gpu-code, cold-module)
+ *     orange with a thick orange border;
  *   - a node absent from --baseline: blue outline, class "new";
  *   - --highlight: thick gold outline, and the edges of its shortest paths
  *     from the roots drawn thick;
- *   - edge style by kind: needs solid, binds dashed, includes/contains
- *     dotted, imports/loads solid green;
+ *   - the folded system libraries: one dashed grey node, class "system";
+ *   - edge by state: used solid grey, via-unused dotted light grey, unused
+ *     dashed red; --labels puts the symbols bound in an xlabel;
+ *   - a legend cluster with exactly the node classes and edge states used;
  *   - above RENDER_FAST_LAYOUT nodes + edges, dot's iterations are bounded
  *     (nslimit, nslimit1, mclimit) and edges drawn straight, trading some
  *     crossings for a layout in seconds instead of minutes.
- * Every node gets an SVG class ("node unused new ...") so the HTML report
- * and tests can find it; graphviz emits exactly one <g class="node"> per
- * node drawn.
+ * Every node gets an SVG class ("node unused new ...", legend entries
+ * "node legend CLASS") and every edge its state ("edge used", "edge legend
+ * used") so the HTML report and tests can find them; graphviz emits exactly
+ * one <g class="node"> per node drawn.
  */
 #include "render.h"
 #include "why.h"
@@ -89,6 +98,9 @@ static const char *const nc_name[NC_N] = {"kept", "unused", "prunable", "new",
 static const char *const nc_text[NC_N] = {
 	"kept (bytes)", "UNUSED: can go", "PRUNABLE: can go", "new since --baseline",
 	"--highlight and its why-paths", "system libraries, folded"};
+/* Edge states as drawn (dot-model.c decides them); legend() draws the same */
+static const char *const es_style[ES_N] = {"solid", "dotted", "dashed"};
+static const char *const es_color[ES_N] = {"#57606a", "#a0a7b0", "#cf222e"};
 static const char *const es_text[ES_N] = {
 	"used dependency", "reached only through unused", "unused dependency"};
 
@@ -167,10 +179,8 @@ static void style_node(const struct style *s, const struct gnode *n,
 static void style_edge(const struct style *s, const struct draw_edge *d,
 		       Agedge_t *ae)
 {
-	static const char *const style[ES_N] = {"solid", "dotted", "dashed"};
-	static const char *const color[ES_N] = {"#57606a", "#a0a7b0", "#cf222e"};
-	set(ae, "style", style[d->state]);
-	set(ae, "color", color[d->state]);
+	set(ae, "style", es_style[d->state]);
+	set(ae, "color", es_color[d->state]);
 	if (d->state == ES_UNUSED)
 		set(ae, "penwidth", "2");
 	if (d->hl) {
@@ -358,8 +368,6 @@ static void legend(Agraph_t *ag, unsigned edge_states, unsigned node_classes)
 			set(agedge(c, prev, n, NULL, 1), "style", "invis");
 		prev = n;
 	}
-	static const char *const style[ES_N] = {"solid", "dotted", "dashed"};
-	static const char *const color[ES_N] = {"#57606a", "#a0a7b0", "#cf222e"};
 	for (int k = 0; k < ES_N; k++) {
 		if (!(edge_states & 1u << k))
 			continue;
@@ -382,8 +390,8 @@ static void legend(Agraph_t *ag, unsigned edge_states, unsigned node_classes)
 		Agedge_t *e = agedge(c, a, n, NULL, 1);
 		snprintf(cls, sizeof cls, "legend %s", render_edge_state_name[k]);
 		set(e, "class", cls);
-		set(e, "style", style[k]);
-		set(e, "color", color[k]);
+		set(e, "style", es_style[k]);
+		set(e, "color", es_color[k]);
 		if (k == ES_UNUSED)
 			set(e, "penwidth", "2");
 		if (prev)
