@@ -280,7 +280,8 @@ void draw_model_build(struct draw_model *m, const struct graph *g,
 	struct why_bfs w;
 	why_bfs_init(&w, g);
 	m->dist = xcalloc(g->nnodes + 1, sizeof *m->dist);
-	memcpy(m->dist, w.dist, g->nnodes * sizeof *m->dist);
+	if (g->nnodes)
+		memcpy(m->dist, w.dist, g->nnodes * sizeof *m->dist);
 	m->at = xcalloc(g->nnodes + 1, sizeof *m->at);
 	fold_nodes(m, o, keep);
 	bool *unused = xcalloc(g->nedges + 1, sizeof *unused);

@@ -430,7 +430,8 @@ static Agraph_t *build(const struct style *s)
 	legend(ag, s->m->states, node_classes(s));
 	/* nodes in id order (the report's order) */
 	struct gnode **ns = xcalloc(g->nnodes + 1, sizeof *ns);
-	memcpy(ns, g->nodes, g->nnodes * sizeof *ns);
+	if (g->nnodes)      /* g->nodes is NULL in an empty graph */
+		memcpy(ns, g->nodes, g->nnodes * sizeof *ns);
 	qsort(ns, g->nnodes, sizeof *ns, cmp_node);
 	Agnode_t **an = xcalloc(g->nnodes + 1, sizeof *an);
 	Agraph_t *sysg;
