@@ -23,7 +23,8 @@ static const struct cli_opt opts[] = {
 	{'o', "output", "FILE", "where to write; the format follows the extension"},
 	{O_FMT, "format", "F", "svg, dot, json, or html (the report page of\n"
 			       "`slim report --html`; overrides the extension)"},
-	{O_FOCUS, "focus", "NODE", "only nodes within --depth steps of NODE"},
+	{O_FOCUS, "focus", "NODE", "only nodes within --depth steps of NODE and\n"
+				   "those on its why-paths from the roots"},
 	{O_DEPTH, "depth", "N", "steps around --focus (default 2)"},
 	{O_COLL, "collapse", NULL, "archive members into archives, modules into\n"
 				   "packages, GPU entries into archs"},

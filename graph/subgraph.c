@@ -12,6 +12,7 @@
 #include "subgraph.h"
 #include "../common/util.h"
 #include "ids.h"
+#include "why.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,37 @@ void subgraph_copy(const struct graph *src, struct graph *dst,
 	}
 }
 
+/*
+ * Keep every node on a shortest path from the roots to t (the paths `slim
+ * why` prints): walking in-edges back from t, u before x is on one when
+ * dist(u) + 1 == dist(x) in the BFS from all roots.  q: nnodes + 1 slots.
+ */
+static void keep_why_paths(const struct graph *g, const struct gnode *t,
+			   bool *keep, uint32_t *q)
+{
+	struct why_bfs w;
+	why_bfs_init(&w, g);
+	bool *on = xcalloc(g->nnodes + 1, sizeof *on);
+	size_t head = 0, tail = 0;
+	if (w.dist[t->idx] != UINT32_MAX) {
+		on[t->idx] = true;
+		q[tail++] = t->idx;
+	}
+	while (head < tail) {
+		uint32_t x = q[head++];
+		keep[x] = true;
+		for (uint32_t k = w.rev.off[x]; k < w.rev.off[x + 1]; k++) {
+			uint32_t u = g->edges[w.rev.edge[k]].from;
+			if (!on[u] && w.dist[u] != UINT32_MAX && w.dist[u] + 1 == w.dist[x]) {
+				on[u] = true;
+				q[tail++] = u;
+			}
+		}
+	}
+	free(on);
+	why_bfs_free(&w);
+}
+
 void subgraph_focus(const struct graph *src, struct graph *dst,
 		    const struct gnode *center, unsigned depth)
 {
@@ -93,6 +125,7 @@ void subgraph_focus(const struct graph *src, struct graph *dst,
 			}
 		}
 	}
+	keep_why_paths(src, center, keep, q);
 	subgraph_copy(src, dst, keep, true);
 	graph_adj_free(&out);
 	graph_adj_free(&in);

@@ -18,7 +18,8 @@
 void subgraph_copy(const struct graph *src, struct graph *dst,
 		   const bool *keep, bool attrs);
 
-/* Nodes within `depth` undirected steps of `center`. */
+/* Nodes within `depth` undirected steps of `center`, and every node on a
+ * shortest path from the roots to it (its why-paths). */
 void subgraph_focus(const struct graph *src, struct graph *dst,
 		    const struct gnode *center, unsigned depth);
 

@@ -1,6 +1,7 @@
 # slim graph: SVG is well-formed XML (xmllint) with exactly one <g
 # class="node ..."> per node drawn; --focus keeps exactly the neighbourhood
-# the input's edges give (computed here in Python from the report);
+# and the why-paths the input's edges give (computed here in Python from
+# the report);
 # --collapse and the automatic collapse above 300 nodes; DOT and JSON
 # outputs; byte-identical output across runs.  Legend entries (class
 # "legend ...") are not graph nodes and are left out of every count; the
@@ -25,16 +26,36 @@ expect_rc 0 $SLIM graph curl.json --no-fold -o again.svg
 cmp -s curl.svg again.svg || die "SVG differs between runs"
 
 # --focus / --depth: exactly the undirected 1-neighbourhood of libgnutls
-expect_rc 0 $SLIM graph curl.json --focus libgnutls.so.30 --depth 1 -o focus.json
-python3 - <<'PY' || die "--focus kept the wrong nodes"
-import json
+# and of libffi, plus every node on a shortest path from the root to it
+# (its why-paths), both computed here from the reference's edges
+for c in libgnutls.so.30 libffi.so.8; do
+expect_rc 0 $SLIM graph curl.json --focus $c --depth 1 -o focus.json
+python3 - lib:$c <<'PY' || die "--focus $c kept the wrong nodes"
+import json, sys
+from collections import deque
 src, got = json.load(open("curl.json")), json.load(open("focus.json"))
-c = "lib:libgnutls.so.30"
+c = sys.argv[1]
 want = {c} | {e["to"] for e in src["edges"] if e["from"] == c} | {e["from"] for e in src["edges"] if e["to"] == c}
+dist, q = {"exe:curl": 0}, deque(["exe:curl"])
+while q:
+    u = q.popleft()
+    for e in src["edges"]:
+        if e["from"] == u and e["to"] not in dist:
+            dist[e["to"]] = dist[u] + 1; q.append(e["to"])
+back, q = {c}, deque([c])
+while q:
+    x = q.popleft()
+    for e in src["edges"]:
+        u = e["from"]
+        if e["to"] == x and u in dist and dist[u] + 1 == dist[x] and u not in back:
+            back.add(u); q.append(u)
+assert "exe:curl" in back and len(back) > 2
+want |= back
 have = {n["id"] for n in got["nodes"]}
 assert have == want, (sorted(have ^ want))
 PY
-expect_rc 0 $SLIM graph curl.json --focus libgnutls.so.30 --depth 1 --no-fold -o focus.svg
+done
+expect_rc 0 $SLIM graph curl.json --focus libffi.so.8 --depth 1 --no-fold -o focus.svg
 xmllint --noout focus.svg || die "focus.svg"
 [ "$(drawn node focus.svg)" = "$(count focus.json)" ] || die "focus node count"
 
