@@ -7,7 +7,10 @@
  * One level is drawn with its children's children nested inside; a click
  * zooms in, the breadcrumb zooms out.  The findings table sorts on a header
  * click and filters on the search box; the URL fragment
- * (#q=TEXT&sort=COLUMN&asc=1) sets both, so a filtered view can be linked.  Plain ES5 and DOM calls, no
+ * (#q=TEXT&sort=COLUMN&asc=1) sets both, so a filtered view can be linked.
+ * The graph pans (drag) and zooms (wheel) by changing the SVG's viewBox; a
+ * click on a node lists its findings and its why-path; #node=ID&zoom=N
+ * opens that view (the click goes through the same listener).  Plain ES5 and DOM calls, no
  * libraries, no network (the page's Content-Security-Policy forbids it).
  */
 #include "html-assets.h"
@@ -26,7 +29,9 @@ const char html_css[] =
 "#ftable{border-collapse:collapse;width:100%}#ftable th,#ftable td{border-bottom:1px solid #d0d7de;padding:4px 6px;text-align:left;vertical-align:top}\n"
 "#ftable th{cursor:pointer;background:#f6f8fa;user-select:none}#ftable td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
 "#search{width:320px;padding:4px 6px;margin-bottom:6px}\n"
-"#graph{overflow:auto;border:1px solid #d0d7de;max-height:700px}#graph svg{max-width:none}\n"
+"#graph{overflow:hidden;border:1px solid #d0d7de;height:700px;cursor:grab}#graph svg{width:100%;height:100%}\n"
+"#gsel{min-height:1.4em;margin:4px 0}#gsel ul{margin:2px 0}#gsel .why{font-family:monospace}\n"
+"#graph g.node.sel path,#graph g.node.sel polygon{stroke:#0969da;stroke-width:5}\n"
 ".legend span{display:inline-block;padding:1px 6px;margin-right:6px;border-radius:3px}\n";
 
 const char html_js[] =
@@ -78,4 +83,26 @@ const char html_js[] =
 "location.hash.replace(/^#/,'').split('&').forEach(function(kv){var i=kv.indexOf('='),k=kv.slice(0,i),v=decodeURIComponent(kv.slice(i+1));\n"
 "if(k==='q')q.value=v;else if(k==='sort'&&cols.indexOf(v)>=0)key=v;else if(k==='asc')asc=v==='1';});\n"
 "document.getElementById('summary').textContent=data.summary;\n"
+"/* the graph: wheel zooms around the pointer, drag pans (both on the viewBox);\n"
+"   a click on a node shows its findings and why-path (data.why: the node\n"
+"   before each on a shortest path from the roots); #node=ID&zoom=N links a view */\n"
+"var svg=document.querySelector('#graph svg'),gsel=document.getElementById('gsel');\n"
+"if(svg){var vb=svg.viewBox.baseVal,V=[vb.x,vb.y,vb.width,vb.height];svg.removeAttribute('width');svg.removeAttribute('height');\n"
+"var setV=function(){svg.setAttribute('viewBox',V.join(' '));};\n"
+"var zoom=function(f,px,py){var nw=V[2]/f,nh=V[3]/f;V[0]+=(V[2]-nw)*px;V[1]+=(V[3]-nh)*py;V[2]=nw;V[3]=nh;setV();};\n"
+"svg.addEventListener('wheel',function(e){e.preventDefault();var r=svg.getBoundingClientRect();\n"
+"zoom(e.deltaY<0?1.25:0.8,(e.clientX-r.left)/(r.width||1),(e.clientY-r.top)/(r.height||1));});\n"
+"var drag=null;svg.addEventListener('mousedown',function(e){drag=[e.clientX,e.clientY];});\n"
+"window.addEventListener('mouseup',function(){drag=null;});\n"
+"svg.addEventListener('mousemove',function(e){if(!drag)return;var r=svg.getBoundingClientRect(),s=Math.max(V[2]/(r.width||1),V[3]/(r.height||1));\n"
+"V[0]-=(e.clientX-drag[0])*s;V[1]-=(e.clientY-drag[1])*s;drag=[e.clientX,e.clientY];setV();});\n"
+"var why=function(id){var p=[id],seen={};while(data.why[p[0]]&&!seen[p[0]]){seen[p[0]]=1;p.unshift(data.why[p[0]]);}return p;};\n"
+"var nodes={};svg.querySelectorAll('g.node').forEach(function(g){var t=g.querySelector('title');\n"
+"if(!t||g.classList.contains('legend'))return;var id=t.textContent;nodes[id]=g;g.style.cursor='pointer';\n"
+"g.addEventListener('click',function(){Object.keys(nodes).forEach(function(k){nodes[k].classList.remove('sel');});g.classList.add('sel');\n"
+"gsel.textContent='';gsel.appendChild(el('b','',id));var ul=el('ul','',undefined),n=0;\n"
+"data.findings.forEach(function(f){if(f.node!==id)return;n++;ul.appendChild(el('li','',f.kind+' ('+f.confidence+', '+fmt(f.bytes)+'): '+f.reason+'; fix: '+f.fix));});\n"
+"if(!n)ul.appendChild(el('li','','no finding'));gsel.appendChild(ul);gsel.appendChild(el('div','why','why: '+why(id).join(' -> ')));});});\n"
+"location.hash.replace(/^#/,'').split('&').forEach(function(kv){var i=kv.indexOf('='),k=kv.slice(0,i),v=decodeURIComponent(kv.slice(i+1));\n"
+"if(k==='zoom'&&+v>0)zoom(+v,0.5,0.5);else if(k==='node'&&nodes[v])nodes[v].dispatchEvent(new MouseEvent('click',{bubbles:true}));});}\n"
 "draw();fill();window.addEventListener('resize',draw);document.body.setAttribute('data-ready','1');})();\n";

@@ -9,9 +9,16 @@
  * the JSON escape \u003c, so no string in the data can close the script
  * element or open a comment (the HTML spec's "script data" state ends at
  * "</script" and changes at "<!--").
+ *
+ * The graph panel's why-paths: data.why maps a node id to the node before
+ * it on one shortest path from the roots (the first in-edge, in edge
+ * order, from a node one step closer), so the page walks to a root in
+ * O(path) -- for every node up to HTML_WHY_ALL nodes, above that for the
+ * nodes with findings and the nodes on their paths.
  */
 #include "html.h"
 #include "html-assets.h"
+#include "why.h"
 #include "../common/diag.h"
 #include "../common/util.h"
 
@@ -27,6 +34,44 @@ static json_t *findings_json(const struct graph *g)
 		json_object_del(o, "attrs");
 	json_decref(doc);
 	return f;
+}
+
+#define HTML_WHY_ALL 5000
+
+static json_t *why_json(const struct graph *g)
+{
+	struct why_bfs w;
+	why_bfs_init(&w, g);
+	bool *want = xcalloc(g->nnodes + 1, sizeof *want);
+	for (size_t i = 0; i < g->nnodes; i++)
+		want[i] = g->nnodes <= HTML_WHY_ALL;
+	for (size_t i = 0; i < g->nfindings; i++) {
+		struct gnode *n = graph_node(g, g->findings[i].node);
+		if (n)
+			want[n->idx] = true;
+	}
+	json_t *why = json_object();
+	for (size_t i = 0; i < g->nnodes; i++) {
+		uint32_t x = (uint32_t)i;
+		/* walk back while the predecessor is not written yet */
+		while (want[x] && w.dist[x] != UINT32_MAX && w.dist[x] > 0 &&
+		       !json_object_get(why, g->nodes[x]->id)) {
+			uint32_t p = UINT32_MAX;
+			for (uint32_t k = w.rev.off[x]; k < w.rev.off[x + 1] && p == UINT32_MAX; k++) {
+				uint32_t u = g->edges[w.rev.edge[k]].from;
+				if (w.dist[u] != UINT32_MAX && w.dist[u] + 1 == w.dist[x])
+					p = u;
+			}
+			if (p == UINT32_MAX)
+				break;
+			json_object_set_new(why, g->nodes[x]->id, json_string(g->nodes[p]->id));
+			want[p] = true;
+			x = p;
+		}
+	}
+	free(want);
+	why_bfs_free(&w);
+	return why;
 }
 
 static void summary(const struct graph *g, struct buf *b)
@@ -71,6 +116,7 @@ int html_render(const struct graph *g, const char *svg, size_t svglen,
 	json_object_set_new(data, "summary", json_string(buf_cstr(&s)));
 	json_object_set_new(data, "treemap", html_treemap(g));
 	json_object_set_new(data, "findings", findings_json(g));
+	json_object_set_new(data, "why", why_json(g));
 	buf_free(&s);
 
 	buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
@@ -91,7 +137,9 @@ int html_render(const struct graph *g, const char *svg, size_t svglen,
 		 "<th data-k=\"bytes\">bytes</th><th data-k=\"confidence\">confidence</th>"
 		 "<th data-k=\"reason\">reason</th><th data-k=\"fix\">fix</th></tr></thead>"
 		 "<tbody></tbody></table></section>\n"
-		 "<section><h2>Graph</h2><div id=\"graph\">\n");
+		 "<section><h2>Graph</h2><div class=\"legend\">wheel: zoom, drag: pan, "
+		 "click a node: its findings and why-path</div><div id=\"gsel\"></div>"
+		 "<div id=\"graph\">\n");
 	put_svg(out, svg, svglen);
 	buf_puts(out, "\n</div></section>\n<script type=\"application/json\" id=\"slim-data\">");
 	put_json(out, data);

@@ -14,9 +14,14 @@
 #   - --baseline: a library added between two builds (zlib, called only by
 #     the new one) is drawn as new, unfolded, with its edge from the
 #     program; the legend says what "new" is;
+#   - the HTML report's graph in headless Chromium: #node=ID clicks the
+#     node (the click listener itself): its findings are listed and its
+#     why-path is a shortest DT_NEEDED path (readelf) from the program;
+#     #zoom=2 halves the viewBox;
 #   - --reduce: every edge left out is implied by a path of drawn edges of
 #     the same state, and every edge kept is not.
 source "$ROOT/tests/cli/lib.sh"
+source "$ROOT/tests/cli/graph-lib.sh"
 need python3 python3; need ldd libc-bin; need readelf binutils; need gcc gcc
 python3 "$ROOT/tests/cli/graph-ldd-report.py" /usr/bin/curl > ref.json || die "reference report"
 
@@ -165,6 +170,48 @@ lcls = {c[0] for c in got["legend_edges"]}
 assert lcls == seen, (lcls, seen)
 print(f"app: {len(got['edges'])} edges, states {sorted(seen)} as ldd -u and readelf give them")
 PY
+
+# 3b. the HTML report's graph panel: click, why-path, zoom
+need chromium chromium
+expect_rc 0 quiet $SLIM report ./app --html app.html > /dev/null
+for n in lib:libm.so.6 lib:libffi.so.8; do
+	ud=$(mktemp -d)
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$ud" --enable-logging=stderr --v=0 --window-size=1400,1000 \
+		--dump-dom "file://$PWD/app.html#node=$n&zoom=2" > dom.html 2> chrome.log ||
+		die "chromium failed: $(tail -3 chrome.log)"
+	rm -rf "$ud"
+	if grep ':CONSOLE' chrome.log; then die "console messages in the report"; fi
+	python3 - "$n" <<'PY' || die "HTML graph: $n"
+import html, json, os, re, sys
+from collections import deque
+n = sys.argv[1]
+dom = open("dom.html").read()
+sel = re.search(r'<div id="gsel">(.*?)</div><div id="graph"', dom, re.S).group(1)
+assert f"<b>{n}</b>" in sel, sel[:200]
+unused = {os.path.basename(l.split()[0]) for l in open("unused.txt") if l.strip().startswith("/")}
+if n[4:] in unused:
+    assert "unused-library (proven" in sel, sel[:300]
+path = html.unescape(re.search(r'<div class="why">why: (.*?)</div>', sel).group(1)).split(" -> ")
+needed = {}
+for line in open("needed.txt"):
+    f, *deps = line.split()
+    needed["exe:app" if f == "./app" else "lib:" + os.path.basename(f)] = ["lib:" + d for d in deps]
+dist, q = {"exe:app": 0}, deque(["exe:app"])
+while q:
+    u = q.popleft()
+    for v in needed.get(u, []):
+        if v not in dist: dist[v] = dist[u] + 1; q.append(v)
+assert path[0] == "exe:app" and path[-1] == n, path
+assert all(b in needed[a] for a, b in zip(path, path[1:])), ("not DT_NEEDED steps", path)
+assert len(path) == dist[n] + 1, ("not shortest", path, dist[n])
+vb0 = [float(x) for x in re.search(r'viewBox="([^"]*)"', open("app.html").read()).group(1).split()]
+vb1 = [float(x) for x in re.search(r'viewBox="([^"]*)"', dom).group(1).split()]
+assert abs(vb1[2] - vb0[2] / 2) < 0.01 and abs(vb1[3] - vb0[3] / 2) < 0.01, (vb0, vb1)
+print(f"html: {n} clicked: why {' -> '.join(path)}; zoom 2: viewBox {vb1[2]:.0f}x{vb1[3]:.0f}")
+PY
+done
 
 # 4. --baseline: the second build calls zlib; libz.so.1 is new
 cat > z.c <<'C'
