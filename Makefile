@@ -133,7 +133,8 @@ bench: slim
 	bench/run-all.sh
 
 # docs/graph-curl.png: `slim graph /usr/bin/curl --labels` as a reviewer
-# sees it (headless Chromium); the SVG is written under $(BUILD)/
+# sees it, docs/report-graph-curl.png: its HTML report with libffi clicked
+# (headless Chromium); the SVG and HTML are written under $(BUILD)/
 CHROMIUM_SHOT = chromium --headless --no-sandbox --disable-gpu --disable-quic \
 	--no-first-run --disable-background-networking --disable-component-update \
 	--disable-sync --hide-scrollbars --window-size=2000,800
@@ -141,7 +142,11 @@ screenshots: $(BUILD)/slim
 	$(BUILD)/slim graph /usr/bin/curl --labels -o $(BUILD)/graph-curl.svg
 	$(CHROMIUM_SHOT) --user-data-dir=$$(mktemp -d) --screenshot=$(CURDIR)/docs/graph-curl.png \
 	  file://$(CURDIR)/$(BUILD)/graph-curl.svg 2>/dev/null
-	@test -s docs/graph-curl.png && echo "wrote docs/graph-curl.png"
+	$(BUILD)/slim report /usr/bin/curl --html $(BUILD)/report-curl.html > /dev/null
+	$(CHROMIUM_SHOT) --user-data-dir=$$(mktemp -d) --screenshot=$(CURDIR)/docs/report-graph-curl.png \
+	  --window-size=1400,1700 'file://$(CURDIR)/$(BUILD)/report-curl.html#node=lib:libffi.so.8' 2>/dev/null
+	@test -s docs/graph-curl.png && test -s docs/report-graph-curl.png && \
+	  echo "wrote docs/graph-curl.png docs/report-graph-curl.png"
 
 # tests/real/mutations.sh runs the ASan build over mutated CUDA libraries
 check-real: slim
