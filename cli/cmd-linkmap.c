@@ -139,34 +139,37 @@ static uint64_t uget(const json_t *o, const char *key)
 	return v > 0 ? (uint64_t)v : 0;
 }
 
-static void by_object(FILE *fp, const struct linkmap_cli *o,
-		      const json_t *t, uint64_t total)
+/* One ranked table of totals.linkmap's ARR rows: name, bytes, a count. */
+static void by_rows(FILE *fp, const struct linkmap_cli *o, const json_t *t,
+		    uint64_t total, const char *arr_key,
+		    const char *(*name)(const json_t *, const char *),
+		    const char *name_key, const char *count_key,
+		    const char *title, const char *ncol)
 {
-	const json_t *arr = json_object_get(t, "files");
+	const json_t *arr = json_object_get(t, arr_key);
 	size_t n = json_array_size(arr);
 	struct row *v = xcalloc(n + 1, sizeof *v);
 	for (size_t i = 0; i < n; i++) {
 		const json_t *f = json_array_get(arr, i);
-		v[i] = (struct row){fname(f, "id"), uget(f, "bytes"),
-				    uget(f, "live_sections"), f};
+		v[i] = (struct row){name(f, name_key), uget(f, "bytes"),
+				    uget(f, count_key), f};
 	}
-	print_rows(fp, o, v, n, total, "bytes per object or archive member", "sections");
+	print_rows(fp, o, v, n, total, title, ncol);
 	free(v);
+}
+
+static void by_object(FILE *fp, const struct linkmap_cli *o,
+		      const json_t *t, uint64_t total)
+{
+	by_rows(fp, o, t, total, "files", fname, "id", "live_sections",
+		"bytes per object or archive member", "sections");
 }
 
 static void by_archive(FILE *fp, const struct linkmap_cli *o,
 		       const json_t *t, uint64_t total)
 {
-	const json_t *arr = json_object_get(t, "archives");
-	size_t n = json_array_size(arr);
-	struct row *v = xcalloc(n + 1, sizeof *v);
-	for (size_t i = 0; i < n; i++) {
-		const json_t *a = json_array_get(arr, i);
-		v[i] = (struct row){sget(a, "name"), uget(a, "bytes"),
-				    uget(a, "files"), a};
-	}
-	print_rows(fp, o, v, n, total, "bytes per archive", "members");
-	free(v);
+	by_rows(fp, o, t, total, "archives", sget, "name", "files",
+		"bytes per archive", "members");
 }
 
 static void by_section(FILE *fp, const struct linkmap_cli *o, const json_t *t)
