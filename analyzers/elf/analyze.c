@@ -188,7 +188,8 @@ void elf_ctx_free(struct elf_ctx *c)
 }
 
 /* Kept reachable, so leak checkers see memory left for the kernel to
- * reclaim at exit as "still reachable" rather than lost (git's UNLEAK). */
+ * reclaim at exit as "still reachable" rather than lost (git's UNLEAK): a
+ * list, since a run may make several (slim diff analyzes two inputs). */
 struct elf_ctx *elf_ctx_left_at_exit;   /* global: a store the compiler keeps */
 
 void elf_ctx_free_at_exit(struct elf_ctx *c, bool exiting)
@@ -199,6 +200,7 @@ void elf_ctx_free_at_exit(struct elf_ctx *c, bool exiting)
 		/* the process is about to exit: freeing dozens of libelf
 		 * descriptors and mappings one by one costs more than a small
 		 * program's whole analysis */
+		c->left_next = elf_ctx_left_at_exit;
 		elf_ctx_left_at_exit = c;
 		return;
 	}

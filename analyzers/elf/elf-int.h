@@ -59,6 +59,7 @@ struct lmap {
 
 struct elf_ctx {
 	struct elf_opts o;
+	struct elf_ctx *left_next;   /* the contexts left for the kernel at exit */
 	int rootfd;                  /* sysroot dir fd, -1 for / */
 	struct ldcache cache;
 	bool cache_tried;

@@ -136,7 +136,8 @@ static void file_rows(json_t *f, const struct fatbin_scan *s)
 		all.comp += kinds[c].comp;
 		all.uncomp += kinds[c].uncomp;
 	}
-	qsort(r, nr, sizeof *r, cmp_acc);
+	if (nr)   /* qsort(NULL, 0) is undefined */
+		qsort(r, nr, sizeof *r, cmp_acc);
 	json_t *rows = json_array(), *kv = json_object();
 	for (size_t k = 0; k < nr; k++)
 		json_array_append_new(rows, acc_json(&r[k], true));

@@ -129,7 +129,7 @@ cmp -s want.txt got.txt || die "curl's output changed once pruned"
 echo "pruned: $(wc -l < likely.txt) files (likely), curl --version unchanged"
 # two builds of a tree diff by path: the pruned copy lacks exactly the
 # files deleted, named as the prune list names them
-$SLIM diff --json "$R" pruned > diff.json 2> /dev/null || die "slim diff ROOT PRUNED"
+$SLIM diff --json "$R" pruned > diff.json 2> diff.err || die "slim diff ROOT PRUNED"
 python3 - diff.json likely.txt <<'PY' || die "the diff of the pruned tree is not the prune list"
 import json, sys
 d = json.load(open(sys.argv[1]))
