@@ -78,8 +78,8 @@ chmod -R a+rX "$r"
 for top in usr/lib/x86_64-linux-gnu opt; do
 	# ld.so reads the program's $ORIGIN from /proc/self/exe: a private
 	# mount namespace lends the root a /proc and takes it away after
-	if unshare -m sh -c 'mount -t proc proc "$1/proc" && exec chroot --userspec=65534:65534 "$1" "$2"' \
-		_ "$r" "/$top/app/bin/prog" 2> run.out; then runs=1; else runs=0; fi
+	if with_proc "$r" chroot --userspec=65534:65534 "$r" "/$top/app/bin/prog" 2> run.out; then
+		runs=1; else runs=0; fi
 	"$SLIM" elf --json --sysroot "$r" "$r/$top/app/bin/prog" > slim.json 2>/dev/null || die "slim failed on /$top/app/bin/prog"
 	nf=$(python3 -c 'import json,sys; print(sum(1 for n in json.load(open(sys.argv[1]))["nodes"] if n["attrs"].get("found") is False))' slim.json)
 	want=1; [ $top = opt ] && want=0

@@ -58,7 +58,7 @@ LD_DEBUG=files chroot "$R" /usr/bin/prog 2>&1 >/dev/null | grep -q 'calling init
 # namespace gives the chroot a /proc that goes away with it
 need unshare util-linux
 mkdir -p "$R/proc"
-inproc() { unshare -m sh -c 'mount -t proc proc "$0/proc" && exec chroot "$0" "$@"' "$@"; }
+inproc() { local r=$1; shift; with_proc "$r" chroot "$r" "$@"; }
 inproc "$R" /opt/app/bin/m || die "opt/app/bin/m does not run in the tree"
 inproc "$R" /lib64/ld-linux-x86-64.so.2 --list /opt/app/bin/m | grep -q 'libf.so => /opt/app/bin/../lib/libf.so' ||
 	die "ld.so does not find libf.so through \$ORIGIN in the tree"
