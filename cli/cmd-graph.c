@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { O_FMT = CLI_O_FIRST, O_FOCUS, O_DEPTH, O_COLL, O_NOCOLL, O_HL, O_BASE,
+enum { O_FMT = CLI_O_FIRST, O_FOCUS, O_DEPTH, O_COLL, O_COLLBY, O_NOCOLL, O_HL, O_BASE,
        O_FOLD, O_NOFOLD, O_LABELS, O_REDUCE };
 
 static const struct cli_opt opts[] = {
@@ -28,6 +28,10 @@ static const struct cli_opt opts[] = {
 	{O_DEPTH, "depth", "N", "steps around --focus (default 2)"},
 	{O_COLL, "collapse", NULL, "archive members into archives, modules into\n"
 				   "packages, GPU entries into archs"},
+	{O_COLLBY, "collapse-by", "dir|dist|package", "for deployables: group what does not fit\n"
+		"by directory, Python distribution or package\n"
+		"(py: top package, libraries by directory); the\n"
+		"why-paths to findings stay drawn where they fit"},
 	{O_NOCOLL, "no-collapse", NULL, "never collapse, however large"},
 	{O_HL, "highlight", "NODE", "draw NODE and its why-paths bold (repeatable)"},
 	{O_BASE, "baseline", "B", "mark nodes that B does not have as new"},
@@ -51,7 +55,8 @@ const struct cli_spec cmd_graph_spec = {
 	"orange: prunable, blue outline: new since --baseline), labels with\n"
 	"bytes, a legend of what is drawn and a title with the totals.  Above\n"
 	"300 nodes the graph is collapsed (and, if still too large, only the\n"
-	"300 largest nodes kept, the rest folded per kind) unless --no-collapse.\n",
+	"300 largest nodes kept, the rest folded per kind; a deployable's by\n"
+	"directory, as --collapse-by dir) unless --no-collapse.\n",
 	opts, NULL,
 };
 
@@ -62,6 +67,7 @@ struct graph_cli {
 	long depth;
 	bool depth_given;
 	int collapse;           /* -1 never, 0 auto, 1 always */
+	enum collapse_by by;    /* --collapse-by, CB_NONE if not given */
 	const char *fold;
 	bool no_fold, labels, reduce;
 };
@@ -93,6 +99,16 @@ static int parse(struct graph_cli *o, int argc, char **argv)
 				return cli_usage_error(&cmd_graph_spec, "--depth takes a number >= 0");
 			break;
 		case O_COLL: o->collapse = 1; break;
+		case O_COLLBY:
+			if (!strcmp(optarg, "dir"))
+				o->by = CB_DIR;
+			else if (!strcmp(optarg, "dist"))
+				o->by = CB_DIST;
+			else if (!strcmp(optarg, "package"))
+				o->by = CB_PACKAGE;
+			else
+				return cli_usage_error(&cmd_graph_spec, "--collapse-by takes dir, dist or package");
+			break;
 		case O_NOCOLL: o->collapse = -1; break;
 		case O_HL:
 			o->hl = xreallocarray(o->hl, o->nhl + 1, sizeof *o->hl);
@@ -123,6 +139,18 @@ static int parse(struct graph_cli *o, int argc, char **argv)
 	return 0;
 }
 
+/* Whether g is a deployable's: some file id is KIND:PATH (ids.h rule 2). */
+static bool has_paths(const struct graph *g)
+{
+	for (size_t i = 0; i < g->nnodes; i++) {
+		const char *id = g->nodes[i]->id;
+		if ((!strncmp(id, "lib:", 4) || !strncmp(id, "exe:", 4) ||
+		     !strncmp(id, "file:", 5)) && strchr(id, '/'))
+			return true;
+	}
+	return false;
+}
+
 /* g -> *view: focus then collapse; returns the graph to draw. */
 static struct graph *shape(struct graph_cli *o, struct graph *g,
 			   struct graph *focused, struct graph *collapsed,
@@ -135,10 +163,30 @@ static struct graph *shape(struct graph_cli *o, struct graph *g,
 		subgraph_focus(g, focused, n, (unsigned)o->depth);
 		g = focused;
 	}
+	if (o->by != CB_NONE && o->collapse >= 0) {
+		size_t before = g->nnodes;
+		subgraph_collapse_by(g, collapsed, o->by, RENDER_AUTO_COLLAPSE);
+		if (collapsed->nnodes < before)
+			fprintf(stderr, "slim: graph: %zu nodes, collapsed to %zu\n",
+				before, collapsed->nnodes);
+		g = collapsed;
+		if (g->nnodes > RENDER_AUTO_COLLAPSE) {
+			subgraph_cap(g, capped, RENDER_AUTO_COLLAPSE);
+			g = capped;
+		}
+		return g;
+	}
 	bool auto_c = o->collapse == 0 && g->nnodes > RENDER_AUTO_COLLAPSE;
 	if (o->collapse == 1 || auto_c) {
 		size_t before = g->nnodes;
 		subgraph_collapse(g, collapsed);
+		if (auto_c && collapsed->nnodes > RENDER_AUTO_COLLAPSE &&
+		    has_paths(g)) {
+			/* a deployable: its directories, not the largest nodes */
+			graph_free(collapsed);
+			graph_init(collapsed);
+			subgraph_collapse_by(g, collapsed, CB_DIR, RENDER_AUTO_COLLAPSE);
+		}
 		g = collapsed;
 		if (g->nnodes > RENDER_AUTO_COLLAPSE) {
 			/* still too many: keep the largest, fold the rest by kind */

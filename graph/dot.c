@@ -144,9 +144,18 @@ static void style_node(const struct style *s, const struct gnode *n,
 	long long members = attr_get_int(n->attrs, "members", 0);
 	if (members)
 		buf_printf(&b, "\\n(%lld collapsed)", members);
+	/* --collapse-by: the findings its members carry, exact in the tooltip */
+	long long mf = attr_get_int(n->attrs, "member_findings", 0);
+	long long mb = attr_get_int(n->attrs, "member_finding_bytes", 0);
+	if (mf)
+		buf_printf(&b, "\\n%lld finding%s, %s", mf, mf == 1 ? "" : "s",
+			   human_bytes((uint64_t)mb, h, sizeof h));
 	set(an, "label", buf_cstr(&b));
 	buf_reset(&b);
 	esc(&b, n->id);
+	if (attr_get_str(n->attrs, "collapsed_by"))
+		buf_printf(&b, ": %lld members, %lld findings, %lld bytes",
+			   members, mf, mb);
 	set(an, "tooltip", buf_cstr(&b));
 	buf_reset(&b);
 	const char *fill = cls ? (!strcmp(cls, "unused") ? "#f8b4b4" : "#fcd9a8")
@@ -417,6 +426,15 @@ static Agraph_t *build(const struct style *s)
 		set(ag, "mclimit", "0.1");
 		set(ag, "splines", "line");
 	}
+	for (size_t i = 0; i < g->nnodes; i++)
+		if (attr_get_str(g->nodes[i]->attrs, "collapsed_by")) {
+			/* a deployable's groups are mostly unconnected: dot
+			 * would put them all on the top rank, 20000pt wide;
+			 * packed as an array of components, a page */
+			set(ag, "pack", "true");
+			set(ag, "packmode", "array_u");
+			break;
+		}
 	title(s, ag);
 	agattr(ag, AGNODE, "shape", "box");
 	agattr(ag, AGNODE, "style", "rounded,filled");
@@ -493,6 +511,10 @@ int render_graph(const struct graph *g, const struct render_opts *o,
 	for (size_t i = 0; i < g->nfindings; i++) {
 		const char *c = render_finding_class(g->findings[i].kind);
 		struct gnode *n = graph_node(g, g->findings[i].node);
+		/* a --collapse-by group carries its members' findings in its
+		 * label; drawn as "unused" it would say the whole group can go */
+		if (n && attr_get_str(n->attrs, "collapsed_by"))
+			continue;
 		if (c && n && (!s.cls[n->idx] || !strcmp(c, "unused")))
 			s.cls[n->idx] = c;
 	}
@@ -501,6 +523,7 @@ int render_graph(const struct graph *g, const struct render_opts *o,
 	bool *keep = xcalloc(g->nnodes + 1, sizeof *keep);
 	for (size_t i = 0; i < g->nnodes; i++)
 		keep[i] = s.cls[i] || s.hl_node[i] ||
+			  attr_get_int(g->nodes[i]->attrs, "member_findings", 0) ||
 			  (o->baseline && !graph_node(o->baseline, g->nodes[i]->id));
 	struct draw_model m;
 	draw_model_build(&m, g, o, s.cls, keep, s.hl_edge);

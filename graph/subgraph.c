@@ -375,3 +375,273 @@ size_t subgraph_cap(const struct graph *src, struct graph *dst, size_t max)
 	free(order);
 	return folded;
 }
+
+/*
+ * --collapse-by dir|dist|package (subgraph.h).  Every node gets a group
+ * key; the nodes on one why-path (root .. finding, one shortest path, the
+ * largest findings first) stay themselves while the budget allows, the
+ * rest fold into their group.  Paths come from rule 2 of ids.h (KIND:PATH
+ * inside a deployable; things inside a file use their owner's path) or
+ * from a "path" attr; directory groups take the deepest prefix depth at
+ * which the groups still fit (a deployable is "usr/..." all through, so
+ * the top level alone would be one node).
+ */
+
+/* Nodes on why-paths drawn as themselves at most (the largest findings'
+ * paths; the rest ride on their groups): a readable picture, not 300. */
+#define SUBGRAPH_KEEP_PATHS 60
+
+/* Members of size: files and modules, not what lies inside a file. */
+static bool is_contained(const struct gnode *n)
+{
+	return !strncmp(n->id, "sec:", 4) || !strncmp(n->id, "sym:", 4) ||
+	       !strncmp(n->id, "gpu:", 4) || !strncmp(n->id, "kern:", 5);
+}
+
+/* The path a node lives at, into out: its id's PATH part when that has a
+ * '/', else its "path" attr; false if neither. */
+static bool node_path(const struct gnode *n, char *out, size_t outsz)
+{
+	const char *rest = strchr(n->id, ':');
+	rest = rest ? rest + 1 : n->id;
+	const char *slash = strchr(rest, '/');
+	if (slash) {
+		/* sec:/gpu:/kern:/sym: ids end in ":NAME" after the owner's path */
+		size_t len = strlen(rest);
+		const char *last = strrchr(rest, '/');
+		const char *c = strchr(last, ':');
+		if (c && strncmp(n->id, "lib:", 4) && strncmp(n->id, "exe:", 4) &&
+		    strncmp(n->id, "obj:", 4) && strncmp(n->id, "file:", 5))
+			len = (size_t)(c - rest);
+		snprintf(out, outsz, "%.*s", (int)len, rest);
+		return true;
+	}
+	const char *p = attr_get_str(n->attrs, "path");
+	if (p && *p) {
+		snprintf(out, outsz, "%s", p[0] == '/' ? p + 1 : p);
+		return true;
+	}
+	return false;
+}
+
+/* "dir:A/B" of path "A/B/C/file" at depth 2 (never the file itself). */
+static void dir_key(const char *path, unsigned depth, char *out, size_t outsz)
+{
+	const char *p = path, *end = path;
+	for (unsigned d = 0; d < depth; d++) {
+		const char *s = strchr(p, '/');
+		if (!s)
+			break;
+		end = s;
+		p = s + 1;
+	}
+	if (end == path)
+		snprintf(out, outsz, "dir:/");
+	else
+		snprintf(out, outsz, "dir:%.*s", (int)(end - path), path);
+}
+
+/* The group key of n at directory depth `depth`, with its node kind; a
+ * node with nothing to group by folds into "other:KIND". */
+static void group_key(const struct graph *g, const struct gnode *n,
+		      enum collapse_by by, unsigned depth, char *out,
+		      size_t outsz, const char **kind)
+{
+	char path[1024];
+	const char *rest = strchr(n->id, ':') + 1;
+	if (by == CB_DIST) {
+		const char *d = attr_get_str(n->attrs, "distribution");
+		if (!strncmp(n->id, "pydist:", 7)) {
+			snprintf(out, outsz, "%s", n->id);
+			*kind = NK_DIST;
+			return;
+		}
+		if (d && *d) {
+			snprintf(out, outsz, "pydist:%s", d);
+			*kind = NK_DIST;
+			return;
+		}
+	}
+	if (by == CB_PACKAGE && !strncmp(n->id, "py:", 3)) {
+		snprintf(out, outsz, "py:%.*s", (int)strcspn(rest, "."), rest);
+		*kind = "package";
+		return;
+	}
+	if (node_path(n, path, sizeof path)) {
+		/* package: an ELF file's own directory (its package of
+		 * libraries); other files as dir */
+		bool elf = !strcmp(n->kind, NK_LIB) || !strcmp(n->kind, NK_EXE) ||
+			   !strcmp(n->kind, NK_OBJECT) || is_contained(n);
+		dir_key(path, by == CB_PACKAGE && elf ? 64 : depth, out, outsz);
+		*kind = "dir";
+		return;
+	}
+	(void)g;
+	snprintf(out, outsz, "other:%s", n->kind);
+	*kind = NK_OTHER;
+}
+
+/* Distinct group keys of all nodes at this depth. */
+static size_t count_groups(const struct graph *src, enum collapse_by by,
+			   unsigned depth)
+{
+	struct graph t;
+	char key[1100];
+	const char *kind;
+	graph_init(&t);
+	for (size_t i = 0; i < src->nnodes; i++) {
+		group_key(src, src->nodes[i], by, depth, key, sizeof key, &kind);
+		if (!graph_node(&t, key))
+			graph_add_node(&t, kind, key, NULL);
+	}
+	size_t n = t.nnodes;
+	graph_free(&t);
+	return n;
+}
+
+static const struct graph *fb_g;
+
+static int cmp_finding_bytes(const void *a, const void *b)
+{
+	const struct gfinding *x = &fb_g->findings[*(const uint32_t *)a];
+	const struct gfinding *y = &fb_g->findings[*(const uint32_t *)b];
+	if (x->bytes != y->bytes)
+		return x->bytes > y->bytes ? -1 : 1;
+	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
+}
+
+/* Per finding (largest first) one shortest why-path, while at most
+ * `budget` nodes are kept.  Not every root: in a deployable each plain file
+ * is one (nothing points at it), and 200 headers side by side on the top
+ * rank are neither readable nor a finding. */
+static void keep_finding_paths(const struct graph *src, bool *keep,
+			       size_t budget)
+{
+	struct why_bfs w;
+	why_bfs_init(&w, src);
+	size_t nkept = 0;
+	uint32_t *order = xmalloc((src->nfindings + 1) * sizeof *order);
+	uint32_t *path = xmalloc((src->nnodes + 1) * sizeof *path);
+	for (size_t i = 0; i < src->nfindings; i++)
+		order[i] = (uint32_t)i;
+	fb_g = src;
+	qsort(order, src->nfindings, sizeof *order, cmp_finding_bytes);
+	for (size_t i = 0; i < src->nfindings && nkept < budget; i++) {
+		const struct gnode *t = graph_node(src, src->findings[order[i]].node);
+		size_t len = 0, fresh = 0;
+		uint32_t x = t->idx;
+		for (;;) {   /* back along one shortest path to a root */
+			path[len++] = x;
+			fresh += !keep[x];
+			if (w.dist[x] == 0 || w.dist[x] == UINT32_MAX)
+				break;
+			uint32_t next = UINT32_MAX;
+			for (uint32_t k = w.rev.off[x]; k < w.rev.off[x + 1]; k++) {
+				uint32_t u = src->edges[w.rev.edge[k]].from;
+				if (w.dist[u] != UINT32_MAX && w.dist[u] + 1 == w.dist[x]) {
+					next = u;
+					break;
+				}
+			}
+			if (next == UINT32_MAX)
+				break;
+			x = next;
+		}
+		if (nkept + fresh > budget)
+			continue;    /* does not fit: its finding rides on its group */
+		for (size_t k = 0; k < len; k++)
+			keep[path[k]] = true;
+		nkept += fresh;
+	}
+	free(path);
+	free(order);
+	why_bfs_free(&w);
+}
+
+size_t subgraph_collapse_by(const struct graph *src, struct graph *dst,
+			    enum collapse_by by, size_t max)
+{
+	size_t n = src->nnodes;
+	unsigned depth = 1;
+	/* the deepest directory level whose groups leave most of the budget
+	 * to the nodes on why-paths (a quarter: the groups sit side by side
+	 * on few ranks, and more than ~75 there are a picture no one reads) */
+	for (unsigned d = 2; d <= 8; d++) {
+		if (count_groups(src, by, d) > max / 4)
+			break;
+		depth = d;
+	}
+	size_t ngroups = count_groups(src, by, depth);
+	bool *keep = xcalloc(n + 1, sizeof *keep);
+	if (n <= max)
+		memset(keep, 1, n * sizeof *keep);
+	else
+		keep_finding_paths(src, keep, max > ngroups ?
+				   (max - ngroups < SUBGRAPH_KEEP_PATHS ?
+				    max - ngroups : SUBGRAPH_KEEP_PATHS) : 0);
+	struct gnode **map = xcalloc(n + 1, sizeof *map);
+	for (size_t i = 0; i < n; i++)
+		if (keep[i]) {
+			copy_node(dst, src->nodes[i], true);
+			map[i] = graph_node(dst, src->nodes[i]->id);
+		}
+	/* per dst node: members, summed size, findings and their bytes */
+	size_t cap = n + 1;
+	uint64_t *sum = xcalloc(cap, sizeof *sum), *fbytes = xcalloc(cap, sizeof *fbytes);
+	uint32_t *members = xcalloc(cap, sizeof *members), *nfind = xcalloc(cap, sizeof *nfind);
+	json_t **ids = xcalloc(cap, sizeof *ids);
+	char key[1100];
+	const char *kind;
+	size_t folded = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (keep[i])
+			continue;
+		const struct gnode *m = src->nodes[i];
+		group_key(src, m, by, depth, key, sizeof key, &kind);
+		struct gnode *gn = graph_node(dst, key);
+		if (!gn)
+			gn = graph_add_node(dst, kind, key, NULL);
+		map[i] = gn;
+		if (!ids[gn->idx])
+			ids[gn->idx] = json_array();
+		json_array_append_new(ids[gn->idx], json_string(m->id));
+		members[gn->idx]++;
+		if (!is_contained(m))
+			sum[gn->idx] += m->size;
+		folded++;
+	}
+	for (size_t i = 0; i < src->nfindings; i++) {
+		const struct gnode *a = graph_node(src, src->findings[i].node);
+		uint32_t k = map[a->idx]->idx;
+		if (!keep[a->idx]) {
+			nfind[k]++;
+			fbytes[k] += src->findings[i].bytes;
+		}
+	}
+	for (size_t i = 0; i < dst->nnodes; i++) {
+		struct gnode *gn = dst->nodes[i];
+		if (!members[i])
+			continue;
+		/* a kept pydist node that also takes its modules keeps its size */
+		graph_node_set_size(gn, (gn->has_size ? gn->size : 0) + sum[i]);
+		json_t *at = graph_node_attrs(gn);
+		attr_int(at, "members", members[i]);
+		attr_int(at, "member_findings", nfind[i]);
+		attr_int(at, "member_finding_bytes", (long long)fbytes[i]);
+		json_object_set_new(at, "member_ids", ids[i]);
+		ids[i] = NULL;
+		attr_str(at, "collapsed_by", by == CB_DIST ? "dist" :
+			 by == CB_PACKAGE ? "package" : "dir");
+	}
+	fold_rest(src, dst, map);
+	for (size_t i = 0; i < cap; i++)
+		json_decref(ids[i]);
+	free(ids);
+	free(sum);
+	free(fbytes);
+	free(members);
+	free(nfind);
+	free(map);
+	free(keep);
+	return folded;
+}

@@ -52,6 +52,24 @@ bool subgraph_group_in(const struct graph *g, const struct gnode *n,
  * to their group.  Returns how many nodes were folded. */
 size_t subgraph_collapse(const struct graph *src, struct graph *dst);
 
+/*
+ * --collapse-by: group what does not fit by directory (CB_DIR: the path of
+ * a deployable's KIND:PATH id, or a "path" attr, cut at the deepest level
+ * whose groups fit in max/4), by Python distribution (CB_DIST: the
+ * "distribution" attr into its pydist: node, the rest by directory) or by
+ * package (CB_PACKAGE: py: modules into their top package, files into
+ * their own directory).  With more than `max` nodes, for each finding
+ * (largest first) the nodes of one shortest why-path to it stay themselves
+ * while they fit in max minus the groups (and 60 at most).  A group node
+ * carries attrs "members" (count), "member_ids" (array), and
+ * "member_findings"/"member_finding_bytes" (the findings of its members,
+ * which move onto it).  Nodes with no path fold into "other:KIND".
+ * Returns how many nodes were folded.
+ */
+enum collapse_by { CB_NONE, CB_DIR, CB_DIST, CB_PACKAGE };
+size_t subgraph_collapse_by(const struct graph *src, struct graph *dst,
+			    enum collapse_by by, size_t max);
+
 /* At most `max` nodes (plus the roots): the largest by size stay, the rest
  * fold into one "other:KIND" node per kind.  For graphs that are still too
  * large to draw after collapsing.  Returns how many nodes were folded. */

@@ -1,0 +1,94 @@
+# slim graph --collapse-by dir|dist|package on a deployable of 40k+ real
+# files (this machine's Python trees, shared libraries, headers and docs,
+# hardlinked with cp -al): at most 300 nodes drawn; every finding of the
+# report is on a drawn node, itself or the collapsed node whose member_ids
+# (from -o g.json) include it; a collapsed node's label and tooltip give its
+# members' finding count and bytes, equal to the sums over r.json.
+source "$ROOT/tests/cli/lib.sh"
+need python3 python3
+for d in /usr/lib/python3.11 /usr/lib/python3/dist-packages /usr/lib/x86_64-linux-gnu /usr/include; do
+	[ -d $d ] || die "this test needs $d (python3.11, libc6-dev)"
+done
+R=$PWD/R
+mkdir -p R/usr/lib/python3 R/usr/bin R/usr/share R/lib64
+cp -al /usr/lib/python3.11 /usr/lib/x86_64-linux-gnu R/usr/lib/ || die "cp -al (a /tmp on another filesystem?)"
+cp -al /usr/lib/python3/dist-packages R/usr/lib/python3/
+cp -al /usr/include R/usr/
+for d in doc locale man; do [ -d /usr/share/$d ] && cp -al /usr/share/$d R/usr/share/; done
+# a program closure: python3.11 and curl with what they load
+for p in /usr/bin/python3.11 /usr/bin/curl; do [ -x $p ] && cp -al $p R/usr/bin/; done
+cp -a /lib64/ld-linux-x86-64.so.2 R/lib64/ 2>/dev/null
+nfiles=$(find R -type f | wc -l)
+[ "$nfiles" -ge 40000 ] || die "only $nfiles files in the deployable"
+$SLIM report --json R -o r.json 2> /dev/null || die "report"
+check() {   # MODE SVG JSON
+python3 - "$@" <<'PY' || die "$1: see above"
+import json, re, sys, xml.etree.ElementTree as ET
+mode, svg, gj = sys.argv[1:]
+r = json.load(open('r.json'))
+g = json.load(open(gj))
+NS = {'s': 'http://www.w3.org/2000/svg', 'x': 'http://www.w3.org/1999/xlink'}
+root = ET.parse(svg).getroot()
+drawn = {}
+for el in root.iter('{http://www.w3.org/2000/svg}g'):
+    if el.get('class', '').split()[:1] != ['node']:
+        continue
+    t = el.find('s:title', NS).text
+    a = el.find('.//s:a', NS)
+    tip = a.get('{http://www.w3.org/1999/xlink}title') if a is not None else ''
+    label = ' '.join(x.text or '' for x in el.iter('{http://www.w3.org/2000/svg}text'))
+    drawn[t] = (tip, label)
+gnodes = {n['id']: n for n in g['nodes']}
+legend = [t for t in drawn if t not in gnodes]
+real = [t for t in drawn if t in gnodes]
+assert len(real) <= 300, f'{mode}: {len(real)} nodes drawn'
+assert set(real) == set(gnodes), f'{mode}: svg and json differ: {set(gnodes) ^ set(real)}'
+owner = {}
+for n in g['nodes']:
+    for m in (n.get('attrs') or {}).get('member_ids', []):
+        assert m not in owner, f'{m} in two groups'
+        owner[m] = n['id']
+want = {}
+lost = 0
+for f in r['findings']:
+    node = f['node']
+    if node in gnodes and node not in owner:
+        continue
+    grp = owner.get(node)
+    if grp is None:
+        lost += 1
+        print('finding on no drawn node:', node, file=sys.stderr)
+        continue
+    c, b = want.get(grp, (0, 0))
+    want[grp] = (c + 1, b + (f['bytes'] or 0))
+assert lost == 0, f'{mode}: {lost} findings on no drawn node'
+groups = [n for n in g['nodes'] if 'member_ids' in (n.get('attrs') or {})]
+assert groups, f'{mode}: nothing collapsed'
+units = {'B': 1, 'KiB': 1024, 'MiB': 1 << 20, 'GiB': 1 << 30, 'kB': 1000, 'MB': 10**6, 'GB': 10**9}
+for n in groups:
+    a = n['attrs']
+    c, b = want.get(n['id'], (0, 0))
+    assert (a['member_findings'], a['member_finding_bytes']) == (c, b), \
+        f"{n['id']}: attrs say {a['member_findings']}/{a['member_finding_bytes']}, r.json {c}/{b}"
+    tip, label = drawn[n['id']]
+    assert tip.endswith(f': {len(a["member_ids"])} members, {c} findings, {b} bytes'), (n['id'], tip)
+    if c:
+        m = re.search(r'(\d+) findings?, ([\d.]+) ?(\w+)', label)
+        assert m and int(m.group(1)) == c, (n['id'], label)
+        shown = float(m.group(2)) * units.get(m.group(3), 1)
+        assert abs(shown - b) <= 0.06 * b + 1, (n['id'], label, b)
+print(f'{mode}: {len(real)} nodes drawn, {len(groups)} collapsed, {sum(len(x["attrs"]["member_ids"]) for x in groups)} members, {len(r["findings"])} findings all on drawn nodes')
+PY
+}
+for m in dir dist package; do
+	$SLIM graph r.json --collapse-by $m -o g-$m.svg 2> err.txt || { cat err.txt; die "graph --collapse-by $m"; }
+	$SLIM graph r.json --collapse-by $m -o g-$m.json 2> /dev/null || die "graph json $m"
+	check $m g-$m.svg g-$m.json
+done
+# the default drawing of a big deployable: collapsed by directory too
+$SLIM graph r.json -o g-def.svg 2> /dev/null || die "default graph"
+$SLIM graph r.json -o g-def.json 2> /dev/null || die "default graph json"
+check default g-def.svg g-def.json
+$SLIM graph r.json --collapse-by owner -o x.svg 2> err.txt; [ $? = 2 ] || die "bad --collapse-by: want exit 2"
+grep -q 'collapse-by takes dir, dist or package' err.txt || die "bad --collapse-by not refused"
+echo "$nfiles files; every finding on a drawn node"
