@@ -424,6 +424,36 @@ static bool node_path(const struct gnode *n, char *out, size_t outsz)
 	return false;
 }
 
+/* An absolute module path inside the deployable `root` (an input of kind
+ * "directory", maybe given relative): the part after "/BASENAME(root)/",
+ * so modules group with the files of the same directory.  A heuristic for
+ * the Python analyzer's absolute paths; out is left alone on no match. */
+static void under_root(const struct graph *g, char *out, size_t outsz)
+{
+	char pat[512];
+	for (size_t i = 0; i < g->ninputs; i++) {
+		const struct ginput *in = &g->inputs[i];
+		if (!in->kind || strcmp(in->kind, "directory") || !in->path)
+			continue;
+		size_t len = strlen(in->path);
+		while (len > 1 && in->path[len - 1] == '/')
+			len--;
+		const char *b = in->path + len;
+		while (b > in->path && b[-1] != '/')
+			b--;
+		snprintf(pat, sizeof pat, "/%.*s/", (int)(in->path + len - b), b);
+		char tmp[1040];
+		snprintf(tmp, sizeof tmp, "/%s", out);
+		const char *hit = NULL;
+		for (const char *q = strstr(tmp, pat); q; q = strstr(q + 1, pat))
+			hit = q;
+		if (hit) {
+			snprintf(out, outsz, "%s", hit + strlen(pat));
+			return;
+		}
+	}
+}
+
 /* "dir:A/B" of path "A/B/C/file" at depth 2 (never the file itself). */
 static void dir_key(const char *path, unsigned depth, char *out, size_t outsz)
 {
@@ -444,8 +474,8 @@ static void dir_key(const char *path, unsigned depth, char *out, size_t outsz)
 /* The group key of n at directory depth `depth`, with its node kind; a
  * node with nothing to group by folds into "other:KIND". */
 static void group_key(const struct graph *g, const struct gnode *n,
-		      enum collapse_by by, unsigned depth, char *out,
-		      size_t outsz, const char **kind)
+		      enum collapse_by by, unsigned depth, bool own_dir,
+		      char *out, size_t outsz, const char **kind)
 {
 	char path[1024];
 	const char *rest = strchr(n->id, ':') + 1;
@@ -463,34 +493,45 @@ static void group_key(const struct graph *g, const struct gnode *n,
 		}
 	}
 	if (by == CB_PACKAGE && !strncmp(n->id, "py:", 3)) {
+		/* a top-level plain module (the stdlib has 200 of them) is no
+		 * package: it goes with its distribution's other modules */
+		const char *d = attr_get_str(n->attrs, "distribution");
+		const json_t *pk = n->attrs ? json_object_get(n->attrs, "package") : NULL;
+		if (!strchr(rest, '.') && !json_is_true(pk) && d && *d) {
+			snprintf(out, outsz, "pydist:%s", d);
+			*kind = NK_DIST;
+			return;
+		}
 		snprintf(out, outsz, "py:%.*s", (int)strcspn(rest, "."), rest);
 		*kind = "package";
 		return;
 	}
 	if (node_path(n, path, sizeof path)) {
+		if (!strncmp(n->id, "py:", 3))
+			under_root(g, path, sizeof path);
 		/* package: an ELF file's own directory (its package of
 		 * libraries); other files as dir */
 		bool elf = !strcmp(n->kind, NK_LIB) || !strcmp(n->kind, NK_EXE) ||
 			   !strcmp(n->kind, NK_OBJECT) || is_contained(n);
-		dir_key(path, by == CB_PACKAGE && elf ? 64 : depth, out, outsz);
+		dir_key(path, by == CB_PACKAGE && elf && own_dir ? 64 : depth,
+			out, outsz);
 		*kind = "dir";
 		return;
 	}
-	(void)g;
 	snprintf(out, outsz, "other:%s", n->kind);
 	*kind = NK_OTHER;
 }
 
 /* Distinct group keys of all nodes at this depth. */
 static size_t count_groups(const struct graph *src, enum collapse_by by,
-			   unsigned depth)
+			   unsigned depth, bool own_dir)
 {
 	struct graph t;
 	char key[1100];
 	const char *kind;
 	graph_init(&t);
 	for (size_t i = 0; i < src->nnodes; i++) {
-		group_key(src, src->nodes[i], by, depth, key, sizeof key, &kind);
+		group_key(src, src->nodes[i], by, depth, own_dir, key, sizeof key, &kind);
 		if (!graph_node(&t, key))
 			graph_add_node(&t, kind, key, NULL);
 	}
@@ -567,11 +608,13 @@ size_t subgraph_collapse_by(const struct graph *src, struct graph *dst,
 	 * to the nodes on why-paths (a quarter: the groups sit side by side
 	 * on few ranks, and more than ~75 there are a picture no one reads) */
 	for (unsigned d = 2; d <= 8; d++) {
-		if (count_groups(src, by, d) > max / 4)
+		if (count_groups(src, by, d, false) > max / 4)
 			break;
 		depth = d;
 	}
-	size_t ngroups = count_groups(src, by, depth);
+	/* package: libraries by their own directory where those fit */
+	bool own = by == CB_PACKAGE && count_groups(src, by, depth, true) <= max * 2 / 3;
+	size_t ngroups = count_groups(src, by, depth, own);
 	bool *keep = xcalloc(n + 1, sizeof *keep);
 	if (n <= max)
 		memset(keep, 1, n * sizeof *keep);
@@ -597,7 +640,7 @@ size_t subgraph_collapse_by(const struct graph *src, struct graph *dst,
 		if (keep[i])
 			continue;
 		const struct gnode *m = src->nodes[i];
-		group_key(src, m, by, depth, key, sizeof key, &kind);
+		group_key(src, m, by, depth, own, key, sizeof key, &kind);
 		struct gnode *gn = graph_node(dst, key);
 		if (!gn)
 			gn = graph_add_node(dst, kind, key, NULL);

@@ -1,6 +1,7 @@
 # slim graph --collapse-by dir|dist|package on a deployable of 40k+ real
 # files (this machine's Python trees, shared libraries, headers and docs,
-# hardlinked with cp -al): at most 300 nodes drawn; every finding of the
+# hardlinked with cp -al, and a Python import trace over its two module
+# trees): at most 300 nodes drawn; every finding of the
 # report is on a drawn node, itself or the collapsed node whose member_ids
 # (from -o g.json) include it; a collapsed node's label and tooltip give its
 # members' finding count and bytes, equal to the sums over r.json.
@@ -20,7 +21,11 @@ for p in /usr/bin/python3.11 /usr/bin/curl; do [ -x $p ] && cp -al $p R/usr/bin/
 cp -a /lib64/ld-linux-x86-64.so.2 R/lib64/ 2>/dev/null
 nfiles=$(find R -type f | wc -l)
 [ "$nfiles" -ge 40000 ] || die "only $nfiles files in the deployable"
-$SLIM report --json R -o r.json 2> /dev/null || die "report"
+# the Python side: an import trace of this machine's python3.11 over both
+# trees, so modules carry their distribution (pydist: nodes)
+python3 -X importtime -c 'import json, email.mime.text, xml.dom.minidom, sqlite3' 2> trace.txt || die "python3 -X importtime"
+$SLIM report --json R --py-trace trace.txt --py-root R/usr/lib/python3.11 \
+	--py-root R/usr/lib/python3/dist-packages -o r.json 2> /dev/null || die "report"
 check() {   # MODE SVG JSON
 python3 - "$@" <<'PY' || die "$1: see above"
 import json, re, sys, xml.etree.ElementTree as ET
@@ -77,6 +82,14 @@ for n in groups:
         assert m and int(m.group(1)) == c, (n['id'], label)
         shown = float(m.group(2)) * units.get(m.group(3), 1)
         assert abs(shown - b) <= 0.06 * b + 1, (n['id'], label, b)
+if mode == 'dist':
+    d = [n for n in groups if n['kind'] == 'distribution' and
+         any(m.startswith('py:') for m in n['attrs']['member_ids'])]
+    assert d, 'dist: no distribution took its modules'
+if mode == 'package':
+    assert [n for n in groups if n['kind'] == 'package'], 'package: no py: package'
+    assert [n for n in groups if n['kind'] == 'dir' and
+            any(m.startswith('lib:') for m in n['attrs']['member_ids'])], 'package: no library directory'
 print(f'{mode}: {len(real)} nodes drawn, {len(groups)} collapsed, {sum(len(x["attrs"]["member_ids"]) for x in groups)} members, {len(r["findings"])} findings all on drawn nodes')
 PY
 }
