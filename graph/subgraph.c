@@ -561,6 +561,20 @@ static void keep_finding_paths(const struct graph *src, bool *keep,
 	struct why_bfs w;
 	why_bfs_init(&w, src);
 	size_t nkept = 0;
+	for (size_t i = 0; i < src->ninputs && nkept < budget; i++) {
+		/* the inputs' own nodes and the traces head the picture */
+		const struct gnode *r = src->inputs[i].node ?
+			graph_node(src, src->inputs[i].node) : NULL;
+		if (r && !keep[r->idx]) {
+			keep[r->idx] = true;
+			nkept++;
+		}
+	}
+	for (size_t i = 0; i < src->nnodes && nkept < budget; i++)
+		if (!strcmp(src->nodes[i]->kind, NK_TRACE) && !keep[i]) {
+			keep[i] = true;     /* a merged report keeps no input for it */
+			nkept++;
+		}
 	uint32_t *order = xmalloc((src->nfindings + 1) * sizeof *order);
 	uint32_t *path = xmalloc((src->nnodes + 1) * sizeof *path);
 	for (size_t i = 0; i < src->nfindings; i++)
@@ -642,8 +656,20 @@ size_t subgraph_collapse_by(const struct graph *src, struct graph *dst,
 		const struct gnode *m = src->nodes[i];
 		group_key(src, m, by, depth, own, key, sizeof key, &kind);
 		struct gnode *gn = graph_node(dst, key);
-		if (!gn)
-			gn = graph_add_node(dst, kind, key, NULL);
+		if (!gn) {
+			/* names say what a group is: "usr/lib/", "other module
+			 * nodes", the package or distribution itself */
+			const char *colon = strchr(key, ':') + 1;
+			char name[1200];
+			if (!strncmp(key, "dir:", 4))
+				snprintf(name, sizeof name, "%s%s", colon,
+					 strcmp(colon, "/") ? "/" : "");
+			else if (!strncmp(key, "other:", 6))
+				snprintf(name, sizeof name, "other %s nodes", colon);
+			else
+				snprintf(name, sizeof name, "%s", colon);
+			gn = graph_add_node(dst, kind, key, name);
+		}
 		map[i] = gn;
 		if (!ids[gn->idx])
 			ids[gn->idx] = json_array();
