@@ -629,6 +629,12 @@ size_t subgraph_collapse_by(const struct graph *src, struct graph *dst,
 	/* package: libraries by their own directory where those fit */
 	bool own = by == CB_PACKAGE && count_groups(src, by, depth, true) <= max * 2 / 3;
 	size_t ngroups = count_groups(src, by, depth, own);
+	if (by == CB_PACKAGE && ngroups > max * 2 / 3 &&
+	    count_groups(src, CB_DIST, depth, false) < ngroups) {
+		/* thousands of top packages: their distributions instead */
+		by = CB_DIST;
+		ngroups = count_groups(src, by, depth, false);
+	}
 	bool *keep = xcalloc(n + 1, sizeof *keep);
 	if (n <= max)
 		memset(keep, 1, n * sizeof *keep);
