@@ -382,9 +382,9 @@ size_t subgraph_cap(const struct graph *src, struct graph *dst, size_t max)
  * largest findings first) stay themselves while the budget allows, the
  * rest fold into their group.  Paths come from rule 2 of ids.h (KIND:PATH
  * inside a deployable; things inside a file use their owner's path) or
- * from a "path" attr; directory groups take the deepest prefix depth at
- * which the groups still fit (a deployable is "usr/..." all through, so
- * the top level alone would be one node).
+ * from a "path" attr; directory groups start at the top level and the
+ * largest splits while the groups still fit (split_dirs(); a deployable is
+ * "usr/..." all through, so the top level alone would be one node).
  */
 
 /* Nodes on why-paths drawn as themselves at most (the largest findings'
@@ -522,22 +522,90 @@ static void group_key(const struct graph *g, const struct gnode *n,
 	*kind = NK_OTHER;
 }
 
-/* Distinct group keys of all nodes at this depth. */
+/* Distinct group keys of all nodes, node i at directory depth dep[i]. */
 static size_t count_groups(const struct graph *src, enum collapse_by by,
-			   unsigned depth, bool own_dir)
+			   const unsigned *dep, bool own_dir)
 {
 	struct graph t;
 	char key[1100];
 	const char *kind;
 	graph_init(&t);
 	for (size_t i = 0; i < src->nnodes; i++) {
-		group_key(src, src->nodes[i], by, depth, own_dir, key, sizeof key, &kind);
+		group_key(src, src->nodes[i], by, dep[i], own_dir, key, sizeof key, &kind);
 		if (!graph_node(&t, key))
 			graph_add_node(&t, kind, key, NULL);
 	}
 	size_t n = t.nnodes;
 	graph_free(&t);
 	return n;
+}
+
+/*
+ * Per-node directory depths: all start at 1 ("usr/"); the largest "dir:"
+ * group whose members one level deeper still keep the total within
+ * `limit` is split, again and again (64 splits at most).  A uniform depth
+ * would leave a deployable as "usr/" (51,873 members) because
+ * usr/include alone has 100 subdirectories.  Each try walks only the
+ * group's members.
+ */
+static void split_dirs(const struct graph *src, enum collapse_by by,
+		       unsigned *dep, size_t limit)
+{
+	size_t n = src->nnodes;
+	char key[1100], key2[1100];
+	const char *kind;
+	struct graph t, tried;
+	graph_init(&tried);
+	uint32_t *gof = xmalloc((n + 1) * sizeof *gof);
+	for (int round = 0; round < 64; round++) {
+		graph_init(&t);
+		for (size_t i = 0; i < n; i++) {
+			group_key(src, src->nodes[i], by, dep[i], false, key, sizeof key, &kind);
+			struct gnode *gn = graph_node(&t, key);
+			if (!gn) {
+				gn = graph_add_node(&t, kind, key, NULL);
+				graph_node_set_size(gn, 0);
+			}
+			gn->size++;
+			gof[i] = gn->idx;
+		}
+		size_t total = t.nnodes;
+		struct gnode *best = NULL;
+		for (size_t k = 0; k < t.nnodes; k++) {
+			struct gnode *c = t.nodes[k];
+			if (strncmp(c->id, "dir:", 4) || c->size < 2 || graph_node(&tried, c->id))
+				continue;
+			if (!best || c->size > best->size)
+				best = c;
+		}
+		if (!best) {
+			graph_free(&t);
+			break;
+		}
+		struct graph kids;
+		graph_init(&kids);
+		bool deeper = false;
+		for (size_t i = 0; i < n; i++) {
+			if (gof[i] != best->idx)
+				continue;
+			group_key(src, src->nodes[i], by, dep[i] + 1, false, key2, sizeof key2, &kind);
+			if (!graph_node(&kids, key2))
+				graph_add_node(&kids, kind, key2, NULL);
+			deeper |= strcmp(key2, best->id) != 0;
+		}
+		bool fits = deeper && total - 1 + kids.nnodes <= limit;
+		if (fits) {
+			for (size_t i = 0; i < n; i++)
+				if (gof[i] == best->idx)
+					dep[i]++;
+		} else {
+			graph_add_node(&tried, "dir", best->id, NULL);
+		}
+		graph_free(&kids);
+		graph_free(&t);
+	}
+	graph_free(&tried);
+	free(gof);
 }
 
 static const struct graph *fb_g;
@@ -617,23 +685,22 @@ size_t subgraph_collapse_by(const struct graph *src, struct graph *dst,
 			    enum collapse_by by, size_t max)
 {
 	size_t n = src->nnodes;
-	unsigned depth = 1;
-	/* the deepest directory level whose groups leave most of the budget
-	 * to the nodes on why-paths (a quarter: the groups sit side by side
-	 * on few ranks, and more than ~75 there are a picture no one reads) */
-	for (unsigned d = 2; d <= 8; d++) {
-		if (count_groups(src, by, d, false) > max / 4)
-			break;
-		depth = d;
-	}
+	unsigned *dep = xmalloc((n + 1) * sizeof *dep);
+	for (size_t i = 0; i < n; i++)
+		dep[i] = 1;
+	/* directories split, largest first, while the groups leave most of
+	 * the budget to the nodes on why-paths (a quarter: the groups sit
+	 * side by side on few ranks, and more than ~75 there are a picture
+	 * no one reads) */
+	split_dirs(src, by, dep, max / 4);
 	/* package: libraries by their own directory where those fit */
-	bool own = by == CB_PACKAGE && count_groups(src, by, depth, true) <= max * 2 / 3;
-	size_t ngroups = count_groups(src, by, depth, own);
+	bool own = by == CB_PACKAGE && count_groups(src, by, dep, true) <= max * 2 / 3;
+	size_t ngroups = count_groups(src, by, dep, own);
 	if (by == CB_PACKAGE && ngroups > max * 2 / 3 &&
-	    count_groups(src, CB_DIST, depth, false) < ngroups) {
+	    count_groups(src, CB_DIST, dep, false) < ngroups) {
 		/* thousands of top packages: their distributions instead */
 		by = CB_DIST;
-		ngroups = count_groups(src, by, depth, false);
+		ngroups = count_groups(src, by, dep, false);
 	}
 	bool *keep = xcalloc(n + 1, sizeof *keep);
 	if (n <= max)
@@ -660,7 +727,7 @@ size_t subgraph_collapse_by(const struct graph *src, struct graph *dst,
 		if (keep[i])
 			continue;
 		const struct gnode *m = src->nodes[i];
-		group_key(src, m, by, depth, own, key, sizeof key, &kind);
+		group_key(src, m, by, dep[i], own, key, sizeof key, &kind);
 		struct gnode *gn = graph_node(dst, key);
 		if (!gn) {
 			/* names say what a group is: "usr/lib/", "other module
@@ -718,5 +785,6 @@ size_t subgraph_collapse_by(const struct graph *src, struct graph *dst,
 	free(nfind);
 	free(map);
 	free(keep);
+	free(dep);
 	return folded;
 }

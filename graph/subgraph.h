@@ -54,8 +54,8 @@ size_t subgraph_collapse(const struct graph *src, struct graph *dst);
 
 /*
  * --collapse-by: group what does not fit by directory (CB_DIR: the path of
- * a deployable's KIND:PATH id, or a "path" attr, cut at the deepest level
- * whose groups fit in max/4), by Python distribution (CB_DIST: the
+ * a deployable's KIND:PATH id, or a "path" attr; the largest directory
+ * split into its subdirectories while the groups fit in max/4), by Python distribution (CB_DIST: the
  * "distribution" attr into its pydist: node, the rest by directory) or by
  * package (CB_PACKAGE: py: modules into their top package, files into
  * their own directory).  With more than `max` nodes, for each finding
