@@ -29,7 +29,7 @@ static void report(struct graph *g, const char *name, const char *via)
 	graph_add_finding(g, "unused-library", "lib:shared", NULL, 100, "proven", name, "drop it");
 	struct ginput *in = graph_add_input(g, name, "elf-exec", exe);
 	snprintf(in->sha256, sizeof in->sha256, "%s", "ab");
-	g->totals = json_pack("{s:{s:i}}", "roots", exe, 1);
+	json_object_set_new(g->totals, "roots", json_pack("{s:i}", exe, 1));
 }
 
 Test(merge, shared_once_later_attrs_first_finding)
