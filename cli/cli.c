@@ -40,6 +40,12 @@ int cli_print_errors(const struct diag_list *errs)
 	return errs->n ? EXIT_USAGE : EXIT_OK;
 }
 
+void cli_wrote(const char *path)
+{
+	if (path && strcmp(path, "-"))
+		fprintf(stderr, "slim: wrote %s\n", path);
+}
+
 int cli_finish(int rc)
 {
 	/* a failed write to stdout must not look like success (git's

@@ -46,6 +46,10 @@ int cli_diag(const struct diag *d);
  * offset 0x..: what"); 2 if there was any, else 0. */
 int cli_print_errors(const struct diag_list *errs);
 
+/* "slim: wrote PATH" on stderr for a file an output option wrote (stdout
+ * stays the report's); nothing for "-" (stdout itself). */
+void cli_wrote(const char *path);
+
 /* Close stdout and check for errors: a write failure is exit 2. */
 int cli_finish(int rc);
 

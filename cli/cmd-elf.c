@@ -171,11 +171,11 @@ int cmd_elf(int argc, char **argv)
 		if (cli_write_json(&all, path, &d))
 			rc = cli_diag(&d);
 		else if (to_file)
-			fprintf(stderr, "slim: wrote %s\n", path);
+			cli_wrote(path);
 	} else if (ofile_commit(&of, &d)) {
 		rc = cli_diag(&d);
 	} else if (to_file) {
-		fprintf(stderr, "slim: wrote %s\n", path);
+		cli_wrote(path);
 	}
 out:
 	graph_free(&all);

@@ -445,7 +445,7 @@ static int finish(struct fatbin_cli *o, const struct graph *g, int rc, int nfile
 			return cli_diag(&d);
 	}
 	if (to_file)
-		fprintf(stderr, "slim: wrote %s\n", path);
+		cli_wrote(path);
 	return rc;
 }
 

@@ -451,8 +451,7 @@ static int write_out(const struct linkmap_cli *o, struct linkmap *m,
 		if (ofile_commit(&of, d))
 			return -1;
 	}
-	if (strcmp(out, "-"))
-		fprintf(stderr, "slim: wrote %s\n", out);
+	cli_wrote(out);
 	return 0;
 }
 

@@ -101,13 +101,6 @@ const struct cli_spec cmd_pydeps_record_spec = {
 /* pydeps/recorder.py, NUL-terminated (cli/pyrecorder.c) */
 extern const char slim_recorder_py[];
 
-/* each file written is named on stderr (stdout stays the summary's) */
-static void wrote(const char *path)
-{
-	if (strcmp(path, "-"))
-		fprintf(stderr, "slim: wrote %s\n", path);
-}
-
 /* python options that take a value (python3 --help) */
 static bool takes_value(const char *a)
 {
@@ -185,7 +178,7 @@ static int cmd_record(int argc, char **argv)
 	if (access(outp, R_OK))
 		rc = cli_error("pydeps record: %s: no trace written", outp);
 	else
-		wrote(out);
+		cli_wrote(out);
 	free(outp);
 	free(av);
 	return rc;
@@ -325,13 +318,13 @@ static int emit(const struct graph *g, const struct pydeps_cli *o)
 		if (write_prune_list(g, o->prune, o->include_likely, &d))
 			rc = cli_diag(&d);
 		else
-			wrote(o->prune);
+			cli_wrote(o->prune);
 	}
 	const char *out = o->out ? o->out : "-";
 	if (o->json) {
 		if (cli_write_json(g, out, &d))
 			return cli_diag(&d);
-		wrote(out);
+		cli_wrote(out);
 		return rc;
 	}
 	struct ofile of;
@@ -341,7 +334,7 @@ static int emit(const struct graph *g, const struct pydeps_cli *o)
 	print_summary(g, fp, o->include_likely);
 	if (ofile_commit(&of, &d))
 		return cli_diag(&d);
-	wrote(out);
+	cli_wrote(out);
 	return rc;
 }
 

@@ -262,13 +262,6 @@ static int write_prune_list(const struct graph *g, const struct report_cli *o,
 	return ofile_commit(&of, d);
 }
 
-/* each file written is named on stderr (stdout stays the report's) */
-static void wrote(const char *path)
-{
-	if (strcmp(path, "-"))
-		fprintf(stderr, "slim: wrote %s\n", path);
-}
-
 /* emit: the text (or JSON with --json) to stdout or -o, and the files
  * --html/--svg ask for beside it.  A report with an input missing is never
  * written as a file: a gate must not pass on it (the text on stdout still
@@ -282,27 +275,27 @@ static int emit(const struct graph *g, const struct report_cli *o, int rc)
 	if (o->json) {
 		if (cli_write_json(g, o->out ? o->out : "-", &d))
 			return cli_diag(&d);
-		wrote(o->out ? o->out : "-");
+		cli_wrote(o->out ? o->out : "-");
 	} else if (g->ninputs) {
 		if (write_text(g, o, &d))
 			return d.msg[0] ? cli_diag(&d) : EXIT_USAGE;
 		if (to_file)
-			wrote(o->out);
+			cli_wrote(o->out);
 	}
 	if (o->prune_list) {
 		if (write_prune_list(g, o, &d))
 			return cli_diag(&d);
-		wrote(o->prune_list);
+		cli_wrote(o->prune_list);
 	}
 	if (o->html) {
 		if (report_write_html(g, o->html, &d))
 			return cli_diag(&d);
-		wrote(o->html);
+		cli_wrote(o->html);
 	}
 	if (o->svg) {
 		if (report_write_svg(g, o->svg, &d))
 			return cli_diag(&d);
-		wrote(o->svg);
+		cli_wrote(o->svg);
 	}
 	return rc;
 }
