@@ -31,7 +31,7 @@ LDLIBS  := -Wl,-Bstatic $(ARCHIVE_LIBS) $(shell pkg-config --static --libs $(STA
            -liberty -Wl,-Bdynamic $(shell pkg-config --libs $(DYN_PKGS) 2>/dev/null) -lm -lpthread -ldl $(EXTRA_LDLIBS)
 LDFLAGS += $(EXTRA_LDFLAGS)
 
-LIB_SRC := $(sort $(wildcard common/*.c graph/*.c analyzers/*/*.c linkmap/*.c pydeps/*.c pipeline/*.c))
+LIB_SRC := $(sort $(wildcard common/*.c graph/*.c analyzers/*/*.c linkmap/*.c pydeps/*.c pipeline/*.c prune/*.c))
 CLI_SRC := $(sort $(wildcard cli/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)

@@ -20,7 +20,9 @@
 #                       the services one analyzer offers another, totals
 #                       (what a run shares is declared below the analyzers,
 #                       in common/run.h)
-#   4  cli/             options, the command table, the choice of output
+#   4  prune/           rewriting: the slimmer artifact written from the
+#                       analyzers' verdicts (`slim prune`)
+#   5  cli/             options, the command table, the choice of output
 #
 # tests/, fuzz/, bench/ and samples/ use every layer and are not checked; a
 # C source in any other top-level directory is in no layer and fails until
@@ -90,7 +92,8 @@ function rank(c) {
 	if (c == "graph") return 1
 	if (c ~ /^analyzers\/[^\/]+$/ || c == "linkmap" || c == "pydeps") return 2
 	if (c == "pipeline") return 3
-	if (c == "cli") return 4
+	if (c == "prune") return 4
+	if (c == "cli") return 5
 	return -1
 }
 function public_header(t, c,   n, a) {
@@ -195,7 +198,7 @@ doc_names() {
 	  } }' "$DOC" | sort -u
 }
 definitions() {
-	find common graph analyzers linkmap pydeps pipeline cli tests fuzz bench \
+	find common graph analyzers linkmap pydeps pipeline prune cli tests fuzz bench \
 	     samples -name '*.[ch]' -type f 2>/dev/null | sort | xargs awk '
 	FNR == 1 { pend = "" }
 	pend != "" { s = $0

@@ -29,7 +29,10 @@
  *    56  u64 decompressed size (0 when stored plain)
  *
  * Containers sit back to back in .nv_fatbin / __nv_relfatbin; the next one
- * starts right after the previous one's entries.  Every size is checked
+ * starts right after the previous one's entries.  A container with no
+ * entries (size 0: what `slim prune` leaves of one whose every entry went)
+ * is accepted in nvcc's sections and behind a wrapper, never by the
+ * structural scan, where it would be a bare magic.  Every size is checked
  * against the bytes of the section before use.
  */
 #include "fatbin.h"
@@ -180,7 +183,8 @@ static void note_where(struct fatbin_scan *s, const char *member,
 
 /* The container header: magic, version, size within the section. */
 static int parse_header(const unsigned char *p, uint64_t n, const char *where,
-			uint64_t off, uint64_t *hs, uint64_t *fs, struct diag *d)
+			uint64_t off, bool allow_empty, uint64_t *hs,
+			uint64_t *fs, struct diag *d)
 {
 	if (n < FATBIN_HDR_SIZE)
 		return diag_err_at(d, where, off, "fatbin header truncated (%llu bytes left in the section)",
@@ -195,7 +199,7 @@ static int parse_header(const unsigned char *p, uint64_t n, const char *where,
 	if (*hs < FATBIN_HDR_SIZE || *hs > n)
 		return diag_err_at(d, where, off, "fatbin header size %llu is invalid",
 				   (unsigned long long)*hs);
-	if (*fs < FATBIN_ENTRY_MIN || *fs > n - *hs)
+	if ((*fs < FATBIN_ENTRY_MIN && !(allow_empty && !*fs)) || *fs > n - *hs)
 		return diag_err_at(d, where, off, "fatbin size 0x%llx runs past the end of the section (0x%llx bytes left)",
 				   (unsigned long long)*fs,
 				   (unsigned long long)(n - *hs));
@@ -223,7 +227,7 @@ uint64_t fatbin_walk_container(struct fatbin_scan *s, const char *path,
 	else
 		snprintf(where, sizeof where, "%s: section %s", path, section);
 	uint64_t hs = 0, fs = 0;
-	if (parse_header(p, n, where, base_off, &hs, &fs, d))
+	if (parse_header(p, n, where, base_off, !found_by_scan, &hs, &fs, d))
 		return 0;
 	size_t first = s->n;
 	uint64_t pos = hs, end = hs + fs;

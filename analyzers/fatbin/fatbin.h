@@ -252,4 +252,41 @@ struct run;
 int fatbin_merge(struct graph *g, const struct input *in, size_t n,
 		 const struct run *r, struct diag_list *errs);
 
+/* --- rewriting: a file with entries removed (rewrite.c) --- */
+
+/* One piece of the output: `len` bytes at output offset `out`, copied from
+ * input offset `src`, or written from `data` (a rewritten container
+ * header).  Pieces are sorted by `out` and do not overlap; the bytes
+ * between them are zero (the removed entries' bytes). */
+struct fatbin_piece {
+	uint64_t out, src, len;
+	const unsigned char *data;
+};
+
+struct fatbin_rewrite {
+	struct fatbin_piece *v;
+	size_t n, cap;
+	unsigned char *hdrs;     /* the rewritten container headers, owned */
+	uint64_t size;           /* output bytes: always the input's */
+	uint64_t freed;          /* bytes (entry headers + payloads) removed */
+	uint32_t removed;        /* entries removed */
+	uint32_t containers;     /* containers rewritten */
+};
+
+/*
+ * Plan the file [p, p+n) (read from `path`, scanned into s without errors)
+ * with every entry i where drop[i] removed: each container that loses an
+ * entry keeps its offset and header (its size field set to the kept
+ * entries' bytes), its kept entries follow back to back in their order,
+ * byte-identical, and its tail is zeroed; nothing else changes or moves.
+ * Fills rw (free with fatbin_rewrite_free(); its pieces point into its own
+ * header copies, and name input offsets of p).  -1 with d set when the
+ * containers cannot be rewritten so (entries that do not tile their
+ * container, overlapping containers); rw is then empty.
+ */
+int fatbin_rewrite_plan(const struct fatbin_scan *s, const char *path,
+			const unsigned char *p, size_t n, const bool *drop,
+			struct fatbin_rewrite *rw, struct diag *d);
+void fatbin_rewrite_free(struct fatbin_rewrite *rw);
+
 #endif

@@ -1,0 +1,115 @@
+/*
+ * cmd-prune.c - `slim prune INPUT -o OUT`: write the slimmer artifact
+ * (issue #17).  Options, the refusals that need no reading, and the lines
+ * it prints; prune/ does the work (prune_file()).
+ *
+ * Per file, one line on stdout: entries removed, containers rewritten,
+ * bytes freed (the report's removable_bytes for the findings applied) and,
+ * with --compressed-size, the zstd sizes before and after.  A file copied
+ * unchanged for safety gets "slim: warning: FILE: copied unchanged: WHY"
+ * on stderr.  OUT is never INPUT unless --in-place is given.
+ */
+#include "cli.h"
+#include "opts.h"
+#include "../prune/prune.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+enum { O_ARCH = CLI_O_FIRST, O_INCLUDE, O_ZSIZE, O_INPLACE };
+
+static const struct cli_opt opts[] = {
+	{'o', "output", "OUT", "write the pruned copy to OUT (atomically)"},
+	{O_ARCH, "arch", "LIST", "GPU targets shipped, e.g. sm_80,sm_90: remove the\n"
+				 "fatbin entries none of them can load"},
+	{O_INCLUDE, "include", "likely", "also apply likely findings: redundant PTX and\n"
+					 "duplicate GPU code"},
+	{O_ZSIZE, "compressed-size", NULL, "print each file's zstd size (fast level)\n"
+					   "before and after"},
+	{O_INPLACE, "in-place", NULL, "allow OUT to be INPUT (replaced atomically)"},
+	{0},
+};
+
+const struct cli_spec cmd_prune_spec = {
+	"prune", "[options] INPUT -o OUT",
+	"Write a copy of INPUT without what slim proves unused: the fatbin\n"
+	"entries (cubin, PTX, LTO-IR) no GPU of --arch can load, from every\n"
+	"ELF file (shared library, executable, object, static archive).  Kept\n"
+	"entries stay byte-identical and in order; freed bytes are zeroed and\n"
+	"punched as holes.  A file slim cannot rewrite safely is copied\n"
+	"unchanged, with a warning saying why.\n",
+	opts, NULL,
+};
+
+static bool same_file(const char *a, const char *b)
+{
+	struct stat x, y;
+	return !stat(a, &x) && !stat(b, &y) && x.st_dev == y.st_dev &&
+	       x.st_ino == y.st_ino;
+}
+
+static void print_result(const char *in, const struct prune_opts *o,
+			 const struct prune_result *r)
+{
+	if (r->refused)
+		fprintf(stderr, "slim: warning: %s: copied unchanged: %s\n", in, r->why);
+	if (!r->gpu)
+		printf("%s: no GPU code; copied unchanged\n", in);
+	else if (!o->nt)
+		printf("%s: %u GPU entries kept (no --arch)\n", in, r->entries);
+	else
+		printf("%s: removed %u of %u GPU entries from %u containers: %llu bytes freed%s\n",
+		       in, r->removed, r->entries, r->containers,
+		       (unsigned long long)r->freed, r->refused ? " (copied unchanged)" : "");
+	if (o->compressed_size)
+		printf("  zstd -1: %llu -> %llu bytes\n", (unsigned long long)r->zin,
+		       (unsigned long long)r->zout);
+}
+
+int cmd_prune(int argc, char **argv)
+{
+	struct prune_opts o = {0};
+	const char *out = NULL;
+	bool in_place = false;
+	struct diag d = {0};
+	int c;
+	while ((c = cli_next_opt(&cmd_prune_spec, argc, argv)) >= 0) {
+		switch (c) {
+		case 'o': out = optarg; break;
+		case O_ARCH: o.arch = optarg; break;
+		case O_INCLUDE:
+			if (strcmp(optarg, "likely"))
+				return cli_usage_error(&cmd_prune_spec, "--include takes 'likely', not '%s'", optarg);
+			o.likely = true;
+			break;
+		case O_ZSIZE: o.compressed_size = true; break;
+		case O_INPLACE: in_place = true; break;
+		}
+	}
+	if (c != CLI_OPT_END)
+		return cli_opt_exit(c);
+	if (optind >= argc)
+		return cli_usage_error(&cmd_prune_spec, "no INPUT");
+	if (argc - optind > 1)
+		return cli_usage_error(&cmd_prune_spec, "one INPUT only");
+	if (!out)
+		return cli_usage_error(&cmd_prune_spec, "no -o OUT");
+	const char *in = argv[optind];
+	if (!strcmp(out, "-"))
+		return cli_error("prune: OUT must be a file, not stdout");
+	if (same_file(in, out) && !in_place)
+		return cli_error("prune: %s: OUT is INPUT; give --in-place to replace it", out);
+	if (o.arch && fatbin_parse_arch(o.arch, o.t, 64, &o.nt, &d))
+		return cli_diag(&d);
+	struct stat st;
+	if (!stat(in, &st) && S_ISDIR(st.st_mode))
+		return cli_error("prune: %s: a directory: only single files are pruned so far", in);
+	struct prune_result r;
+	if (prune_file(in, out, &o, &r, &d))
+		return cli_finish(cli_diag(&d));
+	print_result(in, &o, &r);
+	cli_wrote(out);
+	return cli_finish(0);
+}

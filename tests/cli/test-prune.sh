@@ -1,0 +1,124 @@
+#!/bin/bash
+# test-prune.sh - `slim prune` (issue #17) on the committed nvcc samples:
+# usage and refusals; prune_check.py's proof for several --arch lists (the
+# bytes freed equal the report's prediction, OUT re-read lists exactly the
+# kept entries, byte-identical, extracted files equal, containers parsed
+# independently, nothing else changed, holes, dlopen); --include likely;
+# --compressed-size against the zstd CLI; inputs slim cannot rewrite safely
+# (unknown container version, a wrapper pointing elsewhere, no section
+# header table) copied unchanged with a warning naming why; --in-place and
+# atomic output.  tests/real/prune.sh runs the same proof over CUDA's lib64.
+source "$ROOT/tests/cli/lib.sh"
+need python3 python3
+need zstd zstd
+need readelf binutils
+S=$ROOT/samples/out/fatbin
+[ -f "$S/MANIFEST" ] || die "samples not built: run samples/build.sh"
+
+# usage errors: one line, exit 2, nothing written
+expect_rc 0 "$SLIM" prune --help > help.txt
+grep -q -- "--arch LIST" help.txt || die "--help lacks --arch"
+expect_rc 2 "$SLIM" prune "$S/libk.so" 2> err.txt
+one_line err.txt
+grep -q "no -o OUT" err.txt || die "missing -o: $(cat err.txt)"
+expect_rc 2 "$SLIM" prune --include maybe "$S/libk.so" -o x 2> err.txt
+one_line err.txt
+expect_rc 2 "$SLIM" prune --arch sm_8x "$S/libk.so" -o x 2> err.txt
+one_line err.txt
+[ ! -e x ] || die "a usage error wrote OUT"
+expect_rc 2 "$SLIM" prune /nonexistent -o x 2> err.txt
+one_line err.txt
+[ ! -e x ] || die "a missing input wrote OUT"
+cp "$S/libk.so" k.so
+sum0=$(sha256sum < k.so)
+expect_rc 2 "$SLIM" prune --arch sm_90 k.so -o k.so 2> err.txt
+one_line err.txt
+grep -q "give --in-place" err.txt || die "OUT = INPUT: $(cat err.txt)"
+ln k.so k-link.so
+expect_rc 2 "$SLIM" prune --arch sm_90 k.so -o k-link.so 2> err.txt
+[ "$(sha256sum < k.so)" = "$sum0" ] || die "INPUT modified without --in-place"
+expect_rc 2 "$SLIM" prune --arch sm_90 k.so -o /nonexistent/dir/k.so 2> err.txt
+one_line err.txt
+
+# the proof on every sample, for several target lists
+files=$(ls "$S"/* | grep -v MANIFEST)
+for a in sm_90 sm_80,sm_90 sm_75 sm_100; do
+	python3 "$ROOT/tests/cli/prune_check.py" "$SLIM" "$a" "w-$a" $files || die "--arch $a"
+done
+
+# --include likely: the redundant PTX of exe_balance goes too
+expect_rc 0 "$SLIM" fatbin --arch sm_90 "$S/exe_balance" > fb.txt
+read -r pn pb rn rb < <(sed -n 's/.*: \([0-9]*\) prunable entries, \([0-9]*\) bytes; \([0-9]*\) redundant PTX\/LTO-IR entries, \([0-9]*\) bytes.*/\1 \2 \3 \4/p' fb.txt)
+[ "${rn:-0}" -gt 0 ] || die "exe_balance has no redundant PTX for sm_90: $(cat fb.txt)"
+expect_rc 0 "$SLIM" prune --arch sm_90 --include likely "$S/exe_balance" -o likely.out > out.txt 2> err.txt
+grep -q "removed $((pn + rn)) of 9 GPU entries .*: $((pb + rb)) bytes freed" out.txt ||
+	die "--include likely: $(cat out.txt), want $((pn + rn)) entries, $((pb + rb)) bytes"
+expect_rc 0 "$SLIM" fatbin --arch sm_90 likely.out > fb2.txt
+grep -q "sm_90 .* 0 redundant PTX" fb2.txt || grep -q ": 0 prunable entries, 0 bytes; 0 redundant" fb2.txt ||
+	die "likely.out still has redundant PTX: $(cat fb2.txt)"
+
+# --compressed-size: both figures within 3% of the zstd CLI at level 1
+expect_rc 0 "$SLIM" prune --arch sm_90 --compressed-size "$S/exe_balance" -o z.out > out.txt 2> err.txt
+read -r zin zout < <(sed -n 's/^  zstd -1: \([0-9]*\) -> \([0-9]*\) bytes$/\1 \2/p' out.txt)
+[ -n "${zin:-}" ] || die "--compressed-size printed no zstd line: $(cat out.txt)"
+cin=$(zstd -1 -c --no-check < "$S/exe_balance" | wc -c)
+cout=$(zstd -1 -c --no-check < z.out | wc -c)
+for p in "$zin $cin" "$zout $cout"; do
+	set -- $p
+	[ $(( ($1 - $2) * 100 / $2 )) -le 3 ] && [ $(( ($2 - $1) * 100 / $2 )) -le 3 ] ||
+		die "--compressed-size: slim $1, zstd -1 $2"
+done
+[ "$zout" -lt "$zin" ] || die "pruned copy does not compress smaller: $zin -> $zout"
+
+# unsafe inputs: copied unchanged, a warning naming why, exit 0
+unsafe() {   # NAME FILE WHY-REGEX
+	expect_rc 0 "$SLIM" prune --arch sm_90 "$2" -o "$1.out" > out.txt 2> err.txt
+	grep -q "^slim: warning: $2: copied unchanged: .*$3" err.txt || die "$1: $(cat err.txt)"
+	cmp -s "$2" "$1.out" || die "$1: OUT differs from INPUT"
+}
+off=$(python3 - "$S/libk.so" <<'PY'
+import sys
+d = open(sys.argv[1], "rb").read()
+print(d.index(bytes.fromhex("50ed55ba")))
+PY
+)
+cp "$S/libk.so" badver.so
+printf '\x02' | dd of=badver.so bs=1 seek=$((off + 4)) conv=notrunc status=none
+unsafe badver badver.so "unknown fatbin version 2"
+seg=$(readelf -SW "$S/exe_balance" | awk '$2 == ".nvFatBinSegment" { print $5 }')
+[ -n "$seg" ] || die "exe_balance has no .nvFatBinSegment"
+cp "$S/exe_balance" badseg
+python3 - badseg $((16#$seg)) <<'PY'
+import struct, sys
+p, off = sys.argv[1], int(sys.argv[2])
+d = bytearray(open(p, "rb").read())
+addr, = struct.unpack_from("<Q", d, off + 8)
+assert addr, "wrapper address filled by a relocation, not in place"
+struct.pack_into("<Q", d, off + 8, addr + 8)
+open(p, "wb").write(d)
+PY
+unsafe badseg badseg "wrapper 0 points at"
+cp "$S/libk.so" noshdr.so
+python3 - noshdr.so <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], "rb").read())
+struct.pack_into("<Q", d, 0x28, 0)       # e_shoff
+struct.pack_into("<HHH", d, 0x3c, 0, 0, 0)  # e_shnum, e_shstrndx
+open(sys.argv[1], "wb").write(d)
+PY
+unsafe noshdr noshdr.so "no section header table"
+# a file with no GPU code: copied, said so, no warning
+expect_rc 0 "$SLIM" prune --arch sm_90 "$S/MANIFEST" -o manifest.out > out.txt 2> err.txt
+grep -q "no GPU code; copied unchanged" out.txt || die "non-ELF: $(cat out.txt)"
+! grep -q warning err.txt || die "non-ELF warned: $(cat err.txt)"
+cmp -s "$S/MANIFEST" manifest.out || die "non-ELF copy differs"
+
+# --in-place: replaced by rename (new inode), the other name keeps the old
+# bytes, no temporary left beside it
+ino0=$(stat -c %i k.so)
+expect_rc 0 "$SLIM" prune --arch sm_90 --in-place k.so -o k.so > out.txt 2> err.txt
+[ "$(stat -c %i k.so)" != "$ino0" ] || die "--in-place wrote through the old inode"
+[ "$(sha256sum < k-link.so)" = "$sum0" ] || die "--in-place changed the other link"
+"$SLIM" fatbin --arch sm_90 k.so | grep -q ": 0 prunable entries" || die "--in-place: still prunable"
+[ -z "$(ls -A | grep '^\.')" ] || die "temporaries left: $(ls -A | grep '^\.')"
+echo "ok: slim prune on the samples"
