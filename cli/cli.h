@@ -34,6 +34,7 @@ int cmd_baseline(int argc, char **argv);
 int cmd_gate(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_prune(int argc, char **argv);
+int cmd_cas(int argc, char **argv);
 
 /* Print `usage` to stdout (for --help, returns 0) or to stderr (a usage
  * error, returns 2). */

@@ -30,6 +30,7 @@ static const struct command commands[] = {
 	{"baseline", cmd_baseline, "write a trimmed report for `slim gate`", &cmd_baseline_spec},
 	{"gate", cmd_gate, "CI check of dependency and size growth against a baseline", &cmd_gate_spec},
 	{"merge", cmd_merge, "join per-artifact reports into one, nothing counted twice", &cmd_merge_spec},
+	{"cas", cmd_cas, "bytes a content-addressed package re-sends, by file and chunk", &cmd_cas_spec},
 	{"prune", cmd_prune, "write the slimmer artifact: unloadable GPU code removed", &cmd_prune_spec},
 };
 

@@ -106,5 +106,6 @@ extern const struct cli_spec cmd_linkmap_spec, cmd_pydeps_spec,
 	cmd_pydeps_record_spec;
 extern const struct cli_spec cmd_merge_spec;
 extern const struct cli_spec cmd_prune_spec;
+extern const struct cli_spec cmd_cas_spec;
 
 #endif

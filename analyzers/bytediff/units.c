@@ -1,0 +1,538 @@
+/*
+ * units.c - split a differing pair of files into the units that are
+ * compared one by one (issue #16: "the two versions are aligned unit by
+ * unit").
+ *
+ *   ELF (libelf, gelf): each section by name (the k-th of a repeated name
+ *     with the k-th), then the ELF header, program headers and section
+ *     header table as one unit whose offsets and sizes follow from the
+ *     sections (compared with sh_offset, e_shoff and the sizes of sections
+ *     that changed size zeroed: a consequence of those sections' causes).
+ *     The build-id note's descriptor and .debug_str / .debug_line_str are
+ *     given to explain.c for the sections that copy or point into them.
+ *   ar (the format of ar(5), headers of 60 bytes checked against the
+ *     bytes left): members paired by name and occurrence; each header's
+ *     date (timestamp), uid and gid (owner), mode (mode) and size fields;
+ *     the symbol index as a consequence (or order when the same members
+ *     came in another order); each member's data compared recursively.
+ *   .pyc (PEP 552): flags, mtime (timestamp when both are mtime-based) or
+ *     source hash, source size, then the marshalled body.
+ *   gzip (RFC 1952): the MTIME field (timestamp), then the stream
+ *     decompressed with zlib (bounded) and compared as a unit counted at
+ *     its compressed size.
+ *   anything else: one unit.
+ * Nesting stops at depth 4 (an archive in an archive in ...).
+ */
+#include "bdint.h"
+
+#include <gelf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "../../common/util.h"
+
+#define MAX_DEPTH 4
+#define GZ_MAX ((size_t)1 << 30)      /* decompressed bytes per stream */
+
+/* ------------------------------------------------------------- ELF --- */
+
+struct esec {
+	const char *name;
+	int dup;                  /* k-th section of this name */
+	uint64_t off, size;
+	uint32_t type;
+	uint64_t flags;
+};
+
+struct eview {
+	Elf *e;
+	struct esec *s;
+	size_t n;
+	size_t shoff, shsize, hdrsize;
+	unsigned char cls;
+};
+
+static void eview_free(struct eview *v)
+{
+	free(v->s);
+	if (v->e)
+		elf_end(v->e);
+}
+
+static int eview_open(struct eview *v, const unsigned char *p, size_t n)
+{
+	memset(v, 0, sizeof *v);
+	elf_version(EV_CURRENT);
+	v->e = elf_memory((char *)p, n);
+	GElf_Ehdr eh;
+	size_t shstr, nsec;
+	if (!v->e || elf_kind(v->e) != ELF_K_ELF || !gelf_getehdr(v->e, &eh) ||
+	    elf_getshdrstrndx(v->e, &shstr) || elf_getshdrnum(v->e, &nsec))
+		return -1;
+	v->cls = (unsigned char)gelf_getclass(v->e);
+	v->shoff = eh.e_shoff;
+	v->shsize = (size_t)eh.e_shentsize * nsec;
+	v->hdrsize = eh.e_ehsize + (size_t)eh.e_phentsize * eh.e_phnum;
+	if (!range_ok(v->shoff, v->shsize, n) || !range_ok(0, v->hdrsize, n) ||
+	    !range_ok(eh.e_phoff, (uint64_t)eh.e_phentsize * eh.e_phnum, n))
+		return -1;
+	v->s = xcalloc(nsec ? nsec : 1, sizeof *v->s);
+	Elf_Scn *scn = NULL;
+	while ((scn = elf_nextscn(v->e, scn))) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh))
+			return -1;
+		const char *name = elf_strptr(v->e, shstr, sh.sh_name);
+		if (!name)
+			name = "";
+		uint64_t size = sh.sh_type == SHT_NOBITS ? 0 : sh.sh_size;
+		if (!range_ok(sh.sh_offset, size, n))
+			return -1;
+		int dup = 0;
+		for (size_t k = 0; k < v->n; k++)
+			dup += !strcmp(v->s[k].name, name);
+		v->s[v->n++] = (struct esec){name, dup, sh.sh_offset, size, sh.sh_type, sh.sh_flags};
+	}
+	return 0;
+}
+
+static const struct esec *esec_find(const struct eview *v, const char *name, int dup)
+{
+	for (size_t k = 0; k < v->n; k++)
+		if (v->s[k].dup == dup && !strcmp(v->s[k].name, name))
+			return &v->s[k];
+	return NULL;
+}
+
+/* The descriptor of the GNU build-id note. */
+static struct bd_bytes build_id(const struct eview *v, const unsigned char *p)
+{
+	const struct esec *s = esec_find(v, ".note.gnu.build-id", 0);
+	if (!s || s->size < 16)
+		return (struct bd_bytes){0};
+	const unsigned char *q = p + s->off;
+	uint32_t namesz, descsz;
+	memcpy(&namesz, q, 4);
+	memcpy(&descsz, q + 4, 4);
+	uint64_t at = 12 + (((uint64_t)namesz + 3) & ~3ull);
+	if (namesz != 4 || !range_ok(at, descsz, s->size) || !descsz)
+		return (struct bd_bytes){0};
+	return (struct bd_bytes){q + at, descsz};
+}
+
+/* ELF header + program headers + section header table, with what moves
+ * when sections change size zeroed. */
+static void headers_norm(const struct eview *v, const struct eview *o,
+			 const unsigned char *p, struct buf *out)
+{
+	buf_add(out, p, v->hdrsize);
+	size_t shoff_at = v->cls == ELFCLASS64 ? 0x28 : 0x20, w = v->cls == ELFCLASS64 ? 8 : 4;
+	if (out->len >= shoff_at + w)
+		memset(out->p + shoff_at, 0, w);
+	size_t base = out->len;
+	buf_add(out, p + v->shoff, v->shsize);
+	size_t ent = v->n ? v->shsize / (v->n + 1) : 0;   /* section 0 is not listed */
+	for (size_t k = 0; k < v->n && ent; k++) {
+		unsigned char *sh = (unsigned char *)out->p + base + (k + 1) * ent;
+		size_t offo = v->cls == ELFCLASS64 ? 0x18 : 0x10, sizo = v->cls == ELFCLASS64 ? 0x20 : 0x14;
+		if (offo + w > ent || sizo + w > ent)
+			break;
+		memset(sh + offo, 0, w);
+		const struct esec *m = esec_find(o, v->s[k].name, v->s[k].dup);
+		if (!m || m->size != v->s[k].size)
+			memset(sh + sizo, 0, w);
+	}
+}
+
+static bool elf_units(struct bd_ctx *c, const char *prefix, const unsigned char *a,
+		      size_t na, const unsigned char *b, size_t nb)
+{
+	struct eview va, vb;
+	bool ok = false;
+	int ra = eview_open(&va, a, na), rb = eview_open(&vb, b, nb);
+	if (ra || rb || va.cls != vb.cls)
+		goto out;
+	ok = true;
+	struct bd_ctx saved = *c;
+	c->bida = build_id(&va, a);
+	c->bidb = build_id(&vb, b);
+	c->nstr = 0;
+	static const char *const strs[] = {".debug_str", ".debug_line_str", ".strtab", ".dynstr"};
+	for (size_t k = 0; k < 4; k++) {
+		const struct esec *x = esec_find(&va, strs[k], 0), *y = esec_find(&vb, strs[k], 0);
+		if (x && y && c->nstr < BD_MAX_STRSEC) {
+			c->stra[c->nstr] = (struct bd_bytes){a + x->off, x->size};
+			c->strb[c->nstr++] = (struct bd_bytes){b + y->off, y->size};
+		}
+	}
+	/* content: OLD's string sections first (where build paths are
+	 * learnt), then the others in order, then NEW's missing from OLD */
+	for (size_t pass = 0; pass < 2; pass++)
+	for (size_t k = 0; k < va.n; k++) {
+		const struct esec *x = &va.s[k], *y = esec_find(&vb, x->name, x->dup);
+		bool strings = x->type == SHT_STRTAB || (x->flags & SHF_STRINGS);
+		if (strings != (pass == 0))
+			continue;
+		if (!y) {
+			bd_row(c, BC_UNEXPLAINED, x->size, "%ssection %s only in OLD", prefix, x->name);
+			continue;
+		}
+		char where[512];
+		snprintf(where, sizeof where, "%s%s", prefix, *x->name ? x->name : "[section 0]");
+		c->code = x->flags & SHF_EXECINSTR;
+		bd_unit(c, where, a + x->off, x->size, b + y->off, y->size, 0);
+		c->code = false;
+	}
+	for (size_t k = 0; k < vb.n; k++)
+		if (!esec_find(&va, vb.s[k].name, vb.s[k].dup))
+			bd_row(c, BC_UNEXPLAINED, vb.s[k].size, "%ssection %s only in NEW", prefix,
+			       vb.s[k].name);
+	/* the headers: raw equal, or equal once what moves is zeroed */
+	struct buf ha = BUF_INIT, hb = BUF_INIT;
+	buf_add(&ha, a, va.hdrsize);
+	buf_add(&ha, a + va.shoff, va.shsize);
+	buf_add(&hb, b, vb.hdrsize);
+	buf_add(&hb, b + vb.shoff, vb.shsize);
+	if (ha.len != hb.len || memcmp(ha.p, hb.p, ha.len)) {
+		uint64_t bytes = ha.len > hb.len ? ha.len : hb.len;
+		buf_reset(&ha);
+		buf_reset(&hb);
+		headers_norm(&va, &vb, a, &ha);
+		headers_norm(&vb, &va, b, &hb);
+		char where[512];
+		snprintf(where, sizeof where, "%s[ELF and section headers]", prefix);
+		if (ha.len == hb.len && !memcmp(ha.p, hb.p, ha.len))
+			bd_consequence(c, where, bytes);
+		else
+			bd_unit(c, where, (unsigned char *)ha.p, ha.len, (unsigned char *)hb.p,
+				hb.len, bytes);
+	}
+	buf_free(&ha);
+	buf_free(&hb);
+	c->bida = saved.bida;
+	c->bidb = saved.bidb;
+	c->nstr = saved.nstr;
+	memcpy(c->stra, saved.stra, sizeof c->stra);
+	memcpy(c->strb, saved.strb, sizeof c->strb);
+out:
+	eview_free(&va);
+	eview_free(&vb);
+	return ok;
+}
+
+/* -------------------------------------------------------------- ar --- */
+
+struct amem {
+	char name[256];
+	int dup;
+	size_t hdr;               /* offset of the 60-byte header */
+	size_t data, size;
+};
+
+static int ar_list(const unsigned char *p, size_t n, struct amem **out, size_t *count)
+{
+	struct amem *v = NULL;
+	size_t cap = 0, k = 0, off = 8;
+	const unsigned char *names = NULL;
+	size_t nnames = 0;
+	while (off + 60 <= n) {
+		const unsigned char *h = p + off;
+		if (h[58] != '`' || h[59] != '\n')
+			goto bad;
+		char sz[11];
+		memcpy(sz, h + 48, 10);
+		sz[10] = 0;
+		char *end;
+		unsigned long long size = strtoull(sz, &end, 10);
+		if (end == sz || !range_ok(off + 60, size, n))
+			goto bad;
+		GROW(v, cap, k + 1);
+		struct amem *m = &v[k];
+		memset(m, 0, sizeof *m);
+		m->hdr = off;
+		m->data = off + 60;
+		m->size = (size_t)size;
+		size_t l = 16;
+		while (l > 0 && h[l - 1] == ' ')
+			l--;
+		memcpy(m->name, h, l);
+		if (!strcmp(m->name, "//")) {
+			names = p + m->data;
+			nnames = m->size;
+		} else if (m->name[0] == '/' && m->name[1] >= '0' && m->name[1] <= '9' && names) {
+			unsigned long lo = strtoul(m->name + 1, NULL, 10);
+			size_t j = 0;
+			while (lo < nnames && j + 1 < sizeof m->name && lo + j < nnames &&
+			       names[lo + j] != '/' && names[lo + j] != '\n')
+				m->name[j] = (char)names[lo + j], j++;
+			m->name[j] = 0;
+		} else if (l > 1 && m->name[l - 1] == '/') {
+			m->name[l - 1] = 0;
+		}
+		for (size_t j = 0; j < k; j++)
+			m->dup += !strcmp(v[j].name, m->name);
+		k++;
+		off += 60 + size + (size & 1);
+	}
+	*out = v;
+	*count = k;
+	return 0;
+bad:
+	free(v);
+	return -1;
+}
+
+static const struct amem *amem_find(const struct amem *v, size_t n, const char *name, int dup)
+{
+	for (size_t k = 0; k < n; k++)
+		if (v[k].dup == dup && !strcmp(v[k].name, name))
+			return &v[k];
+	return NULL;
+}
+
+static bool is_index(const char *name)
+{
+	return !strcmp(name, "/") || !strcmp(name, "/SYM64/") || !strcmp(name, "");
+}
+
+static bool ar_units(struct bd_ctx *c, const char *prefix, const unsigned char *a,
+		     size_t na, const unsigned char *b, size_t nb)
+{
+	struct amem *ma = NULL, *mb = NULL;
+	size_t ka = 0, kb = 0;
+	if (ar_list(a, na, &ma, &ka) || ar_list(b, nb, &mb, &kb)) {
+		free(ma);
+		free(mb);
+		return false;
+	}
+	bool reordered = false;
+	const struct amem *ia = NULL, *ib = NULL;
+	for (size_t k = 0, j = 0; k < ka; k++) {
+		if (is_index(ma[k].name)) {
+			ia = &ma[k];
+			continue;
+		}
+		while (j < kb && is_index(mb[j].name))
+			j++;
+		if (j < kb && (strcmp(mb[j].name, ma[k].name) || mb[j].dup != ma[k].dup))
+			reordered = true;
+		j++;
+	}
+	for (size_t k = 0; k < kb; k++)
+		if (is_index(mb[k].name))
+			ib = &mb[k];
+	char where[768];
+	for (size_t k = 0; k < ka; k++) {
+		const struct amem *x = &ma[k];
+		if (is_index(x->name))
+			continue;
+		const struct amem *y = amem_find(mb, kb, x->name, x->dup);
+		if (!y) {
+			bd_row(c, BC_UNEXPLAINED, x->size + 60, "%smember %s only in OLD", prefix, x->name);
+			continue;
+		}
+		const unsigned char *ha = a + x->hdr, *hb = b + y->hdr;
+		snprintf(where, sizeof where, "%s%s: ar header date", prefix, x->name);
+		bd_field(c, where, ha + 16, hb + 16, 12, BC_TIMESTAMP);
+		snprintf(where, sizeof where, "%s%s: ar header uid/gid", prefix, x->name);
+		bd_field(c, where, ha + 28, hb + 28, 12, BC_OWNER);
+		snprintf(where, sizeof where, "%s%s: ar header mode", prefix, x->name);
+		bd_field(c, where, ha + 40, hb + 40, 8, BC_MODE);
+		snprintf(where, sizeof where, "%s%s: ", prefix, x->name);
+		c->depth++;
+		bd_compare(c, x->name, where, a + x->data, x->size, b + y->data, y->size);
+		c->depth--;
+		if (memcmp(ha + 48, hb + 48, 10)) {
+			snprintf(where, sizeof where, "%s%s: ar header size", prefix, x->name);
+			bd_consequence(c, where, 10);
+		}
+	}
+	for (size_t k = 0; k < kb; k++)
+		if (!is_index(mb[k].name) && !amem_find(ma, ka, mb[k].name, mb[k].dup))
+			bd_row(c, BC_UNEXPLAINED, mb[k].size + 60, "%smember %s only in NEW", prefix,
+			       mb[k].name);
+	if (reordered)
+		bd_row(c, BC_ORDER, 0, "%smembers in another order", prefix);
+	size_t sa = ia ? ia->size : 0, sb = ib ? ib->size : 0;
+	if (sa != sb || (sa && memcmp(a + ia->data, b + ib->data, sa))) {
+		snprintf(where, sizeof where, "%s[ar symbol index]", prefix);
+		if (reordered)
+			bd_row(c, BC_ORDER, sa > sb ? sa : sb, "%s", where);
+		else
+			bd_consequence(c, where, sa > sb ? sa : sb);
+	}
+	free(ma);
+	free(mb);
+	return true;
+}
+
+/* ------------------------------------------------------------- pyc --- */
+
+static bool pyc_units(struct bd_ctx *c, const char *prefix, const unsigned char *a,
+		      size_t na, const unsigned char *b, size_t nb)
+{
+	if (na < 16 || nb < 16 || memcmp(a, b, 4) || a[2] != '\r' || a[3] != '\n')
+		return false;
+	char where[768];
+	uint32_t fa, fb;
+	memcpy(&fa, a + 4, 4);
+	memcpy(&fb, b + 4, 4);
+	snprintf(where, sizeof where, "%spyc header flags", prefix);
+	bd_field(c, where, a + 4, b + 4, 4, BC_UNEXPLAINED);
+	if (fa == fb && fa == 0) {
+		snprintf(where, sizeof where, "%spyc header mtime", prefix);
+		bd_field(c, where, a + 8, b + 8, 4, BC_TIMESTAMP);
+		snprintf(where, sizeof where, "%spyc header source size", prefix);
+		bd_field(c, where, a + 12, b + 12, 4, BC_UNEXPLAINED);
+	} else {
+		snprintf(where, sizeof where, "%spyc header source hash or mtime", prefix);
+		bd_field(c, where, a + 8, b + 8, 8, BC_UNEXPLAINED);
+	}
+	snprintf(where, sizeof where, "%spyc body", prefix);
+	bd_unit(c, where, a + 16, na - 16, b + 16, nb - 16, 0);
+	return true;
+}
+
+/* ------------------------------------------------------------ gzip --- */
+
+/* Inflate one gzip stream (header included), at most GZ_MAX bytes. */
+static int gunzip(const unsigned char *p, size_t n, struct buf *out)
+{
+	z_stream z = {0};
+	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+		return -1;
+	z.next_in = (unsigned char *)p;
+	z.avail_in = n > UINT32_MAX ? UINT32_MAX : (uInt)n;
+	int rc;
+	do {
+		if (out->len >= GZ_MAX) {
+			rc = Z_BUF_ERROR;
+			break;
+		}
+		buf_grow(out, 1 << 16);
+		z.next_out = (unsigned char *)out->p + out->len;
+		z.avail_out = 1 << 16;
+		rc = inflate(&z, Z_NO_FLUSH);
+		out->len = (size_t)((char *)z.next_out - out->p);
+	} while (rc == Z_OK);
+	inflateEnd(&z);
+	return rc == Z_STREAM_END ? 0 : -1;
+}
+
+/* The header's length (RFC 1952 2.3: FEXTRA, FNAME, FCOMMENT, FHCRC), the
+ * name field's offset and length; 0 when it runs past the end. */
+static size_t gzip_hdr_len(const unsigned char *p, size_t n, size_t *name, size_t *lname)
+{
+	size_t off = 10;
+	unsigned flg = p[3];
+	*name = *lname = 0;
+	if (flg & 4) {
+		if (off + 2 > n)
+			return 0;
+		off += 2 + (size_t)(p[off] | p[off + 1] << 8);
+	}
+	for (unsigned bit = 8; bit <= 16; bit <<= 1) {
+		if (!(flg & bit))
+			continue;
+		const unsigned char *z = off < n ? memchr(p + off, 0, n - off) : NULL;
+		if (!z)
+			return 0;
+		if (bit == 8) {
+			*name = off;
+			*lname = (size_t)(z - (p + off));
+		}
+		off = (size_t)(z - p) + 1;
+	}
+	if (flg & 2)
+		off += 2;
+	return off < n ? off : 0;
+}
+
+static bool gzip_units(struct bd_ctx *c, const char *prefix, const unsigned char *a,
+		       size_t na, const unsigned char *b, size_t nb)
+{
+	if (na < 18 || nb < 18 || a[0] != 0x1f || a[1] != 0x8b || b[0] != 0x1f || b[1] != 0x8b)
+		return false;
+	struct buf da = BUF_INIT, db = BUF_INIT;
+	if (gunzip(a, na, &da) || gunzip(b, nb, &db)) {
+		buf_free(&da);
+		buf_free(&db);
+		return false;
+	}
+	char where[768];
+	size_t nma, lna, nmb, lnb;
+	size_t ha = gzip_hdr_len(a, na, &nma, &lna), hb = gzip_hdr_len(b, nb, &nmb, &lnb);
+	snprintf(where, sizeof where, "%sgzip header mtime", prefix);
+	bd_field(c, where, a + 4, b + 4, 4, BC_TIMESTAMP);
+	snprintf(where, sizeof where, "%sgzip header flags, xfl, os", prefix);
+	if (a[3] != b[3] || a[8] != b[8] || a[9] != b[9])
+		bd_row(c, BC_UNEXPLAINED, 3, "%s", where);
+	if (ha && hb && lna + lnb) {
+		snprintf(where, sizeof where, "%sgzip header name", prefix);
+		bd_unit(c, where, a + nma, lna, b + nmb, lnb, 0);
+	}
+	/* the deflate data and trailer, counted once, explained by content */
+	if (!ha || !hb)
+		ha = hb = 10;
+	uint64_t rest = na - ha > nb - hb ? na - ha : nb - hb;
+	if (na - ha == nb - hb && !memcmp(a + ha, b + hb, na - ha))
+		goto out;
+	snprintf(where, sizeof where, "%sgzip stream (decompressed)", prefix);
+	if (da.len == db.len && !memcmp(da.p, db.p, da.len))
+		bd_row(c, BC_UNEXPLAINED, rest, "%s: same content, other compression", where);
+	else {
+		snprintf(where, sizeof where, "%sgzip stream: ", prefix);
+		c->depth++;
+		size_t before = c->f->ncauses;
+		uint64_t b0 = c->f->bytes_differing;
+		bd_compare(c, "", where, (unsigned char *)da.p, da.len, (unsigned char *)db.p, db.len);
+		c->depth--;
+		/* count the stream at its compressed size: scale the rows */
+		uint64_t got = c->f->bytes_differing - b0, given = 0;
+		for (size_t k = before; k < c->f->ncauses && got; k++) {
+			struct bd_cause_row *r = &c->f->causes[k];
+			uint64_t share = k + 1 == c->f->ncauses ? rest - given :
+				(uint64_t)((double)rest * r->bytes / got);
+			c->f->bytes_differing += share - r->bytes;
+			if (r->cause != BC_UNEXPLAINED)
+				c->f->bytes_explained += share - r->bytes;
+			r->bytes = share;
+			given += share;
+		}
+	}
+out:
+	buf_free(&da);
+	buf_free(&db);
+	return true;
+}
+
+/* ---------------------------------------------------------- dispatch --- */
+
+static bool has_suffix(const char *s, const char *suf)
+{
+	size_t n = strlen(s), m = strlen(suf);
+	return n >= m && !strcmp(s + n - m, suf);
+}
+
+void bd_compare(struct bd_ctx *c, const char *name, const char *prefix,
+		const unsigned char *a, size_t na, const unsigned char *b, size_t nb)
+{
+	if (na == nb && (!na || !memcmp(a, b, na)))
+		return;
+	if (c->depth < MAX_DEPTH && na >= 8 && nb >= 8) {
+		if (!memcmp(a, "\177ELF", 4) && !memcmp(b, "\177ELF", 4) &&
+		    elf_units(c, prefix, a, na, b, nb))
+			return;
+		if (!memcmp(a, "!<arch>\n", 8) && !memcmp(b, "!<arch>\n", 8) &&
+		    ar_units(c, prefix, a, na, b, nb))
+			return;
+		if (has_suffix(name, ".pyc") && pyc_units(c, prefix, a, na, b, nb))
+			return;
+		if (gzip_units(c, prefix, a, na, b, nb))
+			return;
+	}
+	char where[768];
+	snprintf(where, sizeof where, "%s%s", prefix, *prefix ? "[bytes]" : "[file]");
+	bd_unit(c, where, a, na, b, nb, 0);
+}

@@ -1,0 +1,341 @@
+/*
+ * walk.c - pair the files of two builds and prove the equal ones equal
+ * (issue #16, bytediff.h).
+ *
+ * Each side is walked once with fts (physical: a symlink is compared by
+ * its target, never followed), keeping regular files and symlinks by path
+ * relative to the root.  Both lists are sorted and merged by path.  A pair
+ * of equal sizes is compared with memcmp over the two mappings (only the
+ * pages that differ or that prove equality are read; a size mismatch
+ * costs nothing).  The files left on one side only are digested with
+ * XXH3-128 (libxxhash) and an OLD file whose digest and size match a NEW
+ * one (memcmp again: a digest alone proves nothing) is a move.  Differing
+ * pairs go to units.c.
+ */
+#include "bdint.h"
+
+#include <errno.h>
+#include <fts.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define XXH_STATIC_LINKING_ONLY
+#include <xxhash.h>
+
+#include "../../common/hmap.h"
+#include "../../common/mfile.h"
+#include "../../common/util.h"
+
+struct ent {
+	char *rel;            /* owned */
+	char *abs;            /* owned */
+	bool link;
+	uint64_t size;
+	XXH128_hash_t h;
+	bool hashed, used;
+	struct ent *next;     /* same digest, in unpaired() */
+};
+
+struct side {
+	struct ent *v;
+	size_t n, cap;
+};
+
+static const char *const cause_names[BC_N] = {
+	"build-id", "build-path", "timestamp", "owner", "mode", "order", "random",
+	"unexplained",
+};
+static const char *const cause_fixes[BC_N] = {
+	"follows from the other differences (or link with --build-id=none)",
+	"-ffile-prefix-map=$PWD=. (gcc, clang), or build in one fixed directory",
+	"SOURCE_DATE_EPOCH; ar D (deterministic headers); "
+	"python -m py_compile --invalidation-mode checked-hash; gzip -n",
+	"ar D; tar --owner=0 --group=0 --numeric-owner",
+	"ar D; tar --mode=go-w; a fixed umask",
+	"sort inputs (LC_ALL=C) before archiving or linking",
+	"-frandom-seed=FILE; PYTHONHASHSEED=0; fixed temporary names",
+	"none known: look at the first differing offsets",
+};
+static const char *const status_names[] = {"same", "differs", "added", "removed", "moved"};
+
+const char *bd_cause_name(enum bd_cause c) { return c < BC_N ? cause_names[c] : "?"; }
+const char *bd_cause_fix(enum bd_cause c) { return c < BC_N ? cause_fixes[c] : "?"; }
+const char *bd_status_name(enum bd_status s) { return status_names[s]; }
+
+static int cmp_ent(const void *x, const void *y)
+{
+	return strcmp(((const struct ent *)x)->rel, ((const struct ent *)y)->rel);
+}
+
+static int walk(struct side *s, const char *root, struct diag_list *errs)
+{
+	char *argv[] = {(char *)root, NULL};
+	FTS *fts = fts_open(argv, FTS_PHYSICAL | FTS_NOCHDIR | FTS_COMFOLLOW, NULL);
+	if (!fts)
+		return -1;
+	size_t rl = strlen(root);
+	FTSENT *e;
+	while ((e = fts_read(fts))) {
+		if (e->fts_info == FTS_DNR || e->fts_info == FTS_ERR || e->fts_info == FTS_NS) {
+			diag_warn_at(errs, e->fts_path, 0, "cannot read: %s", strerror(e->fts_errno));
+			continue;
+		}
+		if (e->fts_info != FTS_F && e->fts_info != FTS_SL && e->fts_info != FTS_SLNONE)
+			continue;
+		const char *rel = e->fts_path + rl;
+		while (*rel == '/')
+			rel++;
+		GROW(s->v, s->cap, s->n + 1);
+		s->v[s->n++] = (struct ent){
+			.rel = xstrdup(*rel ? rel : e->fts_name), .abs = xstrdup(e->fts_path),
+			.link = e->fts_info != FTS_F, .size = (uint64_t)e->fts_statp->st_size,
+		};
+	}
+	fts_close(fts);
+	qsort(s->v, s->n, sizeof *s->v, cmp_ent);
+	return 0;
+}
+
+static struct bd_file *add_file(struct bd_result *r, const char *path, enum bd_status st)
+{
+	GROW(r->files, r->capfiles, r->nfiles + 1);
+	struct bd_file *f = &r->files[r->nfiles++];
+	memset(f, 0, sizeof *f);
+	f->path = xstrdup(path);
+	f->status = st;
+	return f;
+}
+
+/* Map one side's file (a symlink: its target as the bytes). */
+static int load(struct ent *e, struct mfile *m, char *lbuf, size_t lcap,
+		struct diag_list *errs)
+{
+	struct diag d = {0};
+	memset(m, 0, sizeof *m);
+	if (e->link) {
+		ssize_t n = readlink(e->abs, lbuf, lcap);
+		if (n < 0) {
+			diag_warn_at(errs, e->abs, 0, "cannot read link: %s", strerror(errno));
+			return -1;
+		}
+		m->p = (unsigned char *)lbuf;
+		m->n = (size_t)n;
+		return 0;
+	}
+	if (mfile_open(m, e->abs, &d)) {
+		diag_warn(errs, &d);
+		return -1;
+	}
+	return 0;
+}
+
+static void unload(struct ent *e, struct mfile *m)
+{
+	if (!e->link)
+		mfile_close(m);
+}
+
+static void compare_pair(struct bd_result *r, struct bd_paths *pp, uint64_t now,
+			 struct ent *x, struct ent *y, struct diag_list *errs)
+{
+	if (x->link != y->link) {
+		diag_warn_at(errs, y->abs, 0, "a %s in OLD, a %s in NEW", x->link ? "symlink" : "file",
+			     y->link ? "symlink" : "file");
+		return;
+	}
+	struct mfile ma, mb;
+	char la[4096], lb[4096];
+	if (load(x, &ma, la, sizeof la, errs))
+		return;
+	if (load(y, &mb, lb, sizeof lb, errs)) {
+		unload(x, &ma);
+		return;
+	}
+	r->old_bytes += ma.n;
+	r->new_bytes += mb.n;
+	bool same = ma.n == mb.n && (!ma.n || !memcmp(ma.p, mb.p, ma.n));
+	struct bd_file *f = add_file(r, y->rel, same ? BD_SAME : BD_DIFFERS);
+	f->old_size = ma.n;
+	f->new_size = mb.n;
+	if (!same) {
+		struct bd_ctx c = {.f = f, .paths = pp, .now = now};
+		bd_compare(&c, y->rel, x->link ? "symlink target: " : "", ma.p, ma.n, mb.p, mb.n);
+		if (!f->ncauses)   /* nothing paired a unit: count the file */
+			bd_row(&c, BC_UNEXPLAINED, ma.n > mb.n ? ma.n : mb.n, "[file]");
+	}
+	unload(x, &ma);
+	unload(y, &mb);
+}
+
+static bool digest(struct ent *e, struct diag_list *errs)
+{
+	if (e->hashed)
+		return true;
+	struct mfile m;
+	char lb[4096];
+	if (load(e, &m, lb, sizeof lb, errs))
+		return false;
+	e->h = XXH3_128bits(m.p, m.n);
+	e->hashed = true;
+	unload(e, &m);
+	return true;
+}
+
+static bool equal_files(struct ent *x, struct ent *y, struct diag_list *errs)
+{
+	struct mfile ma, mb;
+	char la[4096], lb[4096];
+	if (load(x, &ma, la, sizeof la, errs))
+		return false;
+	if (load(y, &mb, lb, sizeof lb, errs)) {
+		unload(x, &ma);
+		return false;
+	}
+	bool eq = ma.n == mb.n && (!ma.n || !memcmp(ma.p, mb.p, ma.n));
+	unload(x, &ma);
+	unload(y, &mb);
+	return eq;
+}
+
+/* Files on one side only: moves (digest, then bytes), else added/removed. */
+static void unpaired(struct bd_result *r, struct ent **gone, size_t ng, struct ent **new,
+		     size_t nn, struct diag_list *errs)
+{
+	struct hmap by = {0};
+	for (size_t i = 0; nn && i < ng; i++)
+		if (digest(gone[i], errs)) {
+			void **slot = hmap_slot(&by, (const char *)&gone[i]->h, sizeof gone[i]->h, NULL);
+			gone[i]->next = *slot;
+			*slot = gone[i];
+		}
+	for (size_t j = 0; ng && j < nn; j++) {
+		struct ent *y = new[j];
+		if (!digest(y, errs))
+			continue;
+		for (struct ent *x = hmap_get(&by, (const char *)&y->h, sizeof y->h); x; x = x->next) {
+			if (x->used || x->size != y->size || x->link != y->link ||
+			    !equal_files(x, y, errs))
+				continue;
+			x->used = y->used = true;
+			struct bd_file *f = add_file(r, y->rel, BD_MOVED);
+			f->old_path = xstrdup(x->rel);
+			f->old_size = f->new_size = y->size;
+			r->old_bytes += x->size;
+			r->new_bytes += y->size;
+			break;
+		}
+	}
+	hmap_free(&by);
+	for (size_t i = 0; i < ng; i++)
+		if (!gone[i]->used) {
+			struct bd_file *f = add_file(r, gone[i]->rel, BD_REMOVED);
+			f->old_size = gone[i]->size;
+			struct bd_ctx c = {.f = f};
+			bd_row(&c, BC_UNEXPLAINED, f->old_size, "removed");
+			r->old_bytes += f->old_size;
+		}
+	for (size_t j = 0; j < nn; j++)
+		if (!new[j]->used) {
+			struct bd_file *f = add_file(r, new[j]->rel, BD_ADDED);
+			f->new_size = new[j]->size;
+			struct bd_ctx c = {.f = f};
+			bd_row(&c, BC_UNEXPLAINED, f->new_size, "added");
+			r->new_bytes += f->new_size;
+		}
+}
+
+static int cmp_file(const void *x, const void *y)
+{
+	return strcmp(((const struct bd_file *)x)->path, ((const struct bd_file *)y)->path);
+}
+
+static void side_free(struct side *s)
+{
+	for (size_t k = 0; k < s->n; k++) {
+		free(s->v[k].rel);
+		free(s->v[k].abs);
+	}
+	free(s->v);
+}
+
+int bytediff_run(struct bd_result *r, const char *old, const char *new,
+		 struct diag_list *errs, struct diag *d)
+{
+	struct stat sa, sb;
+	if (stat(old, &sa))
+		return diag_err(d, old, "cannot read: %s", strerror(errno));
+	if (stat(new, &sb))
+		return diag_err(d, new, "cannot read: %s", strerror(errno));
+	if (S_ISDIR(sa.st_mode) != S_ISDIR(sb.st_mode))
+		return diag_err(d, new, "a %s against the %s %s: compare two files or two directories",
+				S_ISDIR(sb.st_mode) ? "directory" : "file",
+				S_ISDIR(sa.st_mode) ? "directory" : "file", old);
+	struct side A = {0}, B = {0};
+	struct bd_paths pp = {0};
+	uint64_t now = (uint64_t)time(NULL);
+	if (!S_ISDIR(sa.st_mode)) {
+		const char *base = strrchr(new, '/');
+		A.v = xcalloc(1, sizeof *A.v);
+		B.v = xcalloc(1, sizeof *B.v);
+		A.v[0] = (struct ent){.rel = xstrdup(base ? base + 1 : new), .abs = xstrdup(old),
+				      .size = (uint64_t)sa.st_size};
+		B.v[0] = (struct ent){.rel = xstrdup(base ? base + 1 : new), .abs = xstrdup(new),
+				      .size = (uint64_t)sb.st_size};
+		A.n = B.n = 1;
+	} else if (walk(&A, old, errs) || walk(&B, new, errs)) {
+		side_free(&A);
+		side_free(&B);
+		return diag_err(d, old, "cannot walk: %s", strerror(errno));
+	}
+	struct ent **gone = xcalloc(A.n + 1, sizeof *gone), **added = xcalloc(B.n + 1, sizeof *added);
+	size_t ng = 0, nn = 0, i = 0, j = 0;
+	while (i < A.n || j < B.n) {
+		int c = i >= A.n ? 1 : j >= B.n ? -1 : strcmp(A.v[i].rel, B.v[j].rel);
+		if (c < 0)
+			gone[ng++] = &A.v[i++];
+		else if (c > 0)
+			added[nn++] = &B.v[j++];
+		else
+			compare_pair(r, &pp, now, &A.v[i++], &B.v[j++], errs);
+	}
+	unpaired(r, gone, ng, added, nn, errs);
+	qsort(r->files, r->nfiles, sizeof *r->files, cmp_file);
+	for (size_t k = 0; k < r->nfiles; k++) {
+		const struct bd_file *f = &r->files[k];
+		r->nsame += f->status == BD_SAME;
+		r->ndiffer += f->status == BD_DIFFERS;
+		r->nadded += f->status == BD_ADDED;
+		r->nremoved += f->status == BD_REMOVED;
+		r->nmoved += f->status == BD_MOVED;
+		r->bytes_differing += f->bytes_differing;
+		r->bytes_explained += f->bytes_explained;
+		for (size_t m = 0; m < f->ncauses; m++)
+			r->by_cause[f->causes[m].cause] += f->causes[m].bytes;
+	}
+	for (size_t k = 0; k < pp.n; k++) {
+		free(pp.a[k]);
+		free(pp.b[k]);
+	}
+	free(gone);
+	free(added);
+	side_free(&A);
+	side_free(&B);
+	return 0;
+}
+
+void bytediff_free(struct bd_result *r)
+{
+	for (size_t k = 0; k < r->nfiles; k++) {
+		struct bd_file *f = &r->files[k];
+		for (size_t m = 0; m < f->ncauses; m++)
+			free(f->causes[m].where);
+		free(f->causes);
+		free(f->path);
+		free(f->old_path);
+	}
+	free(r->files);
+	memset(r, 0, sizeof *r);
+}
