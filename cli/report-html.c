@@ -9,50 +9,61 @@
 #include "../graph/render.h"
 #include "../graph/subgraph.h"
 
-/* The SVG of g, collapsed when large. */
-static int svg_of(const struct graph *g, struct buf *svg, struct diag *d)
+/* What is drawn: g, or its collapsed form when large (c and k hold it;
+ * the caller frees them). */
+static const struct graph *view_of(const struct graph *g, struct graph *c,
+				   struct graph *k)
 {
-	struct graph c, k;
-	graph_init(&c);
-	graph_init(&k);
+	graph_init(c);
+	graph_init(k);
 	const struct graph *view = g;
 	if (g->nnodes > RENDER_AUTO_COLLAPSE) {
-		subgraph_collapse(g, &c);
-		view = &c;
+		subgraph_collapse(g, c);
+		view = c;
 	}
 	if (view->nnodes > RENDER_AUTO_COLLAPSE) {
-		subgraph_cap(view, &k, RENDER_AUTO_COLLAPSE);
-		view = &k;
+		subgraph_cap(view, k, RENDER_AUTO_COLLAPSE);
+		view = k;
 	}
-	struct render_opts ro = {.format = "svg"};
-	int rc = render_graph(view, &ro, svg, d);
+	return view;
+}
+
+/* The title names the inputs, as `slim graph FILE`'s does. */
+static void title_of(const struct graph *g, struct buf *t)
+{
+	for (size_t i = 0; i < g->ninputs && i < 3; i++)
+		buf_printf(t, "%s%s", i ? ", " : "", g->inputs[i].path);
+	if (g->ninputs > 3)
+		buf_printf(t, " and %zu more", g->ninputs - 3);
+}
+
+static int write_drawing(const struct graph *g, const char *path, bool html,
+			 struct diag *d)
+{
+	struct graph c, k;
+	const struct graph *view = view_of(g, &c, &k);
+	struct buf svg = BUF_INIT, page = BUF_INIT, t = BUF_INIT;
+	title_of(g, &t);
+	struct render_opts ro = {.format = "svg", .title = t.len ? buf_cstr(&t) : NULL};
+	int rc = render_graph(view, &ro, &svg, d) ||
+		 (html && html_render(g, view, svg.p, svg.len, &page, d)) ||
+		 cli_emit(path, html ? &page : &svg, d) ? -1 : 0;
+	if (rc && !d->file[0])
+		snprintf(d->file, sizeof d->file, "%s", path);
 	graph_free(&c);
 	graph_free(&k);
+	buf_free(&svg);
+	buf_free(&page);
+	buf_free(&t);
 	return rc;
 }
 
 int report_write_html(const struct graph *g, const char *path, struct diag *d)
 {
-	struct buf svg = BUF_INIT, page = BUF_INIT;
-	int rc = -1;
-	if (svg_of(g, &svg, d) || html_render(g, svg.p, svg.len, &page, d) ||
-	    cli_emit(path, &page, d))
-		goto out;
-	rc = 0;
-out:
-	if (rc && !d->file[0])
-		snprintf(d->file, sizeof d->file, "%s", path);
-	buf_free(&svg);
-	buf_free(&page);
-	return rc;
+	return write_drawing(g, path, true, d);
 }
 
 int report_write_svg(const struct graph *g, const char *path, struct diag *d)
 {
-	struct buf svg = BUF_INIT;
-	int rc = svg_of(g, &svg, d) || cli_emit(path, &svg, d) ? -1 : 0;
-	if (rc && !d->file[0])
-		snprintf(d->file, sizeof d->file, "%s", path);
-	buf_free(&svg);
-	return rc;
+	return write_drawing(g, path, false, d);
 }

@@ -53,6 +53,10 @@ const char *const render_edge_state_name[ES_N] = {"used", "via-unused", "unused"
 static bool fold_match(const char *list, const char *name)
 {
 	char pat[256];
+	/* a deployable names its libraries by path: match the file name */
+	const char *slash = strrchr(name, '/');
+	if (slash)
+		name = slash + 1;
 	while (*list) {
 		size_t n = strcspn(list, ",");
 		if (n && n < sizeof pat) {

@@ -50,9 +50,31 @@ const char *render_finding_class(const char *k)
 	    !strcmp(k, "dead-archive-member") || !strcmp(k, "discarded-section"))
 		return "unused";
 	if (!strncmp(k, "prunable", 8) || !strcmp(k, "redundant-ptx") ||
-	    !strcmp(k, "duplicate-gpu-code") || !strcmp(k, "cold-module"))
+	    !strcmp(k, "duplicate-gpu-code") || !strcmp(k, "cold-module") ||
+	    !strcmp(k, "hidden-by-layer"))
 		return "prunable";
+	/* nothing kept loads it, as far as slim searched: check the reason */
+	if (!strcmp(k, "orphan-library"))
+		return "likely";
+	/* on the copy kept: the others can become hardlinks to it */
+	if (!strcmp(k, "duplicate-file"))
+		return "duplicate";
 	return NULL;
+}
+
+/* which class wins on a node with several findings */
+static int class_rank(const char *c)
+{
+	static const char *const order[] = {"duplicate", "likely", "prunable", "unused"};
+	for (int i = 0; i < 4; i++)
+		if (c && !strcmp(c, order[i]))
+			return i + 1;
+	return 0;
+}
+
+bool render_class_wins(const char *c, const char *over)
+{
+	return class_rank(c) > class_rank(over);
 }
 
 /* graphviz reports errors through a callback; keep the first line. */
@@ -91,13 +113,36 @@ struct style {
 	struct draw_model *m;
 };
 
-/* Node classes, in legend order: what the legend explains. */
-enum { NC_KEPT, NC_UNUSED, NC_PRUNABLE, NC_NEW, NC_HIGHLIGHT, NC_SYSTEM, NC_N };
-static const char *const nc_name[NC_N] = {"kept", "unused", "prunable", "new",
-					  "highlight", "system"};
-static const char *const nc_text[NC_N] = {
-	"kept (bytes)", "UNUSED: can go", "PRUNABLE: can go", "new since --baseline",
-	"--highlight and its why-paths", "system libraries, folded"};
+/* Node classes, in legend order: what the legend explains.  The first
+ * four with a finding class are render_finding_class()'s. */
+enum { NC_KEPT, NC_UNUSED, NC_PRUNABLE, NC_LIKELY, NC_DUPLICATE, NC_GROUP,
+       NC_NEW, NC_HIGHLIGHT, NC_SYSTEM, NC_N };
+static const struct {
+	const char *name, *text, *prefix, *fill, *line, *pen;
+} nc[NC_N] = {
+	{"kept", "kept (bytes)", NULL, "#eef2f7", "#000000", "1"},
+	{"unused", "UNUSED: can go", "UNUSED", "#f8b4b4", "#cf222e", "3"},
+	{"prunable", "PRUNABLE: can go", "PRUNABLE", "#fcd9a8", "#bc4c00", "3"},
+	{"likely", "LIKELY unused: check the reason", "LIKELY", "#fff2b3", "#9a6700", "3"},
+	{"duplicate", "has DUPLICATE copies: hardlink them", "DUPLICATE", "#e4d7fb", "#8250df", "2"},
+	{"group", "group of files (--collapse-by)", NULL, "#f6f8fa", "#57606a", "1"},
+	{"new", "new since --baseline", NULL, "#cfe3ff", "#1f6feb", "3"},
+	{"highlight", "--highlight and its why-paths", NULL, "#eef2f7", "#b8860b", "1"},
+	{"system", "system libraries, folded", NULL, "#e6e6e6", "#000000", "1"},
+};
+
+static int class_index(const char *cls)
+{
+	for (int k = NC_UNUSED; k <= NC_DUPLICATE; k++)
+		if (cls && !strcmp(cls, nc[k].name))
+			return k;
+	return NC_KEPT;
+}
+
+static bool is_group(const struct gnode *n)
+{
+	return attr_get_str(n->attrs, "collapsed_by") != NULL;
+}
 /* Edge states as drawn (dot-model.c decides them); legend() draws the same */
 static const char *const es_style[ES_N] = {"solid", "dotted", "dashed"};
 static const char *const es_color[ES_N] = {"#57606a", "#a0a7b0", "#cf222e"};
@@ -136,8 +181,9 @@ static void style_node(const struct style *s, const struct gnode *n,
 	char h[32];
 	struct buf b = BUF_INIT;
 	const char *cls = s->cls[n->idx];
-	if (cls)
-		buf_puts(&b, !strcmp(cls, "unused") ? "UNUSED\\n" : "PRUNABLE\\n");
+	int k = class_index(cls);
+	if (nc[k].prefix)
+		buf_printf(&b, "%s\\n", nc[k].prefix);
 	esc(&b, n->name);
 	if (n->has_size)
 		buf_printf(&b, "\\n%s", human_bytes(n->size, h, sizeof h));
@@ -158,12 +204,21 @@ static void style_node(const struct style *s, const struct gnode *n,
 			   members, mf, mb);
 	set(an, "tooltip", buf_cstr(&b));
 	buf_reset(&b);
-	const char *fill = cls ? (!strcmp(cls, "unused") ? "#f8b4b4" : "#fcd9a8")
-			       : "#eef2f7";
-	buf_puts(&b, cls ? cls : "kept");
-	if (cls) {
-		set(an, "color", !strcmp(cls, "unused") ? "#cf222e" : "#bc4c00");
-		set(an, "penwidth", "3");
+	if (k == NC_KEPT && is_group(n))
+		k = NC_GROUP;
+	const char *fill = nc[k].fill;
+	buf_puts(&b, nc[k].name);
+	if (k == NC_GROUP) {
+		set(an, "shape", "folder");
+		set(an, "color", nc[k].line);
+		/* a group holding findings: its members' colour on its border */
+		if (mf) {
+			set(an, "color", nc[NC_PRUNABLE].line);
+			set(an, "penwidth", "2");
+		}
+	} else if (cls) {
+		set(an, "color", nc[k].line);
+		set(an, "penwidth", nc[k].pen);
 		set(an, "fontname", "Helvetica-Bold");
 	}
 	if (s->m->dist[n->idx] == 0)
@@ -331,8 +386,10 @@ static unsigned node_classes(const struct style *s)
 	for (size_t i = 0; i < g->nnodes; i++) {
 		if (s->m->at[i] == DRAW_SYSTEM)
 			continue;
-		const char *k = s->cls[i];
-		c |= 1u << (!k ? NC_KEPT : !strcmp(k, "unused") ? NC_UNUSED : NC_PRUNABLE);
+		int k = class_index(s->cls[i]);
+		if (k == NC_KEPT && is_group(g->nodes[i]))
+			k = NC_GROUP;
+		c |= 1u << k;
 		if (s->o->baseline && !graph_node(s->o->baseline, g->nodes[i]->id))
 			c |= 1u << NC_NEW;
 		if (s->hl_node[i])
@@ -358,21 +415,19 @@ static void legend(Agraph_t *ag, unsigned edge_states, unsigned node_classes)
 	for (int k = 0; k < NC_N; k++) {
 		if (!(node_classes & 1u << k))
 			continue;
-		snprintf(name, sizeof name, "legend:%s", nc_name[k]);
-		snprintf(cls, sizeof cls, "legend %s", nc_name[k]);
+		snprintf(name, sizeof name, "legend:%s", nc[k].name);
+		snprintf(cls, sizeof cls, "legend %s", nc[k].name);
 		Agnode_t *n = agnode(c, name, 1);
-		static const char *const fill[NC_N] = {"#eef2f7", "#f8b4b4", "#fcd9a8",
-						       "#cfe3ff", "#eef2f7", "#e6e6e6"};
-		static const char *const line[NC_N] = {"#000000", "#cf222e", "#bc4c00",
-						       "#1f6feb", "#b8860b", "#000000"};
-		set(n, "label", nc_text[k]);
-		set(n, "fillcolor", fill[k]);
-		set(n, "color", line[k]);
-		set(n, "penwidth", k == NC_UNUSED || k == NC_PRUNABLE || k == NC_NEW ? "3" : "1");
+		set(n, "label", nc[k].text);
+		set(n, "fillcolor", nc[k].fill);
+		set(n, "color", nc[k].line);
+		set(n, "penwidth", nc[k].pen);
 		if (k == NC_SYSTEM)
 			set(n, "style", "rounded,filled,dashed");
+		if (k == NC_GROUP)
+			set(n, "shape", "folder");
 		set(n, "class", cls);
-		set(n, "tooltip", nc_text[k]);
+		set(n, "tooltip", nc[k].text);
 		if (prev)
 			set(agedge(c, prev, n, NULL, 1), "style", "invis");
 		prev = n;
@@ -515,7 +570,7 @@ int render_graph(const struct graph *g, const struct render_opts *o,
 		 * label; drawn as "unused" it would say the whole group can go */
 		if (n && attr_get_str(n->attrs, "collapsed_by"))
 			continue;
-		if (c && n && (!s.cls[n->idx] || !strcmp(c, "unused")))
+		if (c && n && render_class_wins(c, s.cls[n->idx]))
 			s.cls[n->idx] = c;
 	}
 	if (o->nhighlight)

@@ -74,6 +74,55 @@ static json_t *why_json(const struct graph *g)
 	return why;
 }
 
+/* The nodes of a collapsed view that are not g's (groups, "other:KIND"):
+ * id -> {findings (the first HTML_GROUP_FINDINGS), nfindings, why (ids
+ * from a root of view to it)} */
+#define HTML_GROUP_FINDINGS 100
+static json_t *groups_json(const struct graph *g, const struct graph *view)
+{
+	json_t *groups = json_object();
+	if (view == g)
+		return groups;
+	json_t *pred = why_json(view);
+	for (size_t i = 0; i < view->nnodes; i++) {
+		const char *id = view->nodes[i]->id;
+		if (graph_node(g, id))
+			continue;
+		json_t *o = json_object(), *path = json_array();
+		json_array_append_new(path, json_string(id));
+		const char *x = id;
+		for (size_t k = 0; k < view->nnodes; k++) {
+			const char *p = json_string_value(json_object_get(pred, x));
+			if (!p)
+				break;
+			json_array_insert_new(path, 0, json_string(p));
+			x = p;
+		}
+		json_object_set_new(o, "why", path);
+		json_object_set_new(o, "findings", json_array());
+		json_object_set_new(o, "nfindings", json_integer(0));
+		json_object_set_new(groups, id, o);
+	}
+	for (size_t i = 0; i < view->nfindings; i++) {
+		const struct gfinding *f = &view->findings[i];
+		json_t *o = json_object_get(groups, f->node);
+		if (!o)
+			continue;
+		json_t *n = json_object_get(o, "nfindings");
+		json_integer_set(n, json_integer_value(n) + 1);
+		json_t *l = json_object_get(o, "findings");
+		if (json_array_size(l) >= HTML_GROUP_FINDINGS)
+			continue;
+		/* the member it is about, as the full report names it */
+		const char *m = f->attrs ? json_string_value(json_object_get(f->attrs, "member")) : NULL;
+		json_array_append_new(l, json_pack("{s:s, s:s, s:I, s:s?, s:s?, s:s?}",
+			"kind", f->kind, "node", m ? m : f->node, "bytes", (json_int_t)f->bytes,
+			"confidence", f->confidence, "reason", f->reason, "fix", f->fix));
+	}
+	json_decref(pred);
+	return groups;
+}
+
 static void summary(const struct graph *g, struct buf *b)
 {
 	char h[32];
@@ -105,8 +154,8 @@ static void put_svg(struct buf *b, const char *svg, size_t n)
 	buf_add(b, p, n - (size_t)(p - svg));
 }
 
-int html_render(const struct graph *g, const char *svg, size_t svglen,
-		struct buf *out, struct diag *d)
+int html_render(const struct graph *g, const struct graph *view,
+		const char *svg, size_t svglen, struct buf *out, struct diag *d)
 {
 	(void)d;
 	struct buf s = BUF_INIT;
@@ -117,6 +166,7 @@ int html_render(const struct graph *g, const char *svg, size_t svglen,
 	json_object_set_new(data, "treemap", html_treemap(g));
 	json_object_set_new(data, "findings", findings_json(g));
 	json_object_set_new(data, "why", why_json(g));
+	json_object_set_new(data, "groups", groups_json(g, view ? view : g));
 	buf_free(&s);
 
 	buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
@@ -129,6 +179,7 @@ int html_render(const struct graph *g, const char *svg, size_t svglen,
 		 "<section><h2>Bytes <small id=\"tm-status\"></small></h2>"
 		 "<div id=\"crumbs\"></div><div class=\"legend\">"
 		 "<span class=\"f-unused\">unused</span><span class=\"f-prunable\">prunable</span>"
+		 "<span class=\"f-likely\">likely unused</span><span class=\"f-duplicate\">has duplicates</span>"
 		 "click an area to zoom in</div><div id=\"treemap\"></div></section>\n"
 		 "<section><h2>Findings <small id=\"f-status\"></small></h2>"
 		 "<input id=\"search\" type=\"search\" placeholder=\"search findings\">"

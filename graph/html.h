@@ -22,8 +22,11 @@ struct diag;
 #define HTML_TREE_FANOUT 60
 json_t *html_treemap(const struct graph *g);
 
-/* The page; svg is the rendered graph (may be empty). */
-int html_render(const struct graph *g, const char *svg, size_t svglen,
-		struct buf *out, struct diag *d);
+/* The page; svg is the rendered graph (may be empty), drawn from view
+ * (g itself, or its collapsed form: a click on a group node then shows the
+ * findings its members carry and the group's why-path in view, from
+ * data.groups). */
+int html_render(const struct graph *g, const struct graph *view,
+		const char *svg, size_t svglen, struct buf *out, struct diag *d);
 
 #endif

@@ -66,8 +66,13 @@ void draw_model_build(struct draw_model *m, const struct graph *g,
 		      const bool *keep, const bool *hl_edge);
 void draw_model_free(struct draw_model *m);
 
-/* Findings that color a node: "unused" (red), "prunable" (orange), or NULL. */
+/* Findings that color a node: "unused" (red), "prunable" (orange),
+ * "likely" (yellow: orphan-library), "duplicate" (violet: the kept copy of
+ * a duplicate-file), or NULL. */
 const char *render_finding_class(const char *finding_kind);
+/* Whether class c colours a node over class `over` (NULL: none yet):
+ * unused > prunable > likely > duplicate. */
+bool render_class_wins(const char *c, const char *over);
 
 /* Render g into out.  Returns 0, or -1 with d set (graphviz's own message
  * when layout or rendering fails). */

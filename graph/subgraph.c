@@ -300,6 +300,9 @@ static void fold_rest(const struct graph *src, struct graph *dst,
 			f->reason, f->fix);
 		if (f->attrs)
 			h->attrs = json_deep_copy(f->attrs);
+		/* on a group: which member it is about (the HTML page's click) */
+		if (map[a->idx] != a && strcmp(map[a->idx]->id, a->id))
+			attr_str(graph_finding_attrs(h), "member", a->id);
 	}
 	for (size_t i = 0; i < src->ninputs; i++) {
 		const struct ginput *in = &src->inputs[i];

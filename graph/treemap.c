@@ -210,7 +210,7 @@ json_t *html_treemap(const struct graph *g)
 	for (size_t i = 0; i < g->nfindings; i++) {
 		struct gnode *n = graph_node(g, g->findings[i].node);
 		const char *k = render_finding_class(g->findings[i].kind);
-		if (n && k && (!c.cls[n->idx] || !strcmp(k, "unused")))
+		if (n && k && render_class_wins(k, c.cls[n->idx]))
 			c.cls[n->idx] = k;
 	}
 	bool *placed = xcalloc(g->nnodes + 1, sizeof *placed);

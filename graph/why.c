@@ -40,10 +40,28 @@ static void find_roots(struct why_bfs *w)
 		if (n)
 			w->roots[w->nroots++] = n->idx;
 	}
+	/* a deployable (one input, the tree): the roots its report names */
+	if (!w->nroots) {
+		json_t *tr = json_object_get(json_object_get(g->totals, "tree"), "roots");
+		size_t k;
+		json_t *id;
+		json_array_foreach(tr, k, id) {
+			struct gnode *n = graph_node(g, json_string_value(id));
+			if (n && w->nroots < g->nnodes)
+				w->roots[w->nroots++] = n->idx;
+		}
+	}
+	/* else the nodes nothing leads to; a `binds` edge into a program (a
+	 * library's reference to the program's copy of stdout, a copy
+	 * relocation) does not make the program loaded by the library */
 	if (!w->nroots)
-		for (size_t i = 0; i < g->nnodes; i++)
-			if (w->rev.off[i] == w->rev.off[i + 1])
+		for (size_t i = 0; i < g->nnodes; i++) {
+			bool led = false;
+			for (uint32_t k = w->rev.off[i]; k < w->rev.off[i + 1] && !led; k++)
+				led = strcmp(g->edges[w->rev.edge[k]].kind, EK_BINDS) != 0;
+			if (!led)
 				w->roots[w->nroots++] = (uint32_t)i;
+		}
 	qsort_r(w->roots, w->nroots, sizeof *w->roots, cmp_id, (void *)g);
 	/* the same node named by two inputs is one root */
 	size_t k = 0;

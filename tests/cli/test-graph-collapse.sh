@@ -35,10 +35,12 @@ g = json.load(open(gj))
 NS = {'s': 'http://www.w3.org/2000/svg', 'x': 'http://www.w3.org/1999/xlink'}
 root = ET.parse(svg).getroot()
 drawn = {}
+cls = {}
 for el in root.iter('{http://www.w3.org/2000/svg}g'):
     if el.get('class', '').split()[:1] != ['node']:
         continue
     t = el.find('s:title', NS).text
+    cls[t] = el.get('class').split()[1:]
     a = el.find('.//s:a', NS)
     tip = a.get('{http://www.w3.org/1999/xlink}title') if a is not None else ''
     label = ' '.join(x.text or '' for x in el.iter('{http://www.w3.org/2000/svg}text'))
@@ -69,6 +71,28 @@ for f in r['findings']:
 assert lost == 0, f'{mode}: {lost} findings on no drawn node'
 groups = [n for n in g['nodes'] if 'member_ids' in (n.get('attrs') or {})]
 assert groups, f'{mode}: nothing collapsed'
+# colours: a drawn node carrying a finding itself is drawn in its class
+# (orphan-library: likely, duplicate-file: duplicate, unless a stronger
+# one), a group as a group; the legend lists exactly the classes drawn
+rank = ['duplicate', 'likely', 'prunable', 'unused']
+kind_cls = {'orphan-library': 'likely', 'duplicate-file': 'duplicate', 'unused-library': 'unused',
+            'unneeded-transitive': 'unused', 'hidden-by-layer': 'prunable'}
+best = {}
+for f in g['findings']:
+    c = kind_cls.get(f['kind'], 'prunable' if f['kind'].startswith('prunable') or f['kind'] == 'cold-module' else None)
+    if c and f['node'] in gnodes and 'member_ids' not in (gnodes[f['node']].get('attrs') or {}):
+        if rank.index(c) > rank.index(best.get(f['node'], 'duplicate')) or f['node'] not in best:
+            best[f['node']] = c
+for t, c in best.items():
+    assert cls[t][0] == c, f'{mode}: {t} drawn as {cls[t]}, its findings say {c}'
+for n in groups:
+    assert cls[n['id']][0] == 'group', f"{mode}: group {n['id']} drawn as {cls[n['id']]}"
+used = {c[0] for t, c in cls.items() if t in gnodes} | {c for t, cs in cls.items() if t in gnodes for c in cs[1:] if c in ('new', 'highlight')}
+if any(t.startswith('system') for t in drawn if t not in gnodes and not t.startswith('legend:')):
+    used.add('system')
+shown = {cs[1] for t, cs in cls.items() if cs[:1] == ['legend'] and t.startswith('legend:') and not t.startswith('legend:row') and not t.startswith('legend:from') and not t.startswith('legend:edge')}
+assert used == shown, f'{mode}: legend {sorted(shown)}, drawn {sorted(used)}'
+print(f'{mode}: classes drawn {sorted(used)}')
 units = {'B': 1, 'KiB': 1024, 'MiB': 1 << 20, 'GiB': 1 << 30, 'kB': 1000, 'MB': 10**6, 'GB': 10**9}
 for n in groups:
     a = n['attrs']
