@@ -30,6 +30,7 @@
  *             is not seen), the reason says what was searched
  */
 #include "tree-int.h"
+#include "tree-scan.h"
 #include "../common/buf.h"
 #include "../common/diag.h"
 #include "../common/filetype.h"
@@ -264,15 +265,6 @@ static void candidate_names(struct tree *t, struct graph *g, struct names *nm)
 	}
 }
 
-/* the characters of a file name, and of a pattern for one: a glob's
- * '*' and '?', a printf conversion's '%' */
-static bool name_char(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '+' || c == '-' ||
-	       c == '*' || c == '?' || c == '%';
-}
-
 /* A token with a wildcard as an fnmatch() pattern: a glob as it is
  * ("libcudnn*.so*"), a printf conversion as '*'
  * ("libnvrtc-builtins.so.%d.%d").  Only with a literal prefix of four
@@ -361,40 +353,25 @@ static bool live_named(const struct tree *t, const struct names *nm, size_t e)
 }
 
 static size_t scan_one(struct tree *t, struct graph *g, struct names *nm, size_t i,
-		       const struct gadj *adj)
+		       const struct gadj *adj, const struct tree_tokens *tok)
 {
-	struct mfile mf;
-	struct diag d = {0};
 	size_t found = 0;
-	if (mfile_open(&mf, tree_full(t, &t->f[i]), &d))
+	if (!tok->n)
 		return 0;
 	const char **need;
 	size_t nneed = needed_names(g, adj, graph_node(g, t->f[i].id)->idx, &need);
-	/* every name a dlopen could use holds ".so": find each '.' (memchr
-	 * is vectorized; glibc's memmem walks a 3-byte needle bytewise),
-	 * keep those followed by "so", then widen each to its token */
-	const unsigned char *p = mf.p, *end = mf.p + mf.n, *hit;
-	while (p + 3 <= end && (hit = memchr(p, '.', (size_t)(end - p - 2)))) {
-		if (hit[1] != 's' || hit[2] != 'o') {
-			p = hit + 1;
-			continue;
-		}
-		const unsigned char *s = hit;
-		while (s > mf.p && name_char(s[-1]))
-			s--;
-		p = hit + 3;
-		while (p < end && name_char(*p))
-			p++;
-		if (p - s < 4)
-			continue;
+	/* every name a dlopen could use holds ".so": the tokens around each
+	 * ".so" of the file, in order (tree-scan.c) */
+	const char *s = tree_tokens_first(tok);
+	for (uint32_t k = 0; k < tok->n; k++, s += strlen(s) + 1) {
+		size_t len = strlen(s);
 		char pat[256];
-		if (as_pattern(s, (size_t)(p - s), pat, sizeof pat)) {
+		if (as_pattern((const unsigned char *)s, len, pat, sizeof pat)) {
 			found += match_pattern(t, g, nm, i, pat);
 			continue;
 		}
-		size_t e = (size_t)(uintptr_t)hmap_get(&nm->map, (const char *)s, (size_t)(p - s));
-		if (e && (in_list((const char *)s, (size_t)(p - s), need, nneed) ||
-			  live_named(t, nm, e)))
+		size_t e = (size_t)(uintptr_t)hmap_get(&nm->map, s, len);
+		if (e && (in_list(s, len, need, nneed) || live_named(t, nm, e)))
 			continue;
 		for (; e; e = nm->next[e - 1]) {
 			struct tfile *c = &t->f[nm->file[e - 1]];
@@ -409,26 +386,35 @@ static size_t scan_one(struct tree *t, struct graph *g, struct names *nm, size_t
 			attr_str(a, "name", nm->name[e - 1]);
 		}
 	}
-	mfile_close(&mf);
 	free(need);
 	return found;
 }
 
-/* scan every live ELF object and Python file not scanned yet; the newly
- * named libraries become roots */
+/* scan every live ELF object and Python file not scanned yet (their
+ * tokens found on two threads first); the newly named libraries become
+ * roots */
 static size_t scan_strings(struct tree *t, struct graph *g, struct names *nm,
 			   const struct run *r)
 {
-	size_t found = 0;
+	size_t found = 0, n = 0;
 	struct gadj adj;
 	graph_adj_build(g, &adj, false);
+	uint32_t *files = xcalloc(t->n + 1, sizeof *files);
 	for (size_t i = 0; i < t->n; i++) {
 		struct tfile *f = &t->f[i];
 		if (f->scanned || !((f->live && f->cat == TC_ELF) || f->cat == TC_PY))
 			continue;
 		f->scanned = true;
-		found += scan_one(t, g, nm, i, &adj);
+		files[n++] = (uint32_t)i;
 	}
+	struct tree_tokens *tok = xcalloc(n + 1, sizeof *tok);
+	struct tree_pools pools;
+	tree_scan_tokens(t, files, n, tok, &pools);
+	for (size_t k = 0; k < n; k++)
+		found += scan_one(t, g, nm, files[k], &adj, &tok[k]);
+	tree_pools_free(&pools);
+	free(tok);
+	free(files);
 	graph_adj_free(&adj);
 	for (size_t i = 0; found && i < t->n; i++)
 		if (t->f[i].named && !t->f[i].root) {

@@ -1,0 +1,200 @@
+/*
+ * tree-scan.c - the strings of a deployable's files that could name a
+ * library for dlopen (tree-live.c's scan_one() judges them), found on two
+ * threads.
+ *
+ * Every name a dlopen could use holds ".so".  The bytes of each file are
+ * searched for the three bytes ".so" sixteen at a time (SSE2: three
+ * unaligned loads at offsets 0, 1 and 2, compared and ANDed, one movemask;
+ * a scalar loop elsewhere): a binary has a '.' every few dozen bytes, so
+ * looking for the '.' alone (memchr) stopped at each of them.  Each hit
+ * is widened to its token, the maximal run of the characters a file name
+ * (or a glob or printf pattern for one) holds, and the search goes on
+ * after the token, as scan_one() did inline; tokens under 4 bytes are
+ * dropped.  The tokens are copied out (files of up to SCAN_READ bytes are
+ * read into a buffer, larger ones mapped read-only and private), so the
+ * judging, which adds edges to the graph, runs afterwards on one thread
+ * in the inventory's order: the output does not depend on the threads.
+ *
+ * tree_scan_tokens() touches no graph and no arena: files are opened
+ * relative to the root's descriptor and an unreadable file has no tokens
+ * (scan_one() skipped it silently too).
+ */
+#include "tree-scan.h"
+#include "../common/util.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#define SCAN_READ (256 * 1024)
+
+/* the characters of a file name, and of a pattern for one: a glob's
+ * '*' and '?', a printf conversion's '%' (the token rule tree-live.c's header states) */
+static bool tok_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '+' || c == '-' ||
+	       c == '*' || c == '?' || c == '%';
+}
+
+struct scan_out {               /* one thread's tokens */
+	char *pool;             /* token bytes, each NUL-terminated */
+	size_t npool, cappool;
+};
+
+static size_t add_tok(struct scan_out *o, const unsigned char *s, size_t n)
+{
+	GROW(o->pool, o->cappool, o->npool + n + 1);
+	size_t at = o->npool;
+	memcpy(o->pool + at, s, n);
+	o->pool[at + n] = 0;
+	o->npool += n + 1;
+	return at;
+}
+
+/* the token around the ".so" at hit; where the search resumes */
+static const unsigned char *token(const unsigned char *base, const unsigned char *end,
+				  const unsigned char *hit, struct scan_out *o,
+				  uint32_t *ntok)
+{
+	const unsigned char *s = hit, *p = hit + 3;
+	while (s > base && tok_char(s[-1]))
+		s--;
+	while (p < end && tok_char(*p))
+		p++;
+	if (p - s >= 4) {
+		add_tok(o, s, (size_t)(p - s));
+		(*ntok)++;
+	}
+	return p;
+}
+
+/* every token holding ".so" in [b, b+n), in order */
+static uint32_t find_tokens(const unsigned char *b, size_t n, struct scan_out *o)
+{
+	uint32_t ntok = 0;
+	const unsigned char *end = b + n, *p = b;
+	size_t i = 0;
+#ifdef __SSE2__
+	const __m128i dot = _mm_set1_epi8('.'), s = _mm_set1_epi8('s'), oo = _mm_set1_epi8('o');
+	while (n >= 18 && i <= n - 18) {
+		__m128i a = _mm_loadu_si128((const __m128i *)(b + i));
+		__m128i c1 = _mm_loadu_si128((const __m128i *)(b + i + 1));
+		__m128i c2 = _mm_loadu_si128((const __m128i *)(b + i + 2));
+		__m128i m = _mm_and_si128(_mm_cmpeq_epi8(a, dot),
+					  _mm_and_si128(_mm_cmpeq_epi8(c1, s), _mm_cmpeq_epi8(c2, oo)));
+		unsigned bits = (unsigned)_mm_movemask_epi8(m);
+		while (bits) {
+			const unsigned char *hit = b + i + (unsigned)__builtin_ctz(bits);
+			bits &= bits - 1;
+			if (hit < p)
+				continue;       /* inside the last token */
+			p = token(b, end, hit, o, &ntok);
+		}
+		i += 16;
+		if (b + i < p)          /* skip what the last token covered */
+			i = (size_t)(p - b);
+	}
+#endif
+	for (; i + 3 <= n; i++) {
+		const unsigned char *hit = b + i;
+		if (hit < p || hit[0] != '.' || hit[1] != 's' || hit[2] != 'o')
+			continue;
+		p = token(b, end, hit, o, &ntok);
+	}
+	return ntok;
+}
+
+struct scan_job {
+	struct tree *t;
+	const uint32_t *files;
+	size_t n;
+	struct tree_tokens *res;        /* per file */
+	atomic_size_t next;
+};
+
+static void scan_file(struct tree *t, const struct tfile *f, unsigned char *buf,
+		      struct scan_out *o, struct tree_tokens *res)
+{
+	res->first = o->npool;
+	res->n = 0;
+	if (!f->size)
+		return;
+	int fd = openat(t->rootfd, f->rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	struct stat st;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0) {
+		close(fd);
+		return;
+	}
+	size_t n = (size_t)st.st_size;
+	if (n <= SCAN_READ) {
+		size_t got = 0;
+		ssize_t k;
+		while (got < n && (k = pread(fd, buf + got, n - got, (off_t)got)) > 0)
+			got += (size_t)k;
+		res->n = find_tokens(buf, got, o);
+	} else {
+		/* read-only and private: no RLIMIT_DATA charge */
+		void *m = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (m != MAP_FAILED) {
+			madvise(m, n, MADV_SEQUENTIAL);
+			res->n = find_tokens(m, n, o);
+			munmap(m, n);
+		}
+	}
+	close(fd);
+}
+
+static void *scan_thread(void *arg)
+{
+	struct scan_job *j = arg;
+	struct scan_out *o = xcalloc(1, sizeof *o);
+	unsigned char *buf = xmalloc(SCAN_READ);
+	size_t k;
+	while ((k = atomic_fetch_add(&j->next, 1)) < j->n) {
+		scan_file(j->t, &j->t->f[j->files[k]], buf, o, &j->res[k]);
+		j->res[k].pool = o;
+	}
+	free(buf);
+	return o;
+}
+
+void tree_scan_tokens(struct tree *t, const uint32_t *files, size_t n,
+		      struct tree_tokens *res, struct tree_pools *pools)
+{
+	struct scan_job j = {t, files, n, res, 0};
+	pthread_t th;
+	bool two = n > 1 && !pthread_create(&th, NULL, scan_thread, &j);
+	pools->v[0] = scan_thread(&j);
+	pools->v[1] = NULL;
+	if (two)
+		pthread_join(th, &pools->v[1]);
+}
+
+const char *tree_tokens_first(const struct tree_tokens *r)
+{
+	const struct scan_out *o = r->pool;
+	return r->n ? o->pool + r->first : NULL;
+}
+
+void tree_pools_free(struct tree_pools *pools)
+{
+	for (int i = 0; i < 2; i++) {
+		struct scan_out *o = pools->v[i];
+		if (o)
+			free(o->pool);
+		free(o);
+		pools->v[i] = NULL;
+	}
+}
