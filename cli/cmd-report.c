@@ -6,6 +6,7 @@
 #include "opts.h"
 #include "graph-cli.h"
 #include "../pipeline/pipeline.h"
+#include "../pipeline/cache.h"
 #include "report-text.h"
 #include "report-tree.h"
 #include "../common/ofile.h"
@@ -16,11 +17,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 enum { O_JSON = CLI_O_FIRST, O_HTML, O_SVG, O_MAP, O_PYT, O_PYR, O_ARCH,
        O_KERN, O_NOGPU, O_TOP, O_PERF, O_WHY, O_DERIVE,
        O_NODERIVE, O_BYTES, O_HOST, O_ENTRY, O_PRUNE, O_INCLUDE,
        O_FILES, O_NULL };
+
+/* apart from the list above, whose tail other options grow */
+enum { O_CACHE = CLI_O_FIRST + 64 };
 
 static const struct cli_opt opts[] = {
 	{O_JSON, "json", NULL, "write the slim-report/1 JSON (to stdout, or -o)"},
@@ -60,6 +65,9 @@ static const struct cli_opt opts[] = {
 			    "units kept per file (default 10)"},
 	{O_BYTES, "bytes", NULL, "text: every figure in bytes, not rounded to KiB/MiB"},
 	{O_PERF, "perf", NULL, "time each step on stderr"},
+	{O_CACHE, "cache", "DIR", "a deployable: keep the result in DIR, keyed by\n"
+				  "every file's identity and the options, so an\n"
+				  "unchanged re-run costs a walk and a lookup"},
 	{0},
 };
 
@@ -84,6 +92,7 @@ struct report_cli {
 	bool json;
 	bool exact;
 	int top;
+	const char *cache;          /* --cache DIR */
 };
 
 static void push(const char ***v, size_t *n, const char *s)
@@ -165,6 +174,7 @@ static int parse(struct report_cli *o, int argc, char **argv)
 				return cli_usage_error(&cmd_report_spec, "--top takes a positive number");
 			break;
 		case O_PERF: o->r.on_step = on_step; break;
+		case O_CACHE: o->cache = optarg; break;
 		case O_BYTES: o->exact = true; break;
 		default:
 			if (cli_elf_opt(&cmd_report_spec, c, &o->r.elf) < 0)
@@ -300,6 +310,58 @@ static int emit(const struct graph *g, const struct report_cli *o, int rc)
 	return rc;
 }
 
+/* --cache: a result found under this run's key is the report, written
+ * as emit() would (the JSON copied as it was stored; any other output
+ * from the graph read back), with the warnings the run printed.  true
+ * when it was (*rc its exit status). */
+static bool cached(struct graph *g, const struct report_cli *o, const struct rcache *ck,
+		   struct diag_list *w, int *rc)
+{
+	const char *p;
+	size_t n;
+	char *warn;
+	if (!rcache_get(ck, &p, &n, &warn, w))
+		return false;
+	struct diag d = {0};
+	diag_list_print(w, stderr);
+	fputs(warn, stderr);
+	free(warn);
+	if (o->json && !o->html && !o->svg && !o->prune_list) {
+		const char *out = o->out ? o->out : "-";
+		*rc = ofile_write_all(out, p, n, &d) ? cli_diag(&d) : EXIT_OK;
+		if (*rc == EXIT_OK)
+			cli_wrote(out);
+	} else {
+		*rc = graph_read_json(g, p, n, ck->json, &d) ? cli_diag(&d) : emit(g, o, EXIT_OK);
+	}
+	rcache_release(p, n);
+	return true;
+}
+
+/* --cache: a complete run's result stored under its key (the JSON just
+ * written when there is one, else the graph serialized); a failure to
+ * store is a warning, never the run's error */
+static void cache_put(const struct graph *g, const struct report_cli *o,
+		      const struct rcache *ck, const struct diag_list *w, size_t w0)
+{
+	struct diag_list run = {w->v + w0, w->n - w0, 0, w->dropped};
+	char *warn = NULL;
+	size_t nwarn = 0;
+	FILE *ms = open_memstream(&warn, &nwarn);
+	if (!ms)
+		return;
+	diag_list_print(&run, ms);
+	fclose(ms);
+	struct stat st;
+	bool file = o->json && o->out && strcmp(o->out, "-") && !stat(o->out, &st) &&
+		    S_ISREG(st.st_mode);
+	struct diag d = {0};
+	if (rcache_put(ck, file ? o->out : NULL, g, warn, &d))
+		fprintf(stderr, "slim: warning: --cache: %s%s%s (not stored)\n",
+			d.file[0] ? d.file : "", d.file[0] ? ": " : "", d.msg);
+	free(warn);
+}
+
 int cmd_report(int argc, char **argv)
 {
 	struct report_cli o = {.top = 10};
@@ -319,11 +381,19 @@ int cmd_report(int argc, char **argv)
 	struct graph g;
 	struct diag_list w = {0}, errs = {0};
 	graph_init(&g);
+	struct rcache ck;
+	bool cache = o.cache && !rcache_key(&ck, o.cache, argc, argv, o.files, o.nfiles, &w);
+	if (cache && cached(&g, &o, &ck, &w, &rc))
+		goto done;
+	size_t w0 = w.n;    /* the cache's own warnings are not the run's */
 	rc = pipeline_build(&g, &o.r, o.files, o.nfiles, &w, &errs)
 		? EXIT_USAGE : EXIT_OK;
 	cli_print_errors(&errs);
 	diag_list_print(&w, stderr);
 	rc = emit(&g, &o, rc);
+	if (cache && rc == EXIT_OK && !errs.n)
+		cache_put(&g, &o, &ck, &w, w0);
+done:
 	diag_list_free(&errs);
 	diag_list_free(&w);
 	graph_free(&g);

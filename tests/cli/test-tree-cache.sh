@@ -1,0 +1,139 @@
+#!/bin/bash
+# slim report ROOT --cache DIR (issue #14): an unchanged re-run is a
+# lookup, and the result with the cache is byte for byte the result
+# without it, whatever changed in between.  On a tree made of this
+# machine's files (curl and its libraries, a Python subset, data):
+#  1. cold and warm runs with --cache give the same JSON, text and stderr
+#     as a run without it; the warm one is a hit (the entry is not
+#     rewritten), also when -o names another file;
+#  2. touching a data file, replacing a library curl loads (libz by
+#     another real library: curl's needs edge must now say so) and adding
+#     a file each miss: the output equals an uncached run on the changed
+#     tree, and the library swap changed that output;
+#  3. a corrupt, truncated or foreign entry is never trusted: one warning
+#     naming it, the uncached result, and the entry rewritten (the next
+#     run is a silent hit); no temporary files are left in DIR;
+#  4. an archive input (the tree as tar.zst) is keyed by its content:
+#     warm = cold = uncached, and another archive misses;
+#  5. an input that is no deployable (an ELF file, resolved against the
+#     host) is not cached: a warning, the uncached output, DIR empty.
+. "$ROOT/tests/cli/lib.sh"
+. "$ROOT/tests/cli/tree-lib.sh"
+need ldconfig libc-bin
+need ldd libc-bin
+need zstd zstd
+[ -x /usr/bin/curl ] || die "this test needs /usr/bin/curl: apt-get install curl (or make deps)"
+py=/usr/lib/python3.11
+[ -f $py/os.py ] || die "this test needs python3.11: apt-get install python3 (or make deps)"
+
+tree_init "$PWD/root"
+closure /usr/bin/curl
+mkdir -p "$R$py/json"
+cp $py/os.py $py/abc.py "$R$py/"
+cp $py/json/*.py "$R$py/json/"
+echo 'same = 1' > "$R/etc/a.conf"; echo 'same = 1' > "$R/etc/b.conf"
+tree_done
+C=$PWD/cache
+
+# run NAME ARGS...: slim report with ARGS, stdout/stderr into NAME.out/.err
+run() { local n=$1; shift; expect_rc 0 "$SLIM" report "$@" > "$n.out" 2> "$n.err"; }
+same() { cmp -s "$1" "$2" || { diff "$1" "$2" | head -20 >&2; die "$3: $1 and $2 differ"; }; }
+entries() { ls "$C" | grep -c '\.meta$'; }
+# the stderr lines that are the report's, not "wrote"
+errs() { grep -v '^slim: wrote' "$1"; }
+
+# --- 1. cold, warm, text ---------------------------------------------------
+run plain "$R" --json -o plain.json
+run cold "$R" --json -o cold.json --cache "$C"
+same plain.json cold.json "cold cache run"
+[ "$(entries)" = 1 ] || die "want one cache entry, got $(entries)"
+meta=$(ls "$C"/*.meta)
+ino=$(stat -c %i "$meta")
+run warm "$R" --json -o warm.json --cache "$C"
+same plain.json warm.json "warm cache run"
+same <(errs plain.err) <(errs warm.err) "warm run's stderr"
+[ "$(stat -c %i "$meta")" = "$ino" ] || die "the warm run rewrote the entry: no hit"
+run warm2 "$R" --json -o elsewhere.json --cache="$C"
+same plain.json elsewhere.json "warm run to another -o"
+[ "$(entries)" = 1 ] || die "-o's value is in the key: $(entries) entries"
+run tplain "$R"
+run tcold "$R" --cache "$C"
+run twarm "$R" --cache "$C"
+same tplain.out tcold.out "text, cold"
+same tplain.out twarm.out "text, warm (from the graph read back)"
+[ "$(entries)" = 2 ] || die "the text run is its own entry: want 2, got $(entries)"
+echo "cold = warm = uncached (JSON, text, stderr); warm runs are hits"
+
+# --- 2. what changes a result ---------------------------------------------
+check() {   # the cached run equals an uncached one on the tree as it is now
+	run "$1-plain" "$R" --json -o "$1-plain.json"
+	local n; n=$(entries)
+	run "$1-cache" "$R" --json -o "$1-cache.json" --cache "$C"
+	same "$1-plain.json" "$1-cache.json" "$1"
+	[ "$(entries)" = $((n + 1)) ] || die "$1: no new entry (a stale hit?)"
+}
+sleep 0.01; touch "$R/etc/a.conf"
+check touch
+echo new > "$R/etc/new.conf"
+check add
+z=$(cd "$R" && ls usr/lib/x86_64-linux-gnu/libz.so.1.* | head -1)
+[ -n "$z" ] || die "no libz in the tree"
+jans=$(readlink -f /usr/lib/x86_64-linux-gnu/libjansson.so.4)
+[ -f "$jans" ] || die "this test needs libjansson4 (make deps)"
+cp "$jans" "$R/$z.new" && mv "$R/$z.new" "$R/$z"
+check swap
+cmp -s add-plain.json swap-plain.json && die "replacing curl's libz changed nothing: the check proves nothing"
+echo "touch, add, library swap: each a miss, each equal to the uncached run"
+
+# --- 3. corrupt entries ----------------------------------------------------
+key=$(ls -t "$C"/*.meta | head -1); key=${key%.meta}
+corrupt() {   # NAME: after the damage, a warning, the true result, a rewrite
+	run "$1" "$R" --json -o "$1.json" --cache "$C"
+	same swap-plain.json "$1.json" "$1"
+	grep -q "^slim: warning: .*--cache: ignored" "$1.err" || { cat "$1.err"; die "$1: no warning"; }
+	[ "$(grep -c 'cache' "$1.err")" = 1 ] || { cat "$1.err"; die "$1: want one warning"; }
+	run "$1-again" "$R" --json -o "$1-again.json" --cache "$C"
+	same swap-plain.json "$1-again.json" "$1, rewritten"
+	grep -q cache "$1-again.err" && die "$1: the entry was not rewritten"
+	return 0
+}
+printf 'X' | dd of="$key.json" bs=1 seek=1000 conv=notrunc 2> /dev/null
+corrupt flipped-json
+truncate -s 100 "$key.json"
+corrupt truncated-json
+truncate -s 30 "$key.meta"
+corrupt truncated-meta
+other=$(ls "$C"/*.meta | grep -v "$key" | head -1)
+cp "$other" "$key.meta"
+corrupt foreign-meta
+head -c 5000 /dev/urandom > "$key.meta"
+corrupt garbage-meta
+[ -z "$(ls -A "$C" | grep -v '\.json$\|\.meta$')" ] || { ls -A "$C"; die "temporaries left in the cache"; }
+echo "flipped, truncated, foreign, garbage entries: warned, recomputed, rewritten"
+
+# --- 4. archives -----------------------------------------------------------
+tar -C "$R" -cf - . | zstd -q -o tree.tar.zst
+run aplain tree.tar.zst --json -o aplain.json
+run acold tree.tar.zst --json -o acold.json --cache "$C"
+n=$(entries)
+run awarm tree.tar.zst --json -o awarm.json --cache "$C"
+same aplain.json acold.json "archive, cold"
+same aplain.json awarm.json "archive, warm"
+[ "$(entries)" = "$n" ] || die "archive: the warm run missed"
+echo more > "$R/etc/more.conf"
+tar -C "$R" -cf - . | zstd -q -f -o tree.tar.zst
+run a2plain tree.tar.zst --json -o a2plain.json
+run a2cache tree.tar.zst --json -o a2cache.json --cache "$C"
+same a2plain.json a2cache.json "another archive"
+[ "$(entries)" = $((n + 1)) ] || die "another archive under the same name hit the old entry"
+echo "archives: keyed by content (warm = cold = uncached; a new archive misses)"
+
+# --- 5. not a deployable ---------------------------------------------------
+rm -rf "$C"
+run eplain /usr/bin/curl --json -o eplain.json
+run ecache /usr/bin/curl --json -o ecache.json --cache "$C"
+same eplain.json ecache.json "an ELF input"
+grep -q "not a deployable.*not cached" ecache.err || { cat ecache.err; die "no 'not cached' warning"; }
+[ -z "$(ls -A "$C")" ] || die "an ELF input was cached"
+echo "an ELF input: warned, not cached"
+echo "PASS test-tree-cache"
