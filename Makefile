@@ -145,8 +145,12 @@ screenshots: $(BUILD)/slim
 	$(BUILD)/slim report /usr/bin/curl --html $(BUILD)/report-curl.html > /dev/null
 	$(CHROMIUM_SHOT) --user-data-dir=$$(mktemp -d) --screenshot=$(CURDIR)/docs/report-graph-curl.png \
 	  --window-size=1400,1700 'file://$(CURDIR)/$(BUILD)/report-curl.html#node=lib:libffi.so.8' 2>/dev/null
-	@test -s docs/graph-curl.png && test -s docs/report-graph-curl.png && \
-	  echo "wrote docs/graph-curl.png docs/report-graph-curl.png"
+	$(BUILD)/slim report /usr/lib/python3/dist-packages --json -o $(BUILD)/deploy.json 2>/dev/null
+	$(BUILD)/slim graph $(BUILD)/deploy.json --collapse-by dist -o $(BUILD)/graph-deploy.svg
+	$(CHROMIUM_SHOT) --user-data-dir=$$(mktemp -d) --screenshot=$(CURDIR)/docs/graph-deploy.png \
+	  --window-size=1800,1000 file://$(CURDIR)/$(BUILD)/graph-deploy.svg 2>/dev/null
+	@test -s docs/graph-curl.png && test -s docs/report-graph-curl.png && test -s docs/graph-deploy.png && \
+	  echo "wrote docs/graph-curl.png docs/report-graph-curl.png docs/graph-deploy.png"
 
 # tests/real/mutations.sh runs the ASan build over mutated CUDA libraries
 check-real: slim

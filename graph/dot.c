@@ -116,7 +116,7 @@ struct style {
 /* Node classes, in legend order: what the legend explains.  The first
  * four with a finding class are render_finding_class()'s. */
 enum { NC_KEPT, NC_UNUSED, NC_PRUNABLE, NC_LIKELY, NC_DUPLICATE, NC_GROUP,
-       NC_NEW, NC_HIGHLIGHT, NC_SYSTEM, NC_N };
+       NC_GROUP_FINDINGS, NC_NEW, NC_HIGHLIGHT, NC_SYSTEM, NC_N };
 static const struct {
 	const char *name, *text, *prefix, *fill, *line, *pen;
 } nc[NC_N] = {
@@ -126,6 +126,7 @@ static const struct {
 	{"likely", "LIKELY unused: check the reason", "LIKELY", "#fff2b3", "#9a6700", "3"},
 	{"duplicate", "has DUPLICATE copies: hardlink them", "DUPLICATE", "#e4d7fb", "#8250df", "2"},
 	{"group", "group of files (--collapse-by)", NULL, "#f6f8fa", "#57606a", "1"},
+	{"group-findings", "group whose files carry findings", NULL, "#f6f8fa", "#bc4c00", "2"},
 	{"new", "new since --baseline", NULL, "#cfe3ff", "#1f6feb", "3"},
 	{"highlight", "--highlight and its why-paths", NULL, "#eef2f7", "#b8860b", "1"},
 	{"system", "system libraries, folded", NULL, "#e6e6e6", "#000000", "1"},
@@ -205,17 +206,13 @@ static void style_node(const struct style *s, const struct gnode *n,
 	set(an, "tooltip", buf_cstr(&b));
 	buf_reset(&b);
 	if (k == NC_KEPT && is_group(n))
-		k = NC_GROUP;
+		k = mf ? NC_GROUP_FINDINGS : NC_GROUP;
 	const char *fill = nc[k].fill;
 	buf_puts(&b, nc[k].name);
-	if (k == NC_GROUP) {
+	if (k == NC_GROUP || k == NC_GROUP_FINDINGS) {
 		set(an, "shape", "folder");
 		set(an, "color", nc[k].line);
-		/* a group holding findings: its members' colour on its border */
-		if (mf) {
-			set(an, "color", nc[NC_PRUNABLE].line);
-			set(an, "penwidth", "2");
-		}
+		set(an, "penwidth", nc[k].pen);
 	} else if (cls) {
 		set(an, "color", nc[k].line);
 		set(an, "penwidth", nc[k].pen);
@@ -388,7 +385,8 @@ static unsigned node_classes(const struct style *s)
 			continue;
 		int k = class_index(s->cls[i]);
 		if (k == NC_KEPT && is_group(g->nodes[i]))
-			k = NC_GROUP;
+			k = attr_get_int(g->nodes[i]->attrs, "member_findings", 0) ?
+			    NC_GROUP_FINDINGS : NC_GROUP;
 		c |= 1u << k;
 		if (s->o->baseline && !graph_node(s->o->baseline, g->nodes[i]->id))
 			c |= 1u << NC_NEW;
@@ -424,7 +422,7 @@ static void legend(Agraph_t *ag, unsigned edge_states, unsigned node_classes)
 		set(n, "penwidth", nc[k].pen);
 		if (k == NC_SYSTEM)
 			set(n, "style", "rounded,filled,dashed");
-		if (k == NC_GROUP)
+		if (k == NC_GROUP || k == NC_GROUP_FINDINGS)
 			set(n, "shape", "folder");
 		set(n, "class", cls);
 		set(n, "tooltip", nc[k].text);

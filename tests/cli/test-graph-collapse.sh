@@ -86,7 +86,8 @@ for f in g['findings']:
 for t, c in best.items():
     assert cls[t][0] == c, f'{mode}: {t} drawn as {cls[t]}, its findings say {c}'
 for n in groups:
-    assert cls[n['id']][0] == 'group', f"{mode}: group {n['id']} drawn as {cls[n['id']]}"
+    gc = 'group-findings' if n['attrs']['member_findings'] else 'group'
+    assert cls[n['id']][0] == gc, f"{mode}: group {n['id']} drawn as {cls[n['id']]}, want {gc}"
 used = {c[0] for t, c in cls.items() if t in gnodes} | {c for t, cs in cls.items() if t in gnodes for c in cs[1:] if c in ('new', 'highlight')}
 if any(t.startswith('system') for t in drawn if t not in gnodes and not t.startswith('legend:')):
     used.add('system')
