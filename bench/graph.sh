@@ -6,13 +6,16 @@
 #   2. `slim diff` of synthetic report pairs of 1k, 10k and 100k nodes
 #      (bench/graph-gen.py: a module-graph-shaped report and its "next
 #      build"), best of 3; the 10x ratios must stay <= 15 (near-linear).
+#   3. a 100k-module report drawn collapsed, default and --collapse-by,
+#      against BASE_SLIM=an earlier build when given (ratio <= 1.2).
 # Writes its inputs under bench/out/ (ignored by git).  Exit 1 if a ratio
-# exceeds 15.
+# exceeds its limit.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 SLIM=${SLIM:-$root/slim}
 out=$root/bench/out/graph
 mkdir -p "$out"
+fail=0
 
 best3() {  # best CPU time (user + sys) of 5 runs of "$@", in seconds: the
 	   # machine is shared, and CPU time is what other load disturbs least
@@ -47,6 +50,23 @@ if [ -x /usr/bin/curl ]; then
 		"$(grep -c 'class="node' "$out/curl.svg")" "$(grep -c 'class="edge' "$out/curl.svg")" "$t"
 fi
 
+# 1c. a 100k-module report drawn collapsed (issue 18): the default (it
+#     collapses by itself) and each --collapse-by, beside BASE_SLIM (an
+#     earlier build, when given) on the same input: the ratio must stay <= 1.2
+[ -s "$out/g100000.json" ] || python3 "$root/bench/graph-gen.py" 100000 42 > "$out/g100000.json"
+for how in "" "--collapse-by dir" "--collapse-by dist" "--collapse-by package"; do
+	t=$(best3 "$SLIM" graph "$out/g100000.json" $how -o "$out/big.svg")
+	line=$(printf 'graph svg  %-40s %6s node elements  %6ss' "100k report ${how:-(default)}" \
+		"$(grep -c 'class="node' "$out/big.svg")" "$t")
+	if [ -n "${BASE_SLIM:-}" ]; then
+		b=$(best3 "$BASE_SLIM" graph "$out/g100000.json" $how -o "$out/big-base.svg")
+		r=$(python3 -c "print(round($t / max($b, 0.001), 2))")
+		line="$line  base ${b}s  ratio $r"
+		python3 -c "import sys; sys.exit($r > 1.2)" || { echo "$line: slower than BASE_SLIM" >&2; fail=1; }
+	fi
+	echo "$line"
+done
+
 # 2. diff at 1k, 10k, 100k nodes: in-process phase times from --perf
 #    (best of 3 by total), so that process start and the 10 ms resolution
 #    of CPU clocks do not decide the small case
@@ -66,12 +86,8 @@ for n in 1000 10000 100000; do
 	printf 'diff  %6d nodes: total %6.3fs = load both reports %6.3fs + diff and JSON output %6.3fs\n' \
 		$n "$best" "${L[$n]}" "${D[$n]}"
 done
-# 3. graph of the 100k-node report: collapsed automatically, then drawn
-t=$(best3 "$SLIM" graph "$out/g100000.json" -o "$out/g100000.svg")
-printf 'graph svg  100000-node report, auto-collapsed to %s nodes: %ss CPU\n' \
-	"$(grep -c 'class="node' "$out/g100000.svg")" "$t"
-
 ratio() { python3 -c "print(round(($1) / max($2, 0.0005), 1))"; }
 echo "diff+output ratios: 10k/1k = $(ratio ${D[10000]} ${D[1000]}), 100k/10k = $(ratio ${D[100000]} ${D[10000]})"
 echo "total ratios:       10k/1k = $(ratio "${L[10000]} + ${D[10000]}" "${L[1000]} + ${D[1000]}"), 100k/10k = $(ratio "${L[100000]} + ${D[100000]}" "${L[10000]} + ${D[10000]}")  (limit 15)"
-python3 -c "import sys; sys.exit(0 if (${L[100000]} + ${D[100000]}) <= 15 * (${L[10000]} + ${D[10000]}) else 1)"
+python3 -c "import sys; sys.exit(0 if (${L[100000]} + ${D[100000]}) <= 15 * (${L[10000]} + ${D[10000]}) else 1)" || fail=1
+exit $fail
