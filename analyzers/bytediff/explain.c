@@ -9,7 +9,8 @@
  *      is replaced by one token on each side, which also undoes the shift
  *      a longer path causes.  A pair is learnt where a difference falls in
  *      an absolute path: the path token around it on each side, less their
- *      common tail (cut at a '/'), as reproducible-builds.org's
+ *      common tail (cut at a '/'), or when they share no tail, up to the end
+ *      of the component that differs, as reproducible-builds.org's
  *      "build path" issue describes (DW_AT_comp_dir, .debug_str, __FILE__);
  *   2. then, with both sides of equal length, each differing region is
  *      classified where it lies: the build ID bytes (.note.gnu.build-id's
@@ -18,7 +19,7 @@
  *      relocation addends move when a path before them grew: a consequence
  *      of the build path); __DATE__ ("Mmm dd yyyy") and __TIME__
  *      ("hh:mm:ss") shapes, ten-digit decimal or aligned 32/64-bit
- *      little-endian epoch seconds (outside machine code) between 2000 and
+ *      little-endian epoch seconds (outside machine code and text) between 2000 and
  *      a year past now, less than five years apart (timestamp); an alphanumeric token of six or more
  *      characters, equal in length, differing in three or more (random
  *      temporary names, hash seeds).  Each classified region is made equal;
@@ -123,6 +124,16 @@ static bool learn_path(struct work *w, struct bd_paths *pp, size_t i)
 		suf++;
 	while (suf > 0 && w->a[ea - suf] != '/')
 		suf--;
+	if (!suf) {
+		/* no common tail (the two strings are not the same path, as
+		 * when a table's order moved): the pair ends with the path
+		 * component that holds the difference */
+		ea = eb = i;
+		while (ea < w->na && pathch(w->a[ea]) && w->a[ea] != '/')
+			ea++;
+		while (eb < w->nb && pathch(w->b[eb]) && w->b[eb] != '/')
+			eb++;
+	}
 	size_t la = ea - suf - s, lb = eb - suf - s;
 	if (la < 4 || lb < 4 || pp->n >= BD_MAX_PATHS)
 		return false;
@@ -229,6 +240,15 @@ static bool epoch_pair(const struct bd_ctx *c, uint64_t a, uint64_t b)
 	       (a > b ? a - b : b - a) < span;
 }
 
+/* Printable bytes: a word of text ("w1/b" reads as 2022) is no epoch. */
+static bool text(const unsigned char *p, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (p[k] < 0x20 || p[k] > 0x7e)
+			return false;
+	return true;
+}
+
 static size_t at_timestamp(const struct bd_ctx *c, struct work *w, size_t i, size_t *start)
 {
 	for (size_t k = 0; k < 11 && k <= i; k++) {
@@ -265,7 +285,8 @@ static size_t at_timestamp(const struct bd_ctx *c, struct work *w, size_t i, siz
 		size_t off = i - i % wd;
 		if (off + wd <= w->na) {
 			uint64_t va = word(w->a + off, wd), vb = word(w->b + off, wd);
-			if (va != vb && epoch_pair(c, va, vb)) {
+			if (va != vb && epoch_pair(c, va, vb) && !text(w->a + off, wd) &&
+			    !text(w->b + off, wd)) {
 				*start = off;
 				return wd;
 			}
