@@ -33,6 +33,8 @@ struct bd_ctx {
 	struct bd_bytes stra[BD_MAX_STRSEC], strb[BD_MAX_STRSEC];
 	size_t nstr;                  /* string sections paired by index */
 	int depth;                    /* nesting of members and streams */
+	struct diag_list *errs;       /* a side that is corrupt: one line */
+	const char *path;             /* NEW's file, for those lines */
 	bool code;                    /* the unit is machine code: no
 				       * numbers are read as timestamps */
 };

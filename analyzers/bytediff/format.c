@@ -97,6 +97,24 @@ void bytediff_format_markdown(const struct bd_result *r, struct buf *b, size_t l
 	totals(r, b, true);
 }
 
+/* A path or where as a JSON string: jansson takes UTF-8 only, so any
+ * other byte is written as \xNN (a file name is bytes). */
+static json_t *jstr(const char *s)
+{
+	json_t *j = json_string(s);
+	if (j)
+		return j;
+	struct buf b = BUF_INIT;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x80)
+			buf_putc(&b, (char)*p);
+		else
+			buf_printf(&b, "\\x%02x", *p);
+	j = json_string(buf_cstr(&b));
+	buf_free(&b);
+	return j;
+}
+
 void bytediff_json_add(const struct bd_result *r, json_t *doc)
 {
 	json_t *files = json_array();
@@ -104,16 +122,16 @@ void bytediff_json_add(const struct bd_result *r, json_t *doc)
 		const struct bd_file *f = &r->files[k];
 		json_t *causes = json_array();
 		for (size_t m = 0; m < f->ncauses; m++)
-			json_array_append_new(causes, json_pack("{s:s,s:I,s:s}", "cause",
+			json_array_append_new(causes, json_pack("{s:s,s:I,s:o}", "cause",
 				bd_cause_name(f->causes[m].cause), "bytes", (json_int_t)f->causes[m].bytes,
-				"where", f->causes[m].where));
-		json_t *o = json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:o}", "path", f->path, "status",
+				"where", jstr(f->causes[m].where)));
+		json_t *o = json_pack("{s:o,s:s,s:I,s:I,s:I,s:I,s:o}", "path", jstr(f->path), "status",
 			bd_status_name(f->status), "bytes_differing", (json_int_t)f->bytes_differing,
 			"bytes_explained", (json_int_t)f->bytes_explained,
 			"old_size", (json_int_t)f->old_size, "new_size", (json_int_t)f->new_size,
 			"causes", causes);
 		if (f->old_path)
-			json_object_set_new(o, "old_path", json_string(f->old_path));
+			json_object_set_new(o, "old_path", jstr(f->old_path));
 		json_array_append_new(files, o);
 	}
 	json_object_set_new(doc, "files", files);

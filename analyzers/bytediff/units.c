@@ -509,6 +509,17 @@ out:
 
 /* ---------------------------------------------------------- dispatch --- */
 
+/* A format both sides claim by their magic that one side breaks: one
+ * line, and the pair is still compared as bytes. */
+static void corrupt(struct bd_ctx *c, const char *prefix, const char *what)
+{
+	struct diag d = {0};
+	if (!c->errs)
+		return;
+	diag_err(&d, c->path, "%s%s does not parse on one side: compared as bytes", prefix, what);
+	diag_warn(c->errs, &d);
+}
+
 static bool has_suffix(const char *s, const char *suf)
 {
 	size_t n = strlen(s), m = strlen(suf);
@@ -521,12 +532,16 @@ void bd_compare(struct bd_ctx *c, const char *name, const char *prefix,
 	if (na == nb && (!na || !memcmp(a, b, na)))
 		return;
 	if (c->depth < MAX_DEPTH && na >= 8 && nb >= 8) {
-		if (!memcmp(a, "\177ELF", 4) && !memcmp(b, "\177ELF", 4) &&
-		    elf_units(c, prefix, a, na, b, nb))
-			return;
-		if (!memcmp(a, "!<arch>\n", 8) && !memcmp(b, "!<arch>\n", 8) &&
-		    ar_units(c, prefix, a, na, b, nb))
-			return;
+		if (!memcmp(a, "\177ELF", 4) && !memcmp(b, "\177ELF", 4)) {
+			if (elf_units(c, prefix, a, na, b, nb))
+				return;
+			corrupt(c, prefix, "ELF");
+		}
+		if (!memcmp(a, "!<arch>\n", 8) && !memcmp(b, "!<arch>\n", 8)) {
+			if (ar_units(c, prefix, a, na, b, nb))
+				return;
+			corrupt(c, prefix, "ar archive");
+		}
 		if (has_suffix(name, ".pyc") && pyc_units(c, prefix, a, na, b, nb))
 			return;
 		if (gzip_units(c, prefix, a, na, b, nb))

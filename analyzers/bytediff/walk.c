@@ -161,7 +161,7 @@ static void compare_pair(struct bd_result *r, struct bd_paths *pp, uint64_t now,
 	f->old_size = ma.n;
 	f->new_size = mb.n;
 	if (!same) {
-		struct bd_ctx c = {.f = f, .paths = pp, .now = now};
+		struct bd_ctx c = {.f = f, .paths = pp, .now = now, .errs = errs, .path = y->abs};
 		bd_compare(&c, y->rel, x->link ? "symlink target: " : "", ma.p, ma.n, mb.p, mb.n);
 		if (!f->ncauses)   /* nothing paired a unit: count the file */
 			bd_row(&c, BC_UNEXPLAINED, ma.n > mb.n ? ma.n : mb.n, "[file]");

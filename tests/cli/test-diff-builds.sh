@@ -16,8 +16,8 @@
 #   2. the same builds with the fixes (-ffile-prefix-map, SOURCE_DATE_EPOCH,
 #      ar D, sorted members, py_compile checked-hash): diffoscope reports
 #      no difference, and slim says 0 bytes differ (--fail-on any passes);
-#   3. a file against a directory is one error line and exit 2; the JSON
-#      keeps slim-diff/1 with files and totals.
+#   3. a file against a directory is one error line and exit 2; so is a
+#      corrupt ELF or truncated archive on one side, the rest compared.
 . "$ROOT/tests/cli/lib.sh"
 need diffoscope diffoscope
 need faketime faketime
@@ -167,6 +167,23 @@ assert d['totals']['bytes_differing'] == 0 and all(f['status'] == 'same' for f i
 print('fixed builds: %d files, diffoscope and slim see no difference' % len(d['files']))
 PY
 
-# --- 3. bad operands
+# --- 3. bad operands: a file against a directory; a corrupt ELF and a
+# truncated archive on one side are one line each, the rest still compared
 expect_rc 2 $SLIM diff w1/b/out w1/b/out/prog > /dev/null 2> bad.txt; one_line bad.txt
+mkdir bad1 bad2
+cp w1/b/out/prog w1/b/out/libc.a w1/b/out/main.o bad1/
+cp w2/b/out/prog w2/b/out/libc.a w2/b/out/main.o bad2/
+python3 - <<'PY'
+b = bytearray(open('bad2/prog', 'rb').read()); b[0x28:0x30] = b'\xff' * 8   # e_shoff
+open('bad2/prog', 'wb').write(b)
+b = open('bad2/libc.a', 'rb').read(); open('bad2/libc.a', 'wb').write(b[:len(b) // 2])
+PY
+expect_rc 2 $SLIM diff --json bad1 bad2 > bad.json 2> bad.txt
+[ "$(grep -c 'does not parse on one side' bad.txt)" = 2 ] || { cat bad.txt; die "want one line per corrupt file"; }
+python3 - bad.json <<'PY' || die "the rest was not compared"
+import json, sys
+f = {x['path']: x for x in json.load(open(sys.argv[1]))['files']}
+assert f['main.o']['status'] == 'differs' and f['main.o']['bytes_explained'] == f['main.o']['bytes_differing'], f['main.o']
+assert f['prog']['causes'][0]['cause'] == 'unexplained' and f['libc.a']['bytes_differing'] > 0
+PY
 echo "slim diff of two builds agrees with diffoscope"
