@@ -55,14 +55,31 @@ static void print_result(const char *in, const struct prune_opts *o,
 {
 	if (r->refused)
 		fprintf(stderr, "slim: warning: %s: copied unchanged: %s\n", in, r->why);
+	size_t removed = 0;
+	for (size_t i = 0; i < r->nlibs; i++)
+		removed += r->libs[i].removed;
 	if (!r->gpu)
-		printf("%s: no GPU code; copied unchanged\n", in);
+		printf("%s: no GPU code%s\n", in, removed ? "" : "; copied unchanged");
 	else if (!o->nt)
 		printf("%s: %u GPU entries kept (no --arch)\n", in, r->entries);
 	else
 		printf("%s: removed %u of %u GPU entries from %u containers: %llu bytes freed%s\n",
 		       in, r->removed, r->entries, r->containers,
 		       (unsigned long long)r->freed, r->refused ? " (copied unchanged)" : "");
+	for (size_t i = 0; i < r->nlibs; i++) {
+		const struct prune_lib *l = &r->libs[i];
+		if (!l->removed) {
+			fprintf(stderr, "slim: warning: %s: DT_NEEDED %s kept: %s\n", in,
+				l->needed, l->why);
+			continue;
+		}
+		printf("  removed DT_NEEDED %s (%s, proven unused)", l->needed, l->node);
+		if (l->dt_init || l->init_array)
+			printf("; its initializers no longer run: %s%s%llu DT_INIT_ARRAY entries",
+			       l->dt_init ? "DT_INIT" : "", l->dt_init ? ", " : "",
+			       (unsigned long long)l->init_array);
+		printf("\n");
+	}
 	if (o->compressed_size)
 		printf("  zstd -1: %llu -> %llu bytes\n", (unsigned long long)r->zin,
 		       (unsigned long long)r->zout);
@@ -110,6 +127,7 @@ int cmd_prune(int argc, char **argv)
 	if (prune_file(in, out, &o, &r, &d))
 		return cli_finish(cli_diag(&d));
 	print_result(in, &o, &r);
+	prune_result_free(&r);
 	cli_wrote(out);
 	return cli_finish(0);
 }

@@ -22,7 +22,7 @@
  * ELF file without a section header table (its GPU code cannot be
  * located), containers whose entries do not tile them.
  */
-#include "prune.h"
+#include "prune-int.h"
 #include "../common/filetype.h"
 #include "../common/mfile.h"
 #include "../common/ofile.h"
@@ -34,6 +34,7 @@
 #include <linux/falloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
@@ -133,30 +134,27 @@ static void zclose(struct zcount *z)
 	free(z->buf);
 }
 
-static void zsizes(const unsigned char *p, size_t n,
-		   const struct fatbin_rewrite *rw, struct prune_result *r)
+/* the zstd sizes of the input and of the output as written (read back
+ * through a mapping of the temporary, so every edit is in it) */
+static void zsizes(const unsigned char *p, size_t n, int fd,
+		   struct prune_result *r)
 {
 	struct zcount z;
 	zopen(&z);
 	zfeed(&z, p, n, ZSTD_e_end);
 	r->zin = z.total;
 	zclose(&z);
-	if (!rw) {
-		r->zout = r->zin;
+	void *m = n ? mmap(NULL, n, PROT_READ, MAP_SHARED, fd, 0) : NULL;
+	if (m == MAP_FAILED) {
+		r->zout = 0;
 		return;
 	}
 	zopen(&z);
-	uint64_t pos = 0;
-	for (size_t i = 0; i < rw->n; i++) {
-		const struct fatbin_piece *pc = &rw->v[i];
-		if (pc->out > pos)
-			zfeed(&z, NULL, pc->out - pos, ZSTD_e_continue);
-		zfeed(&z, pc->data ? pc->data : p + pc->src, pc->len, ZSTD_e_continue);
-		pos = pc->out + pc->len;
-	}
-	zfeed(&z, NULL, rw->size > pos ? rw->size - pos : 0, ZSTD_e_end);
+	zfeed(&z, m, n, ZSTD_e_end);
 	r->zout = z.total;
 	zclose(&z);
+	if (m)
+		munmap(m, n);
 }
 
 static void refuse(struct prune_result *r, const char *prefix, const char *msg)
@@ -229,6 +227,12 @@ out:
 	fatbin_scan_free(&s);
 }
 
+void prune_result_free(struct prune_result *r)
+{
+	prune_libs_free(r);
+	prune_patches_free(r);
+}
+
 int prune_file(const char *in, const char *out, const struct prune_opts *o,
 	       struct prune_result *r, struct diag *d)
 {
@@ -246,6 +250,9 @@ int prune_file(const char *in, const char *out, const struct prune_opts *o,
 	}
 	r->bytes = mf.n;
 	plan(in, &mf, o, r, &rw);
+	enum filetype ft = filetype_detect(mf.p, mf.n);
+	if (ft == FT_ELF_EXEC || ft == FT_ELF_DYN)
+		prune_needed(in, mf.p, mf.n, r);
 	FILE *fp = ofile_open(&of, out, d);
 	if (!fp)
 		goto out;
@@ -271,8 +278,12 @@ int prune_file(const char *in, const char *out, const struct prune_opts *o,
 			pos = pc->out + pc->len;
 		}
 	}
+	for (size_t i = 0; i < r->npatches; i++)
+		if (write_all_at(fd, r->patches[i].data, r->patches[i].len,
+				 r->patches[i].off))
+			goto io;
 	if (o->compressed_size)
-		zsizes(mf.p, mf.n, rw.n ? &rw : NULL, r);
+		zsizes(mf.p, mf.n, fd, r);
 	if (ofile_commit(&of, d))
 		goto out;
 	rc = 0;

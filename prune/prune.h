@@ -6,7 +6,7 @@
  * prints what prune_file() reports.  Nothing here prints.
  *
  * prune_file() writes OUT from INPUT with the GPU code no target can load
- * removed (analyzers/fatbin/rewrite.c says how a container is rewritten),
+ * and the DT_NEEDED entries proven unused (needed.c) removed (analyzers/fatbin/rewrite.c says how a container is rewritten),
  * atomically (a temporary beside OUT, renamed over it), INPUT untouched.
  * An input that cannot be rewritten safely is copied unchanged, the reason
  * in the result (the caller warns with it).
@@ -29,6 +29,22 @@ struct prune_opts {
 	bool compressed_size;            /* zstd sizes before and after */
 };
 
+/* One unused library (a proven, direct unused-library finding). */
+struct prune_lib {
+	char *needed;             /* the DT_NEEDED string */
+	char *node;               /* the library's node id */
+	bool dt_init;             /* its DT_INIT: no longer runs when removed */
+	uint64_t init_array;      /* its DT_INIT_ARRAY + DT_PREINIT_ARRAY entries */
+	bool removed;             /* else why */
+	char why[300];
+};
+
+/* Bytes written over the output at `off` (the ELF edits). */
+struct prune_patch {
+	uint64_t off, len;
+	unsigned char *data;      /* owned */
+};
+
 struct prune_result {
 	bool gpu;                 /* the file holds fatbin entries */
 	bool refused;             /* copied unchanged although it has GPU code
@@ -41,7 +57,14 @@ struct prune_result {
 	uint64_t freed;           /* bytes of the removed entries */
 	uint64_t freed_proven;    /* ... of those proven prunable */
 	uint64_t zin, zout;       /* zstd sizes (compressed_size) */
+	struct prune_lib *libs;   /* unused libraries: removed, or kept and why */
+	size_t nlibs, caplibs;
+	struct prune_patch *patches;
+	size_t npatches, cappatches;
 };
+
+/* Free what prune_file() allocated in r. */
+void prune_result_free(struct prune_result *r);
 
 /*
  * Write `out` (a regular file; created or replaced atomically, with the

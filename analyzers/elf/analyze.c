@@ -619,6 +619,14 @@ static void emit_findings(struct lspace *s, struct graph *g, const bool *live,
 			json_object_set_new(a, "may_matter", mm);
 			attr_str(a, "root", s->main->id);
 			attr_bool(a, "direct", l->is_main);
+			/* what `slim prune` removes, and what stops running */
+			attr_str(a, "needed", dp->name);
+			if (d->o->has_init)
+				attr_bool(a, "dt_init", true);
+			if (d->o->init_array_n || d->o->preinit_array_n)
+				json_object_set_new(a, "init_array",
+						    json_integer((json_int_t)(d->o->init_array_n +
+									      d->o->preinit_array_n)));
 			if (dp->kept)
 				attr_bool(a, "load_bearing", true);
 		}

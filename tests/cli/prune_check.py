@@ -89,6 +89,25 @@ def is_shared_lib(data):
     return True
 
 
+def elf_edit_spans(data):
+    """[start, end) of what needed.c may rewrite: PT_DYNAMIC, the
+    SHT_GNU_verneed section, and that section's header."""
+    spans = []
+    phoff, = struct.unpack_from("<Q", data, 32)
+    shoff, = struct.unpack_from("<Q", data, 40)
+    phentsize, phnum, shentsize, shnum = struct.unpack_from("<HHHH", data, 54)
+    for i in range(phnum):
+        t, _, off, _, _, filesz = struct.unpack_from("<IIQQQQ", data, phoff + i * phentsize)
+        if t == 2:
+            spans.append((off, off + filesz))
+    for i in range(shnum):
+        h = shoff + i * shentsize
+        _, t, _, _, off, size = struct.unpack_from("<IIQQQQ", data, h)
+        if t == 0x6ffffffe:
+            spans += [(off, off + size), (h, h + shentsize)]
+    return spans
+
+
 def dlopens(path):
     code = "import ctypes,os,sys; ctypes.CDLL(sys.argv[1], mode=os.RTLD_LAZY)"
     p = run([sys.executable, "-c", code, path], timeout=120)
@@ -107,7 +126,7 @@ for f in g["findings"]:
     if f["kind"] == "prunable-gpu-code":
         predicted[f["dependent"]] = predicted.get(f["dependent"], 0) + f["bytes"]
 
-tot = dict(files=0, gpu=0, entries=0, removed=0, freed=0, extracted=0, dlopen=0, holes=0)
+tot = dict(needed=0, files=0, gpu=0, entries=0, removed=0, freed=0, extracted=0, dlopen=0, holes=0)
 for path in FILES:
     tot["files"] += 1
     name = os.path.basename(path)
@@ -177,12 +196,23 @@ for path in FILES:
         if din[coff:coff + 8] != dout[coff:coff + 8]:
             die(f"{out}: container header at 0x{coff:x} changed beyond its size field")
         spans.append((coff, coff + hs + oldsize))
+    # unused DT_NEEDED entries removed too: the dynamic array, the
+    # version requirements and their section header's sh_info may differ
+    gone = re.findall(r"^  removed DT_NEEDED (\S+)", p.stdout, re.M)
+    if gone:
+        spans += elf_edit_spans(din)
+        needed = lambda d: re.findall(r"\(NEEDED\).*\[(.*)\]", d)
+        nin = needed(run(["readelf", "-dW", path]).stdout)
+        nout = needed(run(["readelf", "-dW", out]).stdout)
+        if [x for x in nin if x not in gone] != nout:
+            die(f"{out}: DT_NEEDED {nout}, want {nin} without {gone}")
+        tot["needed"] += len(gone)
     spans.sort()
     pos = 0
     for a, b in spans + [(len(din), len(din))]:
         if din[pos:a] != dout[pos:a]:
             die(f"{out}: bytes outside the rewritten containers changed in [0x{pos:x}, 0x{a:x})")
-        pos = b
+        pos = max(pos, b)
     alloc_in, alloc_out = os.stat(path).st_blocks * 512, os.stat(out).st_blocks * 512
     if freed and alloc_out > alloc_in - freed + 8192 * (containers + 1):
         die(f"{out}: {alloc_out} bytes allocated, input {alloc_in}: freed {freed} bytes were not punched as holes")
@@ -224,4 +254,4 @@ for path in FILES:
 print(f"--arch {ARCH}: {tot['files']} files ({tot['gpu']} with GPU code): removed {tot['removed']} of "
       f"{tot['entries']} entries, {tot['freed']} bytes freed = the report's prediction; kept entries "
       f"byte-identical ({tot['extracted']} extracted files equal); {tot['holes']} files with holes; "
-      f"{tot['dlopen']} pruned libraries dlopen")
+      f"{tot['dlopen']} pruned libraries dlopen; {tot['needed']} unused DT_NEEDED entries removed")

@@ -1,0 +1,16 @@
+/*
+ * prune-int.h - what the files of prune/ share.
+ */
+#ifndef SLIM_PRUNE_INT_H
+#define SLIM_PRUNE_INT_H
+
+#include "prune.h"
+
+/* The unused DT_NEEDED entries of the ELF file [p, p+n) read from `path`
+ * (needed.c): fills r->libs and, for those it can remove, r->patches. */
+void prune_needed(const char *path, const unsigned char *p, size_t n,
+		  struct prune_result *r);
+void prune_libs_free(struct prune_result *r);
+void prune_patches_free(struct prune_result *r);
+
+#endif
