@@ -8,14 +8,18 @@
  * 128-bit hash (libxxhash) of their first 4 KiB, then of the whole
  * content of those still equal, then the bytes compared with memcmp
  * before two files are called identical -- a hash match alone is never
- * the verdict.  Files are read in chunks, not mapped (each is read once
- * or twice: a copy costs less than the faults of a mapping).
+ * the verdict.  The first hash comes with typing (tree.c's type_file()
+ * reads a file's first 4 KiB once for both: f->head), so a file whose
+ * head differs from the others of its size is opened once in the whole
+ * run.  Files are read in chunks, not mapped (each is read once or
+ * twice: a copy costs less than the faults of a mapping).
  *
  * tree_dups_find() touches no graph and no arena (files opened relative
  * to the root's descriptor, warnings to its own list), so deploy_tree()
  * runs it on a second thread while the ELF analysis runs;
- * tree_dups_emit() writes the findings after both.  Hardlinks are one file already (the walk keeps
- * one entry per inode), so they are never their own duplicates.  The
+ * tree_dups_emit() writes the findings after both.  Hardlinks are one
+ * file already (the walk keeps one entry per inode), so they are never
+ * their own duplicates.  The
  * finding is proven (the bytes are equal) and saves all copies but one;
  * its fix is a hardlink (or one copy and an RPATH to it), never a
  * deletion, so a duplicate is never in the prune list.
@@ -207,8 +211,15 @@ static void one_size(struct tree *t, struct cand *c, size_t n,
 		     unsigned char *buf, struct diag_list *w)
 {
 	bool small = c[0].size <= HEAD;
-	for (size_t k = 0; k < n; k++)
+	for (size_t k = 0; k < n; k++) {
+		const struct tfile *f = &t->f[c[k].file];
+		if (f->head) {   /* typing read those bytes already */
+			c[k].hi = f->head_hi;
+			c[k].lo = f->head_lo;
+			continue;
+		}
 		hash_one(t, &c[k], small ? UINT64_MAX : HEAD, buf, w);
+	}
 	qsort(c, n, sizeof *c, by_hash);
 	for (size_t k = 0; k < n && !c[k].bad;) {
 		size_t e = k + 1;

@@ -32,6 +32,21 @@ struct tfile {
 	bool root, live, scanned, named;
 	uint8_t removed;        /* 0, or 1 proven / 2 likely: a finding removes it */
 	uint32_t naliases;      /* other paths of the same inode */
+	bool dupc;              /* another file has its size: a candidate
+				 * for duplicates (tree-dup.c) */
+	bool head;              /* head_hi/lo hold the XXH3-128 of its first
+				 * min(size, 4096) bytes, read by typing */
+	uint64_t head_hi, head_lo;
+};
+
+struct tree_tokens {            /* one file's tokens holding ".so" (tree-scan.c) */
+	void *pool;             /* the pool that holds them; NULL: not scanned */
+	size_t first;           /* offset of the first in it */
+	uint32_t n;             /* how many: NUL-terminated, one after another */
+};
+
+struct tree_pools {             /* the tokens' pools, one per thread */
+	void *v[2];
 };
 
 struct tlink {                  /* a symlink inside the root to a file */
@@ -64,6 +79,9 @@ struct tree {
 	size_t ndup, capdup;
 	uint32_t *dupoff;       /* ndupsets + 1 */
 	size_t ndupsets, capdupoff;
+	struct tree_tokens *tok;  /* per file: a Python file's tokens, found
+				   * by typing (PY_READ bytes at most) */
+	struct tree_pools pools;  /* theirs */
 };
 
 /* index + 1 of the file at rel (aliases and symlinks inside the root

@@ -163,11 +163,29 @@ static void *scan_thread(void *arg)
 	unsigned char *buf = xmalloc(SCAN_READ);
 	size_t k;
 	while ((k = atomic_fetch_add(&j->next, 1)) < j->n) {
+		const struct tree_tokens *pre = j->t->tok ? &j->t->tok[j->files[k]] : NULL;
+		if (pre && pre->pool) {   /* typing read it whole */
+			j->res[k] = *pre;
+			continue;
+		}
 		scan_file(j->t, &j->t->f[j->files[k]], buf, o, &j->res[k]);
 		j->res[k].pool = o;
 	}
 	free(buf);
 	return o;
+}
+
+void *tree_pool_new(void)
+{
+	return xcalloc(1, sizeof(struct scan_out));
+}
+
+void tree_tokens_of(const unsigned char *b, size_t n, void *pool, struct tree_tokens *res)
+{
+	struct scan_out *o = pool;
+	res->first = o->npool;
+	res->n = find_tokens(b, n, o);
+	res->pool = o;
 }
 
 void tree_scan_tokens(struct tree *t, const uint32_t *files, size_t n,

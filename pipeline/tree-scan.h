@@ -8,23 +8,18 @@
 
 #include "tree-int.h"
 
-struct tree_tokens {            /* one file's tokens */
-	void *pool;             /* the thread's pool that holds them */
-	size_t first;           /* offset of the first in it */
-	uint32_t n;             /* how many: NUL-terminated, one after another */
-};
-
-struct tree_pools {
-	void *v[2];
-};
-
 /* The tokens of files[0..n) (indexes into t->f) into res[0..n), their
- * bytes in pools (the caller frees them with tree_pools_free()).  Reads
+ * bytes in pools (the caller frees them with tree_pools_free()); a file
+ * typing scanned already (t->tok[i].pool set) is not read again.  Reads
  * the files through t->rootfd only: safe beside tree_dups_find(). */
 void tree_scan_tokens(struct tree *t, const uint32_t *files, size_t n,
 		      struct tree_tokens *res, struct tree_pools *pools);
 /* the first of r's tokens (the next starts after its NUL), NULL if none */
 const char *tree_tokens_first(const struct tree_tokens *r);
 void tree_pools_free(struct tree_pools *pools);
+/* a new, empty pool (freed by tree_pools_free() once in a tree_pools) */
+void *tree_pool_new(void);
+/* the tokens of [b, b+n) into pool, their place into *res */
+void tree_tokens_of(const unsigned char *b, size_t n, void *pool, struct tree_tokens *res);
 
 #endif

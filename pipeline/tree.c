@@ -10,7 +10,10 @@
  *   type      from the bytes, after the walk, on two threads
  *             (type_all()): ELF (filetype_detect(): program, shared
  *             library, object), Python source or bytecode (the .pyc
- *             magic's "\r\n", a .py name or a python #! line), else data
+ *             magic's "\r\n", a .py name or a python #! line), else data;
+ *             the one read also hashes the first 4 KiB of a candidate
+ *             for duplicates (tree-dup.c) and finds a Python file's
+ *             tokens for the strings scan (tree-scan.c)
  *   nodes     every file a node KIND:PATH, PATH relative to the root
  *             (exe:, lib:, obj:, file:), so two copies of one tree under
  *             two names, or two builds of it, have the same ids
@@ -31,9 +34,11 @@
  * say and its error is a warning: never an error for the whole run.
  */
 #include "tree-int.h"
+#include "tree-scan.h"
 #include "pipeline.h"
 #include "../common/diag.h"
 #include "../common/filetype.h"
+#include "../common/memlimit.h"
 #include "../common/mfile.h"
 #include "../common/rootopen.h"
 #include "../common/util.h"
@@ -45,6 +50,7 @@
 #include <fcntl.h>
 #include <fts.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <limits.h>
@@ -52,6 +58,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 static const char *const cat_name[TC_NCAT] = {"elf", "python", "data"};
 
@@ -141,12 +148,51 @@ static bool is_python(const char *rel, const unsigned char *h, size_t hn)
 	return false;
 }
 
-/* type one file from its first bytes (ELF: its headers, mapped).  Opened
- * from the root's descriptor and warnings to w only: two threads type
- * the inventory's halves at once (type_all()). */
-static void type_file(struct tree *t, struct tfile *f, struct diag_list *w)
+/* What typing reads of a file: its first TYPE_READ bytes (one page:
+ * no dearer than 64); a Python file whole when it is at most PY_READ
+ * bytes, so that its strings are scanned from the same read (tree-scan.c)
+ * instead of a second open later. */
+#define TYPE_READ 4096
+#define PY_READ (256 * 1024)
+
+struct type_job {
+	struct tree *t;
+	atomic_size_t next;    /* the next chunk of the inventory */
+};
+
+struct type_warn {             /* a warning and the file it is for */
+	size_t file;
+	struct diag d;
+};
+
+struct typer {                 /* one thread's */
+	struct type_job *j;
+	unsigned char *buf;    /* PY_READ bytes */
+	void *pool;            /* its tokens (tree-scan.c) */
+	struct type_warn *w;
+	size_t nw, capw;
+	uint64_t read;         /* bytes read */
+};
+
+static void type_warn(struct typer *y, const struct tfile *f, size_t i, int err)
 {
-	unsigned char h[64] = {0};
+	char p[PATH_MAX];
+	snprintf(p, sizeof p, "%s/%s", y->j->t->dir, f->rel);
+	GROW(y->w, y->capw, y->nw + 1);
+	y->w[y->nw] = (struct type_warn){.file = i};
+	diag_err(&y->w[y->nw++].d, p, "cannot read: %s (inventoried as data)", strerror(err));
+}
+
+/* Type file i from its first bytes (ELF: its headers, mapped).  Opened
+ * from the root's descriptor, once: the same read gives the XXH3-128 of
+ * the first TYPE_READ bytes to a candidate for duplicates (f->dupc:
+ * another file has its size; tree-dup.c) and a Python file's tokens.
+ * Two threads type the inventory at once (type_all()). */
+static void type_file(struct typer *y, size_t i)
+{
+	struct tree *t = y->j->t;
+	struct tfile *f = &t->f[i];
+	unsigned char *h = y->buf;
 	ssize_t hn = 0;
 	f->type = FT_UNKNOWN;
 	f->cat = TC_DATA;
@@ -156,13 +202,18 @@ static void type_file(struct tree *t, struct tfile *f, struct diag_list *w)
 	}
 	int fd = openat(t->rootfd, f->rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
-	if (fd < 0 || (hn = pread(fd, h, sizeof h, 0)) < 0 || fstat(fd, &st)) {
-		char p[PATH_MAX];
-		snprintf(p, sizeof p, "%s/%s", t->dir, f->rel);
-		diag_warn_at(w, p, 0, "cannot read: %s (inventoried as data)", strerror(errno));
+	if (fd < 0 || (hn = pread(fd, h, TYPE_READ, 0)) < 0 || fstat(fd, &st)) {
+		type_warn(y, f, i, errno);
 		if (fd >= 0)
 			close(fd);
 		return;
+	}
+	y->read += (uint64_t)hn;
+	if (f->dupc && (uint64_t)st.st_size == f->size) {
+		XXH128_hash_t x = XXH3_128bits(h, (size_t)hn);
+		f->head_hi = x.high64;
+		f->head_lo = x.low64;
+		f->head = (size_t)hn == (f->size < TYPE_READ ? f->size : TYPE_READ);
 	}
 	if (hn >= 4 && !memcmp(h, "\177ELF", 4) && st.st_size > 0) {
 		/* read-only and private: no RLIMIT_DATA charge, no memlimit
@@ -176,42 +227,99 @@ static void type_file(struct tree *t, struct tfile *f, struct diag_list *w)
 			f->cat = TC_ELF;
 		else
 			f->type = FT_UNKNOWN;   /* a core file, say: data */
-	} else if (is_python(f->rel, h, (size_t)hn)) {
+	} else if (is_python(f->rel, h, (size_t)(hn < 64 ? hn : 64))) {
 		f->cat = TC_PY;
+		size_t n = (size_t)hn;
+		ssize_t k;
+		if ((uint64_t)st.st_size <= PY_READ) {
+			while (n < (size_t)st.st_size &&
+			       (k = pread(fd, h + n, (size_t)st.st_size - n, (off_t)n)) > 0)
+				n += (size_t)k;
+			y->read += n - (size_t)hn;
+			if (n == (size_t)st.st_size)
+				tree_tokens_of(h, n, y->pool, &t->tok[i]);
+		}
 	}
 	close(fd);
 }
 
-struct type_job {
-	struct tree *t;
-	size_t from, to;
-	struct diag_list w;
-};
-
-static void *type_range(void *arg)
+static void *type_thread(void *arg)
 {
-	struct type_job *j = arg;
-	for (size_t i = j->from; i < j->to; i++)
-		type_file(j->t, &j->t->f[i], &j->w);
+	struct typer *y = arg;
+	struct tree *t = y->j->t;
+	size_t from;
+	while ((from = atomic_fetch_add(&y->j->next, 64)) < t->n)
+		for (size_t i = from; i < t->n && i < from + 64; i++)
+			type_file(y, i);
 	return NULL;
 }
 
-/* every file typed, the two halves of the inventory on two threads */
+static int by_warn_file(const void *a, const void *b)
+{
+	const struct type_warn *x = a, *y = b;
+	return x->file < y->file ? -1 : x->file > y->file;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* the sizes two files or more have: their files are candidates for
+ * duplicates (f->dupc), whose first bytes typing hashes */
+static void dup_candidates(struct tree *t)
+{
+	uint64_t *sz = xcalloc(t->n + 1, sizeof *sz);
+	for (size_t i = 0; i < t->n; i++)
+		sz[i] = t->f[i].size;
+	qsort(sz, t->n, sizeof *sz, cmp_u64);
+	for (size_t i = 0; i < t->n; i++) {
+		uint64_t s = t->f[i].size;
+		size_t lo = 0, hi = t->n;   /* first index with sz >= s */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (sz[mid] < s)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		t->f[i].dupc = s && lo + 1 < t->n && sz[lo + 1] == s;
+	}
+	free(sz);
+}
+
+/* every file typed, on two threads taking chunks of the inventory;
+ * warnings in the inventory's order whatever thread met them */
 static void type_all(struct tree *t, struct diag_list *w)
 {
-	struct type_job j[2] = {{t, 0, t->n / 2, {0}}, {t, t->n / 2, t->n, {0}}};
+	dup_candidates(t);
+	t->tok = xcalloc(t->n + 1, sizeof *t->tok);
+	struct type_job j = {t, 0};
+	struct typer y[2] = {{&j, xmalloc(PY_READ), tree_pool_new(), NULL, 0, 0, 0},
+			     {&j, xmalloc(PY_READ), tree_pool_new(), NULL, 0, 0, 0}};
 	pthread_t th;
-	bool two = !pthread_create(&th, NULL, type_range, &j[1]);
-	type_range(&j[0]);
+	bool two = !pthread_create(&th, NULL, type_thread, &y[1]);
+	type_thread(&y[0]);
 	if (two)
 		pthread_join(th, NULL);
-	else
-		type_range(&j[1]);
+	size_t nw = y[0].nw + y[1].nw;
+	struct type_warn *all = xcalloc(nw + 1, sizeof *all);
+	memcpy(all, y[0].w, y[0].nw * sizeof *all);
+	memcpy(all + y[0].nw, y[1].w, y[1].nw * sizeof *all);
+	qsort(all, nw, sizeof *all, by_warn_file);
+	for (size_t i = 0; i < nw; i++)
+		diag_warn(w, &all[i].d);
+	free(all);
 	for (int k = 0; k < 2; k++) {
-		for (size_t i = 0; i < j[k].w.n; i++)
-			diag_warn(w, &j[k].w.v[i]);
-		diag_list_free(&j[k].w);
+		free(y[k].buf);
+		free(y[k].w);
+		t->pools.v[k] = y[k].pool;
 	}
+	/* the bytes typing read are input read, as a mapped file's are:
+	 * the default memory budget grows with them (memlimit.h), once
+	 * here (its bookkeeping is not for two threads) */
+	memlimit_input(t->dir, y[0].read + y[1].read, false);
 }
 
 static void add_file(struct tree *t, const char *rel, const struct stat *st,
@@ -442,6 +550,8 @@ static void tree_free(struct tree *t)
 	free(t->pytrees);
 	free(t->roots);
 	free(t->scripts);
+	free(t->tok);
+	tree_pools_free(&t->pools);
 	arena_free(&t->arena);
 }
 
