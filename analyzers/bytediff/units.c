@@ -20,6 +20,8 @@
  *   gzip (RFC 1952): the MTIME field (timestamp), then the stream
  *     decompressed with zlib (bounded) and compared as a unit counted at
  *     its compressed size.
+ *   zip, wheel, jar (APPNOTE): members by name, their header fields and
+ *     extra fields, their data (inflated when deflated); see zip_units().
  *   anything else: one unit.
  * Nesting stops at depth 4 (an archive in an archive in ...).
  */
@@ -507,6 +509,235 @@ out:
 	return true;
 }
 
+/* ------------------------------------------------------------- zip --- */
+
+/* APPNOTE.TXT (PKWARE) 4.3: the end of central directory record, then
+ * each central header names a member and where its local header is.
+ * Members pair by name; per member: the DOS time/date of both headers
+ * (timestamp), the external attributes (mode: st_mode in the top half),
+ * the extra fields by id (0x5455 extended timestamp: timestamp; 0x7875
+ * and 0x7855 Unix uid/gid: owner; others unexplained), then the data:
+ * stored data compared as a file, deflated data inflated (zlib, raw) and
+ * compared, counted at its compressed size.  CRCs, sizes and offsets are
+ * consequences; another member order is order. */
+struct zmem {
+	const unsigned char *cen, *loc;   /* central and local headers */
+	const char *name;
+	size_t lname, data, csize, usize;
+	unsigned method;
+};
+
+static uint16_t u16(const unsigned char *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static uint32_t u32(const unsigned char *p) { return (uint32_t)u16(p) | (uint32_t)u16(p + 2) << 16; }
+
+static int zip_list(const unsigned char *p, size_t n, struct zmem **out, size_t *count,
+		    const unsigned char **eocd)
+{
+	size_t e = n >= 22 ? n - 22 : 0, stop = n > 65557 ? n - 65557 : 0;
+	for (;; e--) {
+		if (n >= 22 && u32(p + e) == 0x06054b50)
+			break;
+		if (e == stop || n < 22)
+			return -1;
+	}
+	*eocd = p + e;
+	size_t cnt = u16(p + e + 10), cdsize = u32(p + e + 12), cdoff = u32(p + e + 16);
+	if (!range_ok(cdoff, cdsize, e))
+		return -1;
+	struct zmem *v = xcalloc(cnt + 1, sizeof *v);
+	size_t off = cdoff, k = 0;
+	for (; k < cnt; k++) {
+		if (off + 46 > cdoff + cdsize || u32(p + off) != 0x02014b50)
+			goto bad;
+		const unsigned char *c = p + off;
+		size_t ln = u16(c + 28), lx = u16(c + 30), lc = u16(c + 32), lo = u32(c + 42);
+		if (!range_ok(off + 46, ln + lx + lc, cdoff + cdsize) || !range_ok(lo, 30, cdoff) ||
+		    u32(p + lo) != 0x04034b50)
+			goto bad;
+		const unsigned char *l = p + lo;
+		size_t data = lo + 30 + u16(l + 26) + u16(l + 28);
+		v[k] = (struct zmem){c, l, (const char *)c + 46, ln, data, u32(c + 20), u32(c + 24), u16(c + 10)};
+		if (!range_ok(data, v[k].csize, cdoff))
+			goto bad;
+		off += 46 + ln + lx + lc;
+	}
+	*out = v;
+	*count = k;
+	return 0;
+bad:
+	free(v);
+	return -1;
+}
+
+static const struct zmem *zmem_find(const struct zmem *v, size_t n, const struct zmem *x)
+{
+	for (size_t k = 0; k < n; k++)
+		if (v[k].lname == x->lname && !memcmp(v[k].name, x->name, x->lname))
+			return &v[k];
+	return NULL;
+}
+
+static const unsigned char *zextra(const unsigned char *x, size_t n, unsigned id, size_t *len)
+{
+	for (size_t off = 0; off + 4 <= n;) {
+		size_t l = u16(x + off + 2);
+		if (off + 4 + l > n)
+			break;
+		if (u16(x + off) == id) {
+			*len = l;
+			return x + off + 4;
+		}
+		off += 4 + l;
+	}
+	return NULL;
+}
+
+/* The extra fields of one header: each id present on either side. */
+static void zip_extras(struct bd_ctx *c, const char *where, const unsigned char *xa,
+		       size_t na, const unsigned char *xb, size_t nb)
+{
+	if (na == nb && !memcmp(xa, xb, na))
+		return;
+	static const unsigned ids[3] = {0x5455, 0x7875, 0x7855};
+	static const enum bd_cause causes[3] = {BC_TIMESTAMP, BC_OWNER, BC_OWNER};
+	size_t rest_a = na, rest_b = nb;
+	for (int k = 0; k < 3; k++) {
+		size_t la = 0, lb = 0;
+		const unsigned char *fa = zextra(xa, na, ids[k], &la), *fb = zextra(xb, nb, ids[k], &lb);
+		if (fa)
+			rest_a -= la + 4;
+		if (fb)
+			rest_b -= lb + 4;
+		if (!fa && !fb)
+			continue;
+		if (la != lb || !fa || !fb || memcmp(fa, fb, la))
+			bd_row(c, fa && fb && la == lb ? causes[k] : BC_UNEXPLAINED,
+			       (la > lb ? la : lb) + 4, "%s extra 0x%04x", where, ids[k]);
+	}
+	if (rest_a != rest_b)
+		bd_row(c, BC_UNEXPLAINED, rest_a > rest_b ? rest_a : rest_b, "%s other extra fields", where);
+}
+
+static int inflate_raw(const unsigned char *p, size_t n, size_t want, struct buf *out)
+{
+	z_stream z = {0};
+	if (want > GZ_MAX || inflateInit2(&z, -MAX_WBITS) != Z_OK)
+		return -1;
+	buf_grow(out, want + 1);
+	z.next_in = (unsigned char *)p;
+	z.avail_in = (uInt)n;
+	z.next_out = (unsigned char *)out->p;
+	z.avail_out = (uInt)want;
+	int rc = inflate(&z, Z_FINISH);
+	out->len = want - z.avail_out;
+	inflateEnd(&z);
+	return rc == Z_STREAM_END && out->len == want ? 0 : -1;
+}
+
+static void zip_data(struct bd_ctx *c, const char *prefix, const char *name,
+		     const unsigned char *a, const struct zmem *x,
+		     const unsigned char *b, const struct zmem *y)
+{
+	const unsigned char *da = a + x->data, *db = b + y->data;
+	char where[768];
+	snprintf(where, sizeof where, "%s%s: ", prefix, name);
+	if (x->csize == y->csize && !memcmp(da, db, x->csize))
+		return;
+	if (x->method == 0 && y->method == 0) {
+		c->depth++;
+		bd_compare(c, name, where, da, x->csize, db, y->csize);
+		c->depth--;
+		return;
+	}
+	struct buf ua = BUF_INIT, ub = BUF_INIT;
+	uint64_t bytes = x->csize > y->csize ? x->csize : y->csize;
+	if (x->method != 8 || y->method != 8 || inflate_raw(da, x->csize, x->usize, &ua) ||
+	    inflate_raw(db, y->csize, y->usize, &ub)) {
+		bd_row(c, BC_UNEXPLAINED, bytes, "%s[zip data, method %u vs %u]", where, x->method, y->method);
+	} else if (ua.len == ub.len && !memcmp(ua.p, ub.p, ua.len)) {
+		bd_row(c, BC_UNEXPLAINED, bytes, "%s[zip data]: same content, other compression", where);
+	} else {
+		size_t before = c->f->ncauses;
+		uint64_t b0 = c->f->bytes_differing;
+		c->depth++;
+		bd_compare(c, name, where, (unsigned char *)ua.p, ua.len, (unsigned char *)ub.p, ub.len);
+		c->depth--;
+		uint64_t got = c->f->bytes_differing - b0, given = 0;
+		for (size_t k = before; k < c->f->ncauses && got; k++) {   /* at compressed size */
+			struct bd_cause_row *r = &c->f->causes[k];
+			uint64_t share = k + 1 == c->f->ncauses ? bytes - given :
+				(uint64_t)((double)bytes * r->bytes / got);
+			c->f->bytes_differing += share - r->bytes;
+			if (r->cause != BC_UNEXPLAINED)
+				c->f->bytes_explained += share - r->bytes;
+			r->bytes = share;
+			given += share;
+		}
+	}
+	buf_free(&ua);
+	buf_free(&ub);
+}
+
+static bool zip_units(struct bd_ctx *c, const char *prefix, const unsigned char *a,
+		      size_t na, const unsigned char *b, size_t nb)
+{
+	struct zmem *ma = NULL, *mb = NULL;
+	size_t ka = 0, kb = 0;
+	const unsigned char *ea, *eb;
+	if (zip_list(a, na, &ma, &ka, &ea) || zip_list(b, nb, &mb, &kb, &eb)) {
+		free(ma);
+		free(mb);
+		return false;
+	}
+	char where[768], name[512];
+	bool reordered = false;
+	for (size_t k = 0; k < ka; k++) {
+		const struct zmem *y = zmem_find(mb, kb, &ma[k]);
+		reordered |= y && (size_t)(y - mb) != k;
+	}
+	for (size_t k = 0; k < ka; k++) {
+		const struct zmem *x = &ma[k], *y = zmem_find(mb, kb, x);
+		snprintf(name, sizeof name, "%.*s", (int)(x->lname < 400 ? x->lname : 400), x->name);
+		if (!y) {
+			bd_row(c, BC_UNEXPLAINED, x->csize + 30 + x->lname, "%smember %s only in OLD", prefix, name);
+			continue;
+		}
+		snprintf(where, sizeof where, "%s%s: local header time", prefix, name);
+		bd_field(c, where, x->loc + 10, y->loc + 10, 4, BC_TIMESTAMP);
+		snprintf(where, sizeof where, "%s%s: central header time", prefix, name);
+		bd_field(c, where, x->cen + 12, y->cen + 12, 4, BC_TIMESTAMP);
+		snprintf(where, sizeof where, "%s%s: external attributes", prefix, name);
+		bd_field(c, where, x->cen + 38, y->cen + 38, 4, BC_MODE);
+		snprintf(where, sizeof where, "%s%s: local header", prefix, name);
+		zip_extras(c, where, x->loc + 30 + x->lname, u16(x->loc + 28),
+			   y->loc + 30 + y->lname, u16(y->loc + 28));
+		snprintf(where, sizeof where, "%s%s: central header", prefix, name);
+		zip_extras(c, where, x->cen + 46 + x->lname, u16(x->cen + 30),
+			   y->cen + 46 + y->lname, u16(y->cen + 30));
+		zip_data(c, prefix, name, a, x, b, y);
+		if (memcmp(x->cen + 16, y->cen + 16, 12) || memcmp(x->cen + 42, y->cen + 42, 4)) {
+			snprintf(where, sizeof where, "%s%s: crc, sizes, offset", prefix, name);
+			if (reordered && !memcmp(x->cen + 16, y->cen + 16, 12))
+				bd_row(c, BC_ORDER, 16, "%s", where);
+			else
+				bd_consequence(c, where, 16);
+		}
+	}
+	for (size_t k = 0; k < kb; k++)
+		if (!zmem_find(ma, ka, &mb[k]))
+			bd_row(c, BC_UNEXPLAINED, mb[k].csize + 30 + mb[k].lname, "%smember %.*s only in NEW",
+			       prefix, (int)(mb[k].lname < 400 ? mb[k].lname : 400), mb[k].name);
+	if (reordered)
+		bd_row(c, BC_ORDER, 0, "%smembers in another order", prefix);
+	if (memcmp(ea + 12, eb + 12, 8)) {
+		snprintf(where, sizeof where, "%s[zip end of central directory]", prefix);
+		bd_consequence(c, where, 8);
+	}
+	free(ma);
+	free(mb);
+	return true;
+}
+
 /* ---------------------------------------------------------- dispatch --- */
 
 /* A format both sides claim by their magic that one side breaks: one
@@ -546,6 +777,11 @@ void bd_compare(struct bd_ctx *c, const char *name, const char *prefix,
 			return;
 		if (gzip_units(c, prefix, a, na, b, nb))
 			return;
+		if (!memcmp(a, "PK\3\4", 4) && !memcmp(b, "PK\3\4", 4)) {
+			if (zip_units(c, prefix, a, na, b, nb))
+				return;
+			corrupt(c, prefix, "zip archive");
+		}
 	}
 	char where[768];
 	snprintf(where, sizeof where, "%s%s", prefix, *prefix ? "[bytes]" : "[file]");

@@ -8,13 +8,15 @@
 #      another user (nobody, with setpriv), with umask 077 and ar U (headers with dates, uids, modes) and the members
 #      in reverse order (what disorderfs does to a glob), plus .pyc files
 #      of a real installed package (json from Python's stdlib) compiled
-#      from the same sources at two mtimes.  diffoscope (the oracle) and
+#      from the same sources at two mtimes and a wheel of it (zip members
+#      with the files' times and modes, in directory order).  diffoscope (the oracle) and
 #      slim name the same differing files and archive members; every
 #      section diffoscope names by name slim names too; slim explains
 #      >= 99% of the differing bytes; --fail-on unexplained passes and
 #      --fail-on any fails;
 #   2. the same builds with the fixes (-ffile-prefix-map, SOURCE_DATE_EPOCH,
-#      ar D, sorted members, py_compile checked-hash): diffoscope reports
+#      ar D, sorted members, py_compile checked-hash, wheel times from
+#      SOURCE_DATE_EPOCH and fixed modes): diffoscope reports
 #      no difference, and slim says 0 bytes differ (--fail-on any passes);
 #   3. a file against a directory is one error line and exit 2; so is a
 #      corrupt ELF or truncated archive on one side, the rest compared.
@@ -53,6 +55,25 @@ C
 	 gcc -g -o out/prog out/main.o out/buf.o out/hmap.o out/arena.o out/util.o out/diag.o \
 		out/memlimit.o out/ofile.o) || die "ar/ld in $d"
 }
+wheel() { # wheel OUT FIXED: the json package as a wheel (zip)
+	python3 - "$T/pysrc" "$1" "$2" <<'PY' || die "zipfile"
+import os, sys, time, zipfile
+src, out, fixed = sys.argv[1:]
+names = sorted(f for f in os.listdir(src) if f.endswith('.py'))
+um = os.umask(0); os.umask(um)
+if fixed != 'fixed':                # member order as the directory lists it
+    names = names[::-1] if os.path.basename(os.path.dirname(os.path.dirname(out))) == 'w2' else names
+with zipfile.ZipFile(os.path.join(out, 'json-2.0-py3-none-any.whl'), 'w', zipfile.ZIP_DEFLATED) as z:
+    for n in names:
+        p = os.path.join(src, n)
+        t = time.gmtime(int(os.environ['SOURCE_DATE_EPOCH'])) if fixed == 'fixed' else \
+            time.localtime(os.path.getmtime(p))
+        i = zipfile.ZipInfo('json/' + n, t[:6])
+        i.external_attr = (0o100644 if fixed == 'fixed' else 0o100000 | (0o666 & ~um)) << 16
+        i.compress_type = zipfile.ZIP_DEFLATED
+        z.writestr(i, open(p, 'rb').read())
+PY
+}
 pyc() { # pyc OUT MODE: the stdlib json package compiled into OUT
 	python3 - "$T/pysrc" "$1" "$2" <<'PY' || die "py_compile"
 import os, py_compile, sys
@@ -70,6 +91,7 @@ rm -rf "$T/pysrc/__pycache__"
 # --- 1. unfixed: another dir, another clock, another umask, another order
 build "$T/w1/b" plain sorted
 pyc "$T/w1/b/out" TIMESTAMP
+wheel "$T/w1/b/out" plain
 # the second build as another user (nobody), a day later, umask 077
 mkdir -p "$T/w2" && chown 65534:65534 "$T/w2" && chmod 755 "$T"
 faketime -f '+1d' setpriv --reuid=65534 --regid=65534 --clear-groups \
@@ -77,6 +99,7 @@ faketime -f '+1d' setpriv --reuid=65534 --regid=65534 --clear-groups \
 	die "the second build (as nobody: is \$ROOT readable by all?)"
 touch -d '2024-03-01 12:00' "$T"/pysrc/*.py
 pyc "$T/w2/b/out" TIMESTAMP
+(umask 077; wheel "$T/w2/b/out" plain)
 chmod -R a+rX "$T/w2"
 
 diffoscope --json dos.json --exclude-directory-metadata=recursive w1/b/out w2/b/out > /dev/null 2>&1
@@ -149,12 +172,14 @@ $SLIM diff --markdown w1/b/out w2/b/out 2> /dev/null | grep -q '^| build-path | 
 export SOURCE_DATE_EPOCH=1700000000
 build "$T/v1/b" fixed sorted
 pyc "$T/v1/b/out" CHECKED_HASH
+wheel "$T/v1/b/out" fixed
 mkdir -p "$T/v2" && chown 65534:65534 "$T/v2"
 faketime -f '+1d' setpriv --reuid=65534 --regid=65534 --clear-groups \
 	bash -c "umask 077; $(declare -f build die); ROOT='$ROOT' build '$T/v2/b' fixed sorted" ||
 	die "the second fixed build"
 touch -d '2024-04-01 12:00' "$T"/pysrc/*.py
 pyc "$T/v2/b/out" CHECKED_HASH
+(umask 077; wheel "$T/v2/b/out" fixed)
 unset SOURCE_DATE_EPOCH
 chmod -R a+rX "$T/v2"
 diffoscope --exclude-directory-metadata=recursive v1/b/out v2/b/out > dos-fixed.txt 2>&1 ||
