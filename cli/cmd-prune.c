@@ -12,13 +12,15 @@
 #include "cli.h"
 #include "opts.h"
 #include "../prune/prune.h"
+#include "../pipeline/deploy.h"
+#include "../common/util.h"
 
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-enum { O_ARCH = CLI_O_FIRST, O_INCLUDE, O_ZSIZE, O_INPLACE };
+enum { O_ARCH = CLI_O_FIRST, O_INCLUDE, O_ZSIZE, O_INPLACE, O_ENTRY, O_PYT };
 
 static const struct cli_opt opts[] = {
 	{'o', "output", "OUT", "write the pruned copy to OUT (atomically)"},
@@ -29,6 +31,10 @@ static const struct cli_opt opts[] = {
 	{O_ZSIZE, "compressed-size", NULL, "print each file's zstd size (fast level)\n"
 					   "before and after"},
 	{O_INPLACE, "in-place", NULL, "allow OUT to be INPUT (replaced atomically)"},
+	{O_ENTRY, "entry", "PATH", "a deployable: an entry point (inside it), as\n"
+				  "slim report takes it; repeatable"},
+	{O_PYT, "py-trace", "T", "a deployable: a Python import trace of its workload\n"
+				 "(repeatable), as slim report takes it"},
 	{0},
 };
 
@@ -36,10 +42,14 @@ const struct cli_spec cmd_prune_spec = {
 	"prune", "[options] INPUT -o OUT",
 	"Write a copy of INPUT without what slim proves unused: the fatbin\n"
 	"entries (cubin, PTX, LTO-IR) no GPU of --arch can load, from every\n"
-	"ELF file (shared library, executable, object, static archive).  Kept\n"
+	"ELF file (shared library, executable, object, static archive), and\n"
+	"unused DT_NEEDED entries with their version requirements.  Kept\n"
 	"entries stay byte-identical and in order; freed bytes are zeroed and\n"
 	"punched as holes.  A file slim cannot rewrite safely is copied\n"
-	"unchanged, with a warning saying why.\n",
+	"unchanged, with a warning saying why.  INPUT may be a deployable (a\n"
+	"directory, tar, zip or image, as slim report reads it): its prune\n"
+	"list goes, and OUT is a directory (unchanged files hardlinked) or an\n"
+	"archive by extension (.tar, .tar.zst, .zip).\n",
 	opts, NULL,
 };
 
@@ -85,9 +95,47 @@ static void print_result(const char *in, const struct prune_opts *o,
 		       (unsigned long long)r->zout);
 }
 
+static void on_removed(void *ctx, const char *rel, const char *finding,
+		       const char *confidence)
+{
+	(void)ctx;
+	if (!strcmp(finding, "RECORD-rewritten"))
+		printf("rewrote %s: the rows of the files removed dropped\n", rel);
+	else
+		printf("removed %s (%s, %s)\n", rel, finding, confidence);
+}
+
+static void on_file(void *ctx, const char *rel, const struct prune_result *r)
+{
+	const struct prune_opts *o = ctx;
+	size_t removed = 0, kept = 0;
+	for (size_t i = 0; i < r->nlibs; i++)
+		removed += r->libs[i].removed, kept += !r->libs[i].removed;
+	if (r->removed || removed || kept || r->refused || o->compressed_size)
+		print_result(rel, o, r);
+}
+
+static bool is_dir_or_archive(const char *in)
+{
+	struct stat st;
+	if (stat(in, &st))
+		return false;
+	if (S_ISDIR(st.st_mode))
+		return true;
+	/* tar (any compression), zip/wheel, docker save: what slim report
+	 * reads as a deployable */
+	FILE *fp = fopen(in, "rb");
+	unsigned char h[512] = {0};
+	size_t n = fp ? fread(h, 1, sizeof h, fp) : 0;
+	if (fp)
+		fclose(fp);
+	return deploy_is_archive(h, n);
+}
+
 int cmd_prune(int argc, char **argv)
 {
 	struct prune_opts o = {0};
+	struct prune_tree_opts to = {0};
 	const char *out = NULL;
 	bool in_place = false;
 	struct diag d = {0};
@@ -103,6 +151,14 @@ int cmd_prune(int argc, char **argv)
 			break;
 		case O_ZSIZE: o.compressed_size = true; break;
 		case O_INPLACE: in_place = true; break;
+		case O_ENTRY:
+			to.entries = xreallocarray(to.entries, to.nentries + 1, sizeof *to.entries);
+			to.entries[to.nentries++] = optarg;
+			break;
+		case O_PYT:
+			to.py_traces = xreallocarray(to.py_traces, to.ntraces + 1, sizeof *to.py_traces);
+			to.py_traces[to.ntraces++] = optarg;
+			break;
 		}
 	}
 	if (c != CLI_OPT_END)
@@ -120,9 +176,28 @@ int cmd_prune(int argc, char **argv)
 		return cli_error("prune: %s: OUT is INPUT; give --in-place to replace it", out);
 	if (o.arch && fatbin_parse_arch(o.arch, o.t, 64, &o.nt, &d))
 		return cli_diag(&d);
-	struct stat st;
-	if (!stat(in, &st) && S_ISDIR(st.st_mode))
-		return cli_error("prune: %s: a directory: only single files are pruned so far", in);
+	if (is_dir_or_archive(in)) {
+		struct stat st;
+		if (!in_place && !lstat(out, &st) && S_ISDIR(st.st_mode))
+			return cli_error("prune: %s: exists; a deployable is written to a new directory or an archive", out);
+		struct diag_list w = {0};
+		to.file = o;
+		to.in_place = in_place;
+		to.on_removed = on_removed;
+		to.on_file = on_file;
+		to.ctx = &to.file;
+		int rc = prune_tree(in, out, &to, &w, &d);
+		diag_list_print(&w, stderr);
+		diag_list_free(&w);
+		free(to.entries);
+		free(to.py_traces);
+		if (rc)
+			return cli_finish(cli_diag(&d));
+		cli_wrote(out);
+		return cli_finish(0);
+	}
+	if (to.nentries || to.ntraces)
+		return cli_error("prune: --entry and --py-trace take a deployable (a directory or archive), not %s", in);
 	struct prune_result r;
 	if (prune_file(in, out, &o, &r, &d))
 		return cli_finish(cli_diag(&d));

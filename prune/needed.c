@@ -406,3 +406,9 @@ void prune_needed(const char *path, const unsigned char *p, size_t n,
 	if (r->nlibs)
 		plan_edits(path, p, n, r);
 }
+
+void prune_needed_edit(const char *path, const unsigned char *p, size_t n,
+		       struct prune_result *r)
+{
+	plan_edits(path, p, n, r);
+}

@@ -10,6 +10,9 @@
  * (needed.c): fills r->libs and, for those it can remove, r->patches. */
 void prune_needed(const char *path, const unsigned char *p, size_t n,
 		  struct prune_result *r);
+/* The same with r->libs given (a deployable's verdicts). */
+void prune_needed_edit(const char *path, const unsigned char *p, size_t n,
+		       struct prune_result *r);
 void prune_libs_free(struct prune_result *r);
 void prune_patches_free(struct prune_result *r);
 

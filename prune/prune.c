@@ -251,8 +251,25 @@ int prune_file(const char *in, const char *out, const struct prune_opts *o,
 	r->bytes = mf.n;
 	plan(in, &mf, o, r, &rw);
 	enum filetype ft = filetype_detect(mf.p, mf.n);
-	if (ft == FT_ELF_EXEC || ft == FT_ELF_DYN)
+	if (o->libs_given) {
+		for (size_t i = 0; i < o->nlibs; i++) {
+			struct prune_lib l = o->libs[i];
+			l.needed = xstrdup(l.needed);
+			l.node = xstrdup(l.node);
+			GROW(r->libs, r->caplibs, r->nlibs + 1);
+			r->libs[r->nlibs++] = l;
+		}
+		if (r->nlibs)
+			prune_needed_edit(in, mf.p, mf.n, r);
+	} else if (ft == FT_ELF_EXEC || ft == FT_ELF_DYN) {
 		prune_needed(in, mf.p, mf.n, r);
+	}
+	if (o->link_unchanged && !rw.n && !r->npatches && !o->compressed_size &&
+	    !link(in, out)) {
+		r->linked = true;
+		rc = 0;
+		goto out;
+	}
 	FILE *fp = ofile_open(&of, out, d);
 	if (!fp)
 		goto out;

@@ -20,15 +20,6 @@
 #include "../analyzers/fatbin/fatbin.h"
 #include "../common/diag.h"
 
-struct prune_opts {
-	const char *arch;                /* --arch, as given; NULL: no GPU pruning */
-	struct fatbin_target t[64];      /* ... parsed (fatbin_parse_arch()) */
-	size_t nt;
-	bool likely;                     /* --include likely: redundant PTX and
-					    duplicates go too */
-	bool compressed_size;            /* zstd sizes before and after */
-};
-
 /* One unused library (a proven, direct unused-library finding). */
 struct prune_lib {
 	char *needed;             /* the DT_NEEDED string */
@@ -39,6 +30,23 @@ struct prune_lib {
 	char why[300];
 };
 
+struct prune_opts {
+	const char *arch;                /* --arch, as given; NULL: no GPU pruning */
+	struct fatbin_target t[64];      /* ... parsed (fatbin_parse_arch()) */
+	size_t nt;
+	bool likely;                     /* --include likely: redundant PTX and
+					    duplicates go too */
+	bool compressed_size;            /* zstd sizes before and after */
+	/* inside a deployable: the unused libraries of this file, from the
+	 * deployable's own run (resolved inside its root), instead of a run
+	 * of the file on this system */
+	bool libs_given;
+	const struct prune_lib *libs;
+	size_t nlibs;
+	bool link_unchanged;             /* nothing to change: hardlink OUT to
+					    INPUT (a copy where link() fails) */
+};
+
 /* Bytes written over the output at `off` (the ELF edits). */
 struct prune_patch {
 	uint64_t off, len;
@@ -47,6 +55,7 @@ struct prune_patch {
 
 struct prune_result {
 	bool gpu;                 /* the file holds fatbin entries */
+	bool linked;              /* OUT is a hardlink to INPUT (link_unchanged) */
 	bool refused;             /* copied unchanged although it has GPU code
 				     or is an ELF file slim cannot read: why */
 	char why[600];
@@ -65,6 +74,40 @@ struct prune_result {
 
 /* Free what prune_file() allocated in r. */
 void prune_result_free(struct prune_result *r);
+
+/* What a deployable's prune does, file by file (prune/tree.c). */
+struct prune_tree_opts {
+	struct prune_opts file;          /* --arch, --include likely, ... */
+	const char **entries;            /* --entry PATH, as slim report takes */
+	size_t nentries;
+	const char **py_traces;          /* --py-trace T */
+	size_t ntraces;
+	bool in_place;                   /* OUT is INPUT (--in-place) */
+	/* each change: a file removed (finding and confidence), a file
+	 * rewritten (its result), a RECORD rewritten; rel is the path
+	 * relative to the root */
+	void (*on_removed)(void *ctx, const char *rel, const char *finding,
+			   const char *confidence);
+	void (*on_file)(void *ctx, const char *rel, const struct prune_result *r);
+	void *ctx;
+};
+
+/*
+ * Prune the deployable `in` (a directory, or an archive or image as `slim
+ * report` reads them) into `out`: a new directory (unchanged files
+ * hardlinked to the input's where it is a directory on the same
+ * filesystem, else copied), or an archive chosen by out's extension (.tar,
+ * .tar.zst, .zip).  What goes: the deployable's prune list (proven
+ * findings, likely ones too with file.likely), a dist-info directory with
+ * its distribution when every file its RECORD lists goes, the RECORD
+ * lines of the files removed from a kept distribution; every ELF file is
+ * rewritten by prune_file() with the unused libraries the deployable's
+ * own run found.  out is made beside its final name and renamed into
+ * place (out == in: the input is replaced only when all is written).
+ * Returns 0, or -1 with d set (nothing left at out).
+ */
+int prune_tree(const char *in, const char *out, const struct prune_tree_opts *o,
+	       struct diag_list *w, struct diag *d);
 
 /*
  * Write `out` (a regular file; created or replaced atomically, with the

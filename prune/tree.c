@@ -1,0 +1,605 @@
+/*
+ * tree.c - prune a whole deployable (`slim prune ROOT -o OUT`, issue #17).
+ *
+ * One run of the deployable as `slim report ROOT` makes it
+ * (pipeline_build(): the tree's own ELF resolution, its Python
+ * installations, --arch), then one walk of the root (fts, links not
+ * followed) writing OUT beside its final name:
+ *   - a file in the prune list (totals.tree.prune: proven findings, likely
+ *     ones too with --include likely) is left out and reported;
+ *   - a *.dist-info directory goes with its distribution when every file
+ *     its RECORD lists outside it goes; a kept distribution's RECORD loses
+ *     the rows of the files removed (the rest byte for byte), so `pip
+ *     uninstall` and RECORD checks stay consistent;
+ *   - an ELF file, archive or fatbin goes through prune_file() with the
+ *     unused-library findings of the deployable's run (resolved inside its
+ *     root, never on this system), hardlinked when nothing changes;
+ *   - any other file is hardlinked to the input's (copied where link()
+ *     fails: another filesystem, an unpacked archive's temporary), a
+ *     symlink recreated as it was, a directory made with its mode.
+ * A directory OUT is renamed into place when complete (with --in-place,
+ * OUT being INPUT: the input is moved aside, the new tree renamed in,
+ * the old one removed).  An archive OUT (.tar, .tar.zst, .zip, by
+ * extension) is written with libarchive from the finished tree into a
+ * temporary beside it and renamed.
+ */
+#include "prune-int.h"
+#include "../common/buf.h"
+#include "../common/hmap.h"
+#include "../common/filetype.h"
+#include "../common/mfile.h"
+#include "../common/ofile.h"
+#include "../common/util.h"
+#include "../graph/graph.h"
+#include "../pipeline/deploy.h"
+#include "../pipeline/pipeline.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fts.h>
+#include <ftw.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct libset {
+	struct prune_lib *v;
+	size_t n, cap;
+};
+
+struct tctx {
+	const struct prune_tree_opts *o;
+	const char *root;              /* the tree read */
+	const char *dst;               /* the tree written */
+	struct hmap gone;              /* rel -> finding (const char *) */
+	struct hmap conf;              /* rel -> confidence */
+	struct hmap libs;              /* rel -> struct libset * */
+	struct hmap record;            /* rel of a RECORD -> new content (char *) */
+	struct hmap gonedirs;          /* rel of a dist-info that goes whole */
+	struct diag_list *w;
+};
+
+static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st, (void)flag, (void)f;
+	return remove(p);
+}
+
+static void rm_tree(const char *dir)
+{
+	nftw(dir, rm_one, 32, FTW_DEPTH | FTW_PHYS);
+}
+
+/* rel's libs, from the deployable's unused-library findings (dependent
+ * ids are KIND:PATH there) */
+static void collect(struct tctx *c, struct graph *g)
+{
+	json_t *prune = json_object_get(json_object_get(g->totals, "tree"), "prune");
+	size_t i;
+	json_t *e;
+	json_array_foreach(prune, i, e) {
+		const char *conf = json_string_value(json_object_get(e, "confidence"));
+		const char *path = json_string_value(json_object_get(e, "path"));
+		if (!path || !conf ||
+		    !(!strcmp(conf, "proven") || (c->o->file.likely && !strcmp(conf, "likely"))))
+			continue;
+		const char *k = xstrdup(path);
+		hmap_put(&c->gone, k, strlen(k),
+			 xstrdup(json_string_value(json_object_get(e, "finding"))));
+		hmap_put(&c->conf, k, strlen(k), xstrdup(conf));
+	}
+	for (size_t k = 0; k < g->nfindings; k++) {
+		const struct gfinding *f = &g->findings[k];
+		if (strcmp(f->kind, "unused-library") || !f->dependent ||
+		    strcmp(f->confidence, "proven"))
+			continue;
+		const char *needed = attr_get_str(f->attrs, "needed");
+		const char *rel = strchr(f->dependent, ':');
+		if (!needed || !rel || !json_is_true(json_object_get(f->attrs, "direct")) ||
+		    json_is_true(json_object_get(f->attrs, "load_bearing")))
+			continue;
+		rel++;
+		bool created;
+		void **slot = hmap_slot(&c->libs, xstrdup(rel), strlen(rel), &created);
+		if (created)
+			*slot = xcalloc(1, sizeof(struct libset));
+		struct libset *ls = *slot;
+		GROW(ls->v, ls->cap, ls->n + 1);
+		ls->v[ls->n++] = (struct prune_lib){
+			.needed = xstrdup(needed), .node = xstrdup(f->node),
+			.dt_init = json_is_true(json_object_get(f->attrs, "dt_init")),
+			.init_array = (uint64_t)attr_get_int(f->attrs, "init_array", 0),
+		};
+	}
+}
+
+/* "a/b/../c" -> "a/c" in place (RECORD paths may climb out of
+ * site-packages to bin/); NULL when it leaves the root */
+static char *normalize(char *p)
+{
+	char *tmp = xstrdup(p), *s = tmp, *out = p;
+	while (*s) {
+		char *e = strchr(s, '/');
+		size_t len = e ? (size_t)(e - s) : strlen(s);
+		if (len == 2 && s[0] == '.' && s[1] == '.') {
+			if (out == p) {
+				free(tmp);
+				return NULL;
+			}
+			out--;   /* the '/' after the last component */
+			while (out > p && out[-1] != '/')
+				out--;
+		} else if (len && !(len == 1 && s[0] == '.')) {
+			memcpy(out, s, len);
+			out += len;
+			*out++ = '/';
+		}
+		s += len + (e ? 1 : 0);
+	}
+	if (out > p)
+		out--;
+	*out = 0;
+	free(tmp);
+	return p;
+}
+
+/* the first CSV field of a RECORD row (quoted or not) */
+static char *record_path(const char *line, size_t len)
+{
+	if (len && line[0] == '"') {
+		char *r = xmalloc(len + 1);
+		size_t n = 0;
+		for (size_t i = 1; i < len; i++) {
+			if (line[i] == '"' && i + 1 < len && line[i + 1] == '"')
+				r[n++] = '"', i++;
+			else if (line[i] == '"')
+				break;
+			else
+				r[n++] = line[i];
+		}
+		r[n] = 0;
+		return r;
+	}
+	const char *comma = memchr(line, ',', len);
+	return xstrndup(line, comma ? (size_t)(comma - line) : len);
+}
+
+/* One *.dist-info directory (rel, inside the root): its RECORD against
+ * the files going. */
+static void dist_info(struct tctx *c, const char *rel)
+{
+	char *rec = NULL, *site = xstrdup(rel), *text = NULL;
+	char *slash = strrchr(site, '/');
+	if (slash)
+		*slash = 0;
+	else
+		site[0] = 0;
+	if (asprintf(&rec, "%s/%s/RECORD", c->root, rel) < 0)
+		abort();
+	struct mfile mf = {0};
+	struct diag d = {0};
+	if (mfile_open(&mf, rec, &d) || !mf.n)
+		goto out;
+	size_t listed = 0, going = 0;
+	struct buf kept = {0};
+	const char *p = (const char *)mf.p, *end = p + mf.n;
+	size_t rl = strlen(rel);
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		char *path = record_path(p, len), *full = NULL;
+		if (asprintf(&full, "%s%s%s", site, *site ? "/" : "", path) < 0)
+			abort();
+		bool gone = false;
+		if (normalize(full)) {
+			bool inside = !strncmp(full, rel, rl) && full[rl] == '/';
+			gone = hmap_gets(&c->gone, full) != NULL;
+			if (!inside) {
+				listed++;
+				going += gone;
+			}
+		}
+		if (!gone)
+			buf_add(&kept, p, len + (nl ? 1 : 0));
+		free(path);
+		free(full);
+		p += len + (nl ? 1 : 0);
+	}
+	if (listed && going == listed) {
+		/* the whole distribution goes: its dist-info with it */
+		char *dir = NULL;
+		if (asprintf(&dir, "%s/%s", c->root, rel) < 0)
+			abort();
+		FTS *fts = fts_open((char *[]){dir, NULL}, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
+		FTSENT *e;
+		while (fts && (e = fts_read(fts))) {
+			if (e->fts_info != FTS_F && e->fts_info != FTS_SL && e->fts_info != FTS_SLNONE)
+				continue;
+			const char *r = e->fts_path + strlen(c->root) + 1;
+			if (!hmap_gets(&c->gone, r)) {
+				const char *k = xstrdup(r);
+				hmap_put(&c->gone, k, strlen(k), xstrdup("distribution-removed"));
+				hmap_put(&c->conf, k, strlen(k), xstrdup("proven"));
+			}
+		}
+		if (fts)
+			fts_close(fts);
+		free(dir);
+		hmap_put(&c->gonedirs, xstrdup(rel), strlen(rel), xstrdup(""));
+	} else if (going) {
+		char *k = NULL;
+		if (asprintf(&k, "%s/RECORD", rel) < 0)
+			abort();
+		hmap_put(&c->record, k, strlen(k), xstrdup(buf_cstr(&kept)));
+	}
+	buf_free(&kept);
+out:
+	mfile_close(&mf);
+	free(rec);
+	free(site);
+	free(text);
+}
+
+static int copy_file(const char *src, const char *dst, mode_t mode)
+{
+	int in = open(src, O_RDONLY | O_CLOEXEC), out = -1, rc = -1;
+	if (in < 0)
+		return -1;
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 07777);
+	if (out < 0)
+		goto done;
+	for (;;) {
+		ssize_t k = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+		if (k == 0)
+			break;
+		if (k < 0) {
+			char b[1 << 16];
+			ssize_t r;
+			while ((r = read(in, b, sizeof b)) > 0)
+				if (write(out, b, (size_t)r) != r)
+					goto done;
+			if (r < 0)
+				goto done;
+			break;
+		}
+	}
+	rc = fchmod(out, mode & 07777);
+done:
+	if (out >= 0 && close(out))
+		rc = -1;
+	close(in);
+	return rc;
+}
+
+static bool rewritable(const char *path)
+{
+	unsigned char h[8] = {0};
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, h, sizeof h);
+	close(fd);
+	enum filetype t = filetype_detect(h, n > 0 ? (size_t)n : 0);
+	return filetype_is_elf(t) || t == FT_AR || t == FT_FATBIN;
+}
+
+static int write_tree(struct tctx *c, struct diag *d)
+{
+	char *argv[] = {(char *)c->root, NULL};
+	FTS *fts = fts_open(argv, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
+	if (!fts)
+		return diag_err(d, c->root, "%s", strerror(errno));
+	size_t rl = strlen(c->root);
+	FTSENT *e;
+	int rc = 0;
+	/* dist-info first: they decide what else goes */
+	while ((e = fts_read(fts))) {
+		if (e->fts_info == FTS_D && e->fts_level > 0) {
+			size_t l = strlen(e->fts_name);
+			if (l > 10 && !strcmp(e->fts_name + l - 10, ".dist-info"))
+				dist_info(c, e->fts_path + rl + 1);
+		}
+	}
+	fts_close(fts);
+	if (!(fts = fts_open(argv, FTS_PHYSICAL | FTS_NOCHDIR, NULL)))
+		return diag_err(d, c->root, "%s", strerror(errno));
+	while (!rc && (e = fts_read(fts))) {
+		const char *rel = e->fts_level ? e->fts_path + rl + 1 : "";
+		char *dst = NULL;
+		if (asprintf(&dst, "%s%s%s", c->dst, *rel ? "/" : "", rel) < 0)
+			abort();
+		const char *finding;
+		switch (e->fts_info) {
+		case FTS_D:
+			if (e->fts_level && mkdir(dst, 0700))
+				rc = diag_err(d, dst, "%s", strerror(errno));
+			break;
+		case FTS_DP:
+			if (hmap_gets(&c->gonedirs, rel)) {
+				if (rmdir(dst))
+					rc = diag_err(d, dst, "%s", strerror(errno));
+				break;
+			}
+			if (chmod(dst, e->fts_statp->st_mode & 07777))
+				rc = diag_err(d, dst, "%s", strerror(errno));
+			break;
+		case FTS_SL:
+		case FTS_SLNONE: {
+			if ((finding = hmap_gets(&c->gone, rel))) {
+				c->o->on_removed(c->o->ctx, rel, finding, hmap_gets(&c->conf, rel));
+				break;
+			}
+			char t[4096];
+			ssize_t n = readlink(e->fts_path, t, sizeof t - 1);
+			if (n < 0 || (t[n] = 0, symlink(t, dst)))
+				rc = diag_err(d, dst, "%s", strerror(errno));
+			break;
+		}
+		case FTS_F: {
+			if ((finding = hmap_gets(&c->gone, rel))) {
+				c->o->on_removed(c->o->ctx, rel, finding, hmap_gets(&c->conf, rel));
+				break;
+			}
+			const char *rec = hmap_gets(&c->record, rel);
+			if (rec) {
+				if (ofile_write_all(dst, rec, strlen(rec), d) ||
+				    chmod(dst, e->fts_statp->st_mode & 07777)) {
+					rc = -1;
+					break;
+				}
+				c->o->on_removed(c->o->ctx, rel, "RECORD-rewritten", "");
+				break;
+			}
+			if (rewritable(e->fts_path)) {
+				struct prune_opts po = c->o->file;
+				struct libset *ls = hmap_gets(&c->libs, rel);
+				po.libs_given = true;
+				po.libs = ls ? ls->v : NULL;
+				po.nlibs = ls ? ls->n : 0;
+				po.link_unchanged = true;
+				struct prune_result r;
+				if (prune_file(e->fts_path, dst, &po, &r, d)) {
+					rc = -1;
+					break;
+				}
+				c->o->on_file(c->o->ctx, rel, &r);
+				prune_result_free(&r);
+				break;
+			}
+			if (link(e->fts_path, dst) &&
+			    copy_file(e->fts_path, dst, e->fts_statp->st_mode))
+				rc = diag_err(d, dst, "%s", strerror(errno));
+			break;
+		}
+		case FTS_DNR:
+		case FTS_ERR:
+		case FTS_NS:
+			rc = diag_err(d, e->fts_path, "%s", strerror(e->fts_errno));
+			break;
+		default:
+			/* devices, FIFOs, sockets: not part of what ships */
+			diag_warn_at(c->w, e->fts_path, 0, "not a file, directory or symlink: left out");
+		}
+		free(dst);
+	}
+	fts_close(fts);
+	return rc;
+}
+
+static bool ends_with(const char *s, const char *x)
+{
+	size_t a = strlen(s), b = strlen(x);
+	return a >= b && !strcmp(s + a - b, x);
+}
+
+/*
+ * libarchive's pax and zip writers call this one helper, which libarchive
+ * keeps in archive_write_set_format.o beside archive_write_set_format(),
+ * whose table of every format drags in the xar writer and with it libxml2
+ * (which the static link leaves out, Makefile).  Defined here, that object
+ * is never pulled in.  Same behaviour as libarchive 3.6's: an error naming
+ * the entry; never reached for what write_archive() writes (files,
+ * directories and symlinks, which both formats take).
+ */
+void __archive_write_entry_filetype_unsupported(struct archive *a,
+						 struct archive_entry *entry,
+						 const char *format);
+void __archive_write_entry_filetype_unsupported(struct archive *a,
+						 struct archive_entry *entry,
+						 const char *format)
+{
+	archive_set_error(a, EINVAL,
+			  "%s: %s format cannot archive files with mode 0%lo",
+			  archive_entry_pathname(entry), format,
+			  (unsigned long)archive_entry_mode(entry));
+}
+
+/* the finished tree dir into the archive `out` (atomically) */
+static int write_archive(const char *dir, const char *out, struct diag *d)
+{
+	struct ofile of = {0};
+	FILE *fp = ofile_open(&of, out, d);
+	if (!fp)
+		return -1;
+	struct archive *a = archive_write_new();
+	int r = ends_with(out, ".zip") ? archive_write_set_format_zip(a)
+				      : archive_write_set_format_pax_restricted(a);
+	if (r == ARCHIVE_OK && ends_with(out, ".zst"))
+		r = archive_write_add_filter_zstd(a);
+	if (r == ARCHIVE_OK)
+		r = archive_write_open_fd(a, fileno(fp));
+	char *argv[] = {(char *)dir, NULL};
+	FTS *fts = r == ARCHIVE_OK ? fts_open(argv, FTS_PHYSICAL | FTS_NOCHDIR, NULL) : NULL;
+	FTSENT *e;
+	size_t dl = strlen(dir);
+	while (fts && r == ARCHIVE_OK && (e = fts_read(fts))) {
+		if (!e->fts_level || e->fts_info == FTS_DP)
+			continue;
+		struct archive_entry *ae = archive_entry_new();
+		archive_entry_set_pathname(ae, e->fts_path + dl + 1);
+		archive_entry_copy_stat(ae, e->fts_statp);
+		archive_entry_set_nlink(ae, 1);
+		if (e->fts_info == FTS_SL || e->fts_info == FTS_SLNONE) {
+			char t[4096];
+			ssize_t n = readlink(e->fts_path, t, sizeof t - 1);
+			t[n > 0 ? n : 0] = 0;
+			archive_entry_set_symlink(ae, t);
+		}
+		r = archive_write_header(a, ae);
+		if (r == ARCHIVE_OK && e->fts_info == FTS_F) {
+			int fd = open(e->fts_path, O_RDONLY | O_CLOEXEC);
+			char b[1 << 16];
+			ssize_t n;
+			while (fd >= 0 && (n = read(fd, b, sizeof b)) > 0)
+				if (archive_write_data(a, b, (size_t)n) != n) {
+					r = ARCHIVE_FATAL;
+					break;
+				}
+			if (fd < 0)
+				r = ARCHIVE_FATAL;
+			else
+				close(fd);
+		}
+		archive_entry_free(ae);
+	}
+	if (fts)
+		fts_close(fts);
+	if (r == ARCHIVE_OK)
+		r = archive_write_close(a);
+	if (r != ARCHIVE_OK) {
+		diag_err(d, out, "cannot write the archive: %s", archive_error_string(a) ?
+			 archive_error_string(a) : strerror(errno));
+		archive_write_free(a);
+		ofile_abort(&of);
+		return -1;
+	}
+	archive_write_free(a);
+	return ofile_commit(&of, d);
+}
+
+static void free_map(struct hmap *m, bool libsets)
+{
+	for (size_t i = 0; i < m->cap; i++) {
+		if (!m->slots[i].key)
+			continue;
+		if (libsets) {
+			struct libset *ls = m->slots[i].val;
+			for (size_t k = 0; k < ls->n; k++) {
+				free(ls->v[k].needed);
+				free(ls->v[k].node);
+			}
+			free(ls->v);
+		}
+		free(m->slots[i].val);
+	}
+	hmap_free(m);
+}
+
+int prune_tree(const char *in, const char *out, const struct prune_tree_opts *o,
+	       struct diag_list *w, struct diag *d)
+{
+	struct deploy_unpacked u = {0};
+	struct tctx c = {.o = o, .root = in, .w = w};
+	struct graph g;
+	graph_init(&g);
+	char *tmp = NULL, *old = NULL, *outc = xstrdup(out);
+	int rc = -1;
+	struct stat st;
+	if (stat(in, &st))
+		return diag_err(d, in, "%s", strerror(errno));
+	bool archive_out = ends_with(out, ".tar") || ends_with(out, ".tar.zst") ||
+			   ends_with(out, ".zip");
+	if (!S_ISDIR(st.st_mode) || deploy_is_oci_dir(in)) {
+		if (deploy_unpack(in, &u, w, d))
+			goto out;
+		c.root = u.dir;
+	}
+	/* the deployable's run, as slim report makes it */
+	struct pipeline_opts po = {0};
+	po.gpu.arch = o->file.arch;
+	po.deploy.include_likely = o->file.likely;
+	po.deploy.entries = o->entries;
+	po.deploy.nentries = o->nentries;
+	po.py.traces = o->py_traces;
+	po.py.ntraces = o->ntraces;
+	struct diag_list errs = {0};
+	char *files[1] = {(char *)in};
+	int brc = pipeline_build(&g, &po, files, 1, w, &errs);
+	if (brc || !json_object_get(g.totals, "tree")) {
+		if (errs.n)
+			*d = errs.v[0];
+		else
+			diag_err(d, in, "not a deployable slim can read");
+		diag_list_free(&errs);
+		goto out;
+	}
+	diag_list_free(&errs);
+	collect(&c, &g);
+	/* the new tree, beside OUT (or in $TMPDIR for an archive OUT) */
+	char *dn = dirname(outc);
+	if (asprintf(&tmp, "%s/.slim-prune.XXXXXX", archive_out ? (getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp") : dn) < 0)
+		abort();
+	if (!mkdtemp(tmp)) {
+		diag_err(d, tmp, "%s", strerror(errno));
+		free(tmp);
+		tmp = NULL;
+		goto out;
+	}
+	c.dst = tmp;
+	if (write_tree(&c, d))
+		goto out;
+	if (chmod(tmp, st.st_mode & 07777))
+		goto io;
+	if (archive_out) {
+		if (write_archive(tmp, out, d))
+			goto out;
+	} else if (o->in_place) {
+		if (asprintf(&old, "%s/.slim-prune-old.XXXXXX", dn) < 0 || !mkdtemp(old))
+			goto io;
+		char *aside = NULL;
+		if (asprintf(&aside, "%s/tree", old) < 0)
+			abort();
+		if (rename(in, aside)) {
+			free(aside);
+			goto io;
+		}
+		if (rename(tmp, out)) {
+			rename(aside, in);
+			free(aside);
+			goto io;
+		}
+		free(aside);
+		free(tmp);
+		tmp = NULL;
+	} else {
+		if (rename(tmp, out))
+			goto io;
+		free(tmp);
+		tmp = NULL;
+	}
+	rc = 0;
+	goto out;
+io:
+	diag_err(d, out, "%s", strerror(errno));
+out:
+	if (tmp)
+		rm_tree(tmp);
+	if (old)
+		rm_tree(old);
+	free(tmp);
+	free(old);
+	free(outc);
+	free_map(&c.gone, false);
+	free_map(&c.conf, false);
+	free_map(&c.libs, true);
+	free_map(&c.record, false);
+	free_map(&c.gonedirs, false);
+	deploy_cleanup(&u);
+	graph_free(&g);
+	return rc;
+}

@@ -1,0 +1,135 @@
+#!/bin/bash
+# test-prune-tree.sh - `slim prune` of a whole deployable (issue #17): a
+# root made of this machine's files (python3.11 with its standard library,
+# two programs with proven-unused libraries, a CUDA sample library, two
+# wheel-style distributions with RECORD files), pruned with a Python trace
+# recorded in it:
+#   1. OUT holds exactly the root's files less the prune list `slim report
+#      --prune-list` writes for the same inputs (and the dist-info of a
+#      distribution that list removes whole); each removal is listed;
+#   2. the kept distribution's RECORD lost exactly the rows of its removed
+#      files; the removed distribution's dist-info is gone;
+#   3. the workload, an input the trace never saw, and both programs'
+#      --version print the same in OUT (chroot) as in the root; the
+#      programs lost their unused DT_NEEDED entries; the CUDA library its
+#      unloadable entries; unchanged files are hardlinks of the root's;
+#   4. OUT as .tar, .tar.zst and .zip holds the same tree (extracted and
+#      compared with diff -r); INPUT as a tar gives the same tree;
+#   5. --in-place replaces the root with the same tree; an existing OUT is
+#      refused and left alone.
+. "$ROOT/tests/cli/lib.sh"
+. "$ROOT/tests/cli/tree-lib.sh"
+need python3.11 python3
+need ldd libc-bin
+need ldconfig libc-bin
+need chroot coreutils
+need tar tar
+need zstd zstd
+need unzip unzip
+[ "$(id -u)" = 0 ] || die "this test needs root (chroot runs the tree's programs)"
+py=/usr/lib/python3.11
+tree_init "$PWD/root"
+closure /usr/bin/python3.11
+closure /usr/bin/gio
+closure /usr/bin/xgettext
+for so in $py/lib-dynload/*.so; do
+	for f in $(ldd "$so" | grep -o '/[^ ]*'); do place "$f"; done
+done
+cp -a $py "$R/usr/lib/" || die "cp $py"
+rm -rf "$R$py/test" "$R$py/idlelib" "$R$py/tkinter" "$R$py/lib2to3" "$R$py/ensurepip"
+find "$R$py" -name __pycache__ -prune -exec rm -rf {} +
+cp "$ROOT/samples/out/fatbin/libk.so" "$R/usr/lib/libk.so"
+sp=$R/usr/lib/python3/dist-packages
+mkdir -p "$sp/usedpkg" "$sp/usedpkg-1.0.dist-info" "$sp/gonepkg" "$sp/gonepkg-2.0.dist-info"
+echo 'from usedpkg.core import VALUE' > "$sp/usedpkg/__init__.py"
+echo 'VALUE = 42' > "$sp/usedpkg/core.py"
+echo 'EXTRA = 1' > "$sp/usedpkg/extra.py"
+echo 'GONE = 1' > "$sp/gonepkg/__init__.py"
+for d in usedpkg-1.0 gonepkg-2.0; do
+	printf 'Metadata-Version: 2.1\nName: %s\nVersion: %s\n' "${d%-*}" "${d#*-}" > "$sp/$d.dist-info/METADATA"
+done
+cat > "$sp/usedpkg-1.0.dist-info/RECORD" <<'REC'
+usedpkg/__init__.py,sha256=x,31
+usedpkg/core.py,sha256=y,11
+usedpkg/extra.py,sha256=z,10
+usedpkg-1.0.dist-info/METADATA,,
+usedpkg-1.0.dist-info/RECORD,,
+REC
+cat > "$sp/gonepkg-2.0.dist-info/RECORD" <<'REC'
+gonepkg/__init__.py,sha256=g,9
+gonepkg-2.0.dist-info/METADATA,,
+gonepkg-2.0.dist-info/RECORD,,
+REC
+tree_done
+work='import json, usedpkg; print(json.dumps({"a": [usedpkg.VALUE]}))'
+other='import json, usedpkg; print(json.loads("[3, {\"b\": null}]"), usedpkg.VALUE)'
+chroot "$R" /usr/bin/python3.11 -B -X importtime -c "$work" 2> trace.txt > want1.txt || die "python3.11 does not run in the root"
+chroot "$R" /usr/bin/python3.11 -B -c "$other" > want2.txt || die "the other input"
+for p in gio xgettext; do chroot "$R" /usr/bin/$p --version > want-$p.txt 2>&1 < /dev/null || die "$p --version in the root"; done
+
+# --- 1. OUT = root less the prune list ------------------------------------
+args=(--entry /usr/bin/python3.11 --entry /usr/bin/gio --entry /usr/bin/xgettext --entry /usr/lib/libk.so --py-trace trace.txt --arch sm_90)
+"$SLIM" report "$R" "${args[@]}" --prune-list list.txt > /dev/null 2>&1 || die "slim report --prune-list"
+grep -qx 'usr/lib/python3/dist-packages/gonepkg/__init__.py' list.txt || die "gonepkg not in the prune list: $(grep dist-packages list.txt)"
+grep -qx 'usr/lib/python3/dist-packages/usedpkg/extra.py' list.txt || die "usedpkg/extra.py not in the prune list"
+"$SLIM" prune "$R" "${args[@]}" -o out > out.txt 2> err.txt || die "slim prune: $(cat err.txt)"
+(cd "$R" && find . ! -type d | sort) > all.txt
+(cd out && find . ! -type d | sort) > kept.txt
+{ sed 's|^|./|' list.txt; echo ./usr/lib/python3/dist-packages/gonepkg-2.0.dist-info/METADATA
+  echo ./usr/lib/python3/dist-packages/gonepkg-2.0.dist-info/RECORD; } | sort -u > gone.txt
+comm -23 all.txt gone.txt > want-kept.txt
+diff want-kept.txt kept.txt > d.txt || die "OUT is not the root less the prune list: $(head d.txt)"
+while read -r p; do
+	grep -q "^removed ${p#./} (" out.txt || die "removal of $p not listed"
+done < gone.txt
+echo "ok 1: OUT = the root's $(wc -l < all.txt) files less $(wc -l < gone.txt) (the prune list and a dist-info), each listed"
+
+# --- 2. RECORD ------------------------------------------------------------
+grep -v '^usedpkg/extra.py,' "$sp/usedpkg-1.0.dist-info/RECORD" > want-record.txt
+cmp -s want-record.txt out/usr/lib/python3/dist-packages/usedpkg-1.0.dist-info/RECORD ||
+	die "RECORD: $(diff want-record.txt out/usr/lib/python3/dist-packages/usedpkg-1.0.dist-info/RECORD)"
+grep -q "^rewrote usr/lib/python3/dist-packages/usedpkg-1.0.dist-info/RECORD" out.txt || die "RECORD rewrite not listed"
+[ ! -e out/usr/lib/python3/dist-packages/gonepkg-2.0.dist-info ] || die "gonepkg's dist-info left"
+echo "ok 2: the kept distribution's RECORD lost exactly its removed row; the removed one's dist-info went"
+
+# --- 3. it still runs -----------------------------------------------------
+chroot out /usr/bin/python3.11 -B -c "$work" > got1.txt || die "the workload fails in OUT"
+chroot out /usr/bin/python3.11 -B -c "$other" > got2.txt || die "the other input fails in OUT"
+cmp -s want1.txt got1.txt && cmp -s want2.txt got2.txt || die "Python output changed in OUT"
+for p in gio xgettext; do
+	chroot out /usr/bin/$p --version > got-$p.txt 2>&1 < /dev/null || die "$p --version fails in OUT"
+	cmp -s want-$p.txt got-$p.txt || die "$p --version differs in OUT"
+	grep -q "^  removed DT_NEEDED" <(sed -n "/^usr\/bin\/$p:/,/^[^ ]/p" out.txt) || die "$p: no DT_NEEDED removed: $(cat out.txt | grep -A2 $p)"
+done
+! readelf -dW out/usr/bin/gio | grep -q "libgmodule" || die "gio still needs libgmodule"
+"$SLIM" fatbin --arch sm_90 out/usr/lib/libk.so | grep -q ": 0 prunable entries" || die "libk.so still has prunable entries"
+[ "$(stat -c %i "$R/usr/bin/python3.11")" = "$(stat -c %i out/usr/bin/python3.11)" ] || die "python3.11 (unchanged) not hardlinked"
+[ "$(stat -c %i "$R/usr/bin/gio")" != "$(stat -c %i out/usr/bin/gio)" ] || die "gio (rewritten) shares the root's inode"
+echo "ok 3: the workload, an untraced input and both programs print the same in OUT; unchanged files hardlinked"
+
+# --- 4. archives out and in -----------------------------------------------
+for ext in tar tar.zst zip; do
+	"$SLIM" prune "$R" "${args[@]}" -o "o.$ext" > /dev/null 2> err.txt || die "-o o.$ext: $(cat err.txt)"
+	rm -rf x && mkdir x
+	case $ext in
+	tar) tar -xf o.tar -C x ;;
+	tar.zst) tar --zstd -xf o.tar.zst -C x ;;
+	zip) (cd x && unzip -q ../o.zip) ;;
+	esac || die "cannot extract o.$ext"
+	diff -r --no-dereference out x > d.txt || die "o.$ext differs from the directory OUT: $(head -5 d.txt)"
+done
+tar -C "$R" -cf root.tar . || die "tar the root"
+"$SLIM" prune root.tar "${args[@]}" -o out2 > /dev/null 2> err.txt || die "INPUT root.tar: $(cat err.txt)"
+diff -r --no-dereference out out2 > d.txt || die "INPUT as a tar gives another tree: $(head -5 d.txt)"
+echo "ok 4: OUT as .tar, .tar.zst and .zip and INPUT as .tar: the same tree"
+
+# --- 5. --in-place, and an existing OUT -----------------------------------
+cp -a "$R" inplace
+expect_rc 2 "$SLIM" prune inplace "${args[@]}" -o inplace > /dev/null 2> err.txt
+"$SLIM" prune inplace "${args[@]}" --in-place -o inplace > /dev/null 2> err.txt || die "--in-place: $(cat err.txt)"
+diff -r --no-dereference out inplace > d.txt || die "--in-place gives another tree: $(head -5 d.txt)"
+ls -A | grep -q '^\.slim-prune' && die "temporaries left: $(ls -A | grep '^\.slim')"
+expect_rc 2 "$SLIM" prune "$R" "${args[@]}" -o out > /dev/null 2> err.txt
+one_line err.txt
+diff -r --no-dereference inplace out > /dev/null || die "a refused OUT was changed"
+echo "ok 5: --in-place replaces the root with the same tree; an existing OUT is refused"
