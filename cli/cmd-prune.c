@@ -19,8 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
-enum { O_ARCH = CLI_O_FIRST, O_INCLUDE, O_ZSIZE, O_INPLACE, O_ENTRY, O_PYT };
+enum { O_ARCH = CLI_O_FIRST, O_INCLUDE, O_ZSIZE, O_INPLACE, O_ENTRY, O_PYT, O_CHECK };
+
+/* --check: how long CMD may run on each of INPUT and OUT */
+#define CHECK_TIMEOUT_S 300
 
 static const struct cli_opt opts[] = {
 	{'o', "output", "OUT", "write the pruned copy to OUT (atomically)"},
@@ -31,6 +35,9 @@ static const struct cli_opt opts[] = {
 	{O_ZSIZE, "compressed-size", NULL, "print each file's zstd size (fast level)\n"
 					   "before and after"},
 	{O_INPLACE, "in-place", NULL, "allow OUT to be INPUT (replaced atomically)"},
+	{O_CHECK, "check", "CMD", "run CMD with {} replaced by INPUT, then by OUT\n"
+				  "(stdin /dev/null, 300 s each); a different exit\n"
+				  "status or stdout removes OUT and exits 1"},
 	{O_ENTRY, "entry", "PATH", "a deployable: an entry point (inside it), as\n"
 				  "slim report takes it; repeatable"},
 	{O_PYT, "py-trace", "T", "a deployable: a Python import trace of its workload\n"
@@ -132,11 +139,41 @@ static bool is_dir_or_archive(const char *in)
 	return deploy_is_archive(h, n);
 }
 
+/* INPUT (a file or a deployable) to OUT; prints each change.  0, or the
+ * exit code after printing the error. */
+static int prune_one(const char *in, const char *out, const struct prune_opts *o,
+		     struct prune_tree_opts *to, bool in_place, struct diag *d)
+{
+	if (is_dir_or_archive(in)) {
+		struct stat st;
+		if (!in_place && !lstat(out, &st) && S_ISDIR(st.st_mode))
+			return cli_error("prune: %s: exists; a deployable is written to a new directory or an archive", out);
+		struct diag_list w = {0};
+		to->file = *o;
+		to->in_place = in_place;
+		to->on_removed = on_removed;
+		to->on_file = on_file;
+		to->ctx = &to->file;
+		int rc = prune_tree(in, out, to, &w, d);
+		diag_list_print(&w, stderr);
+		diag_list_free(&w);
+		return rc ? cli_diag(d) : 0;
+	}
+	if (to->nentries || to->ntraces)
+		return cli_error("prune: --entry and --py-trace take a deployable (a directory or archive), not %s", in);
+	struct prune_result r;
+	if (prune_file(in, out, o, &r, d))
+		return cli_diag(d);
+	print_result(in, o, &r);
+	prune_result_free(&r);
+	return 0;
+}
+
 int cmd_prune(int argc, char **argv)
 {
 	struct prune_opts o = {0};
 	struct prune_tree_opts to = {0};
-	const char *out = NULL;
+	const char *out = NULL, *check = NULL;
 	bool in_place = false;
 	struct diag d = {0};
 	int c;
@@ -151,6 +188,7 @@ int cmd_prune(int argc, char **argv)
 			break;
 		case O_ZSIZE: o.compressed_size = true; break;
 		case O_INPLACE: in_place = true; break;
+		case O_CHECK: check = optarg; break;
 		case O_ENTRY:
 			to.entries = xreallocarray(to.entries, to.nentries + 1, sizeof *to.entries);
 			to.entries[to.nentries++] = optarg;
@@ -176,33 +214,49 @@ int cmd_prune(int argc, char **argv)
 		return cli_error("prune: %s: OUT is INPUT; give --in-place to replace it", out);
 	if (o.arch && fatbin_parse_arch(o.arch, o.t, 64, &o.nt, &d))
 		return cli_diag(&d);
-	if (is_dir_or_archive(in)) {
-		struct stat st;
-		if (!in_place && !lstat(out, &st) && S_ISDIR(st.st_mode))
-			return cli_error("prune: %s: exists; a deployable is written to a new directory or an archive", out);
-		struct diag_list w = {0};
-		to.file = o;
-		to.in_place = in_place;
-		to.on_removed = on_removed;
-		to.on_file = on_file;
-		to.ctx = &to.file;
-		int rc = prune_tree(in, out, &to, &w, &d);
-		diag_list_print(&w, stderr);
-		diag_list_free(&w);
-		free(to.entries);
-		free(to.py_traces);
-		if (rc)
-			return cli_finish(cli_diag(&d));
-		cli_wrote(out);
-		return cli_finish(0);
+	/* with --check and --in-place, OUT is a temporary beside INPUT that
+	 * replaces it only once the check passes */
+	char *tmp = NULL;
+	const char *final = out;
+	if (check && in_place) {
+		if (asprintf(&tmp, "%s.slim-prune-check.%ld", in, (long)getpid()) < 0)
+			abort();
+		out = tmp;
+		in_place = false;
 	}
-	if (to.nentries || to.ntraces)
-		return cli_error("prune: --entry and --py-trace take a deployable (a directory or archive), not %s", in);
-	struct prune_result r;
-	if (prune_file(in, out, &o, &r, &d))
-		return cli_finish(cli_diag(&d));
-	print_result(in, &o, &r);
-	prune_result_free(&r);
-	cli_wrote(out);
+	int rc = prune_one(in, out, &o, &to, in_place, &d);
+	free(to.entries);
+	free(to.py_traces);
+	if (rc) {
+		free(tmp);
+		return cli_finish(rc);
+	}
+	if (check) {
+		struct prune_check_result cr;
+		if (prune_check(check, in, out, CHECK_TIMEOUT_S, &cr, &d)) {
+			prune_remove(out);
+			free(tmp);
+			return cli_finish(cli_diag(&d));
+		}
+		if (!cr.passed) {
+			prune_remove(out);
+			if (tmp)
+				fprintf(stderr, "slim: prune: --check failed: %s; the pruned copy removed, %s left as it was\n",
+					cr.why, in);
+			else
+				fprintf(stderr, "slim: prune: --check failed: %s; %s removed\n", cr.why, out);
+			free(tmp);
+			return cli_finish(EXIT_GATE);
+		}
+		printf("check passed: exit status %d and %zu bytes of stdout on both\n",
+		       cr.status_in, cr.stdout_in);
+		if (tmp && prune_replace(tmp, final, &d)) {
+			prune_remove(tmp);
+			free(tmp);
+			return cli_finish(cli_diag(&d));
+		}
+	}
+	free(tmp);
+	cli_wrote(final);
 	return cli_finish(0);
 }

@@ -118,4 +118,29 @@ int prune_tree(const char *in, const char *out, const struct prune_tree_opts *o,
 int prune_file(const char *in, const char *out, const struct prune_opts *o,
 	       struct prune_result *r, struct diag *d);
 
+/* Remove a file or a whole tree (what a failed --check leaves). */
+void prune_remove(const char *path);
+/* Put tmp (a file or a directory, beside target) in target's place: a
+ * rename, or for a directory the target moved aside, tmp renamed in, the
+ * old tree removed.  -1 with d set (target then as it was). */
+int prune_replace(const char *tmp, const char *target, struct diag *d);
+
+/* --check CMD: run on INPUT then on OUT, compared (prune/check.c). */
+struct prune_check_result {
+	bool passed;
+	int status_in, status_out;   /* exit status; -1: timed out */
+	size_t stdout_in, stdout_out;
+	char why[200];               /* when not passed */
+};
+
+/*
+ * Run CMD (/bin/sh -c, each "{}" replaced by the quoted path) on in, then
+ * on out, each with stdin from /dev/null and at most timeout_s seconds
+ * (then killed with its process group); passed when exit status and
+ * stdout are the same.  Returns 0 and fills r, or -1 with d set when a
+ * command could not be started.
+ */
+int prune_check(const char *cmd, const char *in, const char *out,
+		unsigned timeout_s, struct prune_check_result *r, struct diag *d);
+
 #endif

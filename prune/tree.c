@@ -391,6 +391,43 @@ static int write_tree(struct tctx *c, struct diag *d)
 	return rc;
 }
 
+void prune_remove(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st))
+		return;
+	if (S_ISDIR(st.st_mode))
+		rm_tree(path);
+	else
+		unlink(path);
+}
+
+int prune_replace(const char *tmp, const char *target, struct diag *d)
+{
+	struct stat st;
+	if (lstat(tmp, &st))
+		return diag_err(d, tmp, "%s", strerror(errno));
+	if (!S_ISDIR(st.st_mode)) {
+		if (rename(tmp, target))
+			return diag_err(d, target, "%s", strerror(errno));
+		return 0;
+	}
+	char *aside = NULL;
+	if (asprintf(&aside, "%s.slim-prune-old.%ld", target, (long)getpid()) < 0)
+		abort();
+	int rc = 0;
+	if (rename(target, aside))
+		rc = diag_err(d, target, "%s", strerror(errno));
+	else if (rename(tmp, target)) {
+		rc = diag_err(d, target, "%s", strerror(errno));
+		rename(aside, target);
+	} else {
+		rm_tree(aside);
+	}
+	free(aside);
+	return rc;
+}
+
 static bool ends_with(const char *s, const char *x)
 {
 	size_t a = strlen(s), b = strlen(x);

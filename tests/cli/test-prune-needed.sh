@@ -132,3 +132,23 @@ readelf -VW run/app.pruned | grep -q "File: libc.so.6" || die "app.pruned lost l
 ldd run/app.pruned > ldd.txt 2>&1 || die "ldd app.pruned: $(cat ldd.txt)"
 [ -z "$(ldd -u -r run/app.pruned | grep '^	')" ] || die "app.pruned: $(ldd -u -r run/app.pruned)"
 echo "ok: a version requirement on the unused library keeps it (refused, why said); without one the entry and its record go"
+
+# 3. --check CMD: {} is INPUT, then OUT; a difference removes OUT, exit 1
+cd .. || die "cd"
+cp /usr/bin/gio gio
+expect_rc 0 "$SLIM" prune gio -o gio.ok --check '{} --version' > out.txt 2> err.txt
+grep -q "^check passed: exit status 0" out.txt || die "--check: $(cat out.txt err.txt)"
+[ -x gio.ok ] || die "--check passed but OUT is missing"
+expect_rc 1 "$SLIM" prune gio -o gio.bad --check 'echo {}' > out.txt 2> err.txt
+grep -q "^slim: prune: --check failed: stdout differs" err.txt || die "--check difference: $(cat err.txt)"
+[ ! -e gio.bad ] || die "a failed --check left OUT"
+expect_rc 1 "$SLIM" prune gio -o gio.st --check 'case {} in *st) exit 3;; esac' > out.txt 2> err.txt
+grep -q "exit status 3 on OUT, 0 on INPUT" err.txt || die "--check status: $(cat err.txt)"
+sum=$(sha256sum < gio)
+expect_rc 1 "$SLIM" prune gio -o gio --in-place --check 'echo {}' > out.txt 2> err.txt
+[ "$(sha256sum < gio)" = "$sum" ] || die "a failed --check --in-place changed INPUT"
+ls -A | grep -q 'slim-prune' && die "temporaries left: $(ls -A | grep slim-prune)"
+expect_rc 0 "$SLIM" prune gio -o gio --in-place --check '{} --version < /dev/null; cat > /dev/null' > out.txt 2> err.txt
+[ "$(sha256sum < gio)" != "$sum" ] || die "a passed --check --in-place left INPUT as it was"
+readelf -dW gio | grep -q libgmodule && die "--in-place --check: libgmodule still needed"
+echo "ok: --check passes on the same output, removes OUT (or leaves INPUT) on a different status or stdout"
