@@ -7,8 +7,13 @@
 # side in one run, best of N (default 3); printed: wall and CPU seconds,
 # peak RSS, and slim's time over jdupes'.  slim does the whole report
 # (every file typed, every program's closure resolved inside the tree,
-# orphans, duplicates, the JSON); jdupes only the duplicates.  Also checks
-# that both find the same duplicate sets.
+# orphans, duplicates, the JSON); jdupes only the duplicates.  Also:
+#   - slim's peak RssAnon (sampled every 10 ms from /proc/PID/status: the
+#     pages of mapped inputs are the page cache's, not slim's; peak RSS
+#     counts them) and a run under --max-memory 512M;
+#   - --cache: the first run with an empty cache directory, then the
+#     unchanged re-run (best of N), and its share of the first;
+#   - that both tools find the same duplicate sets.
 #   bench/tree.sh [TREE_DIR] [RUNS]    (TREE_DIR is made when missing)
 set -u
 slim=${SLIM:-$(cd "$(dirname "$0")/.." && pwd)/slim}
@@ -34,16 +39,37 @@ bestof() {
 	done
 	echo "$bw $bc $bm"
 }
+# peak RssAnon (KiB) of CMD, sampled every 10 ms; its exit status after
+peak_anon() {
+	"$@" > /dev/null 2>&1 &
+	local pid=$! peak=0 a
+	while a=$(awk '/^RssAnon:/ {print $2}' /proc/$pid/status 2> /dev/null) && [ -n "$a" ]; do
+		[ "$a" -gt "$peak" ] && peak=$a
+		sleep 0.01
+	done
+	wait $pid
+	echo "$peak $?"
+}
 files=$(find "$T" -type f | wc -l)
 bytes=$(du -sb "$T" | cut -f1)
 read -r jw jc jm < <(bestof jdupes -r -q "$T")
 read -r sw sc sm < <(bestof "$slim" report "$T" --json -o "$tf.json")
+read -r anon _ < <(peak_anon "$slim" report "$T" --json -o "$tf.json")
+read -r _ mrc < <(peak_anon "$slim" --max-memory 512M report "$T" --json -o "$tf.mm.json")
+cache=$(mktemp -d)
+read -r cw cc _ < <(timeit "$slim" report "$T" --json -o "$tf.c1.json" --cache "$cache")
+read -r ww wc _ < <(bestof "$slim" report "$T" --json -o "$tf.c2.json" --cache "$cache")
 printf '%s: %s files, %s bytes; best of %s runs, warm page cache, %s CPUs\n' \
 	"$T" "$files" "$bytes" "$runs" "$(nproc)"
-printf '%-28s %8s %8s %10s\n' tool wall_s cpu_s peak_MiB
-printf '%-28s %8s %8s %10s\n' "jdupes -r" "$jw" "$jc" "$((jm / 1024))"
-printf '%-28s %8s %8s %10s\n' "slim report DIR --json" "$sw" "$sc" "$((sm / 1024))"
-awk "BEGIN{printf \"slim / jdupes: %.2fx wall, %.2fx CPU\n\", $sw / $jw, $sc / $jc}"
+printf '%-34s %8s %8s %10s %10s\n' tool wall_s cpu_s peak_MiB anon_MiB
+printf '%-34s %8s %8s %10s %10s\n' "jdupes -r" "$jw" "$jc" "$((jm / 1024))" -
+printf '%-34s %8s %8s %10s %10s\n' "slim report DIR --json" "$sw" "$sc" "$((sm / 1024))" "$((anon / 1024))"
+printf '%-34s %8s %8s\n' "slim ... --cache (first run)" "$cw" "$cc"
+printf '%-34s %8s %8s\n' "slim ... --cache (unchanged re-run)" "$ww" "$wc"
+awk "BEGIN{printf \"slim / jdupes: %.2fx wall, %.2fx CPU; cached re-run / first: %.1f%%\n\", $sw / $jw, $sc / $jc, 100 * $ww / $cw}"
+echo "--max-memory 512M: exit $mrc$([ "$mrc" = 0 ] && echo ' (passes)')"
+cmp -s "$tf.json" "$tf.c2.json" && echo "cached JSON: identical to the uncached run's" ||
+	echo "cached JSON: DIFFERENT from the uncached run's"
 # the same duplicate sets
 jdupes -r -q "$T" > "$tf.jd"
 python3 - "$T" "$tf.jd" "$tf.json" <<'PY'
@@ -58,4 +84,4 @@ got = {frozenset(f['attrs']['paths']) for f in r['findings'] if f['kind'] == 'du
 print('duplicate sets: slim %d, jdupes %d, %s' % (len(got), len(want), 'the same' if got == want else
       'DIFFERENT (%d only slim, %d only jdupes)' % (len(got - want), len(want - got))))
 PY
-rm -f "$tf" "$tf.json" "$tf.jd"
+rm -rf "$tf" "$tf".*json "$tf.jd" "$cache"
