@@ -20,6 +20,8 @@
  *   gzip (RFC 1952): the MTIME field (timestamp), then the stream
  *     decompressed with zlib (bounded) and compared as a unit counted at
  *     its compressed size.
+ *   zstd (RFC 8878): no header fields to differ; the decompressed
+ *     streams compared, counted at the larger compressed size.
  *   zip, wheel, jar (APPNOTE): members by name, their header fields and
  *     extra fields, their data (inflated when deflated); see zip_units().
  *   anything else: one unit.
@@ -31,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "../../common/util.h"
 
@@ -398,6 +401,29 @@ static bool pyc_units(struct bd_ctx *c, const char *prefix, const unsigned char 
 
 /* ------------------------------------------------------------ gzip --- */
 
+/* Compare decompressed content, then scale the rows it wrote so that
+ * they count `bytes` (the compressed size the file holds) in all. */
+static void compare_scaled(struct bd_ctx *c, const char *name, const char *where,
+			   const struct buf *ua, const struct buf *ub, uint64_t bytes)
+{
+	size_t before = c->f->ncauses;
+	uint64_t b0 = c->f->bytes_differing;
+	c->depth++;
+	bd_compare(c, name, where, (unsigned char *)ua->p, ua->len, (unsigned char *)ub->p, ub->len);
+	c->depth--;
+	uint64_t got = c->f->bytes_differing - b0, given = 0;
+	for (size_t k = before; k < c->f->ncauses && got; k++) {
+		struct bd_cause_row *r = &c->f->causes[k];
+		uint64_t share = k + 1 == c->f->ncauses ? bytes - given :
+			(uint64_t)((double)bytes * r->bytes / got);
+		c->f->bytes_differing += share - r->bytes;
+		if (r->cause != BC_UNEXPLAINED)
+			c->f->bytes_explained += share - r->bytes;
+		r->bytes = share;
+		given += share;
+	}
+}
+
 /* Inflate one gzip stream (header included), at most GZ_MAX bytes. */
 static int gunzip(const unsigned char *p, size_t n, struct buf *out)
 {
@@ -485,28 +511,57 @@ static bool gzip_units(struct bd_ctx *c, const char *prefix, const unsigned char
 		bd_row(c, BC_UNEXPLAINED, rest, "%s: same content, other compression", where);
 	else {
 		snprintf(where, sizeof where, "%sgzip stream: ", prefix);
-		c->depth++;
-		size_t before = c->f->ncauses;
-		uint64_t b0 = c->f->bytes_differing;
-		bd_compare(c, "", where, (unsigned char *)da.p, da.len, (unsigned char *)db.p, db.len);
-		c->depth--;
-		/* count the stream at its compressed size: scale the rows */
-		uint64_t got = c->f->bytes_differing - b0, given = 0;
-		for (size_t k = before; k < c->f->ncauses && got; k++) {
-			struct bd_cause_row *r = &c->f->causes[k];
-			uint64_t share = k + 1 == c->f->ncauses ? rest - given :
-				(uint64_t)((double)rest * r->bytes / got);
-			c->f->bytes_differing += share - r->bytes;
-			if (r->cause != BC_UNEXPLAINED)
-				c->f->bytes_explained += share - r->bytes;
-			r->bytes = share;
-			given += share;
-		}
+		compare_scaled(c, "", where, &da, &db, rest);
 	}
 out:
 	buf_free(&da);
 	buf_free(&db);
 	return true;
+}
+
+/* ------------------------------------------------------------ zstd --- */
+
+/* RFC 8878: frames carry no time or name; a pair of streams is compared
+ * by content (libzstd's streaming decoder, bounded), counted at the
+ * larger compressed size. */
+static int unzstd(const unsigned char *p, size_t n, struct buf *out)
+{
+	ZSTD_DStream *z = ZSTD_createDStream();
+	if (!z)
+		return -1;
+	ZSTD_inBuffer in = {p, n, 0};
+	size_t rc = 1;
+	while (in.pos < in.size && out->len < GZ_MAX) {
+		buf_grow(out, 1 << 16);
+		ZSTD_outBuffer o = {out->p + out->len, 1 << 16, 0};
+		rc = ZSTD_decompressStream(z, &o, &in);
+		out->len += o.pos;
+		if (ZSTD_isError(rc))
+			break;
+		if (!o.pos && !rc)
+			break;
+	}
+	ZSTD_freeDStream(z);
+	return ZSTD_isError(rc) || rc || in.pos != in.size ? -1 : 0;
+}
+
+static bool zstd_units(struct bd_ctx *c, const char *prefix, const unsigned char *a,
+		       size_t na, const unsigned char *b, size_t nb)
+{
+	struct buf da = BUF_INIT, db = BUF_INIT;
+	bool ok = !unzstd(a, na, &da) && !unzstd(b, nb, &db);
+	if (ok) {
+		char where[768];
+		snprintf(where, sizeof where, "%szstd stream: ", prefix);
+		if (da.len == db.len && !memcmp(da.p, db.p, da.len))
+			bd_row(c, BC_UNEXPLAINED, na > nb ? na : nb,
+			       "%s same content, other compression", where);
+		else
+			compare_scaled(c, "", where, &da, &db, na > nb ? na : nb);
+	}
+	buf_free(&da);
+	buf_free(&db);
+	return ok;
 }
 
 /* ------------------------------------------------------------- zip --- */
@@ -657,22 +712,7 @@ static void zip_data(struct bd_ctx *c, const char *prefix, const char *name,
 	} else if (ua.len == ub.len && !memcmp(ua.p, ub.p, ua.len)) {
 		bd_row(c, BC_UNEXPLAINED, bytes, "%s[zip data]: same content, other compression", where);
 	} else {
-		size_t before = c->f->ncauses;
-		uint64_t b0 = c->f->bytes_differing;
-		c->depth++;
-		bd_compare(c, name, where, (unsigned char *)ua.p, ua.len, (unsigned char *)ub.p, ub.len);
-		c->depth--;
-		uint64_t got = c->f->bytes_differing - b0, given = 0;
-		for (size_t k = before; k < c->f->ncauses && got; k++) {   /* at compressed size */
-			struct bd_cause_row *r = &c->f->causes[k];
-			uint64_t share = k + 1 == c->f->ncauses ? bytes - given :
-				(uint64_t)((double)bytes * r->bytes / got);
-			c->f->bytes_differing += share - r->bytes;
-			if (r->cause != BC_UNEXPLAINED)
-				c->f->bytes_explained += share - r->bytes;
-			r->bytes = share;
-			given += share;
-		}
+		compare_scaled(c, name, where, &ua, &ub, bytes);
 	}
 	buf_free(&ua);
 	buf_free(&ub);
@@ -777,6 +817,11 @@ void bd_compare(struct bd_ctx *c, const char *name, const char *prefix,
 			return;
 		if (gzip_units(c, prefix, a, na, b, nb))
 			return;
+		if (!memcmp(a, "\x28\xb5\x2f\xfd", 4) && !memcmp(b, "\x28\xb5\x2f\xfd", 4)) {
+			if (zstd_units(c, prefix, a, na, b, nb))
+				return;
+			corrupt(c, prefix, "zstd stream");
+		}
 		if (!memcmp(a, "PK\3\4", 4) && !memcmp(b, "PK\3\4", 4)) {
 			if (zip_units(c, prefix, a, na, b, nb))
 				return;
