@@ -9,6 +9,7 @@
 #include "../pipeline/cache.h"
 #include "report-text.h"
 #include "report-tree.h"
+#include "../common/memlimit.h"
 #include "../common/ofile.h"
 #include "../common/util.h"
 
@@ -22,7 +23,7 @@
 enum { O_JSON = CLI_O_FIRST, O_HTML, O_SVG, O_MAP, O_PYT, O_PYR, O_ARCH,
        O_KERN, O_NOGPU, O_TOP, O_PERF, O_WHY, O_DERIVE,
        O_NODERIVE, O_BYTES, O_HOST, O_ENTRY, O_PRUNE, O_INCLUDE,
-       O_FILES, O_NULL };
+       O_FILES, O_NULL, O_PRUNE_DATA, O_MAX_UNPACK };
 
 /* apart from the list above, whose tail other options grow */
 enum { O_CACHE = CLI_O_FIRST + 64 };
@@ -57,6 +58,13 @@ static const struct cli_opt opts[] = {
 	{O_PRUNE, "prune-list", "FILE", "a directory input: write the paths (relative to\n"
 					"it) its proven findings delete, one a line"},
 	{O_INCLUDE, "include", "likely", "the prune list also takes the likely findings"},
+	{O_PRUNE_DATA, "prune-data", NULL, "with a --py-trace recorded by `slim pydeps record`:\n"
+					   "data files no recorded run opened are prunable\n"
+					   "too (likely; without it no data file is in a\n"
+					   "prune list)"},
+	{O_MAX_UNPACK, "max-unpack", "SIZE", "an archive or image input: at most SIZE bytes\n"
+					     "unpacked (512M, 20G, unlimited; default 8x the\n"
+					     "input + 1G)"},
 	{O_ARCH, "arch", "LIST", "GPU targets shipped, e.g. sm_80,sm_90"},
 	{O_KERN, "kernels", NULL, "decompress cubins and list kernels"},
 	{O_NOGPU, "no-gpu", NULL, "skip the CUDA fat binary scan"},
@@ -156,6 +164,16 @@ static int parse(struct report_cli *o, int argc, char **argv)
 			if (strcmp(optarg, "likely"))
 				return cli_usage_error(&cmd_report_spec, "--include takes 'likely', not '%s'", optarg);
 			o->r.deploy.include_likely = true;
+			break;
+		case O_PRUNE_DATA:
+			o->r.py.prune_data = true;
+			o->r.deploy.prune_data = true;
+			break;
+		case O_MAX_UNPACK:
+			if (memlimit_parse(optarg, &o->r.deploy.max_unpack))
+				return cli_usage_error(&cmd_report_spec, "--max-unpack takes a size (512M, 20G, unlimited), not '%s'", optarg);
+			if (!o->r.deploy.max_unpack)
+				o->r.deploy.max_unpack = UINT64_MAX;   /* unlimited */
 			break;
 		case O_ARCH: {
 			struct fatbin_target tv[64];

@@ -99,3 +99,27 @@ void sha256_hex(const void *p, size_t n, char hex[65])
 		snprintf(hex + 2 * i, 3, "%02x", md[i]);
 	hex[64] = 0;
 }
+
+int sha256_fd_hex(int fd, char hex[65])
+{
+	unsigned char md[SHA256_DIGEST_SIZE];
+	static __thread unsigned char b[1 << 16];
+	struct sha256_ctx ctx;
+	sha256_init(&ctx);
+	for (off_t off = 0;;) {
+		ssize_t k = pread(fd, b, sizeof b, off);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -1;
+		if (!k)
+			break;
+		sha256_update(&ctx, (size_t)k, b);
+		off += k;
+	}
+	sha256_digest(&ctx, sizeof md, md);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	hex[64] = 0;
+	return 0;
+}

@@ -33,5 +33,8 @@ void mfile_close(struct mfile *f);
 
 /* SHA-256 of [p, p+n) as 64 lowercase hex digits plus NUL into hex[65]. */
 void sha256_hex(const void *p, size_t n, char hex[65]);
+/* The same over the whole file open at fd, read in 64 KiB blocks from
+ * offset 0 (memory bounded whatever its size).  0, or -1 with errno. */
+int sha256_fd_hex(int fd, char hex[65]);
 
 #endif

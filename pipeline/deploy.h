@@ -109,6 +109,9 @@ struct deploy_opts {
 				* context from them, sysroot = the root and
 				* ids by path (elf_opts.path_of); NULL:
 				* defaults */
+	uint64_t max_unpack;   /* --max-unpack: an archive or image's bound
+				* (deploy_unpack_opts.max_bytes; 0: the
+				* default) */
 	bool no_gpu;           /* --no-gpu: the tree's ELF files not scanned
 				* for CUDA fat binaries */
 	/* progress (on a terminal): the files and bytes inventoried so far,

@@ -26,6 +26,7 @@
  * size.c does.  Nothing here prints: cli/ prints errs and w.
  */
 #include "pipeline.h"
+#include "unpack.h"
 #include "../analyzers/archive/archive.h"
 #include "../common/diag.h"
 #include "../common/filetype.h"
@@ -232,14 +233,17 @@ static int run_tree(struct graph *g, const struct pipeline_opts *o,
 		return deploy_tree(g, in->path, in->path, &d, r, errs);
 	struct deploy_unpacked u;
 	struct diag e = {0};
-	if (deploy_unpack(in->path, &u, r->w, &e)) {
+	struct deploy_unpack_opts uo = {.max_bytes = o->deploy.max_unpack};
+	if (deploy_unpack_with(in->path, &uo, &u, r->w, &e)) {
 		diag_warn(errs, &e);
 		return -1;
 	}
-	size_t before = g->ninputs;
+	size_t before = g->ninputs, wfrom = r->w ? r->w->n : 0, efrom = errs->n;
 	int rc = deploy_tree(g, u.dir, in->path, &d, r, errs);
 	if (g->ninputs > before)   /* the input is the archive or image */
 		g->inputs[g->ninputs - 1].kind = graph_str(g, u.nlayers ? "image" : "archive");
+	/* what the tree's analyzers said names the private directory */
+	unpack_rename(g, u.dir, in->path, r->w, wfrom, errs, efrom);
 	hidden_findings(g, &u);
 	deploy_cleanup(&u);
 	return rc;

@@ -30,6 +30,7 @@ struct tfile {
 	uint8_t cat;            /* enum tcat */
 	bool pytree;            /* inside a Python installation's tree */
 	bool root, live, scanned, named;
+	bool opened;            /* a record trace's run opened or mapped it */
 	uint8_t removed;        /* 0, or 1 proven / 2 likely: a finding removes it */
 	uint32_t naliases;      /* other paths of the same inode */
 	bool dupc;              /* another file has its size: a candidate
@@ -67,6 +68,8 @@ struct tree {
 	struct hmap by_inode;   /* "dev:ino" -> index + 1 */
 	struct hmap by_path;    /* rel -> index + 1 (every path, aliases too) */
 	bool traced;            /* --py-trace given: pydeps judged the trees */
+	bool recorded;          /* a record trace given: what no recorded
+				 * run opened is known (--prune-data) */
 	bool gpu;               /* the ELF files were scanned for GPU code */
 	const char **pytrees;   /* Python installations' trees, rel */
 	size_t npytrees, cappytrees;

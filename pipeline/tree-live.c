@@ -25,6 +25,13 @@
  *             every file name it matches (fnmatch).  A library named so is kept (a dlopens
  *             edge with the string as evidence) and analyzed as a root in
  *             turn, until nothing new is named
+ *   traces    a record trace's "load" lines (every shared object mapped
+ *             at exit, or dlopen'd): each file of the tree it names is
+ *             kept by a dlopens edge from the trace and analyzed as a
+ *             root (a name computed at run time is seen this way only)
+ *   data      --prune-data with a record trace: data files outside the
+ *             Python trees that no recorded run opened (`unopened-data`,
+ *             likely)
  *   orphans   a shared object outside the Python trees still not live:
  *             `likely` (a computed name or a path read from a data file
  *             is not seen), the reason says what was searched
@@ -157,9 +164,11 @@ static int tree_python(struct tree *t, struct graph *g, const struct run *r,
 	const char **roots = xcalloc(t->npytrees + 1, sizeof *roots);
 	int rc = 0;
 	for (size_t i = 0; i < t->npytrees; i++)
-		roots[i] = arena_printf(&t->arena, "%s/%s", t->dir, t->pytrees[i]);
+		roots[i] = t->pytrees[i][0] ? arena_printf(&t->arena, "%s/%s", t->dir, t->pytrees[i])
+					    : t->dir;   /* a wheel: the root */
 	po.roots = roots;
 	po.nroots = t->npytrees;
+	po.trace_root = t->dir;   /* traces are recorded inside the tree */
 	po.scripts = t->scripts;
 	po.nscripts = t->nscripts;
 	pr.py = &po;
@@ -182,6 +191,93 @@ static int tree_python(struct tree *t, struct graph *g, const struct run *r,
 	free(in);
 	free(roots);
 	return rc;
+}
+
+/* ---- what a recorded run loaded ---- */
+
+struct loads {
+	struct tree *t;
+	struct graph *g;
+	const char *trace;     /* its path */
+	const char *from;      /* its node, made on its first load */
+	size_t named;
+};
+
+/* A path the traced process loaded, as a file of the tree: recorded in
+ * a chroot of the tree it is the path inside it ("/usr/lib/..."); a run
+ * outside names the tree's own directory first. */
+static size_t loaded_file(struct tree *t, const char *p)
+{
+	size_t dl = strlen(t->dir), rl = strlen(t->real);
+	if (!strncmp(p, t->real, rl) && p[rl] == '/')
+		p += rl;
+	else if (!strncmp(p, t->dir, dl) && p[dl] == '/')
+		p += dl;
+	return *p == '/' ? tree_find(t, p) : 0;
+}
+
+/* The node of the trace at path: pydeps' (tree_python() ran), else one
+ * made here. */
+static const char *trace_node(struct graph *g, const char *path)
+{
+	for (size_t i = 0; i < g->nnodes; i++) {
+		const struct gnode *n = g->nodes[i];
+		const char *p = strcmp(n->kind, NK_TRACE) ? NULL : attr_get_str(n->attrs, "path");
+		if (p && !strcmp(p, path))
+			return n->id;
+	}
+	const char *id = ids_trace(g, path, 1);
+	for (int k = 2; graph_node(g, id); k++)
+		id = ids_trace(g, path, k);
+	attr_str(graph_node_attrs(graph_add_node(g, NK_TRACE, id, NULL)), "path", path);
+	return id;
+}
+
+static void on_file(void *ctx, const char *path, bool loaded)
+{
+	struct loads *c = ctx;
+	size_t i = loaded_file(c->t, path);
+	struct tfile *f = i ? &c->t->f[i - 1] : NULL;
+	if (f)
+		f->opened = true;
+	/* extension modules: pydeps keeps those its kept modules load */
+	if (!f || !loaded || f->cat != TC_ELF || f->pytree)
+		return;
+	if (!c->from)
+		c->from = trace_node(c->g, c->trace);
+	json_t *a = graph_edge_attrs(graph_add_edge(c->g, c->from, f->id, EK_DLOPENS));
+	attr_str(a, "analyzer", "tree");
+	attr_str(a, "evidence", "trace");
+	attr_str(a, "name", graph_str(c->g, path));
+	if (!f->root && !f->named) {
+		f->named = true;
+		c->named++;
+	}
+}
+
+/* Record traces name every shared object the run mapped (/proc/self/maps
+ * at exit) or dlopen'd: each one of the tree is kept, by a dlopens edge
+ * from the trace (evidence "trace"), and analyzed as a root, so that a
+ * library loaded through a name computed at run time, which no string
+ * shows, is no orphan when a recorded run saw it load. */
+static void trace_loads(struct tree *t, struct graph *g, const struct run *r)
+{
+	size_t nt = r->py ? r->py->ntraces : 0;
+	for (size_t k = 0; k < nt; k++) {
+		struct mfile mf;
+		struct diag d = {0};
+		if (mfile_open(&mf, r->py->traces[k], &d))
+			continue;   /* tree_python() said so */
+		struct loads c = {t, g, r->py->traces[k], NULL, 0};
+		if (pydeps_trace_files(r->py->traces[k], mf.p, mf.n, on_file, &c))
+			t->recorded = true;
+		mfile_close(&mf);
+	}
+	for (size_t i = 0; i < t->n; i++)
+		if (t->f[i].named && !t->f[i].root) {
+			add_root(t, i);
+			analyze(t, g, r, i);
+		}
 }
 
 static void mark_live(struct tree *t, struct graph *g)
@@ -449,6 +545,28 @@ static void orphans(struct tree *t, struct graph *g, const struct names *nm)
 	buf_free(&why);
 }
 
+/* --prune-data with a record trace: a data file outside the Python
+ * trees (pydeps judges theirs) that no recorded run opened or mapped.
+ * Likely only: the recorder sees Python's opens and the files mapped at
+ * exit, not what a C library read with fopen() and closed (time zones,
+ * nsswitch.conf, certificates read by OpenSSL). */
+static void unopened_data(struct tree *t, struct graph *g, const struct deploy_opts *o,
+			  const struct run *r)
+{
+	if (!o->prune_data || !t->recorded)
+		return;
+	size_t nt = r->py ? r->py->ntraces : 0;
+	for (size_t i = 0; i < t->n; i++) {
+		struct tfile *f = &t->f[i];
+		if (f->cat != TC_DATA || f->pytree || f->opened || !f->size)
+			continue;
+		graph_add_finding(g, "unopened-data", f->id, NULL, f->size, "likely",
+			graph_strf(g, "a data file no recorded run opened or mapped (%zu trace%s, --prune-data); a file a C library reads with fopen() and closes again is not recorded",
+				   nt, nt == 1 ? "" : "s"),
+			graph_strf(g, "delete %s, then rerun the workload in the pruned tree on inputs it has not seen", f->rel));
+	}
+}
+
 int tree_live(struct tree *t, struct graph *g, const struct deploy_opts *o,
 	      const struct run *r, struct diag_list *errs)
 {
@@ -471,12 +589,14 @@ int tree_live(struct tree *t, struct graph *g, const struct deploy_opts *o,
 	 * edges (their closures resolved by this root's ELF context) */
 	if (traced && tree_python(t, g, r, errs))
 		rc = -1;
+	trace_loads(t, g, r);
 	struct names nm = {0};
 	candidate_names(t, g, &nm);
 	do
 		mark_live(t, g);
 	while (scan_strings(t, g, &nm, r));
 	orphans(t, g, &nm);
+	unopened_data(t, g, o, r);
 	hmap_free(&nm.map);
 	free(nm.name);
 	free(nm.file);

@@ -14,8 +14,9 @@
  *             directory; the largest files ranked
  *   prune     the paths a prune list holds (relative to the root), each
  *             with the finding and its confidence; data files are never
- *             in it (no finding deletes one), nor duplicates (their fix
- *             is a hardlink)
+ *             in it unless a record trace and --prune-data say so
+ *             (unopened-data, pydeps' data units), nor duplicates
+ *             (their fix is a hardlink)
  */
 #include "tree-int.h"
 #include "../common/util.h"
@@ -29,7 +30,8 @@ static const char *const cat_name[TC_NCAT] = {"elf", "python", "data"};
 /* the finding kinds whose fix deletes the file */
 static bool deletes(const char *kind)
 {
-	return !strcmp(kind, "orphan-library") || !strcmp(kind, "prunable-module");
+	return !strcmp(kind, "orphan-library") || !strcmp(kind, "prunable-module") ||
+	       !strcmp(kind, "unopened-data");
 }
 
 struct acc {
@@ -38,25 +40,29 @@ struct acc {
 
 /* a path a finding names, relative to the root: a tree node's path
  * attr is already; pydeps' paths are the root's directory + "/" + rel */
-static size_t find_path(struct tree *t, const char *p)
+static const char *tree_rel(struct tree *t, const char *p)
 {
 	size_t dl = strlen(t->dir), rl = strlen(t->real);
 	if (!p)
-		return 0;
+		return NULL;
 	if (!strncmp(p, t->dir, dl) && p[dl] == '/')
-		p += dl + 1;
-	else if (!strncmp(p, t->real, rl) && p[rl] == '/')
-		p += rl + 1;
-	else if (p[0] == '/')
-		return 0;   /* not a path of this tree */
-	return tree_find(t, p);
+		return p + dl + 1;
+	if (!strncmp(p, t->real, rl) && p[rl] == '/')
+		return p + rl + 1;
+	return p[0] == '/' ? NULL : p;   /* not a path of this tree */
+}
+
+static size_t find_path(struct tree *t, const char *p)
+{
+	p = tree_rel(t, p);
+	return p ? tree_find(t, p) : 0;
 }
 
 static void remove_one(struct tree *t, size_t i, const struct gfinding *fd,
-		       json_t *prune)
+		       json_t *prune, bool data)
 {
-	if (!i || t->f[i - 1].cat == TC_DATA)
-		return;   /* data files are never in a prune list */
+	if (!i || (t->f[i - 1].cat == TC_DATA && !data))
+		return;   /* data files: only with a record trace and --prune-data */
 	uint8_t lv = !strcmp(fd->confidence, "proven") ? 1 : 2;
 	struct tfile *f = &t->f[i - 1];
 	if (f->removed && f->removed <= lv)
@@ -77,7 +83,20 @@ static void remove_one(struct tree *t, size_t i, const struct gfinding *fd,
 	json_array_append_new(prune, e);
 }
 
-static void mark_removed(struct tree *t, struct graph *g, json_t *prune)
+/* every file below the directory rel (a package unit pydeps names by its
+ * directory); one pass over the files, for the few such units */
+static void remove_dir(struct tree *t, const char *rel, const struct gfinding *fd,
+		       json_t *prune, bool data)
+{
+	size_t l = rel ? strlen(rel) : 0;
+	if (!l)
+		return;
+	for (size_t i = 0; i < t->n; i++)
+		if (!strncmp(t->f[i].rel, rel, l) && t->f[i].rel[l] == '/')
+			remove_one(t, i + 1, fd, prune, data);
+}
+
+static void mark_removed(struct tree *t, struct graph *g, json_t *prune, bool data)
 {
 	for (size_t k = 0; k < g->nfindings; k++) {
 		const struct gfinding *fd = &g->findings[k];
@@ -87,12 +106,17 @@ static void mark_removed(struct tree *t, struct graph *g, json_t *prune)
 		if (paths) {   /* pydeps: a unit of several files */
 			size_t j;
 			json_t *p;
-			json_array_foreach(paths, j, p)
-				remove_one(t, find_path(t, json_string_value(p)), fd, prune);
+			json_array_foreach(paths, j, p) {
+				size_t i = find_path(t, json_string_value(p));
+				if (i)
+					remove_one(t, i, fd, prune, data);
+				else   /* a package's directory: every file in it */
+					remove_dir(t, tree_rel(t, json_string_value(p)), fd, prune, data);
+			}
 			continue;
 		}
 		const struct gnode *n = graph_node(g, fd->node);
-		remove_one(t, find_path(t, n ? attr_get_str(n->attrs, "path") : NULL), fd, prune);
+		remove_one(t, find_path(t, n ? attr_get_str(n->attrs, "path") : NULL), fd, prune, data);
 	}
 }
 
@@ -262,12 +286,12 @@ static json_t *python_trees(struct tree *t)
 		size_t pl = strlen(p);
 		struct acc a = {0};
 		for (size_t i = 0; i < t->n; i++)
-			if (!strncmp(t->f[i].rel, p, pl) && t->f[i].rel[pl] == '/') {
+			if (!pl || (!strncmp(t->f[i].rel, p, pl) && t->f[i].rel[pl] == '/')) {
 				a.files++;
 				a.bytes += t->f[i].size;
 			}
 		json_t *o = json_object();
-		attr_str(o, "path", p);
+		attr_str(o, "path", pl ? p : ".");   /* a wheel's root */
 		attr_int(o, "files", (long long)a.files);
 		attr_int(o, "bytes", (long long)a.bytes);
 		attr_bool(o, "judged", t->traced);
@@ -279,7 +303,7 @@ static json_t *python_trees(struct tree *t)
 void tree_totals(struct tree *t, struct graph *g, const struct deploy_opts *o)
 {
 	json_t *tt = json_object(), *prune = json_array(), *dirs = json_array();
-	mark_removed(t, g, prune);
+	mark_removed(t, g, prune, o->prune_data && t->recorded);
 	struct acc cat[TC_NCAT] = {{0}}, dup = {0}, all = {0};
 	account(t, cat, &dup, dirs);
 	for (int c = 0; c < TC_NCAT; c++) {

@@ -47,6 +47,7 @@
 #include "../analyzers/fatbin/fatbin.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <fts.h>
 #include <pthread.h>
@@ -128,6 +129,29 @@ static bool is_pytree(const char *rel, const char *base)
 			return false;
 	size_t bl = strlen(base), rl = strlen(rel);
 	return rl >= bl + 4 && !strncmp(rel + rl - bl - 4, "lib/", 4);
+}
+
+/* A wheel's layout (PEP 427: the packages and NAME.dist-info at the top,
+ * as installed into site-packages): the root itself is the Python tree
+ * (rel ""), as a wheel given to `slim report` is unpacked. */
+static bool wheel_root(int rootfd)
+{
+	int fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	struct dirent *de;
+	bool yes = false;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	while (!yes && (de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		yes = l > 10 && !strcmp(de->d_name + l - 10, ".dist-info") &&
+		      (de->d_type == DT_DIR || de->d_type == DT_UNKNOWN);
+	}
+	closedir(d);
+	return yes;
 }
 
 /* Python by its bytes: the .pyc magic (two bytes, then "\r\n"), a
@@ -375,14 +399,15 @@ static int walk(struct tree *t, const struct deploy_opts *o,
 		const char *rel = e->fts_pathlen > dl ? e->fts_path + dl + 1 : "";
 		switch (e->fts_info) {
 		case FTS_D:
-			if (!pylevel && e->fts_level > 0 && is_pytree(rel, e->fts_name)) {
-				pylevel = (size_t)e->fts_level;
+			if (!pylevel && (e->fts_level > 0 ? is_pytree(rel, e->fts_name)
+							   : wheel_root(t->rootfd))) {
+				pylevel = (size_t)e->fts_level + 1;
 				GROW(t->pytrees, t->cappytrees, t->npytrees + 1);
 				t->pytrees[t->npytrees++] = arena_strdup(&t->arena, rel);
 			}
 			break;
 		case FTS_DP:
-			if (pylevel == (size_t)e->fts_level)
+			if (pylevel == (size_t)e->fts_level + 1)
 				pylevel = 0;
 			break;
 		case FTS_F:

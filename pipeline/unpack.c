@@ -24,6 +24,7 @@
  */
 #include "unpack.h"
 #include "../common/diag.h"
+#include "../common/mfile.h"
 #include "../common/rootopen.h"
 #include "../common/util.h"
 
@@ -338,6 +339,29 @@ static int docker_layers(struct ux *x, int dirfd, char ***v, size_t *n)
 	return rc;
 }
 
+/* A content-addressed layer (blobs/sha256/HEX: an OCI layout's, or a
+ * docker save of Docker 25) is the bytes its digest names (image-spec
+ * descriptor.md: the digest of the blob as stored, compressed), checked
+ * before anything of it is written: a blob damaged or swapped after the
+ * manifest was made is an error naming the layer.  Layers named
+ * otherwise (older docker save's ID/layer.tar) carry no digest of their
+ * own; other algorithms than sha256 are not checked. */
+static int verify_blob(struct ux *x, int fd, const char *path, size_t layer)
+{
+	static const char pre[] = "blobs/sha256/";
+	const char *want = path + sizeof pre - 1;
+	char got[65];
+	if (strncmp(path, pre, sizeof pre - 1) || strlen(want) != 64)
+		return 0;
+	if (sha256_fd_hex(fd, got))
+		return diag_err(x->d, x->path, "layer %zu (%s): cannot read it: %s", layer, path,
+				strerror(errno));
+	if (strcmp(got, want))
+		return diag_err(x->d, x->path, "layer %zu (%s): its sha256 is %s, not the digest the manifest names",
+				layer, path, got);
+	return 0;
+}
+
 /* Apply layers (paths below dirfd) in order into x's root. */
 static int apply_layers(struct ux *x, int dirfd, char **v, size_t n,
 			const struct deploy_unpack_opts *o)
@@ -353,7 +377,10 @@ static int apply_layers(struct ux *x, int dirfd, char **v, size_t n,
 			return diag_err(x->d, x->path, "layer %zu (%s): %s", i + 1, v[i],
 					fd < 0 ? strerror(e) : "not a regular file");
 		}
+		int bad = verify_blob(x, fd, v[i], i + 1);
 		close(fd);
+		if (bad)
+			return -1;
 		in += (uint64_t)st.st_size;
 	}
 	if (!o->max_bytes)

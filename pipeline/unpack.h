@@ -64,6 +64,15 @@ struct archive *ux_reader(void);
 /* Remove the tree at dirfd/name (no symlink followed).  0 or -1/errno. */
 int ux_remove_tree(int dirfd, const char *name);
 
+/* unpack-names.c: every string of g and every warning added to w and
+ * errs since wfrom and efrom that names the private directory dir
+ * rewritten to name the path inside the deployable (a diagnostic's file:
+ * "NAME:PATH", NAME what the user gave).  dir may be removed after. */
+struct graph;
+void unpack_rename(struct graph *g, const char *dir, const char *name,
+		   struct diag_list *w, size_t wfrom, struct diag_list *errs,
+		   size_t efrom);
+
 /* Free x->seen. */
 void ux_free(struct ux *x);
 

@@ -36,12 +36,27 @@
  * shrinks and the prune list would grow.  A trace that names no module is
  * a warning (it still yields a prune list, which the user should not
  * trust). */
+static const char *in_root(struct pyset *s, const char *root, const char *p)
+{
+	size_t n = root ? strlen(root) : 0;
+	if (!root || !p || p[0] != '/' || (!strncmp(p, root, n) && p[n] == '/'))
+		return p;   /* relative, or recorded outside on the root's files */
+	return arena_printf(&s->arena, "%s%s", root, p);
+}
+
 static void read_traces(struct pyset *s, const struct input *in, size_t n,
-			struct pytrace *tr, size_t *ntr, struct diag_list *w)
+			struct pytrace *tr, size_t *ntr, const char *root,
+			struct diag_list *w)
 {
 	for (size_t i = 0; i < n; i++) {
 		pytrace_parse(&tr[*ntr], in[i].path, (const char *)in[i].p, in[i].n,
 			      &s->arena, w);
+		/* recorded in a chroot of root: its paths are root's */
+		struct pytrace *t = &tr[*ntr];
+		for (size_t k = 0; root && k < t->nmods; k++)
+			t->mods[k].path = in_root(s, root, t->mods[k].path);
+		for (size_t k = 0; root && k < t->nopened; k++)
+			t->opened[k] = in_root(s, root, t->opened[k]);
 		if (!tr[*ntr].nmods)
 			diag_warn_at(w, in[i].path, 0, "trace names no module "
 				     "(every module of the roots will look unused)");
@@ -168,11 +183,32 @@ static int add_script(struct pyset *s, const char *path, const char *name,
 	return mi;
 }
 
+/* The module whose source file is path (spelled as the roots spell it),
+ * or -1. */
+static int module_of_file(const struct pyset *s, const char *path)
+{
+	for (size_t i = 0; i < s->nmods; i++)
+		if (s->mods[i].src && s->mods[i].root >= 0 &&
+		    !s->roots[s->mods[i].root].is_script &&
+		    !strcmp(s->mods[i].src, path))
+			return (int)i;
+	return -1;
+}
+
 static void add_scripts(struct pycl *c, const struct pydeps_opts *o,
 			struct pytrace *tr, size_t ntr, struct diag_list *w)
 {
 	struct pyset *s = c->s;
 	for (size_t i = 0; i < o->nscripts; i++) {
+		/* a module of the roots given by its file (a deployable's
+		 * --entry usr/lib/python3/dist-packages/yaml/__init__.py):
+		 * used under its own name, so that its relative imports
+		 * resolve in its package, as `python -m yaml` runs it */
+		int own = module_of_file(s, o->scripts[i]);
+		if (own >= 0) {
+			pycl_mark_used(c, own);
+			continue;
+		}
 		const char *b = path_base(o->scripts[i]);
 		const char *dot = strrchr(b, '.');
 		char *name = arena_strndup(&s->arena, b, dot ? (size_t)(dot - b) : strlen(b));
@@ -302,7 +338,7 @@ int pydeps_merge(struct graph *g, const struct input *in, size_t n,
 	int rc = -1;
 
 	/* read_traces + inventory (roots from the traces when none given) */
-	read_traces(&s, in, n, tr, &ntr, w);
+	read_traces(&s, in, n, tr, &ntr, o->trace_root, w);
 	const char **roots = o->roots;
 	size_t nroots = o->nroots;
 	if (!nroots && ntr && infer_roots(&s, tr, ntr, &iroots, &nroots, w, d))

@@ -55,6 +55,11 @@ struct pydeps_opts {
 	bool prune_data;      /* with a recorder trace (its opened files), data
 				 files of kept packages no run opened are
 				 prunable too (confidence likely) */
+	const char *trace_root; /* the traces were recorded inside this
+				 directory as their root (a deployable, run
+				 in a chroot): their absolute paths (module
+				 files, opened and loaded files) are read
+				 below it; NULL: as they are */
 };
 
 /* The analyzer interface (common/run.h): the n traces in[] (their bytes)
@@ -69,5 +74,17 @@ struct input;
 struct run;
 int pydeps_merge(struct graph *g, const struct input *in, size_t n,
 		 const struct run *r, struct diag_list *errs);
+
+/* What a recorder trace ("# slim-pytrace/1", `slim pydeps record`) says
+ * its run touched: fn is called once per "open" line (a file the run
+ * opened, PEP 578's "open" audit event: Python's own opens, not a C
+ * library's fopen) and "load" line (loaded true: a shared object
+ * dlopen'd, or any file mapped in /proc/self/maps at exit), in order,
+ * with the path as the traced process named it, valid during the call.
+ * Malformed lines are skipped here (pydeps_merge() warns of them).
+ * Returns 1 for a record trace, 0 for another format (which names no
+ * files: fn is not called). */
+int pydeps_trace_files(const char *path, const void *p, size_t n,
+		       void (*fn)(void *ctx, const char *file, bool loaded), void *ctx);
 
 #endif

@@ -49,6 +49,9 @@ struct pytrace {
 	size_t nmods, cap;
 	const char **opened;     /* files opened (recorder traces) */
 	size_t nopened, capopened;
+	const char **loaded;     /* of those, the "load" lines: shared
+				  * objects dlopen'd or mapped at exit */
+	size_t nloaded, caploaded;
 };
 
 /* Parse one trace held in [p, p+n); never fails: malformed lines become

@@ -27,6 +27,7 @@
  * Malformed lines (binary garbage, a 100 MB line) are warnings with file
  * and line; parsing is one linear pass with no allocation per byte.
  */
+#include "pydeps.h"
 #include "pyint.h"
 #include "../common/diag.h"
 #include "../common/util.h"
@@ -238,6 +239,10 @@ static void rec_line(struct pytrace *t, struct arena *a, const char *s,
 	if (tab && tab - s == 4 && (!memcmp(s, "open", 4) || !memcmp(s, "load", 4))) {
 		GROW(t->opened, t->capopened, t->nopened + 1);
 		t->opened[t->nopened++] = arena_strndup(a, tab + 1, s + n - tab - 1);
+		if (s[0] == 'l') {
+			GROW(t->loaded, t->caploaded, t->nloaded + 1);
+			t->loaded[t->nloaded++] = t->opened[t->nopened - 1];
+		}
 		return;
 	}
 	if (tab && tab - s == 6 && !memcmp(s, "module", 6)) {
@@ -326,5 +331,27 @@ void pytrace_free(struct pytrace *t)
 {
 	free(t->mods);
 	free(t->opened);
+	free(t->loaded);
 	memset(t, 0, sizeof *t);
+}
+
+int pydeps_trace_files(const char *path, const void *p, size_t n,
+		       void (*fn)(void *ctx, const char *file, bool loaded), void *ctx)
+{
+	struct arena a = {0};
+	struct diag_list w = {0};   /* pydeps_merge() reports them */
+	struct pytrace t;
+	pytrace_parse(&t, path, p, n, &a, &w);
+	int record = !strcmp(t.format, "record");
+	/* loaded[] points into opened[]: a load is the one whose string is */
+	size_t k = 0;
+	for (size_t i = 0; i < t.nopened; i++) {
+		bool ld = k < t.nloaded && t.loaded[k] == t.opened[i];
+		k += ld;
+		fn(ctx, t.opened[i], ld);
+	}
+	pytrace_free(&t);
+	diag_list_free(&w);
+	arena_free(&a);
+	return record;
 }
