@@ -383,8 +383,9 @@ static int apply_layers(struct ux *x, int dirfd, char **v, size_t n,
 			return -1;
 		in += (uint64_t)st.st_size;
 	}
-	if (!o->max_bytes)
-		x->limit = bound(o, in);
+	/* (an OCI layout directory set no bound before: max_bytes, when
+	 * given, is its bound too) */
+	x->limit = bound(o, in);
 	x->u->nlayers = (unsigned)n;
 	x->u->bytes = x->u->files = 0;
 	char label[64];

@@ -8,12 +8,18 @@
 # on the overwritten file's node, or on a node marked hidden for the
 # deleted one.  The final tree's files and ids are those of `umoci
 # unpack`'s rootfs analyzed as a directory.
+# Also: a warning about a file of the image (its program's interpreter is
+# missing) names it as IMAGE:PATH, and neither it nor the JSON names the
+# private directory it was unpacked into; a layer blob changed after the
+# manifest was made is one error naming the layer, nothing unpacked;
+# --max-unpack below the image's bytes is one error naming the member.
 . "$ROOT/tests/cli/lib.sh"
 need umoci umoci
 need python3 python3
 umoci init --layout img && umoci new --image img:t || die "umoci init/new"
 umoci unpack --rootless --image img:t b > /dev/null 2>&1 || die "umoci unpack"
-mkdir -p b/rootfs/etc
+mkdir -p b/rootfs/etc b/rootfs/usr/bin
+cp /usr/bin/true b/rootfs/usr/bin/true
 head -c 5000 /usr/bin/true > b/rootfs/etc/big
 echo keep > b/rootfs/etc/keep
 head -c 3000 /dev/urandom > b/rootfs/etc/gone
@@ -43,4 +49,30 @@ live = lambda r: sorted(n['id'] for n in r['nodes'] if not n.get('attrs', {}).ge
 assert live(i) == live(d), (live(i), live(d))
 print('hidden: etc/big', big, 'bytes (overwritten), etc/gone', gone, 'bytes (deleted)')
 PY
+# --- warnings name IMAGE:PATH, never the private directory --------------
+grep -q '^slim: warning: img:usr/bin/true: interpreter /lib64/ld-linux-x86-64.so.2 not found' err.txt ||
+	die "the warning does not name img:usr/bin/true: $(cat err.txt)"
+grep -q slim-unpack err.txt i.json && die "the private unpack directory is named: $(grep -ho '/[^ \"]*slim-unpack[^ \"]*' err.txt i.json | head -2)"
+echo "warnings name img:usr/bin/true; nothing names the private directory"
+
+# --- a layer whose bytes are not its digest -------------------------------
+cp -a img bad || die "cp"
+l2=$(python3 -c "import json; i=json.load(open('img/index.json')); m=i['manifests'][0]['digest'].split(':')[1]; print(json.load(open('img/blobs/sha256/'+m))['layers'][1]['digest'].split(':')[1])")
+printf 'X' | dd of=bad/blobs/sha256/$l2 bs=1 seek=40 conv=notrunc status=none || die "dd"
+t0=$(ls /tmp | grep -c slim-unpack)
+expect_rc 2 $SLIM report bad 2> bad.txt > /dev/null
+one_line bad.txt
+grep -q "^slim: bad: layer 2 (blobs/sha256/$l2): its sha256 is [0-9a-f]\{64\}, not the digest the manifest names$" bad.txt ||
+	die "the error does not name layer 2: $(cat bad.txt)"
+[ "$(ls /tmp | grep -c slim-unpack)" = "$t0" ] || die "a private directory was left behind"
+echo "damaged layer 2: one error naming it"
+
+# --- --max-unpack ---------------------------------------------------------
+expect_rc 2 $SLIM report img --max-unpack 4K 2> max.txt > /dev/null
+one_line max.txt
+grep -q "^slim: img: .*member '[^']*' .*the unpack limit of 4096 bytes" max.txt || die "--max-unpack 4K: $(cat max.txt)"
+expect_rc 0 $SLIM report img --max-unpack unlimited > /dev/null 2>&1
+expect_rc 2 $SLIM report img --max-unpack lots > /dev/null 2> use.txt
+grep -q "max-unpack takes a size" use.txt || die "--max-unpack lots: $(cat use.txt)"
+echo "--max-unpack: $(cat max.txt)"
 echo ok

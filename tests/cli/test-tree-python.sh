@@ -16,7 +16,19 @@
 #     question from it; its #! interpreter, found through env inside the
 #     root, is the one ELF root): its proven list deleted, app.py prints
 #     the same;
-#  3. data files are in no prune list.
+#  3. data files are in no prune list;
+#  4. --entry of a module file (usr/lib/python3.11/json/__init__.py): json
+#     is used under its own name, its imports kept, and the proven list
+#     deleted leaves `import json` printing the same;
+#  5. a trace recorded in the root by the recorder `slim pydeps record
+#     --print-recorder` prints: a library the workload loads through
+#     ctypes by a name it computes (no string holds it) is kept by a
+#     dlopens edge from the trace (evidence "trace"), and is an orphan
+#     with the importtime trace, which records no loads;
+#  6. --prune-data: with the record trace, data files no recorded run
+#     opened are in the likely list (unopened-data, never proven), and an
+#     unused package's data files go with it; without --prune-data, or
+#     with an importtime trace, no data file is in any list.
 . "$ROOT/tests/cli/lib.sh"
 . "$ROOT/tests/cli/tree-lib.sh"
 need python3 python3
@@ -102,4 +114,78 @@ bad = [p for p in open(sys.argv[2]).read().split() if cat.get(p) not in ('elf', 
 assert not bad, bad[:5]
 assert r['totals']['tree']['python_trees'][0]['judged']
 PY
+
+# --- 4. --entry of a module file ------------------------------------------
+jw='import json; print(json.dumps({"x": [1.5, None]}, indent=1)); print(json.loads("{\"y\": [true]}"))'
+chroot "$R" /usr/bin/python3.11 -B -c "$jw" > want4.txt || die "json in the root"
+$SLIM report "$R" --entry /usr/bin/python3.11 --entry usr/lib/python3.11/json/__init__.py \
+	--prune-list em.txt --json -o em.json > /dev/null 2> err.txt || { cat err.txt; die "report --entry MODULE"; }
+python3 - em.json em.txt <<'PY' || die "--entry MODULE"
+import json, sys
+r = json.load(open(sys.argv[1]))
+m = {n['id']: n['attrs'].get('classification') for n in r['nodes'] if n['kind'] == 'module'}
+assert m.get('py:json') == 'used', m.get('py:json')
+assert m.get('py:json.decoder') not in (None, 'unreferenced') and m.get('py:json.scanner') not in (None, 'unreferenced')
+assert 'py:__main__' not in m and 'py:__init__' not in m, 'the module was taken for a script'
+l = open(sys.argv[2]).read().split()
+kept = ['usr/lib/python3.11/json/%s.py' % x for x in ('__init__', 'decoder', 'encoder', 'scanner')]
+assert not set(kept) & set(l), sorted(set(kept) & set(l))
+assert [p for p in l if p.endswith('.py')], 'no module in the proven list'
+PY
+rm -rf pruned; cp -a "$R" pruned
+while read -r p; do rm -- "pruned/$p" || die "rm $p"; done < em.txt
+chroot pruned /usr/bin/python3.11 -B -c "$jw" > got4.txt || die "import json fails once the --entry list is deleted"
+cmp -s want4.txt got4.txt || die "json's output changed once pruned"
+echo "entry module: $(wc -l < em.txt) files deleted, json prints the same"
+
+# --- 5. a record trace's loads keep a library dlopen'd by a computed name --
+need gcc build-essential
+mkdir -p "$R/opt/x" "$R/proc"   # the recorder reads /proc/self/maps
+echo 'int zq(int n) { return n + 1; }' > zq.c
+gcc -shared -fPIC -o "$R/opt/x/libzqcalc7.so" zq.c || die "gcc"
+printf 'import ctypes\nprint(ctypes.CDLL("/opt/x/" + "libzq" + "calc" + str(3 + 4) + ".so").zq(41))\n' > "$R/opt/x/cw.py"
+$SLIM pydeps record --print-recorder > "$R/rec.py" || die "--print-recorder"
+SLIM_PYTRACE_OUT=/rt.txt with_proc "$R" chroot "$R" /usr/bin/python3.11 -B /rec.py /opt/x/cw.py > cw.txt ||
+	die "the recorder does not run in the root"
+mv "$R/rt.txt" rt.txt && rm "$R/rec.py"
+[ "$(cat cw.txt)" = 42 ] || die "the workload printed $(cat cw.txt)"
+grep -q $'^load\t/opt/x/libzqcalc7.so$' rt.txt || die "the trace does not show the library loaded"
+$SLIM report "$R" --entry /usr/bin/python3.11 --py-trace rt.txt --json -o rt.json > /dev/null 2> err.txt || { cat err.txt; die "report --py-trace RECORD"; }
+$SLIM report "$R" --entry /usr/bin/python3.11 --py-trace trace.txt --json -o it.json > /dev/null 2> /dev/null || die "report --py-trace IMPORTTIME"
+python3 - rt.json it.json <<'PY' || die "the recorded load"
+import json, sys
+rt, it = (json.load(open(f)) for f in sys.argv[1:3])
+lib = 'lib:opt/x/libzqcalc7.so'
+orph = lambda r: {f['node'] for f in r['findings'] if f['kind'] == 'orphan-library'}
+assert lib not in orph(rt), 'an orphan although the recorded run loaded it'
+e = [(e['from'], e['attrs']['evidence']) for e in rt['edges'] if e['kind'] == 'dlopens' and e['to'] == lib]
+assert e == [('trace:rt.txt', 'trace')], e
+assert lib in orph(it), 'no orphan with a trace that records no loads: what keeps it?'
+print(lib, 'kept by the record trace (dlopens, evidence trace); an orphan with the importtime trace')
+PY
+
+# --- 6. --prune-data --------------------------------------------------------
+isdata='import json, sys
+r = json.load(open(sys.argv[1]))
+cat = {n["attrs"]["path"]: n["attrs"].get("category") for n in r["nodes"] if "deployable" in n.get("attrs", {})}
+pr = {e["path"]: e for e in r["totals"]["tree"]["prune"]}
+data = [p for p in open(sys.argv[2]).read().split() if cat.get(p) not in ("elf", "python")]'
+for t in "rt.txt --prune-data" "rt.txt" "trace.txt --prune-data"; do
+	set -- $t
+	$SLIM report "$R" --entry /usr/bin/python3.11 --py-trace "$@" --include likely --prune-list pd.txt --json -o pd.json \
+		> /dev/null 2> /dev/null || die "report --py-trace $t"
+	if [ "$t" = "rt.txt --prune-data" ]; then
+		python3 -c "$isdata
+un = [p for p in data if pr[p]['finding'] == 'unopened-data']
+assert un and 'etc/ld.so.cache' in un, un[:3]
+assert all(pr[p]['confidence'] == 'likely' for p in un)
+# the rest: data files of a package pydeps proves unused, going with it
+assert all(pr[p]['finding'] == 'prunable-module' for p in data if p not in un), [pr[p] for p in data if p not in un][:3]
+print(len(un), 'unopened-data (likely) and', len(data) - len(un), 'data files of unused packages in the list with --prune-data and the record trace')" pd.json pd.txt || die "--prune-data"
+	else
+		python3 -c "$isdata
+assert not data, data[:3]" pd.json pd.txt || die "data files in a prune list with --py-trace $t"
+	fi
+done
+echo "no data file in a list without --prune-data, nor with an importtime trace"
 echo ok
