@@ -83,21 +83,56 @@ static void remove_one(struct tree *t, size_t i, const struct gfinding *fd,
 	json_array_append_new(prune, e);
 }
 
+static int by_rel(const void *a, const void *b, void *ctx)
+{
+	const struct tree *t = ctx;
+	return strcmp(t->f[*(const uint32_t *)a].rel, t->f[*(const uint32_t *)b].rel);
+}
+
+/* the first position of ord (the files sorted by rel) whose rel >= key */
+static size_t lower(const struct tree *t, const uint32_t *ord, const char *key)
+{
+	size_t lo = 0, hi = t->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(t->f[ord[mid]].rel, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* every file below the directory rel (a package unit pydeps names by its
- * directory); one pass over the files, for the few such units */
-static void remove_dir(struct tree *t, const char *rel, const struct gfinding *fd,
-		       json_t *prune, bool data)
+ * directory): the files sorted by path once (*ord, made on the first
+ * call), then those in ["rel/", "rel0") -- '0' follows '/' -- by two
+ * binary searches, so a tree with thousands of such units stays linear */
+static void remove_dir(struct tree *t, uint32_t **ord, const char *rel,
+		       const struct gfinding *fd, json_t *prune, bool data)
 {
 	size_t l = rel ? strlen(rel) : 0;
 	if (!l)
 		return;
-	for (size_t i = 0; i < t->n; i++)
-		if (!strncmp(t->f[i].rel, rel, l) && t->f[i].rel[l] == '/')
-			remove_one(t, i + 1, fd, prune, data);
+	if (!*ord) {
+		*ord = xcalloc(t->n + 1, sizeof **ord);
+		for (size_t i = 0; i < t->n; i++)
+			(*ord)[i] = (uint32_t)i;
+		qsort_r(*ord, t->n, sizeof **ord, by_rel, t);
+	}
+	char *lo = xmalloc(l + 2), *hi = xmalloc(l + 2);
+	memcpy(lo, rel, l);
+	memcpy(hi, rel, l);
+	lo[l] = '/', hi[l] = '0';
+	lo[l + 1] = hi[l + 1] = 0;
+	for (size_t k = lower(t, *ord, lo), e = lower(t, *ord, hi); k < e; k++)
+		remove_one(t, (*ord)[k] + 1, fd, prune, data);
+	free(lo);
+	free(hi);
 }
 
 static void mark_removed(struct tree *t, struct graph *g, json_t *prune, bool data)
 {
+	uint32_t *ord = NULL;   /* remove_dir()'s index, made on demand */
 	for (size_t k = 0; k < g->nfindings; k++) {
 		const struct gfinding *fd = &g->findings[k];
 		if (!deletes(fd->kind) || !strcmp(fd->confidence, "unknown"))
@@ -111,13 +146,14 @@ static void mark_removed(struct tree *t, struct graph *g, json_t *prune, bool da
 				if (i)
 					remove_one(t, i, fd, prune, data);
 				else   /* a package's directory: every file in it */
-					remove_dir(t, tree_rel(t, json_string_value(p)), fd, prune, data);
+					remove_dir(t, &ord, tree_rel(t, json_string_value(p)), fd, prune, data);
 			}
 			continue;
 		}
 		const struct gnode *n = graph_node(g, fd->node);
 		remove_one(t, find_path(t, n ? attr_get_str(n->attrs, "path") : NULL), fd, prune, data);
 	}
+	free(ord);
 }
 
 static int by_path(const void *a, const void *b)
