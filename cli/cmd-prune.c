@@ -169,10 +169,10 @@ static int prune_one(const char *in, const char *out, const struct prune_opts *o
 	return 0;
 }
 
-int cmd_prune(int argc, char **argv)
+static int run_prune(int argc, char **argv, struct prune_tree_opts *tp)
 {
 	struct prune_opts o = {0};
-	struct prune_tree_opts to = {0};
+	struct prune_tree_opts *top = tp;   /* the caller frees its arrays */
 	const char *out = NULL, *check = NULL;
 	bool in_place = false;
 	struct diag d = {0};
@@ -190,12 +190,12 @@ int cmd_prune(int argc, char **argv)
 		case O_INPLACE: in_place = true; break;
 		case O_CHECK: check = optarg; break;
 		case O_ENTRY:
-			to.entries = xreallocarray(to.entries, to.nentries + 1, sizeof *to.entries);
-			to.entries[to.nentries++] = optarg;
+			top->entries = xreallocarray(top->entries, top->nentries + 1, sizeof *top->entries);
+			top->entries[top->nentries++] = optarg;
 			break;
 		case O_PYT:
-			to.py_traces = xreallocarray(to.py_traces, to.ntraces + 1, sizeof *to.py_traces);
-			to.py_traces[to.ntraces++] = optarg;
+			top->py_traces = xreallocarray(top->py_traces, top->ntraces + 1, sizeof *top->py_traces);
+			top->py_traces[top->ntraces++] = optarg;
 			break;
 		}
 	}
@@ -224,9 +224,7 @@ int cmd_prune(int argc, char **argv)
 		out = tmp;
 		in_place = false;
 	}
-	int rc = prune_one(in, out, &o, &to, in_place, &d);
-	free(to.entries);
-	free(to.py_traces);
+	int rc = prune_one(in, out, &o, top, in_place, &d);
 	if (rc) {
 		free(tmp);
 		return cli_finish(rc);
@@ -259,4 +257,13 @@ int cmd_prune(int argc, char **argv)
 	free(tmp);
 	cli_wrote(final);
 	return cli_finish(0);
+}
+
+int cmd_prune(int argc, char **argv)
+{
+	struct prune_tree_opts to = {0};
+	int rc = run_prune(argc, argv, &to);
+	free(to.entries);
+	free(to.py_traces);
+	return rc;
 }

@@ -93,15 +93,18 @@ out:
 	graph_free(&g);
 }
 
-/* the file offset of [vaddr, vaddr+len) through PT_LOAD, or -1 */
-static int64_t off_of(Elf *e, size_t phnum, uint64_t vaddr, uint64_t len)
+/* the file offset of [vaddr, vaddr+len) through PT_LOAD, inside the n
+ * bytes of the file, or -1 */
+static int64_t off_of(Elf *e, size_t phnum, uint64_t vaddr, uint64_t len,
+		      size_t n)
 {
 	for (size_t i = 0; i < phnum; i++) {
 		GElf_Phdr ph;
 		if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_LOAD)
 			continue;
 		if (vaddr >= ph.p_vaddr && len <= ph.p_filesz &&
-		    vaddr - ph.p_vaddr <= ph.p_filesz - len)
+		    vaddr - ph.p_vaddr <= ph.p_filesz - len &&
+		    range_ok(ph.p_offset + (vaddr - ph.p_vaddr), len, n))
 			return (int64_t)(ph.p_offset + (vaddr - ph.p_vaddr));
 	}
 	return -1;
@@ -191,7 +194,7 @@ static void plan_edits(const char *path, const unsigned char *p, size_t n,
 		}
 		nd++;
 	}
-	int64_t stro = off_of(e, phnum, strtab, strsz);
+	int64_t stro = off_of(e, phnum, strtab, strsz, n);
 	if (!strtab || !strsz || stro < 0) {
 		keep_all(r, "DT_STRTAB is not in a loaded segment");
 		goto out;
@@ -234,6 +237,12 @@ static void plan_edits(const char *path, const unsigned char *p, size_t n,
 		}
 		const unsigned char *v = p + vsh.sh_offset;
 		uint64_t pos = 0;
+		if (verneednum > vsh.sh_size / sizeof(Elf64_Verneed)) {
+			for (size_t k = 0; k < r->nlibs; k++)
+				if (r->libs[k].removed)
+					keep(&r->libs[k], "DT_VERNEEDNUM is larger than .gnu.version_r holds%s%s", "", "");
+			goto edit;
+		}
 		vns = xcalloc(verneednum + 1, sizeof *vns);
 		bool bad = false;
 		for (uint64_t i = 0; i < verneednum && !bad; i++) {

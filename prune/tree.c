@@ -88,10 +88,9 @@ static void collect(struct tctx *c, struct graph *g)
 		if (!path || !conf ||
 		    !(!strcmp(conf, "proven") || (c->o->file.likely && !strcmp(conf, "likely"))))
 			continue;
-		const char *k = xstrdup(path);
-		hmap_put(&c->gone, k, strlen(k),
+		hmap_put(&c->gone, xstrdup(path), strlen(path),
 			 xstrdup(json_string_value(json_object_get(e, "finding"))));
-		hmap_put(&c->conf, k, strlen(k), xstrdup(conf));
+		hmap_put(&c->conf, xstrdup(path), strlen(path), xstrdup(conf));
 	}
 	for (size_t k = 0; k < g->nfindings; k++) {
 		const struct gfinding *f = &g->findings[k];
@@ -105,9 +104,11 @@ static void collect(struct tctx *c, struct graph *g)
 			continue;
 		rel++;
 		bool created;
-		void **slot = hmap_slot(&c->libs, xstrdup(rel), strlen(rel), &created);
-		if (created)
+		void **slot = hmap_getp(&c->libs, rel, strlen(rel));
+		if (!slot) {
+			slot = hmap_slot(&c->libs, xstrdup(rel), strlen(rel), &created);
 			*slot = xcalloc(1, sizeof(struct libset));
+		}
 		struct libset *ls = *slot;
 		GROW(ls->v, ls->cap, ls->n + 1);
 		ls->v[ls->n++] = (struct prune_lib){
@@ -222,9 +223,8 @@ static void dist_info(struct tctx *c, const char *rel)
 				continue;
 			const char *r = e->fts_path + strlen(c->root) + 1;
 			if (!hmap_gets(&c->gone, r)) {
-				const char *k = xstrdup(r);
-				hmap_put(&c->gone, k, strlen(k), xstrdup("distribution-removed"));
-				hmap_put(&c->conf, k, strlen(k), xstrdup("proven"));
+				hmap_put(&c->gone, xstrdup(r), strlen(r), xstrdup("distribution-removed"));
+				hmap_put(&c->conf, xstrdup(r), strlen(r), xstrdup("proven"));
 			}
 		}
 		if (fts)
@@ -524,6 +524,7 @@ static void free_map(struct hmap *m, bool libsets)
 	for (size_t i = 0; i < m->cap; i++) {
 		if (!m->slots[i].key)
 			continue;
+		free((char *)m->slots[i].key);
 		if (libsets) {
 			struct libset *ls = m->slots[i].val;
 			for (size_t k = 0; k < ls->n; k++) {
