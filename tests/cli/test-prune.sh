@@ -113,6 +113,41 @@ grep -q "no GPU code; copied unchanged" out.txt || die "non-ELF: $(cat out.txt)"
 ! grep -q warning err.txt || die "non-ELF warned: $(cat err.txt)"
 cmp -s "$S/MANIFEST" manifest.out || die "non-ELF copy differs"
 
+# mutations: random bytes changed in the fatbin containers of libk.so and
+# libdev.a (headers and payloads) and in their ELF headers: slim prune
+# never crashes (exit 0 or 2), and an OUT it rewrote from an input slim
+# fatbin still reads reads back without an error and with no prunable
+# entry left
+python3 - "$S/libk.so" "$S/libdev.a" > muts.txt <<'PY'
+import random, sys
+random.seed(17)
+for path in sys.argv[1:]:
+    d = open(path, "rb").read()
+    hits = [i for i in range(len(d) - 4) if d[i:i + 4] == bytes.fromhex("50ed55ba")]
+    for k in range(60):
+        at = random.choice(hits) + random.choice([4, 6, 8, 9, 16, 20, 24, 28, 32, 40, 56, 64, 72, 80, 300]) \
+            if k % 4 else random.randrange(0, 64)
+        print(path, min(at, len(d) - 1), random.randrange(256))
+PY
+n=0 rew=0 refused=0
+while read -r f at val; do
+	n=$((n + 1))
+	cp "$f" mut.bin
+	printf "$(printf '\\x%02x' "$val")" | dd of=mut.bin bs=1 seek="$at" conv=notrunc status=none
+	"$SLIM" prune --arch sm_90 mut.bin -o mut.out > out.txt 2> err.txt; rc=$?
+	[ $rc = 0 ] || [ $rc = 2 ] || die "mutation $n ($f @$at = $val): exit $rc: $(cat err.txt)"
+	if [ $rc = 0 ] && grep -q "removed [1-9]" out.txt && ! grep -q "copied unchanged" err.txt &&
+		"$SLIM" fatbin mut.bin > /dev/null 2>&1; then
+		"$SLIM" fatbin --arch sm_90 mut.out > fb.txt 2> fberr.txt ||
+			die "mutation $n ($f @$at = $val): OUT does not read back: $(cat fberr.txt)"
+		! grep -q ": [1-9][0-9]* prunable entries" fb.txt || die "mutation $n: prunable entries left"
+		rew=$((rew + 1))
+	fi
+	grep -q "copied unchanged" err.txt && refused=$((refused + 1))
+done < muts.txt
+[ "$rew" -ge 20 ] && [ "$refused" -ge 10 ] || die "mutations: only $rew rewritten, $refused refused"
+echo "ok: $n mutations: no crash; $rew rewritten OUTs read back; $refused copied unchanged with a warning"
+
 # --in-place: replaced by rename (new inode), the other name keeps the old
 # bytes, no temporary left beside it
 ino0=$(stat -c %i k.so)
