@@ -6,8 +6,9 @@
  * its target, never followed), keeping regular files and symlinks by path
  * relative to the root.  Both lists are sorted and merged by path.  A pair
  * of equal sizes is compared with read(2) into two buffers and memcmp, as
- * diff(1) does (cheaper than mapping each of a tree's many small files);
- * a pair that differs, or differs in size, is mapped for units.c.  The files left on one side only are digested with
+ * diff(1) does (cheaper than mapping each of a tree's many small files),
+ * on two threads; a pair that differs, or differs in size, is mapped for
+ * units.c.  The files left on one side only are digested with
  * XXH3-128 (libxxhash) and an OLD file whose digest and size match a NEW
  * one (memcmp again: a digest alone proves nothing) is a move.  Differing
  * pairs go to units.c.
@@ -17,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fts.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -140,26 +142,26 @@ static void unload(struct ent *e, struct mfile *m)
 }
 
 /* Equal bytes, read as diff(1) reads them (two buffers, no mapping: a
- * mapping costs more than the read for the many small files of a tree);
- * -1 when either cannot be read. */
-static int same_bytes(const char *pa, const char *pb, struct diag_list *errs)
+ * mapping costs more than the read for the many small files of a tree):
+ * 1 equal, 0 not, -1 when one cannot be read (*bad names it, errno set). */
+enum { CHUNK = 1 << 17 };
+static int same_bytes(const char *pa, const char *pb, unsigned char *ba, unsigned char *bb,
+		      const char **bad)
 {
-	enum { CHUNK = 1 << 17 };
-	static unsigned char ba[CHUNK], bb[CHUNK];
 	int fa = open(pa, O_RDONLY | O_CLOEXEC), fb = -1, r = -1;
-	if (fa < 0) {
-		diag_warn_at(errs, pa, 0, "cannot read: %s", strerror(errno));
+	*bad = pa;
+	if (fa < 0)
 		return -1;
-	}
+	*bad = pb;
 	fb = open(pb, O_RDONLY | O_CLOEXEC);
-	if (fb < 0) {
-		diag_warn_at(errs, pb, 0, "cannot read: %s", strerror(errno));
+	if (fb < 0)
 		goto out;
-	}
 	for (;;) {
 		ssize_t na = read(fa, ba, CHUNK), nb = 0;
-		if (na < 0)
+		if (na < 0) {
+			*bad = pa;
 			goto out;
+		}
 		while (nb < na) {
 			ssize_t k = read(fb, bb + nb, (size_t)(na - nb));
 			if (k <= 0)
@@ -184,19 +186,64 @@ out:
 	return r;
 }
 
+/*
+ * The equal-size pairs are proven equal (or not) on two threads before the
+ * pairs are walked in order: reading is most of the time on a tree, and
+ * the order of the answer stays the merge's.  Each job is written by the
+ * one thread that took its index.
+ */
+struct eqjob {
+	struct ent *x, *y;
+	int res, err;             /* same_bytes(); errno when -1 */
+	const char *bad;
+};
+struct eqpool {
+	struct eqjob *v;
+	size_t n;
+	size_t next;              /* __atomic */
+};
+
+static void *eq_thread(void *arg)
+{
+	struct eqpool *p = arg;
+	unsigned char *ba = xmalloc(CHUNK), *bb = xmalloc(CHUNK);
+	for (;;) {
+		size_t i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED);
+		if (i >= p->n)
+			break;
+		struct eqjob *j = &p->v[i];
+		j->res = same_bytes(j->x->abs, j->y->abs, ba, bb, &j->bad);
+		j->err = j->res < 0 ? errno : 0;
+	}
+	free(ba);
+	free(bb);
+	return NULL;
+}
+
+static void eq_run(struct eqpool *p)
+{
+	pthread_t th;
+	bool two = p->n > 1 && !pthread_create(&th, NULL, eq_thread, p);
+	eq_thread(p);
+	if (two)
+		pthread_join(th, NULL);
+}
+
 static void compare_pair(struct bd_result *r, struct bd_paths *pp, uint64_t now,
-			 struct ent *x, struct ent *y, struct diag_list *errs)
+			 struct ent *x, struct ent *y, const struct eqjob *job,
+			 struct diag_list *errs)
 {
 	if (x->link != y->link) {
 		diag_warn_at(errs, y->abs, 0, "a %s in OLD, a %s in NEW", x->link ? "symlink" : "file",
 			     y->link ? "symlink" : "file");
 		return;
 	}
-	if (!x->link && x->size == y->size) {
-		int same = same_bytes(x->abs, y->abs, errs);
-		if (same < 0)
+	if (job) {
+		if (job->res < 0) {
+			diag_warn_at(errs, job->bad, 0, "cannot read: %s", strerror(job->err));
 			return;
-		if (same) {
+		}
+		if (job->res) {
 			struct bd_file *f = add_file(r, y->rel, BD_SAME);
 			f->old_size = f->new_size = x->size;
 			r->old_bytes += x->size;
@@ -349,16 +396,32 @@ int bytediff_run(struct bd_result *r, const char *old, const char *new,
 		return diag_err(d, old, "cannot walk: %s", strerror(errno));
 	}
 	struct ent **gone = xcalloc(A.n + 1, sizeof *gone), **added = xcalloc(B.n + 1, sizeof *added);
-	size_t ng = 0, nn = 0, i = 0, j = 0;
+	size_t ng = 0, nn = 0, i = 0, j = 0, q = 0;
+	struct eqpool pool = {0};
+	size_t capjobs = 0;
+	while (i < A.n && j < B.n) {
+		int c = strcmp(A.v[i].rel, B.v[j].rel);
+		if (!c && !A.v[i].link && !B.v[j].link && A.v[i].size == B.v[j].size) {
+			GROW(pool.v, capjobs, pool.n + 1);
+			pool.v[pool.n++] = (struct eqjob){.x = &A.v[i], .y = &B.v[j]};
+		}
+		i += c <= 0;
+		j += c >= 0;
+	}
+	eq_run(&pool);
+	i = j = 0;
 	while (i < A.n || j < B.n) {
 		int c = i >= A.n ? 1 : j >= B.n ? -1 : strcmp(A.v[i].rel, B.v[j].rel);
-		if (c < 0)
+		if (c < 0) {
 			gone[ng++] = &A.v[i++];
-		else if (c > 0)
+		} else if (c > 0) {
 			added[nn++] = &B.v[j++];
-		else
-			compare_pair(r, &pp, now, &A.v[i++], &B.v[j++], errs);
+		} else {
+			const struct eqjob *job = q < pool.n && pool.v[q].x == &A.v[i] ? &pool.v[q++] : NULL;
+			compare_pair(r, &pp, now, &A.v[i++], &B.v[j++], job, errs);
+		}
 	}
+	free(pool.v);
 	unpaired(r, gone, ng, added, nn, errs);
 	qsort(r->files, r->nfiles, sizeof *r->files, cmp_file);
 	for (size_t k = 0; k < r->nfiles; k++) {
