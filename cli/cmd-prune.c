@@ -90,7 +90,8 @@ static void print_result(const char *in, const struct prune_opts *o,
 				l->needed, l->why);
 			continue;
 		}
-		printf("  removed DT_NEEDED %s (%s, proven unused)", l->needed, l->node);
+		printf("  removed DT_NEEDED %s (%s, %s unused)", l->needed, l->node,
+		       l->likely ? "likely" : "proven");
 		if (l->dt_init || l->init_array)
 			printf("; its initializers no longer run: %s%s%llu DT_INIT_ARRAY entries",
 			       l->dt_init ? "DT_INIT" : "", l->dt_init ? ", " : "",

@@ -4,7 +4,8 @@
  *
  * Which entries: the run's verdicts (pipeline_build() of the one file,
  * binding only its own references, as `ldd -u -r` answers): every
- * `unused-library` finding that is proven, direct (the file lists the
+ * `unused-library` finding that is proven (or likely, with --include
+ * likely), direct (the file lists the
  * library itself) and not load-bearing (removing it would not unload a
  * library something binds to through it).
  *
@@ -55,9 +56,9 @@ void prune_libs_free(struct prune_result *r)
 	r->nlibs = 0;
 }
 
-/* The proven, direct, not load-bearing unused-library findings of `path`
+/* The proven (or likely), direct, not load-bearing unused-library findings of `path`
  * (the run of `slim report PATH`, binding only its own references). */
-static void find_unused(const char *path, struct prune_result *r)
+static void find_unused(const char *path, bool likely, struct prune_result *r)
 {
 	struct pipeline_opts po = {0};
 	po.no_gpu = true;
@@ -73,7 +74,8 @@ static void find_unused(const char *path, struct prune_result *r)
 	for (size_t i = 0; i < g.nfindings; i++) {
 		struct gfinding *f = &g.findings[i];
 		if (strcmp(f->kind, "unused-library") || !f->dependent ||
-		    strcmp(f->dependent, root) || strcmp(f->confidence, "proven"))
+		    strcmp(f->dependent, root) ||
+		    !(!strcmp(f->confidence, "proven") || (likely && !strcmp(f->confidence, "likely"))))
 			continue;
 		const json_t *a = f->attrs;
 		const char *needed = attr_get_str(a, "needed");
@@ -83,6 +85,7 @@ static void find_unused(const char *path, struct prune_result *r)
 		GROW(r->libs, r->caplibs, r->nlibs + 1);
 		r->libs[r->nlibs++] = (struct prune_lib){
 			.needed = xstrdup(needed), .node = xstrdup(f->node),
+			.likely = !strcmp(f->confidence, "likely"),
 			.dt_init = json_is_true(json_object_get(a, "dt_init")),
 			.init_array = (uint64_t)attr_get_int(a, "init_array", 0),
 		};
@@ -409,9 +412,9 @@ out:
 }
 
 void prune_needed(const char *path, const unsigned char *p, size_t n,
-		  struct prune_result *r)
+		  bool likely, struct prune_result *r)
 {
-	find_unused(path, r);
+	find_unused(path, likely, r);
 	if (r->nlibs)
 		plan_edits(path, p, n, r);
 }

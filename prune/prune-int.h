@@ -7,9 +7,10 @@
 #include "prune.h"
 
 /* The unused DT_NEEDED entries of the ELF file [p, p+n) read from `path`
- * (needed.c): fills r->libs and, for those it can remove, r->patches. */
+ * (needed.c), proven ones (and likely ones with `likely`): fills r->libs
+ * and, for those it can remove, r->patches. */
 void prune_needed(const char *path, const unsigned char *p, size_t n,
-		  struct prune_result *r);
+		  bool likely, struct prune_result *r);
 /* The same with r->libs given (a deployable's verdicts). */
 void prune_needed_edit(const char *path, const unsigned char *p, size_t n,
 		       struct prune_result *r);

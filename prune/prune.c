@@ -262,7 +262,7 @@ int prune_file(const char *in, const char *out, const struct prune_opts *o,
 		if (r->nlibs)
 			prune_needed_edit(in, mf.p, mf.n, r);
 	} else if (ft == FT_ELF_EXEC || ft == FT_ELF_DYN) {
-		prune_needed(in, mf.p, mf.n, r);
+		prune_needed(in, mf.p, mf.n, o->likely, r);
 	}
 	if (o->link_unchanged && !rw.n && !r->npatches && !o->compressed_size &&
 	    !link(in, out)) {

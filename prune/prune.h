@@ -24,6 +24,7 @@
 struct prune_lib {
 	char *needed;             /* the DT_NEEDED string */
 	char *node;               /* the library's node id */
+	bool likely;              /* a likely finding (--include likely) */
 	bool dt_init;             /* its DT_INIT: no longer runs when removed */
 	uint64_t init_array;      /* its DT_INIT_ARRAY + DT_PREINIT_ARRAY entries */
 	bool removed;             /* else why */

@@ -95,7 +95,8 @@ static void collect(struct tctx *c, struct graph *g)
 	for (size_t k = 0; k < g->nfindings; k++) {
 		const struct gfinding *f = &g->findings[k];
 		if (strcmp(f->kind, "unused-library") || !f->dependent ||
-		    strcmp(f->confidence, "proven"))
+		    !(!strcmp(f->confidence, "proven") ||
+		      (c->o->file.likely && !strcmp(f->confidence, "likely"))))
 			continue;
 		const char *needed = attr_get_str(f->attrs, "needed");
 		const char *rel = strchr(f->dependent, ':');
@@ -113,6 +114,7 @@ static void collect(struct tctx *c, struct graph *g)
 		GROW(ls->v, ls->cap, ls->n + 1);
 		ls->v[ls->n++] = (struct prune_lib){
 			.needed = xstrdup(needed), .node = xstrdup(f->node),
+			.likely = !strcmp(f->confidence, "likely"),
 			.dt_init = json_is_true(json_object_get(f->attrs, "dt_init")),
 			.init_array = (uint64_t)attr_get_int(f->attrs, "init_array", 0),
 		};
