@@ -17,6 +17,8 @@
 #include "../common/arena.h"
 #include "../common/hmap.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -47,7 +49,19 @@ struct tree_tokens {            /* one file's tokens holding ".so" (tree-scan.c)
 };
 
 struct tree_pools {             /* the tokens' pools, one per thread */
-	void *v[2];
+	void *v[3];
+};
+
+/* The ELF files' tokens found ahead (tree-scan.c: tree_prescan()), on
+ * the duplicate thread once its own work is done, while the main thread
+ * resolves the closures; the strings scan takes a file found already,
+ * claims one not begun, or waits for one in flight. */
+struct tree_prescan {
+	_Atomic unsigned char *state;   /* per file: 0 free, 1 claimed, 2 done */
+	atomic_bool stop;               /* the scan began: claim no more */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool started, finished;
 };
 
 struct tlink {                  /* a symlink inside the root to a file */
@@ -85,6 +99,7 @@ struct tree {
 	struct tree_tokens *tok;  /* per file: a Python file's tokens, found
 				   * by typing (PY_READ bytes at most) */
 	struct tree_pools pools;  /* theirs */
+	struct tree_prescan pre;
 };
 
 /* index + 1 of the file at rel (aliases and symlinks inside the root

@@ -25,6 +25,7 @@
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,12 +164,22 @@ static void *scan_thread(void *arg)
 	unsigned char *buf = xmalloc(SCAN_READ);
 	size_t k;
 	while ((k = atomic_fetch_add(&j->next, 1)) < j->n) {
-		const struct tree_tokens *pre = j->t->tok ? &j->t->tok[j->files[k]] : NULL;
-		if (pre && pre->pool) {   /* typing read it whole */
+		uint32_t i = j->files[k];
+		const struct tree_tokens *pre = j->t->tok ? &j->t->tok[i] : NULL;
+		_Atomic unsigned char *st = j->t->pre.state;
+		if (st && atomic_load(&st[i]) != 2) {
+			unsigned char free_ = 0;
+			if (atomic_compare_exchange_strong(&st[i], &free_, 1))
+				pre = NULL;      /* ours: the prescan will not take it */
+			else                 /* the prescan's, in flight: a moment */
+				while (atomic_load(&st[i]) != 2)
+					sched_yield();
+		}
+		if (pre && pre->pool) {   /* typing or the prescan read it */
 			j->res[k] = *pre;
 			continue;
 		}
-		scan_file(j->t, &j->t->f[j->files[k]], buf, o, &j->res[k]);
+		scan_file(j->t, &j->t->f[i], buf, o, &j->res[k]);
 		j->res[k].pool = o;
 	}
 	free(buf);
@@ -196,8 +207,71 @@ void tree_scan_tokens(struct tree *t, const uint32_t *files, size_t n,
 	bool two = n > 1 && !pthread_create(&th, NULL, scan_thread, &j);
 	pools->v[0] = scan_thread(&j);
 	pools->v[1] = NULL;
+	pools->v[2] = NULL;
 	if (two)
 		pthread_join(th, &pools->v[1]);
+	/* the prescan's pool grows while it runs: stopped before the
+	 * tokens are read */
+	tree_prescan_end(t);
+}
+
+void tree_prescan_init(struct tree *t)
+{
+	struct tree_prescan *p = &t->pre;
+	p->state = xcalloc(t->n + 1, sizeof *p->state);
+	atomic_init(&p->stop, false);
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	p->started = true;
+	p->finished = false;
+}
+
+void tree_prescan(struct tree *t)
+{
+	struct tree_prescan *p = &t->pre;
+	struct scan_out *o = tree_pool_new();
+	unsigned char *buf = xmalloc(SCAN_READ);
+	for (size_t i = 0; i < t->n && !atomic_load(&p->stop); i++) {
+		unsigned char free_ = 0;
+		if (t->f[i].cat != TC_ELF || t->tok[i].pool ||
+		    !atomic_compare_exchange_strong(&p->state[i], &free_, 1))
+			continue;
+		struct tree_tokens r;
+		scan_file(t, &t->f[i], buf, o, &r);
+		r.pool = o;
+		t->tok[i] = r;
+		atomic_store(&p->state[i], 2);
+	}
+	free(buf);
+	pthread_mutex_lock(&p->mu);
+	t->pools.v[2] = o;
+	p->finished = true;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+void tree_prescan_end(struct tree *t)
+{
+	struct tree_prescan *p = &t->pre;
+	if (!p->started)
+		return;
+	atomic_store(&p->stop, true);
+	pthread_mutex_lock(&p->mu);
+	while (!p->finished)
+		pthread_cond_wait(&p->cv, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+}
+
+void tree_prescan_free(struct tree *t)
+{
+	struct tree_prescan *p = &t->pre;
+	if (!p->started)
+		return;
+	free(p->state);
+	p->state = NULL;
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
+	p->started = false;
 }
 
 const char *tree_tokens_first(const struct tree_tokens *r)
@@ -208,7 +282,7 @@ const char *tree_tokens_first(const struct tree_tokens *r)
 
 void tree_pools_free(struct tree_pools *pools)
 {
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		struct scan_out *o = pools->v[i];
 		if (o)
 			free(o->pool);

@@ -17,6 +17,15 @@ void tree_scan_tokens(struct tree *t, const uint32_t *files, size_t n,
 /* the first of r's tokens (the next starts after its NUL), NULL if none */
 const char *tree_tokens_first(const struct tree_tokens *r);
 void tree_pools_free(struct tree_pools *pools);
+/* Before tree_dups_find()'s thread starts: the prescan's state.  Then on
+ * that thread, tree_prescan() finds the tokens of every ELF file until
+ * the strings scan begins; tree_prescan_end() (the scan calls it; again
+ * harmless) stops it and waits until it has.  tree_prescan_free() after
+ * the thread is joined. */
+void tree_prescan_init(struct tree *t);
+void tree_prescan(struct tree *t);
+void tree_prescan_end(struct tree *t);
+void tree_prescan_free(struct tree *t);
 /* a new, empty pool (freed by tree_pools_free() once in a tree_pools) */
 void *tree_pool_new(void);
 /* the tokens of [b, b+n) into pool, their place into *res */

@@ -477,6 +477,7 @@ static void *dup_thread(void *arg)
 {
 	struct dup_job *j = arg;
 	tree_dups_find(j->t, &j->w);
+	tree_prescan(j->t);
 	return NULL;
 }
 
@@ -534,15 +535,20 @@ static int analyze_tree(struct tree *t, struct graph *g, const struct deploy_opt
 	size_t ninputs = g->ninputs;
 	struct dup_job job = {t, {0}};
 	pthread_t th;
+	tree_prescan_init(t);
 	bool threaded = !pthread_create(&th, NULL, dup_thread, &job);
+	if (!threaded)
+		tree_prescan_free(t);   /* no second thread: no prescan */
 	int rc = tree_live(t, g, o, &tr, errs);
+	tree_prescan_end(t);
 	step(o, "tree-live", t0);
 	/* the programs analyzed are roots of the tree, not inputs */
 	g->ninputs = ninputs;
 	graph_add_input(g, t->name, filetype_name(FT_DIR), NULL);
-	if (threaded)
+	if (threaded) {
 		pthread_join(th, NULL);
-	else
+		tree_prescan_free(t);
+	} else
 		tree_dups_find(t, &job.w);
 	for (size_t i = 0; i < job.w.n; i++)
 		diag_warn(r->w, &job.w.v[i]);
