@@ -22,6 +22,8 @@ rm -rf "$tmp"
 ../slim report --json ../samples/out/elf/unused/main > "$c/fuzz_report_json/unused.json" 2>/dev/null
 ../slim report --json ../samples/out/elf/cycle/main > "$c/fuzz_report_json/cycle.json" 2>/dev/null
 for f in ../samples/cuda/bin/*; do cp "$f" "$c/fuzz_fatbin/" 2>/dev/null; done
+mkdir -p "$c"/fuzz_prune
+for f in ../samples/cuda/bin/* /usr/bin/gio /usr/bin/make; do cp "$f" "$c/fuzz_prune/" 2>/dev/null; done
 for f in ../samples/out/linkmap/*.a ../samples/out/linkmap/util.o ../samples/cuda/bin/*.a \
 	 ../samples/cuda/bin/*.o /usr/lib/x86_64-linux-gnu/libz.a; do
 	[ -f "$f" ] && cp "$f" "$c/fuzz_archive/$(basename "$f")"

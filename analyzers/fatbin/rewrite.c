@@ -81,7 +81,8 @@ int fatbin_rewrite_plan(const struct fatbin_scan *s, const char *path,
 		}
 		i = end;
 	}
-	qsort(c, nc, sizeof *c, cmp_crange);
+	if (nc)   /* qsort(NULL, 0) is undefined */
+		qsort(c, nc, sizeof *c, cmp_crange);
 	rw->hdrs = xmalloc(hdr_bytes + 1);
 	unsigned char *h = rw->hdrs;
 	uint64_t pos = 0;
