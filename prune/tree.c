@@ -20,7 +20,7 @@
  * A directory OUT is renamed into place when complete (with --in-place,
  * OUT being INPUT: the input is moved aside, the new tree renamed in,
  * the old one removed).  An archive OUT (.tar, .tar.zst, .zip, by
- * extension) is written with libarchive from the finished tree into a
+ * extension; .tar.gz, .tgz and .whl too) is written with libarchive from the finished tree into a
  * temporary beside it and renamed.
  */
 #include "prune-int.h"
@@ -466,10 +466,13 @@ static int write_archive(const char *dir, const char *out, struct diag *d)
 	if (!fp)
 		return -1;
 	struct archive *a = archive_write_new();
-	int r = ends_with(out, ".zip") ? archive_write_set_format_zip(a)
-				      : archive_write_set_format_pax_restricted(a);
+	bool zip = ends_with(out, ".zip") || ends_with(out, ".whl");
+	int r = zip ? archive_write_set_format_zip(a)
+		    : archive_write_set_format_pax_restricted(a);
 	if (r == ARCHIVE_OK && ends_with(out, ".zst"))
 		r = archive_write_add_filter_zstd(a);
+	if (r == ARCHIVE_OK && (ends_with(out, ".gz") || ends_with(out, ".tgz")))
+		r = archive_write_add_filter_gzip(a);
 	if (r == ARCHIVE_OK)
 		r = archive_write_open_fd(a, fileno(fp));
 	char *argv[] = {(char *)dir, NULL};
@@ -553,7 +556,8 @@ int prune_tree(const char *in, const char *out, const struct prune_tree_opts *o,
 	if (stat(in, &st))
 		return diag_err(d, in, "%s", strerror(errno));
 	bool archive_out = ends_with(out, ".tar") || ends_with(out, ".tar.zst") ||
-			   ends_with(out, ".zip");
+			   ends_with(out, ".tar.gz") || ends_with(out, ".tgz") ||
+			   ends_with(out, ".zip") || ends_with(out, ".whl");
 	if (!S_ISDIR(st.st_mode) || deploy_is_oci_dir(in)) {
 		if (deploy_unpack(in, &u, w, d))
 			goto out;

@@ -108,20 +108,21 @@ done
 echo "ok 3: the workload, an untraced input and both programs print the same in OUT; unchanged files hardlinked"
 
 # --- 4. archives out and in -----------------------------------------------
-for ext in tar tar.zst zip; do
+for ext in tar tar.zst tar.gz zip whl; do
 	"$SLIM" prune "$R" "${args[@]}" -o "o.$ext" > /dev/null 2> err.txt || die "-o o.$ext: $(cat err.txt)"
 	rm -rf x && mkdir x
 	case $ext in
 	tar) tar -xf o.tar -C x ;;
 	tar.zst) tar --zstd -xf o.tar.zst -C x ;;
-	zip) (cd x && unzip -q ../o.zip) ;;
+	tar.gz) tar -xzf o.tar.gz -C x ;;
+	zip|whl) (cd x && unzip -q "../o.$ext") ;;
 	esac || die "cannot extract o.$ext"
 	diff -r --no-dereference out x > d.txt || die "o.$ext differs from the directory OUT: $(head -5 d.txt)"
 done
 tar -C "$R" -cf root.tar . || die "tar the root"
 "$SLIM" prune root.tar "${args[@]}" -o out2 > /dev/null 2> err.txt || die "INPUT root.tar: $(cat err.txt)"
 diff -r --no-dereference out out2 > d.txt || die "INPUT as a tar gives another tree: $(head -5 d.txt)"
-echo "ok 4: OUT as .tar, .tar.zst and .zip and INPUT as .tar: the same tree"
+echo "ok 4: OUT as .tar, .tar.zst, .tar.gz, .zip and .whl and INPUT as .tar: the same tree"
 
 # --- 5. --in-place, and an existing OUT -----------------------------------
 cp -a "$R" inplace
