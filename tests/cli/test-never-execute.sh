@@ -29,6 +29,9 @@ run "$SLIM" baseline "$s/evil" -o b.json
 run "$SLIM" gate --baseline b.json "$s/evil"
 run "$SLIM" pydeps --trace trace.txt --root "$s/py"
 run "$SLIM" report --py-trace trace.txt --py-root "$s/py" "$s/evil"
+run "$SLIM" prune "$s/evil" -o pruned-evil
+run "$SLIM" prune "$s/libevil.so" -o pruned-libevil.so
+run "$SLIM" prune "$s" -o pruned-tree
 left=$(ls "$m")
 [ -z "$left" ] || die "slim ran the sample: markers $left"
 echo "no marker after 14 commands on the samples"
