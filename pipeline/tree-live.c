@@ -200,7 +200,6 @@ struct loads {
 	struct graph *g;
 	const char *trace;     /* its path */
 	const char *from;      /* its node, made on its first load */
-	size_t named;
 };
 
 /* A path the traced process loaded, as a file of the tree: recorded in
@@ -245,21 +244,22 @@ static void on_file(void *ctx, const char *path, bool loaded)
 		return;
 	if (!c->from)
 		c->from = trace_node(c->g, c->trace);
-	json_t *a = graph_edge_attrs(graph_add_edge(c->g, c->from, f->id, EK_DLOPENS));
+	/* a shared object the run loaded: dlopens (#14); the program that
+	 * ran (mapped too): loads, as a trace's modules */
+	const char *kind = f->type == FT_ELF_EXEC ? EK_LOADS : EK_DLOPENS;
+	json_t *a = graph_edge_attrs(graph_add_edge(c->g, c->from, f->id, kind));
 	attr_str(a, "analyzer", "tree");
 	attr_str(a, "evidence", "trace");
 	attr_str(a, "name", graph_str(c->g, path));
-	if (!f->root && !f->named) {
-		f->named = true;
-		c->named++;
-	}
+	f->named = true;
 }
 
 /* Record traces name every shared object the run mapped (/proc/self/maps
  * at exit) or dlopen'd: each one of the tree is kept, by a dlopens edge
  * from the trace (evidence "trace"), and analyzed as a root, so that a
  * library loaded through a name computed at run time, which no string
- * shows, is no orphan when a recorded run saw it load. */
+ * shows, is no orphan when a recorded run saw it load.  Every file a
+ * recorded run opened or mapped is marked opened (--prune-data). */
 static void trace_loads(struct tree *t, struct graph *g, const struct run *r)
 {
 	size_t nt = r->py ? r->py->ntraces : 0;
@@ -268,7 +268,7 @@ static void trace_loads(struct tree *t, struct graph *g, const struct run *r)
 		struct diag d = {0};
 		if (mfile_open(&mf, r->py->traces[k], &d))
 			continue;   /* tree_python() said so */
-		struct loads c = {t, g, r->py->traces[k], NULL, 0};
+		struct loads c = {t, g, r->py->traces[k], NULL};
 		if (pydeps_trace_files(r->py->traces[k], mf.p, mf.n, on_file, &c))
 			t->recorded = true;
 		mfile_close(&mf);

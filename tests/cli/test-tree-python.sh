@@ -161,6 +161,9 @@ assert lib not in orph(rt), 'an orphan although the recorded run loaded it'
 e = [(e['from'], e['attrs']['evidence']) for e in rt['edges'] if e['kind'] == 'dlopens' and e['to'] == lib]
 assert e == [('trace:rt.txt', 'trace')], e
 assert lib in orph(it), 'no orphan with a trace that records no loads: what keeps it?'
+# the program that ran is mapped too: a loads edge, not a dlopens one
+p = [(e['kind'], e['attrs']['evidence']) for e in rt['edges'] if e['from'] == 'trace:rt.txt' and e['to'] == 'exe:usr/bin/python3.11']
+assert p == [('loads', 'trace')], p
 print(lib, 'kept by the record trace (dlopens, evidence trace); an orphan with the importtime trace')
 PY
 

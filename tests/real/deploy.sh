@@ -66,6 +66,9 @@ tmp=$(mktemp -d /var/tmp/slim-deploy.XXXXXX)
 # KEEP=1 leaves the work directory for a look
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || die "cd $tmp"
+# slim's private unpack directories go here, to be checked empty at the end
+export TMPDIR=$tmp/slimtmp
+mkdir "$TMPDIR" || die "mkdir"
 R=$tmp/root
 cp -a "$B" "$R" || die "cp -a $B"
 rm -f "$R/.slim-debroot-done"
@@ -341,7 +344,7 @@ grep -q "root.tar.zst: offset .*: member '\./.*' declares .* the unpack limit of
 	die "the bound's error names no member: $(cat big.err1)"
 echo "--max-unpack 64M: $(cat big.err1)"
 "$SLIM" report root.tar.zst --max-unpack 1G --json -o big.json 2> /dev/null > /dev/null || die "--max-unpack 1G refuses a 272 MB tree"
-ls -d /tmp/slim-unpack.* 2> /dev/null && die "a private unpack directory was left behind"
+[ -z "$(ls -A "$TMPDIR")" ] || die "a private unpack directory was left behind: $(ls "$TMPDIR")"
 
 # --- 1. a wheel: PyYAML's installed files and dist-info, zipped -------------
 # Its workload runs in a copy of the root whose dist-packages lost them
