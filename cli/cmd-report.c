@@ -52,9 +52,10 @@ static const struct cli_opt opts[] = {
 				 "modules are loaded into (python3.11): what it\n"
 				 "maps anyway saves nothing (totals.roots)"},
 	{O_ENTRY, "entry", "PATH", "a directory input: a program inside it that runs\n"
-				   "(usr/bin/python3.11) or a Python script (its #!\n"
-				   "interpreter too), repeatable; without it every\n"
-				   "ELF program in the tree is a root"},
+				   "(usr/bin/python3.11), a Python script (its #!\n"
+				   "interpreter too) or module (its file, or a\n"
+				   "package's directory), repeatable; without it\n"
+				   "every ELF program in the tree is a root"},
 	{O_PRUNE, "prune-list", "FILE", "a directory input: write the paths (relative to\n"
 					"it) its proven findings delete, one a line"},
 	{O_INCLUDE, "include", "likely", "the prune list also takes the likely findings"},

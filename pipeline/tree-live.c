@@ -119,6 +119,22 @@ static size_t shebang(struct tree *t, const struct tfile *f)
 	return 0;
 }
 
+/* --entry naming a package's directory: what `python -m PKG` runs, its
+ * __main__.py, else the package itself (__init__.py); index + 1, or 0 */
+static size_t package_entry(struct tree *t, const char *dir)
+{
+	static const char *const f[] = {"__main__.py", "__init__.py"};
+	size_t l = strlen(dir);
+	while (l && dir[l - 1] == '/')
+		l--;
+	for (size_t k = 0; k < 2; k++) {
+		size_t i = tree_find(t, arena_printf(&t->arena, "%.*s/%s", (int)l, dir, f[k]));
+		if (i && t->f[i - 1].cat == TC_PY)
+			return i;
+	}
+	return 0;
+}
+
 /* --entry: an ELF program or library is a root; a Python script is one
  * for pydeps (modulefinder's question: what it imports, statically), and
  * the interpreter its #! line names is an ELF root */
@@ -129,6 +145,8 @@ static int entries(struct tree *t, const struct deploy_opts *o,
 	for (size_t k = 0; k < o->nentries; k++) {
 		struct diag d = {0};
 		size_t i = tree_find(t, o->entries[k]);
+		if (!i)
+			i = package_entry(t, o->entries[k]);
 		if (!i) {
 			diag_err(&d, t->name, "--entry %s: no such file inside the tree", o->entries[k]);
 		} else if (t->f[i - 1].cat == TC_PY) {

@@ -19,7 +19,8 @@
 #  3. data files are in no prune list;
 #  4. --entry of a module file (usr/lib/python3.11/json/__init__.py): json
 #     is used under its own name, its imports kept, and the proven list
-#     deleted leaves `import json` printing the same;
+#     deleted leaves `import json` printing the same; a package's
+#     directory names its __main__.py (python -m), else its __init__.py;
 #  5. a trace recorded in the root by the recorder `slim pydeps record
 #     --print-recorder` prints: a library the workload loads through
 #     ctypes by a name it computes (no string holds it) is kept by a
@@ -132,6 +133,19 @@ kept = ['usr/lib/python3.11/json/%s.py' % x for x in ('__init__', 'decoder', 'en
 assert not set(kept) & set(l), sorted(set(kept) & set(l))
 assert [p for p in l if p.endswith('.py')], 'no module in the proven list'
 PY
+# a package named by its directory: json/ (no __main__.py) is its
+# __init__.py, the same list; venv/ is what `python -m venv` runs, its
+# __main__.py, used, and the package with it
+$SLIM report "$R" --entry /usr/bin/python3.11 --entry usr/lib/python3.11/json/ --prune-list ed.txt > /dev/null 2>&1 ||
+	die "--entry PACKAGE-DIR"
+cmp -s em.txt ed.txt || die "--entry json/ and --entry json/__init__.py differ"
+$SLIM report "$R" --entry /usr/bin/python3.11 --entry /usr/lib/python3.11/venv --json -o ev.json > /dev/null 2>&1 ||
+	die "--entry venv"
+python3 -c "
+import json, sys
+m = {n['id']: n['attrs'].get('classification') for n in json.load(open('ev.json'))['nodes'] if n['kind'] == 'module'}
+assert m.get('py:venv.__main__') == 'used' and m.get('py:venv') not in (None, 'unreferenced'), (m.get('py:venv.__main__'), m.get('py:venv'))
+assert m.get('py:json') == 'unreferenced', m.get('py:json')" || die "--entry venv: venv.__main__ not used"
 rm -rf pruned; cp -a "$R" pruned
 while read -r p; do rm -- "pruned/$p" || die "rm $p"; done < em.txt
 chroot pruned /usr/bin/python3.11 -B -c "$jw" > got4.txt || die "import json fails once the --entry list is deleted"
