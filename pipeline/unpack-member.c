@@ -657,4 +657,9 @@ void ux_free(struct ux *x)
 	for (size_t i = 0; i < x->seen.cap; i++)
 		free(x->seen.slots[i].val);
 	hmap_free(&x->seen);
+	for (size_t i = 0; i < x->ndiff_ids; i++)
+		free(x->diff_ids[i]);
+	free(x->diff_ids);
+	x->diff_ids = NULL;
+	x->ndiff_ids = 0;
 }

@@ -86,6 +86,16 @@ static bool shebang_zip(const unsigned char *p, size_t n)
 	return false;
 }
 
+/* gzip, xz, zstd or bzip2: a layer stored compressed, whose diff_id is
+ * of the bytes inside */
+static bool deploy_is_compressed(const unsigned char *p, size_t n)
+{
+	return (n >= 2 && p[0] == 0x1f && p[1] == 0x8b) ||
+	       (n >= 6 && !memcmp(p, "\xfd" "7zXZ\0", 6)) ||
+	       (n >= 4 && !memcmp(p, "\x28\xb5\x2f\xfd", 4)) ||
+	       (n >= 3 && !memcmp(p, "BZh", 3));
+}
+
 bool deploy_is_archive(const unsigned char *p, size_t n)
 {
 	if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b)
@@ -297,6 +307,35 @@ fail:
 	return -1;
 }
 
+/* The image config a docker save names (manifest.json's Config): its
+ * rootfs.diff_ids, the sha256 of each layer's uncompressed tar (image
+ * spec config.md), into x->diff_ids when there is one per layer.  A
+ * config that cannot be read leaves them unchecked, as before. */
+static void docker_diff_ids(struct ux *x, int dirfd, json_t *image, size_t nlayers)
+{
+	char name[4096];
+	bool abs;
+	const char *c = json_string_value(json_object_get(image, "Config"));
+	struct diag quiet = {0}, *keep = x->d;
+	if (!c || ux_clean_name(c, name, sizeof name, &abs) || !*name)
+		return;
+	x->d = &quiet;   /* no config: no check, no error */
+	json_t *cfg = load_json(x, dirfd, name);
+	x->d = keep;
+	json_t *ids = json_object_get(json_object_get(cfg, "rootfs"), "diff_ids"), *id;
+	size_t i;
+	if (json_array_size(ids) == nlayers) {
+		x->diff_ids = xcalloc(nlayers + 1, sizeof *x->diff_ids);
+		json_array_foreach(ids, i, id) {
+			const char *s = json_string_value(id);
+			if (s && !strncmp(s, "sha256:", 7) && strlen(s) == 71)
+				x->diff_ids[i] = xstrdup(s + 7);
+		}
+		x->ndiff_ids = nlayers;
+	}
+	json_decref(cfg);
+}
+
 /* `docker save`'s manifest.json: the first image's Layers.  0 with none
  * found (not a docker save tarball), 1 with layers, -1 on error. */
 static int docker_layers(struct ux *x, int dirfd, char ***v, size_t *n)
@@ -335,6 +374,8 @@ static int docker_layers(struct ux *x, int dirfd, char ***v, size_t *n)
 		(*v)[(*n)++] = xstrdup(name);
 	}
 	int rc = *n && *n == json_array_size(layers);
+	if (rc)
+		docker_diff_ids(x, dirfd, json_array_get(j, 0), *n);
 	json_decref(j);
 	return rc;
 }
@@ -345,20 +386,29 @@ static int docker_layers(struct ux *x, int dirfd, char ***v, size_t *n)
  * before anything of it is written: a blob damaged or swapped after the
  * manifest was made is an error naming the layer.  Layers named
  * otherwise (older docker save's ID/layer.tar) carry no digest of their
- * own; other algorithms than sha256 are not checked. */
+ * own: there the image config's rootfs.diff_ids are, the sha256 of each
+ * layer's uncompressed tar, checked where the layer is stored as a plain
+ * tar; other algorithms than sha256 are not checked. */
 static int verify_blob(struct ux *x, int fd, const char *path, size_t layer)
 {
 	static const char pre[] = "blobs/sha256/";
-	const char *want = path + sizeof pre - 1;
+	const char *want = path + sizeof pre - 1, *what = "the digest the manifest names";
 	char got[65];
-	if (strncmp(path, pre, sizeof pre - 1) || strlen(want) != 64)
-		return 0;
+	if (strncmp(path, pre, sizeof pre - 1) || strlen(want) != 64) {
+		/* docker save: the config's diff_id, of the uncompressed tar */
+		unsigned char h[6];
+		want = layer <= x->ndiff_ids ? x->diff_ids[layer - 1] : NULL;
+		what = "the diff_id the image config names";
+		if (!want || pread(fd, h, sizeof h, 0) != (ssize_t)sizeof h ||
+		    deploy_is_compressed(h, sizeof h))
+			return 0;
+	}
 	if (sha256_fd_hex(fd, got))
 		return diag_err(x->d, x->path, "layer %zu (%s): cannot read it: %s", layer, path,
 				strerror(errno));
 	if (strcmp(got, want))
-		return diag_err(x->d, x->path, "layer %zu (%s): its sha256 is %s, not the digest the manifest names",
-				layer, path, got);
+		return diag_err(x->d, x->path, "layer %zu (%s): its sha256 is %s, not %s",
+				layer, path, got, what);
 	return 0;
 }
 

@@ -42,6 +42,9 @@ struct ux {
 	uint64_t limit, written;
 	unsigned layer;            /* 0: a plain archive */
 	struct hmap seen;          /* layered: path -> struct ux_ent */
+	char **diff_ids;           /* docker save: the config's rootfs.diff_ids
+				    * (hex), one per layer, or NULL */
+	size_t ndiff_ids;
 	struct deploy_unpacked *u;
 	struct diag_list *w;
 	struct diag *d;

@@ -11,7 +11,9 @@
 # Also: a warning about a file of the image (its program's interpreter is
 # missing) names it as IMAGE:PATH, and neither it nor the JSON names the
 # private directory it was unpacked into; a layer blob changed after the
-# manifest was made is one error naming the layer, nothing unpacked;
+# manifest was made is one error naming the layer, nothing unpacked, and
+# so is a layer of the image as skopeo's docker-archive whose bytes are
+# not the config's diff_id;
 # --max-unpack below the image's bytes is one error naming the member.
 . "$ROOT/tests/cli/lib.sh"
 need umoci umoci
@@ -66,6 +68,20 @@ grep -q "^slim: bad: layer 2 (blobs/sha256/$l2): its sha256 is [0-9a-f]\{64\}, n
 	die "the error does not name layer 2: $(cat bad.txt)"
 [ -z "$(ls -A tmpd)" ] || die "a private directory was left behind: $(ls tmpd)"
 echo "damaged layer 2: one error naming it"
+# the same image as skopeo's docker-archive: its layers are checked
+# against the config's rootfs.diff_ids
+need skopeo skopeo
+skopeo copy -q oci:img:t docker-archive:d.tar:x:y || die "skopeo copy"
+expect_rc 0 $SLIM report d.tar > /dev/null 2>&1
+mkdir dx && tar -xf d.tar -C dx || die "tar -x"
+dl=$(python3 -c "import json; print(json.load(open('dx/manifest.json'))[0]['Layers'][0])")
+chmod u+w dx/$dl && printf 'X' | dd of=dx/$dl bs=1 seek=1000 conv=notrunc status=none || die "dd"
+(cd dx && tar -cf ../dbad.tar .) || die "tar -c"
+expect_rc 2 $SLIM report dbad.tar 2> dbad.txt > /dev/null
+one_line dbad.txt
+grep -q "^slim: dbad.tar: layer 1 ($dl): its sha256 is [0-9a-f]\{64\}, not the diff_id the image config names$" dbad.txt ||
+	die "docker-archive: the error does not name layer 1: $(cat dbad.txt)"
+echo "docker-archive, layer 1 damaged: one error naming it"
 
 # --- --max-unpack ---------------------------------------------------------
 expect_rc 2 $SLIM report img --max-unpack 4K 2> max.txt > /dev/null
