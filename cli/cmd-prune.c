@@ -74,7 +74,7 @@ static void print_result(const char *in, const struct prune_opts *o,
 		fprintf(stderr, "slim: warning: %s: copied unchanged: %s\n", in, r->why);
 	size_t removed = 0;
 	for (size_t i = 0; i < r->nlibs; i++)
-		removed += r->libs[i].removed;
+		removed += r->libs[i].removed && !r->libs[i].transitive;
 	if (!r->gpu)
 		printf("%s: no GPU code%s\n", in, removed ? "" : "; copied unchanged");
 	else if (!o->nt)
@@ -85,6 +85,17 @@ static void print_result(const char *in, const struct prune_opts *o,
 		       (unsigned long long)r->freed, r->refused ? " (copied unchanged)" : "");
 	for (size_t i = 0; i < r->nlibs; i++) {
 		const struct prune_lib *l = &r->libs[i];
+		if (l->transitive) {
+			if (!l->removed)
+				continue;
+			printf("  no longer loaded: %s (only the removed entries loaded it)", l->node);
+			if (l->dt_init || l->init_array)
+				printf("; its initializers no longer run: %s%s%llu DT_INIT_ARRAY entries",
+				       l->dt_init ? "DT_INIT" : "", l->dt_init ? ", " : "",
+				       (unsigned long long)l->init_array);
+			printf("\n");
+			continue;
+		}
 		if (!l->removed) {
 			fprintf(stderr, "slim: warning: %s: DT_NEEDED %s kept: %s\n", in,
 				l->needed, l->why);
@@ -92,7 +103,9 @@ static void print_result(const char *in, const struct prune_opts *o,
 		}
 		printf("  removed DT_NEEDED %s (%s, %s unused)", l->needed, l->node,
 		       l->likely ? "likely" : "proven");
-		if (l->dt_init || l->init_array)
+		if (l->still_loaded)
+			printf("; other objects still load it, so its initializers still run");
+		else if (l->dt_init || l->init_array)
 			printf("; its initializers no longer run: %s%s%llu DT_INIT_ARRAY entries",
 			       l->dt_init ? "DT_INIT" : "", l->dt_init ? ", " : "",
 			       (unsigned long long)l->init_array);
@@ -118,7 +131,8 @@ static void on_file(void *ctx, const char *rel, const struct prune_result *r)
 	const struct prune_opts *o = ctx;
 	size_t removed = 0, kept = 0;
 	for (size_t i = 0; i < r->nlibs; i++)
-		removed += r->libs[i].removed, kept += !r->libs[i].removed;
+		if (!r->libs[i].transitive)
+			removed += r->libs[i].removed, kept += !r->libs[i].removed;
 	if (r->removed || removed || kept || r->refused || o->compressed_size)
 		print_result(rel, o, r);
 }

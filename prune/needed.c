@@ -73,11 +73,24 @@ static void find_unused(const char *path, bool likely, struct prune_result *r)
 	const char *root = g.inputs[0].node;
 	for (size_t i = 0; i < g.nfindings; i++) {
 		struct gfinding *f = &g.findings[i];
-		if (strcmp(f->kind, "unused-library") || !f->dependent ||
-		    strcmp(f->dependent, root) ||
+		bool trans = !strcmp(f->kind, "unneeded-transitive");
+		const char *froot = trans ? attr_get_str(f->attrs, "root") : f->dependent;
+		if ((strcmp(f->kind, "unused-library") && !trans) || !froot ||
+		    strcmp(froot, root) ||
 		    !(!strcmp(f->confidence, "proven") || (likely && !strcmp(f->confidence, "likely"))))
 			continue;
 		const json_t *a = f->attrs;
+		if (!strcmp(f->kind, "unneeded-transitive")) {
+			GROW(r->libs, r->caplibs, r->nlibs + 1);
+			r->libs[r->nlibs++] = (struct prune_lib){
+				.needed = xstrdup(f->node), .node = xstrdup(f->node),
+				.transitive = true,
+				.likely = !strcmp(f->confidence, "likely"),
+				.dt_init = json_is_true(json_object_get(a, "dt_init")),
+				.init_array = (uint64_t)attr_get_int(a, "init_array", 0),
+			};
+			continue;
+		}
 		const char *needed = attr_get_str(a, "needed");
 		if (!needed || !json_is_true(json_object_get(a, "direct")) ||
 		    json_is_true(json_object_get(a, "load_bearing")))
@@ -86,6 +99,7 @@ static void find_unused(const char *path, bool likely, struct prune_result *r)
 		r->libs[r->nlibs++] = (struct prune_lib){
 			.needed = xstrdup(needed), .node = xstrdup(f->node),
 			.likely = !strcmp(f->confidence, "likely"),
+			.still_loaded = json_is_true(json_object_get(a, "still_loaded")),
 			.dt_init = json_is_true(json_object_get(a, "dt_init")),
 			.init_array = (uint64_t)attr_get_int(a, "init_array", 0),
 		};
@@ -208,6 +222,8 @@ static void plan_edits(const char *path, const unsigned char *p, size_t n,
 	bool *drop = xcalloc(dn, 1);
 	for (size_t k = 0; k < r->nlibs; k++) {
 		struct prune_lib *l = &r->libs[k];
+		if (l->transitive)
+			continue;   /* decided below, from the entries removed */
 		l->removed = false;
 		for (size_t i = 0; i < nd; i++) {
 			const char *s = dyn[i].d_tag == DT_NEEDED ? STR(dyn[i].d_un.d_val) : NULL;
@@ -411,16 +427,36 @@ out:
 	(void)path;
 }
 
+/* A library loaded only through unused entries stops loading when every
+ * one of them goes; with one kept, it may still load through it. */
+static void settle_transitive(struct prune_result *r)
+{
+	bool all = true, any = false;
+	for (size_t k = 0; k < r->nlibs; k++)
+		if (!r->libs[k].transitive) {
+			all &= r->libs[k].removed;
+			any |= r->libs[k].removed;
+		}
+	for (size_t k = 0; k < r->nlibs; k++)
+		if (r->libs[k].transitive) {
+			r->libs[k].removed = all && any;
+			snprintf(r->libs[k].why, sizeof r->libs[k].why, "%s",
+				 "an unused entry that loads it is kept");
+		}
+}
+
 void prune_needed(const char *path, const unsigned char *p, size_t n,
 		  bool likely, struct prune_result *r)
 {
 	find_unused(path, likely, r);
 	if (r->nlibs)
 		plan_edits(path, p, n, r);
+	settle_transitive(r);
 }
 
 void prune_needed_edit(const char *path, const unsigned char *p, size_t n,
 		       struct prune_result *r)
 {
 	plan_edits(path, p, n, r);
+	settle_transitive(r);
 }

@@ -25,6 +25,11 @@ struct prune_lib {
 	char *needed;             /* the DT_NEEDED string */
 	char *node;               /* the library's node id */
 	bool likely;              /* a likely finding (--include likely) */
+	bool still_loaded;        /* another object still loads it: its
+				     initializers still run */
+	bool transitive;          /* not a DT_NEEDED entry of the file: a library
+				     loaded only through removed entries, which
+				     stops loading with them */
 	bool dt_init;             /* its DT_INIT: no longer runs when removed */
 	uint64_t init_array;      /* its DT_INIT_ARRAY + DT_PREINIT_ARRAY entries */
 	bool removed;             /* else why */

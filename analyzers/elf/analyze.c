@@ -573,6 +573,18 @@ static void may_matter(struct lspace *s, struct lmap *l, struct lmap *d,
 		buf_printf(why, "; other objects in the process still load it, so dropping the entry saves no bytes here");
 }
 
+/* d's initializers, which stop running when it is no longer loaded
+ * (`slim prune` lists them) */
+static void init_attrs(json_t *a, const struct lmap *d)
+{
+	if (d->o->has_init)
+		attr_bool(a, "dt_init", true);
+	if (d->o->init_array_n || d->o->preinit_array_n)
+		json_object_set_new(a, "init_array",
+				    json_integer((json_int_t)(d->o->init_array_n +
+							      d->o->preinit_array_n)));
+}
+
 static void emit_findings(struct lspace *s, struct graph *g, const bool *live,
 			  const bool *partial)
 {
@@ -621,12 +633,9 @@ static void emit_findings(struct lspace *s, struct graph *g, const bool *live,
 			attr_bool(a, "direct", l->is_main);
 			/* what `slim prune` removes, and what stops running */
 			attr_str(a, "needed", dp->name);
-			if (d->o->has_init)
-				attr_bool(a, "dt_init", true);
-			if (d->o->init_array_n || d->o->preinit_array_n)
-				json_object_set_new(a, "init_array",
-						    json_integer((json_int_t)(d->o->init_array_n +
-									      d->o->preinit_array_n)));
+			if (live[d->pos])
+				attr_bool(a, "still_loaded", true);
+			init_attrs(a, d);
 			if (dp->kept)
 				attr_bool(a, "load_bearing", true);
 		}
@@ -645,6 +654,7 @@ static void emit_findings(struct lspace *s, struct graph *g, const bool *live,
 						       partial[0] ? "likely" : "proven", buf_cstr(&why),
 						       "goes away with the unused DT_NEEDED entries that load it");
 		attr_str(graph_finding_attrs(f), "root", s->main->id);
+		init_attrs(graph_finding_attrs(f), d);
 	}
 	buf_free(&why);
 	free(counted);

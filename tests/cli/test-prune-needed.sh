@@ -6,7 +6,10 @@
 #      lists every library removed (ground truth agrees), the copy loads
 #      (`ldd`: no "not found", exit 0), `ldd -u -r` of the copy lists
 #      exactly the libraries slim kept with a reason, readelf -V of the
-#      copy has no version requirement naming a removed library, a program
+#      copy has no version requirement naming a removed library, ldd of
+#      the copy still maps exactly the removed libraries slim says other
+#      objects still load (their initializers still run) and none of those
+#      it says stop loading, a program
 #      run by its path (scratch dir, timeout, stdin /dev/null) gives the
 #      same exit status and stdout for --version (else --help) as the
 #      original, and a library still dlopens;
@@ -22,7 +25,7 @@ need gcc gcc
 need python3 python3
 need timeout coreutils
 
-n=0 files=0
+n=0 files=0 nstill=0 nunload=0 ntrans=0
 mkdir -p a b
 for f in /usr/bin/* /usr/lib/x86_64-linux-gnu/*.so*; do
 	[ -f "$f" ] && [ ! -L "$f" ] || continue
@@ -47,6 +50,20 @@ for f in /usr/bin/* /usr/lib/x86_64-linux-gnu/*.so*; do
 		die "b/$name: ldd -u -r lists '$(unused_of "b/$name" | tr '\n' ' ')', slim kept '$kept'"
 	for l in $gone; do
 		! readelf -VW "b/$name" | grep -q "File: $l " || die "b/$name: a version requirement still names $l"
+		# "still load it" exactly when ld.so still maps it into the copy
+		if grep -q "^  removed DT_NEEDED $l .*other objects still load it" out.txt; then
+			grep -q "^	$l => " ldd.txt || die "b/$name: slim says $l is still loaded, ldd does not list it"
+			nstill=$((nstill + 1))
+		else
+			! grep -q "^	$l => " ldd.txt || die "b/$name: slim says $l no longer loads, ldd lists it"
+			nunload=$((nunload + 1))
+		fi
+	done
+	# libraries only the removed entries loaded: gone from the copy's map
+	for t in $(sed -n 's/^  no longer loaded: lib:\([^ ]*\) .*/\1/p' out.txt); do
+		ldd "$f" | grep -q "^	$t => " || die "$f: slim says $t stops loading, but the original does not load it"
+		! grep -q "^	$t => " ldd.txt || die "b/$name: slim says $t stops loading, ldd lists it"
+		ntrans=$((ntrans + 1))
 	done
 	if readelf -lW "$f" | grep -q "Requesting program interpreter"; then
 		cp -p "$f" "a/$name"
@@ -66,7 +83,8 @@ for f in /usr/bin/* /usr/lib/x86_64-linux-gnu/*.so*; do
 	rm -f "b/$name"
 done
 [ "$n" -ge 5 ] || die "only $n of $files system files have a removable unused dependency: corpus too small?"
-echo "ok: $n of $files system ELF files had proven-unused DT_NEEDED entries: each pruned copy loads, has no unused dependency left but those slim kept with a reason, and runs or dlopens as the original"
+[ "$nunload" -ge 1 ] && [ "$nstill" -ge 1 ] || die "removed libraries: $nunload unloaded, $nstill still loaded: the corpus no longer exercises both"
+echo "ok: $n of $files system ELF files had proven-unused DT_NEEDED entries: each pruned copy loads, has no unused dependency left but those slim kept with a reason, and runs or dlopens as the original; $nunload removed libraries no longer load and $nstill still do (other objects load them), as ldd says; $ntrans more stop loading with them"
 
 # 2. versioned references into the unused library
 mkdir -p v && cd v || die "cd v"
@@ -152,3 +170,26 @@ expect_rc 0 "$SLIM" prune gio -o gio --in-place --check '{} --version < /dev/nul
 [ "$(sha256sum < gio)" != "$sum" ] || die "a passed --check --in-place left INPUT as it was"
 readelf -dW gio | grep -q libgmodule && die "--in-place --check: libgmodule still needed"
 echo "ok: --check passes on the same output, removes OUT (or leaves INPUT) on a different status or stdout"
+
+# 4. the ELF samples: a library loaded only through a removed entry stops
+#    loading too and is listed with its initializers; the programs print
+#    the same; a versioned library (ver) goes with its record
+E=$ROOT/samples/out/elf
+[ -d "$E/trans" ] || die "samples not built: run samples/build.sh"
+for s in trans unused ver; do
+	rm -rf "s-$s" && cp -a "$E/$s" "s-$s" || die "cp $s"
+	expect_rc 0 "$SLIM" prune "s-$s/main" -o "s-$s/main.p" > out.txt 2> err.txt
+	grep -q "^  removed DT_NEEDED" out.txt || die "$s: nothing removed: $(cat out.txt err.txt)"
+	ldd "s-$s/main.p" > ldd.txt 2>&1 || die "$s: ldd: $(cat ldd.txt)"
+	! grep -q "not found" ldd.txt || die "$s: $(cat ldd.txt)"
+	(cd "s-$s" && ./main < /dev/null > ../want.txt 2>&1; echo $? >> ../want.txt)
+	(cd "s-$s" && ./main.p < /dev/null > ../got.txt 2>&1; echo $? >> ../got.txt)
+	cmp -s want.txt got.txt || die "$s: the pruned program prints $(cat got.txt), the original $(cat want.txt)"
+	[ -z "$(ldd -u -r "s-$s/main.p" | grep '^	')" ] || die "$s: $(ldd -u -r "s-$s/main.p")"
+done
+grep -q "^  no longer loaded: lib:libunb.so (only the removed entries loaded it); its initializers no longer run: DT_INIT" <("$SLIM" prune s-trans/main -o s-trans/main.q) ||
+	die "trans: libunb.so not listed as no longer loaded"
+ldd "$E/trans/main" | grep -q libunb.so || die "trans: the original does not load libunb.so"
+! ldd s-trans/main.p | grep -q libunb.so || die "trans: the pruned copy still loads libunb.so"
+readelf -VW s-ver/main.p | grep -q "libver1" && die "ver: libver1's version record left"
+echo "ok: trans, unused and ver samples: same output, no unused dependency left; libunb.so, loaded only through libuna.so, listed and gone"
