@@ -16,7 +16,8 @@
 #      as "load" + "diff").  Goal: the byte answer in at most diff -rq's
 #      time.  Both run on the same page cache state, alternately, best of
 #      RUNS (default 2).
-#   bench/diff.sh [SRC] [RUNS]     (the copies stay in $TMPDIR/slim-bench-diff)
+#   bench/diff.sh [SRC] [RUNS]     (the copies stay in $TMPDIR/slim-bench-diff;
+#                                   PART=1 runs the build pair only)
 set -u
 slim=${SLIM:-$(cd "$(dirname "$0")/.." && pwd)/slim}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,7 +26,17 @@ SRC=${1:-/usr}
 runs=${2:-2}
 W=${TMPDIR:-/tmp}/slim-bench-diff
 tf=$(mktemp)
-timeit() { /usr/bin/time -f "%e %M" -o "$tf" "$@" > /dev/null 2> "$tf.err"; tail -1 "$tf"; }
+# wall seconds (ms resolution: slim's part 1 takes tens of ms) and peak
+# RSS in KiB from /usr/bin/time (a C parent: a Python parent's own RSS
+# would count, as ru_maxrss survives exec)
+timeit() {
+	python3 -c 'import subprocess, sys, time
+t = time.perf_counter()
+subprocess.run(["/usr/bin/time", "-f", "%M", "-o", sys.argv[1]] + sys.argv[2:],
+               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+w = time.perf_counter() - t
+print("%.3f %s" % (w, open(sys.argv[1]).read().split()[-1]))' "$tf" "$@"
+}
 bestof() {
 	local bw=999999 bm=0 w m
 	for _ in $(seq "$runs"); do
@@ -59,10 +70,11 @@ echo "build pair: $(find "$B/w1/b/out" -type f | wc -l) files, best of $runs, $(
 printf '%-40s %8s %10s\n' tool wall_s peak_MiB
 printf '%-40s %8s %10s\n' "diffoscope" "$dw" "$((dm / 1024))"
 printf '%-40s %8s %10s\n' "slim diff (graph + byte causes)" "$sw" "$((sm / 1024))"
-awk "BEGIN{printf \"slim: %.0fx faster than diffoscope, %.1f%% of its peak memory\n\", $dw / $sw, 100 * $sm / $dm}"
+awk "BEGIN{printf \"slim: %.0fx faster than diffoscope, %.1f%% of its peak memory\n\", $dw / ($sw > 0 ? $sw : 0.001), 100 * $sm / $dm}"
 rm -rf "$B"
 
-# --- 2. a large pair, against diff -rq
+# --- 2. a large pair, against diff -rq (PART=1 stops before it)
+[ "${PART:-}" = 1 ] && exit 0
 if [ ! -f "$W/.ready" ]; then
 	rm -rf "$W" && mkdir -p "$W" || exit 2
 	cp -a "$SRC" "$W/old" 2> /dev/null
