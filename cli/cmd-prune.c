@@ -184,6 +184,9 @@ static int prune_one(const char *in, const char *out, const struct prune_opts *o
 	return 0;
 }
 
+/* OUT/NAME when a file is pruned into a directory; cmd_prune() frees it */
+static char *into;
+
 static int run_prune(int argc, char **argv, struct prune_tree_opts *tp)
 {
 	struct prune_opts o = {0};
@@ -225,6 +228,13 @@ static int run_prune(int argc, char **argv, struct prune_tree_opts *tp)
 	const char *in = argv[optind];
 	if (!strcmp(out, "-"))
 		return cli_error("prune: OUT must be a file, not stdout");
+	/* a file into a directory: OUT/NAME */
+	struct stat st;
+	if (!stat(out, &st) && S_ISDIR(st.st_mode) && !is_dir_or_archive(in)) {
+		if (asprintf(&into, "%s/%s", out, path_base(in)) < 0)
+			abort();
+		out = into;
+	}
 	if (same_file(in, out) && !in_place)
 		return cli_error("prune: %s: OUT is INPUT; give --in-place to replace it", out);
 	if (o.arch && fatbin_parse_arch(o.arch, o.t, 64, &o.nt, &d))
@@ -279,6 +289,8 @@ int cmd_prune(int argc, char **argv)
 	struct prune_tree_opts to = {0};
 	int rc = run_prune(argc, argv, &to);
 	free(to.entries);
+	free(into);
+	into = NULL;
 	free(to.py_traces);
 	return rc;
 }

@@ -148,6 +148,14 @@ done < muts.txt
 [ "$rew" -ge 20 ] && [ "$refused" -ge 10 ] || die "mutations: only $rew rewritten, $refused refused"
 echo "ok: $n mutations: no crash; $rew rewritten OUTs read back; $refused copied unchanged with a warning"
 
+# a file pruned into an existing directory lands as DIR/NAME
+mkdir -p into
+expect_rc 0 "$SLIM" prune --arch sm_90 "$S/libk.so" -o into > out.txt 2> err.txt
+[ -f into/libk.so ] || die "-o DIR: no DIR/libk.so: $(ls into)"
+grep -q "^slim: wrote into/libk.so$" err.txt || die "-o DIR: $(cat err.txt)"
+expect_rc 2 "$SLIM" prune --arch sm_90 into/libk.so -o into 2> err.txt
+one_line err.txt
+
 # --in-place: replaced by rename (new inode), the other name keeps the old
 # bytes, no temporary left beside it
 ino0=$(stat -c %i k.so)
