@@ -35,6 +35,9 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 
 #define SCAN_READ (256 * 1024)
 
@@ -79,12 +82,50 @@ static const unsigned char *token(const unsigned char *base, const unsigned char
 	return p;
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+/* The same search 32 bytes at a time where the CPU has AVX2 (checked at
+ * run time): the scan reads every live ELF file whole, 5.9 GB on /usr.
+ * From b + *i, while 34 bytes are left; returns with *i where it
+ * stopped and *p after the last token. */
+__attribute__((target("avx2")))
+static void find_avx2(const unsigned char *b, size_t n, size_t *i,
+		      const unsigned char **p, struct scan_out *o, uint32_t *ntok)
+{
+	const __m256i dot = _mm256_set1_epi8('.'), s = _mm256_set1_epi8('s'),
+		      oo = _mm256_set1_epi8('o');
+	const unsigned char *end = b + n;
+	while (n >= 34 && *i <= n - 34) {
+		__m256i a = _mm256_loadu_si256((const __m256i *)(b + *i));
+		__m256i c1 = _mm256_loadu_si256((const __m256i *)(b + *i + 1));
+		__m256i c2 = _mm256_loadu_si256((const __m256i *)(b + *i + 2));
+		__m256i m = _mm256_and_si256(_mm256_cmpeq_epi8(a, dot),
+					     _mm256_and_si256(_mm256_cmpeq_epi8(c1, s),
+							      _mm256_cmpeq_epi8(c2, oo)));
+		unsigned bits = (unsigned)_mm256_movemask_epi8(m);
+		while (bits) {
+			const unsigned char *hit = b + *i + (unsigned)__builtin_ctz(bits);
+			bits &= bits - 1;
+			if (hit < *p)
+				continue;
+			*p = token(b, end, hit, o, ntok);
+		}
+		*i += 32;
+		if (b + *i < *p)
+			*i = (size_t)(*p - b);
+	}
+}
+#endif
+
 /* every token holding ".so" in [b, b+n), in order */
 static uint32_t find_tokens(const unsigned char *b, size_t n, struct scan_out *o)
 {
 	uint32_t ntok = 0;
 	const unsigned char *end = b + n, *p = b;
 	size_t i = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+	if (n >= 4096 && __builtin_cpu_supports("avx2"))
+		find_avx2(b, n, &i, &p, o, &ntok);
+#endif
 #ifdef __SSE2__
 	const __m128i dot = _mm_set1_epi8('.'), s = _mm_set1_epi8('s'), oo = _mm_set1_epi8('o');
 	while (n >= 18 && i <= n - 18) {
@@ -147,9 +188,10 @@ static void scan_file(struct tree *t, const struct tfile *f, unsigned char *buf,
 		res->n = find_tokens(buf, got, o);
 	} else {
 		/* read-only and private: no RLIMIT_DATA charge */
-		void *m = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0);
+		/* populated at once: every page is read, and one call maps
+		 * them cheaper than a fault per few pages */
+		void *m = mmap(NULL, n, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 		if (m != MAP_FAILED) {
-			madvise(m, n, MADV_SEQUENTIAL);
 			res->n = find_tokens(m, n, o);
 			munmap(m, n);
 		}
