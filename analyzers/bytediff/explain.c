@@ -262,20 +262,29 @@ static size_t at_timestamp(const struct bd_ctx *c, struct work *w, size_t i, siz
 			return 8;
 		}
 	}
-	/* ten decimal digits, delimited */
-	size_t s = i, e = i;
-	while (s > 0 && isdigit(w->a[s - 1]) && isdigit(w->b[s - 1]))
+	/* ten decimal digits, delimited, maybe with a fraction (pax's
+	 * "mtime=1733561234.123456789") */
+	size_t s = i, e;
+	while (s > 0 && (isdigit(w->a[s - 1]) || w->a[s - 1] == '.') &&
+	       (isdigit(w->b[s - 1]) || w->b[s - 1] == '.'))
 		s--;
+	e = s;
 	while (e < w->na && isdigit(w->a[e]) && isdigit(w->b[e]))
 		e++;
-	if (e - s == 10) {
+	size_t frac = e;
+	if (e - s == 10 && frac < w->na && w->a[frac] == '.' && w->b[frac] == '.') {
+		frac++;
+		while (frac < w->na && isdigit(w->a[frac]) && isdigit(w->b[frac]))
+			frac++;
+	}
+	if (e - s == 10 && i < frac && (s == 0 || !isdigit(w->a[s - 1]))) {
 		char ta[11], tb[11];
 		memcpy(ta, w->a + s, 10);
 		memcpy(tb, w->b + s, 10);
 		ta[10] = tb[10] = 0;
 		if (epoch_pair(c, strtoull(ta, NULL, 10), strtoull(tb, NULL, 10))) {
 			*start = s;
-			return 10;
+			return frac - s;
 		}
 	}
 	/* binary: aligned words of data, never of code */

@@ -22,6 +22,7 @@
  *     its compressed size.
  *   zstd (RFC 8878): no header fields to differ; the decompressed
  *     streams compared, counted at the larger compressed size.
+ *   tar (POSIX ustar, pax, GNU long names): see tar_units().
  *   zip, wheel, jar (APPNOTE): members by name, their header fields and
  *     extra fields, their data (inflated when deflated); see zip_units().
  *   anything else: one unit.
@@ -778,6 +779,186 @@ static bool zip_units(struct bd_ctx *c, const char *prefix, const unsigned char 
 	return true;
 }
 
+/* ------------------------------------------------------------- tar --- */
+
+/* POSIX ustar (and GNU tar's variant): 512-byte headers, each member's
+ * data padded to 512.  Members pair by name and occurrence (a pax 'x' or
+ * GNU 'L' header is a member of its own, named after the one it
+ * describes).  Per member: mtime (timestamp), uid, gid, uname, gname
+ * (owner), mode (mode), the checksum and size as consequences, the pax
+ * records compared as text (their mtime/atime/ctime values are epoch
+ * decimals: timestamp), the data compared as a file. */
+struct tmem {
+	char name[300];
+	int dup;
+	size_t hdr, data, size;
+};
+
+static bool tar_magic(const unsigned char *p, size_t n)
+{
+	return n >= 512 && !memcmp(p + 257, "ustar", 5);
+}
+
+static int tar_list(const unsigned char *p, size_t n, struct tmem **out, size_t *count)
+{
+	struct tmem *v = NULL;
+	size_t cap = 0, k = 0, off = 0;
+	char next[256] = "";
+	while (off + 512 <= n) {
+		const unsigned char *h = p + off;
+		if (!h[0])
+			break;                      /* the end blocks */
+		if (memcmp(h + 257, "ustar", 5))
+			goto bad;
+		char sz[13];
+		memcpy(sz, h + 124, 12);
+		sz[12] = 0;
+		char *end;
+		unsigned long long size = strtoull(sz, &end, 8);
+		if (end == sz || !range_ok(off + 512, size, n))
+			goto bad;
+		GROW(v, cap, k + 1);
+		struct tmem *m = &v[k];
+		memset(m, 0, sizeof *m);
+		m->hdr = off;
+		m->data = off + 512;
+		m->size = (size_t)size;
+		if (h[156] == 'x' || h[156] == 'L')
+			snprintf(m->name, sizeof m->name, "[%s header %zu]", h[156] == 'x' ? "pax" : "long name", k);
+		else if (*next)
+			snprintf(m->name, sizeof m->name, "%s", next);
+		else if (h[345])
+			snprintf(m->name, sizeof m->name, "%.155s/%.100s", (const char *)h + 345, (const char *)h);
+		else
+			snprintf(m->name, sizeof m->name, "%.100s", (const char *)h);
+		*next = 0;
+		if (h[156] == 'L')
+			snprintf(next, sizeof next, "%.*s", (int)(size < 255 ? size : 255), (const char *)p + m->data);
+		for (size_t j = 0; j < k; j++)
+			m->dup += !strcmp(v[j].name, m->name);
+		k++;
+		off += 512 + ((size + 511) & ~(size_t)511);
+	}
+	*out = v;
+	*count = k;
+	return 0;
+bad:
+	free(v);
+	return -1;
+}
+
+/* A pax header pair: the same records but for the times is a timestamp
+ * (GNU tar writes nanoseconds without trailing zeros, so the records'
+ * lengths move too); anything else compares as bytes. */
+static void pax_compare(struct bd_ctx *c, const char *where, const unsigned char *a,
+			size_t na, const unsigned char *b, size_t nb)
+{
+	static const char *const times[] = {"mtime", "atime", "ctime"};
+	struct buf xa = BUF_INIT, xb = BUF_INIT;
+	bool times_only = true;
+	for (int pass = 0; pass < 2; pass++) {
+		const unsigned char *p = pass ? b : a;
+		size_t n = pass ? nb : na;
+		struct buf *o = pass ? &xb : &xa;
+		for (size_t off = 0; off < n;) {
+			char *end, num[24];
+			size_t m = n - off < sizeof num - 1 ? n - off : sizeof num - 1;
+			memcpy(num, p + off, m);
+			num[m] = 0;
+			unsigned long rl = strtoul(num, &end, 10);
+			if (end == num || *end != ' ' || !rl || rl > n - off) {
+				times_only = false;
+				break;
+			}
+			const char *r = (const char *)p + off + (size_t)(end - num) + 1;
+			size_t left = rl - (size_t)(end - num) - 1;
+			bool t = false;
+			for (int k = 0; k < 3; k++)
+				t |= left > 6 && !memcmp(r, times[k], 5) && r[5] == '=';
+			if (!t)
+				buf_add(o, r, left);   /* the record less its length */
+			off += rl;
+		}
+	}
+	if (times_only && xa.len == xb.len && !memcmp(xa.p, xb.p, xa.len)) {
+		bd_row(c, BC_TIMESTAMP, na > nb ? na : nb, "%s (mtime, atime, ctime records)", where);
+	} else {
+		bd_unit(c, where, a, na, b, nb, 0);
+	}
+	buf_free(&xa);
+	buf_free(&xb);
+}
+
+static bool tar_units(struct bd_ctx *c, const char *prefix, const unsigned char *a,
+		      size_t na, const unsigned char *b, size_t nb)
+{
+	struct tmem *ma = NULL, *mb = NULL;
+	size_t ka = 0, kb = 0;
+	if (tar_list(a, na, &ma, &ka) || tar_list(b, nb, &mb, &kb)) {
+		free(ma);
+		free(mb);
+		return false;
+	}
+	/* pax headers pair by position among pax headers: name them after
+	 * the member they precede */
+	for (size_t k = 0; k + 1 < ka; k++)
+		if (ma[k].name[0] == '[')
+			snprintf(ma[k].name, sizeof ma[k].name, "%s [extended header]", ma[k + 1].name);
+	for (size_t k = 0; k + 1 < kb; k++)
+		if (mb[k].name[0] == '[')
+			snprintf(mb[k].name, sizeof mb[k].name, "%s [extended header]", mb[k + 1].name);
+	bool reordered = false;
+	for (size_t k = 0; k < ka && k < kb; k++)
+		reordered |= strcmp(ma[k].name, mb[k].name) != 0;
+	char where[768];
+	static const struct { size_t off, len; enum bd_cause cause; const char *what; } fields[] = {
+		{100, 8, BC_MODE, "mode"}, {108, 8, BC_OWNER, "uid"}, {116, 8, BC_OWNER, "gid"},
+		{136, 12, BC_TIMESTAMP, "mtime"}, {265, 32, BC_OWNER, "uname"}, {297, 32, BC_OWNER, "gname"},
+	};
+	for (size_t k = 0; k < ka; k++) {
+		const struct tmem *x = &ma[k], *y = NULL;
+		for (size_t j = 0; j < kb && !y; j++)
+			if (mb[j].dup == x->dup && !strcmp(mb[j].name, x->name))
+				y = &mb[j];
+		if (!y) {
+			bd_row(c, BC_UNEXPLAINED, 512 + x->size, "%smember %s only in OLD", prefix, x->name);
+			continue;
+		}
+		const unsigned char *ha = a + x->hdr, *hb = b + y->hdr;
+		for (size_t f = 0; f < sizeof fields / sizeof *fields; f++) {
+			snprintf(where, sizeof where, "%s%s: tar header %s", prefix, x->name, fields[f].what);
+			bd_field(c, where, ha + fields[f].off, hb + fields[f].off, fields[f].len, fields[f].cause);
+		}
+		snprintf(where, sizeof where, "%s%s: ", prefix, x->name);
+		if (ha[156] == 'x' && hb[156] == 'x') {
+			if (x->size != y->size || memcmp(a + x->data, b + y->data, x->size)) {
+				snprintf(where, sizeof where, "%s%s: pax records", prefix, x->name);
+				pax_compare(c, where, a + x->data, x->size, b + y->data, y->size);
+			}
+		} else {
+			c->depth++;
+			bd_compare(c, x->name, where, a + x->data, x->size, b + y->data, y->size);
+			c->depth--;
+		}
+		if (memcmp(ha + 124, hb + 124, 12) || memcmp(ha + 148, hb + 148, 8)) {
+			snprintf(where, sizeof where, "%s%s: tar header size, checksum", prefix, x->name);
+			bd_consequence(c, where, 20);
+		}
+	}
+	for (size_t j = 0; j < kb; j++) {
+		bool found = false;
+		for (size_t k = 0; k < ka && !found; k++)
+			found = ma[k].dup == mb[j].dup && !strcmp(ma[k].name, mb[j].name);
+		if (!found)
+			bd_row(c, BC_UNEXPLAINED, 512 + mb[j].size, "%smember %s only in NEW", prefix, mb[j].name);
+	}
+	if (reordered)
+		bd_row(c, BC_ORDER, 0, "%smembers in another order", prefix);
+	free(ma);
+	free(mb);
+	return true;
+}
+
 /* ---------------------------------------------------------- dispatch --- */
 
 /* A format both sides claim by their magic that one side breaks: one
@@ -821,6 +1002,11 @@ void bd_compare(struct bd_ctx *c, const char *name, const char *prefix,
 			if (zstd_units(c, prefix, a, na, b, nb))
 				return;
 			corrupt(c, prefix, "zstd stream");
+		}
+		if (tar_magic(a, na) && tar_magic(b, nb)) {
+			if (tar_units(c, prefix, a, na, b, nb))
+				return;
+			corrupt(c, prefix, "tar archive");
 		}
 		if (!memcmp(a, "PK\3\4", 4) && !memcmp(b, "PK\3\4", 4)) {
 			if (zip_units(c, prefix, a, na, b, nb))

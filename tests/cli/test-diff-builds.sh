@@ -9,14 +9,16 @@
 #      in reverse order (what disorderfs does to a glob), plus .pyc files
 #      of a real installed package (json from Python's stdlib) compiled
 #      from the same sources at two mtimes and a wheel of it (zip members
-#      with the files' times and modes, in directory order).  diffoscope (the oracle) and
+#      with the files' times and modes, in directory order), and a .tar.gz
+#      of the sources.  diffoscope (the oracle) and
 #      slim name the same differing files and archive members; every
 #      section diffoscope names by name slim names too; slim explains
 #      >= 99% of the differing bytes; --fail-on unexplained passes and
 #      --fail-on any fails;
 #   2. the same builds with the fixes (-ffile-prefix-map, SOURCE_DATE_EPOCH,
 #      ar D, sorted members, py_compile checked-hash, wheel times from
-#      SOURCE_DATE_EPOCH and fixed modes): diffoscope reports
+#      SOURCE_DATE_EPOCH and fixed modes, tar --sort --mtime --owner
+#      --mode and gzip -n): diffoscope reports
 #      no difference, and slim says 0 bytes differ (--fail-on any passes);
 #   3. a file against a directory is one error line and exit 2; so is a
 #      corrupt ELF or truncated archive on one side, the rest compared.
@@ -54,6 +56,13 @@ C
 	(cd "$d" && ar "rcs$([ "$fixed" = fixed ] && echo D || echo U)" out/libc.a $members &&
 	 gcc -g -o out/prog out/main.o out/buf.o out/hmap.o out/arena.o out/util.o out/diag.o \
 		out/memlimit.o out/ofile.o) || die "ar/ld in $d"
+	# the sources as a tarball
+	if [ "$fixed" = fixed ]; then
+		tar --sort=name --mtime="@$SOURCE_DATE_EPOCH" --owner=0 --group=0 --numeric-owner \
+			--mode='a=rX,u+w' -C "$d" -cf - src | gzip -n > "$d/out/src.tar.gz"
+	else
+		tar -C "$d" -czf "$d/out/src.tar.gz" src
+	fi || die "tar in $d"
 }
 wheel() { # wheel OUT FIXED: the json package as a wheel (zip)
 	python3 - "$T/pysrc" "$1" "$2" <<'PY' || die "zipfile"
