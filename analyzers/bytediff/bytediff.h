@@ -8,9 +8,10 @@
  * by content digest (XXH3-128, libxxhash) as moves.  A pair of equal size
  * is proven equal by memcmp of the two mappings, never by size or digest
  * alone.  A differing pair is aligned unit by unit (units.c): ELF
- * sections by name plus the ELF and section header tables, ar members and
- * their header fields, .pyc header fields and body, gzip header fields and
- * the decompressed stream; anything else is one unit.  A unit's differing
+ * sections by name plus the ELF and section header tables, ar and tar
+ * members and their header fields, zip members with their header and
+ * extra fields, .pyc header fields and body, gzip header fields and the
+ * decompressed stream, zstd streams; anything else is one unit.  A unit's differing
  * bytes are the larger of its two sizes.  explain.c then normalizes the
  * causes it finds (build-path prefixes replaced, timestamps and build IDs
  * zeroed, archive owner and mode fields, order sorted, random temporary
