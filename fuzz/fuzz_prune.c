@@ -4,7 +4,8 @@
  * error, the entries no sm_90 GPU can load are dropped by
  * fatbin_rewrite_plan(), the output the pieces describe is built and
  * scanned again: it must scan without error and hold exactly the kept
- * entries, byte-identical.  Then prune/needed.c's edits for three library
+ * entries, byte-identical; prune_audit() runs over the plan.  Then
+ * prune/needed.c's edits for three library
  * names are planned (prune_needed_edit()) and applied: every patch lies
  * inside the file.
  */
@@ -31,6 +32,8 @@ static void gpu(const unsigned char *data, size_t n)
 		drop[i] = v[i] == FATBIN_PRUNABLE;
 	struct fatbin_rewrite rw;
 	if (!fatbin_rewrite_plan(&s, "fuzz", data, n, drop, &rw, &d)) {
+		char why[600];
+		(void)prune_audit(data, n, &rw, why, sizeof why);
 		unsigned char *o = calloc(1, n + 1);
 		for (size_t i = 0; i < rw.n; i++) {
 			const struct fatbin_piece *pc = &rw.v[i];

@@ -17,4 +17,10 @@ void prune_needed_edit(const char *path, const unsigned char *p, size_t n,
 void prune_libs_free(struct prune_result *r);
 void prune_patches_free(struct prune_result *r);
 
+/* 0, or -1 with why set when a relocation or symbol of the ELF file or
+ * archive [p, p+n) points inside, or writes into, one of rw's containers
+ * past its start (audit.c): the file is then not rewritten. */
+int prune_audit(const unsigned char *p, size_t n, const struct fatbin_rewrite *rw,
+		char *why, size_t whylen);
+
 #endif

@@ -215,6 +215,10 @@ static void plan(const char *in, const struct mfile *mf,
 		diag_format(&d, msg, sizeof msg);
 		refuse(r, "", msg);
 		r->freed_proven = 0;
+	} else if (any && prune_audit(mf->p, mf->n, rw, msg, sizeof msg)) {
+		refuse(r, "fatbin not rewritten: ", msg);
+		fatbin_rewrite_free(rw);
+		r->freed_proven = 0;
 	}
 	r->removed = rw->removed;
 	r->freed = rw->freed;

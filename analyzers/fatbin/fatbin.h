@@ -271,6 +271,9 @@ struct fatbin_rewrite {
 	uint64_t freed;          /* bytes (entry headers + payloads) removed */
 	uint32_t removed;        /* entries removed */
 	uint32_t containers;     /* containers rewritten */
+	struct fatbin_range {    /* ... each: its input bytes, header included */
+		uint64_t off, len;
+	} *ranges;               /* sorted by off */
 };
 
 /*

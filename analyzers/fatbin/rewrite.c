@@ -84,6 +84,7 @@ int fatbin_rewrite_plan(const struct fatbin_scan *s, const char *path,
 	if (nc)   /* qsort(NULL, 0) is undefined */
 		qsort(c, nc, sizeof *c, cmp_crange);
 	rw->hdrs = xmalloc(hdr_bytes + 1);
+	rw->ranges = xcalloc(nc + 1, sizeof *rw->ranges);
 	unsigned char *h = rw->hdrs;
 	uint64_t pos = 0;
 	for (size_t k = 0; k < nc; k++) {
@@ -139,6 +140,7 @@ int fatbin_rewrite_plan(const struct fatbin_scan *s, const char *path,
 			out += len;
 		}
 		/* [out, container end) stays zero */
+		rw->ranges[rw->containers] = (struct fatbin_range){r->off, r->hs + r->fs};
 		rw->containers++;
 		pos = r->off + r->hs + r->fs;
 	}
@@ -158,5 +160,6 @@ void fatbin_rewrite_free(struct fatbin_rewrite *rw)
 {
 	free(rw->v);
 	free(rw->hdrs);
+	free(rw->ranges);
 	memset(rw, 0, sizeof *rw);
 }

@@ -107,6 +107,37 @@ struct.pack_into("<HHH", d, 0x3c, 0, 0, 0)  # e_shnum, e_shstrndx
 open(sys.argv[1], "wb").write(d)
 PY
 unsafe noshdr noshdr.so "no section header table"
+# something pointing at an entry inside a container (whose entries would
+# move): a RELATIVE relocation's addend, then a symbol, 64 bytes past the
+# start of a container libk.so's prune rewrites
+python3 - "$S/libk.so" inrel.so insym.so <<'PY' || die "cannot make the pointer-inside inputs"
+import re, struct, subprocess, sys
+src, rel_out, sym_out = sys.argv[1:]
+d = open(src, "rb").read()
+secs = subprocess.run(["readelf", "-SW", src], capture_output=True, text=True).stdout
+def sec(name):
+    m = re.search(r"\s" + re.escape(name) + r"\s+\S+\s+([0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)", secs)
+    return [int(x, 16) for x in m.groups()]   # addr, offset, size
+fa, fo, fs = sec(".nv_fatbin")
+ra, ro, rs = sec(".rela.dyn")
+b = bytearray(d)
+for i in range(rs // 24):
+    off, info, add = struct.unpack_from("<QQq", b, ro + 24 * i)
+    if info & 0xffffffff == 8 and fa <= add < fa + fs and d[fo + add - fa:fo + add - fa + 4] == bytes.fromhex("50ed55ba"):
+        struct.pack_into("<q", b, ro + 24 * i + 16, add + 64)
+        break
+else:
+    sys.exit("no RELATIVE relocation at a container")
+open(rel_out, "wb").write(b)
+sa, so, ss = sec(".dynsym")
+ndx = int(re.search(r"\[\s*(\d+)\]\s+\.nv_fatbin", secs).group(1))
+b = bytearray(d)
+name, info, other, shndx, val, size = struct.unpack_from("<IBBHQQ", b, so + 24)
+struct.pack_into("<IBBHQQ", b, so + 24, name, (0 << 4) | 1, other, ndx, fa + 64, 0)   # LOCAL OBJECT
+open(sym_out, "wb").write(b)
+PY
+unsafe inrel inrel.so "a relocation (.rela.dyn) points inside a fatbin container, 64 bytes past its start"
+unsafe insym insym.so "symbol .* points inside a fatbin container, 64 bytes past its start"
 # a file with no GPU code: copied, said so, no warning
 expect_rc 0 "$SLIM" prune --arch sm_90 "$S/MANIFEST" -o manifest.out > out.txt 2> err.txt
 grep -q "no GPU code; copied unchanged" out.txt || die "non-ELF: $(cat out.txt)"
