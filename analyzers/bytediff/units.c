@@ -9,7 +9,8 @@
  *     sections (compared with sh_offset, e_shoff and the sizes of sections
  *     that changed size zeroed: a consequence of those sections' causes).
  *     The build-id note's descriptor and .debug_str / .debug_line_str are
- *     given to explain.c for the sections that copy or point into them.
+ *     given to explain.c for the sections that copy or point into them;
+ *     dwarf_note() names the DWARF attributes a build path changed.
  *   ar (the format of ar(5), headers of 60 bytes checked against the
  *     bytes left): members paired by name and occurrence; each header's
  *     date (timestamp), uid and gid (owner), mode (mode) and size fields;
@@ -30,6 +31,8 @@
  */
 #include "bdint.h"
 
+#include <dwarf.h>
+#include <elfutils/libdw.h>
 #include <gelf.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +154,66 @@ static void headers_norm(const struct eview *v, const struct eview *o,
 	}
 }
 
+/*
+ * Which DWARF attributes carry a difference the debug sections were given
+ * as build-path (libdw): the unit DIEs of both sides in order, their
+ * DW_AT_comp_dir, DW_AT_name and DW_AT_producer strings compared.  Said in
+ * the `where` of the first such row (it names, it does not count bytes).
+ * libdw does not apply an object's relocations (in a .o every strp would
+ * read as offset 0), so objects get no note.
+ */
+static void dwarf_note(struct bd_ctx *c, size_t first_row, Elf *ea, Elf *eb)
+{
+	struct bd_cause_row *row = NULL;
+	for (size_t k = first_row; k < c->f->ncauses && !row; k++)
+		if (c->f->causes[k].cause == BC_BUILD_PATH && strstr(c->f->causes[k].where, ".debug_"))
+			row = &c->f->causes[k];
+	GElf_Ehdr eh;
+	if (!row || !gelf_getehdr(ea, &eh) || eh.e_type == ET_REL)
+		return;
+	Dwarf *da = dwarf_begin_elf(ea, DWARF_C_READ, NULL), *db = dwarf_begin_elf(eb, DWARF_C_READ, NULL);
+	static const struct { int at; const char *name; } attrs[] = {
+		{DW_AT_comp_dir, "DW_AT_comp_dir"}, {DW_AT_name, "DW_AT_name"},
+		{DW_AT_producer, "DW_AT_producer"},
+	};
+	size_t counts[3] = {0}, units = 0;
+	Dwarf_Off oa = 0, ob = 0, na, nb;
+	size_t ha, hb;
+	while (da && db && units < 100000 &&
+	       !dwarf_nextcu(da, oa, &na, &ha, NULL, NULL, NULL) &&
+	       !dwarf_nextcu(db, ob, &nb, &hb, NULL, NULL, NULL)) {
+		Dwarf_Die x, y;
+		if (dwarf_offdie(da, oa + ha, &x) && dwarf_offdie(db, ob + hb, &y))
+			for (int k = 0; k < 3; k++) {
+				Dwarf_Attribute aa, ab;
+				const char *sa = dwarf_formstring(dwarf_attr(&x, attrs[k].at, &aa));
+				const char *sb = dwarf_formstring(dwarf_attr(&y, attrs[k].at, &ab));
+				counts[k] += sa && sb && strcmp(sa, sb);
+			}
+		units++;
+		oa = na;
+		ob = nb;
+	}
+	struct buf w = BUF_INIT;
+	buf_puts(&w, row->where);
+	const char *sep = " (DWARF: ";
+	for (int k = 0; k < 3; k++)
+		if (counts[k]) {
+			buf_printf(&w, "%s%s differs in %zu of %zu units", sep, attrs[k].name, counts[k], units);
+			sep = ", ";
+		}
+	if (*sep == ',') {
+		buf_putc(&w, ')');
+		free(row->where);
+		row->where = buf_detach(&w);
+	}
+	buf_free(&w);
+	if (da)
+		dwarf_end(da);
+	if (db)
+		dwarf_end(db);
+}
+
 static bool elf_units(struct bd_ctx *c, const char *prefix, const unsigned char *a,
 		      size_t na, const unsigned char *b, size_t nb)
 {
@@ -161,6 +224,7 @@ static bool elf_units(struct bd_ctx *c, const char *prefix, const unsigned char 
 		goto out;
 	ok = true;
 	struct bd_ctx saved = *c;
+	size_t first_row = c->f->ncauses;
 	c->bida = build_id(&va, a);
 	c->bidb = build_id(&vb, b);
 	c->nstr = 0;
@@ -194,6 +258,7 @@ static bool elf_units(struct bd_ctx *c, const char *prefix, const unsigned char 
 		if (!esec_find(&va, vb.s[k].name, vb.s[k].dup))
 			bd_row(c, BC_UNEXPLAINED, vb.s[k].size, "%ssection %s only in NEW", prefix,
 			       vb.s[k].name);
+	dwarf_note(c, first_row, va.e, vb.e);
 	/* the headers: raw equal, or equal once what moves is zeroed */
 	struct buf ha = BUF_INIT, hb = BUF_INIT;
 	buf_add(&ha, a, va.hdrsize);

@@ -172,6 +172,13 @@ print('%d files and members differ, as diffoscope says; %d sections diffoscope n
       '%d of %d bytes explained (%.2f%%): %s' % (len(dfiles), sum(map(len, dsecs.values())),
       t['bytes_explained'], t['bytes_differing'], pct, causes))
 PY
+# the DWARF attribute named where the debug info differs: readelf agrees
+# that the program's units name two different compilation directories
+readelf --debug-dump=info w1/b/out/prog | grep -m1 DW_AT_comp_dir > cd1.txt
+readelf --debug-dump=info w2/b/out/prog | grep -m1 DW_AT_comp_dir > cd2.txt
+[ -s cd1.txt ] && ! cmp -s cd1.txt cd2.txt || die "readelf sees one DW_AT_comp_dir in both programs"
+$SLIM diff w1/b/out/prog w2/b/out/prog 2> /dev/null | grep -q 'DWARF: DW_AT_comp_dir differs' ||
+	die "slim does not name DW_AT_comp_dir"
 expect_rc 0 $SLIM diff --fail-on unexplained w1/b/out w2/b/out > text.out 2> /dev/null
 expect_rc 1 $SLIM diff --fail-on any w1/b/out w2/b/out > /dev/null 2>&1
 grep -q '^total: .* explained' text.out || die "no total line in the text"
