@@ -20,6 +20,7 @@
  *
  *     slim-cache/1
  *     key KEY
+ *     run RUN
  *     json SIZE DIGEST
  *     warn SIZE DIGEST
  *     <the warnings text, SIZE bytes>
@@ -31,8 +32,11 @@
  * the entry).  Both files are written through ofile (beside the target,
  * then renamed), the report before the meta, so an interrupted write
  * leaves a mismatch the reader refuses, never a half-read result.
- * Entries are never evicted: DIR holds one pair per key (delete DIR to
- * reclaim it).
+ * RUN is the key's digest without the contents (version, binary,
+ * arguments, the paths named): after a store, the other entries of the
+ * same RUN are removed -- the same command on inputs that have changed
+ * since, which no later run can hit -- so DIR keeps one entry per
+ * command line.
  */
 #include "cache.h"
 #include "deploy.h"
@@ -314,8 +318,9 @@ int rcache_key(struct rcache *c, const char *dir, int argc, char *const *argv,
 			return -1;
 		}
 	}
-	XXH3_state_t key;
+	XXH3_state_t key, run;
 	XXH3_128bits_reset(&key);
+	XXH3_128bits_reset(&run);
 	XXH3_128bits_update(&key, MAGIC, sizeof MAGIC);
 	XXH3_128bits_update(&key, SLIM_VERSION, sizeof SLIM_VERSION);
 	struct ent_facts f = {0};
@@ -323,6 +328,7 @@ int rcache_key(struct rcache *c, const char *dir, int argc, char *const *argv,
 		facts(&st, &f);
 	f.nlink = 0;   /* a hardlink made to the binary changes nothing */
 	XXH3_128bits_update(&key, &f, sizeof f);
+	XXH3_128bits_update(&run, &f, sizeof f);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *val;
 		if (!strcmp(a, "--cache") && i + 1 < argc) {
@@ -343,6 +349,7 @@ int rcache_key(struct rcache *c, const char *dir, int argc, char *const *argv,
 			continue;
 		}
 		XXH3_128bits_update(&key, a, strlen(a) + 1);
+		XXH3_128bits_update(&run, a, strlen(a) + 1);
 		bool input = false;
 		for (size_t k = 0; k < ninputs; k++)
 			input |= !strcmp(inputs[k], a);
@@ -352,10 +359,14 @@ int rcache_key(struct rcache *c, const char *dir, int argc, char *const *argv,
 			return -1;
 	}
 	XXH3_128bits_update(&key, "\0inputs", 8);
-	for (size_t k = 0; k < ninputs; k++)
+	for (size_t k = 0; k < ninputs; k++) {
+		XXH3_128bits_update(&run, inputs[k], strlen(inputs[k]) + 1);
 		if (key_path(&key, inputs[k], true, w))
 			return -1;
+	}
 	hex128(XXH3_128bits_digest(&key), c->key);
+	hex128(XXH3_128bits_digest(&run), c->run);
+	snprintf(c->dir, sizeof c->dir, "%s", dir);
 	snprintf(c->json, sizeof c->json, "%s/%s.json", dir, c->key);
 	snprintf(c->meta, sizeof c->meta, "%s/%s.meta", dir, c->key);
 	return 0;
@@ -393,16 +404,16 @@ int rcache_get(const struct rcache *c, const char **p, size_t *n, char **wtext,
 		goto out;
 	}
 	/* the header: four lines, then the warnings */
-	char key[40] = "", jd[40] = "", wd[40] = "", hdr[512];
+	char key[40] = "", run[40] = "", jd[40] = "", wd[40] = "", hdr[512];
 	unsigned long long jn = 0, wn = 0;
 	size_t hl = 0;
-	for (int lines = 0; hl < mm.n && hl < sizeof hdr - 1 && lines < 4; hl++)
+	for (int lines = 0; hl < mm.n && hl < sizeof hdr - 1 && lines < 5; hl++)
 		lines += mm.p[hl] == '\n';
 	memcpy(hdr, mm.p, hl);
 	hdr[hl] = 0;
 	int len = 0;
-	if (sscanf(hdr, MAGIC "\nkey %32[0-9a-f]\njson %llu %32[0-9a-f]\nwarn %llu %32[0-9a-f]%n",
-		   key, &jn, jd, &wn, wd, &len) != 5 || (size_t)len + 1 != hl || hdr[len] != '\n') {
+	if (sscanf(hdr, MAGIC "\nkey %32[0-9a-f]\nrun %32[0-9a-f]\njson %llu %32[0-9a-f]\nwarn %llu %32[0-9a-f]%n",
+		   key, run, &jn, jd, &wn, wd, &len) != 6 || (size_t)len + 1 != hl || hdr[len] != '\n') {
 		refuse(w, c->meta, "not a slim-cache/1 header");
 		goto out;
 	}
@@ -446,6 +457,38 @@ out:
 	return hit;
 }
 
+/* the other entries of c's command line (cache.c's header): removed,
+ * the meta first so that no reader takes the report alone; a meta that
+ * does not parse is left alone */
+static void evict(const struct rcache *c)
+{
+	DIR *d = opendir(c->dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	char path[4200], key[40], run[40], hdr[128];
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		if (l != 37 || strcmp(e->d_name + 32, ".meta") || !strncmp(e->d_name, c->key, 32))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", c->dir, e->d_name);
+		int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		ssize_t n = fd < 0 ? -1 : pread(fd, hdr, sizeof hdr - 1, 0);
+		if (fd >= 0)
+			close(fd);
+		if (n <= 0)
+			continue;
+		hdr[n] = 0;
+		if (sscanf(hdr, MAGIC "\nkey %32[0-9a-f]\nrun %32[0-9a-f]\n", key, run) != 2 ||
+		    strcmp(run, c->run) || strncmp(key, e->d_name, 32))
+			continue;
+		unlink(path);
+		snprintf(path, sizeof path, "%s/%.32s.json", c->dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+}
+
 int rcache_put(const struct rcache *c, const char *json_path, const struct graph *g,
 	       const char *wtext, struct diag *d)
 {
@@ -478,7 +521,11 @@ int rcache_put(const struct rcache *c, const char *json_path, const struct graph
 	FILE *fp = ofile_open(&of, c->meta, d);
 	if (!fp)
 		return -1;
-	fprintf(fp, MAGIC "\nkey %s\njson %zu %s\nwarn %zu %s\n", c->key, jn, jd, wn, wd);
+	fprintf(fp, MAGIC "\nkey %s\nrun %s\njson %zu %s\nwarn %zu %s\n", c->key, c->run, jn, jd,
+		wn, wd);
 	fwrite(wtext, 1, wn, fp);
-	return ofile_commit(&of, d);
+	if (ofile_commit(&of, d))
+		return -1;
+	evict(c);
+	return 0;
 }

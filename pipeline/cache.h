@@ -41,6 +41,9 @@ struct rcache {
 	char json[4096];       /* DIR/KEY.json: the report */
 	char meta[4096];       /* DIR/KEY.meta: its digest and the warnings */
 	char key[33];          /* 32 hex digits */
+	char run[33];          /* the key without the contents: the same
+				* command on the same paths (eviction) */
+	char dir[4096];
 };
 
 /*
@@ -69,7 +72,9 @@ void rcache_release(const char *p, size_t n);
  * g serialized (graph_write_json()), and the warnings text.  Both files
  * are written beside their targets and renamed (ofile), the report
  * first, so a reader sees an old entry, a new one or a mismatch it
- * refuses.  0, or -1 with d set.
+ * refuses.  Then the entries of the same command on the same paths
+ * under another key (their inputs have changed since: never read again)
+ * are removed, so DIR holds one entry per command.  0, or -1 with d set.
  */
 int rcache_put(const struct rcache *c, const char *json_path, const struct graph *g,
 	       const char *warn, struct diag *d);

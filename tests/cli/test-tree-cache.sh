@@ -9,7 +9,8 @@
 #  2. touching a data file, replacing a library curl loads (libz by
 #     another real library: curl's needs edge must now say so) and adding
 #     a file each miss: the output equals an uncached run on the changed
-#     tree, and the library swap changed that output;
+#     tree, and the library swap changed that output; the entry of the
+#     same command on the old tree is evicted (one entry per command);
 #  3. a corrupt, truncated or foreign entry is never trusted: one warning
 #     naming it, the uncached result, and the entry rewritten (the next
 #     run is a silent hit); no temporary files are left in DIR;
@@ -65,12 +66,20 @@ same tplain.out twarm.out "text, warm (from the graph read back)"
 echo "cold = warm = uncached (JSON, text, stderr); warm runs are hits"
 
 # --- 2. what changes a result ---------------------------------------------
+metas() { (cd "$C" && ls *.meta); }
+# a miss that stores a new key and evicts the entry it replaces (the same
+# command on the old inputs: no later run can hit it)
+replaced() {   # WHAT BEFORE-LIST COUNT
+	local new; new=$(comm -13 <(echo "$2") <(metas))
+	[ -n "$new" ] || die "$1: no new entry (a stale hit?)"
+	[ "$(entries)" = "$3" ] || { metas; die "$1: the replaced entry was not evicted"; }
+}
 check() {   # the cached run equals an uncached one on the tree as it is now
 	run "$1-plain" "$R" --json -o "$1-plain.json"
-	local n; n=$(entries)
+	local n before; n=$(entries); before=$(metas)
 	run "$1-cache" "$R" --json -o "$1-cache.json" --cache "$C"
 	same "$1-plain.json" "$1-cache.json" "$1"
-	[ "$(entries)" = $((n + 1)) ] || die "$1: no new entry (a stale hit?)"
+	replaced "$1" "$before" "$n"
 }
 sleep 0.01; touch "$R/etc/a.conf"
 check touch
@@ -123,9 +132,10 @@ same aplain.json awarm.json "archive, warm"
 echo more > "$R/etc/more.conf"
 tar -C "$R" -cf - . | zstd -q -f -o tree.tar.zst
 run a2plain tree.tar.zst --json -o a2plain.json
+before=$(metas)
 run a2cache tree.tar.zst --json -o a2cache.json --cache "$C"
 same a2plain.json a2cache.json "another archive"
-[ "$(entries)" = $((n + 1)) ] || die "another archive under the same name hit the old entry"
+replaced "another archive under the same name" "$before" "$n"
 echo "archives: keyed by content (warm = cold = uncached; a new archive misses)"
 
 # --- 5. not a deployable ---------------------------------------------------
