@@ -966,12 +966,16 @@ static bool tar_units(struct bd_ctx *c, const char *prefix, const unsigned char 
 	}
 	/* pax headers pair by position among pax headers: name them after
 	 * the member they precede */
-	for (size_t k = 0; k + 1 < ka; k++)
-		if (ma[k].name[0] == '[')
-			snprintf(ma[k].name, sizeof ma[k].name, "%s [extended header]", ma[k + 1].name);
-	for (size_t k = 0; k + 1 < kb; k++)
-		if (mb[k].name[0] == '[')
-			snprintf(mb[k].name, sizeof mb[k].name, "%s [extended header]", mb[k + 1].name);
+	for (int side = 0; side < 2; side++) {
+		struct tmem *v = side ? mb : ma;
+		size_t n = side ? kb : ka;
+		for (size_t k = 0; k + 1 < n; k++)
+			if (v[k].name[0] == '[') {
+				char t[sizeof v[k].name + 20];
+				snprintf(t, sizeof t, "%s [extended header]", v[k + 1].name);
+				snprintf(v[k].name, sizeof v[k].name, "%.280s", t);
+			}
+	}
 	bool reordered = false;
 	for (size_t k = 0; k < ka && k < kb; k++)
 		reordered |= strcmp(ma[k].name, mb[k].name) != 0;

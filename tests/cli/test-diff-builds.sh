@@ -1,25 +1,26 @@
 # slim diff on two builds (issue #16), proven against diffoscope:
-#   1. a real C project (slim's own common/buf,hmap,arena,diag .c files and
-#      a main.c using __DATE__/__TIME__) built with -g into .o files, an
-#      ar archive and a program (linked from the objects: linking the
-#      reordered archive would lay the program out in another order, which
-#      slim calls unexplained), twice: in another build directory (same
-#      length, as CI workspaces are), under faketime a day later, as
-#      another user (nobody, with setpriv), with umask 077 and ar U (headers with dates, uids, modes) and the members
-#      in reverse order (what disorderfs does to a glob), plus .pyc files
-#      of a real installed package (json from Python's stdlib) compiled
-#      from the same sources at two mtimes and a wheel of it (zip members
-#      with the files' times and modes, in directory order), and a .tar.gz
-#      of the sources.  diffoscope (the oracle) and
-#      slim name the same differing files and archive members; every
-#      section diffoscope names by name slim names too; slim explains
-#      >= 99% of the differing bytes; --fail-on unexplained passes and
-#      --fail-on any fails;
+#   1. a real C project (slim's own common/buf,hmap,arena,util,diag,
+#      memlimit,ofile .c files and a main.c using __DATE__/__TIME__) built
+#      with -g into .o files, an ar archive and a program (linked from the
+#      objects: linking the reordered archive would lay the program out in
+#      another order, which slim calls unexplained), twice: in another
+#      build directory (same length, as CI workspaces are), under faketime
+#      a day later, as another user (nobody, with setpriv), with umask 077
+#      and ar U (headers with dates, uids, modes) and the members in
+#      reverse order (what disorderfs does to a glob); plus .pyc files of a
+#      real installed package (json from Python's stdlib) compiled from the
+#      same sources at two mtimes, a wheel of it (zip members with the
+#      files' times and modes, in directory order) and a .tar.gz of the
+#      sources.  diffoscope (the oracle) and slim name the same differing
+#      files and archive members; every section diffoscope names by name
+#      slim names too; slim explains >= 99% of the differing bytes; the
+#      program's DW_AT_comp_dir is named, as readelf shows it differs;
+#      --fail-on unexplained passes and --fail-on any fails;
 #   2. the same builds with the fixes (-ffile-prefix-map, SOURCE_DATE_EPOCH,
 #      ar D, sorted members, py_compile checked-hash, wheel times from
 #      SOURCE_DATE_EPOCH and fixed modes, tar --sort --mtime --owner
-#      --mode and gzip -n): diffoscope reports
-#      no difference, and slim says 0 bytes differ (--fail-on any passes);
+#      --mode and gzip -n): diffoscope reports no difference, and slim
+#      says 0 bytes differ (--fail-on any passes);
 #   3. a file against a directory is one error line and exit 2; so is a
 #      corrupt ELF or truncated archive on one side, the rest compared.
 . "$ROOT/tests/cli/lib.sh"
@@ -34,7 +35,7 @@ build() { # build DIR FIXED ORDER: the C project into DIR/out
 	local d=$1 fixed=$2 order=$3 f flags="-g -O1"
 	mkdir -p "$d/src" "$d/out"
 	for f in buf hmap arena util diag memlimit ofile; do
-		cp "$ROOT/common/$f.c" "$ROOT/common/$f.h" "$d/src/"
+		cp "$ROOT/common/$f.c" "$ROOT/common/$f.h" "$d/src/" || die "cp into $d"
 	done
 	cat > "$d/src/main.c" <<'C'
 #include <stdio.h>
@@ -102,8 +103,9 @@ build "$T/w1/b" plain sorted
 pyc "$T/w1/b/out" TIMESTAMP
 wheel "$T/w1/b/out" plain
 # the second build as another user (nobody), a day later, umask 077
+# (faketime runs as nobody too: libfaketime's semaphore is its creator's)
 mkdir -p "$T/w2" && chown 65534:65534 "$T/w2" && chmod 755 "$T"
-faketime -f '+1d' setpriv --reuid=65534 --regid=65534 --clear-groups \
+setpriv --reuid=65534 --regid=65534 --clear-groups faketime -f '+1d' \
 	bash -c "umask 077; $(declare -f build die); ROOT='$ROOT' build '$T/w2/b' plain reverse" ||
 	die "the second build (as nobody: is \$ROOT readable by all?)"
 touch -d '2024-03-01 12:00' "$T"/pysrc/*.py
@@ -190,7 +192,7 @@ build "$T/v1/b" fixed sorted
 pyc "$T/v1/b/out" CHECKED_HASH
 wheel "$T/v1/b/out" fixed
 mkdir -p "$T/v2" && chown 65534:65534 "$T/v2"
-faketime -f '+1d' setpriv --reuid=65534 --regid=65534 --clear-groups \
+setpriv --reuid=65534 --regid=65534 --clear-groups faketime -f '+1d' \
 	bash -c "umask 077; $(declare -f build die); ROOT='$ROOT' build '$T/v2/b' fixed sorted" ||
 	die "the second fixed build"
 touch -d '2024-04-01 12:00' "$T"/pysrc/*.py
