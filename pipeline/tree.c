@@ -331,8 +331,11 @@ static void type_all(struct tree *t, struct diag_list *w)
 		pthread_join(th, NULL);
 	size_t nw = y[0].nw + y[1].nw;
 	struct type_warn *all = xcalloc(nw + 1, sizeof *all);
-	memcpy(all, y[0].w, y[0].nw * sizeof *all);
-	memcpy(all + y[0].nw, y[1].w, y[1].nw * sizeof *all);
+	/* y[k].w is NULL when that thread warned of nothing */
+	if (y[0].nw)
+		memcpy(all, y[0].w, y[0].nw * sizeof *all);
+	if (y[1].nw)
+		memcpy(all + y[0].nw, y[1].w, y[1].nw * sizeof *all);
 	qsort(all, nw, sizeof *all, by_warn_file);
 	for (size_t i = 0; i < nw; i++)
 		diag_warn(w, &all[i].d);
