@@ -54,7 +54,7 @@ const char *render_finding_class(const char *k)
 	    !strcmp(k, "hidden-by-layer"))
 		return "prunable";
 	/* nothing kept loads it, as far as slim searched: check the reason */
-	if (!strcmp(k, "orphan-library"))
+	if (!strcmp(k, "orphan-library") || !strcmp(k, "unopened-data"))
 		return "likely";
 	/* on the copy kept: the others can become hardlinks to it */
 	if (!strcmp(k, "duplicate-file"))
