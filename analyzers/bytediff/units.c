@@ -1065,8 +1065,11 @@ void bd_compare(struct bd_ctx *c, const char *name, const char *prefix,
 		}
 		if (has_suffix(name, ".pyc") && pyc_units(c, prefix, a, na, b, nb))
 			return;
-		if (gzip_units(c, prefix, a, na, b, nb))
-			return;
+		if (a[0] == 0x1f && a[1] == 0x8b && b[0] == 0x1f && b[1] == 0x8b) {
+			if (gzip_units(c, prefix, a, na, b, nb))
+				return;
+			corrupt(c, prefix, "gzip stream");
+		}
 		if (!memcmp(a, "\x28\xb5\x2f\xfd", 4) && !memcmp(b, "\x28\xb5\x2f\xfd", 4)) {
 			if (zstd_units(c, prefix, a, na, b, nb))
 				return;
