@@ -15,12 +15,17 @@
  *   - the gaps (the removed entries' bytes) are never written, and are
  *     punched (fallocate PUNCH_HOLE) so that a partial block written by a
  *     neighbour keeps no stale data and whole blocks hold none;
+ *   - the ELF edits of needed.c (unused DT_NEEDED entries and their
+ *     version records) are written over the copy with pwrite();
  *   - ofile_commit() checks, syncs and renames over the target.
  * What cannot be rewritten safely is copied unchanged, the reason kept in
  * the result: a fatbin scan with an error (an unknown container version, a
  * bad entry, a .nvFatBinSegment wrapper that points at no container), an
  * ELF file without a section header table (its GPU code cannot be
- * located), containers whose entries do not tile them.
+ * located), containers whose entries do not tile them, a relocation or
+ * symbol pointing into a container past its start (audit.c).  In a
+ * deployable (prune_opts.link_unchanged) a file with nothing to change is
+ * hardlinked instead of copied.
  */
 #include "prune-int.h"
 #include "../common/filetype.h"
