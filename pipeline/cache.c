@@ -162,9 +162,11 @@ static void *inv_thread(void *arg)
 		inv_dir(v, rel, sum, &sub, &nsub, &capsub);
 		free(rel);
 		pthread_mutex_lock(&v->mu);
-		GROW(v->q, v->capq, v->nq + nsub);
-		memcpy(v->q + v->nq, sub, nsub * sizeof *sub);
-		v->nq += nsub;
+		if (nsub) {
+			GROW(v->q, v->capq, v->nq + nsub);
+			memcpy(v->q + v->nq, sub, nsub * sizeof *sub);
+			v->nq += nsub;
+		}
 		v->busy--;
 		pthread_cond_broadcast(&v->cv);
 	}
@@ -409,7 +411,8 @@ int rcache_get(const struct rcache *c, const char **p, size_t *n, char **wtext,
 	size_t hl = 0;
 	for (int lines = 0; hl < mm.n && hl < sizeof hdr - 1 && lines < 5; hl++)
 		lines += mm.p[hl] == '\n';
-	memcpy(hdr, mm.p, hl);
+	if (hl)         /* an empty meta maps to NULL */
+		memcpy(hdr, mm.p, hl);
 	hdr[hl] = 0;
 	int len = 0;
 	if (sscanf(hdr, MAGIC "\nkey %32[0-9a-f]\nrun %32[0-9a-f]\njson %llu %32[0-9a-f]\nwarn %llu %32[0-9a-f]%n",
@@ -466,7 +469,7 @@ static void evict(const struct rcache *c)
 	if (!d)
 		return;
 	struct dirent *e;
-	char path[4200], key[40], run[40], hdr[128];
+	char path[sizeof c->dir + 300], key[40], run[40], hdr[128];
 	while ((e = readdir(d))) {
 		size_t l = strlen(e->d_name);
 		if (l != 37 || strcmp(e->d_name + 32, ".meta") || !strncmp(e->d_name, c->key, 32))
