@@ -129,6 +129,10 @@ int cmd_diff(int argc, char **argv)
 	double t0 = now_seconds(), t1, t2, t3;
 	graph_init(&old);
 	graph_init(&new);
+	if (fail_on && !builds) {
+		rc = cli_usage_error(&cmd_diff_spec, "--fail-on compares two builds, not reports");
+		goto out;
+	}
 	if (builds) {
 		/* the byte answer first: it also says when the operands do
 		 * not pair (a file against a directory) */

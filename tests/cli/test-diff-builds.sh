@@ -213,6 +213,8 @@ PY
 # --- 3. bad operands: a file against a directory; a corrupt ELF and a
 # truncated archive on one side are one line each, the rest still compared
 expect_rc 2 $SLIM diff w1/b/out w1/b/out/prog > /dev/null 2> bad.txt; one_line bad.txt
+$SLIM report --json -o r.json w1/b/out/prog 2> /dev/null || die "slim report"
+expect_rc 2 $SLIM diff --fail-on any r.json r.json > /dev/null 2> bad.txt; one_line bad.txt
 mkdir bad1 bad2
 cp w1/b/out/prog w1/b/out/libc.a w1/b/out/main.o bad1/
 cp w2/b/out/prog w2/b/out/libc.a w2/b/out/main.o bad2/
