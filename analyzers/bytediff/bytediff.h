@@ -11,7 +11,7 @@
  * sections by name plus the ELF and section header tables, ar and tar
  * members and their header fields, zip members with their header and
  * extra fields, .pyc header fields and body, gzip header fields and the
- * decompressed stream, zstd streams; anything else is one unit.  A unit's differing
+ * decompressed stream, zstd and xz streams; anything else is one unit.  A unit's differing
  * bytes are the larger of its two sizes.  explain.c then normalizes the
  * causes it finds (build-path prefixes replaced, timestamps and build IDs
  * zeroed, archive owner and mode fields, order sorted, random temporary

@@ -21,8 +21,9 @@
  *   gzip (RFC 1952): the MTIME field (timestamp), then the stream
  *     decompressed with zlib (bounded) and compared as a unit counted at
  *     its compressed size.
- *   zstd (RFC 8878): no header fields to differ; the decompressed
- *     streams compared, counted at the larger compressed size.
+ *   zstd (RFC 8878) and xz (liblzma): no header fields to differ; the
+ *     decompressed streams compared, counted at the larger compressed
+ *     size.
  *   tar (POSIX ustar, pax, GNU long names): see tar_units().
  *   zip, wheel, jar (APPNOTE): members by name, their header fields and
  *     extra fields, their data (inflated when deflated); see zip_units().
@@ -36,6 +37,7 @@
 #include <gelf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <lzma.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -630,6 +632,48 @@ static bool zstd_units(struct bd_ctx *c, const char *prefix, const unsigned char
 	return ok;
 }
 
+/* -------------------------------------------------------------- xz --- */
+
+/* The .xz format (liblzma): no times or names in it either (a .deb's
+ * data.tar.xz); compared by content like zstd. */
+static int unxz(const unsigned char *p, size_t n, struct buf *out)
+{
+	lzma_stream z = LZMA_STREAM_INIT;
+	if (lzma_stream_decoder(&z, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
+		return -1;
+	z.next_in = p;
+	z.avail_in = n;
+	lzma_ret rc = LZMA_OK;
+	while (rc == LZMA_OK && out->len < GZ_MAX) {
+		buf_grow(out, 1 << 16);
+		z.next_out = (uint8_t *)out->p + out->len;
+		z.avail_out = 1 << 16;
+		rc = lzma_code(&z, LZMA_FINISH);
+		out->len = (size_t)((char *)z.next_out - out->p);
+	}
+	lzma_end(&z);
+	return rc == LZMA_STREAM_END ? 0 : -1;
+}
+
+static bool xz_units(struct bd_ctx *c, const char *prefix, const unsigned char *a,
+		     size_t na, const unsigned char *b, size_t nb)
+{
+	struct buf da = BUF_INIT, db = BUF_INIT;
+	bool ok = !unxz(a, na, &da) && !unxz(b, nb, &db);
+	if (ok) {
+		char where[768];
+		snprintf(where, sizeof where, "%sxz stream: ", prefix);
+		if (da.len == db.len && !memcmp(da.p, db.p, da.len))
+			bd_row(c, BC_UNEXPLAINED, na > nb ? na : nb,
+			       "%s same content, other compression", where);
+		else
+			compare_scaled(c, "", where, &da, &db, na > nb ? na : nb);
+	}
+	buf_free(&da);
+	buf_free(&db);
+	return ok;
+}
+
 /* ------------------------------------------------------------- zip --- */
 
 /* APPNOTE.TXT (PKWARE) 4.3: the end of central directory record, then
@@ -1074,6 +1118,11 @@ void bd_compare(struct bd_ctx *c, const char *name, const char *prefix,
 			if (zstd_units(c, prefix, a, na, b, nb))
 				return;
 			corrupt(c, prefix, "zstd stream");
+		}
+		if (!memcmp(a, "\xfd" "7zXZ", 6) && !memcmp(b, "\xfd" "7zXZ", 6)) {
+			if (xz_units(c, prefix, a, na, b, nb))
+				return;
+			corrupt(c, prefix, "xz stream");
 		}
 		if (tar_magic(a, na) && tar_magic(b, nb)) {
 			if (tar_units(c, prefix, a, na, b, nb))

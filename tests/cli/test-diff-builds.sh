@@ -10,8 +10,8 @@
 #      reverse order (what disorderfs does to a glob); plus .pyc files of a
 #      real installed package (json from Python's stdlib) compiled from the
 #      same sources at two mtimes, a wheel of it (zip members with the
-#      files' times and modes, in directory order) and a .tar.gz of the
-#      sources.  diffoscope (the oracle) and slim name the same differing
+#      files' times and modes, in directory order), a .tar.gz of the
+#      sources and a .deb of them (dpkg-deb: ar, tar, xz).  diffoscope (the oracle) and slim name the same differing
 #      files and archive members; every section diffoscope names by name
 #      slim names too; slim explains >= 99% of the differing bytes; the
 #      program's DW_AT_comp_dir is named, as readelf shows it differs;
@@ -19,7 +19,7 @@
 #   2. the same builds with the fixes (-ffile-prefix-map, SOURCE_DATE_EPOCH,
 #      ar D, sorted members, py_compile checked-hash, wheel times from
 #      SOURCE_DATE_EPOCH and fixed modes, tar --sort --mtime --owner
-#      --mode and gzip -n): diffoscope reports no difference, and slim
+#      --mode and gzip -n, dpkg-deb --root-owner-group after fixed modes): diffoscope reports no difference, and slim
 #      says 0 bytes differ (--fail-on any passes);
 #   3. a file against a directory is one error line and exit 2; so is a
 #      corrupt ELF or truncated archive on one side, the rest compared.
@@ -29,6 +29,7 @@ need faketime faketime
 need gcc gcc
 need ar binutils
 need setpriv util-linux
+need dpkg-deb dpkg
 T=$PWD
 
 build() { # build DIR FIXED ORDER: the C project into DIR/out
@@ -64,6 +65,16 @@ C
 	else
 		tar -C "$d" -czf "$d/out/src.tar.gz" src
 	fi || die "tar in $d"
+	# and as a Debian package (ar, control.tar.xz, data.tar.xz)
+	mkdir -p "$d/pkg/DEBIAN" "$d/pkg/usr/src/common" &&
+	cp "$d"/src/*.c "$d/pkg/usr/src/common/" &&
+	printf 'Package: slim-common-src\nVersion: 1.0\nArchitecture: all\nMaintainer: t <t@t>\nDescription: t\n' \
+		> "$d/pkg/DEBIAN/control" || die "pkg in $d"
+	if [ "$fixed" = fixed ]; then   # as dh_fixperms and dpkg-buildpackage do
+		chmod -R a+rX,go-w "$d/pkg" && dpkg-deb --root-owner-group -Zxz --build "$d/pkg" "$d/out/src.deb"
+	else                            # dpkg-deb wants DEBIAN/ 0755 whatever the umask
+		chmod 755 "$d/pkg/DEBIAN" && dpkg-deb -Zxz --build "$d/pkg" "$d/out/src.deb"
+	fi > /dev/null || die "dpkg-deb in $d"
 }
 wheel() { # wheel OUT FIXED: the json package as a wheel (zip)
 	python3 - "$T/pysrc" "$1" "$2" <<'PY' || die "zipfile"
