@@ -1,7 +1,7 @@
 # slim diff on hostile builds (issue #16, "Bad input"): one side of each
 # pair is a real file of every format the byte diff descends into (an ELF
-# program and object, an ar archive, a zip, a tar, a gzip and a zstd
-# stream, a .pyc) with bytes overwritten at random places, cut short, or
+# program and object, an ar archive, a zip, a tar, a gzip, a zstd and an
+# xz stream, a .pyc) with bytes overwritten at random places, cut short, or
 # with a header's size field spoiled; the other side is the original.
 # Every run ends (no hang: 20 s each), exits 0 or 2 (2 only with one error
 # line per bad file on stderr), never dies by a signal or a sanitizer
@@ -10,13 +10,14 @@
 need gcc gcc
 need zstd zstd
 need zip zip
+need xz xz-utils
 T=$PWD
 mkdir -p src
 printf '#include <stdio.h>\nint main(void) { puts("%s"); return 0; }\n' "$(date)" > src/m.c
 gcc -g -c src/m.c -o src/m.o && gcc -g -o src/prog src/m.o || die "gcc"
 ar rcsU src/lib.a src/m.o || die "ar"
 (cd src && zip -q w.zip m.c m.o && tar -cf t.tar m.c m.o) || die "zip/tar"
-gzip -c src/t.tar > src/t.tar.gz && zstd -q src/t.tar -o src/t.tar.zst || die "gzip/zstd"
+gzip -c src/t.tar > src/t.tar.gz && zstd -q src/t.tar -o src/t.tar.zst && xz -k src/t.tar || die "gzip/zstd/xz"
 python3 -c "import py_compile; py_compile.compile('/usr/lib/python3.11/json/decoder.py', cfile='src/d.pyc')" || die "py_compile"
 python3 - <<'PY' || die "mutating"
 import os, random, shutil
