@@ -34,10 +34,10 @@ read -r nfiles ninc < <(sed -E 's/^layers: ([0-9]+) files, ([0-9]+) include line
 # A copy of the sources, the doc and the objects.
 src=$PWD/src obj=$PWD/obj
 mkdir -p "$src" "$obj"
-for d in common graph analyzers linkmap pydeps pipeline cli docs tests fuzz bench; do
+for d in common graph analyzers linkmap pydeps pipeline prune cli docs tests fuzz bench; do
 	[ -d "$ROOT/$d" ] && cp -rp "$ROOT/$d" "$src/"
 done
-for d in common graph analyzers linkmap pydeps pipeline cli; do
+for d in common graph analyzers linkmap pydeps pipeline prune cli; do
 	[ -d "$build/$d" ] && cp -rp "$build/$d" "$obj/"
 done
 # newer than the copied sources even if one was edited since the build
@@ -69,7 +69,9 @@ expect_violation graph/json.c '#include "../linkmap/linkmap.h"' \
 expect_violation analyzers/fatbin/scan.c '#include "../../pydeps/pydeps.h"' \
 	'analyzer analyzers/fatbin/ reaches analyzer pydeps/'
 expect_violation linkmap/lm-merge.c '#include "../cli/cli.h"' \
-	'linkmap/ (layer 2) reaches cli/ (layer 4) above it'
+	'linkmap/ (layer 2) reaches cli/ (layer 5) above it'
+expect_violation pipeline/pipeline.c '#include "../prune/prune.h"' \
+	'pipeline/ (layer 3) reaches prune/ (layer 4) above it'
 expect_violation graph/dot.c '# include "../cli/report.h"' \
 	'includes cli/report.h'
 expect_violation cli/cmd-elf.c '#include "../analyzers/elf/elf-int.h"' \
