@@ -65,6 +65,18 @@ void bytediff_format_text(const struct bd_result *r, struct buf *b, size_t limit
 	totals(r, b, false);
 }
 
+/* A path in a table cell: '|' would end the cell, '`' the code span. */
+static void md_path(struct buf *b, const char *s)
+{
+	buf_puts(b, "`` ");
+	for (; *s; s++) {
+		if (*s == '|')
+			buf_putc(b, '\\');
+		buf_putc(b, *s == '\n' ? ' ' : *s);
+	}
+	buf_puts(b, " ``");
+}
+
 void bytediff_format_markdown(const struct bd_result *r, struct buf *b, size_t limit)
 {
 	buf_puts(b, "\n### Why the builds differ\n\n");
@@ -82,7 +94,9 @@ void bytediff_format_markdown(const struct bd_result *r, struct buf *b, size_t l
 		uint64_t by[BC_N] = {0};
 		for (size_t m = 0; m < f->ncauses; m++)
 			by[f->causes[m].cause] += f->causes[m].bytes;
-		buf_printf(b, "| `%s` | %s | %llu | %llu | ", f->path, bd_status_name(f->status),
+		buf_puts(b, "| ");
+		md_path(b, f->path);
+		buf_printf(b, " | %s | %llu | %llu | ", bd_status_name(f->status),
 			   (unsigned long long)f->bytes_differing,
 			   (unsigned long long)f->bytes_explained);
 		bool first = true;
