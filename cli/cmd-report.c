@@ -330,10 +330,12 @@ static int emit(const struct graph *g, const struct report_cli *o, int rc)
 }
 
 /* --cache: a result found under this run's key is the report, written
- * as emit() would (the JSON copied as it was stored; any other output
- * from the graph read back), with the warnings the run printed.  true
- * when it was (*rc its exit status). */
-static bool cached(struct graph *g, const struct report_cli *o, const struct rcache *ck,
+ * as emit() would (the JSON copied as it was stored), with the warnings
+ * the run printed.  true when it was (*rc its exit status).  Only a
+ * --json report is cached (cacheable()): the text made from a graph read
+ * back from its JSON is not the text of the run (the unused-library
+ * section of a deployable went missing). */
+static bool cached(const struct report_cli *o, const struct rcache *ck,
 		   struct diag_list *w, int *rc)
 {
 	const char *p;
@@ -345,16 +347,25 @@ static bool cached(struct graph *g, const struct report_cli *o, const struct rca
 	diag_list_print(w, stderr);
 	fputs(warn, stderr);
 	free(warn);
-	if (o->json && !o->html && !o->svg && !o->prune_list) {
-		const char *out = o->out ? o->out : "-";
-		*rc = ofile_write_all(out, p, n, &d) ? cli_diag(&d) : EXIT_OK;
-		if (*rc == EXIT_OK)
-			cli_wrote(out);
-	} else {
-		*rc = graph_read_json(g, p, n, ck->json, &d) ? cli_diag(&d) : emit(g, o, EXIT_OK);
-	}
+	const char *out = o->out ? o->out : "-";
+	*rc = ofile_write_all(out, p, n, &d) ? cli_diag(&d) : EXIT_OK;
+	if (*rc == EXIT_OK)
+		cli_wrote(out);
 	rcache_release(p, n);
 	return true;
+}
+
+/* --cache takes a --json report alone (no --html, --svg, --prune-list):
+ * other outputs are made from the graph, which the cache does not keep;
+ * such a run goes on uncached, with a warning */
+static bool cacheable(const struct report_cli *o, struct diag_list *w)
+{
+	if (o->json && !o->html && !o->svg && !o->prune_list)
+		return true;
+	struct diag d = {0};
+	diag_err(&d, o->cache, "--cache: only a --json report (without --html, --svg or --prune-list) is cached: this run is not");
+	diag_warn(w, &d);
+	return false;
 }
 
 /* --cache: a complete run's result stored under its key (the JSON just
@@ -401,8 +412,9 @@ int cmd_report(int argc, char **argv)
 	struct diag_list w = {0}, errs = {0};
 	graph_init(&g);
 	struct rcache ck;
-	bool cache = o.cache && !rcache_key(&ck, o.cache, argc, argv, o.files, o.nfiles, &w);
-	if (cache && cached(&g, &o, &ck, &w, &rc))
+	bool cache = o.cache && cacheable(&o, &w) &&
+		     !rcache_key(&ck, o.cache, argc, argv, o.files, o.nfiles, &w);
+	if (cache && cached(&o, &ck, &w, &rc))
 		goto done;
 	size_t w0 = w.n;    /* the cache's own warnings are not the run's */
 	rc = pipeline_build(&g, &o.r, o.files, o.nfiles, &w, &errs)

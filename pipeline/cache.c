@@ -342,12 +342,16 @@ int rcache_key(struct rcache *c, const char *dir, int argc, char *const *argv,
 		if (out_opt(a) && i + 1 < argc) {
 			XXH3_128bits_update(&key, a, strlen(a) + 1);
 			XXH3_128bits_update(&key, "<out>", 6);
+			XXH3_128bits_update(&run, a, strlen(a) + 1);
+			XXH3_128bits_update(&run, "<out>", 6);
 			i++;
 			continue;
 		}
 		if (out_opt_eq(a, &val)) {
 			XXH3_128bits_update(&key, a, (size_t)(val - a));
 			XXH3_128bits_update(&key, "<out>", 6);
+			XXH3_128bits_update(&run, a, (size_t)(val - a));
+			XXH3_128bits_update(&run, "<out>", 6);
 			continue;
 		}
 		XXH3_128bits_update(&key, a, strlen(a) + 1);

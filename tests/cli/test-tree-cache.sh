@@ -3,9 +3,10 @@
 # lookup, and the result with the cache is byte for byte the result
 # without it, whatever changed in between.  On a tree made of this
 # machine's files (curl and its libraries, a Python subset, data):
-#  1. cold and warm runs with --cache give the same JSON, text and stderr
-#     as a run without it; the warm one is a hit (the entry is not
-#     rewritten), also when -o names another file;
+#  1. cold and warm runs with --cache give the same JSON (to a file or to
+#     stdout) and stderr as a run without it; the warm one is a hit (the
+#     entry is not rewritten), also when -o names another file; a text or
+#     --prune-list run is not cached (a warning) and prints what it would;
 #  2. touching a data file, replacing a library curl loads (libz by
 #     another real library: curl's needs edge must now say so) and adding
 #     a file each miss: the output equals an uncached run on the changed
@@ -57,13 +58,21 @@ same <(errs plain.err) <(errs warm.err) "warm run's stderr"
 run warm2 "$R" --json -o elsewhere.json --cache="$C"
 same plain.json elsewhere.json "warm run to another -o"
 [ "$(entries)" = 1 ] || die "-o's value is in the key: $(entries) entries"
+run scold "$R" --json --cache "$C"
+run swarm "$R" --json --cache "$C"
+same plain.json scold.out "JSON on stdout, cold"
+same plain.json swarm.out "JSON on stdout, warm"
+[ "$(entries)" = 2 ] || die "the stdout run is its own entry: want 2, got $(entries)"
+# other outputs are made from the graph, which is not kept: not cached
 run tplain "$R"
-run tcold "$R" --cache "$C"
-run twarm "$R" --cache "$C"
-same tplain.out tcold.out "text, cold"
-same tplain.out twarm.out "text, warm (from the graph read back)"
-[ "$(entries)" = 2 ] || die "the text run is its own entry: want 2, got $(entries)"
-echo "cold = warm = uncached (JSON, text, stderr); warm runs are hits"
+run tcache "$R" --cache "$C"
+same tplain.out tcache.out "text with --cache"
+grep -q "only a --json report .* is cached: this run is not" tcache.err || { cat tcache.err; die "text: no 'not cached' warning"; }
+run pcache "$R" --json -o p.json --prune-list p.txt --cache "$C"
+same plain.json p.json "--prune-list with --cache"
+grep -q "is cached: this run is not" pcache.err || die "--prune-list: no 'not cached' warning"
+[ "$(entries)" = 2 ] || die "a text or --prune-list run was cached"
+echo "cold = warm = uncached (JSON to a file and to stdout, stderr); warm runs are hits; text and --prune-list runs are not cached"
 
 # --- 2. what changes a result ---------------------------------------------
 metas() { (cd "$C" && ls *.meta); }
