@@ -229,9 +229,32 @@ static void eq_run(struct eqpool *p)
 		pthread_join(th, NULL);
 }
 
+/* Compare a differing pair's units into f (its rows reset first). */
+static void units(struct bd_file *f, struct bd_paths *pp, uint64_t now, struct ent *x,
+		  struct ent *y, const struct mfile *ma, const struct mfile *mb,
+		  struct diag_list *errs)
+{
+	for (size_t m = 0; m < f->ncauses; m++)
+		free(f->causes[m].where);
+	f->ncauses = 0;
+	f->bytes_differing = f->bytes_explained = 0;
+	struct bd_ctx c = {.f = f, .paths = pp, .now = now, .errs = errs, .path = y->abs};
+	bd_compare(&c, y->rel, x->link ? "symlink target: " : "", ma->p, ma->n, mb->p, mb->n);
+	if (!f->ncauses)   /* nothing paired a unit: count the file */
+		bd_row(&c, BC_UNEXPLAINED, ma->n > mb->n ? ma->n : mb->n, "[file]");
+}
+
+/* A file left with unexplained bytes, compared again if a later file
+ * teaches a build path (GCC may put the first file's strings in another
+ * order, where no path can be learnt from the first difference). */
+struct retry {
+	size_t idx, npaths;
+	struct ent *x, *y;
+};
+
 static void compare_pair(struct bd_result *r, struct bd_paths *pp, uint64_t now,
 			 struct ent *x, struct ent *y, const struct eqjob *job,
-			 struct diag_list *errs)
+			 struct diag_list *errs, struct retry *retry)
 {
 	if (x->link != y->link) {
 		diag_warn_at(errs, y->abs, 0, "a %s in OLD, a %s in NEW", x->link ? "symlink" : "file",
@@ -266,13 +289,28 @@ static void compare_pair(struct bd_result *r, struct bd_paths *pp, uint64_t now,
 	f->old_size = ma.n;
 	f->new_size = mb.n;
 	if (!same) {
-		struct bd_ctx c = {.f = f, .paths = pp, .now = now, .errs = errs, .path = y->abs};
-		bd_compare(&c, y->rel, x->link ? "symlink target: " : "", ma.p, ma.n, mb.p, mb.n);
-		if (!f->ncauses)   /* nothing paired a unit: count the file */
-			bd_row(&c, BC_UNEXPLAINED, ma.n > mb.n ? ma.n : mb.n, "[file]");
+		units(f, pp, now, x, y, &ma, &mb, errs);
+		if (f->bytes_explained < f->bytes_differing)
+			*retry = (struct retry){r->nfiles - 1, pp->n, x, y};
 	}
 	unload(x, &ma);
 	unload(y, &mb);
+}
+
+static void retry_file(struct bd_result *r, struct bd_paths *pp, uint64_t now,
+		       const struct retry *t)
+{
+	struct mfile ma, mb;
+	char la[4096], lb[4096];
+	struct diag_list quiet = {0};     /* its errors were said the first time */
+	if (!load(t->x, &ma, la, sizeof la, &quiet)) {
+		if (!load(t->y, &mb, lb, sizeof lb, &quiet)) {
+			units(&r->files[t->idx], pp, now, t->x, t->y, &ma, &mb, &quiet);
+			unload(t->y, &mb);
+		}
+		unload(t->x, &ma);
+	}
+	diag_list_free(&quiet);
 }
 
 static bool digest(struct ent *e, struct diag_list *errs)
@@ -398,7 +436,8 @@ int bytediff_run(struct bd_result *r, const char *old, const char *new,
 	struct ent **gone = xcalloc(A.n + 1, sizeof *gone), **added = xcalloc(B.n + 1, sizeof *added);
 	size_t ng = 0, nn = 0, i = 0, j = 0, q = 0;
 	struct eqpool pool = {0};
-	size_t capjobs = 0;
+	size_t capjobs = 0, nretries = 0, capretries = 0;
+	struct retry *retries = NULL;
 	while (i < A.n && j < B.n) {
 		int c = strcmp(A.v[i].rel, B.v[j].rel);
 		if (!c && !A.v[i].link && !B.v[j].link && A.v[i].size == B.v[j].size) {
@@ -418,10 +457,19 @@ int bytediff_run(struct bd_result *r, const char *old, const char *new,
 			added[nn++] = &B.v[j++];
 		} else {
 			const struct eqjob *job = q < pool.n && pool.v[q].x == &A.v[i] ? &pool.v[q++] : NULL;
-			compare_pair(r, &pp, now, &A.v[i++], &B.v[j++], job, errs);
+			struct retry t = {0};
+			compare_pair(r, &pp, now, &A.v[i++], &B.v[j++], job, errs, &t);
+			if (t.x) {
+				GROW(retries, capretries, nretries + 1);
+				retries[nretries++] = t;
+			}
 		}
 	}
 	free(pool.v);
+	for (size_t m = 0; m < nretries; m++)
+		if (pp.n > retries[m].npaths)
+			retry_file(r, &pp, now, &retries[m]);
+	free(retries);
 	unpaired(r, gone, ng, added, nn, errs);
 	qsort(r->files, r->nfiles, sizeof *r->files, cmp_file);
 	for (size_t k = 0; k < r->nfiles; k++) {
