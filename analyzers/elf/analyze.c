@@ -211,6 +211,7 @@ void elf_ctx_free_at_exit(struct elf_ctx *c, bool exiting)
 			free(o);
 		}
 	hmap_free(&c->objs);
+	hmap_free(&c->ids);
 	hmap_free(&c->subdirs);
 	ldcache_close(&c->cache);
 	strtab_free(&c->strs);
@@ -660,17 +661,32 @@ static void emit_findings(struct lspace *s, struct graph *g, const bool *live,
 	free(counted);
 }
 
+/* Whether id already names another file in this run: two inputs (or two
+ * closures) of one run may hold different files with one SONAME -- CUDA's
+ * libcheckpoint.so in lib64 and Debian's in /usr/lib -- which one node
+ * would conflate (the first's path with the second's size). */
+static bool names_other(struct elf_ctx *c, const char *id, const struct eobj *o)
+{
+	const struct eobj *had = hmap_gets(&c->ids, id);
+	return had && had != o;
+}
+
 /* Node ids: unique within the process image (two objects with one SONAME
- * cannot both be loaded; two unnamed ones with one file name can). */
+ * cannot both be loaded; two unnamed ones with one file name can), and
+ * within the run: an id naming another file gets the same "~K" suffix. */
 static void assign_ids(struct lspace *s, struct graph *g)
 {
 	struct hmap used = {0};
 	for (size_t i = 0; i < s->n; i++) {
 		struct lmap *l = s->list[i];
 		const char *id = node_id(s, l, g);
-		for (int k = 2; hmap_gets(&used, id); k++)
+		for (int k = 2; hmap_gets(&used, id) || (l->o && names_other(s->c, id, l->o)); k++)
 			id = graph_strf(g, "%s~%d", node_id(s, l, g), k);
 		hmap_put(&used, id, strlen(id), l);
+		if (l->o && !hmap_gets(&s->c->ids, id)) {
+			const char *key = arena_strdup(&s->c->arena, id);
+			hmap_put(&s->c->ids, key, strlen(key), l->o);
+		}
 		l->id = id;
 	}
 	hmap_free(&used);

@@ -65,6 +65,7 @@ struct elf_ctx {
 	bool cache_tried;
 	struct hmap objs;            /* "dev:ino" -> struct eobj* */
 	struct hmap subdirs;
+	struct hmap ids;             /* node id -> the object it names in this run (multi-file runs) */
 	struct hmap findings;        /* findings already emitted (multi-file runs) */         /* dir -> (void*)1 has hwcaps subdirs, 2 none */
 	struct arena arena;          /* keys, strings that live with the ctx */
 	struct strtab strs;

@@ -68,9 +68,13 @@ fi
 # commands that analyze their input on the fly (why, diff, baseline, gate,
 # graph) print an analysis error once, not once more as "analysis failed"
 : > empty.bin
-for cmd in "why empty.bin x" "diff empty.bin empty.bin" "baseline empty.bin -o b.json" \
+for cmd in "why empty.bin x" "diff empty.bin missing.bin" "baseline empty.bin -o b.json" \
 	   "graph empty.bin -o g.svg" "gate --baseline empty.bin $s/unused/main"; do
 	expect_rc 2 "$SLIM" $cmd > /dev/null 2> err
 	one_line err
 done
+# two builds that are the same bytes (two empty files) are no difference
+# for slim diff, whose byte answer judges builds: exit 0
+expect_rc 0 "$SLIM" diff empty.bin empty.bin > same.txt 2> err
+grep -q '0 bytes differ' same.txt || die "slim diff of two equal files: $(cat same.txt)"
 echo "JSON contract, determinism, atomic -o, exit codes"
