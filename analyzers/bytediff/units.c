@@ -613,14 +613,19 @@ static int unzstd(const unsigned char *p, size_t n, struct buf *out)
 	return ZSTD_isError(rc) || rc || in.pos != in.size ? -1 : 0;
 }
 
-static bool zstd_units(struct bd_ctx *c, const char *prefix, const unsigned char *a,
-		       size_t na, const unsigned char *b, size_t nb)
+/* Two compressed streams compared by content: decompressed by inflate
+ * (bounded by GZ_MAX) on both sides, the same content is "other
+ * compression", else the contents' differences scaled to the stream size.
+ * False when a side does not decompress. */
+static bool stream_units(struct bd_ctx *c, const char *prefix, const char *what,
+			 int (*inflate)(const unsigned char *, size_t, struct buf *),
+			 const unsigned char *a, size_t na, const unsigned char *b, size_t nb)
 {
 	struct buf da = BUF_INIT, db = BUF_INIT;
-	bool ok = !unzstd(a, na, &da) && !unzstd(b, nb, &db);
+	bool ok = !inflate(a, na, &da) && !inflate(b, nb, &db);
 	if (ok) {
 		char where[768];
-		snprintf(where, sizeof where, "%szstd stream: ", prefix);
+		snprintf(where, sizeof where, "%s%s stream: ", prefix, what);
 		if (da.len == db.len && !memcmp(da.p, db.p, da.len))
 			bd_row(c, BC_UNEXPLAINED, na > nb ? na : nb,
 			       "%s same content, other compression", where);
@@ -630,6 +635,12 @@ static bool zstd_units(struct bd_ctx *c, const char *prefix, const unsigned char
 	buf_free(&da);
 	buf_free(&db);
 	return ok;
+}
+
+static bool zstd_units(struct bd_ctx *c, const char *prefix, const unsigned char *a,
+		       size_t na, const unsigned char *b, size_t nb)
+{
+	return stream_units(c, prefix, "zstd", unzstd, a, na, b, nb);
 }
 
 /* -------------------------------------------------------------- xz --- */
@@ -658,20 +669,7 @@ static int unxz(const unsigned char *p, size_t n, struct buf *out)
 static bool xz_units(struct bd_ctx *c, const char *prefix, const unsigned char *a,
 		     size_t na, const unsigned char *b, size_t nb)
 {
-	struct buf da = BUF_INIT, db = BUF_INIT;
-	bool ok = !unxz(a, na, &da) && !unxz(b, nb, &db);
-	if (ok) {
-		char where[768];
-		snprintf(where, sizeof where, "%sxz stream: ", prefix);
-		if (da.len == db.len && !memcmp(da.p, db.p, da.len))
-			bd_row(c, BC_UNEXPLAINED, na > nb ? na : nb,
-			       "%s same content, other compression", where);
-		else
-			compare_scaled(c, "", where, &da, &db, na > nb ? na : nb);
-	}
-	buf_free(&da);
-	buf_free(&db);
-	return ok;
+	return stream_units(c, prefix, "xz", unxz, a, na, b, nb);
 }
 
 /* ------------------------------------------------------------- zip --- */
