@@ -75,8 +75,60 @@ static void rm_tree(const char *dir)
 	nftw(dir, rm_one, 32, FTW_DEPTH | FTW_PHYS);
 }
 
+static bool in_set(const struct libset *ls, const char *node, bool dropped_only)
+{
+	for (size_t k = 0; k < ls->n; k++)
+		if (!strcmp(ls->v[k].node, node) &&
+		    (!dropped_only || ls->v[k].transitive || !ls->v[k].still_loaded))
+			return true;
+	return false;
+}
+
+/*
+ * The libraries that stop loading with a root's removed entries: the
+ * unneeded-transitive findings of its process (attr root, KIND:PATH) whose
+ * first loader (the finding's dependent) is the root itself, a library
+ * whose removed entry leaves it loaded by nothing else (not still_loaded),
+ * or one of these in turn.  A library first needed by an object that stays
+ * loaded (a kept, indirect unused entry) is not listed: it still loads.
+ * settle_transitive() (needed.c) then lists them when every direct entry
+ * was removed, as for a single file.
+ */
+static void collect_transitive(struct tctx *c, struct graph *g)
+{
+	bool grew = true;
+	bool *taken = xcalloc(g->nfindings + 1, 1);
+	while (grew) {
+		grew = false;
+		for (size_t k = 0; k < g->nfindings; k++) {
+			const struct gfinding *f = &g->findings[k];
+			const char *root = attr_get_str(f->attrs, "root");
+			if (taken[k] || strcmp(f->kind, "unneeded-transitive") || !root ||
+			    !f->dependent || !strchr(root, ':') ||
+			    !(!strcmp(f->confidence, "proven") ||
+			      (c->o->file.likely && !strcmp(f->confidence, "likely"))))
+				continue;
+			const char *rel = strchr(root, ':') + 1;
+			struct libset *ls = hmap_gets(&c->libs, rel);
+			if (!ls || (strcmp(f->dependent, root) && !in_set(ls, f->dependent, true)))
+				continue;
+			taken[k] = grew = true;
+			GROW(ls->v, ls->cap, ls->n + 1);
+			ls->v[ls->n++] = (struct prune_lib){
+				.needed = xstrdup(f->node), .node = xstrdup(f->node),
+				.transitive = true,
+				.likely = !strcmp(f->confidence, "likely"),
+				.dt_init = json_is_true(json_object_get(f->attrs, "dt_init")),
+				.init_array = (uint64_t)attr_get_int(f->attrs, "init_array", 0),
+			};
+		}
+	}
+	free(taken);
+}
+
 /* rel's libs, from the deployable's unused-library findings (dependent
- * ids are KIND:PATH there) */
+ * ids are KIND:PATH there), with still_loaded, and the libraries only
+ * they load (collect_transitive()) */
 static void collect(struct tctx *c, struct graph *g)
 {
 	json_t *prune = json_object_get(json_object_get(g->totals, "tree"), "prune");
@@ -115,10 +167,12 @@ static void collect(struct tctx *c, struct graph *g)
 		ls->v[ls->n++] = (struct prune_lib){
 			.needed = xstrdup(needed), .node = xstrdup(f->node),
 			.likely = !strcmp(f->confidence, "likely"),
+			.still_loaded = json_is_true(json_object_get(f->attrs, "still_loaded")),
 			.dt_init = json_is_true(json_object_get(f->attrs, "dt_init")),
 			.init_array = (uint64_t)attr_get_int(f->attrs, "init_array", 0),
 		};
 	}
+	collect_transitive(c, g);
 }
 
 /* "a/b/../c" -> "a/c" in place (RECORD paths may climb out of

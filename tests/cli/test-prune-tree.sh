@@ -13,6 +13,9 @@
 #      --version print the same in OUT (chroot) as in the root; the
 #      programs lost their unused DT_NEEDED entries; the CUDA library its
 #      unloadable entries; unchanged files are hardlinks of the root's;
+#      what slim lists as no longer loaded (a removed entry nothing else
+#      loads, a library only it loaded) is exactly what ld.so --list in a
+#      chroot of the root loads and of OUT does not;
 #   4. OUT as .tar, .tar.zst and .zip holds the same tree (extracted and
 #      compared with diff -r); INPUT as a tar gives the same tree;
 #   5. --in-place replaces the root with the same tree; an existing OUT is
@@ -39,6 +42,10 @@ cp -a $py "$R/usr/lib/" || die "cp $py"
 rm -rf "$R$py/test" "$R$py/idlelib" "$R$py/tkinter" "$R$py/lib2to3" "$R$py/ensurepip"
 find "$R$py" -name __pycache__ -prune -exec rm -rf {} +
 cp "$ROOT/samples/out/fatbin/libk.so" "$R/usr/lib/libk.so"
+# a program whose unused libuna.so alone loads libunb.so (samples/build-elf.sh)
+E=$ROOT/samples/out/elf/trans
+[ -f "$E/main" ] || die "samples not built: run samples/build.sh"
+cp "$E/libuna.so" "$E/libunb.so" "$R/usr/lib/" && cp "$E/main" "$R/usr/bin/trans-main" || die "cp $E"
 sp=$R/usr/lib/python3/dist-packages
 mkdir -p "$sp/usedpkg" "$sp/usedpkg-1.0.dist-info" "$sp/gonepkg" "$sp/gonepkg-2.0.dist-info"
 echo 'from usedpkg.core import VALUE' > "$sp/usedpkg/__init__.py"
@@ -66,9 +73,10 @@ other='import json, usedpkg; print(json.loads("[3, {\"b\": null}]"), usedpkg.VAL
 chroot "$R" /usr/bin/python3.11 -B -X importtime -c "$work" 2> trace.txt > want1.txt || die "python3.11 does not run in the root"
 chroot "$R" /usr/bin/python3.11 -B -c "$other" > want2.txt || die "the other input"
 for p in gio xgettext; do chroot "$R" /usr/bin/$p --version > want-$p.txt 2>&1 < /dev/null || die "$p --version in the root"; done
+chroot "$R" /usr/bin/trans-main > want-trans-main.txt 2>&1 < /dev/null || die "trans-main in the root"
 
 # --- 1. OUT = root less the prune list ------------------------------------
-args=(--entry /usr/bin/python3.11 --entry /usr/bin/gio --entry /usr/bin/xgettext --entry /usr/lib/libk.so --py-trace trace.txt --arch sm_90)
+args=(--entry /usr/bin/python3.11 --entry /usr/bin/gio --entry /usr/bin/xgettext --entry /usr/bin/trans-main --entry /usr/lib/libk.so --py-trace trace.txt --arch sm_90)
 "$SLIM" report "$R" "${args[@]}" --prune-list list.txt > /dev/null 2>&1 || die "slim report --prune-list"
 grep -qx 'usr/lib/python3/dist-packages/gonepkg/__init__.py' list.txt || die "gonepkg not in the prune list: $(grep dist-packages list.txt)"
 grep -qx 'usr/lib/python3/dist-packages/usedpkg/extra.py' list.txt || die "usedpkg/extra.py not in the prune list"
@@ -102,6 +110,35 @@ for p in gio xgettext; do
 	grep -q "^  removed DT_NEEDED" <(sed -n "/^usr\/bin\/$p:/,/^[^ ]/p" out.txt) || die "$p: no DT_NEEDED removed: $(cat out.txt | grep -A2 $p)"
 done
 ! readelf -dW out/usr/bin/gio | grep -q "libgmodule" || die "gio still needs libgmodule"
+chroot out /usr/bin/trans-main > got-trans-main.txt 2>&1 < /dev/null || die "trans-main fails in OUT"
+cmp -s want-trans-main.txt got-trans-main.txt || die "trans-main prints another output in OUT"
+# what stops loading, as the loader of each root sees it (ld.so --list in
+# a chroot): exactly the removed entries slim says nothing else loads, and
+# the libraries it lists as "no longer loaded"
+loaded() { # ROOTDIR PROGRAM: the node ids (lib:PATH) of what ld.so loads
+	local r p
+	r=$(realpath "$1")
+	chroot "$r" /lib64/ld-linux-x86-64.so.2 --list "$2" > ldl.txt 2>&1 || die "ld.so --list $2 in $1: $(cat ldl.txt)"
+	for p in $(sed -n 's/.* => \(\/[^ ]*\) .*/\1/p' ldl.txt); do
+		realpath "$r$p" || echo "unresolved:$p"
+	done | sed "s|^$r/|lib:|" | sort -u
+}
+for p in gio xgettext trans-main; do
+	sed -n "/^usr\/bin\/$p:/,/^[^ ]/p" out.txt > block.txt
+	{ grep '^  removed DT_NEEDED' block.txt | grep -v 'still load it' | sed 's/^  removed DT_NEEDED [^ ]* (\([^,]*\),.*/\1/'
+	  sed -n 's/^  no longer loaded: \([^ ]*\) .*/\1/p' block.txt; } | sort -u > said-$p.txt
+	loaded "$R" /usr/bin/$p > before.txt
+	loaded out /usr/bin/$p > after.txt
+	[ -s after.txt ] || die "ld.so lists nothing for $p in OUT"
+	comm -23 before.txt after.txt > lost-$p.txt
+	diff said-$p.txt lost-$p.txt > d.txt || die "$p: what slim says stops loading differs from ld.so: $(cat d.txt)"
+done
+grep -q "^  no longer loaded: lib:usr/lib/libunb.so (only the removed entries loaded it); its initializers no longer run: DT_INIT" \
+	<(sed -n '/^usr\/bin\/trans-main:/,/^[^ ]/p' out.txt) || die "trans-main: libunb.so not listed as no longer loaded: $(cat out.txt)"
+grep -q "^  removed DT_NEEDED libgmodule-2.0.so.0 .*other objects still load it" out.txt ||
+	die "gio: libgmodule (still loaded through libgio) not said to stay loaded: $(grep -A2 '^usr/bin/gio' out.txt)"
+[ -s lost-trans-main.txt ] && [ ! -s lost-gio.txt ] || die "the ld.so check proves nothing: trans-main lost $(cat lost-trans-main.txt), gio $(cat lost-gio.txt)"
+echo "ok 3b: what stops loading (ld.so --list in both roots) is exactly what slim lists: libuna.so and libunb.so for trans-main with their initializers, nothing for gio and xgettext"
 "$SLIM" fatbin --arch sm_90 out/usr/lib/libk.so | grep -q ": 0 prunable entries" || die "libk.so still has prunable entries"
 [ "$(stat -c %i "$R/usr/bin/python3.11")" = "$(stat -c %i out/usr/bin/python3.11)" ] || die "python3.11 (unchanged) not hardlinked"
 [ "$(stat -c %i "$R/usr/bin/gio")" != "$(stat -c %i out/usr/bin/gio)" ] || die "gio (rewritten) shares the root's inode"
