@@ -126,6 +126,12 @@ static void on_removed(void *ctx, const char *rel, const char *finding,
 		printf("removed %s (%s, %s)\n", rel, finding, confidence);
 }
 
+static void on_linked(void *ctx, const char *rel, const char *to)
+{
+	(void)ctx;
+	printf("linked %s to %s (duplicate-file, likely: the same bytes)\n", rel, to);
+}
+
 static void on_file(void *ctx, const char *rel, const struct prune_result *r)
 {
 	const struct prune_opts *o = ctx;
@@ -168,6 +174,7 @@ static int prune_one(const char *in, const char *out, const struct prune_opts *o
 		to->in_place = in_place;
 		to->on_removed = on_removed;
 		to->on_file = on_file;
+		to->on_linked = on_linked;
 		to->ctx = &to->file;
 		int rc = prune_tree(in, out, to, &w, d);
 		diag_list_print(&w, stderr);

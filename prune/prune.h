@@ -95,6 +95,9 @@ struct prune_tree_opts {
 	void (*on_removed)(void *ctx, const char *rel, const char *finding,
 			   const char *confidence);
 	void (*on_file)(void *ctx, const char *rel, const struct prune_result *r);
+	/* with file.likely: a duplicate-file copy made a hardlink of the kept
+	 * copy `to` (in an archive OUT: a tar hardlink entry) */
+	void (*on_linked)(void *ctx, const char *rel, const char *to);
 	void *ctx;
 };
 
@@ -108,7 +111,9 @@ struct prune_tree_opts {
  * its distribution when every file its RECORD lists goes, the RECORD
  * lines of the files removed from a kept distribution; every ELF file is
  * rewritten by prune_file() with the unused libraries the deployable's
- * own run found.  out is made beside its final name and renamed into
+ * own run found.  With file.likely, each copy of a duplicate-file set
+ * whose written bytes, mode and owner equal the kept copy's becomes a
+ * hardlink to it (never a deletion).  out is made beside its final name and renamed into
  * place (out == in: the input is replaced only when all is written).
  * Returns 0, or -1 with d set (nothing left at out).
  */

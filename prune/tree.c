@@ -61,6 +61,8 @@ struct tctx {
 	struct hmap libs;              /* rel -> struct libset * */
 	struct hmap record;            /* rel of a RECORD -> new content (char *) */
 	struct hmap gonedirs;          /* rel of a dist-info that goes whole */
+	json_t *dups;                  /* --include likely: the duplicate-file
+					  sets (arrays of rel), kept copy first */
 	struct diag_list *w;
 };
 
@@ -173,6 +175,88 @@ static void collect(struct tctx *c, struct graph *g)
 		};
 	}
 	collect_transitive(c, g);
+	if (!c->o->file.likely)
+		return;
+	/* duplicate-file findings are proven equal bytes; the fix, a
+	 * hardlink, is applied only with --include likely (issue #17) */
+	c->dups = json_array();
+	for (size_t k = 0; k < g->nfindings; k++) {
+		const struct gfinding *f = &g->findings[k];
+		json_t *paths = json_object_get(f->attrs, "paths");
+		if (!strcmp(f->kind, "duplicate-file") && json_array_size(paths) > 1)
+			json_array_append(c->dups, paths);
+	}
+}
+
+/* whether the files a and b hold the same bytes */
+static bool same_content(const char *a, const char *b)
+{
+	struct mfile x = {0}, y = {0};
+	struct diag d = {0};
+	bool same = !mfile_open(&x, a, &d) && !mfile_open(&y, b, &d) && x.n == y.n &&
+		    (!x.n || !memcmp(x.p, y.p, x.n));
+	mfile_close(&x);
+	mfile_close(&y);
+	return same;
+}
+
+/*
+ * --include likely: each duplicate-file set in the written tree.  The
+ * first copy still there is kept; every other copy whose bytes as written
+ * (a rewritten ELF file may differ from its twin's), mode and owner equal
+ * it becomes a hardlink to it (a link beside it, renamed over it).  A copy
+ * the prune list removed stays removed; one that differs stays as it is.
+ */
+static int link_dups(struct tctx *c, struct diag *d)
+{
+	size_t i;
+	json_t *set;
+	json_array_foreach(c->dups, i, set) {
+		char *keep = NULL;
+		const char *keeprel = NULL;
+		struct stat ks = {0};
+		size_t k;
+		json_t *v;
+		json_array_foreach(set, k, v) {
+			const char *rel = json_string_value(v);
+			char *p = NULL;
+			struct stat st;
+			if (!rel || asprintf(&p, "%s/%s", c->dst, rel) < 0)
+				abort();
+			if (lstat(p, &st) || !S_ISREG(st.st_mode)) {
+				free(p);
+				continue;
+			}
+			if (!keep) {
+				keep = p, keeprel = rel, ks = st;
+				continue;
+			}
+			if ((st.st_dev == ks.st_dev && st.st_ino == ks.st_ino) ||
+			    st.st_mode != ks.st_mode || st.st_uid != ks.st_uid ||
+			    st.st_gid != ks.st_gid || !same_content(keep, p)) {
+				free(p);
+				continue;
+			}
+			char *tmp = NULL;
+			if (asprintf(&tmp, "%s.slim-link", p) < 0)
+				abort();
+			int rc = link(keep, tmp) || rename(tmp, p);
+			if (rc) {
+				diag_err(d, p, "%s", strerror(errno));
+				unlink(tmp);
+			}
+			free(tmp);
+			free(p);
+			if (rc) {
+				free(keep);
+				return -1;
+			}
+			if (c->o->on_linked)
+				c->o->on_linked(c->o->ctx, rel, keeprel);
+		}
+		free(keep);
+	}
+	return 0;
 }
 
 /* "a/b/../c" -> "a/c" in place (RECORD paths may climb out of
@@ -512,6 +596,25 @@ void __archive_write_entry_filetype_unsupported(struct archive *a,
 			  (unsigned long)archive_entry_mode(entry));
 }
 
+static void free_map(struct hmap *m, bool libsets)
+{
+	for (size_t i = 0; i < m->cap; i++) {
+		if (!m->slots[i].key)
+			continue;
+		free((char *)m->slots[i].key);
+		if (libsets) {
+			struct libset *ls = m->slots[i].val;
+			for (size_t k = 0; k < ls->n; k++) {
+				free(ls->v[k].needed);
+				free(ls->v[k].node);
+			}
+			free(ls->v);
+		}
+		free(m->slots[i].val);
+	}
+	hmap_free(m);
+}
+
 /* the finished tree dir into the archive `out` (atomically) */
 static int write_archive(const char *dir, const char *out, struct diag *d)
 {
@@ -533,6 +636,11 @@ static int write_archive(const char *dir, const char *out, struct diag *d)
 	FTS *fts = r == ARCHIVE_OK ? fts_open(argv, FTS_PHYSICAL | FTS_NOCHDIR, NULL) : NULL;
 	FTSENT *e;
 	size_t dl = strlen(dir);
+	/* a tar keeps the tree's hardlinks (files linked together in it: the
+	 * input's own, and duplicates linked by link_dups()) as hardlink
+	 * entries; a zip has none, so each gets its bytes.  Links to the
+	 * input's files from outside the tree are no links here. */
+	struct hmap inodes = {0};   /* "dev:ino" -> first path */
 	while (fts && r == ARCHIVE_OK && (e = fts_read(fts))) {
 		if (!e->fts_level || e->fts_info == FTS_DP)
 			continue;
@@ -540,6 +648,21 @@ static int write_archive(const char *dir, const char *out, struct diag *d)
 		archive_entry_set_pathname(ae, e->fts_path + dl + 1);
 		archive_entry_copy_stat(ae, e->fts_statp);
 		archive_entry_set_nlink(ae, 1);
+		if (!zip && e->fts_info == FTS_F && e->fts_statp->st_nlink > 1) {
+			char key[64];
+			int kl = snprintf(key, sizeof key, "%llu:%llu",
+					  (unsigned long long)e->fts_statp->st_dev,
+					  (unsigned long long)e->fts_statp->st_ino);
+			const char *first = hmap_get(&inodes, key, (size_t)kl);
+			if (first) {
+				archive_entry_set_hardlink(ae, first);
+				archive_entry_set_size(ae, 0);
+				r = archive_write_header(a, ae);
+				archive_entry_free(ae);
+				continue;
+			}
+			hmap_put(&inodes, xstrdup(key), (size_t)kl, xstrdup(e->fts_path + dl + 1));
+		}
 		if (e->fts_info == FTS_SL || e->fts_info == FTS_SLNONE) {
 			char t[4096];
 			ssize_t n = readlink(e->fts_path, t, sizeof t - 1);
@@ -565,6 +688,7 @@ static int write_archive(const char *dir, const char *out, struct diag *d)
 	}
 	if (fts)
 		fts_close(fts);
+	free_map(&inodes, false);
 	if (r == ARCHIVE_OK)
 		r = archive_write_close(a);
 	if (r != ARCHIVE_OK) {
@@ -576,25 +700,6 @@ static int write_archive(const char *dir, const char *out, struct diag *d)
 	}
 	archive_write_free(a);
 	return ofile_commit(&of, d);
-}
-
-static void free_map(struct hmap *m, bool libsets)
-{
-	for (size_t i = 0; i < m->cap; i++) {
-		if (!m->slots[i].key)
-			continue;
-		free((char *)m->slots[i].key);
-		if (libsets) {
-			struct libset *ls = m->slots[i].val;
-			for (size_t k = 0; k < ls->n; k++) {
-				free(ls->v[k].needed);
-				free(ls->v[k].node);
-			}
-			free(ls->v);
-		}
-		free(m->slots[i].val);
-	}
-	hmap_free(m);
 }
 
 int prune_tree(const char *in, const char *out, const struct prune_tree_opts *o,
@@ -649,7 +754,7 @@ int prune_tree(const char *in, const char *out, const struct prune_tree_opts *o,
 		goto out;
 	}
 	c.dst = tmp;
-	if (write_tree(&c, d))
+	if (write_tree(&c, d) || (c.dups && link_dups(&c, d)))
 		goto out;
 	if (chmod(tmp, st.st_mode & 07777))
 		goto io;
@@ -697,6 +802,7 @@ out:
 	free_map(&c.libs, true);
 	free_map(&c.record, false);
 	free_map(&c.gonedirs, false);
+	json_decref(c.dups);
 	deploy_cleanup(&u);
 	graph_free(&g);
 	return rc;

@@ -67,6 +67,12 @@ gonepkg/__init__.py,sha256=g,9
 gonepkg-2.0.dist-info/METADATA,,
 gonepkg-2.0.dist-info/RECORD,,
 REC
+# duplicates (issue #17: applied only with --include likely): two equal
+# data files, and a third copy with another mode, which no hardlink can be
+mkdir -p "$sp/usedpkg/data" "$sp/usedpkg/more"
+seq 1 500 > "$sp/usedpkg/data/table.txt"
+cp "$sp/usedpkg/data/table.txt" "$sp/usedpkg/more/table.txt"
+install -m 0600 "$sp/usedpkg/data/table.txt" "$sp/usedpkg/more/private.txt"
 tree_done
 work='import json, usedpkg; print(json.dumps({"a": [usedpkg.VALUE]}))'
 other='import json, usedpkg; print(json.loads("[3, {\"b\": null}]"), usedpkg.VALUE)'
@@ -171,3 +177,30 @@ expect_rc 2 "$SLIM" prune "$R" "${args[@]}" -o out > /dev/null 2> err.txt
 one_line err.txt
 diff -r --no-dereference inplace out > /dev/null || die "a refused OUT was changed"
 echo "ok 5: --in-place replaces the root with the same tree; an existing OUT is refused"
+
+# --- 6. duplicates: hardlinks with --include likely, untouched without ----
+d=usr/lib/python3/dist-packages/usedpkg
+for f in data/table.txt more/table.txt more/private.txt; do
+	[ "$(stat -c %i "out/$d/$f")" = "$(stat -c %i "$R/$d/$f")" ] || die "without --include likely, $f is not the root's own file"
+done
+"$SLIM" prune "$R" "${args[@]}" --include likely -o outl > outl.txt 2> err.txt || die "--include likely: $(cat err.txt)"
+grep -Eq "^linked $d/(more|data)/table.txt to $d/(data|more)/table.txt \(duplicate-file" outl.txt || die "table.txt copies not linked: $(grep '^linked' outl.txt)"
+! grep -q "^linked .*private.txt" outl.txt || die "a copy with another mode was linked"
+[ "$(stat -c %i "outl/$d/data/table.txt")" = "$(stat -c %i "outl/$d/more/table.txt")" ] || die "table.txt copies: not one inode in OUT"
+[ "$(stat -c %i "outl/$d/more/private.txt")" != "$(stat -c %i "outl/$d/data/table.txt")" ] || die "private.txt linked"
+n=0
+while read -r _ a _ b _; do
+	[ -f "outl/$a" ] && [ -f "outl/$b" ] || die "linked $a to $b: a copy is missing"
+	[ "$(stat -c %i "outl/$a")" = "$(stat -c %i "outl/$b")" ] || die "linked $a to $b: two inodes"
+	cmp -s "outl/$a" "$R/$a" && cmp -s "outl/$b" "$R/$b" && cmp -s "$R/$a" "$R/$b" ||
+		die "linked $a to $b: not the root's identical bytes"
+	n=$((n + 1))
+done < <(grep '^linked ' outl.txt)
+chroot outl /usr/bin/python3.11 -B -c "$work" > got1.txt || die "the workload fails in the --include likely OUT"
+cmp -s want1.txt got1.txt || die "the workload prints another output in the --include likely OUT"
+"$SLIM" prune "$R" "${args[@]}" --include likely -o outl.tar > /dev/null 2> err.txt || die "-o outl.tar: $(cat err.txt)"
+tar -tvf outl.tar | grep -Eq "^h.* $d/(more|data)/table.txt link to $d/(data|more)/table.txt$" || die "outl.tar: no hardlink entry for table.txt"
+rm -rf x && mkdir x && tar -xf outl.tar -C x || die "extract outl.tar"
+diff -r --no-dereference outl x > d.txt || die "outl.tar differs from the directory OUT: $(head -5 d.txt)"
+[ "$(stat -c %i "x/$d/data/table.txt")" = "$(stat -c %i "x/$d/more/table.txt")" ] || die "outl.tar extracts table.txt as two files"
+echo "ok 6: with --include likely $n duplicate copies became hardlinks of identical kept copies (tar: hardlink entries), another mode kept apart, the workload runs; without it, untouched"
