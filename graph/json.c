@@ -97,95 +97,227 @@ static json_t *totals(const struct graph *g)
 	return t;
 }
 
+/* The four arrays' members in document order (inputs by path, nodes by
+ * id, edges by (from, to, kind), findings by (kind, node, dependent,
+ * reason)), and one member as a JSON object: graph_to_json() puts them in
+ * one tree, graph_write_json() writes them one at a time. */
+struct order {
+	struct ginput **in;
+	struct gnode **ns;
+	uint32_t *es;
+	struct gfinding **fs;
+};
+
+static void order_make(const struct graph *g, struct order *r)
+{
+	r->in = xcalloc(g->ninputs + 1, sizeof *r->in);
+	for (size_t i = 0; i < g->ninputs; i++)
+		r->in[i] = &g->inputs[i];
+	qsort(r->in, g->ninputs, sizeof *r->in, cmp_input);
+	r->ns = xcalloc(g->nnodes + 1, sizeof *r->ns);
+	memcpy(r->ns, g->nodes, g->nnodes * sizeof *r->ns);
+	qsort(r->ns, g->nnodes, sizeof *r->ns, cmp_node);
+	r->es = xcalloc(g->nedges + 1, sizeof *r->es);
+	for (size_t i = 0; i < g->nedges; i++)
+		r->es[i] = (uint32_t)i;
+	sort_g = g;
+	qsort(r->es, g->nedges, sizeof *r->es, cmp_edge);
+	r->fs = xcalloc(g->nfindings + 1, sizeof *r->fs);
+	for (size_t i = 0; i < g->nfindings; i++)
+		r->fs[i] = &g->findings[i];
+	qsort(r->fs, g->nfindings, sizeof *r->fs, cmp_finding);
+}
+
+static void order_free(struct order *r)
+{
+	free(r->in);
+	free(r->ns);
+	free(r->es);
+	free(r->fs);
+}
+
+static json_t *input_json(const struct ginput *in)
+{
+	json_t *o = json_object();
+	attr_str(o, "path", in->path);
+	attr_str(o, "kind", in->kind);
+	if (in->sha256[0])
+		attr_str(o, "sha256", in->sha256);
+	if (in->node)
+		attr_str(o, "node", in->node);
+	return o;
+}
+
+static json_t *node_json(const struct gnode *n)
+{
+	json_t *o = json_object();
+	attr_str(o, "id", n->id);
+	attr_str(o, "kind", n->kind);
+	attr_str(o, "name", n->name);
+	if (n->has_size)
+		attr_int(o, "size", (long long)n->size);
+	if (n->attrs)
+		json_object_set(o, "attrs", n->attrs);
+	else
+		json_object_set_new(o, "attrs", json_object());
+	return o;
+}
+
+static json_t *edge_json(const struct graph *g, const struct gedge *e)
+{
+	json_t *o = json_object();
+	attr_str(o, "from", g->nodes[e->from]->id);
+	attr_str(o, "to", g->nodes[e->to]->id);
+	attr_str(o, "kind", e->kind);
+	if (e->attrs)
+		json_object_set(o, "attrs", e->attrs);
+	else
+		json_object_set_new(o, "attrs", json_object());
+	return o;
+}
+
+static json_t *finding_json(const struct gfinding *f)
+{
+	json_t *o = json_object();
+	attr_str(o, "kind", f->kind);
+	attr_str(o, "node", f->node);
+	attr_str(o, "dependent", f->dependent);
+	attr_int(o, "bytes", (long long)f->bytes);
+	attr_str(o, "confidence", f->confidence);
+	attr_str(o, "reason", f->reason);
+	attr_str(o, "fix", f->fix);
+	if (f->attrs)
+		json_object_set(o, "attrs", f->attrs);
+	return o;
+}
+
+static json_t *tool_json(void)
+{
+	return json_pack("{s:s,s:s}", "name", "slim", "version", SLIM_VERSION);
+}
+
 json_t *graph_to_json(const struct graph *g)
 {
+	struct order r;
+	order_make(g, &r);
 	json_t *doc = json_object();
 	json_object_set_new(doc, "schema", json_string(SLIM_SCHEMA));
-	json_object_set_new(doc, "tool", json_pack("{s:s,s:s}", "name", "slim",
-						   "version", SLIM_VERSION));
-
-	struct ginput **in = xcalloc(g->ninputs + 1, sizeof *in);
-	for (size_t i = 0; i < g->ninputs; i++)
-		in[i] = &g->inputs[i];
-	qsort(in, g->ninputs, sizeof *in, cmp_input);
+	json_object_set_new(doc, "tool", tool_json());
 	json_t *ja = json_array();
-	for (size_t i = 0; i < g->ninputs; i++) {
-		json_t *o = json_object();
-		attr_str(o, "path", in[i]->path);
-		attr_str(o, "kind", in[i]->kind);
-		if (in[i]->sha256[0])
-			attr_str(o, "sha256", in[i]->sha256);
-		if (in[i]->node)
-			attr_str(o, "node", in[i]->node);
-		json_array_append_new(ja, o);
-	}
-	free(in);
+	for (size_t i = 0; i < g->ninputs; i++)
+		json_array_append_new(ja, input_json(r.in[i]));
 	json_object_set_new(doc, "inputs", ja);
-
-	struct gnode **ns = xcalloc(g->nnodes + 1, sizeof *ns);
-	memcpy(ns, g->nodes, g->nnodes * sizeof *ns);
-	qsort(ns, g->nnodes, sizeof *ns, cmp_node);
 	ja = json_array();
-	for (size_t i = 0; i < g->nnodes; i++) {
-		json_t *o = json_object();
-		attr_str(o, "id", ns[i]->id);
-		attr_str(o, "kind", ns[i]->kind);
-		attr_str(o, "name", ns[i]->name);
-		if (ns[i]->has_size)
-			attr_int(o, "size", (long long)ns[i]->size);
-		if (ns[i]->attrs)
-			json_object_set(o, "attrs", ns[i]->attrs);
-		else
-			json_object_set_new(o, "attrs", json_object());
-		json_array_append_new(ja, o);
-	}
-	free(ns);
+	for (size_t i = 0; i < g->nnodes; i++)
+		json_array_append_new(ja, node_json(r.ns[i]));
 	json_object_set_new(doc, "nodes", ja);
-
-	uint32_t *es = xcalloc(g->nedges + 1, sizeof *es);
+	ja = json_array();
 	for (size_t i = 0; i < g->nedges; i++)
-		es[i] = (uint32_t)i;
-	sort_g = g;
-	qsort(es, g->nedges, sizeof *es, cmp_edge);
-	ja = json_array();
-	for (size_t i = 0; i < g->nedges; i++) {
-		const struct gedge *e = &g->edges[es[i]];
-		json_t *o = json_object();
-		attr_str(o, "from", g->nodes[e->from]->id);
-		attr_str(o, "to", g->nodes[e->to]->id);
-		attr_str(o, "kind", e->kind);
-		if (e->attrs)
-			json_object_set(o, "attrs", e->attrs);
-		else
-			json_object_set_new(o, "attrs", json_object());
-		json_array_append_new(ja, o);
-	}
-	free(es);
+		json_array_append_new(ja, edge_json(g, &g->edges[r.es[i]]));
 	json_object_set_new(doc, "edges", ja);
-
-	struct gfinding **fs = xcalloc(g->nfindings + 1, sizeof *fs);
-	for (size_t i = 0; i < g->nfindings; i++)
-		fs[i] = &g->findings[i];
-	qsort(fs, g->nfindings, sizeof *fs, cmp_finding);
 	ja = json_array();
-	for (size_t i = 0; i < g->nfindings; i++) {
-		const struct gfinding *f = fs[i];
-		json_t *o = json_object();
-		attr_str(o, "kind", f->kind);
-		attr_str(o, "node", f->node);
-		attr_str(o, "dependent", f->dependent);
-		attr_int(o, "bytes", (long long)f->bytes);
-		attr_str(o, "confidence", f->confidence);
-		attr_str(o, "reason", f->reason);
-		attr_str(o, "fix", f->fix);
-		if (f->attrs)
-			json_object_set(o, "attrs", f->attrs);
-		json_array_append_new(ja, o);
-	}
-	free(fs);
+	for (size_t i = 0; i < g->nfindings; i++)
+		json_array_append_new(ja, finding_json(r.fs[i]));
 	json_object_set_new(doc, "findings", ja);
 	json_object_set_new(doc, "totals", totals(g));
+	order_free(&r);
 	return doc;
+}
+
+/*
+ * Streaming: the bytes json_dumpf() wrote for graph_to_json()'s tree with
+ * JSON_INDENT(1) | JSON_SORT_KEYS | JSON_ENSURE_ASCII, without the tree.
+ * Building 140,000 objects of a deployable, dumping them, then freeing
+ * them (json_delete's frees alone were 4% of `slim report DIR`) was 14%
+ * of the run; now each member is built, dumped and freed in turn.
+ *
+ * jansson's indented layout: a member at depth k is preceded by a newline
+ * and k spaces, members are separated by ",", the closing bracket of a
+ * non-empty container at depth k by a newline and k spaces; an empty one
+ * is "[]" or "{}".  A value dumped on its own is laid out as at depth 0;
+ * every newline of it gets `depth` more spaces.  With JSON_ENSURE_ASCII
+ * every newline in the dump is layout (a string's is written "\n").  The
+ * top level's keys are written in JSON_SORT_KEYS' (strcmp) order.
+ * tests: test-graph-outputs.c compares the two for equality.
+ */
+struct jout {
+	FILE *fp;
+	char *buf;
+	size_t cap;
+	bool bad;
+};
+
+static void jraw(struct jout *j, const char *s, size_t n)
+{
+	if (!j->bad && n && fwrite(s, 1, n, j->fp) != n)
+		j->bad = true;
+}
+
+/* v (whose reference is taken) at depth: newlines re-indented */
+static void jvalue(struct jout *j, json_t *v, int depth)
+{
+	const size_t flags = JSON_INDENT(1) | JSON_SORT_KEYS | JSON_ENSURE_ASCII |
+			     JSON_ENCODE_ANY;
+	size_t n = json_dumpb(v, j->buf, j->cap, flags);
+	if (n > j->cap) {
+		free(j->buf);
+		j->cap = n * 2;
+		j->buf = xmalloc(j->cap);
+		n = json_dumpb(v, j->buf, j->cap, flags);
+	}
+	json_decref(v);
+	if (!n || n > j->cap) {
+		j->bad = true;
+		return;
+	}
+	static const char nl[] = "\n  ";       /* depth is 1 or 2 */
+	const char *p = j->buf, *end = j->buf + n, *q;
+	while ((q = memchr(p, '\n', (size_t)(end - p)))) {
+		jraw(j, p, (size_t)(q - p));
+		jraw(j, nl, 1 + (size_t)depth);
+		p = q + 1;
+	}
+	jraw(j, p, (size_t)(end - p));
+}
+
+static void jindent(struct jout *j, int depth)
+{
+	jraw(j, "\n  ", 1 + (size_t)depth);   /* depth 0 to 2 */
+}
+
+/* `"key": ` at depth 1, after the separator */
+static void jkey(struct jout *j, const char *key, bool first)
+{
+	if (!first)
+		jraw(j, ",", 1);
+	jindent(j, 1);
+	jraw(j, "\"", 1);
+	jraw(j, key, strlen(key));
+	jraw(j, "\": ", 3);
+}
+
+enum jarr { J_INPUTS, J_NODES, J_EDGES, J_FINDINGS };
+
+static void jarray(struct jout *j, const struct graph *g, const struct order *r,
+		   enum jarr which, size_t n)
+{
+	if (!n) {
+		jraw(j, "[]", 2);
+		return;
+	}
+	jraw(j, "[", 1);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			jraw(j, ",", 1);
+		jindent(j, 2);
+		json_t *o = which == J_INPUTS ? input_json(r->in[i]) :
+			    which == J_NODES ? node_json(r->ns[i]) :
+			    which == J_EDGES ? edge_json(g, &g->edges[r->es[i]]) :
+			    finding_json(r->fs[i]);
+		jvalue(j, o, 2);
+	}
+	jindent(j, 1);
+	jraw(j, "]", 1);
 }
 
 int graph_write_json(const struct graph *g, FILE *fp, struct diag *d)
@@ -193,11 +325,31 @@ int graph_write_json(const struct graph *g, FILE *fp, struct diag *d)
 	/* never write a graph that breaks its own invariants */
 	if (graph_check(g, d))
 		return -1;
-	json_t *doc = graph_to_json(g);
-	int rc = json_dumpf(doc, fp, JSON_INDENT(1) | JSON_SORT_KEYS |
-					   JSON_ENSURE_ASCII);
-	json_decref(doc);
-	if (rc || fputc('\n', fp) == EOF)
+	struct order r;
+	order_make(g, &r);
+	struct jout j = {.fp = fp, .cap = 1 << 16};
+	j.buf = xmalloc(j.cap);
+	/* the top level's keys in strcmp order, as JSON_SORT_KEYS writes them */
+	jraw(&j, "{", 1);
+	jkey(&j, "edges", true);
+	jarray(&j, g, &r, J_EDGES, g->nedges);
+	jkey(&j, "findings", false);
+	jarray(&j, g, &r, J_FINDINGS, g->nfindings);
+	jkey(&j, "inputs", false);
+	jarray(&j, g, &r, J_INPUTS, g->ninputs);
+	jkey(&j, "nodes", false);
+	jarray(&j, g, &r, J_NODES, g->nnodes);
+	jkey(&j, "schema", false);
+	jvalue(&j, json_string(SLIM_SCHEMA), 1);
+	jkey(&j, "tool", false);
+	jvalue(&j, tool_json(), 1);
+	jkey(&j, "totals", false);
+	jvalue(&j, totals(g), 1);
+	jindent(&j, 0);
+	jraw(&j, "}", 1);
+	free(j.buf);
+	order_free(&r);
+	if (j.bad || fputc('\n', fp) == EOF)
 		return diag_err(d, NULL, "write failed: %s", strerror(errno ? errno : EIO));
 	return 0;
 }

@@ -376,3 +376,63 @@ Test(json, names_that_are_not_utf8_are_kept_with_question_marks)
 	graph_free(&g);
 	graph_free(&r);
 }
+
+/* graph_write_json() writes the document member by member (no tree of the
+ * whole graph): its bytes are json_dumpf()'s of graph_to_json()'s tree
+ * with the same flags, for an empty graph and for one with every shape
+ * of member -- inputs with and without sha256 and node, nodes with and
+ * without size and attrs, nested attrs (objects, arrays, empty ones,
+ * non-ASCII and control characters, a newline inside a string), findings
+ * with and without attrs, analyzer totals. */
+static void same_as_tree_dump(const struct graph *g)
+{
+	struct diag d = {0};
+	char *a = NULL, *b = NULL;
+	size_t na = 0, nb = 0;
+	FILE *fa = open_memstream(&a, &na), *fb = open_memstream(&b, &nb);
+	cr_assert_eq(graph_write_json(g, fa, &d), 0, "%s", d.msg);
+	json_t *doc = graph_to_json(g);
+	cr_assert_eq(json_dumpf(doc, fb, JSON_INDENT(1) | JSON_SORT_KEYS | JSON_ENSURE_ASCII), 0);
+	fputc('\n', fb);
+	json_decref(doc);
+	fclose(fa);
+	fclose(fb);
+	cr_assert_eq(na, nb, "streamed %zu bytes, tree %zu:\n%s\n--\n%s", na, nb, a, b);
+	cr_assert(!memcmp(a, b, na), "streamed:\n%s\n--\ntree:\n%s", a, b);
+	free(a);
+	free(b);
+}
+
+Test(json, streamed_document_is_the_tree_dump_byte_for_byte)
+{
+	struct graph g;
+	graph_init(&g);
+	same_as_tree_dump(&g);
+
+	graph_add_input(&g, "b/prog", "elf", "exe:prog");
+	struct ginput *in = graph_add_input(&g, "a/lib.so", "elf", NULL);
+	memcpy(in->sha256, "ab12", 5);
+	node(&g, "exe", "exe:prog", 4096);
+	graph_add_node(&g, "lib", "lib:libc.so.6", "libc.so.6");
+	struct gnode *n = graph_add_node(&g, "file", "file:\xc3\xa9t\xc3\xa9/\xe2\x82\xac.txt", NULL);
+	json_t *at = graph_node_attrs(n);
+	attr_str(at, "path", "line one\nline \"two\"\t\x01 \xf0\x9f\x98\x80");
+	attr_int(at, "zeta", -3);
+	attr_bool(at, "alpha", true);
+	json_object_set_new(at, "list", json_pack("[i,s,{s:[]},{},[[],{s:i}]]", 1, "x", "k", "m", 2));
+	json_object_set_new(at, "empty", json_object());
+	json_object_set_new(at, "real", json_real(0.5));
+	json_object_set_new(at, "none", json_null());
+	cr_assert_not_null(graph_add_edge(&g, "exe:prog", "lib:libc.so.6", "needs"));
+	struct gedge *e = graph_add_edge(&g, "exe:prog", "file:\xc3\xa9t\xc3\xa9/\xe2\x82\xac.txt", "opens");
+	attr_str(graph_edge_attrs(e), "why", "a\\b/c");
+	graph_add_finding(&g, "unused-library", "lib:libc.so.6", "exe:prog", 7, "proven",
+			  "no symbol bound", "drop -lc");
+	struct gfinding *f = graph_add_finding(&g, "orphan-library", "lib:libc.so.6", NULL, 0,
+					       "likely", "nothing loads it", "delete it");
+	attr_int(graph_finding_attrs(f), "n", 1);
+	json_decref(g.totals);
+	g.totals = json_pack("{s:i,s:{s:s}}", "roots", 1, "tree", "k", "v");
+	same_as_tree_dump(&g);
+	graph_free(&g);
+}
