@@ -41,6 +41,7 @@
 #include <fts.h>
 #include <ftw.h>
 #include <libgen.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -615,6 +616,16 @@ static void free_map(struct hmap *m, bool libsets)
 	hmap_free(m);
 }
 
+/* an entry's header: ARCHIVE_WARN is an entry written whose name could
+ * not be translated to UTF-8 (not valid UTF-8 in the first place): the pax
+ * writer then stores its bytes as they are (hdrcharset=BINARY), as bsdtar
+ * does */
+static int put_header(struct archive *a, struct archive_entry *ae)
+{
+	int r = archive_write_header(a, ae);
+	return r == ARCHIVE_WARN ? ARCHIVE_OK : r;
+}
+
 /* the finished tree dir into the archive `out` (atomically) */
 static int write_archive(const char *dir, const char *out, struct diag *d)
 {
@@ -622,6 +633,12 @@ static int write_archive(const char *dir, const char *out, struct diag *d)
 	FILE *fp = ofile_open(&of, out, d);
 	if (!fp)
 		return -1;
+	/* names are bytes, UTF-8 ones in a real root (Debian's
+	 * ca-certificates): in the C locale slim runs in, libarchive cannot
+	 * translate them to the UTF-8 a pax or zip header holds, so this
+	 * thread writes in C.UTF-8 */
+	locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	locale_t was = utf8 ? uselocale(utf8) : (locale_t)0;
 	struct archive *a = archive_write_new();
 	bool zip = ends_with(out, ".zip") || ends_with(out, ".whl");
 	int r = zip ? archive_write_set_format_zip(a)
@@ -657,7 +674,7 @@ static int write_archive(const char *dir, const char *out, struct diag *d)
 			if (first) {
 				archive_entry_set_hardlink(ae, first);
 				archive_entry_set_size(ae, 0);
-				r = archive_write_header(a, ae);
+				r = put_header(a, ae);
 				archive_entry_free(ae);
 				continue;
 			}
@@ -669,7 +686,7 @@ static int write_archive(const char *dir, const char *out, struct diag *d)
 			t[n > 0 ? n : 0] = 0;
 			archive_entry_set_symlink(ae, t);
 		}
-		r = archive_write_header(a, ae);
+		r = put_header(a, ae);
 		if (r == ARCHIVE_OK && e->fts_info == FTS_F) {
 			int fd = open(e->fts_path, O_RDONLY | O_CLOEXEC);
 			char b[1 << 16];
@@ -691,6 +708,10 @@ static int write_archive(const char *dir, const char *out, struct diag *d)
 	free_map(&inodes, false);
 	if (r == ARCHIVE_OK)
 		r = archive_write_close(a);
+	if (utf8) {
+		uselocale(was);
+		freelocale(utf8);
+	}
 	if (r != ARCHIVE_OK) {
 		diag_err(d, out, "cannot write the archive: %s", archive_error_string(a) ?
 			 archive_error_string(a) : strerror(errno));

@@ -204,3 +204,24 @@ rm -rf x && mkdir x && tar -xf outl.tar -C x || die "extract outl.tar"
 diff -r --no-dereference outl x > d.txt || die "outl.tar differs from the directory OUT: $(head -5 d.txt)"
 [ "$(stat -c %i "x/$d/data/table.txt")" = "$(stat -c %i "x/$d/more/table.txt")" ] || die "outl.tar extracts table.txt as two files"
 echo "ok 6: with --include likely $n duplicate copies became hardlinks of identical kept copies (tar: hardlink entries), another mode kept apart, the workload runs; without it, untouched"
+
+# --- 7. names that are not ASCII (Debian's ca-certificates has UTF-8 ones) -
+mkdir -p names/d && echo cert > "names/d/Főtanúsítvány.pem" && ln -s "Főtanúsítvány.pem" names/d/link.pem &&
+	echo raw > "names/d/$(printf 'raw\377')" || die "make names/"
+for ext in tar zip; do
+	"$SLIM" prune names -o "names.$ext" > /dev/null 2> err.txt || die "names -o names.$ext: $(cat err.txt)"
+	rm -rf x && mkdir x
+	case $ext in
+	tar) tar -xf names.tar -C x 2> /dev/null ;;
+	zip) (cd x && unzip -q ../names.zip) ;;
+	esac || die "cannot extract names.$ext"
+	if [ $ext = tar ]; then
+		diff -r --no-dereference names x > d.txt || die "names.tar: $(cat d.txt)"
+	else
+		# zip names are UTF-8: the raw byte comes back as what unzip makes of it
+		cmp -s "names/d/Főtanúsítvány.pem" "x/d/Főtanúsítvány.pem" &&
+			[ "$(readlink x/d/link.pem)" = "Főtanúsítvány.pem" ] || die "names.zip: $(ls -la x/d)"
+	fi
+done
+tar -tvf names.tar 2>&1 | grep -q "link.pem -> Főtanúsítvány.pem$" || die "names.tar: the UTF-8 link target"
+echo "ok 7: UTF-8 names and link targets round-trip through .tar and .zip, a name of raw bytes through .tar"
