@@ -10,6 +10,7 @@ fail=0
 for t in "$here"/*.sh; do
 	[ "$t" = "$here/run.sh" ] && continue
 	[ "$t" = "$here/debroot.sh" ] && continue   # a helper: deploy.sh's root
+	[ "$t" = "$here/deployapp.sh" ] && continue # a helper: deploy.sh's workload
 	echo "== $(basename "$t")"
 	bash "$t" || fail=1
 done
