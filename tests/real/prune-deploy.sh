@@ -15,7 +15,12 @@
 #      on the traced input and on the untraced one (plugins on);
 #   3. OUT as .tar.zst extracts to the same tree (diff -r) and the
 #      workload runs the same in it; slim's private unpack directory is
-#      left empty.
+#      left empty;
+#   4. with --include likely (the likely list goes too, deploy.sh runs it
+#      deleted): each duplicate-file copy listed as linked shares one inode
+#      with its kept copy in OUT, both the root's identical bytes; every
+#      path of the report's duplicate sets is still there but those the
+#      likely list removes; both inputs print the same in a chroot of it.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 ROOT=${ROOT:-$(cd "$here/../.." && pwd)}
@@ -113,3 +118,25 @@ diff -r --no-dereference out x > d.txt || die "out.tar.zst differs from the dire
 rerun x tar
 [ -z "$(ls -A "$TMPDIR")" ] || die "a private directory was left behind: $(ls "$TMPDIR")"
 echo "ok 3: OUT as .tar.zst ($(stat -c %s out.tar.zst) bytes) extracts to the same tree, where both inputs print the same"
+
+# --- 4. --include likely: duplicates hardlinked, never deleted --------------
+"$SLIM" report "$R" --py-trace trace.txt --include likely --prune-list likely.txt --json -o likely.json > /dev/null 2> report.err ||
+	{ cat report.err; die "slim report --include likely"; }
+"$SLIM" prune "$R" --py-trace trace.txt --include likely -o outl > outl.txt 2> err.txt || { cat err.txt; die "slim prune --include likely"; }
+n=0
+while read -r _ a _ b _; do
+	[ "$(stat -c %i "outl/$a")" = "$(stat -c %i "outl/$b")" ] || die "linked $a to $b: two inodes"
+	cmp -s "outl/$a" "$R/$a" && cmp -s "$R/$a" "$R/$b" || die "linked $a to $b: not the root's identical bytes"
+	n=$((n + 1))
+done < <(grep '^linked ' outl.txt)
+[ $n -gt 0 ] || die "no duplicate linked in the Debian root"
+python3 - likely.json likely.txt <<'PY' || die "a duplicate copy went missing"
+import json, os, sys
+r = json.load(open(sys.argv[1])); gone = set(open(sys.argv[2]).read().split('\n'))
+paths = [p for f in r['findings'] if f['kind'] == 'duplicate-file' for p in f['attrs']['paths']]
+missing = [p for p in paths if p not in gone and not os.path.lexists(os.path.join('outl', p))]
+assert paths and not missing, missing[:5]
+print(len(paths), 'paths of duplicate sets:', len([p for p in paths if p in gone]), 'in the likely prune list, the rest all in OUT')
+PY
+rerun outl likely
+echo "ok 4: --include likely: $n duplicate copies hardlinked to their kept copy, none deleted but by the likely list; both inputs print the same"
