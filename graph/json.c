@@ -115,7 +115,8 @@ static void order_make(const struct graph *g, struct order *r)
 		r->in[i] = &g->inputs[i];
 	qsort(r->in, g->ninputs, sizeof *r->in, cmp_input);
 	r->ns = xcalloc(g->nnodes + 1, sizeof *r->ns);
-	memcpy(r->ns, g->nodes, g->nnodes * sizeof *r->ns);
+	if (g->nnodes)
+		memcpy(r->ns, g->nodes, g->nnodes * sizeof *r->ns);
 	qsort(r->ns, g->nnodes, sizeof *r->ns, cmp_node);
 	r->es = xcalloc(g->nedges + 1, sizeof *r->es);
 	for (size_t i = 0; i < g->nedges; i++)
