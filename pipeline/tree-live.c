@@ -25,6 +25,12 @@
  *             every file name it matches (fnmatch).  A library named so is kept (a dlopens
  *             edge with the string as evidence) and analyzed as a root in
  *             turn, until nothing new is named
+ *   gconv     glibc's iconv loads the modules its configuration names
+ *             (DIR/gconv-modules and DIR/gconv-modules.d/NAME.conf, "module
+ *             FROM TO FILE [COST]", FILE relative to DIR, ".so" added):
+ *             once libc.so.6 is live each module so named is kept by a
+ *             dlopens edge from libc (evidence "config"); a path read
+ *             from a data file, which no string shows
  *   traces    a record trace's "load" lines (every shared object mapped
  *             at exit, or dlopen'd): each file of the tree it names is
  *             kept by a dlopens edge from the trace and analyzed as a
@@ -516,7 +522,12 @@ static size_t scan_strings(struct tree *t, struct graph *g, struct names *nm,
 	uint32_t *files = xcalloc(t->n + 1, sizeof *files);
 	for (size_t i = 0; i < t->n; i++) {
 		struct tfile *f = &t->f[i];
-		if (f->scanned || !((f->live && f->cat == TC_ELF) || f->cat == TC_PY))
+		/* the system's configuration names modules to load too
+		 * (/etc/pam.d: "pam_unix.so", openssl.cnf's engines) */
+		bool conf = f->cat == TC_DATA && !strncmp(f->rel, "etc/", 4) &&
+			    strncmp(f->rel, "etc/ld.so.", 10); /* the loader's index
+			    * and search path name every library: no load */
+		if (f->scanned || !((f->live && f->cat == TC_ELF) || f->cat == TC_PY || conf))
 			continue;
 		f->scanned = true;
 		files[n++] = (uint32_t)i;
@@ -530,6 +541,103 @@ static size_t scan_strings(struct tree *t, struct graph *g, struct names *nm,
 	free(tok);
 	free(files);
 	graph_adj_free(&adj);
+	for (size_t i = 0; found && i < t->n; i++)
+		if (t->f[i].named && !t->f[i].root) {
+			add_root(t, i);
+			analyze(t, g, r, i);
+		}
+	return found;
+}
+
+/* glibc's iconv: the gconv-modules configuration names the modules
+ * iconv_open() may dlopen (glibc's gconv_conf.c: "module FROM TO FILE
+ * [COST]" lines, FILE absolute or relative to the configuration's
+ * directory, ".so" appended unless present; DIR/gconv-modules.d/NAME.conf
+ * read as part of DIR).  Each module of the tree so named is kept by a
+ * dlopens edge from the live libc.so.6 (evidence "config", the
+ * configuration file as "config"); how many became named. */
+static size_t gconv_one(struct tree *t, struct graph *g, size_t libc, const struct tfile *cf, const char *dir)
+{
+	struct mfile mf;
+	struct diag d = {0};
+	size_t found = 0;
+	if (mfile_open_at(&mf, t->rootfd, cf->rel, &d))
+		return 0;   /* unreadable: its modules stay orphans (likely) */
+	const char *p = (const char *)mf.p, *end = p + mf.n;
+	struct buf path = BUF_INIT;
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		if (!eol)
+			eol = end;
+		/* the line's words: module FROM TO FILE [COST] */
+		const char *w[4];
+		size_t wl[4], nw = 0;
+		const char *q = p;
+		while (q < eol && nw < 4) {
+			while (q < eol && (*q == ' ' || *q == '\t' || *q == '\r'))
+				q++;
+			if (q >= eol || *q == '#')
+				break;
+			w[nw] = q;
+			while (q < eol && *q != ' ' && *q != '\t' && *q != '\r' && *q != '#')
+				q++;
+			wl[nw] = (size_t)(q - w[nw]);
+			nw++;
+		}
+		p = eol + 1;
+		if (nw < 4 || wl[0] != 6 || memcmp(w[0], "module", 6) || wl[3] > 4096)
+			continue;
+		buf_reset(&path);
+		if (w[3][0] != '/')
+			buf_printf(&path, "%s/", dir);
+		buf_add(&path, w[3], wl[3]);
+		if (wl[3] < 3 || memcmp(w[3] + wl[3] - 3, ".so", 3))
+			buf_add(&path, ".so", 3);
+		size_t i = tree_find(t, buf_cstr(&path));
+		struct tfile *c = i ? &t->f[i - 1] : NULL;
+		if (!c || !candidate(c) || c->live || c->named)
+			continue;
+		c->named = true;
+		found++;
+		json_t *a = graph_edge_attrs(graph_add_edge(g, t->f[libc].id, c->id, EK_DLOPENS));
+		attr_str(a, "analyzer", "tree");
+		attr_str(a, "evidence", "config");
+		attr_str(a, "name", graph_strf(g, "%.*s", (int)wl[3], w[3]));
+		attr_str(a, "config", cf->rel);
+	}
+	buf_free(&path);
+	mfile_close(&mf);
+	return found;
+}
+
+static size_t gconv_modules(struct tree *t, struct graph *g, struct names *nm,
+			    const struct run *r)
+{
+	size_t e = (size_t)(uintptr_t)hmap_gets(&nm->map, "libc.so.6"), libc = 0;
+	for (; e && !libc; e = nm->next[e - 1])
+		if (t->f[nm->file[e - 1]].live)
+			libc = nm->file[e - 1] + 1;
+	if (!libc)
+		return 0;
+	size_t found = 0;
+	struct buf dir = BUF_INIT;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct tfile *f = &t->f[i];
+		const char *base = path_base(f->rel);
+		size_t dl = (size_t)(base - f->rel);
+		buf_reset(&dir);
+		if (!strcmp(base, "gconv-modules")) {
+			buf_printf(&dir, "/%.*s", (int)(dl ? dl - 1 : 0), f->rel);
+		} else if (dl > 16 && !memcmp(f->rel + dl - 16, "gconv-modules.d/", 16) &&
+			   strlen(base) > 5 && !strcmp(base + strlen(base) - 5, ".conf")) {
+			/* DIR/gconv-modules.d/X.conf: relative to DIR */
+			buf_printf(&dir, "/%.*s", (int)(dl > 17 ? dl - 17 : 0), f->rel);
+		} else {
+			continue;
+		}
+		found += gconv_one(t, g, libc - 1, f, buf_cstr(&dir));
+	}
+	buf_free(&dir);
 	for (size_t i = 0; found && i < t->n; i++)
 		if (t->f[i].named && !t->f[i].root) {
 			add_root(t, i);
@@ -610,9 +718,12 @@ int tree_live(struct tree *t, struct graph *g, const struct deploy_opts *o,
 	trace_loads(t, g, r);
 	struct names nm = {0};
 	candidate_names(t, g, &nm);
-	do
+	size_t more;
+	do {
 		mark_live(t, g);
-	while (scan_strings(t, g, &nm, r));
+		more = scan_strings(t, g, &nm, r);
+		more += gconv_modules(t, g, &nm, r);
+	} while (more);
 	orphans(t, g, &nm);
 	unopened_data(t, g, o, r);
 	hmap_free(&nm.map);
