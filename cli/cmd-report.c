@@ -10,6 +10,7 @@
 #include "report-text.h"
 #include "report-tree.h"
 #include "../common/memlimit.h"
+#include "../common/mfile.h"
 #include "../common/ofile.h"
 #include "../common/util.h"
 
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 enum { O_JSON = CLI_O_FIRST, O_HTML, O_SVG, O_MAP, O_PYT, O_PYR, O_ARCH,
        O_KERN, O_NOGPU, O_TOP, O_PERF, O_WHY, O_DERIVE,
@@ -250,21 +252,21 @@ static int read_files_from(struct report_cli *o, int argc, char **argv)
 	return 0;
 }
 
-/* the text report to stdout, or to -o FILE atomically */
+/* the text report to path ("-": stdout), atomically */
 static int write_text(const struct graph *g, const struct report_cli *o,
-		      struct diag *d)
+		      const char *path, struct diag *d)
 {
 	struct report_text_opts to = {o->top, o->exact};
-	if (!o->out)
+	if (!strcmp(path, "-"))
 		return report_print_tree(g, stdout, &to) ||
 		       report_print_text(g, stdout, &to) ? -1 : 0;
 	struct ofile of;
-	FILE *fp = ofile_open(&of, o->out, d);
+	FILE *fp = ofile_open(&of, path, d);
 	if (!fp)
 		return -1;
 	if (report_print_tree(g, fp, &to) || report_print_text(g, fp, &to)) {
 		ofile_abort(&of);
-		return diag_err(d, o->out, "write failed");
+		return diag_err(d, path, "write failed");
 	}
 	return ofile_commit(&of, d);
 }
@@ -272,13 +274,13 @@ static int write_text(const struct graph *g, const struct report_cli *o,
 /* --prune-list: the paths of totals.tree.prune (relative to the tree's
  * root), proven only unless --include likely; sorted, one a line */
 static int write_prune_list(const struct graph *g, const struct report_cli *o,
-			    struct diag *d)
+			    const char *path, struct diag *d)
 {
 	json_t *tree = json_object_get(g->totals, "tree");
 	if (!tree)
 		return diag_err(d, o->prune_list, "--prune-list needs a directory input (a deployable)");
 	struct ofile of;
-	FILE *fp = ofile_open(&of, o->prune_list, d);
+	FILE *fp = ofile_open(&of, path, d);
 	if (!fp)
 		return -1;
 	size_t i;
@@ -291,105 +293,145 @@ static int write_prune_list(const struct graph *g, const struct report_cli *o,
 	return ofile_commit(&of, d);
 }
 
+/* Where output k goes ("-": stdout; NULL: nowhere), in the order emit()
+ * writes them: the report (the text, or the JSON with --json, to stdout
+ * or -o), the prune list, the HTML, the SVG. */
+static const char *dest_of(const struct report_cli *o, int k)
+{
+	switch (k) {
+	case RC_MAIN: return o->out ? o->out : "-";
+	case RC_PRUNE: return o->prune_list;
+	case RC_HTML: return o->html;
+	default: return o->svg;
+	}
+}
+
+/* whether the run writes output k (a text report only when something
+ * was analyzed) */
+static bool wants(const struct graph *g, const struct report_cli *o, int k)
+{
+	return k == RC_MAIN ? o->json || g->ninputs : dest_of(o, k) != NULL;
+}
+
+/* output k of g rendered to path (its destination, or a cache entry's
+ * file); 0, or -1 with d set (or empty: stdout failed) */
+static int render(const struct graph *g, const struct report_cli *o, int k,
+		  const char *path, struct diag *d)
+{
+	switch (k) {
+	case RC_MAIN:
+		return o->json ? cli_write_json(g, path, d) : write_text(g, o, path, d);
+	case RC_PRUNE: return write_prune_list(g, o, path, d);
+	case RC_HTML: return report_write_html(g, path, d);
+	default: return report_write_svg(g, path, d);
+	}
+}
+
+static int emit_failed(struct diag *d)
+{
+	return d->msg[0] ? cli_diag(d) : EXIT_USAGE;
+}
+
 /* emit: the text (or JSON with --json) to stdout or -o, and the files
- * --html/--svg ask for beside it.  A report with an input missing is never
- * written as a file: a gate must not pass on it (the text on stdout still
- * shows what was analyzed). */
+ * --prune-list/--html/--svg ask for beside it.  A report with an input
+ * missing is never written as a file: a gate must not pass on it (the
+ * text on stdout still shows what was analyzed). */
 static int emit(const struct graph *g, const struct report_cli *o, int rc)
 {
 	struct diag d = {0};
 	bool to_file = o->out && strcmp(o->out, "-");
 	if (rc && (o->json || to_file || o->html || o->svg || o->prune_list))
 		return rc;      /* each input's error line already said why */
-	if (o->json) {
-		if (cli_write_json(g, o->out ? o->out : "-", &d))
-			return cli_diag(&d);
-		cli_wrote(o->out ? o->out : "-");
-	} else if (g->ninputs) {
-		if (write_text(g, o, &d))
-			return d.msg[0] ? cli_diag(&d) : EXIT_USAGE;
-		if (to_file)
-			cli_wrote(o->out);
-	}
-	if (o->prune_list) {
-		if (write_prune_list(g, o, &d))
-			return cli_diag(&d);
-		cli_wrote(o->prune_list);
-	}
-	if (o->html) {
-		if (report_write_html(g, o->html, &d))
-			return cli_diag(&d);
-		cli_wrote(o->html);
-	}
-	if (o->svg) {
-		if (report_write_svg(g, o->svg, &d))
-			return cli_diag(&d);
-		cli_wrote(o->svg);
+	for (int k = 0; k < RC_NOUT; k++) {
+		if (!wants(g, o, k))
+			continue;
+		if (render(g, o, k, dest_of(o, k), &d))
+			return emit_failed(&d);
+		cli_wrote(dest_of(o, k));
 	}
 	return rc;
 }
 
-/* --cache: a result found under this run's key is the report, written
- * as emit() would (the JSON copied as it was stored), with the warnings
- * the run printed.  true when it was (*rc its exit status).  Only a
- * --json report is cached (cacheable()): the text made from a graph read
- * back from its JSON is not the text of the run (the unused-library
- * section of a deployable went missing). */
+/* output k's bytes [p, p+n) copied to where it goes, as emit() would */
+static int copy_out(const struct report_cli *o, int k, const char *p, size_t n)
+{
+	struct diag d = {0};
+	const char *to = dest_of(o, k);
+	if (ofile_write_all(to, p, n, &d))
+		return emit_failed(&d);
+	cli_wrote(to);
+	return EXIT_OK;
+}
+
+/* --cache: a result found under this run's key is the run's outputs,
+ * each copied byte for byte where this run's options send it, with the
+ * warnings the run printed.  true when it was (*rc its exit status). */
 static bool cached(const struct report_cli *o, const struct rcache *ck,
 		   struct diag_list *w, int *rc)
 {
-	const char *p;
-	size_t n;
-	char *warn;
-	if (!rcache_get(ck, &p, &n, &warn, w))
+	struct rcache_hit h;
+	if (!rcache_get(ck, &h, w))
 		return false;
-	struct diag d = {0};
 	diag_list_print(w, stderr);
-	fputs(warn, stderr);
-	free(warn);
-	const char *out = o->out ? o->out : "-";
-	*rc = ofile_write_all(out, p, n, &d) ? cli_diag(&d) : EXIT_OK;
-	if (*rc == EXIT_OK)
-		cli_wrote(out);
-	rcache_release(p, n);
+	fputs(h.warn, stderr);
+	*rc = EXIT_OK;
+	for (int k = 0; k < RC_NOUT && *rc == EXIT_OK; k++)
+		if (h.out[k].present)
+			*rc = copy_out(o, k, h.out[k].p, h.out[k].n);
+	rcache_release(&h);
 	return true;
 }
 
-/* --cache takes a --json report alone (no --html, --svg, --prune-list):
- * other outputs are made from the graph, which the cache does not keep;
- * such a run goes on uncached, with a warning */
-static bool cacheable(const struct report_cli *o, struct diag_list *w)
+/* --cache, a complete run: each output rendered into the cache entry
+ * first, then copied to where it goes (as a hit copies it: one path to
+ * the user's files, so a hit's bytes are a miss's), then the entry's
+ * meta with the run's warnings (w from w0).  An output that cannot be
+ * rendered into the entry (DIR full, say) falls back to emit(): the
+ * report is written as without --cache, with a warning when DIR was to
+ * blame. */
+static int emit_cached(const struct graph *g, const struct report_cli *o,
+		       const struct rcache *ck, const struct diag_list *w, size_t w0)
 {
-	if (o->json && !o->html && !o->svg && !o->prune_list)
-		return true;
+	bool present[RC_NOUT] = {false};
 	struct diag d = {0};
-	diag_err(&d, o->cache, "--cache: only a --json report (without --html, --svg or --prune-list) is cached: this run is not");
-	diag_warn(w, &d);
-	return false;
-}
-
-/* --cache: a complete run's result stored under its key (the JSON just
- * written when there is one, else the graph serialized); a failure to
- * store is a warning, never the run's error */
-static void cache_put(const struct graph *g, const struct report_cli *o,
-		      const struct rcache *ck, const struct diag_list *w, size_t w0)
-{
+	for (int k = 0; k < RC_NOUT; k++) {
+		if (!wants(g, o, k))
+			continue;
+		if (render(g, o, k, ck->out[k], &d)) {
+			if (!strncmp(d.file, ck->dir, strlen(ck->dir)))
+				fprintf(stderr, "slim: warning: --cache: %s: %s (not stored)\n",
+					d.file, d.msg);
+			for (int j = 0; j < k; j++)
+				if (present[j])
+					unlink(ck->out[j]);
+			return emit(g, o, EXIT_OK);
+		}
+		present[k] = true;
+	}
+	for (int k = 0; k < RC_NOUT; k++) {
+		if (!present[k])
+			continue;
+		struct mfile m = {0};
+		if (mfile_open(&m, ck->out[k], &d))
+			return cli_diag(&d);
+		int rc = copy_out(o, k, (const char *)m.p, m.n);
+		mfile_close(&m);
+		if (rc)
+			return rc;
+	}
 	struct diag_list run = {w->v + w0, w->n - w0, 0, w->dropped};
 	char *warn = NULL;
 	size_t nwarn = 0;
 	FILE *ms = open_memstream(&warn, &nwarn);
 	if (!ms)
-		return;
+		return EXIT_OK;
 	diag_list_print(&run, ms);
 	fclose(ms);
-	struct stat st;
-	bool file = o->json && o->out && strcmp(o->out, "-") && !stat(o->out, &st) &&
-		    S_ISREG(st.st_mode);
-	struct diag d = {0};
-	if (rcache_put(ck, file ? o->out : NULL, g, warn, &d))
+	if (rcache_put(ck, present, warn, &d))
 		fprintf(stderr, "slim: warning: --cache: %s%s%s (not stored)\n",
 			d.file[0] ? d.file : "", d.file[0] ? ": " : "", d.msg);
 	free(warn);
+	return EXIT_OK;
 }
 
 int cmd_report(int argc, char **argv)
@@ -412,7 +454,7 @@ int cmd_report(int argc, char **argv)
 	struct diag_list w = {0}, errs = {0};
 	graph_init(&g);
 	struct rcache ck;
-	bool cache = o.cache && cacheable(&o, &w) &&
+	bool cache = o.cache &&
 		     !rcache_key(&ck, o.cache, argc, argv, o.files, o.nfiles, &w);
 	if (cache && cached(&o, &ck, &w, &rc))
 		goto done;
@@ -421,9 +463,10 @@ int cmd_report(int argc, char **argv)
 		? EXIT_USAGE : EXIT_OK;
 	cli_print_errors(&errs);
 	diag_list_print(&w, stderr);
-	rc = emit(&g, &o, rc);
 	if (cache && rc == EXIT_OK && !errs.n)
-		cache_put(&g, &o, &ck, &w, w0);
+		rc = emit_cached(&g, &o, &ck, &w, w0);
+	else
+		rc = emit(&g, &o, rc);
 done:
 	diag_list_free(&errs);
 	diag_list_free(&w);

@@ -15,23 +15,27 @@
  * the kernel on every write, rename, chmod and link, so a file rewritten
  * with its old mtime restored still changes the key.
  *
- * An entry is two files in DIR: KEY.json (the report, as written) and
- * KEY.meta:
+ * An entry is a meta file in DIR, KEY.meta, and one file per output the
+ * run wrote, KEY.main (the report: text or JSON, to stdout or -o),
+ * KEY.prune, KEY.html, KEY.svg, each the output's exact bytes:
  *
- *     slim-cache/1
+ *     slim-cache/2
  *     key KEY
  *     run RUN
- *     json SIZE DIGEST
+ *     out NAME SIZE DIGEST       one line per output written, in order
  *     warn SIZE DIGEST
  *     <the warnings text, SIZE bytes>
  *
  * DIGEST is the XXH3-128 of those bytes in 32 hex digits.  rcache_get()
- * trusts an entry only when the header parses, names this key, and both
- * sizes and digests match the bytes there: a truncated, corrupt or
+ * trusts an entry only when the header parses, names this key, and every
+ * size and digest matches the bytes there: a truncated, corrupt or
  * foreign file is a warning and a miss (the run recomputes and rewrites
- * the entry).  Both files are written through ofile (beside the target,
- * then renamed), the report before the meta, so an interrupted write
- * leaves a mismatch the reader refuses, never a half-read result.
+ * the entry).  Every file is written through ofile (beside the target,
+ * then renamed), the outputs before the meta, so an interrupted write
+ * leaves a mismatch the reader refuses, never a half-read result.  A hit
+ * replays the outputs byte for byte (cmd-report.c renders a cached run's
+ * outputs into the entry first and copies them to where they go, so a
+ * replay and a first run take the same path to the user's files).
  * RUN is the key's digest without the contents (version, binary,
  * arguments, the paths named): after a store, the other entries of the
  * same RUN are removed -- the same command on inputs that have changed
@@ -60,7 +64,9 @@
 #define XXH_STATIC_LINKING_ONLY   /* XXH3_state_t on the stack */
 #include <xxhash.h>
 
-#define MAGIC "slim-cache/1"
+#define MAGIC "slim-cache/2"
+
+static const char *const out_name[RC_NOUT] = {"main", "prune", "html", "svg"};
 
 /* one warning naming file, without an offset */
 static void warn(struct diag_list *w, const char *file, const char *msg)
@@ -373,17 +379,21 @@ int rcache_key(struct rcache *c, const char *dir, int argc, char *const *argv,
 	hex128(XXH3_128bits_digest(&key), c->key);
 	hex128(XXH3_128bits_digest(&run), c->run);
 	snprintf(c->dir, sizeof c->dir, "%s", dir);
-	snprintf(c->json, sizeof c->json, "%s/%s.json", dir, c->key);
+	for (int k = 0; k < RC_NOUT; k++)
+		snprintf(c->out[k], sizeof c->out[k], "%s/%s.%s", dir, c->key, out_name[k]);
 	snprintf(c->meta, sizeof c->meta, "%s/%s.meta", dir, c->key);
 	return 0;
 }
 
 /* ---- entries ---- */
 
-void rcache_release(const char *p, size_t n)
+void rcache_release(struct rcache_hit *h)
 {
-	if (p && n)
-		munmap((void *)p, n);
+	for (int k = 0; k < RC_NOUT; k++)
+		if (h->out[k].p && h->out[k].n)
+			munmap((void *)h->out[k].p, h->out[k].n);
+	free(h->warn);
+	memset(h, 0, sizeof *h);
 }
 
 static int refuse(struct diag_list *w, const char *file, const char *why)
@@ -394,79 +404,131 @@ static int refuse(struct diag_list *w, const char *file, const char *why)
 	return 0;
 }
 
-int rcache_get(const struct rcache *c, const char **p, size_t *n, char **wtext,
-	       struct diag_list *w)
+struct meta {                   /* a meta file's header, parsed */
+	char key[33], run[33];
+	bool present[RC_NOUT];
+	unsigned long long size[RC_NOUT], wsize;
+	char digest[RC_NOUT][33], wdigest[33];
+	size_t len;             /* the header's bytes: the warnings follow */
+};
+
+/* one line of [p, end) into line (NUL-terminated, without its '\n');
+ * the next line's start, or NULL when there is no whole line */
+static const char *line_of(const char *p, const char *end, char *line, size_t cap)
 {
-	*p = NULL;
-	*n = 0;
-	*wtext = NULL;
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	if (!nl || (size_t)(nl - p) >= cap)
+		return NULL;
+	memcpy(line, p, (size_t)(nl - p));
+	line[nl - p] = 0;
+	return nl + 1;
+}
+
+/* the header of a meta (-1: not one) */
+static int parse_meta(const char *p, size_t n, struct meta *m)
+{
+	memset(m, 0, sizeof *m);
+	const char *q = p, *end = p + n;
+	char l[200], name[16];
+	int len = 0;
+	if (!n || !(q = line_of(q, end, l, sizeof l)) || strcmp(l, MAGIC) ||
+	    !(q = line_of(q, end, l, sizeof l)) ||
+	    sscanf(l, "key %32[0-9a-f]%n", m->key, &len) != 1 || l[len] || strlen(m->key) != 32 ||
+	    !(q = line_of(q, end, l, sizeof l)) ||
+	    sscanf(l, "run %32[0-9a-f]%n", m->run, &len) != 1 || l[len])
+		return -1;
+	for (int last = -1;;) {
+		if (!(q = line_of(q, end, l, sizeof l)))
+			return -1;
+		unsigned long long sz;
+		char dg[40];
+		if (sscanf(l, "warn %llu %32[0-9a-f]%n", &m->wsize, m->wdigest, &len) == 2 && !l[len])
+			break;
+		if (sscanf(l, "out %15s %llu %32[0-9a-f]%n", name, &sz, dg, &len) != 3 || l[len])
+			return -1;
+		int k = 0;
+		while (k < RC_NOUT && strcmp(name, out_name[k]))
+			k++;
+		if (k == RC_NOUT || k <= last)   /* unknown, repeated or out of order */
+			return -1;
+		last = k;
+		m->present[k] = true;
+		m->size[k] = sz;
+		memcpy(m->digest[k], dg, 33);
+	}
+	m->len = (size_t)(q - p);
+	return 0;
+}
+
+int rcache_get(const struct rcache *c, struct rcache_hit *h, struct diag_list *w)
+{
+	memset(h, 0, sizeof *h);
 	if (access(c->meta, F_OK))
 		return 0;    /* no entry: a miss, nothing to say */
-	struct mfile mm = {0}, mj = {0};
+	struct mfile mm = {0}, mo[RC_NOUT] = {{0}};
 	struct diag d = {0};
+	struct meta m;
 	int hit = 0;
 	if (mfile_open(&mm, c->meta, &d)) {
 		refuse(w, c->meta, d.msg);
 		goto out;
 	}
-	/* the header: four lines, then the warnings */
-	char key[40] = "", run[40] = "", jd[40] = "", wd[40] = "", hdr[512];
-	unsigned long long jn = 0, wn = 0;
-	size_t hl = 0;
-	for (int lines = 0; hl < mm.n && hl < sizeof hdr - 1 && lines < 5; hl++)
-		lines += mm.p[hl] == '\n';
-	if (hl)         /* an empty meta maps to NULL */
-		memcpy(hdr, mm.p, hl);
-	hdr[hl] = 0;
-	int len = 0;
-	if (sscanf(hdr, MAGIC "\nkey %32[0-9a-f]\nrun %32[0-9a-f]\njson %llu %32[0-9a-f]\nwarn %llu %32[0-9a-f]%n",
-		   key, run, &jn, jd, &wn, wd, &len) != 6 || (size_t)len + 1 != hl || hdr[len] != '\n') {
-		refuse(w, c->meta, "not a slim-cache/1 header");
+	if (parse_meta((const char *)mm.p, mm.n, &m)) {
+		refuse(w, c->meta, "not a " MAGIC " header");
 		goto out;
 	}
-	if (strcmp(key, c->key)) {
+	if (strcmp(m.key, c->key)) {
 		refuse(w, c->meta, "another key's entry");
 		goto out;
 	}
-	if (wn != mm.n - hl) {
+	if (m.wsize != mm.n - m.len) {
 		refuse(w, c->meta, "truncated: the warnings' size differs");
 		goto out;
 	}
 	char hx[33];
-	hex128(digest_buf(mm.p + hl, (size_t)wn), hx);
-	if (strcmp(hx, wd)) {
+	hex128(digest_buf(mm.p + m.len, (size_t)m.wsize), hx);
+	if (strcmp(hx, m.wdigest)) {
 		refuse(w, c->meta, "the warnings' digest differs");
 		goto out;
 	}
-	if (mfile_open(&mj, c->json, &d)) {
-		refuse(w, c->json, d.msg);
-		goto out;
+	for (int k = 0; k < RC_NOUT; k++) {
+		if (!m.present[k])
+			continue;
+		if (mfile_open(&mo[k], c->out[k], &d)) {
+			refuse(w, c->out[k], d.msg);
+			goto out;
+		}
+		if (mo[k].n != m.size[k]) {
+			refuse(w, c->out[k], "truncated: its size differs from the meta's");
+			goto out;
+		}
+		hex128(digest_buf(mo[k].p, mo[k].n), hx);
+		if (strcmp(hx, m.digest[k])) {
+			refuse(w, c->out[k], "its digest differs from the meta's");
+			goto out;
+		}
 	}
-	if (mj.n != jn) {
-		refuse(w, c->json, "truncated: its size differs from the meta's");
-		goto out;
+	h->warn = xcalloc((size_t)m.wsize + 1, 1);
+	memcpy(h->warn, mm.p + m.len, (size_t)m.wsize);
+	for (int k = 0; k < RC_NOUT; k++) {
+		h->out[k].p = (const char *)mo[k].p;
+		h->out[k].n = mo[k].n;
+		h->out[k].present = m.present[k];
+		mo[k].p = NULL;    /* the caller's now */
+		mo[k].n = 0;
 	}
-	hex128(digest_buf(mj.p, mj.n), hx);
-	if (strcmp(hx, jd)) {
-		refuse(w, c->json, "its digest differs from the meta's");
-		goto out;
-	}
-	*wtext = xcalloc((size_t)wn + 1, 1);
-	memcpy(*wtext, mm.p + hl, (size_t)wn);
-	*p = (const char *)mj.p;
-	*n = mj.n;
-	mj.p = NULL;    /* the caller's now */
-	mj.n = 0;
 	hit = 1;
 out:
 	mfile_close(&mm);
-	mfile_close(&mj);
+	for (int k = 0; k < RC_NOUT; k++)
+		mfile_close(&mo[k]);
 	return hit;
 }
 
 /* the other entries of c's command line (cache.c's header): removed,
- * the meta first so that no reader takes the report alone; a meta that
- * does not parse is left alone */
+ * the meta first so that no reader takes an output alone; a meta that
+ * does not parse is left alone (an entry of an older slim, slim-cache/1,
+ * is removed with its KEY.json) */
 static void evict(const struct rcache *c)
 {
 	DIR *d = opendir(c->dir);
@@ -474,6 +536,7 @@ static void evict(const struct rcache *c)
 		return;
 	struct dirent *e;
 	char path[sizeof c->dir + 300], key[40], run[40], hdr[128];
+	int ver;
 	while ((e = readdir(d))) {
 		size_t l = strlen(e->d_name);
 		if (l != 37 || strcmp(e->d_name + 32, ".meta") || !strncmp(e->d_name, c->key, 32))
@@ -486,50 +549,45 @@ static void evict(const struct rcache *c)
 		if (n <= 0)
 			continue;
 		hdr[n] = 0;
-		if (sscanf(hdr, MAGIC "\nkey %32[0-9a-f]\nrun %32[0-9a-f]\n", key, run) != 2 ||
+		if (sscanf(hdr, "slim-cache/%d\nkey %32[0-9a-f]\nrun %32[0-9a-f]\n", &ver, key, run) != 3 ||
 		    strcmp(run, c->run) || strncmp(key, e->d_name, 32))
 			continue;
 		unlink(path);
 		snprintf(path, sizeof path, "%s/%.32s.json", c->dir, e->d_name);
 		unlink(path);
+		for (int k = 0; k < RC_NOUT; k++) {
+			snprintf(path, sizeof path, "%s/%.32s.%s", c->dir, e->d_name, out_name[k]);
+			unlink(path);
+		}
 	}
 	closedir(d);
 }
 
-int rcache_put(const struct rcache *c, const char *json_path, const struct graph *g,
-	       const char *wtext, struct diag *d)
+int rcache_put(const struct rcache *c, const bool present[RC_NOUT], const char *wtext,
+	       struct diag *d)
 {
-	struct mfile mj = {0};
-	if (!json_path) {
-		/* the graph serialized into the entry itself */
-		struct ofile of;
-		FILE *fp = ofile_open(&of, c->json, d);
-		if (!fp)
+	char line[RC_NOUT][128], hx[33];
+	for (int k = 0; k < RC_NOUT; k++) {
+		line[k][0] = 0;
+		if (!present[k])
+			continue;
+		struct mfile mo = {0};
+		if (mfile_open(&mo, c->out[k], d))
 			return -1;
-		if (graph_write_json(g, fp, d)) {
-			ofile_abort(&of);
-			return -1;
-		}
-		if (ofile_commit(&of, d))
-			return -1;
+		hex128(digest_buf(mo.p, mo.n), hx);
+		snprintf(line[k], sizeof line[k], "out %s %zu %s\n", out_name[k], mo.n, hx);
+		mfile_close(&mo);
 	}
-	if (mfile_open(&mj, json_path ? json_path : c->json, d))
-		return -1;
-	char jd[33], wd[33];
-	hex128(digest_buf(mj.p, mj.n), jd);
-	int rc = json_path ? ofile_write_all(c->json, mj.p, mj.n, d) : 0;
-	size_t jn = mj.n;
-	mfile_close(&mj);
-	if (rc)
-		return -1;
 	size_t wn = strlen(wtext);
-	hex128(digest_buf(wtext, wn), wd);
+	hex128(digest_buf(wtext, wn), hx);
 	struct ofile of;
 	FILE *fp = ofile_open(&of, c->meta, d);
 	if (!fp)
 		return -1;
-	fprintf(fp, MAGIC "\nkey %s\nrun %s\njson %zu %s\nwarn %zu %s\n", c->key, c->run, jn, jd,
-		wn, wd);
+	fprintf(fp, MAGIC "\nkey %s\nrun %s\n", c->key, c->run);
+	for (int k = 0; k < RC_NOUT; k++)
+		fputs(line[k], fp);
+	fprintf(fp, "warn %zu %s\n", wn, hx);
 	fwrite(wtext, 1, wn, fp);
 	if (ofile_commit(&of, d))
 		return -1;

@@ -2,10 +2,11 @@
  * cache.h - `slim report --cache DIR` (issue #14): an unchanged re-run
  * of a deployable's report costs a walk and a lookup.
  *
- * What is cached is the run's whole result, the report graph as its
- * slim-report/1 JSON plus the warnings the run printed, under a key that
- * holds everything the result depends on (cache.c says how each part is
- * made):
+ * What is cached is the run's whole result: the exact bytes of every
+ * output it wrote (the report, text or JSON, to stdout or -o; the
+ * --prune-list, --html and --svg files) plus the warnings it printed,
+ * replayed as they were, under a key that holds everything the result
+ * depends on (cache.c says how each part is made):
  *
  *   - the analyzer: SLIM_VERSION and the identity of the running binary
  *     (device, inode, size, mtime, ctime of /proc/self/exe), so a rebuilt
@@ -37,9 +38,12 @@ struct diag;
 struct graph;
 struct diag_list;
 
+/* the outputs of a run, in the order `slim report` writes them */
+enum rcache_out { RC_MAIN, RC_PRUNE, RC_HTML, RC_SVG, RC_NOUT };
+
 struct rcache {
-	char json[4096];       /* DIR/KEY.json: the report */
-	char meta[4096];       /* DIR/KEY.meta: its digest and the warnings */
+	char out[RC_NOUT][4096];   /* DIR/KEY.NAME: each output's bytes */
+	char meta[4096];       /* DIR/KEY.meta: their digests and the warnings */
 	char key[33];          /* 32 hex digits */
 	char run[33];          /* the key without the contents: the same
 				* command on the same paths (eviction) */
@@ -55,28 +59,37 @@ struct rcache {
 int rcache_key(struct rcache *c, const char *dir, int argc, char *const *argv,
 	       char *const *inputs, size_t ninputs, struct diag_list *w);
 
-/*
- * The cached result, if any: 1 with the JSON mapped (*p, *n; release it
- * with rcache_release()) and the warnings text (*warn, malloc'd,
- * NUL-terminated, possibly empty); 0 when there is none.  An entry that
- * is truncated, corrupt or not for this key is never trusted: one
- * warning in w, and 0.
- */
-int rcache_get(const struct rcache *c, const char **p, size_t *n, char **warn,
-	       struct diag_list *w);
-void rcache_release(const char *p, size_t n);
+/* what a hit holds: each output the run wrote (p NULL, n 0 and
+ * present false when it wrote none; an empty output is present with n
+ * 0), mapped; and the warnings text (malloc'd, NUL-terminated) */
+struct rcache_hit {
+	struct {
+		const char *p;
+		size_t n;
+		bool present;
+	} out[RC_NOUT];
+	char *warn;
+};
 
 /*
- * Store a result: the report JSON already written at json_path (a
- * regular file: copied into the cache), or with json_path NULL the graph
- * g serialized (graph_write_json()), and the warnings text.  Both files
- * are written beside their targets and renamed (ofile), the report
- * first, so a reader sees an old entry, a new one or a mismatch it
- * refuses.  Then the entries of the same command on the same paths
- * under another key (their inputs have changed since: never read again)
- * are removed, so DIR holds one entry per command.  0, or -1 with d set.
+ * The cached result, if any: 1 with h filled (release it with
+ * rcache_release()); 0 when there is none.  An entry that is truncated,
+ * corrupt or not for this key is never trusted: one warning in w, and 0.
  */
-int rcache_put(const struct rcache *c, const char *json_path, const struct graph *g,
-	       const char *warn, struct diag *d);
+int rcache_get(const struct rcache *c, struct rcache_hit *h, struct diag_list *w);
+void rcache_release(struct rcache_hit *h);
+
+/*
+ * Store a result: the outputs already written into c->out[k] for each k
+ * with present[k] (the caller rendered them there, through ofile) and
+ * the warnings text.  Each is read back for its size and digest, then
+ * the meta is written beside its target and renamed (ofile), last, so a
+ * reader sees an old entry, a new one or a mismatch it refuses.  Then
+ * the entries of the same command on the same paths under another key
+ * (their inputs have changed since: never read again) are removed, so
+ * DIR holds one entry per command.  0, or -1 with d set.
+ */
+int rcache_put(const struct rcache *c, const bool present[RC_NOUT], const char *warn,
+	       struct diag *d);
 
 #endif

@@ -3,15 +3,20 @@
 # lookup, and the result with the cache is byte for byte the result
 # without it, whatever changed in between.  On a tree made of this
 # machine's files (curl and its libraries, a Python subset, data):
-#  1. cold and warm runs with --cache give the same JSON (to a file or to
-#     stdout) and stderr as a run without it; the warm one is a hit (the
-#     entry is not rewritten), also when -o names another file; a text or
-#     --prune-list run is not cached (a warning) and prints what it would;
+#  1. every output kind is cached and replayed byte for byte: for the
+#     text and the JSON (each to stdout and to -o), --prune-list, --html,
+#     --svg and all of them at once, the cold and the warm run with
+#     --cache write the same files, stdout and stderr as a run without
+#     it (each run in its own directory, the outputs named alike); the
+#     warm one is a hit (nothing in DIR rewritten), also when -o names
+#     another file;
 #  2. touching a data file, replacing a library curl loads (libz by
 #     another real library: curl's needs edge must now say so) and adding
 #     a file each miss: the output equals an uncached run on the changed
 #     tree, and the library swap changed that output; the entry of the
 #     same command on the old tree is evicted (one entry per command);
+#     after the swap (and a touch) every output kind misses and equals
+#     the uncached run again;
 #  3. a corrupt, truncated or foreign entry is never trusted: one warning
 #     naming it, the uncached result, and the entry rewritten (the next
 #     run is a silent hit); no temporary files are left in DIR;
@@ -34,6 +39,10 @@ mkdir -p "$R$py/json"
 cp $py/os.py $py/abc.py "$R$py/"
 cp $py/json/*.py "$R$py/json/"
 echo 'same = 1' > "$R/etc/a.conf"; echo 'same = 1' > "$R/etc/b.conf"
+# an orphan (nothing loads it): the prune list with --include likely has it
+jans=$(readlink -f /usr/lib/x86_64-linux-gnu/libjansson.so.4)
+[ -f "$jans" ] || die "this test needs libjansson4 (make deps)"
+mkdir -p "$R/opt/orphan" && cp "$jans" "$R/opt/orphan/libjansson.so.4"
 tree_done
 C=$PWD/cache
 
@@ -44,12 +53,55 @@ entries() { ls "$C" | grep -c '\.meta$'; }
 # the stderr lines that are the report's, not "wrote"
 errs() { grep -v '^slim: wrote' "$1"; }
 
-# --- 1. cold, warm, text ---------------------------------------------------
+# --- 1. cold, warm, every output kind --------------------------------------
+# the output kinds: the options of each (output files named relative to
+# the directory the run is made in)
+kinds=(
+	"text|"
+	"text-o|-o out.txt"
+	"json|--json"
+	"json-o|--json -o out.json"
+	"prune|--prune-list prune.txt --include likely"
+	"html|--html r.html"
+	"svg|--svg r.svg"
+	"all|--json -o out.json --prune-list prune.txt --html r.html --svg r.svg"
+)
+inodes() { ls -i "$C" | sort; }
+# one KIND run in directory D, uncached or with --cache (MODE)
+kind_run() {   # D MODE OPTIONS
+	mkdir -p "$1"
+	local c=(); [ "$2" = cache ] && c=(--cache "$C")
+	# shellcheck disable=SC2086
+	(cd "$1" && expect_rc 0 "$SLIM" report "$R" $3 "${c[@]}" > stdout 2> stderr) || exit 1
+}
+# every file of directory A (stdout and stderr among them) equals B's
+same_dir() {
+	[ "$(ls "$1")" = "$(ls "$2")" ] || die "$3: $1 and $2 hold different files: $(ls "$1") / $(ls "$2")"
+	for f in $(ls "$1"); do same "$1/$f" "$2/$f" "$3 ($f)"; done
+}
+for k in "${kinds[@]}"; do
+	n=${k%%|*} a=${k#*|}
+	kind_run "k/$n/plain" plain "$a"
+	kind_run "k/$n/cold" cache "$a"
+	before=$(inodes)
+	kind_run "k/$n/warm" cache "$a"
+	same_dir "k/$n/plain" "k/$n/cold" "$n: cold"
+	same_dir "k/$n/plain" "k/$n/warm" "$n: warm"
+	[ "$before" = "$(inodes)" ] || die "$n: the warm run rewrote the cache: no hit"
+	[ -s "k/$n/plain/stdout" ] || [ "$n" != text ] || die "text: empty stdout"
+done
+grep -q "^deployable " k/text/plain/stdout || die "the text run printed no tree summary"
+grep -q "^deployable " k/text-o/plain/out.txt || die "-o out.txt holds no tree summary"
+grep -q '^<svg\|<svg' k/svg/plain/r.svg || die "--svg wrote no SVG"
+[ -s k/prune/plain/prune.txt ] || die "--prune-list --include likely wrote an empty list: the check proves little"
+grep -qi "cache" k/all/warm/stderr && die "a warm run said something of the cache"
+entries_now=$(entries)
+[ "$entries_now" = "${#kinds[@]}" ] || die "want one entry per kind (${#kinds[@]}), got $entries_now"
+echo "text, JSON (stdout, -o), --prune-list, --html, --svg, all at once: cold = warm = uncached, byte for byte; warm runs are hits"
 run plain "$R" --json -o plain.json
 run cold "$R" --json -o cold.json --cache "$C"
 same plain.json cold.json "cold cache run"
-[ "$(entries)" = 1 ] || die "want one cache entry, got $(entries)"
-meta=$(ls "$C"/*.meta)
+meta=$(ls -t "$C"/*.meta | head -1)
 ino=$(stat -c %i "$meta")
 run warm "$R" --json -o warm.json --cache "$C"
 same plain.json warm.json "warm cache run"
@@ -57,22 +109,8 @@ same <(errs plain.err) <(errs warm.err) "warm run's stderr"
 [ "$(stat -c %i "$meta")" = "$ino" ] || die "the warm run rewrote the entry: no hit"
 run warm2 "$R" --json -o elsewhere.json --cache="$C"
 same plain.json elsewhere.json "warm run to another -o"
-[ "$(entries)" = 1 ] || die "-o's value is in the key: $(entries) entries"
-run scold "$R" --json --cache "$C"
-run swarm "$R" --json --cache "$C"
-same plain.json scold.out "JSON on stdout, cold"
-same plain.json swarm.out "JSON on stdout, warm"
-[ "$(entries)" = 2 ] || die "the stdout run is its own entry: want 2, got $(entries)"
-# other outputs are made from the graph, which is not kept: not cached
-run tplain "$R"
-run tcache "$R" --cache "$C"
-same tplain.out tcache.out "text with --cache"
-grep -q "only a --json report .* is cached: this run is not" tcache.err || { cat tcache.err; die "text: no 'not cached' warning"; }
-run pcache "$R" --json -o p.json --prune-list p.txt --cache "$C"
-same plain.json p.json "--prune-list with --cache"
-grep -q "is cached: this run is not" pcache.err || die "--prune-list: no 'not cached' warning"
-[ "$(entries)" = 2 ] || die "a text or --prune-list run was cached"
-echo "cold = warm = uncached (JSON to a file and to stdout, stderr); warm runs are hits; text and --prune-list runs are not cached"
+[ "$(entries)" = "$entries_now" ] || die "-o's value is in the key: $(entries) entries"
+echo "-o's value is not in the key: a run to another file is a hit"
 
 # --- 2. what changes a result ---------------------------------------------
 metas() { (cd "$C" && ls *.meta); }
@@ -96,15 +134,30 @@ echo new > "$R/etc/new.conf"
 check add
 z=$(cd "$R" && ls usr/lib/x86_64-linux-gnu/libz.so.1.* | head -1)
 [ -n "$z" ] || die "no libz in the tree"
-jans=$(readlink -f /usr/lib/x86_64-linux-gnu/libjansson.so.4)
-[ -f "$jans" ] || die "this test needs libjansson4 (make deps)"
 cp "$jans" "$R/$z.new" && mv "$R/$z.new" "$R/$z"
 check swap
 cmp -s add-plain.json swap-plain.json && die "replacing curl's libz changed nothing: the check proves nothing"
-echo "touch, add, library swap: each a miss, each equal to the uncached run"
+# every kind on the swapped tree, one more file touched so that no kind's
+# entry exists yet: each a miss, each the uncached run's bytes
+sleep 0.01; touch "$R/etc/b.conf"
+for k in "${kinds[@]}"; do
+	n=${k%%|*} a=${k#*|}
+	kind_run "s/$n/plain" plain "$a"
+	before=$(inodes)
+	kind_run "s/$n/cache" cache "$a"
+	same_dir "s/$n/plain" "s/$n/cache" "$n after the swap"
+	[ "$before" = "$(inodes)" ] && die "$n after the swap: a hit on the old tree"
+done
+cmp -s k/text/plain/stdout s/text/plain/stdout && die "the swap changed no text: the check proves nothing"
+echo "touch, add, library swap: each a miss, each equal to the uncached run (after the swap, every output kind)"
 
 # --- 3. corrupt entries ----------------------------------------------------
-key=$(ls -t "$C"/*.meta | head -1); key=${key%.meta}
+# a cache of two entries: the damaged one (--json -o) and another's
+rm -rf "$C"
+run seed-other "$R" --json --cache "$C"
+other=$(ls "$C"/*.meta)
+run seed "$R" --json -o seed.json --cache "$C"
+key=$(ls "$C"/*.meta | grep -v "$other"); key=${key%.meta}
 corrupt() {   # NAME: after the damage, a warning, the true result, a rewrite
 	run "$1" "$R" --json -o "$1.json" --cache "$C"
 	same swap-plain.json "$1.json" "$1"
@@ -115,19 +168,27 @@ corrupt() {   # NAME: after the damage, a warning, the true result, a rewrite
 	grep -q cache "$1-again.err" && die "$1: the entry was not rewritten"
 	return 0
 }
-printf 'X' | dd of="$key.json" bs=1 seek=1000 conv=notrunc 2> /dev/null
+printf 'X' | dd of="$key.main" bs=1 seek=1000 conv=notrunc 2> /dev/null
 corrupt flipped-json
-truncate -s 100 "$key.json"
+truncate -s 100 "$key.main"
 corrupt truncated-json
 truncate -s 30 "$key.meta"
 corrupt truncated-meta
-other=$(ls "$C"/*.meta | grep -v "$key" | head -1)
 cp "$other" "$key.meta"
 corrupt foreign-meta
 head -c 5000 /dev/urandom > "$key.meta"
 corrupt garbage-meta
-[ -z "$(ls -A "$C" | grep -v '\.json$\|\.meta$')" ] || { ls -A "$C"; die "temporaries left in the cache"; }
-echo "flipped, truncated, foreign, garbage entries: warned, recomputed, rewritten"
+# an output other than the report damaged: the HTML of a run writing both
+run hplain "$R" --json -o h.json --html h.html
+mv h.html hplain.html
+run hseed "$R" --json -o h.json --html h.html --cache "$C"
+hb=$(ls "$C"/*.html)
+printf 'X' | dd of="$hb" bs=1 seek=100 conv=notrunc 2> /dev/null
+run hbad "$R" --json -o h.json --html h.html --cache "$C"
+same hplain.html h.html "a damaged HTML entry"
+grep -q "^slim: warning: .*\.html: --cache: ignored" hbad.err || { cat hbad.err; die "a damaged HTML entry: no warning"; }
+[ -z "$(ls -A "$C" | grep -v '\.main$\|\.prune$\|\.html$\|\.svg$\|\.meta$')" ] || { ls -A "$C"; die "temporaries left in the cache"; }
+echo "flipped, truncated, foreign, garbage entries, a damaged HTML: warned, recomputed, rewritten"
 
 # --- 4. archives -----------------------------------------------------------
 tar -C "$R" -cf - . | zstd -q -o tree.tar.zst
