@@ -19,11 +19,14 @@
  *     the tarball is unpacked as a plain archive first, then if its top
  *     holds an OCI layout or such a manifest.json its layers are applied
  *     into a second root and the first removed.
+ * The manifests of both image formats are read by common/image.c, as
+ * `slim diff` reads them to pair two images' blobs.
  * Bytes written are bounded (struct deploy_unpack_opts); on any error the
  * directory is removed before returning.
  */
 #include "unpack.h"
 #include "../common/diag.h"
+#include "../common/image.h"
 #include "../common/mfile.h"
 #include "../common/rootopen.h"
 #include "../common/util.h"
@@ -40,7 +43,6 @@
 #include <unistd.h>
 
 #define JSON_MAX (16u << 20)   /* an index or manifest larger is no image's */
-#define NEST_MAX 4             /* image indexes followed at most */
 
 /* ---- detection ---- */
 
@@ -236,86 +238,41 @@ static json_t *load_json(struct ux *x, int dirfd, const char *name)
 	return j;
 }
 
-/* blobs/ALG/HEX for a descriptor's digest, refusing anything else
- * (image-spec descriptor.md: algorithm [a-z0-9]+([+._-][a-z0-9]+)*,
- * encoded [a-zA-Z0-9=_-]+), so a digest cannot name a path elsewhere. */
-static int blob_path(struct ux *x, const char *digest, char *out, size_t n)
+/* index.json and the blobs it leads to, read below dirfd */
+struct oci_load {
+	struct ux *x;
+	int dirfd;
+};
+
+static json_t *oci_load(void *ctx, const char *name, struct diag *d)
 {
-	const char *c = digest ? strchr(digest, ':') : NULL;
-	bool ok = c && c > digest && c[1] && strlen(digest) < 256;
-	for (const char *p = digest; ok && p < c; p++)
-		ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-		     (strchr("+._-", *p) && p > digest && p + 1 < c && !strchr("+._-", p[1]));
-	for (const char *p = c ? c + 1 : ""; ok && *p; p++)
-		ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		     (*p >= '0' && *p <= '9') || strchr("=_-", *p);
-	if (!ok)
-		return diag_err(x->d, x->path, "not a digest: '%s'", digest ? digest : "(none)");
-	snprintf(out, n, "blobs/%.*s/%s", (int)(c - digest), digest, c + 1);
-	return 0;
+	struct oci_load *l = ctx;
+	return load_json(l->x, l->dirfd, name);
 }
 
-/* An index's manifests[]: the linux/amd64 one where platforms are said,
- * else the first. */
-static json_t *pick(json_t *idx)
-{
-	json_t *ms = json_object_get(idx, "manifests"), *m;
-	size_t i;
-	json_array_foreach(ms, i, m) {
-		json_t *pl = json_object_get(m, "platform");
-		const char *os = json_string_value(json_object_get(pl, "os"));
-		const char *arch = json_string_value(json_object_get(pl, "architecture"));
-		if (os && arch && !strcmp(os, "linux") && !strcmp(arch, "amd64"))
-			return m;
-	}
-	return json_array_get(ms, 0);
-}
-
-/* The layer paths of the OCI layout at dirfd, in order, into *v. */
+/* The layer paths of the OCI layout at dirfd, in order, into *v
+ * (common/image.c reads the chain of manifests). */
 static int oci_layers(struct ux *x, int dirfd, char ***v, size_t *n)
 {
-	json_t *j = load_json(x, dirfd, "index.json");
-	char p[512];
-	for (int depth = 0; j && depth < NEST_MAX; depth++) {
-		json_t *layers = json_object_get(j, "layers");
-		if (json_is_array(layers)) {
-			size_t i;
-			json_t *l;
-			json_array_foreach(layers, i, l) {
-				if (blob_path(x, json_string_value(json_object_get(l, "digest")), p, sizeof p))
-					goto fail;
-				*v = xreallocarray(*v, *n + 1, sizeof **v);
-				(*v)[(*n)++] = xstrdup(p);
-			}
-			json_decref(j);
-			return 0;
-		}
-		json_t *m = pick(j);
-		if (!m) {
-			diag_err(x->d, x->path, "index.json: no manifest for an image");
-			goto fail;
-		}
-		if (blob_path(x, json_string_value(json_object_get(m, "digest")), p, sizeof p))
-			goto fail;
-		json_decref(j);
-		j = load_json(x, dirfd, p);
+	struct image_manifest m;
+	struct oci_load l = {x, dirfd};
+	int rc = image_read_oci(&m, oci_load, &l, x->path, x->d);
+	for (size_t i = 0; !rc && i < m.nlayers; i++) {
+		*v = xreallocarray(*v, *n + 1, sizeof **v);
+		(*v)[(*n)++] = xstrdup(m.layers[i].path);
 	}
-	if (j)
-		diag_err(x->d, x->path, "index.json: image indexes nested deeper than %d", NEST_MAX);
-fail:
-	json_decref(j);
-	return -1;
+	image_manifest_free(&m);
+	return rc;
 }
 
 /* The image config a docker save names (manifest.json's Config): its
  * rootfs.diff_ids, the sha256 of each layer's uncompressed tar (image
  * spec config.md), into x->diff_ids when there is one per layer.  A
  * config that cannot be read leaves them unchecked, as before. */
-static void docker_diff_ids(struct ux *x, int dirfd, json_t *image, size_t nlayers)
+static void docker_diff_ids(struct ux *x, int dirfd, const char *c, size_t nlayers)
 {
 	char name[4096];
 	bool abs;
-	const char *c = json_string_value(json_object_get(image, "Config"));
 	struct diag quiet = {0}, *keep = x->d;
 	if (!c || ux_clean_name(c, name, sizeof name, &abs) || !*name)
 		return;
@@ -353,17 +310,17 @@ static int docker_layers(struct ux *x, int dirfd, char ***v, size_t *n)
 	} else if (fd >= 0) {
 		close(fd);
 	}
-	json_t *layers = json_object_get(json_array_get(j, 0), "Layers"), *l;
-	size_t i;
-	json_array_foreach(layers, i, l) {
+	struct image_manifest m;
+	bool image = !image_read_docker(&m, j);
+	for (size_t i = 0; image && i < m.nlayers; i++) {
 		char name[4096];
 		bool abs;
-		const char *s = json_string_value(l);
+		const char *s = m.layers[i].path;
 		struct stat ls;
 		int lfd = -1;
 		/* Docker 25 writes ID/layer.tar as a symlink into blobs/:
 		 * followed inside the tarball's tree only */
-		bool ok = s && !ux_clean_name(s, name, sizeof name, &abs) && *name &&
+		bool ok = !ux_clean_name(s, name, sizeof name, &abs) && *name &&
 			  (lfd = open_in_root(dirfd, name, 0)) >= 0 && !fstat(lfd, &ls) &&
 			  S_ISREG(ls.st_mode);
 		if (lfd >= 0)
@@ -373,9 +330,10 @@ static int docker_layers(struct ux *x, int dirfd, char ***v, size_t *n)
 		*v = xreallocarray(*v, *n + 1, sizeof **v);
 		(*v)[(*n)++] = xstrdup(name);
 	}
-	int rc = *n && *n == json_array_size(layers);
+	int rc = image && *n && *n == m.nlayers;
 	if (rc)
-		docker_diff_ids(x, dirfd, json_array_get(j, 0), *n);
+		docker_diff_ids(x, dirfd, m.config.path, *n);
+	image_manifest_free(&m);
 	json_decref(j);
 	return rc;
 }
