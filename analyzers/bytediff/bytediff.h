@@ -95,8 +95,9 @@ void bytediff_json_add(const struct bd_result *r, json_t *doc);
  * per file (XXH3-128 of each file) and per content-defined chunk
  * (FastCDC: gear hash, normalized chunking with masks of avg's bits +-2,
  * min = avg/4, max = avg*4, as casync's limits), and the same when the
- * causes bytediff_run() explains were fixed (an explained file would be
- * byte-equal to its OLD, so it uploads nothing).
+ * causes bytediff_run() explains were fixed (a NEW file explained in
+ * full against any OLD would be byte-equal to that OLD's file, which the
+ * store holds, so it uploads nothing).
  */
 struct cas_side {
 	uint64_t files, files_new, bytes, file_bytes_new;

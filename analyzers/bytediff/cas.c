@@ -13,9 +13,9 @@
  * and always one at max.  The gear table is a fixed SplitMix64 sequence, so
  * boundaries are the same on every run.  A chunk uploads when its XXH3-128
  * digest is in no OLD chunk and no earlier NEW chunk.
- * "fixed": the same counts with every NEW file that bytediff_run() (against
- * the last OLD) explains in full replaced by its OLD version: the bytes a
- * deterministic build would have sent.
+ * "fixed": the same counts with every NEW file that bytediff_run() explains
+ * in full against any OLD replaced by that OLD version (a file the store
+ * holds): the bytes a deterministic build would have sent.
  * Memory: one chunk buffer (max bytes) and 24 bytes per chunk and file.
  */
 #include "bdint.h"
@@ -237,6 +237,41 @@ static void side(struct cas_side *s, const struct plist *l, char **alt, size_t a
 	free(ck.v);
 }
 
+/*
+ * Every NEW file that bytediff_run() explains in full against the OLD
+ * build `old` (status differs, every byte given a cause) gets that OLD
+ * version in alt[] (the bytes a deterministic build would have made,
+ * already in the store), unless an earlier OLD gave it one: any OLD of the
+ * store will do, not only the last.
+ */
+static void explained_olds(const struct plist *nl, char **alt, const char *old,
+			   const char *new)
+{
+	struct bd_result r = {0};
+	struct diag_list berrs = {0};
+	struct diag bd = {0};
+	struct stat st;
+	bool dir = !stat(old, &st) && S_ISDIR(st.st_mode);
+	if (!bytediff_run(&r, old, new, &berrs, &bd))
+		for (size_t k = 0; k < r.nfiles; k++) {
+			const struct bd_file *f = &r.files[k];
+			if (f->status != BD_DIFFERS || f->bytes_explained != f->bytes_differing)
+				continue;
+			struct path key = {.rel = f->path};
+			struct path *p = bsearch(&key, nl->v, nl->n, sizeof *nl->v, cmp_path);
+			if (!p || alt[p - nl->v])
+				continue;
+			struct buf b = BUF_INIT;
+			if (dir)
+				buf_printf(&b, "%s/%s", old, f->path);
+			else
+				buf_puts(&b, old);
+			alt[p - nl->v] = buf_detach(&b);
+		}
+	bytediff_free(&r);
+	diag_list_free(&berrs);
+}
+
 int cas_run(struct cas_result *c, const char *const *olds, size_t nold, const char *new,
 	    size_t chunk_avg, struct diag_list *errs, struct diag *d)
 {
@@ -268,31 +303,9 @@ int cas_run(struct cas_result *c, const char *const *olds, size_t nold, const ch
 		goto out;
 	side(&c->now, &nl, NULL, chunk_avg, &fstore, &cstore, errs);
 	/* fixed: explained files as their OLD versions */
-	struct bd_result r = {0};
-	struct diag_list berrs = {0};
-	struct diag bd = {0};
 	alt = xcalloc(nl.n + 1, sizeof *alt);
-	if (nold && !bytediff_run(&r, olds[nold - 1], new, &berrs, &bd)) {
-		struct stat st;
-		bool dir = !stat(olds[nold - 1], &st) && S_ISDIR(st.st_mode);
-		for (size_t k = 0; k < r.nfiles; k++) {
-			const struct bd_file *f = &r.files[k];
-			if (f->status != BD_DIFFERS || f->bytes_explained != f->bytes_differing)
-				continue;
-			struct path key = {.rel = f->path};
-			struct path *p = bsearch(&key, nl.v, nl.n, sizeof *nl.v, cmp_path);
-			if (!p)
-				continue;
-			struct buf b = BUF_INIT;
-			if (dir)
-				buf_printf(&b, "%s/%s", olds[nold - 1], f->path);
-			else
-				buf_puts(&b, olds[nold - 1]);
-			alt[p - nl.v] = buf_detach(&b);
-		}
-	}
-	bytediff_free(&r);
-	diag_list_free(&berrs);
+	for (size_t i = 0; i < nold; i++)
+		explained_olds(&nl, alt, olds[i], new);
 	side(&c->fixed, &nl, alt, chunk_avg, &fstore, &cstore, errs);
 	rc = 0;
 out:

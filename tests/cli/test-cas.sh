@@ -7,7 +7,12 @@
 #     --chunk-avg 16K); the uncompressed bytes of NEW's distinct chunks that
 #     OLD's index lacks (read from the .caidx: chunk ends and digests) are
 #     within 5% of slim's chunk_bytes_new;
-#   - with OLD as NEW, nothing uploads; "fixed" never exceeds "new".
+#   - with OLD as NEW, nothing uploads; "fixed" never exceeds "new";
+#   - "fixed" looks in every OLD: of three builds, NEW's gzip files differ
+#     from the first OLD's in their header time only (explained) and from
+#     the second's in content; were the time fixed NEW would upload
+#     nothing (`slim cas b1 b2 b3`), while against the second alone it
+#     still uploads them (`slim cas b2 b3`).
 # The tree: real files (Python's stdlib email, json, unittest and two
 # sanitizer runtimes); NEW bumps one library (libasan's bytes become
 # libtsan's), edits twenty .py files in the middle, removes one file, adds
@@ -90,4 +95,40 @@ print('file level: %d files, %d bytes, as sha256 says; chunk level: slim %d byte
 PY
 expect_rc 2 $SLIM cas --chunk-avg 3 old new 2> bad.txt; one_line bad.txt
 expect_rc 2 $SLIM cas old 2> bad.txt; one_line bad.txt
-echo "slim cas agrees with sha256 and casync"
+
+# --- "fixed" against every OLD: the match is only in the first ----------
+mkdir b1 b2 b3
+cp -r old/py/email b1/ && cp -r old/py/email b2/ && cp -r old/py/email b3/ || die "cp"
+python3 - <<'PY' || die "gzip builds"
+import glob, gzip, os
+for i, f in enumerate(sorted(glob.glob('/usr/lib/python3.11/json/*.py'))):
+    data = open(f, 'rb').read()
+    name = os.path.basename(f) + '.gz'
+    # the same bytes at two times (b1, b3), other bytes in b2
+    open('b1/' + name, 'wb').write(gzip.compress(data, mtime=1700000000 + i))
+    open('b2/' + name, 'wb').write(gzip.compress(data + b'# b2\n', mtime=1700000000 + i))
+    open('b3/' + name, 'wb').write(gzip.compress(data, mtime=1800000000 + i))
+PY
+ngz=$(ls b3/*.gz | wc -l)
+gzbytes=$(cat b3/*.gz | wc -c)
+expect_rc 0 $SLIM cas --json --chunk-avg 16K b1 b2 b3 > three.json
+expect_rc 0 $SLIM cas --json --chunk-avg 16K b2 b3 > second.json
+python3 - three.json second.json "$ngz" "$gzbytes" <<'PY' || die "slim cas: fixed does not look in every OLD"
+import json, sys
+three, second = (json.load(open(f)) for f in sys.argv[1:3])
+ngz, gzbytes = int(sys.argv[3]), int(sys.argv[4])
+for c in (three, second):   # slim-cas/1's fields, exactly
+    assert sorted(c) == ['chunking', 'fixed', 'new', 'schema', 'store'], sorted(c)
+    assert sorted(c['new']) == sorted(c['fixed']) == ['bytes', 'chunk_bytes_new', 'chunks',
+        'chunks_new', 'file_bytes_new', 'files', 'files_new'], sorted(c['new'])
+# now: the gzip files are new to the store either way
+assert (three['new']['files_new'], three['new']['file_bytes_new']) == (ngz, gzbytes), three['new']
+assert (second['new']['files_new'], second['new']['file_bytes_new']) == (ngz, gzbytes), second['new']
+# fixed: b1 explains them (header time), so nothing is left to upload
+assert three['fixed']['files_new'] == 0 and three['fixed']['file_bytes_new'] == 0, three['fixed']
+assert three['fixed']['chunk_bytes_new'] == 0, three['fixed']
+# b2 alone does not: its gzip files hold other bytes
+assert (second['fixed']['files_new'], second['fixed']['file_bytes_new']) == (ngz, gzbytes), second['fixed']
+print('fixed with 3 builds: 0 of %d gzip files (%d bytes) upload; against b2 alone all do' % (ngz, gzbytes))
+PY
+echo "slim cas agrees with sha256 and casync; fixed looks in every OLD"
