@@ -11,6 +11,9 @@
 
 #include "bytediff.h"
 
+#define XXH_STATIC_LINKING_ONLY
+#include <xxhash.h>
+
 #define BD_MAX_PATHS 64
 #define BD_MAX_STRSEC 4
 
@@ -58,5 +61,45 @@ void bd_row(struct bd_ctx *c, enum bd_cause cause, uint64_t bytes,
 void bd_compare(struct bd_ctx *c, const char *name, const char *prefix,
 		const unsigned char *a, size_t na, const unsigned char *b,
 		size_t nb);
+/* units.c: the members of a ustar/pax/GNU tar in [p, p+n), in order, into
+ * *out (the caller frees it): each header's offset, its data's offset and
+ * size (checked against n), its name (a GNU long name applied; a pax or
+ * long-name header is a member named "[... header K]").  0, or -1 when a
+ * header lacks the ustar magic or a size runs past the end. */
+struct bd_tmem {
+	char name[300];
+	int dup;                      /* k-th member of this name */
+	size_t hdr, data, size;
+};
+int bd_tar_list(const unsigned char *p, size_t n, struct bd_tmem **out, size_t *count);
+
+/* walk.c: one side of a pair of directories, walked with fts (physical):
+ * regular files and symlinks by path relative to the root, sorted. */
+struct bd_ent {
+	char *rel;            /* owned */
+	char *abs;            /* owned */
+	bool link;
+	uint64_t size;
+	XXH128_hash_t h;
+	bool hashed, used;
+	struct bd_ent *next;  /* same digest, in unpaired() */
+};
+struct bd_side {
+	struct bd_ent *v;
+	size_t n, cap;
+};
+int bd_walk(struct bd_side *s, const char *root, struct diag_list *errs);
+void bd_side_free(struct bd_side *s);
+/* walk.c: a new row of r (path copied), zeroed but for path and status. */
+struct bd_file *bd_add_file(struct bd_result *r, const char *path, enum bd_status st);
+/* walk.c: r's counts and totals summed from its files. */
+void bd_tally(struct bd_result *r);
+
+/* image.c: OLD and NEW as two container images (OCI layouts, or tars
+ * holding one or a docker save): 1 when they are and r is filled, 0 when
+ * either is no image (nothing done), -1 with d set when nothing could be
+ * compared. */
+int bd_image_run(struct bd_result *r, const char *old, const char *new,
+		 struct diag_list *errs, struct diag *d);
 
 #endif

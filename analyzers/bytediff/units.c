@@ -895,20 +895,14 @@ static bool zip_units(struct bd_ctx *c, const char *prefix, const unsigned char 
  * (owner), mode (mode), the checksum and size as consequences, the pax
  * records compared as text (their mtime/atime/ctime values are epoch
  * decimals: timestamp), the data compared as a file. */
-struct tmem {
-	char name[300];
-	int dup;
-	size_t hdr, data, size;
-};
-
 static bool tar_magic(const unsigned char *p, size_t n)
 {
 	return n >= 512 && !memcmp(p + 257, "ustar", 5);
 }
 
-static int tar_list(const unsigned char *p, size_t n, struct tmem **out, size_t *count)
+int bd_tar_list(const unsigned char *p, size_t n, struct bd_tmem **out, size_t *count)
 {
-	struct tmem *v = NULL;
+	struct bd_tmem *v = NULL;
 	size_t cap = 0, k = 0, off = 0;
 	char next[256] = "";
 	while (off + 512 <= n) {
@@ -925,7 +919,7 @@ static int tar_list(const unsigned char *p, size_t n, struct tmem **out, size_t 
 		if (end == sz || !range_ok(off + 512, size, n))
 			goto bad;
 		GROW(v, cap, k + 1);
-		struct tmem *m = &v[k];
+		struct bd_tmem *m = &v[k];
 		memset(m, 0, sizeof *m);
 		m->hdr = off;
 		m->data = off + 512;
@@ -999,9 +993,9 @@ static void pax_compare(struct bd_ctx *c, const char *where, const unsigned char
 static bool tar_units(struct bd_ctx *c, const char *prefix, const unsigned char *a,
 		      size_t na, const unsigned char *b, size_t nb)
 {
-	struct tmem *ma = NULL, *mb = NULL;
+	struct bd_tmem *ma = NULL, *mb = NULL;
 	size_t ka = 0, kb = 0;
-	if (tar_list(a, na, &ma, &ka) || tar_list(b, nb, &mb, &kb)) {
+	if (bd_tar_list(a, na, &ma, &ka) || bd_tar_list(b, nb, &mb, &kb)) {
 		free(ma);
 		free(mb);
 		return false;
@@ -1009,7 +1003,7 @@ static bool tar_units(struct bd_ctx *c, const char *prefix, const unsigned char 
 	/* pax headers pair by position among pax headers: name them after
 	 * the member they precede */
 	for (int side = 0; side < 2; side++) {
-		struct tmem *v = side ? mb : ma;
+		struct bd_tmem *v = side ? mb : ma;
 		size_t n = side ? kb : ka;
 		for (size_t k = 0; k + 1 < n; k++)
 			if (v[k].name[0] == '[') {
@@ -1027,7 +1021,7 @@ static bool tar_units(struct bd_ctx *c, const char *prefix, const unsigned char 
 		{136, 12, BC_TIMESTAMP, "mtime"}, {265, 32, BC_OWNER, "uname"}, {297, 32, BC_OWNER, "gname"},
 	};
 	for (size_t k = 0; k < ka; k++) {
-		const struct tmem *x = &ma[k], *y = NULL;
+		const struct bd_tmem *x = &ma[k], *y = NULL;
 		for (size_t j = 0; j < kb && !y; j++)
 			if (mb[j].dup == x->dup && !strcmp(mb[j].name, x->name))
 				y = &mb[j];

@@ -25,27 +25,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define XXH_STATIC_LINKING_ONLY
-#include <xxhash.h>
-
 #include "../../common/hmap.h"
 #include "../../common/mfile.h"
 #include "../../common/util.h"
-
-struct ent {
-	char *rel;            /* owned */
-	char *abs;            /* owned */
-	bool link;
-	uint64_t size;
-	XXH128_hash_t h;
-	bool hashed, used;
-	struct ent *next;     /* same digest, in unpaired() */
-};
-
-struct side {
-	struct ent *v;
-	size_t n, cap;
-};
 
 static const char *const cause_names[BC_N] = {
 	"build-id", "build-path", "timestamp", "owner", "mode", "order", "random",
@@ -70,10 +52,10 @@ const char *bd_status_name(enum bd_status s) { return status_names[s]; }
 
 static int cmp_ent(const void *x, const void *y)
 {
-	return strcmp(((const struct ent *)x)->rel, ((const struct ent *)y)->rel);
+	return strcmp(((const struct bd_ent *)x)->rel, ((const struct bd_ent *)y)->rel);
 }
 
-static int walk(struct side *s, const char *root, struct diag_list *errs)
+int bd_walk(struct bd_side *s, const char *root, struct diag_list *errs)
 {
 	char *argv[] = {(char *)root, NULL};
 	FTS *fts = fts_open(argv, FTS_PHYSICAL | FTS_NOCHDIR | FTS_COMFOLLOW, NULL);
@@ -92,7 +74,7 @@ static int walk(struct side *s, const char *root, struct diag_list *errs)
 		while (*rel == '/')
 			rel++;
 		GROW(s->v, s->cap, s->n + 1);
-		s->v[s->n++] = (struct ent){
+		s->v[s->n++] = (struct bd_ent){
 			.rel = xstrdup(*rel ? rel : e->fts_name), .abs = xstrdup(e->fts_path),
 			.link = e->fts_info != FTS_F, .size = (uint64_t)e->fts_statp->st_size,
 		};
@@ -102,7 +84,23 @@ static int walk(struct side *s, const char *root, struct diag_list *errs)
 	return 0;
 }
 
-static struct bd_file *add_file(struct bd_result *r, const char *path, enum bd_status st)
+void bd_tally(struct bd_result *r)
+{
+	for (size_t k = 0; k < r->nfiles; k++) {
+		const struct bd_file *f = &r->files[k];
+		r->nsame += f->status == BD_SAME;
+		r->ndiffer += f->status == BD_DIFFERS;
+		r->nadded += f->status == BD_ADDED;
+		r->nremoved += f->status == BD_REMOVED;
+		r->nmoved += f->status == BD_MOVED;
+		r->bytes_differing += f->bytes_differing;
+		r->bytes_explained += f->bytes_explained;
+		for (size_t m = 0; m < f->ncauses; m++)
+			r->by_cause[f->causes[m].cause] += f->causes[m].bytes;
+	}
+}
+
+struct bd_file *bd_add_file(struct bd_result *r, const char *path, enum bd_status st)
 {
 	GROW(r->files, r->capfiles, r->nfiles + 1);
 	struct bd_file *f = &r->files[r->nfiles++];
@@ -113,7 +111,7 @@ static struct bd_file *add_file(struct bd_result *r, const char *path, enum bd_s
 }
 
 /* Map one side's file (a symlink: its target as the bytes). */
-static int load(struct ent *e, struct mfile *m, char *lbuf, size_t lcap,
+static int load(struct bd_ent *e, struct mfile *m, char *lbuf, size_t lcap,
 		struct diag_list *errs)
 {
 	struct diag d = {0};
@@ -135,7 +133,7 @@ static int load(struct ent *e, struct mfile *m, char *lbuf, size_t lcap,
 	return 0;
 }
 
-static void unload(struct ent *e, struct mfile *m)
+static void unload(struct bd_ent *e, struct mfile *m)
 {
 	if (!e->link)
 		mfile_close(m);
@@ -193,7 +191,7 @@ out:
  * one thread that took its index.
  */
 struct eqjob {
-	struct ent *x, *y;
+	struct bd_ent *x, *y;
 	int res, err;             /* same_bytes(); errno when -1 */
 	const char *bad;
 };
@@ -230,8 +228,8 @@ static void eq_run(struct eqpool *p)
 }
 
 /* Compare a differing pair's units into f (its rows reset first). */
-static void units(struct bd_file *f, struct bd_paths *pp, uint64_t now, struct ent *x,
-		  struct ent *y, const struct mfile *ma, const struct mfile *mb,
+static void units(struct bd_file *f, struct bd_paths *pp, uint64_t now, struct bd_ent *x,
+		  struct bd_ent *y, const struct mfile *ma, const struct mfile *mb,
 		  struct diag_list *errs)
 {
 	for (size_t m = 0; m < f->ncauses; m++)
@@ -249,11 +247,11 @@ static void units(struct bd_file *f, struct bd_paths *pp, uint64_t now, struct e
  * order, where no path can be learnt from the first difference). */
 struct retry {
 	size_t idx, npaths;
-	struct ent *x, *y;
+	struct bd_ent *x, *y;
 };
 
 static void compare_pair(struct bd_result *r, struct bd_paths *pp, uint64_t now,
-			 struct ent *x, struct ent *y, const struct eqjob *job,
+			 struct bd_ent *x, struct bd_ent *y, const struct eqjob *job,
 			 struct diag_list *errs, struct retry *retry)
 {
 	if (x->link != y->link) {
@@ -267,7 +265,7 @@ static void compare_pair(struct bd_result *r, struct bd_paths *pp, uint64_t now,
 			return;
 		}
 		if (job->res) {
-			struct bd_file *f = add_file(r, y->rel, BD_SAME);
+			struct bd_file *f = bd_add_file(r, y->rel, BD_SAME);
 			f->old_size = f->new_size = x->size;
 			r->old_bytes += x->size;
 			r->new_bytes += y->size;
@@ -285,7 +283,7 @@ static void compare_pair(struct bd_result *r, struct bd_paths *pp, uint64_t now,
 	r->old_bytes += ma.n;
 	r->new_bytes += mb.n;
 	bool same = ma.n == mb.n && (!ma.n || !memcmp(ma.p, mb.p, ma.n));
-	struct bd_file *f = add_file(r, y->rel, same ? BD_SAME : BD_DIFFERS);
+	struct bd_file *f = bd_add_file(r, y->rel, same ? BD_SAME : BD_DIFFERS);
 	f->old_size = ma.n;
 	f->new_size = mb.n;
 	if (!same) {
@@ -313,7 +311,7 @@ static void retry_file(struct bd_result *r, struct bd_paths *pp, uint64_t now,
 	diag_list_free(&quiet);
 }
 
-static bool digest(struct ent *e, struct diag_list *errs)
+static bool digest(struct bd_ent *e, struct diag_list *errs)
 {
 	if (e->hashed)
 		return true;
@@ -327,7 +325,7 @@ static bool digest(struct ent *e, struct diag_list *errs)
 	return true;
 }
 
-static bool equal_files(struct ent *x, struct ent *y, struct diag_list *errs)
+static bool equal_files(struct bd_ent *x, struct bd_ent *y, struct diag_list *errs)
 {
 	struct mfile ma, mb;
 	char la[4096], lb[4096];
@@ -344,7 +342,7 @@ static bool equal_files(struct ent *x, struct ent *y, struct diag_list *errs)
 }
 
 /* Files on one side only: moves (digest, then bytes), else added/removed. */
-static void unpaired(struct bd_result *r, struct ent **gone, size_t ng, struct ent **new,
+static void unpaired(struct bd_result *r, struct bd_ent **gone, size_t ng, struct bd_ent **new,
 		     size_t nn, struct diag_list *errs)
 {
 	struct hmap by = {0};
@@ -355,15 +353,15 @@ static void unpaired(struct bd_result *r, struct ent **gone, size_t ng, struct e
 			*slot = gone[i];
 		}
 	for (size_t j = 0; ng && j < nn; j++) {
-		struct ent *y = new[j];
+		struct bd_ent *y = new[j];
 		if (!digest(y, errs))
 			continue;
-		for (struct ent *x = hmap_get(&by, (const char *)&y->h, sizeof y->h); x; x = x->next) {
+		for (struct bd_ent *x = hmap_get(&by, (const char *)&y->h, sizeof y->h); x; x = x->next) {
 			if (x->used || x->size != y->size || x->link != y->link ||
 			    !equal_files(x, y, errs))
 				continue;
 			x->used = y->used = true;
-			struct bd_file *f = add_file(r, y->rel, BD_MOVED);
+			struct bd_file *f = bd_add_file(r, y->rel, BD_MOVED);
 			f->old_path = xstrdup(x->rel);
 			f->old_size = f->new_size = y->size;
 			r->old_bytes += x->size;
@@ -374,7 +372,7 @@ static void unpaired(struct bd_result *r, struct ent **gone, size_t ng, struct e
 	hmap_free(&by);
 	for (size_t i = 0; i < ng; i++)
 		if (!gone[i]->used) {
-			struct bd_file *f = add_file(r, gone[i]->rel, BD_REMOVED);
+			struct bd_file *f = bd_add_file(r, gone[i]->rel, BD_REMOVED);
 			f->old_size = gone[i]->size;
 			struct bd_ctx c = {.f = f};
 			bd_row(&c, BC_UNEXPLAINED, f->old_size, "removed");
@@ -382,7 +380,7 @@ static void unpaired(struct bd_result *r, struct ent **gone, size_t ng, struct e
 		}
 	for (size_t j = 0; j < nn; j++)
 		if (!new[j]->used) {
-			struct bd_file *f = add_file(r, new[j]->rel, BD_ADDED);
+			struct bd_file *f = bd_add_file(r, new[j]->rel, BD_ADDED);
 			f->new_size = new[j]->size;
 			struct bd_ctx c = {.f = f};
 			bd_row(&c, BC_UNEXPLAINED, f->new_size, "added");
@@ -395,7 +393,7 @@ static int cmp_file(const void *x, const void *y)
 	return strcmp(((const struct bd_file *)x)->path, ((const struct bd_file *)y)->path);
 }
 
-static void side_free(struct side *s)
+void bd_side_free(struct bd_side *s)
 {
 	for (size_t k = 0; k < s->n; k++) {
 		free(s->v[k].rel);
@@ -412,28 +410,32 @@ int bytediff_run(struct bd_result *r, const char *old, const char *new,
 		return diag_err(d, old, "cannot read: %s", strerror(errno));
 	if (stat(new, &sb))
 		return diag_err(d, new, "cannot read: %s", strerror(errno));
+	/* two container images pair their blobs through their manifests */
+	int img = bd_image_run(r, old, new, errs, d);
+	if (img)
+		return img < 0 ? -1 : 0;
 	if (S_ISDIR(sa.st_mode) != S_ISDIR(sb.st_mode))
 		return diag_err(d, new, "a %s against the %s %s: compare two files or two directories",
 				S_ISDIR(sb.st_mode) ? "directory" : "file",
 				S_ISDIR(sa.st_mode) ? "directory" : "file", old);
-	struct side A = {0}, B = {0};
+	struct bd_side A = {0}, B = {0};
 	struct bd_paths pp = {0};
 	uint64_t now = (uint64_t)time(NULL);
 	if (!S_ISDIR(sa.st_mode)) {
 		const char *base = strrchr(new, '/');
 		A.v = xcalloc(1, sizeof *A.v);
 		B.v = xcalloc(1, sizeof *B.v);
-		A.v[0] = (struct ent){.rel = xstrdup(base ? base + 1 : new), .abs = xstrdup(old),
+		A.v[0] = (struct bd_ent){.rel = xstrdup(base ? base + 1 : new), .abs = xstrdup(old),
 				      .size = (uint64_t)sa.st_size};
-		B.v[0] = (struct ent){.rel = xstrdup(base ? base + 1 : new), .abs = xstrdup(new),
+		B.v[0] = (struct bd_ent){.rel = xstrdup(base ? base + 1 : new), .abs = xstrdup(new),
 				      .size = (uint64_t)sb.st_size};
 		A.n = B.n = 1;
-	} else if (walk(&A, old, errs) || walk(&B, new, errs)) {
-		side_free(&A);
-		side_free(&B);
+	} else if (bd_walk(&A, old, errs) || bd_walk(&B, new, errs)) {
+		bd_side_free(&A);
+		bd_side_free(&B);
 		return diag_err(d, old, "cannot walk: %s", strerror(errno));
 	}
-	struct ent **gone = xcalloc(A.n + 1, sizeof *gone), **added = xcalloc(B.n + 1, sizeof *added);
+	struct bd_ent **gone = xcalloc(A.n + 1, sizeof *gone), **added = xcalloc(B.n + 1, sizeof *added);
 	size_t ng = 0, nn = 0, i = 0, j = 0, q = 0;
 	struct eqpool pool = {0};
 	size_t capjobs = 0, nretries = 0, capretries = 0;
@@ -472,26 +474,15 @@ int bytediff_run(struct bd_result *r, const char *old, const char *new,
 	free(retries);
 	unpaired(r, gone, ng, added, nn, errs);
 	qsort(r->files, r->nfiles, sizeof *r->files, cmp_file);
-	for (size_t k = 0; k < r->nfiles; k++) {
-		const struct bd_file *f = &r->files[k];
-		r->nsame += f->status == BD_SAME;
-		r->ndiffer += f->status == BD_DIFFERS;
-		r->nadded += f->status == BD_ADDED;
-		r->nremoved += f->status == BD_REMOVED;
-		r->nmoved += f->status == BD_MOVED;
-		r->bytes_differing += f->bytes_differing;
-		r->bytes_explained += f->bytes_explained;
-		for (size_t m = 0; m < f->ncauses; m++)
-			r->by_cause[f->causes[m].cause] += f->causes[m].bytes;
-	}
+	bd_tally(r);
 	for (size_t k = 0; k < pp.n; k++) {
 		free(pp.a[k]);
 		free(pp.b[k]);
 	}
 	free(gone);
 	free(added);
-	side_free(&A);
-	side_free(&B);
+	bd_side_free(&A);
+	bd_side_free(&B);
 	return 0;
 }
 
