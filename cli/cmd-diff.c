@@ -146,7 +146,11 @@ int cmd_diff(int argc, char **argv)
 	}
 	t1 = now_seconds();
 	if (graphs && (cli_load_graph(&old, a, &d) || cli_load_graph(&new, bn, &d))) {
-		rc = cli_diag(&d);
+		/* an operand the byte answer already said is broken (an
+		 * image whose manifest names a missing blob) is not said
+		 * twice */
+		if (!builds || !errs.n)
+			rc = cli_diag(&d);
 		if (!builds)
 			goto out;
 		graphs = false;        /* the byte answer stands on its own */
