@@ -40,6 +40,9 @@ struct bd_ctx {
 	const char *path;             /* NEW's file, for those lines */
 	bool code;                    /* the unit is machine code: no
 				       * numbers are read as timestamps */
+	bool table;                   /* a table of binary records (a symbol
+				       * table): never read as lines or
+				       * strings in another order */
 };
 
 /* explain.c: compare one unit.  `unit_bytes` is what it counts when it

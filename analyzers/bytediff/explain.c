@@ -36,6 +36,7 @@
  * the unit (memmem per path pair), bounded by BD_MAX_PATHS and ROUNDS.
  */
 #include "bdint.h"
+#include "bdunits.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -346,7 +347,7 @@ static struct bd_bytes *lines(const unsigned char *p, size_t n, unsigned char se
 }
 
 /* The same lines (or strings) in another order. */
-static bool same_lines(const unsigned char *a, size_t na, const unsigned char *b, size_t nb)
+bool bd_same_lines(const unsigned char *a, size_t na, const unsigned char *b, size_t nb)
 {
 	if (na != nb || !na)
 		return false;
@@ -476,7 +477,7 @@ void bd_unit(struct bd_ctx *c, const char *where, const unsigned char *a,
 	w.nb = nb;
 	size_t at = 0;
 	bool ok = normalize(c, &w, &at);
-	if (!ok && same_lines(w.a, w.na, w.b, w.nb)) {
+	if (!ok && !c->table && bd_same_lines(w.a, w.na, w.b, w.nb)) {
 		/* reordered by a path's hash: the path is the cause to fix */
 		note(&w, w.touched[BC_BUILD_PATH] ? BC_BUILD_PATH : BC_ORDER, 0, w.na);
 		ok = true;

@@ -31,6 +31,7 @@
  * Nesting stops at depth 4 (an archive in an archive in ...).
  */
 #include "bdint.h"
+#include "bdunits.h"
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -52,7 +53,7 @@ struct esec {
 	const char *name;
 	int dup;                  /* k-th section of this name */
 	uint64_t off, size;
-	uint32_t type;
+	uint32_t type, link;
 	uint64_t flags;
 };
 
@@ -62,6 +63,7 @@ struct eview {
 	size_t n;
 	size_t shoff, shsize, hdrsize;
 	unsigned char cls;
+	bool msb;
 };
 
 static void eview_free(struct eview *v)
@@ -82,6 +84,7 @@ static int eview_open(struct eview *v, const unsigned char *p, size_t n)
 	    elf_getshdrstrndx(v->e, &shstr) || elf_getshdrnum(v->e, &nsec))
 		return -1;
 	v->cls = (unsigned char)gelf_getclass(v->e);
+	v->msb = eh.e_ident[EI_DATA] == ELFDATA2MSB;
 	v->shoff = eh.e_shoff;
 	v->shsize = (size_t)eh.e_shentsize * nsec;
 	v->hdrsize = eh.e_ehsize + (size_t)eh.e_phentsize * eh.e_phnum;
@@ -103,7 +106,8 @@ static int eview_open(struct eview *v, const unsigned char *p, size_t n)
 		int dup = 0;
 		for (size_t k = 0; k < v->n; k++)
 			dup += !strcmp(v->s[k].name, name);
-		v->s[v->n++] = (struct esec){name, dup, sh.sh_offset, size, sh.sh_type, sh.sh_flags};
+		v->s[v->n++] = (struct esec){name, dup, sh.sh_offset, size, sh.sh_type,
+					     sh.sh_link, sh.sh_flags};
 	}
 	return 0;
 }
@@ -216,6 +220,112 @@ static void dwarf_note(struct bd_ctx *c, size_t first_row, Elf *ea, Elf *eb)
 		dwarf_end(db);
 }
 
+/* The symbol table whose string table is `str`, and the string table of
+ * `sym`; NULL when there is none. */
+static const struct esec *symtab_of(const struct eview *v, const struct esec *str)
+{
+	size_t idx = (size_t)(str - v->s) + 1;
+	for (size_t k = 0; k < v->n; k++)
+		if (v->s[k].type == SHT_SYMTAB && v->s[k].link == idx)
+			return &v->s[k];
+	return NULL;
+}
+
+static const struct esec *strtab_of(const struct eview *v, const struct esec *sym)
+{
+	const struct esec *t = sym->link >= 1 && sym->link <= v->n ? &v->s[sym->link - 1] : NULL;
+	return t && t->type == SHT_STRTAB ? t : NULL;
+}
+
+/*
+ * .symtab and its .strtab in another order (symorder.c): the symbol
+ * table is `order` when both hold the same multiset of symbols, names
+ * resolved through each side's string table; the string table when its
+ * strings are the same multiset in another order, or when each side
+ * holds nothing but its symbols' names (suffixes shared as the linker
+ * chose) and the symbol tables are the same set.  One row; false when
+ * the check fails (the caller compares the unit as bytes).
+ */
+static bool symbol_order(struct bd_ctx *c, const char *where, const struct eview *va,
+			 const struct esec *x, const unsigned char *a, const struct eview *vb,
+			 const struct esec *y, const unsigned char *b)
+{
+	const struct esec *sa, *sb, *ta, *tb;
+	if (x->type == SHT_SYMTAB && y->type == SHT_SYMTAB) {
+		sa = x, sb = y, ta = strtab_of(va, x), tb = strtab_of(vb, y);
+	} else if (x->type == SHT_STRTAB && y->type == SHT_STRTAB) {
+		ta = x, tb = y, sa = symtab_of(va, x), sb = symtab_of(vb, y);
+	} else {
+		return false;
+	}
+	if (!sa || !sb || !ta || !tb || va->cls != vb->cls || va->msb != vb->msb)
+		return false;
+	struct bd_bytes stra = {a + ta->off, ta->size}, strb = {b + tb->off, tb->size};
+	bool is64 = va->cls == ELFCLASS64;
+	size_t count = 0;
+	uint64_t bytes = x->size > y->size ? x->size : y->size;
+	bool same = bd_symtab_same_set(a + sa->off, sa->size, stra, b + sb->off, sb->size, strb,
+				       is64, va->msb, &count);
+	if (x->type == SHT_SYMTAB) {
+		if (same)
+			bd_row(c, BC_ORDER, bytes, "%s (the same %zu symbols in another order)", where, count);
+		return same;
+	}
+	if (bd_same_lines(stra.p, stra.n, strb.p, strb.n)) {
+		bd_row(c, BC_ORDER, bytes, "%s (the same strings in another order)", where);
+		return true;
+	}
+	if (same && bd_strtab_only_names(a + sa->off, sa->size, stra, is64, va->msb) &&
+	    bd_strtab_only_names(b + sb->off, sb->size, strb, is64, vb->msb)) {
+		bd_row(c, BC_ORDER, bytes, "%s (the names of the same %zu symbols, laid out in another order)",
+		       where, count);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * A build ID that differs: recomputed on each side with the hash its
+ * linker uses (buildid.c).  When both recompute and nothing else of the
+ * file is unexplained, the ID is a consequence of the other differences;
+ * when either does not, the ID is still `build-id` but not verified.
+ * Said in the `where` of the file's build-id rows.
+ */
+static void build_id_verdict(struct bd_ctx *c, size_t first_row, const unsigned char *a,
+			     size_t na, const unsigned char *b, size_t nb)
+{
+	if (!c->bida.n || !c->bidb.n ||
+	    (c->bida.n == c->bidb.n && !memcmp(c->bida.p, c->bidb.p, c->bida.n)))
+		return;
+	bool rest = true, any = false;
+	for (size_t k = first_row; k < c->f->ncauses; k++) {
+		rest &= c->f->causes[k].cause != BC_UNEXPLAINED;
+		any |= c->f->causes[k].cause == BC_BUILD_ID;
+	}
+	if (!any)
+		return;
+	const char *ha = bd_buildid_recompute(a, na, (size_t)(c->bida.p - a), c->bida.n);
+	const char *hb = bd_buildid_recompute(b, nb, (size_t)(c->bidb.p - b), c->bidb.n);
+	char note[400];
+	if (ha && hb && rest)
+		snprintf(note, sizeof note, " (recomputed: consequence of the other differences; %s)", hb);
+	else if (ha && hb)
+		snprintf(note, sizeof note, " (recomputed on both sides, %s: it follows from the differences, the unexplained ones included)", hb);
+	else
+		snprintf(note, sizeof note, " (not verified: the ID stored in %s is not a hash any known linker computes over the file)",
+			 ha ? "NEW" : hb ? "OLD" : "OLD and NEW");
+	for (size_t k = first_row; k < c->f->ncauses; k++) {
+		struct bd_cause_row *r = &c->f->causes[k];
+		if (r->cause != BC_BUILD_ID || strstr(r->where, "(recomputed") || strstr(r->where, "(not verified"))
+			continue;
+		struct buf w = BUF_INIT;
+		buf_puts(&w, r->where);
+		buf_puts(&w, note);
+		free(r->where);
+		r->where = buf_detach(&w);
+	}
+}
+
 static bool elf_units(struct bd_ctx *c, const char *prefix, const unsigned char *a,
 		      size_t na, const unsigned char *b, size_t nb)
 {
@@ -252,9 +362,15 @@ static bool elf_units(struct bd_ctx *c, const char *prefix, const unsigned char 
 		}
 		char where[512];
 		snprintf(where, sizeof where, "%s%s", prefix, *x->name ? x->name : "[section 0]");
+		if (x->size == y->size && !memcmp(a + x->off, b + y->off, x->size))
+			continue;
+		if (symbol_order(c, where, &va, x, a, &vb, y, b) ||
+		    bd_gpu_units(c, where, a + x->off, x->size, b + y->off, y->size))
+			continue;
 		c->code = x->flags & SHF_EXECINSTR;
+		c->table = x->type == SHT_SYMTAB || x->type == SHT_DYNSYM;
 		bd_unit(c, where, a + x->off, x->size, b + y->off, y->size, 0);
-		c->code = false;
+		c->code = c->table = false;
 	}
 	for (size_t k = 0; k < vb.n; k++)
 		if (!esec_find(&va, vb.s[k].name, vb.s[k].dup))
@@ -283,6 +399,7 @@ static bool elf_units(struct bd_ctx *c, const char *prefix, const unsigned char 
 	}
 	buf_free(&ha);
 	buf_free(&hb);
+	build_id_verdict(c, first_row, a, na, b, nb);
 	c->bida = saved.bida;
 	c->bidb = saved.bidb;
 	c->nstr = saved.nstr;
@@ -474,10 +591,18 @@ static bool pyc_units(struct bd_ctx *c, const char *prefix, const unsigned char 
 static void compare_scaled(struct bd_ctx *c, const char *name, const char *where,
 			   const struct buf *ua, const struct buf *ub, uint64_t bytes)
 {
+	bd_compare_scaled(c, name, where, (const unsigned char *)ua->p, ua->len,
+			  (const unsigned char *)ub->p, ub->len, bytes);
+}
+
+void bd_compare_scaled(struct bd_ctx *c, const char *name, const char *where,
+		       const unsigned char *a, size_t na, const unsigned char *b,
+		       size_t nb, uint64_t bytes)
+{
 	size_t before = c->f->ncauses;
 	uint64_t b0 = c->f->bytes_differing;
 	c->depth++;
-	bd_compare(c, name, where, (unsigned char *)ua->p, ua->len, (unsigned char *)ub->p, ub->len);
+	bd_compare(c, name, where, a, na, b, nb);
 	c->depth--;
 	uint64_t got = c->f->bytes_differing - b0, given = 0;
 	for (size_t k = before; k < c->f->ncauses && got; k++) {
@@ -1126,6 +1251,8 @@ void bd_compare(struct bd_ctx *c, const char *name, const char *prefix,
 				return;
 			corrupt(c, prefix, "zip archive");
 		}
+		if (bd_gpu_units(c, prefix, a, na, b, nb))
+			return;
 	}
 	char where[768];
 	snprintf(where, sizeof where, "%s%s", prefix, *prefix ? "[bytes]" : "[file]");
