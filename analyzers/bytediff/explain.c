@@ -19,7 +19,8 @@
  *      relocation addends move when a path before them grew: a consequence
  *      of the build path); __DATE__ ("Mmm dd yyyy") and __TIME__
  *      ("hh:mm:ss") shapes, ten-digit decimal or aligned 32/64-bit
- *      little-endian epoch seconds (outside machine code and text) between 2000 and
+ *      little-endian epoch seconds, or a five-byte ULEB128 of them (a
+ *      DWARF file entry's mtime), outside machine code and text, between 2000 and
  *      a year past now, less than five years apart (timestamp); an alphanumeric token of six or more
  *      characters, equal in length, differing in three or more (random
  *      temporary names, hash seeds).  Each classified region is made equal;
@@ -250,6 +251,40 @@ static bool text(const unsigned char *p, size_t n)
 	return true;
 }
 
+/* An unsigned LEB128 of at most `max` bytes at p: its value and length
+ * (0: none, or longer). */
+static size_t uleb(const unsigned char *p, size_t max, uint64_t *v)
+{
+	*v = 0;
+	for (size_t k = 0; k < max && k < 9; k++) {
+		*v |= (uint64_t)(p[k] & 0x7f) << (7 * k);
+		if (!(p[k] & 0x80))
+			return k + 1;
+	}
+	return 0;
+}
+
+/* Epoch seconds as a ULEB128 of five bytes, as a DWARF line table's file
+ * entry holds the source's mtime (nvcc writes it in a cubin's
+ * .debug_line; GCC writes 0): the same length on both sides, starting
+ * after a byte that ends another LEB (or anything without the high bit),
+ * and covering i. */
+static size_t at_uleb_epoch(const struct bd_ctx *c, struct work *w, size_t i, size_t *start)
+{
+	for (size_t k = 0; k < 5 && k <= i; k++) {
+		size_t s = i - k;
+		uint64_t va, vb;
+		if (s > 0 && ((w->a[s - 1] & 0x80) || (w->b[s - 1] & 0x80)))
+			continue;
+		size_t la = uleb(w->a + s, w->na - s, &va), lb = uleb(w->b + s, w->nb - s, &vb);
+		if (la == 5 && lb == 5 && s + la > i && va != vb && epoch_pair(c, va, vb)) {
+			*start = s;
+			return la;
+		}
+	}
+	return 0;
+}
+
 static size_t at_timestamp(const struct bd_ctx *c, struct work *w, size_t i, size_t *start)
 {
 	for (size_t k = 0; k < 11 && k <= i; k++) {
@@ -302,7 +337,7 @@ static size_t at_timestamp(const struct bd_ctx *c, struct work *w, size_t i, siz
 			}
 		}
 	}
-	return 0;
+	return c->code ? 0 : at_uleb_epoch(c, w, i, start);
 }
 
 static size_t at_random(struct work *w, size_t i, size_t *start)

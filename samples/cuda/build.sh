@@ -53,6 +53,23 @@ $NV -shared -gencode arch=compute_80,code=sm_80 --compress-mode=none \
 $NV -fatbin -gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=compute_90 \
 	--compress-mode=size -o $out/kern.fatbin kern.cu
 
+# Two builds of kern.cu in two build directories of equal length, with
+# -lineinfo so that PTX and the cubin's .debug_line carry the path (slim
+# diff names the fatbin entries and explains them as build-path: tests/
+# test-bytediff-gpu.c): an object with plain entries, one with ZSTD ones,
+# a bare fatbin.  -frandom-seed is left out on purpose: the host object's
+# temporary names differ as they do between two real builds.
+for side in a b; do
+	d=/tmp/slim-cuda-diff-$side
+	rm -rf $d && mkdir -p $d $out/diff/$side && cp kern.cu $d/
+	G="-lineinfo -gencode arch=compute_80,code=sm_80 -gencode arch=compute_80,code=compute_80"
+	(cd $d && nvcc $G --compress-mode=none -c -o kern_plain.o $d/kern.cu &&
+	 nvcc $G --compress-mode=size -c -o kern_zstd.o $d/kern.cu &&
+	 nvcc $G --compress-mode=size -fatbin -o kern.fatbin $d/kern.cu)
+	cp $d/kern_plain.o $d/kern_zstd.o $d/kern.fatbin $out/diff/$side/
+	rm -rf $d
+done
+
 strip --strip-unneeded $out/exe_* $out/libk.so $out/libdup.so
 rm -f $out/dup_b.o
 ls -l $out
