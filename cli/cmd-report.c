@@ -451,7 +451,7 @@ int cmd_report(int argc, char **argv)
 		o.r.on_tree = on_tree;
 
 	struct graph g;
-	struct diag_list w = {0}, errs = {0};
+	struct diag_list w = {0}, errs = {0}, cw = {0};
 	graph_init(&g);
 	struct rcache ck;
 	bool cache = o.cache &&
@@ -459,8 +459,13 @@ int cmd_report(int argc, char **argv)
 	if (cache && cached(&o, &ck, &w, &rc))
 		goto done;
 	size_t w0 = w.n;    /* the cache's own warnings are not the run's */
+	if (cache) {        /* a directory's per-file results (tree-cache.c) */
+		o.r.deploy.cache_dir = o.cache;
+		o.r.deploy.cache_w = &cw;
+	}
 	rc = pipeline_build(&g, &o.r, o.files, o.nfiles, &w, &errs)
 		? EXIT_USAGE : EXIT_OK;
+	diag_list_print(&cw, stderr);
 	cli_print_errors(&errs);
 	diag_list_print(&w, stderr);
 	if (cache && rc == EXIT_OK && !errs.n)
@@ -470,6 +475,7 @@ int cmd_report(int argc, char **argv)
 done:
 	diag_list_free(&errs);
 	diag_list_free(&w);
+	diag_list_free(&cw);
 	graph_free(&g);
 out:
 	for (size_t i = 0; i < o.nfiles; i++)

@@ -92,4 +92,9 @@ void rcache_release(struct rcache_hit *h);
 int rcache_put(const struct rcache *c, const bool present[RC_NOUT], const char *warn,
 	       struct diag *d);
 
+/* slim's identity (SLIM_VERSION and the running binary's device,
+ * inode, size, mtime, ctime) as 32 hex digits: what the per-file cache
+ * (tree-cache.c) is valid for */
+void rcache_identity(char hex[33]);
+
 #endif

@@ -122,6 +122,11 @@ struct deploy_opts {
 	 * with its wall time; NULL: not timed */
 	void (*on_step)(void *ctx, const char *step, double seconds);
 	void *ctx;
+	/* --cache DIR for a directory input: per-file results kept there
+	 * (tree-cache.c; NULL: none), its warnings into cache_w (not the
+	 * report's: the run cache replays those) */
+	const char *cache_dir;
+	struct diag_list *cache_w;
 };
 
 /*

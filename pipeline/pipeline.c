@@ -231,6 +231,8 @@ static int run_tree(struct graph *g, const struct pipeline_opts *o,
 	d.ctx = o->ctx;
 	if (in->type == FT_DIR && !deploy_is_oci_dir(in->path))
 		return deploy_tree(g, in->path, in->path, &d, r, errs);
+	/* an unpacked member's inode is new every run: no per-file cache */
+	d.cache_dir = NULL;
 	struct deploy_unpacked u;
 	struct diag e = {0};
 	struct deploy_unpack_opts uo = {.max_bytes = o->deploy.max_unpack};

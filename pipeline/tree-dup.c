@@ -104,12 +104,24 @@ static void hash_one(struct tree *t, struct cand *c, uint64_t limit,
 		     unsigned char *buf, struct diag_list *w)
 {
 	XXH128_hash_t h;
-	if (c->bad || hash_file(t, &t->f[c->file], limit, buf, &h, w)) {
+	struct tfile *f = &t->f[c->file];
+	if (!c->bad && limit == UINT64_MAX && f->full) {
+		c->hi = f->full_hi;     /* the per-file cache's (tree-cache.c) */
+		c->lo = f->full_lo;
+		return;
+	}
+	if (c->bad || hash_file(t, f, limit, buf, &h, w)) {
 		c->bad = true;
 		return;
 	}
 	c->hi = h.high64;
 	c->lo = h.low64;
+	if (limit == UINT64_MAX && f->typed) {
+		/* kept for the next run; this thread's fields alone */
+		f->full_hi = h.high64;
+		f->full_lo = h.low64;
+		f->full = true;
+	}
 }
 
 /* equal bytes, checked: the hash only chose whom to compare */

@@ -40,6 +40,14 @@ struct tfile {
 	bool head;              /* head_hi/lo hold the XXH3-128 of its first
 				 * min(size, 4096) bytes, read by typing */
 	uint64_t head_hi, head_lo;
+	bool full;              /* full_hi/lo hold the XXH3-128 of its whole
+				 * content (tree-dup.c; written by its thread) */
+	bool typed;             /* typed from its bytes or its cached record:
+				 * its results go to the per-file cache */
+	bool fc_hit;            /* typed from the per-file cache */
+	uint64_t full_hi, full_lo;
+	int64_t msec, csec;     /* the walk's mtime and ctime (tree-cache.c) */
+	uint32_t mnsec, cnsec;
 };
 
 struct tree_tokens {            /* one file's tokens holding ".so" (tree-scan.c) */
@@ -100,6 +108,10 @@ struct tree {
 				   * by typing (PY_READ bytes at most) */
 	struct tree_pools pools;  /* theirs */
 	struct tree_prescan pre;
+	struct tree_fcache *fc; /* --cache: per-file results (tree-cache.c),
+				 * NULL without */
+	void **kept;            /* token pools kept for the per-file cache */
+	size_t nkept, capkept;
 };
 
 /* index + 1 of the file at rel (aliases and symlinks inside the root
@@ -122,5 +134,17 @@ void tree_totals(struct tree *t, struct graph *g, const struct deploy_opts *o);
  * warnings to w); then their duplicate-file findings */
 void tree_dups_find(struct tree *t, struct diag_list *w);
 void tree_dups_emit(struct tree *t, struct graph *g);
+
+/* tree-cache.c: per-file results kept in the --cache directory.
+ * tree_fcache_open() maps cdir's file for this tree (t->real) into t->fc
+ * (a missing file is an empty cache; a damaged or foreign one a warning
+ * in w, and empty); tree_fcache_type() types file i from its record
+ * (true), thread-safe; tree_fcache_write() stores every typed file's
+ * results when any changed (a failure is a warning in w);
+ * tree_fcache_close() frees t->fc. */
+void tree_fcache_open(struct tree *t, const char *cdir, struct diag_list *w);
+bool tree_fcache_type(struct tree *t, size_t i);
+void tree_fcache_write(struct tree *t);
+void tree_fcache_close(struct tree *t);
 
 #endif

@@ -537,7 +537,18 @@ static size_t scan_strings(struct tree *t, struct graph *g, struct names *nm,
 	tree_scan_tokens(t, files, n, tok, &pools);
 	for (size_t k = 0; k < n; k++)
 		found += scan_one(t, g, nm, files[k], &adj, &tok[k]);
-	tree_pools_free(&pools);
+	if (t->fc) {
+		/* the tokens kept for the per-file cache (tree-cache.c) */
+		for (size_t k = 0; k < n; k++)
+			if (!t->tok[files[k]].pool && t->f[files[k]].typed)
+				t->tok[files[k]] = tok[k];
+		for (int k = 0; k < 3; k++)
+			if (pools.v[k]) {
+				GROW(t->kept, t->capkept, t->nkept + 1);
+				t->kept[t->nkept++] = pools.v[k];
+			}
+	} else
+		tree_pools_free(&pools);
 	free(tok);
 	free(files);
 	graph_adj_free(&adj);

@@ -233,6 +233,19 @@ void *tree_pool_new(void)
 	return xcalloc(1, sizeof(struct scan_out));
 }
 
+void *tree_pool_wrap(const char *p, size_t n)
+{
+	struct scan_out *o = xcalloc(1, sizeof *o);
+	o->pool = (char *)p;    /* read only: nothing adds to this pool */
+	o->npool = n;
+	return o;
+}
+
+void tree_pool_unwrap(void *pool)
+{
+	free(pool);
+}
+
 void tree_tokens_of(const unsigned char *b, size_t n, void *pool, struct tree_tokens *res)
 {
 	struct scan_out *o = pool;
@@ -261,6 +274,12 @@ void tree_prescan_init(struct tree *t)
 {
 	struct tree_prescan *p = &t->pre;
 	p->state = xcalloc(t->n + 1, sizeof *p->state);
+	/* a file whose tokens typing found (a Python file) or the per-file
+	 * cache gave is done: the scan takes them as they are (claiming it
+	 * threw a typed Python file's tokens away and read it again) */
+	for (size_t i = 0; t->tok && i < t->n; i++)
+		if (t->tok[i].pool)
+			atomic_init(&p->state[i], 2);
 	atomic_init(&p->stop, false);
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);

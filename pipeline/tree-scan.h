@@ -28,6 +28,10 @@ void tree_prescan_end(struct tree *t);
 void tree_prescan_free(struct tree *t);
 /* a new, empty pool (freed by tree_pools_free() once in a tree_pools) */
 void *tree_pool_new(void);
+/* bytes [p, p+n) (NUL-terminated tokens, not owned) as a pool to read
+ * tokens from, never to add to; freed by tree_pool_unwrap() (NULL: no-op) */
+void *tree_pool_wrap(const char *p, size_t n);
+void tree_pool_unwrap(void *pool);
 /* the tokens of [b, b+n) into pool, their place into *res */
 void tree_tokens_of(const unsigned char *b, size_t n, void *pool, struct tree_tokens *res);
 

@@ -226,6 +226,8 @@ static void type_file(struct typer *y, size_t i)
 		f->cat = is_python(f->rel, h, 0) ? TC_PY : TC_DATA;
 		return;
 	}
+	if (t->fc && tree_fcache_type(t, i))
+		return;        /* its bytes' results from the last run */
 	int fd = openat(t->rootfd, f->rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0 || (hn = pread(fd, h, TYPE_READ, 0)) < 0 || fstat(fd, &st)) {
@@ -235,7 +237,13 @@ static void type_file(struct typer *y, size_t i)
 		return;
 	}
 	y->read += (uint64_t)hn;
-	if (f->dupc && (uint64_t)st.st_size == f->size) {
+	/* the file as the walk saw it: its results may be cached under the
+	 * walk's stat (tree-cache.c) */
+	f->typed = (uint64_t)st.st_size == f->size && st.st_mtim.tv_sec == f->msec &&
+		   (uint32_t)st.st_mtim.tv_nsec == f->mnsec && st.st_ctim.tv_sec == f->csec &&
+		   (uint32_t)st.st_ctim.tv_nsec == f->cnsec;
+	if ((f->dupc || (t->fc && f->typed)) && (uint64_t)st.st_size == f->size) {
+		/* a candidate's, or kept for the run that makes it one */
 		XXH128_hash_t x = XXH3_128bits(h, (size_t)hn);
 		f->head_hi = x.high64;
 		f->head_lo = x.low64;
@@ -248,7 +256,8 @@ static void type_file(struct typer *y, size_t i)
 		if (m != MAP_FAILED) {
 			f->type = filetype_detect(m, (size_t)st.st_size);
 			munmap(m, (size_t)st.st_size);
-		}
+		} else
+			f->typed = false;   /* not its bytes' answer: not kept */
 		if (f->type == FT_ELF_EXEC || f->type == FT_ELF_DYN || f->type == FT_ELF_REL)
 			f->cat = TC_ELF;
 		else
@@ -370,6 +379,10 @@ static void add_file(struct tree *t, const char *rel, const struct stat *st,
 	f->size = (uint64_t)st->st_size;
 	f->dev = st->st_dev;
 	f->ino = st->st_ino;
+	f->msec = st->st_mtim.tv_sec;
+	f->mnsec = (uint32_t)st->st_mtim.tv_nsec;
+	f->csec = st->st_ctim.tv_sec;
+	f->cnsec = (uint32_t)st->st_ctim.tv_nsec;
 	f->pytree = pytree;
 	hmap_put(&t->by_inode, key, kl, ix(t->n));
 	hmap_put(&t->by_path, r, strlen(r), ix(t->n));
@@ -600,6 +613,12 @@ static void tree_free(struct tree *t)
 	free(t->pytrees);
 	free(t->roots);
 	free(t->scripts);
+	tree_fcache_close(t);
+	for (size_t i = 0; i < t->nkept; i++) {
+		struct tree_pools p = {{t->kept[i], NULL, NULL}};
+		tree_pools_free(&p);
+	}
+	free(t->kept);
 	free(t->tok);
 	tree_pools_free(&t->pools);
 	arena_free(&t->arena);
@@ -627,6 +646,8 @@ int deploy_tree(struct graph *g, const char *dir, const char *name,
 		diag_err(&d, name, "cannot open directory: %s", strerror(errno));
 		goto out;
 	}
+	if (o->cache_dir)
+		tree_fcache_open(&t, o->cache_dir, o->cache_w);
 	if (walk(&t, o, r->w, &d))
 		goto out;
 	add_nodes(&t, g);
@@ -634,6 +655,10 @@ int deploy_tree(struct graph *g, const char *dir, const char *name,
 	rc = analyze_tree(&t, g, o, r, errs, &t0);
 	tree_totals(&t, g, o);
 	step(o, "tree-totals", &t0);
+	if (t.fc && !rc) {
+		tree_fcache_write(&t);
+		step(o, "tree-cache", &t0);
+	}
 out:
 	if (d.msg[0])
 		diag_warn(errs, &d);

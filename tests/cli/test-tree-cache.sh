@@ -11,8 +11,9 @@
 #     warm one is a hit (nothing in DIR rewritten), also when -o names
 #     another file;
 #  2. touching a data file, replacing a library curl loads (libz by
-#     another real library: curl's needs edge must now say so) and adding
-#     a file each miss: the output equals an uncached run on the changed
+#     another real library: curl's needs edge must now say so), adding a
+#     file, changing a Python file's content (its strings now name the
+#     orphan) and deleting a file each miss: the output equals an uncached run on the changed
 #     tree, and the library swap changed that output; the entry of the
 #     same command on the old tree is evicted (one entry per command);
 #     after the swap (and a touch) every output kind misses and equals
@@ -20,6 +21,10 @@
 #  3. a corrupt, truncated or foreign entry is never trusted: one warning
 #     naming it, the uncached result, and the entry rewritten (the next
 #     run is a silent hit); no temporary files are left in DIR;
+#  3b. the same for the per-file cache (a file touched first, so that the
+#     run's entry misses): flipped, truncated, foreign (another slim's),
+#     garbage and empty files are one warning each, the uncached result,
+#     and the file rewritten;
 #  4. an archive input (the tree as tar.zst) is keyed by its content:
 #     warm = cold = uncached, and another archive misses;
 #  5. an input that is no deployable (an ELF file, resolved against the
@@ -130,8 +135,30 @@ check() {   # the cached run equals an uncached one on the tree as it is now
 }
 sleep 0.01; touch "$R/etc/a.conf"
 check touch
+# per-file results: the run after one touched file took every other
+# file's results from the cache -- no Python file (each read whole by
+# typing otherwise) is opened
+fc=$(ls "$C"/files-*.fc 2> /dev/null)
+[ -n "$fc" ] || die "no per-file cache in $C"
+if command -v strace > /dev/null; then
+	sleep 0.01; touch "$R/etc/a.conf"
+	strace -f -qq -e trace=openat -o opens.log "$SLIM" report "$R" --json -o st.json --cache "$C" 2> /dev/null ||
+		die "the strace'd run failed"
+	run st-plain "$R" --json -o st-plain.json
+	same st-plain.json st.json "per-file results (strace'd run)"
+	grep -q 'etc/a.conf' opens.log || die "the touched file was not read again"
+	! grep -q '\.py"' opens.log || { grep '\.py"' opens.log | head -3; die "a Python file was read although its results were cached"; }
+	echo "one file touched: it is read again, no Python file is (per-file results reused)"
+fi
 echo new > "$R/etc/new.conf"
 check add
+# a Python file's content changed (its tokens now name the orphan): the
+# orphan is kept, as without the cache
+printf 'x = "libjansson.so.4"\n' >> "$R$py/abc.py"
+check modify
+cmp -s add-plain.json modify-plain.json && die "naming the orphan in abc.py changed nothing: the check proves nothing"
+rm "$R/etc/new.conf"
+check delete
 z=$(cd "$R" && ls usr/lib/x86_64-linux-gnu/libz.so.1.* | head -1)
 [ -n "$z" ] || die "no libz in the tree"
 cp "$jans" "$R/$z.new" && mv "$R/$z.new" "$R/$z"
@@ -187,8 +214,41 @@ printf 'X' | dd of="$hb" bs=1 seek=100 conv=notrunc 2> /dev/null
 run hbad "$R" --json -o h.json --html h.html --cache "$C"
 same hplain.html h.html "a damaged HTML entry"
 grep -q "^slim: warning: .*\.html: --cache: ignored" hbad.err || { cat hbad.err; die "a damaged HTML entry: no warning"; }
-[ -z "$(ls -A "$C" | grep -v '\.main$\|\.prune$\|\.html$\|\.svg$\|\.meta$')" ] || { ls -A "$C"; die "temporaries left in the cache"; }
+[ -z "$(ls -A "$C" | grep -v '\.main$\|\.prune$\|\.html$\|\.svg$\|\.meta$\|^files-[0-9a-f]*\.fc$')" ] || { ls -A "$C"; die "temporaries left in the cache"; }
 echo "flipped, truncated, foreign, garbage entries, a damaged HTML: warned, recomputed, rewritten"
+
+# --- 3b. the per-file cache damaged --------------------------------------
+# (each case touches a file first: the run's own entry misses, so the
+# per-file results are read)
+fcase() {   # NAME: one warning naming the file, the uncached result, rewritten
+	sleep 0.01; touch "$R/etc/a.conf"
+	run "$1-plain" "$R" --json -o "$1-plain.json"
+	run "$1" "$R" --json -o "$1.json" --cache "$C"
+	same "$1-plain.json" "$1.json" "$1"
+	grep -q "^slim: warning: .*files-.*\.fc: --cache: per-file results ignored" "$1.err" ||
+		{ cat "$1.err"; die "$1: no warning"; }
+	[ "$(grep -c 'cache' "$1.err")" = 1 ] || { cat "$1.err"; die "$1: want one warning"; }
+	sleep 0.01; touch "$R/etc/a.conf"
+	run "$1-again" "$R" --json -o "$1-again.json" --cache "$C"
+	same "$1-plain.json" "$1-again.json" "$1, rewritten"
+	grep -q cache "$1-again.err" && { cat "$1-again.err"; die "$1: the per-file cache was not rewritten"; }
+	return 0
+}
+fc=$(ls "$C"/files-*.fc)
+sz=$(stat -c %s "$fc")
+printf 'X' | dd of="$fc" bs=1 seek=$((sz - 3)) conv=notrunc 2> /dev/null
+fcase fc-flipped
+truncate -s $((sz / 2)) "$fc"
+fcase fc-truncated
+truncate -s 10 "$fc"
+fcase fc-short
+printf '00000000000000000000000000000000' | dd of="$fc" bs=1 seek=16 conv=notrunc 2> /dev/null
+fcase fc-foreign
+head -c 5000 /dev/urandom > "$fc"
+fcase fc-garbage
+: > "$fc"
+fcase fc-empty
+echo "per-file cache flipped, truncated, foreign, garbage, empty: warned once, ignored, rewritten"
 
 # --- 4. archives -----------------------------------------------------------
 tar -C "$R" -cf - . | zstd -q -o tree.tar.zst

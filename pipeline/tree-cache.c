@@ -1,0 +1,385 @@
+/*
+ * tree-cache.c - per-file results of a deployable's report (`slim report
+ * DIR --cache CDIR`, issue #14): a re-run after one file of the tree
+ * changed reads every other file's results from CDIR instead of its
+ * bytes.
+ *
+ * What is kept per file is what depends on its bytes alone (and, for the
+ * Python test, its name): its type and category (tree.c's type_file():
+ * an open, a read and, for ELF, a mapping), the XXH3-128 of its first
+ * 4 KiB and of its whole content (tree-dup.c's candidates), and its
+ * tokens holding ".so" (tree-scan.c: every live ELF file read whole).
+ * What depends on another file -- closures, bindings, liveness, which
+ * files are duplicates (the byte-for-byte comparison is made again), the
+ * findings and totals -- is recomputed in every run.  A record is found
+ * by (device, inode) and used only when (size, mtime, ctime) and the
+ * hash of the path typing named it by are the walk's: ctime is set by
+ * the kernel on every write, rename, chmod and link, so a file rewritten
+ * with its old mtime restored still misses.  A file whose content
+ * changed between the walk's stat and the read is stored under the
+ * walk's (older) stat, which no later walk meets again.
+ *
+ * The file, CDIR/files-HEX.fc (HEX: XXH3-128 of slim's identity, the
+ * same as the run cache's, and the tree's real path; one file per tree
+ * and binary), all integers in host order:
+ *
+ *     struct fc_hdr           magic "slim-files/1", slim's identity,
+ *                             record count, token bytes, and the
+ *                             XXH3-128 of everything after the header
+ *     struct fc_rec[nrec]     sorted by (dev, ino), no two alike
+ *     token bytes             each record's tokens, NUL-terminated, one
+ *                             after another
+ *
+ * It is mapped read-only and checked whole before use (size, magic,
+ * identity, digest); each record is checked again where used (its type,
+ * its tokens' range and count).  A file that fails is one warning (to
+ * the cache's own list: never part of the report's warnings, which the
+ * run cache replays) and is ignored: every file is read again and the
+ * cache rewritten.  It is written after the report through ofile (a
+ * temporary beside it, renamed), only when a record changed, was added
+ * or is gone, streaming (memory: one index per file; records and tokens
+ * go straight to the file, the digest put in the header last).
+ */
+#include "tree-int.h"
+#include "tree-scan.h"
+#include "cache.h"
+#include "../common/diag.h"
+#include "../common/filetype.h"
+#include "../common/ofile.h"
+#include "../common/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#define XXH_STATIC_LINKING_ONLY   /* XXH3_state_t on the stack */
+#include <xxhash.h>
+
+#define FC_MAGIC "slim-files/1"
+
+struct fc_hdr {
+	char magic[16];
+	char id[33];            /* slim's identity, hex (rcache_identity()) */
+	char pad[7];
+	uint64_t nrec, ntok;
+	uint64_t dig_hi, dig_lo;
+};
+
+enum { FC_HEAD = 1, FC_FULL = 2, FC_TOK = 4 };
+
+struct fc_rec {
+	uint64_t dev, ino, size;
+	int64_t msec, csec;
+	uint32_t mnsec, cnsec;
+	uint64_t relh;          /* XXH3-64 of the path typing named it by */
+	int32_t type;
+	uint8_t cat, flags;
+	uint16_t pad;
+	uint64_t head_hi, head_lo, full_hi, full_lo;
+	uint64_t tok_off;       /* into the token bytes */
+	uint32_t tok_len, tok_n;
+};
+
+struct tree_fcache {
+	const unsigned char *map;
+	size_t n;
+	const struct fc_rec *rec;
+	uint64_t nrec;
+	const char *tok;
+	uint64_t ntok;
+	void *pool;             /* the token bytes as a tree-scan pool */
+	char path[4096];
+	char id[33];
+	struct diag_list *w;
+	atomic_size_t hits;
+};
+
+static void fc_warn(struct tree_fcache *c, const char *why)
+{
+	struct diag d = {0};
+	diag_err(&d, c->path, "--cache: per-file results ignored (%s): every file is read again", why);
+	diag_warn(c->w, &d);
+}
+
+/* the mapping checked whole; -1 (warned) when it is not this slim's
+ * cache of this tree or is damaged */
+static int fc_check(struct tree_fcache *c)
+{
+	const struct fc_hdr *h = (const void *)c->map;
+	if (c->n < sizeof *h || memcmp(h->magic, FC_MAGIC, sizeof FC_MAGIC)) {
+		fc_warn(c, "not a " FC_MAGIC " file");
+		return -1;
+	}
+	if (memcmp(h->id, c->id, 32)) {
+		fc_warn(c, "another slim's file");
+		return -1;
+	}
+	uint64_t body = c->n - sizeof *h;
+	if (h->nrec > body / sizeof(struct fc_rec) ||
+	    h->ntok != body - h->nrec * sizeof(struct fc_rec)) {
+		fc_warn(c, "truncated: its size differs from its header's");
+		return -1;
+	}
+	XXH128_hash_t x = XXH3_128bits(c->map + sizeof *h, (size_t)body);
+	if (x.high64 != h->dig_hi || x.low64 != h->dig_lo) {
+		fc_warn(c, "its digest differs from its header's");
+		return -1;
+	}
+	c->rec = (const void *)(c->map + sizeof *h);
+	c->nrec = h->nrec;
+	c->tok = (const char *)(c->map + sizeof *h + h->nrec * sizeof(struct fc_rec));
+	c->ntok = h->ntok;
+	return 0;
+}
+
+void tree_fcache_open(struct tree *t, const char *cdir, struct diag_list *w)
+{
+	struct tree_fcache *c = xcalloc(1, sizeof *c);
+	c->w = w;
+	rcache_identity(c->id);
+	char name[33];
+	XXH3_state_t s;
+	XXH3_128bits_reset(&s);
+	XXH3_128bits_update(&s, c->id, 32);
+	XXH3_128bits_update(&s, t->real, strlen(t->real) + 1);
+	XXH128_hash_t x = XXH3_128bits_digest(&s);
+	snprintf(name, sizeof name, "%016llx%016llx", (unsigned long long)x.high64,
+		 (unsigned long long)x.low64);
+	snprintf(c->path, sizeof c->path, "%s/files-%s.fc", cdir, name);
+	atomic_init(&c->hits, 0);
+	t->fc = c;
+	int fd = open(c->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0)
+		return;           /* none yet: every file a miss, nothing to say */
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		fc_warn(c, "not a regular file");
+		return;
+	}
+	if (st.st_size > 0) {
+		/* read-only and private: page cache, no RLIMIT_DATA charge */
+		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (m != MAP_FAILED) {
+			c->map = m;
+			c->n = (size_t)st.st_size;
+		}
+	}
+	close(fd);
+	if (fc_check(c)) {
+		if (c->map)
+			munmap((void *)c->map, c->n);
+		c->map = NULL;
+		c->nrec = 0;
+		return;
+	}
+	c->pool = tree_pool_wrap(c->tok, (size_t)c->ntok);
+}
+
+static uint64_t rel_hash(const char *rel)
+{
+	return XXH3_64bits(rel, strlen(rel));
+}
+
+/* f's record, when its identity and stat are the walk's and its fields
+ * are sound; NULL otherwise */
+static const struct fc_rec *fc_find(const struct tree_fcache *c, const struct tfile *f)
+{
+	size_t lo = 0, hi = (size_t)c->nrec;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct fc_rec *r = &c->rec[mid];
+		if (r->dev < f->dev || (r->dev == f->dev && r->ino < f->ino))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == c->nrec)
+		return NULL;
+	const struct fc_rec *r = &c->rec[lo];
+	if (r->dev != f->dev || r->ino != f->ino || r->size != f->size ||
+	    r->msec != f->msec || r->mnsec != f->mnsec || r->csec != f->csec ||
+	    r->cnsec != f->cnsec || r->relh != rel_hash(f->rel))
+		return NULL;
+	bool elf = r->type == FT_ELF_EXEC || r->type == FT_ELF_DYN || r->type == FT_ELF_REL;
+	if (elf ? r->cat != TC_ELF : r->type != FT_UNKNOWN || (r->cat != TC_PY && r->cat != TC_DATA))
+		return NULL;
+	if (r->flags & FC_TOK) {
+		/* its tokens: inside the token bytes, tok_n NUL-terminated */
+		if (r->tok_off > c->ntok || r->tok_len > c->ntok - r->tok_off ||
+		    (r->tok_len && c->tok[r->tok_off + r->tok_len - 1]) || (!r->tok_len) != (!r->tok_n))
+			return NULL;
+		uint32_t nul = 0;
+		for (uint32_t k = 0; k < r->tok_len; k++)
+			nul += !c->tok[r->tok_off + k];
+		if (nul != r->tok_n)
+			return NULL;
+	}
+	return r;
+}
+
+bool tree_fcache_type(struct tree *t, size_t i)
+{
+	struct tree_fcache *c = t->fc;
+	struct tfile *f = &t->f[i];
+	const struct fc_rec *r = c && c->nrec ? fc_find(c, f) : NULL;
+	if (!r)
+		return false;
+	f->type = r->type;
+	f->cat = r->cat;
+	if (r->flags & FC_HEAD) {
+		f->head = true;
+		f->head_hi = r->head_hi;
+		f->head_lo = r->head_lo;
+	}
+	if (r->flags & FC_FULL) {
+		f->full = true;
+		f->full_hi = r->full_hi;
+		f->full_lo = r->full_lo;
+	}
+	if (r->flags & FC_TOK)
+		t->tok[i] = (struct tree_tokens){c->pool, (size_t)r->tok_off, r->tok_n};
+	f->typed = true;
+	f->fc_hit = true;
+	atomic_fetch_add(&c->hits, 1);
+	return true;
+}
+
+/* the bytes of a file's tokens (n strings, each NUL-terminated) */
+static size_t tok_bytes(const struct tree_tokens *k)
+{
+	const char *s = tree_tokens_first(k);
+	size_t len = 0;
+	for (uint32_t j = 0; j < k->n; j++) {
+		size_t l = strlen(s) + 1;
+		len += l;
+		s += l;
+	}
+	return len;
+}
+
+static struct tree *sort_tree;   /* for by_inode(): qsort takes no context */
+
+static int by_inode(const void *a, const void *b)
+{
+	const struct tfile *x = &sort_tree->f[*(const uint32_t *)a],
+			   *y = &sort_tree->f[*(const uint32_t *)b];
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+/* whether anything in the cache would change: a file typed from its
+ * bytes (a miss), a result found in this run that its record lacks, or
+ * a record of a file no longer there */
+static bool fc_dirty(const struct tree *t, size_t nstore)
+{
+	const struct tree_fcache *c = t->fc;
+	if (nstore != c->nrec || atomic_load(&c->hits) != nstore)
+		return true;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct tfile *f = &t->f[i];
+		if (!f->typed)
+			continue;
+		const struct fc_rec *r = fc_find(c, f);
+		if (!r || (f->full && !(r->flags & FC_FULL)) ||
+		    (t->tok[i].pool && !(r->flags & FC_TOK)))
+			return true;
+	}
+	return false;
+}
+
+void tree_fcache_write(struct tree *t)
+{
+	struct tree_fcache *c = t->fc;
+	if (!c)
+		return;
+	uint32_t *ix = xcalloc(t->n + 1, sizeof *ix);
+	size_t n = 0;
+	for (size_t i = 0; i < t->n; i++)
+		if (t->f[i].typed)
+			ix[n++] = (uint32_t)i;
+	if (!fc_dirty(t, n)) {
+		free(ix);
+		return;
+	}
+	sort_tree = t;
+	qsort(ix, n, sizeof *ix, by_inode);
+	struct diag d = {0};
+	struct ofile of;
+	FILE *fp = ofile_open(&of, c->path, &d);
+	if (!fp)
+		goto fail;
+	struct fc_hdr h = {.nrec = n};
+	memcpy(h.magic, FC_MAGIC, sizeof FC_MAGIC);
+	memcpy(h.id, c->id, 33);
+	fwrite(&h, sizeof h, 1, fp);
+	XXH3_state_t s;
+	XXH3_128bits_reset(&s);
+	uint64_t off = 0;
+	for (size_t k = 0; k < n; k++) {
+		const struct tfile *f = &t->f[ix[k]];
+		const struct tree_tokens *tk = &t->tok[ix[k]];
+		struct fc_rec r = {f->dev, f->ino, f->size, f->msec, f->csec, f->mnsec, f->cnsec,
+				   rel_hash(f->rel), f->type, f->cat, 0, 0,
+				   f->head_hi, f->head_lo, f->full_hi, f->full_lo, 0, 0, 0};
+		r.flags = (f->head ? FC_HEAD : 0) | (f->full ? FC_FULL : 0) | (tk->pool ? FC_TOK : 0);
+		if (!f->head)
+			r.head_hi = r.head_lo = 0;
+		if (!f->full)
+			r.full_hi = r.full_lo = 0;
+		if (tk->pool) {
+			size_t len = tok_bytes(tk);
+			r.tok_off = off;
+			r.tok_len = (uint32_t)len;
+			r.tok_n = tk->n;
+			off += len;
+		}
+		fwrite(&r, sizeof r, 1, fp);
+		XXH3_128bits_update(&s, &r, sizeof r);
+	}
+	for (size_t k = 0; k < n; k++) {
+		const struct tree_tokens *tk = &t->tok[ix[k]];
+		if (!tk->pool || !tk->n)
+			continue;
+		size_t len = tok_bytes(tk);
+		fwrite(tree_tokens_first(tk), 1, len, fp);
+		XXH3_128bits_update(&s, tree_tokens_first(tk), len);
+	}
+	XXH128_hash_t x = XXH3_128bits_digest(&s);
+	h.ntok = off;
+	h.dig_hi = x.high64;
+	h.dig_lo = x.low64;
+	if (fseek(fp, 0, SEEK_SET) || fwrite(&h, sizeof h, 1, fp) != 1) {
+		ofile_abort(&of);
+		diag_err(&d, c->path, "write failed: %s", strerror(errno));
+		goto fail;
+	}
+	if (ofile_commit(&of, &d))
+		goto fail;
+	free(ix);
+	return;
+fail:
+	free(ix);
+	{
+		struct diag e = {0};
+		diag_err(&e, d.file[0] ? d.file : c->path, "--cache: per-file results not stored: %s", d.msg);
+		diag_warn(c->w, &e);
+	}
+}
+
+void tree_fcache_close(struct tree *t)
+{
+	struct tree_fcache *c = t->fc;
+	if (!c)
+		return;
+	if (c->map)
+		munmap((void *)c->map, c->n);
+	tree_pool_unwrap(c->pool);
+	free(c);
+	t->fc = NULL;
+}
