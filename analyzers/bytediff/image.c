@@ -67,6 +67,8 @@ struct iside {
 	size_t nmem;
 	struct image_manifest im;
 	struct diag_list *errs;
+	char *said;                   /* the document whose JSON broke while
+				       * the manifests were read (said then) */
 };
 
 /* A file of one side: its bytes, where messages say it is. */
@@ -185,8 +187,12 @@ static json_t *parse(const struct iblob *b, const char *name, struct diag *d)
 	json_t *j = NULL;
 	if (b->n > JSON_MAX)
 		diag_err(d, b->file, "%s: larger than 16 MiB: no manifest of an image", name);
-	else if (!(j = json_loadb((const char *)b->p, b->n, JSON_REJECT_DUPLICATES, &err)))
-		diag_err_at(d, b->file, b->base + (uint64_t)err.position, "%s: %s", name, err.text);
+	else if (!(j = json_loadb((const char *)b->p, b->n, JSON_REJECT_DUPLICATES, &err))) {
+		size_t lf = strlen(b->file), ln = strlen(name);
+		bool named = lf > ln && b->file[lf - ln - 1] == '/' && !strcmp(b->file + lf - ln, name);
+		diag_err_at(d, b->file, b->base + (uint64_t)err.position, "%s%s%s", named ? "" : name,
+			    named ? "" : ": ", err.text);
+	}
 	return j;
 }
 
@@ -194,10 +200,14 @@ static json_t *parse(const struct iblob *b, const char *name, struct diag *d)
 static json_t *load(void *ctx, const char *name, struct diag *d)
 {
 	struct iblob b;
-	if (get(ctx, name, &b, d))
-		return NULL;
-	json_t *j = parse(&b, name, d);
-	put(&b);
+	struct iside *s = ctx;
+	json_t *j = NULL;
+	if (!get(s, name, &b, d)) {
+		j = parse(&b, name, d);
+		put(&b);
+	}
+	if (!j && !s->said)
+		s->said = xstrdup(name);
 	return j;
 }
 
@@ -248,6 +258,7 @@ static int side_open(struct iside *s, const char *path, struct diag_list *errs)
 static void side_close(struct iside *s)
 {
 	image_manifest_free(&s->im);
+	free(s->said);
 	free(s->mem);
 	mfile_close(&s->tar);
 	if (s->dirfd >= 0)
@@ -329,27 +340,32 @@ static const char *layer_check(const unsigned char *p, size_t n, uint64_t *off, 
 				break;
 		}
 		if (rc != Z_STREAM_END && !t.why) {
-			snprintf(why, sizeof why, "gzip stream %s", rc == Z_OK || rc == Z_BUF_ERROR ?
+			snprintf(why, sizeof why, "gzip stream: %s", rc == Z_OK || rc == Z_BUF_ERROR ?
 				 "ends early" : z.msg ? z.msg : "does not inflate");
 			bad = why;
 		}
 		inflateEnd(&z);
 	} else if (n >= 4 && !memcmp(p, "\x28\xb5\x2f\xfd", 4)) {
+		/* the input given 512 bytes at a time, so that an error's
+		 * offset is known to that */
 		ZSTD_DStream *z = ZSTD_createDStream();
-		ZSTD_inBuffer in = {p, n, 0};
+		ZSTD_inBuffer in = {p, n < 512 ? n : 512, 0};
 		size_t rc = 1;
-		while (z && in.pos < in.size && !t.why) {
+		while (z && in.pos < n && !t.why) {
 			ZSTD_outBuffer o = {out, 1 << 16, 0};
-			rc = ZSTD_decompressStream(z, &o, &in);
+			if (in.pos == in.size)
+				in.size = n - in.size < 512 ? n : in.size + 512;
 			*off = in.pos;
+			rc = ZSTD_decompressStream(z, &o, &in);
 			if (ZSTD_isError(rc))
 				break;
+			*off = in.pos;
 			tc_feed(&t, out, o.pos);
 			if (!o.pos && !rc)
 				break;
 		}
 		if (!t.why && (!z || ZSTD_isError(rc) || rc)) {
-			snprintf(why, sizeof why, "zstd stream %s", !z ? "cannot be read" :
+			snprintf(why, sizeof why, "zstd stream: %s", !z ? "cannot be read" :
 				 ZSTD_isError(rc) ? ZSTD_getErrorName(rc) : "ends early");
 			bad = why;
 		}
@@ -546,14 +562,18 @@ static void jcompare(struct jwalk *w, json_t *a, json_t *b, const char *path, in
 /* A JSON document pair into c->f: explained when the walk above finds
  * nothing else differing, its bytes shared among the causes by weight. */
 static void json_units(struct bd_ctx *c, struct jwalk *w, const char *what,
-		       const struct iblob *x, const struct iblob *y)
+		       const struct iblob *x, const struct iblob *y, bool said_a, bool said_b)
 {
-	struct diag d = {0};
-	json_t *a = parse(x, what, &d), *b = a ? parse(y, what, &d) : NULL;
+	struct diag da = {0}, db = {0};
+	json_t *a = parse(x, what, &da), *b = parse(y, what, &db);
 	uint64_t unit = x->n > y->n ? x->n : y->n, sum = 0, given = 0;
-
 	if (!a || !b) {
-		diag_warn(c->errs, &d);
+		/* one line per side that breaks, unless reading the
+		 * manifests said it */
+		if (!a && !said_a)
+			diag_warn(c->errs, &da);
+		if (!b && !said_b)
+			diag_warn(c->errs, &db);
 		bd_compare(c, what, "", x->p, x->n, y->p, y->n);
 		goto out;
 	}
@@ -654,12 +674,19 @@ static void make_pairs(struct irun *u)
 		v[k].rowidx = SIZE_MAX;
 }
 
+static bool said(const struct iside *s, const char *name)
+{
+	return name && s->said && !strcmp(s->said, name);
+}
+
 /* One side's file of a pair: 0, or -1 with one line said. */
 static int fetch(struct irun *u, int side, const struct pair *p, const char *name, struct iblob *b)
 {
 	struct diag d = {0}, e = {0};
 	if (!get(u->s[side], name, b, &d))
 		return 0;
+	if (said(u->s[side], name))
+		return -1;                      /* reading the manifests said it */
 	if (u->s[side]->dirfd < 0 || errno == ENOENT)
 		diag_err(&e, u->s[side]->path, "%s: the manifest names %s, which is not in the image",
 			 p->label, name);
@@ -686,6 +713,28 @@ static void conclude(struct pair *p, const struct bd_file *f)
 			p->main = (enum bd_cause)k;
 	p->explained = f->bytes_explained == f->bytes_differing;
 	p->done = true;
+}
+
+/* One digest names other bytes on the two sides: the side whose bytes are
+ * not that digest (sha256; another algorithm, or neither side: NEW) was
+ * changed after its manifest was written.  One line. */
+static void damaged(struct irun *u, const struct pair *p, const struct iblob *x,
+		    const struct iblob *y)
+{
+	if (!p->da || !p->db || strcmp(p->da, p->db))
+		return;
+	const struct iblob *bad = y;
+	char hex[65];
+	if (!strncmp(p->da, "sha256:", 7)) {
+		sha256_hex(y->p, y->n, hex);
+		if (!strcmp(hex, p->db + 7)) {
+			sha256_hex(x->p, x->n, hex);
+			if (strcmp(hex, p->da + 7))
+				bad = x;
+		}
+	}
+	diag_warn_at(u->errs, bad->file, bad->base, "%s: its bytes are not the digest its manifest "
+		     "names (changed after the manifest was written)", p->label);
 }
 
 /* Compare one pair into the staging result. */
@@ -720,9 +769,7 @@ static void compare_pair(struct irun *u, struct pair *p)
 		conclude(p, f);
 		goto out;
 	}
-	if (p->da && p->db && !strcmp(p->da, p->db))
-		diag_warn_at(u->errs, y.file, y.base, "%s: one digest on both sides but other bytes: "
-			     "a blob was changed after its manifest was written", p->label);
+	size_t before = u->errs->n;
 	struct diag_list lerrs = {0};
 	char cpath[4600];
 	snprintf(cpath, sizeof cpath, "%s:%s", u->s[1]->path, p->label);
@@ -737,11 +784,13 @@ static void compare_pair(struct irun *u, struct pair *p)
 	} else {
 		struct jwalk w = {.sa = u->s[0], .sb = u->s[1], .pairs = u->pairs, .npairs = u->npairs};
 		c.errs = u->errs;
-		json_units(&c, &w, p->b, &x, &y);
+		json_units(&c, &w, p->b, &x, &y, said(u->s[0], p->a), said(u->s[1], p->b));
 		for (int k = 0; k < 2 * BC_N; k++)
 			buf_free(&w.where[k / BC_N][k % BC_N]);
 	}
 	diag_list_free(&lerrs);
+	if (u->errs->n == before && !said(u->s[0], p->a) && !said(u->s[1], p->b))
+		damaged(u, p, &x, &y);
 	conclude(p, &u->st.files[idx]);
 out:
 	if (hx)

@@ -18,7 +18,8 @@
 #      names etc/app.conf, the one member diffoscope shows with a content
 #      difference; the manifest's and config's digests of layer 2 follow
 #      from an unexplained blob (unexplained); --fail-on unexplained fails;
-#   3. the same images as skopeo's oci-archive tarballs: as 1 (100%);
+#   3. the same images with zstd layers (skopeo), and as skopeo's
+#      oci-archive tarballs: as 1 (100%);
 #      as docker-archive tarballs (docker save's format: manifest.json,
 #      plain layer tars): the layers pair and are explained in full;
 #   4. a manifest that names a blob the image lacks: one error line naming
@@ -155,19 +156,25 @@ for i in A B; do
 	skopeo copy -q "oci:$i:t" "oci-archive:$i.oci.tar" || die "skopeo oci-archive $i"
 	skopeo copy -q "oci:$i:t" "docker-archive:$i.docker.tar:x:y" || die "skopeo docker-archive $i"
 done
+skopeo copy -q --dest-compress-format zstd oci:A:t oci:Az:t &&
+skopeo copy -q --dest-compress-format zstd oci:B:t oci:Bz:t || die "skopeo zstd"
+expect_rc 0 $SLIM diff --json Az Bz > abz.json 2> /dev/null
 expect_rc 0 $SLIM diff --json A.oci.tar B.oci.tar > abo.json 2> /dev/null
 expect_rc 0 $SLIM diff --json A.docker.tar B.docker.tar > abd.json 2> /dev/null
-python3 - abo.json abd.json <<'PY' || die "the image tarballs"
+python3 - abo.json abd.json abz.json <<'PY' || die "the image tarballs"
 import json, sys
-o, dk = (json.load(open(f)) for f in sys.argv[1:3])
+o, dk, z = (json.load(open(f)) for f in sys.argv[1:4])
+t = z['totals']
+assert t['bytes_differing'] > 0 and t['bytes_explained'] == t['bytes_differing'], ('zstd layers', t)
+zl = [f for f in z['files'] if f['path'].startswith('layer 1 (')][0]
+assert any(c['where'] == 'zstd stream: usr/bin/true: tar header mtime' for c in zl['causes']), zl['causes']
 t = o['totals']
 assert t['bytes_differing'] > 0 and t['bytes_explained'] == t['bytes_differing'], ('oci-archive', t)
 ls = [f for f in dk['files'] if f['path'].startswith('layer ')]
 assert [f['path'].split(' (')[0] for f in ls] == ['layer 1', 'layer 2'], [f['path'] for f in dk['files']]
 assert all(f['status'] == 'differs' and f['bytes_explained'] == f['bytes_differing'] for f in ls), ls
 assert any(c['where'] == 'usr/share/app/run.py: tar header mtime' for c in ls[1]['causes']), ls[1]['causes']
-print('oci-archive: %d bytes, all explained; docker-archive: layers paired, explained in full' %
-      t['bytes_differing'])
+print('zstd layers and oci-archive: all explained; docker-archive: layers paired, explained in full')
 PY
 
 # --- 4. a manifest naming a blob the image lacks ------------------------------

@@ -3,6 +3,12 @@
 # program and object, an ar archive, a zip, a tar, a gzip, a zstd and an
 # xz stream, a .pyc) with bytes overwritten at random places, cut short, or
 # with a header's size field spoiled; the other side is the original.
+# Images too (an OCI layout made with umoci, compared with the original
+# layout): its gzip layer blob (or zstd, recompressed by skopeo), its
+# manifest, its config or index.json
+# mutated the same ways, the manifests left naming the old digests; each
+# such run that exits 2 says it in exactly one line, and a layer that
+# stops being gzip or tar is named with its file and offset.
 # Every run ends (no hang: 20 s each), exits 0 or 2 (2 only with one error
 # line per bad file on stderr), never dies by a signal or a sanitizer
 # report, and its JSON parses.  Seeded, so a failure replays.
@@ -11,6 +17,7 @@ need gcc gcc
 need zstd zstd
 need zip zip
 need xz xz-utils
+need umoci umoci
 T=$PWD
 mkdir -p src
 printf '#include <stdio.h>\nint main(void) { puts("%s"); return 0; }\n' "$(date)" > src/m.c
@@ -59,3 +66,67 @@ for d in cases/*; do
 	n=$((n + 1))
 done
 echo "$n mutated pairs: every run ended with 0 or 2 and JSON that parses"
+
+# --- images: a blob of an OCI layout mutated ---------------------------------
+umoci init --layout img > /dev/null && umoci new --image img:t &&
+umoci unpack --rootless --image img:t bimg > /dev/null 2>&1 || die "umoci"
+cp src/prog src/m.c src/lib.a bimg/rootfs/ && umoci repack --image img:t bimg > /dev/null &&
+umoci gc --layout img || die "umoci repack"
+need skopeo skopeo
+skopeo copy -q --dest-compress-format zstd oci:img:t oci:zimg:t || die "skopeo zstd"
+python3 - <<'PY' || die "mutating the image"
+import json, os, random, shutil
+random.seed(161)
+i = json.load(open('img/index.json'))
+man = 'blobs/' + i['manifests'][0]['digest'].replace(':', '/')
+m = json.load(open('img/' + man))
+targets = {'layer': 'blobs/' + m['layers'][0]['digest'].replace(':', '/'), 'manifest': man,
+           'config': 'blobs/' + m['config']['digest'].replace(':', '/'), 'index': 'index.json'}
+zi = json.load(open('zimg/index.json'))
+zm = json.load(open('zimg/blobs/' + zi['manifests'][0]['digest'].replace(':', '/')))
+targets['zlayer'] = 'blobs/' + zm['layers'][0]['digest'].replace(':', '/')
+k = 0
+for what, rel in sorted(targets.items()):
+    img = 'zimg' if what == 'zlayer' else 'img'
+    b = open(img + '/' + rel, 'rb').read()
+    for n in range(6):
+        x = bytearray(b)
+        kind = n % 3
+        if kind == 0:
+            for _ in range(random.randint(1, 4)):
+                x[random.randrange(len(x))] = random.randrange(256)
+        elif kind == 1:
+            x = x[:random.randrange(1, len(x))]
+        else:
+            at = random.randrange(min(len(x) - 4, 4096))
+            x[at:at + 4] = b'\xff\xff\xff\x7f'
+        d = 'icases/%s-%02d' % (what, k); k += 1
+        shutil.copytree(img, d)
+        os.chmod(d + '/' + rel, 0o644)
+        open(d + '/' + rel, 'wb').write(x)
+print(k, 'image cases')
+PY
+n=0
+for d in icases/*; do
+	case $d in */zlayer-*) o=zimg ;; *) o=img ;; esac
+	timeout 20 $SLIM diff --json $o "$d" > "$d.json" 2> "$d.all"
+	rc=$?
+	case $rc in
+	0|2) ;;
+	*) cat "$d.all" >&2; die "$d: exit $rc (a signal, a hang or an abort)" ;;
+	esac
+	grep -q 'Sanitizer\|runtime error' "$d.all" && { cat "$d.all" >&2; die "$d: sanitizer report"; }
+	python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$d.json" || die "$d: JSON does not parse"
+	grep -v '^slim: warning: ' "$d.all" > "$d.err"
+	if [ $rc = 2 ]; then
+		one_line "$d.err"
+		case $d in
+		*/layer-*|*/zlayer-*) grep -q "^slim: $d/blobs/sha256/[0-9a-f]*: offset 0x[0-9a-f]*: layer 1 (sha256:[0-9a-f]*): " "$d.err" ||
+			die "$d: the layer's line names no file and offset: $(cat "$d.err")" ;;
+		esac
+	else
+		[ ! -s "$d.err" ] || die "$d: exit 0 with an error line: $(cat "$d.err")"
+	fi
+	n=$((n + 1))
+done
+echo "$n mutated images: every run ended with 0 or 2, one line when 2; layers named with file and offset"
