@@ -55,8 +55,11 @@ static bool scan_side(struct bd_ctx *c, struct fatbin_scan *s, const char *prefi
 		      const char *side, const unsigned char *p, size_t n)
 {
 	char where[1200];
-	snprintf(where, sizeof where, "%s: %s%s(%s)", c->path ? c->path : "?", prefix,
-		 sep(prefix), side);
+	size_t lp = strlen(prefix);
+	while (lp && (prefix[lp - 1] == ' ' || prefix[lp - 1] == ':'))
+		lp--;
+	snprintf(where, sizeof where, "%s%s%.*s (%s side)", c->path ? c->path : "?", lp ? ": " : "",
+		 (int)lp, prefix, side);
 	memset(s, 0, sizeof *s);
 	s->no_scan = true;
 	struct diag_list w = {0};

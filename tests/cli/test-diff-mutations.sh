@@ -3,6 +3,10 @@
 # program and object, an ar archive, a zip, a tar, a gzip, a zstd and an
 # xz stream, a .pyc) with bytes overwritten at random places, cut short, or
 # with a header's size field spoiled; the other side is the original.
+# CUDA fat binaries too (the committed nvcc pair samples/cuda/bin/diff:
+# an object's .nv_fatbin, a bare ZSTD fatbin): OLD is one build, NEW the
+# other build with the bytes of its fatbin containers (entry headers,
+# sizes, compressed streams) spoiled, so slim diff descends into both.
 # Images too (an OCI layout made with umoci, compared with the original
 # layout): its gzip layer blob (or zstd, recompressed by skopeo), its
 # manifest, its config or index.json
@@ -49,6 +53,40 @@ for f in sorted(os.listdir('src')):
         d = 'cases/%03d' % k; k += 1
         os.makedirs(d + '/a'); os.makedirs(d + '/b')
         shutil.copy('src/' + f, d + '/a/' + f)
+        open(d + '/b/' + f, 'wb').write(m)
+# fatbins: NEW's containers spoiled, OLD the other build
+import struct
+def fatbin_range(b):
+    if b[:4] == b'\x50\xed\x55\xba':
+        return 0, len(b)
+    shoff, = struct.unpack_from('<Q', b, 0x28)
+    shes, shn, shstr = struct.unpack_from('<HHH', b, 0x3a)
+    stro = struct.unpack_from('<Q', b, shoff + shstr * shes + 0x18)[0]
+    for i in range(shn):
+        o = shoff + i * shes
+        nm, = struct.unpack_from('<I', b, o)
+        off, size = struct.unpack_from('<QQ', b, o + 0x18)
+        if b[stro + nm:b.index(b'\0', stro + nm)] == b'.nv_fatbin':
+            return off, size
+    raise SystemExit('no .nv_fatbin')
+pair = os.environ['ROOT'] + '/samples/cuda/bin/diff/'
+for f in ('kern_plain.o', 'kern_zstd.o', 'kern.fatbin'):
+    old, b = open(pair + 'a/' + f, 'rb').read(), open(pair + 'b/' + f, 'rb').read()
+    lo, n = fatbin_range(b)
+    for t in range(12):
+        m = bytearray(b)
+        kind = t % 3
+        if kind == 0:                     # bytes of the containers overwritten
+            for _ in range(random.randint(1, 8)):
+                m[lo + random.randrange(n)] = random.randrange(256)
+        elif kind == 1:                   # a field of an entry header made huge
+            at = lo + 16 + random.randrange(0, min(n - 24, 256), 4)
+            m[at:at + 4] = b'\xff\xff\xff\x7f'
+        else:                             # cut inside the containers
+            m = m[:lo + random.randrange(1, n)]
+        d = 'cases/%03d' % k; k += 1
+        os.makedirs(d + '/a'); os.makedirs(d + '/b')
+        open(d + '/a/' + f, 'wb').write(old)
         open(d + '/b/' + f, 'wb').write(m)
 print(k, 'cases')
 PY
