@@ -22,24 +22,18 @@
  * decompressed, its tar members paired by name and their header fields
  * given causes (mtime: timestamp, uid/gid/uname/gname: owner, mode), so
  * a row's `where` reads "gzip stream: usr/bin/x: tar header mtime".
- * JSON documents (config, manifests, indexes) are compared as JSON, both
- * trees walked in step: a string that is an RFC 3339 time on both sides
- * is a timestamp; a digest (or a docker save's file name) that names
- * paired blobs on both sides -- a layer, the config, a manifest, or a
- * config's rootfs.diff_ids[i], the digest of layer i's tar -- and a
- * descriptor's size beside it follow from those blobs: such bytes take
- * the cause that explained most of the blob they name, or unexplained
- * when that blob is not explained in full.  Anything else that differs
- * leaves the whole document unexplained, naming where.  The pairs are
- * compared bottom up (layers, config, manifests, index) so that what a
- * digest names is known when it is met; rows are listed top down.
+ * JSON documents (config, manifests, indexes) are compared as JSON
+ * (image-json.c): times are timestamps, and a digest of a pair compared
+ * before follows from that pair's cause.  The pairs are compared bottom
+ * up (layers, config, manifests, index) so that what a digest names is
+ * known when it is met; rows are listed top down.
  *
  * Bad input: a manifest naming a blob the image lacks, a manifest or
  * config that is not JSON, a layer that stops being gzip, zstd or tar:
  * one line each naming the file (the tar, or the layout's blob) and the
- * offset, and the rest is still compared.
+ * offset (image-check.c), and the rest is still compared.
  */
-#include "bdint.h"
+#include "bdimage.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -48,55 +42,15 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
-#include <zstd.h>
 
-#include "../../common/image.h"
-#include "../../common/mfile.h"
 #include "../../common/util.h"
 
 #define JSON_MAX (16u << 20)      /* as pipeline/unpack.c */
 #define TAR_HOPS 8                /* symlinks followed in a tarball */
 
-/* One operand. */
-struct iside {
-	const char *path;             /* as given */
-	int dirfd;                    /* a layout directory, else -1 */
-	struct mfile tar;             /* a tarball, mapped */
-	struct bd_tmem *mem;
-	size_t nmem;
-	struct image_manifest im;
-	struct diag_list *errs;
-	char *said;                   /* the document whose JSON broke while
-				       * the manifests were read (said then) */
-};
-
-/* A file of one side: its bytes, where messages say it is. */
-struct iblob {
-	const unsigned char *p;
-	size_t n;
-	uint64_t base;                /* its offset in `file` */
-	struct mfile m;               /* a layout's file, mapped */
-	char file[4352];
-};
-
-/* One pair of what the manifests name. */
-enum role { R_TOP, R_DOC, R_CONFIG, R_LAYER };
-struct pair {
-	enum role role;
-	size_t k;                     /* the k-th doc or layer */
-	const char *a, *b;            /* each side's file, NULL if none */
-	const char *da, *db;          /* each side's digest, or NULL */
-	char label[128];
-	size_t rowidx;                /* in the staging result; SIZE_MAX: none */
-	bool done, explained;
-	enum bd_cause main;           /* the cause with most of its bytes */
-};
-
 /* ---------------------------------------------------------- sides --- */
 
-/* A tar member's name as the image's files are named: "./" and "/" cut. */
-static const char *clean(const char *s)
+const char *bdi_clean(const char *s)
 {
 	for (;;) {
 		if (s[0] == '/')
@@ -117,7 +71,7 @@ static const struct bd_tmem *tar_find(const struct iside *s, const char *name)
 	for (int hop = 0; hop < TAR_HOPS; hop++) {
 		const struct bd_tmem *hit = NULL;
 		for (size_t k = 0; k < s->nmem; k++)   /* the last member of a name wins, as in tar */
-			if (s->mem[k].name[0] != '[' && !strcmp(clean(s->mem[k].name), cur))
+			if (s->mem[k].name[0] != '[' && !strcmp(bdi_clean(s->mem[k].name), cur))
 				hit = &s->mem[k];
 		if (!hit)
 			return NULL;
@@ -133,7 +87,7 @@ static const struct bd_tmem *tar_find(const struct iside *s, const char *name)
 			snprintf(tmp, sizeof tmp, "%.*s%s", slash ? (int)(slash - cur + 1) : 0, cur, target);
 		/* "a/b/../c" -> "a/c", lexically, never above the top */
 		size_t o = 0;
-		for (const char *p = clean(tmp); *p;) {
+		for (const char *p = bdi_clean(tmp); *p;) {
 			const char *e = strchrnul(p, '/');
 			size_t l = (size_t)(e - p);
 			if (l == 2 && p[0] == '.' && p[1] == '.') {
@@ -167,7 +121,7 @@ static int get(struct iside *s, const char *name, struct iblob *b, struct diag *
 		return 0;
 	}
 	snprintf(b->file, sizeof b->file, "%s", s->path);
-	const struct bd_tmem *m = tar_find(s, clean(name));
+	const struct bd_tmem *m = tar_find(s, bdi_clean(name));
 	if (!m)
 		return diag_err(d, s->path, "%s: no such file in the image", name);
 	b->p = s->tar.p + m->data;
@@ -181,7 +135,7 @@ static void put(struct iblob *b)
 	mfile_close(&b->m);
 }
 
-static json_t *parse(const struct iblob *b, const char *name, struct diag *d)
+json_t *bdi_parse(const struct iblob *b, const char *name, struct diag *d)
 {
 	json_error_t err;
 	json_t *j = NULL;
@@ -203,7 +157,7 @@ static json_t *load(void *ctx, const char *name, struct diag *d)
 	struct iside *s = ctx;
 	json_t *j = NULL;
 	if (!get(s, name, &b, d)) {
-		j = parse(&b, name, d);
+		j = bdi_parse(&b, name, d);
 		put(&b);
 	}
 	if (!j && !s->said)
@@ -242,7 +196,7 @@ static int side_open(struct iside *s, const char *path, struct diag_list *errs)
 			struct iblob b;
 			json_t *j = NULL;
 			if (!get(s, "manifest.json", &b, &d)) {
-				j = parse(&b, "manifest.json", &d);
+				j = bdi_parse(&b, "manifest.json", &d);
 				put(&b);
 			}
 			int rc = j && !image_read_docker(&s->im, j);
@@ -263,349 +217,6 @@ static void side_close(struct iside *s)
 	mfile_close(&s->tar);
 	if (s->dirfd >= 0)
 		close(s->dirfd);
-}
-
-/* ------------------------------------------------- a corrupt layer --- */
-
-/* Where a layer stops being a tar: its headers walked as the bytes come
- * (ustar magic and an octal size in each, as bd_tar_list() wants them). */
-struct tarcheck {
-	uint64_t pos, next, at;       /* bytes seen, next header, last header */
-	unsigned char h[512];
-	size_t fill;
-	bool end;
-	const char *why;
-};
-
-static void tc_feed(struct tarcheck *t, const unsigned char *p, size_t n)
-{
-	while (n && !t->end && !t->why) {
-		if (t->pos < t->next) {
-			size_t k = t->next - t->pos < n ? (size_t)(t->next - t->pos) : n;
-			t->pos += k, p += k, n -= k;
-			continue;
-		}
-		size_t k = 512 - t->fill < n ? 512 - t->fill : n;
-		memcpy(t->h + t->fill, p, k);
-		t->fill += k, t->pos += k, p += k, n -= k;
-		if (t->fill < 512)
-			continue;
-		t->fill = 0;
-		t->at = t->pos - 512;
-		char sz[13], *end;
-		memcpy(sz, t->h + 124, 12);
-		sz[12] = 0;
-		unsigned long long size = strtoull(sz, &end, 8);
-		if (!t->h[0])
-			t->end = true;
-		else if (memcmp(t->h + 257, "ustar", 5))
-			t->why = "no tar header here (no ustar magic)";
-		else if (end == sz)
-			t->why = "a tar header whose size is not octal";
-		else
-			t->next = t->pos + ((size + 511) & ~511ull);
-	}
-}
-
-static const char *tc_done(struct tarcheck *t)
-{
-	if (!t->why && !t->end && (t->fill || t->pos < t->next))
-		t->why = "a tar member runs past the end of the stream";
-	return t->why;
-}
-
-/* The first place [p, p+n) stops being a gzip, zstd or plain tar stream:
- * why, with *off (in p) and *toff (in the decompressed tar, or -1);
- * NULL when it reads to its end. */
-static const char *layer_check(const unsigned char *p, size_t n, uint64_t *off, int64_t *toff)
-{
-	struct tarcheck t = {0};
-	static char why[160];
-	unsigned char *out = xmalloc(1 << 16);
-	const char *bad = NULL;
-	*off = 0;
-	*toff = -1;
-	if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b) {
-		z_stream z = {0};
-		int rc = inflateInit2(&z, 16 + MAX_WBITS);
-		z.next_in = (unsigned char *)p;
-		z.avail_in = n > UINT32_MAX ? UINT32_MAX : (uInt)n;
-		while (rc == Z_OK && !t.why) {
-			z.next_out = out;
-			z.avail_out = 1 << 16;
-			rc = inflate(&z, Z_NO_FLUSH);
-			tc_feed(&t, out, (size_t)(z.next_out - out));
-			*off = z.total_in;
-			if (rc == Z_BUF_ERROR && !z.avail_in)
-				break;
-		}
-		if (rc != Z_STREAM_END && !t.why) {
-			snprintf(why, sizeof why, "gzip stream: %s", rc == Z_OK || rc == Z_BUF_ERROR ?
-				 "ends early" : z.msg ? z.msg : "does not inflate");
-			bad = why;
-		}
-		inflateEnd(&z);
-	} else if (n >= 4 && !memcmp(p, "\x28\xb5\x2f\xfd", 4)) {
-		/* the input given 512 bytes at a time, so that an error's
-		 * offset is known to that */
-		ZSTD_DStream *z = ZSTD_createDStream();
-		ZSTD_inBuffer in = {p, n < 512 ? n : 512, 0};
-		size_t rc = 1;
-		while (z && in.pos < n && !t.why) {
-			ZSTD_outBuffer o = {out, 1 << 16, 0};
-			if (in.pos == in.size)
-				in.size = n - in.size < 512 ? n : in.size + 512;
-			*off = in.pos;
-			rc = ZSTD_decompressStream(z, &o, &in);
-			if (ZSTD_isError(rc))
-				break;
-			*off = in.pos;
-			tc_feed(&t, out, o.pos);
-			if (!o.pos && !rc)
-				break;
-		}
-		if (!t.why && (!z || ZSTD_isError(rc) || rc)) {
-			snprintf(why, sizeof why, "zstd stream: %s", !z ? "cannot be read" :
-				 ZSTD_isError(rc) ? ZSTD_getErrorName(rc) : "ends early");
-			bad = why;
-		}
-		ZSTD_freeDStream(z);
-	} else {
-		tc_feed(&t, p, n);
-		*off = t.at;
-	}
-	if (!bad && tc_done(&t)) {
-		bad = t.why;
-		*toff = (int64_t)t.at;
-		if (!(n >= 2 && p[0] == 0x1f) && !(n >= 4 && p[0] == 0x28))
-			*off = t.at, *toff = -1;
-	}
-	free(out);
-	return bad;
-}
-
-/* A layer pair units.c could not read on some side: one line per side
- * that stops being a layer, naming its file and offset; any other line
- * (a member inside that does not parse) as it was. */
-static void corrupt_layer(const struct pair *pr, const struct iblob *x, const struct iblob *y,
-			  struct diag_list *lerrs, struct diag_list *errs)
-{
-	const struct iblob *v[2] = {x, y};
-	bool said = false;
-	for (int k = 0; k < 2; k++) {
-		uint64_t off;
-		int64_t toff;
-		const char *why = layer_check(v[k]->p, v[k]->n, &off, &toff);
-		if (!why)
-			continue;
-		said = true;
-		if (toff >= 0)
-			diag_warn_at(errs, v[k]->file, v[k]->base + off, "%s: %s at 0x%llx of the decompressed tar",
-				     pr->label, why, (unsigned long long)toff);
-		else
-			diag_warn_at(errs, v[k]->file, v[k]->base + off, "%s: %s", pr->label, why);
-	}
-	for (size_t k = 0; !said && k < lerrs->n; k++)
-		diag_warn(errs, &lerrs->v[k]);
-}
-
-/* ----------------------------------------------------------- JSON --- */
-
-struct jwalk {
-	const struct iside *sa, *sb;
-	const struct pair *pairs;
-	size_t npairs;
-	/* [0]: a time written in the document, [1]: bytes that follow from
-	 * a blob it names, by that blob's cause */
-	uint64_t w[2][BC_N];
-	struct buf where[2][BC_N];
-	size_t nwhere[2][BC_N];
-	char first[512];              /* the first difference no cause explains */
-};
-
-/* RFC 3339: yyyy-mm-ddThh:mm:ss[.frac](Z|+hh:mm|-hh:mm) */
-static bool rfc3339(const char *s)
-{
-	static const char shape[] = "dddd-dd-ddTdd:dd:dd";
-	for (size_t i = 0; i < sizeof shape - 1; i++)
-		if (shape[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != shape[i])
-			return false;
-	s += sizeof shape - 1;
-	if (*s == '.')
-		for (s++; *s >= '0' && *s <= '9'; s++)
-			;
-	if (*s == 'Z')
-		return !s[1];
-	return (*s == '+' || *s == '-') && strlen(s) == 6 && s[3] == ':';
-}
-
-/* The pair whose blob side `b` (0 OLD, 1 NEW) names by s (a digest or,
- * in a docker save, a file name), or NULL. */
-static const struct pair *named(const struct jwalk *w, int b, const char *s)
-{
-	for (size_t k = 0; k < w->npairs; k++) {
-		const struct pair *p = &w->pairs[k];
-		const char *dg = b ? p->db : p->da, *f = b ? p->b : p->a;
-		if ((dg && !strcmp(dg, s)) || (f && p->role != R_TOP && !strcmp(clean(f), clean(s))))
-			return p;
-	}
-	return NULL;
-}
-
-static void jnote(struct jwalk *w, int kind, enum bd_cause c, uint64_t bytes, const char *path)
-{
-	w->w[kind][c] += bytes;
-	if (w->nwhere[kind][c]++ < 3)
-		buf_printf(&w->where[kind][c], "%s%s", w->nwhere[kind][c] > 1 ? ", " : "",
-			   *path ? path : ".");
-}
-
-/* Bytes that follow from a paired blob: its cause, or unexplained. */
-static void jconsequence(struct jwalk *w, const struct pair *p, uint64_t bytes, const char *path)
-{
-	jnote(w, 1, p && p->done && p->explained ? p->main : BC_UNEXPLAINED, bytes, path);
-}
-
-static void jmismatch(struct jwalk *w, const char *path)
-{
-	if (!w->first[0])
-		snprintf(w->first, sizeof w->first, "%s", *path ? path : ".");
-}
-
-/* a and b walked in step; path names where (".a.b[2]"); desc: the
- * descriptor a and b are members of names the same pair on both sides
- * (its size follows from that blob); key: a's key in it. */
-static void jcompare(struct jwalk *w, json_t *a, json_t *b, const char *path, int depth,
-		     const struct pair *desc, const char *key)
-{
-	char sub[512];
-	if (json_typeof(a) != json_typeof(b) || depth > 64) {
-		jmismatch(w, path);
-		return;
-	}
-	if (json_is_object(a)) {
-		const char *k;
-		json_t *v;
-		const struct pair *pd = NULL;
-		const char *dga = json_string_value(json_object_get(a, "digest"));
-		const char *dgb = json_string_value(json_object_get(b, "digest"));
-		if (dga && dgb && strcmp(dga, dgb) && named(w, 0, dga) && named(w, 0, dga) == named(w, 1, dgb))
-			pd = named(w, 0, dga);
-		json_object_foreach(a, k, v) {
-			json_t *u = json_object_get(b, k);
-			snprintf(sub, sizeof sub, "%s.%s", path, k);
-			if (!u) {
-				jmismatch(w, sub);
-				continue;
-			}
-			jcompare(w, v, u, sub, depth + 1, pd, k);
-		}
-		json_object_foreach(b, k, v)
-			if (!json_object_get(a, k)) {
-				snprintf(sub, sizeof sub, "%s.%s", path, k);
-				jmismatch(w, sub);
-			}
-		return;
-	}
-	if (json_is_array(a)) {
-		size_t i;
-		json_t *v;
-		if (json_array_size(a) != json_array_size(b)) {
-			jmismatch(w, path);
-			return;
-		}
-		json_array_foreach(a, i, v) {
-			snprintf(sub, sizeof sub, "%s[%zu]", path, i);
-			jcompare(w, v, json_array_get(b, i), sub, depth + 1, NULL, NULL);
-		}
-		return;
-	}
-	if (json_is_string(a)) {
-		const char *x = json_string_value(a), *y = json_string_value(b);
-		size_t lx = strlen(x), ly = strlen(y), l = lx > ly ? lx : ly;
-		if (!strcmp(x, y))
-			return;
-		if (rfc3339(x) && rfc3339(y)) {
-			jnote(w, 0, BC_TIMESTAMP, l, path);
-			return;
-		}
-		const struct pair *px = named(w, 0, x), *py = named(w, 1, y);
-		if (px && px == py) {
-			jconsequence(w, px, l, path);
-			return;
-		}
-		/* a config's rootfs.diff_ids[i]: the digest of layer i's tar */
-		const char *br = strrchr(path, '[');
-		if (br && strstr(path, ".rootfs.diff_ids[") && !strchr(br, '.')) {
-			size_t i = strtoul(br + 1, NULL, 10);
-			for (size_t k = 0; k < w->npairs; k++)
-				if (w->pairs[k].role == R_LAYER && w->pairs[k].k == i) {
-					jconsequence(w, &w->pairs[k], l, path);
-					return;
-				}
-		}
-		jmismatch(w, path);
-		return;
-	}
-	if (json_equal(a, b))
-		return;
-	if (json_is_integer(a) && desc && key && !strcmp(key, "size")) {
-		char n1[32], n2[32];
-		int l1 = snprintf(n1, sizeof n1, "%lld", (long long)json_integer_value(a));
-		int l2 = snprintf(n2, sizeof n2, "%lld", (long long)json_integer_value(b));
-		jconsequence(w, desc, (uint64_t)(l1 > l2 ? l1 : l2), path);
-		return;
-	}
-	jmismatch(w, path);
-}
-
-/* A JSON document pair into c->f: explained when the walk above finds
- * nothing else differing, its bytes shared among the causes by weight. */
-static void json_units(struct bd_ctx *c, struct jwalk *w, const char *what,
-		       const struct iblob *x, const struct iblob *y, bool said_a, bool said_b)
-{
-	struct diag da = {0}, db = {0};
-	json_t *a = parse(x, what, &da), *b = parse(y, what, &db);
-	uint64_t unit = x->n > y->n ? x->n : y->n, sum = 0, given = 0;
-	if (!a || !b) {
-		/* one line per side that breaks, unless reading the
-		 * manifests said it */
-		if (!a && !said_a)
-			diag_warn(c->errs, &da);
-		if (!b && !said_b)
-			diag_warn(c->errs, &db);
-		bd_compare(c, what, "", x->p, x->n, y->p, y->n);
-		goto out;
-	}
-	jcompare(w, a, b, "", 0, NULL, NULL);
-	int last = -1;
-	for (int k = 0; k < 2 * BC_N; k++)
-		if (w->w[k / BC_N][k % BC_N]) {
-			sum += w->w[k / BC_N][k % BC_N];
-			last = k;
-		}
-	if (w->first[0] || !sum) {
-		if (w->first[0])
-			bd_row(c, BC_UNEXPLAINED, unit, "[json] (first differing at %s)", w->first);
-		else
-			bd_row(c, BC_UNEXPLAINED, unit, "[json]: the same JSON, written otherwise");
-		goto out;
-	}
-	for (int k = 0; k < 2 * BC_N; k++) {
-		int kind = k / BC_N, cause = k % BC_N;
-		if (!w->w[kind][cause])
-			continue;
-		uint64_t share = k == last ? unit - given :
-			(uint64_t)((double)unit * w->w[kind][cause] / sum);
-		given += share;
-		bd_row(c, (enum bd_cause)cause, share, "[json]: %s%s%s", buf_cstr(&w->where[kind][cause]),
-		       w->nwhere[kind][cause] > 3 ? ", ..." : "",
-		       !kind ? " (RFC 3339 times)" : cause == BC_UNEXPLAINED ?
-		       " (names a blob not explained in full)" : " (names blobs compared above)");
-	}
-out:
-	json_decref(a);
-	json_decref(b);
 }
 
 /* ---------------------------------------------------------- pairs --- */
@@ -780,13 +391,11 @@ static void compare_pair(struct irun *u, struct pair *p)
 		if (!f->ncauses)
 			bd_row(&c, BC_UNEXPLAINED, x.n > y.n ? x.n : y.n, "[file]");
 		if (lerrs.n)
-			corrupt_layer(p, &x, &y, &lerrs, u->errs);
+			bdi_corrupt_layer(p, &x, &y, &lerrs, u->errs);
 	} else {
-		struct jwalk w = {.sa = u->s[0], .sb = u->s[1], .pairs = u->pairs, .npairs = u->npairs};
 		c.errs = u->errs;
-		json_units(&c, &w, p->b, &x, &y, said(u->s[0], p->a), said(u->s[1], p->b));
-		for (int k = 0; k < 2 * BC_N; k++)
-			buf_free(&w.where[k / BC_N][k % BC_N]);
+		bdi_json_units(&c, u->pairs, u->npairs, p->b, &x, &y, said(u->s[0], p->a),
+			       said(u->s[1], p->b));
 	}
 	diag_list_free(&lerrs);
 	if (u->errs->n == before && !said(u->s[0], p->a) && !said(u->s[1], p->b))
@@ -820,7 +429,7 @@ static bool referenced(const struct irun *u, int side, const char *rel)
 {
 	for (size_t k = 0; k < u->npairs; k++) {
 		const char *f = side ? u->pairs[k].b : u->pairs[k].a;
-		if (f && !strcmp(clean(f), rel))
+		if (f && !strcmp(bdi_clean(f), rel))
 			return true;
 	}
 	return false;
@@ -844,7 +453,7 @@ static struct rent *rest_list(struct irun *u, int side, struct bd_side *walked, 
 		for (size_t k = 0; k < s->nmem; k++) {
 			const struct bd_tmem *m = &s->mem[k];
 			unsigned char t = s->tar.p[m->hdr + 156];
-			const char *rel = clean(m->name);
+			const char *rel = bdi_clean(m->name);
 			if (m->name[0] == '[' || !*rel || (t != '0' && t && t != '7' && t != '2') ||
 			    referenced(u, side, rel))
 				continue;
