@@ -30,6 +30,10 @@ struct iside {
 	struct diag_list *errs;
 	char *said;                   /* the document whose JSON broke while
 				       * the manifests were read (said then) */
+	char **v1;                    /* docker save: layer k's legacy
+				       * directory (its v1 id), or NULL */
+	char **names;                 /* rest_list()'s names, owned */
+	size_t nnames;
 };
 
 /* A file of one side: its bytes, where messages say it is. */
@@ -48,6 +52,7 @@ struct pair {
 	size_t k;                     /* the k-th doc or layer */
 	const char *a, *b;            /* each side's file, NULL if none */
 	const char *da, *db;          /* each side's digest, or NULL */
+	const char *ia, *ib;          /* a layer's v1 id (docker save), or NULL */
 	char label[128];
 	size_t rowidx;                /* in the staging result; SIZE_MAX: none */
 	bool done, explained;

@@ -6,7 +6,7 @@
  *   - a timestamp when both are RFC 3339 times (a config's created,
  *     its history's, an annotation's);
  *   - a consequence when both name the same pair of blobs (a descriptor's
- *     digest, or a docker save's file name), or are a config's
+ *     digest, a docker save's file name or a layer's v1 id), or are a config's
  *     rootfs.diff_ids[i] (the digest of layer i's tar, image-spec
  *     config.md), or are the size beside such a digest: its bytes take
  *     the cause that explained most of that pair, or unexplained where
@@ -57,8 +57,9 @@ static const struct pair *named(const struct jwalk *w, int b, const char *s)
 {
 	for (size_t k = 0; k < w->npairs; k++) {
 		const struct pair *p = &w->pairs[k];
-		const char *dg = b ? p->db : p->da, *f = b ? p->b : p->a;
-		if ((dg && !strcmp(dg, s)) || (f && p->role != R_TOP && !strcmp(bdi_clean(f), bdi_clean(s))))
+		const char *dg = b ? p->db : p->da, *f = b ? p->b : p->a, *id = b ? p->ib : p->ia;
+		if ((dg && !strcmp(dg, s)) || (id && !strcmp(id, s)) ||
+		    (f && p->role != R_TOP && !strcmp(bdi_clean(f), bdi_clean(s))))
 			return p;
 	}
 	return NULL;

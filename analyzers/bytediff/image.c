@@ -13,7 +13,9 @@
  *   index.json (or manifest.json) with index.json, the k-th image index
  *   or manifest followed from it with the k-th, the config with the
  *   config, and layer i with layer i (a layer only one side has is added
- *   or removed).  Files neither manifest names pair by path.
+ *   or removed).  Files neither manifest names pair by path, but for a
+ *   docker save's legacy directories (ID/json, ID/VERSION), which pair by
+ *   the layer their ID/layer.tar holds ("layer 2 (v1)/json").
  *
  * Each pair is one row of the result, labelled "layer 2 (sha256:0123456789ab)"
  * (NEW's digest, cut to 12 hex digits as docker prints image ids).  Equal
@@ -171,6 +173,32 @@ static bool has_regular(int dirfd, const char *name)
 	return !fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) && S_ISREG(st.st_mode);
 }
 
+/*
+ * A docker save's legacy directories (Docker's image/tarexport: ID/json,
+ * ID/VERSION, ID/layer.tar, ID the layer's v1 id, derived from the
+ * layers below): the one whose layer.tar is (or links to) layer k's file
+ * is layer k's, so its files pair with the other side's directory of
+ * layer k, and its id names that layer where JSON mentions it.
+ */
+static void v1_dirs(struct iside *s)
+{
+	s->v1 = xcalloc(s->im.nlayers + 1, sizeof *s->v1);
+	for (size_t k = 0; k < s->im.nlayers; k++) {
+		const struct bd_tmem *lk = tar_find(s, bdi_clean(s->im.layers[k].path));
+		for (size_t j = 0; lk && j < s->nmem && !s->v1[k]; j++) {
+			const char *n = bdi_clean(s->mem[j].name), *sl = strchr(n, '/');
+			char dir[300];
+			if (!sl || sl == n || strcmp(sl, "/layer.tar") || s->mem[j].name[0] == '[')
+				continue;
+			snprintf(dir, sizeof dir, "%.*s", (int)(sl - n), n);
+			char lt[320];
+			snprintf(lt, sizeof lt, "%s/layer.tar", dir);
+			if (tar_find(s, lt) == lk)
+				s->v1[k] = xstrdup(dir);
+		}
+	}
+}
+
 /* Open path as an image side: 1 an image (its manifests read, errors
  * to s->errs), 0 not one. */
 static int side_open(struct iside *s, const char *path, struct diag_list *errs)
@@ -201,6 +229,8 @@ static int side_open(struct iside *s, const char *path, struct diag_list *errs)
 			}
 			int rc = j && !image_read_docker(&s->im, j);
 			json_decref(j);
+			if (rc)
+				v1_dirs(s);
 			return rc;
 		}
 	}
@@ -211,6 +241,12 @@ static int side_open(struct iside *s, const char *path, struct diag_list *errs)
 
 static void side_close(struct iside *s)
 {
+	for (size_t k = 0; s->v1 && k < s->im.nlayers; k++)
+		free(s->v1[k]);
+	free(s->v1);
+	for (size_t k = 0; k < s->nnames; k++)
+		free(s->names[k]);
+	free(s->names);
 	image_manifest_free(&s->im);
 	free(s->said);
 	free(s->mem);
@@ -277,7 +313,9 @@ static void make_pairs(struct irun *u)
 		const struct image_blob *y = k < mb->nlayers ? &mb->layers[k] : NULL;
 		short_name(s, sizeof s, y ? y->digest : x->digest, y ? y->path : x->path);
 		v[n] = (struct pair){.role = R_LAYER, .k = k, .a = x ? x->path : NULL, .b = y ? y->path : NULL,
-				     .da = x ? x->digest : NULL, .db = y ? y->digest : NULL};
+				     .da = x ? x->digest : NULL, .db = y ? y->digest : NULL,
+				     .ia = x && u->s[0]->v1 ? u->s[0]->v1[k] : NULL,
+				     .ib = y && u->s[1]->v1 ? u->s[1]->v1[k] : NULL};
 		snprintf(v[n++].label, sizeof v->label, "layer %zu (%s)", k + 1, s);
 	}
 	u->npairs = n;
@@ -418,6 +456,7 @@ struct rent {
 	const unsigned char *p;       /* a tarball's member */
 	size_t n;
 	bool link;
+	uint64_t base;                /* its offset in the tarball */
 };
 
 static int cmp_rent(const void *x, const void *y)
@@ -433,6 +472,25 @@ static bool referenced(const struct irun *u, int side, const char *rel)
 			return true;
 	}
 	return false;
+}
+
+/* A docker save's legacy file ID/NAME under the name it pairs by,
+ * "layer K (v1)/NAME" (owned by s); NULL for ID/layer.tar, which is the
+ * layer; rel itself for any other file. */
+static const char *v1_name(struct iside *s, const char *rel)
+{
+	const char *sl = strchr(rel, '/');
+	for (size_t k = 0; sl && s->v1 && k < s->im.nlayers; k++)
+		if (s->v1[k] && strlen(s->v1[k]) == (size_t)(sl - rel) &&
+		    !strncmp(rel, s->v1[k], (size_t)(sl - rel))) {
+			if (!strcmp(sl, "/layer.tar"))
+				return NULL;
+			struct buf b = BUF_INIT;
+			buf_printf(&b, "layer %zu (v1)%s", k + 1, sl);
+			s->names = xreallocarray(s->names, s->nnames + 1, sizeof *s->names);
+			return s->names[s->nnames++] = buf_detach(&b);
+		}
+	return rel;
 }
 
 static struct rent *rest_list(struct irun *u, int side, struct bd_side *walked, size_t *n)
@@ -455,12 +513,13 @@ static struct rent *rest_list(struct irun *u, int side, struct bd_side *walked, 
 			unsigned char t = s->tar.p[m->hdr + 156];
 			const char *rel = bdi_clean(m->name);
 			if (m->name[0] == '[' || !*rel || (t != '0' && t && t != '7' && t != '2') ||
-			    referenced(u, side, rel))
+			    referenced(u, side, rel) || !(rel = v1_name(s, rel)))
 				continue;
 			GROW(v, cap, *n + 1);
 			const unsigned char *lp = s->tar.p + m->hdr + 157;
-			v[(*n)++] = t == '2' ? (struct rent){rel, NULL, lp, strnlen((const char *)lp, 100), true} :
-				    (struct rent){rel, NULL, s->tar.p + m->data, m->size, false};
+			v[(*n)++] = t == '2' ? (struct rent){rel, NULL, lp, strnlen((const char *)lp, 100), true,
+							     m->hdr + 157} :
+				    (struct rent){rel, NULL, s->tar.p + m->data, m->size, false, m->data};
 		}
 	}
 	if (*n)
@@ -520,7 +579,18 @@ static void rest_pair(struct irun *u, const struct rent *x, const struct rent *y
 		char cpath[4600];
 		snprintf(cpath, sizeof cpath, "%s:%s", u->s[1]->path, y->rel);
 		struct bd_ctx c = {.f = f, .paths = &u->pp, .now = u->now, .errs = u->errs, .path = cpath};
-		bd_compare(&c, y->rel, y->link ? "symlink target: " : "", pa, na, pb, nb);
+		const char *base = strrchr(y->rel, '/') ? strrchr(y->rel, '/') + 1 : y->rel;
+		size_t lbase = strlen(base);
+		if (!x->link && !y->link && ((lbase >= 4 && !strcmp(base + lbase - 4, "json")) ||
+					     !strcmp(base, "repositories"))) {
+			/* docker save's JSON files: ids of layers, times */
+			struct iblob bx = {.p = pa, .n = na, .base = x->base}, by = {.p = pb, .n = nb, .base = y->base};
+			snprintf(bx.file, sizeof bx.file, "%s", x->e ? x->e->abs : u->s[0]->path);
+			snprintf(by.file, sizeof by.file, "%s", y->e ? y->e->abs : u->s[1]->path);
+			bdi_json_units(&c, u->pairs, u->npairs, y->rel, &bx, &by, false, false);
+		} else {
+			bd_compare(&c, y->rel, y->link ? "symlink target: " : "", pa, na, pb, nb);
+		}
 		if (!u->st.files[idx].ncauses)
 			bd_row(&c, BC_UNEXPLAINED, na > nb ? na : nb, "[file]");
 	}

@@ -21,7 +21,8 @@
 #   3. the same images with zstd layers (skopeo), and as skopeo's
 #      oci-archive tarballs: as 1 (100%);
 #      as docker-archive tarballs (docker save's format: manifest.json,
-#      plain layer tars): the layers pair and are explained in full;
+#      plain layer tars, a legacy directory per layer named by its v1 id):
+#      layers and legacy directories pair, all explained;
 #   4. a manifest that names a blob the image lacks: one error line naming
 #      it, exit 2, and the rest (layer 1, the config) still compared.
 . "$ROOT/tests/cli/lib.sh"
@@ -170,11 +171,16 @@ zl = [f for f in z['files'] if f['path'].startswith('layer 1 (')][0]
 assert any(c['where'] == 'zstd stream: usr/bin/true: tar header mtime' for c in zl['causes']), zl['causes']
 t = o['totals']
 assert t['bytes_differing'] > 0 and t['bytes_explained'] == t['bytes_differing'], ('oci-archive', t)
-ls = [f for f in dk['files'] if f['path'].startswith('layer ')]
+ls = [f for f in dk['files'] if f['path'].startswith('layer ') and '/' not in f['path']]
 assert [f['path'].split(' (')[0] for f in ls] == ['layer 1', 'layer 2'], [f['path'] for f in dk['files']]
-assert all(f['status'] == 'differs' and f['bytes_explained'] == f['bytes_differing'] for f in ls), ls
 assert any(c['where'] == 'usr/share/app/run.py: tar header mtime' for c in ls[1]['causes']), ls[1]['causes']
-print('zstd layers and oci-archive: all explained; docker-archive: layers paired, explained in full')
+# the legacy directories (ID/json, ID/VERSION) pair by the layer they hold
+v1 = sorted(f['path'] for f in dk['files'] if '(v1)/' in f['path'])
+assert v1 == ['layer 1 (v1)/VERSION', 'layer 1 (v1)/json', 'layer 2 (v1)/VERSION', 'layer 2 (v1)/json'], v1
+assert not [f for f in dk['files'] if f['status'] in ('added', 'removed')], dk['files']
+t = dk['totals']
+assert t['bytes_differing'] > 0 and t['bytes_explained'] == t['bytes_differing'], ('docker-archive', t)
+print('zstd layers, oci-archive and docker-archive (manifest.json, legacy v1 directories): all explained')
 PY
 
 # --- 4. a manifest naming a blob the image lacks ------------------------------
