@@ -12,7 +12,13 @@
 #     pages of mapped inputs are the page cache's, not slim's; peak RSS
 #     counts them) and a run under --max-memory 512M;
 #   - --cache: the first run with an empty cache directory, then the
-#     unchanged re-run (best of N), and its share of the first;
+#     unchanged re-run (best of N), and its share of the first; then the
+#     re-runs after one file changed (each a miss of the whole-run entry
+#     that takes every other file's per-file results): a data file of
+#     the bench's own touched, the same file's content changed, and a
+#     library (libz) replaced by a copy of itself (a new inode; put back
+#     as a hardlink after); each one's JSON compared with an uncached
+#     run's, and each one's peak RssAnon;
 #   - that both tools find the same duplicate sets.
 #   bench/tree.sh [TREE_DIR] [RUNS]    (TREE_DIR is made when missing)
 set -u
@@ -59,6 +65,25 @@ read -r _ mrc < <(peak_anon "$slim" --max-memory 512M report "$T" --json -o "$tf
 cache=$(mktemp -d)
 read -r cw cc _ < <(timeit "$slim" report "$T" --json -o "$tf.c1.json" --cache "$cache")
 read -r ww wc _ < <(bestof "$slim" report "$T" --json -o "$tf.c2.json" --cache "$cache")
+# one file changed, then a re-run with the cache (a miss: per-file results)
+own=$T/etc/slim-bench.conf
+[ -f "$own" ] || { echo 0 > "$own"; "$slim" report "$T" --json -o "$tf.c3.json" --cache "$cache" > /dev/null 2>&1; }
+changed() {   # NAME: the cached re-run's wall, CPU, peak RssAnon; JSON checked
+	read -r w c _ < <(timeit "$slim" report "$T" --json -o "$tf.ch.json" --cache "$cache")
+	"$slim" report "$T" --json -o "$tf.ch0.json" > /dev/null 2>&1
+	local same=DIFFERENT; cmp -s "$tf.ch.json" "$tf.ch0.json" && same=identical
+	printf '%-34s %8s %8s   (JSON %s to the uncached run'"'"'s)\n' "slim ... --cache ($1)" "$w" "$c" "$same"
+}
+sleep 0.01; touch "$own"
+ch_touch=$(changed "one file touched")
+echo $RANDOM >> "$own"
+ch_mod=$(changed "one file's content changed")
+lz=$(cd "$T" && ls usr/lib/x86_64-linux-gnu/libz.so.1.* | head -1)
+cp --remove-destination "/$lz" "$T/$lz"
+ch_lib=$(changed "libz replaced (new inode)")
+ln -f "/$lz" "$T/$lz"
+echo $RANDOM >> "$own"
+read -r chanon _ < <(peak_anon "$slim" report "$T" --json -o "$tf.ch.json" --cache "$cache")
 printf '%s: %s files, %s bytes; best of %s runs, warm page cache, %s CPUs\n' \
 	"$T" "$files" "$bytes" "$runs" "$(nproc)"
 printf '%-34s %8s %8s %10s %10s\n' tool wall_s cpu_s peak_MiB anon_MiB
@@ -66,6 +91,8 @@ printf '%-34s %8s %8s %10s %10s\n' "jdupes -r" "$jw" "$jc" "$((jm / 1024))" -
 printf '%-34s %8s %8s %10s %10s\n' "slim report DIR --json" "$sw" "$sc" "$((sm / 1024))" "$((anon / 1024))"
 printf '%-34s %8s %8s\n' "slim ... --cache (first run)" "$cw" "$cc"
 printf '%-34s %8s %8s\n' "slim ... --cache (unchanged re-run)" "$ww" "$wc"
+printf '%s\n' "$ch_touch" "$ch_mod" "$ch_lib"
+echo "peak RssAnon of a re-run after one change: $((chanon / 1024)) MiB"
 awk "BEGIN{printf \"slim / jdupes: %.2fx wall, %.2fx CPU; cached re-run / first: %.1f%%\n\", $sw / $jw, $sc / $jc, 100 * $ww / $cw}"
 echo "--max-memory 512M: exit $mrc$([ "$mrc" = 0 ] && echo ' (passes)')"
 cmp -s "$tf.json" "$tf.c2.json" && echo "cached JSON: identical to the uncached run's" ||
