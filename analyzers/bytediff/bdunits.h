@@ -27,10 +27,13 @@ bool bd_gpu_units(struct bd_ctx *c, const char *prefix, const unsigned char *a,
 
 /* buildid.c: the hash a linker computes for the build ID stored at
  * [desc, desc+len) of the ELF file [p, p+n), over the file with that
- * descriptor zeroed, tried for each linker whose hashing is known; a
+ * descriptor zeroed, tried for each linker whose hashing is known and
+ * whose marks the file bears (its .comment [comment, +ncomment), NULL
+ * when it has none; gold_note: it has .note.gnu.gold-version); a
  * static phrase naming it ("sha1 over the file, as GNU gold and lld
  * ..."), or NULL when no known hash gives the stored bytes. */
-const char *bd_buildid_recompute(const unsigned char *p, size_t n, size_t desc, size_t len);
+const char *bd_buildid_recompute(const unsigned char *p, size_t n, size_t desc, size_t len,
+				 const unsigned char *comment, size_t ncomment, bool gold_note);
 
 /* symorder.c: two symbol tables (ELF class `is64`, byte order `msb`,
  * their string tables) holding the same multiset of symbols (name

@@ -14,7 +14,7 @@
  *              --build-id-min-file-size-for-treehash: sha1 of the md5s of
  *              chunks of --build-id-chunk-size-for-treehash bytes (the
  *              chunk size is not in the file: powers of two from 4 KiB
- *              to 64 MiB are tried; gold's default is 2 MiB);
+ *              are tried below 40 MiB, gold's default 2 MiB above);
  *   lld 14     the hash of the concatenated hashes of 1 MiB chunks
  *              (lld/ELF/Writer.cpp computeHash()), even for one chunk:
  *              sha1, md5, and "fast" = xxHash64 (seed 0), each value
@@ -27,6 +27,8 @@
  *              test could not reproduce it from the file, so a BFD build
  *              ID is reported as not verified.
  *
+ * Which linker made the file is read from its marks (linkers()) so that
+ * only its models are tried, each one pass over the file.
  * Hashes come from nettle (sha1, md5, sha256) and libxxhash (XXH64),
  * never written here.  The descriptor is zeroed while hashing without
  * copying the file: the bytes are fed around it.
@@ -127,21 +129,42 @@ static void tree(const struct nettle_hash *inner, const struct nettle_hash *oute
 }
 
 enum shape { FLAT, TREE, TREE_TRUNC, GOLD_TREE };
+enum linker { GOLD = 1, LLD = 2, MOLD = 4, ANY = 7 };
 
 static const struct model {
+	enum linker ld;
 	enum shape shape;
 	const struct nettle_hash *inner, *outer;
 	size_t chunk;
 	const char *says;
 } models[] = {
-	{FLAT, &nettle_sha1, &nettle_sha1, 0, "sha1 of the file, as GNU gold computes it"},
-	{FLAT, &nettle_md5, &nettle_md5, 0, "md5 of the file, as GNU gold computes it"},
-	{TREE, &nettle_sha1, &nettle_sha1, 1 << 20, "sha1 of the sha1s of 1 MiB chunks, as lld computes it"},
-	{TREE, &nettle_md5, &nettle_md5, 1 << 20, "md5 of the md5s of 1 MiB chunks, as lld computes it"},
-	{TREE, &xxh64, &xxh64, 1 << 20, "xxhash64 of the xxhash64s of 1 MiB chunks, as lld --build-id=fast computes it"},
-	{TREE_TRUNC, &nettle_sha256, &nettle_sha256, 4 << 20, "sha256 of the sha256s of 4 MiB shards, truncated, as mold computes it"},
-	{GOLD_TREE, &nettle_md5, &nettle_sha1, 0, "sha1 of the md5s of the file's chunks, as GNU gold --build-id=tree computes it"},
+	{GOLD, FLAT, &nettle_sha1, &nettle_sha1, 0, "sha1 of the file, as GNU gold computes it"},
+	{GOLD, FLAT, &nettle_md5, &nettle_md5, 0, "md5 of the file, as GNU gold computes it"},
+	{LLD, TREE, &nettle_sha1, &nettle_sha1, 1 << 20, "sha1 of the sha1s of 1 MiB chunks, as lld computes it"},
+	{LLD, TREE, &nettle_md5, &nettle_md5, 1 << 20, "md5 of the md5s of 1 MiB chunks, as lld computes it"},
+	{LLD, TREE, &xxh64, &xxh64, 1 << 20, "xxhash64 of the xxhash64s of 1 MiB chunks, as lld --build-id=fast computes it"},
+	{MOLD, TREE_TRUNC, &nettle_sha256, &nettle_sha256, 4 << 20, "sha256 of the sha256s of 4 MiB shards, truncated, as mold computes it"},
+	{GOLD, GOLD_TREE, &nettle_md5, &nettle_sha1, 0, "sha1 of the md5s of the file's chunks, as GNU gold --build-id=tree computes it"},
 };
+
+/* Which linkers may have made the file: lld and mold sign .comment
+ * ("Linker: Debian LLD 14.0.6", "mold 1.10.1"), gold writes a
+ * .note.gnu.gold-version section, GNU ld neither; a file with a .comment
+ * and none of these marks is GNU ld's, whose ID no model gives, so it
+ * costs no pass; without a .comment (stripped away), any.  Each model
+ * tried is one pass over the file. */
+static unsigned linkers(const unsigned char *comment, size_t n, bool gold_note)
+{
+	if (gold_note)
+		return GOLD;
+	if (!comment || !n)
+		return ANY;
+	if (memmem(comment, n, "LLD ", 4))
+		return LLD;
+	if (memmem(comment, n, "mold ", 5))
+		return MOLD;
+	return 0;
+}
 
 static bool matches(const struct model *m, const struct file *f, const uint8_t *id, size_t len)
 {
@@ -157,8 +180,12 @@ static bool matches(const struct model *m, const struct file *f, const uint8_t *
 		tree(m->inner, m->outer, f, m->chunk, out);
 		return !memcmp(out, id, len);
 	case GOLD_TREE:
-		for (size_t chunk = 4096; chunk <= ((size_t)64 << 20); chunk <<= 1) {
-			if (chunk >= f->n)
+		/* the chunk size is not in the file: every power of two for
+		 * files under gold's default minimum (40 MiB, where the tree
+		 * needs the option anyway), the default 2 MiB above it */
+		for (size_t chunk = f->n < ((size_t)40 << 20) ? 4096 : (size_t)2 << 20;
+		     chunk <= ((size_t)64 << 20); chunk <<= 1) {
+			if (chunk >= f->n || (f->n >= ((size_t)40 << 20) && chunk > ((size_t)2 << 20)))
 				return false;   /* one chunk: gold hashes flat */
 			tree(m->inner, m->outer, f, chunk, out);
 			if (!memcmp(out, id, len))
@@ -169,13 +196,15 @@ static bool matches(const struct model *m, const struct file *f, const uint8_t *
 	return false;
 }
 
-const char *bd_buildid_recompute(const unsigned char *p, size_t n, size_t desc, size_t len)
+const char *bd_buildid_recompute(const unsigned char *p, size_t n, size_t desc, size_t len,
+				 const unsigned char *comment, size_t ncomment, bool gold_note)
 {
 	if (!len || len > 32 || !range_ok(desc, len, n))
 		return NULL;
 	struct file f = {p, n, desc, desc + len};
+	unsigned ld = linkers(comment, ncomment, gold_note);
 	for (size_t k = 0; k < sizeof models / sizeof *models; k++)
-		if (matches(&models[k], &f, p + desc, len))
+		if ((models[k].ld & ld) && matches(&models[k], &f, p + desc, len))
 			return models[k].says;
 	return NULL;
 }

@@ -291,8 +291,9 @@ static bool symbol_order(struct bd_ctx *c, const char *where, const struct eview
  * when either does not, the ID is still `build-id` but not verified.
  * Said in the `where` of the file's build-id rows.
  */
-static void build_id_verdict(struct bd_ctx *c, size_t first_row, const unsigned char *a,
-			     size_t na, const unsigned char *b, size_t nb)
+static void build_id_verdict(struct bd_ctx *c, size_t first_row, const struct eview *va,
+			     const unsigned char *a, size_t na, const struct eview *vb,
+			     const unsigned char *b, size_t nb)
 {
 	if (!c->bida.n || !c->bidb.n ||
 	    (c->bida.n == c->bidb.n && !memcmp(c->bida.p, c->bidb.p, c->bida.n)))
@@ -304,8 +305,16 @@ static void build_id_verdict(struct bd_ctx *c, size_t first_row, const unsigned 
 	}
 	if (!any)
 		return;
-	const char *ha = bd_buildid_recompute(a, na, (size_t)(c->bida.p - a), c->bida.n);
-	const char *hb = bd_buildid_recompute(b, nb, (size_t)(c->bidb.p - b), c->bidb.n);
+	const struct esec *ca = esec_find(va, ".comment", 0), *cb = esec_find(vb, ".comment", 0);
+	/* NEW first: when it does not recompute, OLD is not hashed (each
+	 * model is a pass over the file) */
+	const char *hb = bd_buildid_recompute(b, nb, (size_t)(c->bidb.p - b), c->bidb.n,
+					      cb ? b + cb->off : NULL, cb ? cb->size : 0,
+					      esec_find(vb, ".note.gnu.gold-version", 0));
+	const char *ha = !hb ? NULL :
+		bd_buildid_recompute(a, na, (size_t)(c->bida.p - a), c->bida.n,
+				     ca ? a + ca->off : NULL, ca ? ca->size : 0,
+				     esec_find(va, ".note.gnu.gold-version", 0));
 	char note[400];
 	if (ha && hb && rest)
 		snprintf(note, sizeof note, " (recomputed: consequence of the other differences; %s)", hb);
@@ -313,7 +322,7 @@ static void build_id_verdict(struct bd_ctx *c, size_t first_row, const unsigned 
 		snprintf(note, sizeof note, " (recomputed on both sides, %s: it follows from the differences, the unexplained ones included)", hb);
 	else
 		snprintf(note, sizeof note, " (not verified: the ID stored in %s is not a hash any known linker computes over the file)",
-			 ha ? "NEW" : hb ? "OLD" : "OLD and NEW");
+			 hb ? "OLD" : "NEW");
 	for (size_t k = first_row; k < c->f->ncauses; k++) {
 		struct bd_cause_row *r = &c->f->causes[k];
 		if (r->cause != BC_BUILD_ID || strstr(r->where, "(recomputed") || strstr(r->where, "(not verified"))
@@ -399,7 +408,7 @@ static bool elf_units(struct bd_ctx *c, const char *prefix, const unsigned char 
 	}
 	buf_free(&ha);
 	buf_free(&hb);
-	build_id_verdict(c, first_row, a, na, b, nb);
+	build_id_verdict(c, first_row, &va, a, na, &vb, b, nb);
 	c->bida = saved.bida;
 	c->bidb = saved.bidb;
 	c->nstr = saved.nstr;
