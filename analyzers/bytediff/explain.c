@@ -23,7 +23,7 @@
  *      DWARF file entry's mtime), outside machine code and text, between 2000 and
  *      a year past now, less than five years apart (timestamp); an alphanumeric token of six or more
  *      characters, equal in length, differing in three or more (random
- *      temporary names, hash seeds).  Each classified region is made equal;
+ *      temporary names, hash seeds), or in any after nvcc's "tmpxft_".  Each classified region is made equal;
  *   3. a unit that still differs is tried as an order: once normalized,
  *      the same multiset of lines (or of NUL-terminated strings: GCC's
  *      .debug_line_str order follows the strings' hashes, so a build path
@@ -351,7 +351,10 @@ static size_t at_random(struct work *w, size_t i, size_t *start)
 		return 0;
 	for (size_t k = s; k < e; k++)
 		ndiff += w->a[k] != w->b[k];
-	if (ndiff < 3)
+	/* nvcc's temporary files are tmpxft_PPPPPPPP_CCCCCCCC-N_NAME (P the
+	 * process id in hex): there any change of the id is random */
+	bool tmpxft = s >= 7 && !memcmp(w->a + s - 7, "tmpxft_", 7) && !memcmp(w->b + s - 7, "tmpxft_", 7);
+	if (ndiff < 3 && !(tmpxft && ndiff))
 		return 0;
 	*start = s;
 	return e - s;
