@@ -226,8 +226,15 @@ static void type_file(struct typer *y, size_t i)
 		f->cat = is_python(f->rel, h, 0) ? TC_PY : TC_DATA;
 		return;
 	}
-	if (t->fc && tree_fcache_type(t, i))
-		return;        /* its bytes' results from the last run */
+	if (t->fc && tree_fcache_type(t, i)) {
+		/* its bytes' results from the last run; the bytes typing would
+		 * have read still count toward the default memory budget
+		 * (type_all()), so a cached run is held to the budget of the
+		 * run it stands for */
+		y->read += f->cat == TC_PY && f->size <= PY_READ ? f->size
+			   : f->size < TYPE_READ ? f->size : TYPE_READ;
+		return;
+	}
 	int fd = openat(t->rootfd, f->rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0 || (hn = pread(fd, h, TYPE_READ, 0)) < 0 || fstat(fd, &st)) {
