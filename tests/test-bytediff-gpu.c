@@ -263,3 +263,39 @@ Test(bytediff_gpu, an_nvcc_temporary_name_is_random_however_few_digits_differ)
 	cr_assert_eq(r.by_cause[BC_UNEXPLAINED], sizeof c, "two digits elsewhere are not");
 	bytediff_free(&r);
 }
+
+/* Build one object with its data in section NAME into side/x.o (gcc). */
+static void object_with_section(const char *side, const char *name)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof cmd,
+		 "cd %s && printf 'const char s[] __attribute__((section(\"%s\"), used)) = \"ptx text\";\\n' > x.c && "
+		 "gcc -c -o %s/x.o x.c && rm x.c", dir, name, side);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+}
+
+/* A -rdc cubin names its PTX section .nv_debug_ptx_txt.<hash of a
+ * temporary name>: sections whose names differ only in the number after
+ * the last '.' pair as one unit (here equal), the names themselves being
+ * random in .shstrtab; other renamed sections stay only in OLD / NEW. */
+Test(bytediff_gpu, a_section_renamed_by_its_number_pairs_with_its_counterpart)
+{
+	object_with_section("a", ".nv_debug_ptx_txt.2934094814");
+	object_with_section("b", ".nv_debug_ptx_txt.2934750175");
+	char da[96], db[96];
+	snprintf(da, sizeof da, "%s/a", dir);
+	snprintf(db, sizeof db, "%s/b", dir);
+	struct bd_result r;
+	diff(&r, da, db, NULL);
+	dump(&r);
+	cr_assert_eq(r.ndiffer, 1);
+	cr_assert(!row(&r, BC_UNEXPLAINED, "only in", NULL), "the sections pair");
+	cr_assert_eq(r.bytes_explained, r.bytes_differing);
+	bytediff_free(&r);
+	object_with_section("a", ".nv_debug_ptx_txt.abc");
+	object_with_section("b", ".nv_debug_ptx_txt.abd");
+	diff(&r, da, db, NULL);
+	cr_assert(row(&r, BC_UNEXPLAINED, "section .nv_debug_ptx_txt.abc only in OLD", NULL));
+	cr_assert(row(&r, BC_UNEXPLAINED, "section .nv_debug_ptx_txt.abd only in NEW", NULL));
+	bytediff_free(&r);
+}

@@ -220,6 +220,39 @@ static void dwarf_note(struct bd_ctx *c, size_t first_row, Elf *ea, Elf *eb)
 		dwarf_end(db);
 }
 
+/* The length of a name's stem when it ends in '.' and digits (nvcc's
+ * .nv_debug_ptx_txt.2934094814: a hash of its temporary file's name), or
+ * 0. */
+static size_t numbered_stem(const char *name)
+{
+	size_t n = strlen(name), k = n;
+	while (k > 0 && name[k - 1] >= '0' && name[k - 1] <= '9')
+		k--;
+	return k > 1 && k < n && name[k - 1] == '.' ? k : 0;
+}
+
+/* The section of w that x of v pairs with when only the number after its
+ * name's last '.' differs: the j-th of v's sections with that stem and no
+ * namesake in w pairs with the j-th such of w's, of the same type.
+ * Symmetric, so a NEW section paired here is not also "only in NEW". */
+static const struct esec *renamed(const struct eview *v, const struct eview *w,
+				  const struct esec *x)
+{
+	size_t stem = numbered_stem(x->name), j = 0;
+	if (!stem)
+		return NULL;
+	for (const struct esec *o = v->s; o < x; o++)
+		j += numbered_stem(o->name) == stem && !strncmp(o->name, x->name, stem) &&
+		     !esec_find(w, o->name, o->dup);
+	for (size_t k = 0; k < w->n; k++) {
+		const struct esec *y = &w->s[k];
+		if (numbered_stem(y->name) == stem && !strncmp(y->name, x->name, stem) &&
+		    !esec_find(v, y->name, y->dup) && !j--)
+			return y->type == x->type ? y : NULL;
+	}
+	return NULL;
+}
+
 /* The symbol table whose string table is `str`, and the string table of
  * `sym`; NULL when there is none. */
 static const struct esec *symtab_of(const struct eview *v, const struct esec *str)
@@ -365,12 +398,14 @@ static bool elf_units(struct bd_ctx *c, const char *prefix, const unsigned char 
 		bool strings = x->type == SHT_STRTAB || (x->flags & SHF_STRINGS);
 		if (strings != (pass == 0))
 			continue;
+		char where[512];
+		snprintf(where, sizeof where, "%s%s", prefix, *x->name ? x->name : "[section 0]");
+		if (!y && (y = renamed(&va, &vb, x)))
+			snprintf(where, sizeof where, "%s%s (%s in NEW)", prefix, x->name, y->name);
 		if (!y) {
 			bd_row(c, BC_UNEXPLAINED, x->size, "%ssection %s only in OLD", prefix, x->name);
 			continue;
 		}
-		char where[512];
-		snprintf(where, sizeof where, "%s%s", prefix, *x->name ? x->name : "[section 0]");
 		if (x->size == y->size && !memcmp(a + x->off, b + y->off, x->size))
 			continue;
 		if (symbol_order(c, where, &va, x, a, &vb, y, b) ||
@@ -382,7 +417,7 @@ static bool elf_units(struct bd_ctx *c, const char *prefix, const unsigned char 
 		c->code = c->table = false;
 	}
 	for (size_t k = 0; k < vb.n; k++)
-		if (!esec_find(&va, vb.s[k].name, vb.s[k].dup))
+		if (!esec_find(&va, vb.s[k].name, vb.s[k].dup) && !renamed(&vb, &va, &vb.s[k]))
 			bd_row(c, BC_UNEXPLAINED, vb.s[k].size, "%ssection %s only in NEW", prefix,
 			       vb.s[k].name);
 	dwarf_note(c, first_row, va.e, vb.e);
