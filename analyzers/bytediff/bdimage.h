@@ -33,6 +33,7 @@ struct iside {
 	char **v1;                    /* docker save: layer k's legacy
 				       * directory (its v1 id), or NULL */
 	char **names;                 /* rest_list()'s names, owned */
+	bool top;                     /* index.json or manifest.json found */
 	size_t nnames;
 };
 
@@ -74,6 +75,10 @@ void bdi_json_units(struct bd_ctx *c, const struct pair *pairs, size_t npairs,
 		    const char *what, const struct iblob *x, const struct iblob *y,
 		    bool said_a, bool said_b);
 
+/* image-check.c: the first place [p, p+n) stops being a gzip, zstd or
+ * plain tar stream: why, with *off (in p) and *toff (in the decompressed
+ * tar, or -1); NULL when it reads to its end. */
+const char *bdi_layer_check(const unsigned char *p, size_t n, uint64_t *off, int64_t *toff);
 /* image-check.c: a layer pair units.c found unreadable on some side
  * (lerrs: what it said): one line in errs per side that stops being a
  * gzip, zstd or tar stream, with its file and offset; lerrs as they are

@@ -68,7 +68,7 @@ static const char *tc_done(struct tarcheck *t)
 /* The first place [p, p+n) stops being a gzip, zstd or plain tar stream:
  * why, with *off (in p) and *toff (in the decompressed tar, or -1);
  * NULL when it reads to its end. */
-static const char *layer_check(const unsigned char *p, size_t n, uint64_t *off, int64_t *toff)
+const char *bdi_layer_check(const unsigned char *p, size_t n, uint64_t *off, int64_t *toff)
 {
 	struct tarcheck t = {0};
 	static char why[160];
@@ -146,7 +146,7 @@ void bdi_corrupt_layer(const struct pair *pr, const struct iblob *x, const struc
 	for (int k = 0; k < 2; k++) {
 		uint64_t off;
 		int64_t toff;
-		const char *why = layer_check(v[k]->p, v[k]->n, &off, &toff);
+		const char *why = bdi_layer_check(v[k]->p, v[k]->n, &off, &toff);
 		if (!why)
 			continue;
 		said = true;

@@ -200,11 +200,13 @@ static void v1_dirs(struct iside *s)
 }
 
 /* Open path as an image side: 1 an image (its manifests read, errors
- * to s->errs), 0 not one. */
+ * to errs), 0 not one, 2 a tarball broken before any manifest (said in
+ * errs; its members before the break listed). */
 static int side_open(struct iside *s, const char *path, struct diag_list *errs)
 {
 	struct stat st;
 	struct diag d = {0};
+	int broken = 0;
 	memset(s, 0, sizeof *s);
 	s->path = path;
 	s->dirfd = -1;
@@ -217,9 +219,20 @@ static int side_open(struct iside *s, const char *path, struct diag_list *errs)
 		    !has_regular(s->dirfd, "index.json"))
 			return 0;
 	} else {
-		if (!S_ISREG(st.st_mode) || mfile_open(&s->tar, path, &d) || s->tar.n < 1024 ||
-		    memcmp(s->tar.p + 257, "ustar", 5) || bd_tar_list(s->tar.p, s->tar.n, &s->mem, &s->nmem))
+		if (!S_ISREG(st.st_mode) || mfile_open(&s->tar, path, &d) || s->tar.n < 512 ||
+		    memcmp(s->tar.p + 257, "ustar", 5))
 			return 0;
+		if (bd_tar_list(s->tar.p, s->tar.n, &s->mem, &s->nmem)) {
+			/* a tarball cut short or spoiled: one line, and the
+			 * members before the break are still an image */
+			uint64_t off;
+			int64_t toff;
+			const char *why = bdi_layer_check(s->tar.p, s->tar.n, &off, &toff);
+			if (!why || bd_tar_list(s->tar.p, off, &s->mem, &s->nmem))
+				return 0;
+			diag_warn_at(errs, path, off, "%s", why);
+			broken = 2;
+		}
 		if (!tar_find(s, "oci-layout") || !tar_find(s, "index.json")) {
 			struct iblob b;
 			json_t *j = NULL;
@@ -231,9 +244,11 @@ static int side_open(struct iside *s, const char *path, struct diag_list *errs)
 			json_decref(j);
 			if (rc)
 				v1_dirs(s);
-			return rc;
+			s->top = rc;
+			return rc ? 1 : broken;
 		}
 	}
+	s->top = true;
 	if (image_read_oci(&s->im, load, s, path, &d))
 		diag_warn(errs, &d);
 	return 1;
@@ -288,9 +303,10 @@ static void make_pairs(struct irun *u)
 	size_t nd = max_of(ma->ndocs, mb->ndocs), nl = max_of(ma->nlayers, mb->nlayers), n = 0;
 	struct pair *v = u->pairs = xcalloc(nd + nl + 2, sizeof *v);
 	char s[96];
-	v[n] = (struct pair){.role = R_TOP, .a = ma->docker ? "manifest.json" : "index.json",
-			     .b = mb->docker ? "manifest.json" : "index.json"};
-	snprintf(v[n++].label, sizeof v->label, "%s", v[0].b);
+	v[n] = (struct pair){.role = R_TOP,
+			     .a = !u->s[0]->top ? NULL : ma->docker ? "manifest.json" : "index.json",
+			     .b = !u->s[1]->top ? NULL : mb->docker ? "manifest.json" : "index.json"};
+	snprintf(v[n++].label, sizeof v->label, "%s", v[0].b ? v[0].b : v[0].a);
 	for (size_t k = 0; k < nd; k++) {
 		const struct image_blob *x = k < ma->ndocs ? &ma->docs[k] : NULL;
 		const struct image_blob *y = k < mb->ndocs ? &mb->docs[k] : NULL;
@@ -640,7 +656,10 @@ int bd_image_run(struct bd_result *r, const char *old, const char *new,
 	struct iside A, B;
 	struct diag_list ea = {0}, eb = {0};
 	int ia = side_open(&A, old, &ea), ib = ia ? side_open(&B, new, &eb) : 0;
-	if (!ia || !ib) {
+	/* one side an image, the other one too or a tarball broken before
+	 * its manifests: compared as images (the broken side's members by
+	 * path), its break said once */
+	if (!ia || !ib || (ia == 2 && ib == 2)) {
 		side_close(&A);
 		if (ia)
 			side_close(&B);

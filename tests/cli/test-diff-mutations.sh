@@ -9,8 +9,8 @@
 # sizes, compressed streams) spoiled, so slim diff descends into both.
 # Images too (an OCI layout made with umoci, compared with the original
 # layout): its gzip layer blob (or zstd, recompressed by skopeo), its
-# manifest, its config or index.json
-# mutated the same ways, the manifests left naming the old digests; each
+# manifest, its config or index.json, or the image as a docker save
+# tarball, mutated the same ways, the manifests left naming the old digests; each
 # such run that exits 2 says it in exactly one line, and a layer that
 # stops being gzip or tar is named with its file and offset.
 # Every run ends (no hang: 20 s each), exits 0 or 2 (2 only with one error
@@ -112,6 +112,7 @@ cp src/prog src/m.c src/lib.a bimg/rootfs/ && umoci repack --image img:t bimg > 
 umoci gc --layout img || die "umoci repack"
 need skopeo skopeo
 skopeo copy -q --dest-compress-format zstd oci:img:t oci:zimg:t || die "skopeo zstd"
+skopeo copy -q oci:img:t docker-archive:d.tar:x:y || die "skopeo docker-archive"
 python3 - <<'PY' || die "mutating the image"
 import json, os, random, shutil
 random.seed(161)
@@ -142,12 +143,29 @@ for what, rel in sorted(targets.items()):
         shutil.copytree(img, d)
         os.chmod(d + '/' + rel, 0o644)
         open(d + '/' + rel, 'wb').write(x)
+# the docker save tarball itself: cut short, bytes or a size spoiled
+b = open('d.tar', 'rb').read()
+for n in range(9):
+    x = bytearray(b)
+    kind = n % 3
+    if kind == 0:
+        for _ in range(random.randint(1, 4)):
+            x[random.randrange(len(x))] = random.randrange(256)
+    elif kind == 1:
+        x = x[:random.randrange(1, len(x))]
+    else:
+        hdrs = [o for o in range(0, len(x) - 512, 512) if x[o + 257:o + 262] == b'ustar']
+        at = random.choice(hdrs) + 124
+        x[at:at + 12] = b'77777777777\0'
+    d = 'icases/dtar-%02d' % k; k += 1
+    os.makedirs(d)
+    open(d + '/d.tar', 'wb').write(x)
 print(k, 'image cases')
 PY
 n=0
 for d in icases/*; do
-	case $d in */zlayer-*) o=zimg ;; *) o=img ;; esac
-	timeout 20 $SLIM diff --json $o "$d" > "$d.json" 2> "$d.all"
+	case $d in */zlayer-*) o=zimg nw=$d ;; */dtar-*) o=d.tar nw=$d/d.tar ;; *) o=img nw=$d ;; esac
+	timeout 20 $SLIM diff --json $o "$nw" > "$d.json" 2> "$d.all"
 	rc=$?
 	case $rc in
 	0|2) ;;
@@ -161,6 +179,8 @@ for d in icases/*; do
 		case $d in
 		*/layer-*|*/zlayer-*) grep -q "^slim: $d/blobs/sha256/[0-9a-f]*: offset 0x[0-9a-f]*: layer 1 (sha256:[0-9a-f]*): " "$d.err" ||
 			die "$d: the layer's line names no file and offset: $(cat "$d.err")" ;;
+		*/dtar-*) grep -q "^slim: $d/d.tar: offset 0x[0-9a-f]*: " "$d.err" ||
+			die "$d: the tarball's line names no offset: $(cat "$d.err")" ;;
 		esac
 	else
 		[ ! -s "$d.err" ] || die "$d: exit 0 with an error line: $(cat "$d.err")"
