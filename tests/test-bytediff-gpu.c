@@ -25,20 +25,12 @@ static char dir[64];
 
 static void setup(void)
 {
-	strcpy(dir, "/tmp/slim-bdgpu-XXXXXX");
-	cr_assert(mkdtemp(dir));
-	char p[128];
-	snprintf(p, sizeof p, "%s/a", dir);
-	mkdir(p, 0755);
-	snprintf(p, sizeof p, "%s/b", dir);
-	mkdir(p, 0755);
+	scratch_pair(dir, sizeof dir, "/tmp/slim-bdgpu-XXXXXX");
 }
 
 static void teardown(void)
 {
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	cr_assert_eq(system(cmd), 0);
+	scratch_remove(dir);
 }
 
 static void slurp(const char *path, struct buf *b)

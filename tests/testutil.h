@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -48,6 +49,26 @@ static inline int run_fmt(struct buf *out, const char *fmt, ...)
 	int rc = run_capture(buf_cstr(&cmd), out);
 	buf_free(&cmd);
 	return rc;
+}
+
+/* A scratch directory made from tmpl ("/tmp/slim-x-XXXXXX", into dir)
+ * with the two sides of a comparison, dir/a and dir/b; and its removal. */
+static inline void scratch_pair(char *dir, size_t cap, const char *tmpl)
+{
+	snprintf(dir, cap, "%s", tmpl);
+	cr_assert(mkdtemp(dir), "mkdtemp %s", tmpl);
+	struct buf p = BUF_INIT;
+	buf_printf(&p, "%s/a", dir);
+	cr_assert_eq(mkdir(buf_cstr(&p), 0755), 0);
+	buf_reset(&p);
+	buf_printf(&p, "%s/b", dir);
+	cr_assert_eq(mkdir(buf_cstr(&p), 0755), 0);
+	buf_free(&p);
+}
+
+static inline void scratch_remove(const char *dir)
+{
+	cr_assert_eq(run_fmt(NULL, "rm -rf '%s'", dir), 0);
 }
 
 /* The slim binary under test: $SLIM or ./slim. */

@@ -124,21 +124,30 @@ targets = {'layer': 'blobs/' + m['layers'][0]['digest'].replace(':', '/'), 'mani
 zi = json.load(open('zimg/index.json'))
 zm = json.load(open('zimg/blobs/' + zi['manifests'][0]['digest'].replace(':', '/')))
 targets['zlayer'] = 'blobs/' + zm['layers'][0]['digest'].replace(':', '/')
+# spoil(b, n, huge): bytes overwritten, cut short, or huge(x) spoils a size
+def spoil(b, n, huge):
+    x = bytearray(b)
+    if n % 3 == 0:
+        for _ in range(random.randint(1, 4)):
+            x[random.randrange(len(x))] = random.randrange(256)
+    elif n % 3 == 1:
+        x = x[:random.randrange(1, len(x))]
+    else:
+        huge(x)
+    return x
+def huge_field(x):
+    at = random.randrange(min(len(x) - 4, 4096))
+    x[at:at + 4] = b'\xff\xff\xff\x7f'
+def huge_tar_size(x):
+    hdrs = [o for o in range(0, len(x) - 512, 512) if x[o + 257:o + 262] == b'ustar']
+    at = random.choice(hdrs) + 124
+    x[at:at + 12] = b'77777777777\0'
 k = 0
 for what, rel in sorted(targets.items()):
     img = 'zimg' if what == 'zlayer' else 'img'
     b = open(img + '/' + rel, 'rb').read()
     for n in range(6):
-        x = bytearray(b)
-        kind = n % 3
-        if kind == 0:
-            for _ in range(random.randint(1, 4)):
-                x[random.randrange(len(x))] = random.randrange(256)
-        elif kind == 1:
-            x = x[:random.randrange(1, len(x))]
-        else:
-            at = random.randrange(min(len(x) - 4, 4096))
-            x[at:at + 4] = b'\xff\xff\xff\x7f'
+        x = spoil(b, n, huge_field)
         d = 'icases/%s-%02d' % (what, k); k += 1
         shutil.copytree(img, d)
         os.chmod(d + '/' + rel, 0o644)
@@ -146,17 +155,7 @@ for what, rel in sorted(targets.items()):
 # the docker save tarball itself: cut short, bytes or a size spoiled
 b = open('d.tar', 'rb').read()
 for n in range(9):
-    x = bytearray(b)
-    kind = n % 3
-    if kind == 0:
-        for _ in range(random.randint(1, 4)):
-            x[random.randrange(len(x))] = random.randrange(256)
-    elif kind == 1:
-        x = x[:random.randrange(1, len(x))]
-    else:
-        hdrs = [o for o in range(0, len(x) - 512, 512) if x[o + 257:o + 262] == b'ustar']
-        at = random.choice(hdrs) + 124
-        x[at:at + 12] = b'77777777777\0'
+    x = spoil(b, n, huge_tar_size)
     d = 'icases/dtar-%02d' % k; k += 1
     os.makedirs(d)
     open(d + '/d.tar', 'wb').write(x)
