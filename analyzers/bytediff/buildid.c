@@ -22,10 +22,15 @@
  *              with BLAKE3, not recomputed here);
  *   mold       sha256 of the sha256s of 4 MiB shards, truncated to the
  *              length asked for (md5: 16, sha1: 20, sha256: 32 bytes);
- *   GNU ld     (BFD) hashes its in-memory headers and section contents
- *              (bfd's elf_checksum_contents()), not the file's bytes: the
- *              test could not reproduce it from the file, so a BFD build
- *              ID is reported as not verified.
+ *   GNU ld     (BFD: sha1 or md5) hashes headers and contents, not the
+ *              file (bfd/elfcode.h elf_checksum_contents()): the ELF header
+ *              with e_phoff and e_shoff zeroed, every program header, then
+ *              for each section its header with sh_offset zeroed and its
+ *              contents -- none for SHT_NOBITS, an empty section, or
+ *              .symtab, .strtab and .shstrtab (whose contents BFD does not
+ *              hold when it hashes); the whole build-id note section is
+ *              zeros then, not only its descriptor.  Checked against
+ *              binutils 2.40 (Debian 12) in test-diff-link.sh.
  *
  * Which linker made the file is read from its marks (linkers()) so that
  * only its models are tried, each one pass over the file.
@@ -34,6 +39,8 @@
  * copying the file: the bytes are fed around it.
  */
 #include "bdunits.h"
+
+#include <gelf.h>
 
 #include <nettle/md5.h>
 #include <nettle/nettle-meta.h>
@@ -128,8 +135,86 @@ static void tree(const struct nettle_hash *inner, const struct nettle_hash *oute
 	free(hs);
 }
 
-enum shape { FLAT, TREE, TREE_TRUNC, GOLD_TREE };
-enum linker { GOLD = 1, LLD = 2, MOLD = 4, ANY = 7 };
+/* Feed `len` bytes at `at` of the file with the `w`-byte field at
+ * `zero` (relative to at; none when w is 0) read as zeros. */
+static void feed_zeroing(const struct nettle_hash *h, void *ctx, const unsigned char *p,
+			 size_t at, size_t len, size_t zero, size_t w)
+{
+	static const uint8_t zeros[8];
+	if (!w || zero + w > len) {
+		h->update(ctx, len, p + at);
+		return;
+	}
+	h->update(ctx, zero, p + at);
+	h->update(ctx, w, zeros);
+	h->update(ctx, len - zero - w, p + at + zero + w);
+}
+
+/* GNU ld's hash (the header comment): false when the file's headers do
+ * not read. */
+static bool bfd_hash(const struct nettle_hash *h, const struct file *f, uint8_t *out)
+{
+	Elf *e = elf_memory((char *)f->p, f->n);
+	GElf_Ehdr eh;
+	size_t nsec, shstr;
+	bool ok = false;
+	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh) ||
+	    elf_getshdrnum(e, &nsec) || elf_getshdrstrndx(e, &shstr))
+		goto out;
+	bool is64 = gelf_getclass(e) == ELFCLASS64;
+	size_t w = is64 ? 8 : 4, ehsize = is64 ? 64 : 52, shent = is64 ? 64 : 40;
+	size_t phent = is64 ? 56 : 32;
+	if (eh.e_ehsize != ehsize || (eh.e_phnum && eh.e_phentsize != phent) ||
+	    (nsec && eh.e_shentsize != shent) || !range_ok(0, ehsize, f->n) ||
+	    !range_ok(eh.e_phoff, (uint64_t)phent * eh.e_phnum, f->n) ||
+	    !range_ok(eh.e_shoff, (uint64_t)shent * nsec, f->n))
+		goto out;
+	void *ctx = xmalloc(h->context_size);
+	h->init(ctx);
+	/* the header, e_phoff and e_shoff (adjacent) zeroed */
+	feed_zeroing(h, ctx, f->p, 0, ehsize, is64 ? 0x20 : 0x1c, 2 * w);
+	h->update(ctx, (size_t)phent * eh.e_phnum, f->p + eh.e_phoff);
+	ok = true;
+	for (size_t k = 0; k < nsec && ok; k++) {
+		GElf_Shdr sh;
+		Elf_Scn *scn = elf_getscn(e, k);
+		if (!scn || !gelf_getshdr(scn, &sh)) {
+			ok = false;
+			break;
+		}
+		feed_zeroing(h, ctx, f->p, eh.e_shoff + k * shent, shent, is64 ? 0x18 : 0x10, w);
+		if (sh.sh_type == SHT_NOBITS || !sh.sh_size)
+			continue;
+		const char *name = elf_strptr(e, shstr, sh.sh_name);
+		if (name && (!strcmp(name, ".symtab") || !strcmp(name, ".strtab") ||
+			     !strcmp(name, ".shstrtab")))
+			continue;
+		if (!range_ok(sh.sh_offset, sh.sh_size, f->n)) {
+			ok = false;
+			break;
+		}
+		if (f->dlo >= sh.sh_offset && f->dlo < sh.sh_offset + sh.sh_size) {
+			/* the build-id note: all zeros */
+			static const uint8_t zeros[256];
+			for (uint64_t left = sh.sh_size; left; ) {
+				size_t c = left < sizeof zeros ? (size_t)left : sizeof zeros;
+				h->update(ctx, c, zeros);
+				left -= c;
+			}
+			continue;
+		}
+		h->update(ctx, sh.sh_size, f->p + sh.sh_offset);
+	}
+	h->digest(ctx, h->digest_size, out);
+	free(ctx);
+out:
+	if (e)
+		elf_end(e);
+	return ok;
+}
+
+enum shape { FLAT, TREE, TREE_TRUNC, GOLD_TREE, BFD_SECTIONS };
+enum linker { GOLD = 1, LLD = 2, MOLD = 4, BFD = 8, ANY = 15 };
 
 static const struct model {
 	enum linker ld;
@@ -145,14 +230,15 @@ static const struct model {
 	{LLD, TREE, &xxh64, &xxh64, 1 << 20, "xxhash64 of the xxhash64s of 1 MiB chunks, as lld --build-id=fast computes it"},
 	{MOLD, TREE_TRUNC, &nettle_sha256, &nettle_sha256, 4 << 20, "sha256 of the sha256s of 4 MiB shards, truncated, as mold computes it"},
 	{GOLD, GOLD_TREE, &nettle_md5, &nettle_sha1, 0, "sha1 of the md5s of the file's chunks, as GNU gold --build-id=tree computes it"},
+	{BFD, BFD_SECTIONS, &nettle_sha1, &nettle_sha1, 0, "sha1 of the headers and sections, as GNU ld computes it"},
+	{BFD, BFD_SECTIONS, &nettle_md5, &nettle_md5, 0, "md5 of the headers and sections, as GNU ld computes it"},
 };
 
 /* Which linkers may have made the file: lld and mold sign .comment
  * ("Linker: Debian LLD 14.0.6", "mold 1.10.1"), gold writes a
  * .note.gnu.gold-version section, GNU ld neither; a file with a .comment
- * and none of these marks is GNU ld's, whose ID no model gives, so it
- * costs no pass; without a .comment (stripped away), any.  Each model
- * tried is one pass over the file. */
+ * and none of these marks is GNU ld's; without a .comment (stripped
+ * away), any.  Each model tried is one pass over the file. */
 static unsigned linkers(const unsigned char *comment, size_t n, bool gold_note)
 {
 	if (gold_note)
@@ -163,7 +249,7 @@ static unsigned linkers(const unsigned char *comment, size_t n, bool gold_note)
 		return LLD;
 	if (memmem(comment, n, "mold ", 5))
 		return MOLD;
-	return 0;
+	return BFD;
 }
 
 static bool matches(const struct model *m, const struct file *f, const uint8_t *id, size_t len)
@@ -179,6 +265,8 @@ static bool matches(const struct model *m, const struct file *f, const uint8_t *
 	case TREE_TRUNC:
 		tree(m->inner, m->outer, f, m->chunk, out);
 		return !memcmp(out, id, len);
+	case BFD_SECTIONS:
+		return bfd_hash(m->outer, f, out) && !memcmp(out, id, len);
 	case GOLD_TREE:
 		/* the chunk size is not in the file: every power of two for
 		 * files under gold's default minimum (40 MiB, where the tree
