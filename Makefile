@@ -61,8 +61,8 @@ $(SLIM_BIN): $(CLI_OBJ) $(BUILD)/libslim.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libslim.a $(LDLIBS)
 
 $(BUILD)/libslim.a: $(LIB_OBJ)
-	@rm -f $@
-	ar rcs $@ $^
+	@rm -f $@ $@.tmp
+	ar rcs $@.tmp $^ && mv -f $@.tmp $@
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
