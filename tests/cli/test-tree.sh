@@ -140,19 +140,7 @@ PY
 
 # --- 3. duplicates equal jdupes -r ---------------------------------------
 jdupes -r -q "$R" > jd.txt || die "jdupes"
-python3 - "$R" jd.txt r.json <<'PY' || die "duplicates differ from jdupes -r"
-import json, sys
-R, jd, rep = sys.argv[1:]
-want, cur = set(), []
-for line in open(jd).read().split('\n') + ['']:
-    if line.strip(): cur.append(line[len(R) + 1:])
-    elif cur: want.add(frozenset(cur)); cur = []
-r = json.load(open(rep))
-got = {frozenset(f['attrs']['paths']) for f in r['findings'] if f['kind'] == 'duplicate-file'}
-if got != want or not got:
-    print('slim only:', [sorted(s) for s in got - want], 'jdupes only:', [sorted(s) for s in want - got]); sys.exit(1)
-print(len(got), 'duplicate sets, as jdupes -r finds them')
-PY
+python3 "$ROOT/tests/cli/dupsets.py" "$R" jd.txt r.json || die "duplicates differ from jdupes -r"
 
 # --- 4. ids are paths, the same under any directory name ------------------
 python3 - r.json <<'PY' || die "ids are not KIND:PATH"

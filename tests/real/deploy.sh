@@ -61,20 +61,11 @@ need zip zip
 need gcc build-essential
 need python3 python3
 [ -x "$SLIM" ] || die "no slim at $SLIM (make, or set SLIM)"
-B=$(debroot) || die "could not build the Debian 12 root (see above)"
-tmp=$(mktemp -d /var/tmp/slim-deploy.XXXXXX)
-# KEEP=1 leaves the work directory for a look
-[ -n "${KEEP:-}" ] || trap 'rm -rf "$tmp"' EXIT
-cd "$tmp" || die "cd $tmp"
-# slim's private unpack directories go here, to be checked empty at the end
-export TMPDIR=$tmp/slimtmp
-mkdir "$TMPDIR" || die "mkdir"
-R=$tmp/root
-cp -a "$B" "$R" || die "cp -a $B"
-rm -f "$R/.slim-debroot-done"
 
 # --- the workload and the planted libraries (deployapp.sh) ------------------
 . "$here/deployapp.sh"
+# KEEP=1 leaves the work directory for a look
+deploy_work deploy
 deploy_app "$R"
 echo "root: $(du -sb "$R" | cut -f1) bytes, $(find "$R" -type f | wc -l) files; trace: $(grep -c '^module' trace.txt) modules, $(grep -c '^load' trace.txt) loads"
 
@@ -175,19 +166,7 @@ echo "without the trace libslimcalc42.so is an orphan: the trace's loads keep it
 
 # --- 4. duplicates equal jdupes -r's ------------------------------------------
 jdupes -r -q "$R" > jd.txt || die "jdupes"
-python3 - "$R" jd.txt dir.json <<'PY' || die "duplicates differ from jdupes -r"
-import json, sys
-R, jd, rep = sys.argv[1:]
-want, cur = set(), []
-for line in open(jd).read().split('\n') + ['']:
-    if line.strip(): cur.append(line[len(R) + 1:])
-    elif cur: want.add(frozenset(cur)); cur = []
-r = json.load(open(rep))
-got = {frozenset(f['attrs']['paths']) for f in r['findings'] if f['kind'] == 'duplicate-file'}
-if got != want or not got:
-    print('slim only:', [sorted(s) for s in got - want][:3], 'jdupes only:', [sorted(s) for s in want - got][:3]); sys.exit(1)
-print(len(got), 'duplicate sets, the same as jdupes -r')
-PY
+python3 "$ROOT/tests/cli/dupsets.py" "$R" jd.txt dir.json || die "duplicates differ from jdupes -r"
 
 # --- 5. --entry of a Python module inside the root --------------------------
 mod=usr/lib/python3/dist-packages/yaml/__init__.py

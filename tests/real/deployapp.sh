@@ -11,12 +11,28 @@
 #                    and want2.txt (the outputs of input 1 and the untraced
 #                    input 2 in R)
 #   in_root R CMD..  CMD in a chroot of R with a /proc
+#   deploy_work NAME a work directory /var/tmp/slim-NAME.XXXXXX ($tmp,
+#                    removed at exit unless KEEP=1), made current, with
+#                    slim's private unpack directories in $TMPDIR (checked
+#                    empty at the end) and R = a copy of debroot's root
 #
 # Needs $SLIM, lib.sh's die and with_proc, gcc, root.
 
 # run CMD... in a chroot of root $1 with a /proc (the recorder reads
 # /proc/self/maps at exit)
 in_root() { local r=$1; shift; with_proc "$r" chroot "$r" "$@"; }
+
+deploy_work() {
+B=$(debroot) || die "could not build the Debian 12 root (see above)"
+tmp=$(mktemp -d "/var/tmp/slim-$1.XXXXXX")
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || die "cd $tmp"
+export TMPDIR=$tmp/slimtmp
+mkdir "$TMPDIR" || die "mkdir"
+R=$tmp/root
+cp -a "$B" "$R" || die "cp -a $B"
+rm -f "$R/.slim-debroot-done"
+}
 
 deploy_app() {
 local R=$1

@@ -35,15 +35,7 @@ need gcc build-essential
 need python3 python3
 need readelf binutils
 [ -x "$SLIM" ] || die "no slim at $SLIM (make, or set SLIM)"
-B=$(debroot) || die "could not build the Debian 12 root (see above)"
-tmp=$(mktemp -d /var/tmp/slim-prune-deploy.XXXXXX)
-[ -n "${KEEP:-}" ] || trap 'rm -rf "$tmp"' EXIT
-cd "$tmp" || die "cd $tmp"
-export TMPDIR=$tmp/slimtmp
-mkdir "$TMPDIR" || die "mkdir"
-R=$tmp/root
-cp -a "$B" "$R" || die "cp -a $B"
-rm -f "$R/.slim-debroot-done"
+deploy_work prune-deploy
 deploy_app "$R"
 
 # --- 1. OUT = the root less the proven prune list ---------------------------
