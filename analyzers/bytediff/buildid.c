@@ -140,8 +140,8 @@ static void tree(const struct nettle_hash *inner, const struct nettle_hash *oute
 static void feed_zeroing(const struct nettle_hash *h, void *ctx, const unsigned char *p,
 			 size_t at, size_t len, size_t zero, size_t w)
 {
-	static const uint8_t zeros[8];
-	if (!w || zero + w > len) {
+	static const uint8_t zeros[16];   /* e_phoff and e_shoff of ELF64 */
+	if (!w || w > 16 || zero + w > len) {
 		h->update(ctx, len, p + at);
 		return;
 	}
