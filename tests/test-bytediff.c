@@ -26,12 +26,7 @@ static void teardown(void)
 
 static void put(const char *side, const char *name, const void *p, size_t n)
 {
-	char path[256];
-	snprintf(path, sizeof path, "%s/%s/%s", dir, side, name);
-	FILE *fp = fopen(path, "wb");
-	cr_assert(fp, "%s", path);
-	cr_assert_eq(fwrite(p, 1, n, fp), n);
-	fclose(fp);
+	scratch_put(dir, side, name, p, n);
 }
 
 /* Compare a/ and b/; the errors are counted into *nerr. */

@@ -66,6 +66,19 @@ static inline void scratch_pair(char *dir, size_t cap, const char *tmpl)
 	buf_free(&p);
 }
 
+/* n bytes at p as dir/side/name */
+static inline void scratch_put(const char *dir, const char *side, const char *name,
+			       const void *p, size_t n)
+{
+	struct buf path = BUF_INIT;
+	buf_printf(&path, "%s/%s/%s", dir, side, name);
+	FILE *fp = fopen(buf_cstr(&path), "wb");
+	cr_assert(fp, "%s", buf_cstr(&path));
+	cr_assert_eq(fwrite(p, 1, n, fp), n);
+	fclose(fp);
+	buf_free(&path);
+}
+
 static inline void scratch_remove(const char *dir)
 {
 	cr_assert_eq(run_fmt(NULL, "rm -rf '%s'", dir), 0);
