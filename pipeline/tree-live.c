@@ -278,6 +278,17 @@ static void on_file(void *ctx, const char *path, bool loaded)
 	f->named = true;
 }
 
+/* Every library named since the last call (by a trace, a string or a
+ * configuration) becomes a root and is analyzed in turn. */
+static void root_named(struct tree *t, struct graph *g, const struct run *r)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->f[i].named && !t->f[i].root) {
+			add_root(t, i);
+			analyze(t, g, r, i);
+		}
+}
+
 /* Record traces name every shared object the run mapped (/proc/self/maps
  * at exit) or dlopen'd: each one of the tree is kept, by a dlopens edge
  * from the trace (evidence "trace"), and analyzed as a root, so that a
@@ -297,11 +308,7 @@ static void trace_loads(struct tree *t, struct graph *g, const struct run *r)
 			t->recorded = true;
 		mfile_close(&mf);
 	}
-	for (size_t i = 0; i < t->n; i++)
-		if (t->f[i].named && !t->f[i].root) {
-			add_root(t, i);
-			analyze(t, g, r, i);
-		}
+	root_named(t, g, r);
 }
 
 static void mark_live(struct tree *t, struct graph *g)
@@ -552,11 +559,8 @@ static size_t scan_strings(struct tree *t, struct graph *g, struct names *nm,
 	free(tok);
 	free(files);
 	graph_adj_free(&adj);
-	for (size_t i = 0; found && i < t->n; i++)
-		if (t->f[i].named && !t->f[i].root) {
-			add_root(t, i);
-			analyze(t, g, r, i);
-		}
+	if (found)
+		root_named(t, g, r);
 	return found;
 }
 
@@ -621,15 +625,20 @@ static size_t gconv_one(struct tree *t, struct graph *g, size_t libc, const stru
 	return found;
 }
 
+/* Once libc.so.6 is live: read once (*done), every module its
+ * configuration names is named then, and liveness keeps them after. */
 static size_t gconv_modules(struct tree *t, struct graph *g, struct names *nm,
-			    const struct run *r)
+			    const struct run *r, bool *done)
 {
+	if (*done)
+		return 0;
 	size_t e = (size_t)(uintptr_t)hmap_gets(&nm->map, "libc.so.6"), libc = 0;
 	for (; e && !libc; e = nm->next[e - 1])
 		if (t->f[nm->file[e - 1]].live)
 			libc = nm->file[e - 1] + 1;
 	if (!libc)
 		return 0;
+	*done = true;
 	size_t found = 0;
 	struct buf dir = BUF_INIT;
 	for (size_t i = 0; i < t->n; i++) {
@@ -649,11 +658,8 @@ static size_t gconv_modules(struct tree *t, struct graph *g, struct names *nm,
 		found += gconv_one(t, g, libc - 1, f, buf_cstr(&dir));
 	}
 	buf_free(&dir);
-	for (size_t i = 0; found && i < t->n; i++)
-		if (t->f[i].named && !t->f[i].root) {
-			add_root(t, i);
-			analyze(t, g, r, i);
-		}
+	if (found)
+		root_named(t, g, r);
 	return found;
 }
 
@@ -730,10 +736,11 @@ int tree_live(struct tree *t, struct graph *g, const struct deploy_opts *o,
 	struct names nm = {0};
 	candidate_names(t, g, &nm);
 	size_t more;
+	bool gconv = false;
 	do {
 		mark_live(t, g);
 		more = scan_strings(t, g, &nm, r);
-		more += gconv_modules(t, g, &nm, r);
+		more += gconv_modules(t, g, &nm, r, &gconv);
 	} while (more);
 	orphans(t, g, &nm);
 	unopened_data(t, g, o, r);
