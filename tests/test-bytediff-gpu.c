@@ -61,6 +61,15 @@ static void diff(struct bd_result *r, const char *a, const char *b, size_t *nerr
 	diag_list_free(&errs);
 }
 
+/* diff() of the scratch directory's two sides, dir/a and dir/b */
+static void diff_sides(struct bd_result *r, size_t *nerr)
+{
+	char da[96], db[96];
+	snprintf(da, sizeof da, "%s/a", dir);
+	snprintf(db, sizeof db, "%s/b", dir);
+	diff(r, da, db, nerr);
+}
+
 /* The row of r's only file whose where holds every string given. */
 static const struct bd_cause_row *row(const struct bd_result *r, enum bd_cause c,
 				      const char *s1, const char *s2)
@@ -177,11 +186,8 @@ Test(bytediff_gpu, a_flipped_byte_in_cubin_code_stays_unexplained_with_its_entry
 	b.p[at] ^= 0x40;
 	put("a", "kern.o", a.p, a.len);
 	put("b", "kern.o", b.p, b.len);
-	char da[96], db[96];
-	snprintf(da, sizeof da, "%s/a", dir);
-	snprintf(db, sizeof db, "%s/b", dir);
 	struct bd_result r;
-	diff(&r, da, db, NULL);
+	diff_sides(&r, NULL);
 	dump(&r);
 	const struct bd_cause_row *u = row(&r, BC_UNEXPLAINED, ".nv_fatbin container 1 entry 2 (cubin sm_80, ", ": .text.");
 	cr_assert(u, "the flipped code is unexplained, in the cubin entry's .text section");
@@ -211,12 +217,9 @@ Test(bytediff_gpu, a_spoiled_entry_header_on_one_side_is_one_error_and_the_rest_
 	put("b", "kern.o", b.p, b.len);
 	put("a", "other", "x", 1);
 	put("b", "other", "y", 1);
-	char da[96], db[96];
-	snprintf(da, sizeof da, "%s/a", dir);
-	snprintf(db, sizeof db, "%s/b", dir);
 	struct bd_result r;
 	size_t nerr;
-	diff(&r, da, db, &nerr);
+	diff_sides(&r, &nerr);
 	dump(&r);
 	cr_assert_eq(nerr, 1, "one line for the bad side");
 	cr_assert_eq(r.ndiffer, 2, "the rest is still compared");
@@ -240,11 +243,8 @@ Test(bytediff_gpu, an_nvcc_temporary_name_is_random_however_few_digits_differ)
 	put("b", "t", b, sizeof b);
 	put("a", "u", c, sizeof c);
 	put("b", "u", d, sizeof d);
-	char da[96], db[96];
-	snprintf(da, sizeof da, "%s/a", dir);
-	snprintf(db, sizeof db, "%s/b", dir);
 	struct bd_result r;
-	diff(&r, da, db, NULL);
+	diff_sides(&r, NULL);
 	cr_assert_eq(r.ndiffer, 2);
 	cr_assert_eq(r.by_cause[BC_RANDOM], sizeof a, "the tmpxft_ name is random");
 	cr_assert_eq(r.by_cause[BC_UNEXPLAINED], sizeof c, "two digits elsewhere are not");
@@ -269,11 +269,8 @@ Test(bytediff_gpu, a_section_renamed_by_its_number_pairs_with_its_counterpart)
 {
 	object_with_section("a", ".nv_debug_ptx_txt.2934094814");
 	object_with_section("b", ".nv_debug_ptx_txt.2934750175");
-	char da[96], db[96];
-	snprintf(da, sizeof da, "%s/a", dir);
-	snprintf(db, sizeof db, "%s/b", dir);
 	struct bd_result r;
-	diff(&r, da, db, NULL);
+	diff_sides(&r, NULL);
 	dump(&r);
 	cr_assert_eq(r.ndiffer, 1);
 	cr_assert(!row(&r, BC_UNEXPLAINED, "only in", NULL), "the sections pair");
@@ -281,7 +278,7 @@ Test(bytediff_gpu, a_section_renamed_by_its_number_pairs_with_its_counterpart)
 	bytediff_free(&r);
 	object_with_section("a", ".nv_debug_ptx_txt.abc");
 	object_with_section("b", ".nv_debug_ptx_txt.abd");
-	diff(&r, da, db, NULL);
+	diff_sides(&r, NULL);
 	cr_assert(row(&r, BC_UNEXPLAINED, "section .nv_debug_ptx_txt.abc only in OLD", NULL));
 	cr_assert(row(&r, BC_UNEXPLAINED, "section .nv_debug_ptx_txt.abd only in NEW", NULL));
 	bytediff_free(&r);

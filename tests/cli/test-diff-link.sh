@@ -68,23 +68,17 @@ for p in "${pairs[@]}" hex; do
 	expect_rc 0 $SLIM diff --json build-1/m.$p build-longer-22/m.$p > $p.json 2> $p.err
 done
 python3 - "${pairs[@]}" <<'PY' || die "slim's build-id verdicts are not the test's"
-import ctypes, hashlib, json, struct, sys
+import ctypes, hashlib, json, os, struct, sys
+sys.path.insert(0, os.environ['ROOT'] + '/tests/cli')
+from elfsec import section, sections
 xx = ctypes.CDLL('libxxhash.so.0')
 xx.XXH64.restype = ctypes.c_uint64
 xx.XXH64.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint64]
 
 def build_id(b):
-    shoff, = struct.unpack_from('<Q', b, 0x28)
-    shes, shn, shstr = struct.unpack_from('<HHH', b, 0x3a)
-    stro = struct.unpack_from('<Q', b, shoff + shstr * shes + 0x18)[0]
-    for i in range(shn):
-        o = shoff + i * shes
-        nm, = struct.unpack_from('<I', b, o)
-        off, = struct.unpack_from('<Q', b, o + 0x18)
-        if b[stro + nm:b.index(b'\0', stro + nm)] == b'.note.gnu.build-id':
-            nsz, dsz = struct.unpack_from('<II', b, off)
-            d = off + 12 + ((nsz + 3) & ~3)
-            return d, dsz
+    s = section(b, b'.note.gnu.build-id')
+    nsz, dsz = struct.unpack_from('<II', b, s.offset)
+    return s.offset + 12 + ((nsz + 3) & ~3), dsz
 def H(name, data):
     if name == 'xxh64':
         return struct.pack('<Q', xx.XXH64(data, len(data), 0))
@@ -112,21 +106,17 @@ def bfd(b, h):
     the ELF header with e_phoff/e_shoff zeroed, the program headers, then
     each section header with sh_offset zeroed and its contents (none for
     NOBITS, empty, .symtab/.strtab/.shstrtab), the build-id note zeros."""
-    phoff, shoff = struct.unpack_from('<QQ', b, 0x20)
-    phes, phn, shes, shn, shstr = struct.unpack_from('<HHHHH', b, 0x36)
-    stro = struct.unpack_from('<Q', b, shoff + shstr * shes + 0x18)[0]
+    phoff, = struct.unpack_from('<Q', b, 0x20)
+    phes, phn, shes = struct.unpack_from('<HHH', b, 0x36)
     x = hashlib.new(h)
     x.update(b[:0x20] + bytes(16) + b[0x30:64])
     x.update(b[phoff:phoff + phes * phn])
-    for i in range(shn):
-        o = shoff + i * shes
-        nm, typ = struct.unpack_from('<II', b, o)
-        off, size = struct.unpack_from('<QQ', b, o + 0x18)
+    for s in sections(b):
+        o = s.hdr
         x.update(b[o:o + 0x18] + bytes(8) + b[o + 0x20:o + shes])
-        name = b[stro + nm:b.index(b'\0', stro + nm)]
-        if typ == 8 or not size or name in (b'.symtab', b'.strtab', b'.shstrtab'):
+        if s.type == 8 or not s.size or s.name in (b'.symtab', b'.strtab', b'.shstrtab'):
             continue
-        x.update(bytes(size) if name == b'.note.gnu.build-id' else b[off:off + size])
+        x.update(bytes(s.size) if s.name == b'.note.gnu.build-id' else b[s.offset:s.offset + s.size])
     return x.digest()
 rows = []
 for p in sys.argv[1:] + ['hex']:

@@ -31,7 +31,7 @@ ar rcsU src/lib.a src/m.o || die "ar"
 gzip -c src/t.tar > src/t.tar.gz && zstd -q src/t.tar -o src/t.tar.zst && xz -k src/t.tar || die "gzip/zstd/xz"
 python3 -c "import py_compile; py_compile.compile('/usr/lib/python3.11/json/decoder.py', cfile='src/d.pyc')" || die "py_compile"
 python3 - <<'PY' || die "mutating"
-import os, random, shutil
+import os, random, shutil, sys
 random.seed(16)
 os.makedirs('cases', exist_ok=True)
 k = 0
@@ -56,19 +56,15 @@ for f in sorted(os.listdir('src')):
         open(d + '/b/' + f, 'wb').write(m)
 # fatbins: NEW's containers spoiled, OLD the other build
 import struct
+sys.path.insert(0, os.environ['ROOT'] + '/tests/cli')
+from elfsec import section
 def fatbin_range(b):
     if b[:4] == b'\x50\xed\x55\xba':
         return 0, len(b)
-    shoff, = struct.unpack_from('<Q', b, 0x28)
-    shes, shn, shstr = struct.unpack_from('<HHH', b, 0x3a)
-    stro = struct.unpack_from('<Q', b, shoff + shstr * shes + 0x18)[0]
-    for i in range(shn):
-        o = shoff + i * shes
-        nm, = struct.unpack_from('<I', b, o)
-        off, size = struct.unpack_from('<QQ', b, o + 0x18)
-        if b[stro + nm:b.index(b'\0', stro + nm)] == b'.nv_fatbin':
-            return off, size
-    raise SystemExit('no .nv_fatbin')
+    s = section(b, b'.nv_fatbin')
+    if not s:
+        raise SystemExit('no .nv_fatbin')
+    return s.offset, s.size
 pair = os.environ['ROOT'] + '/samples/cuda/bin/diff/'
 for f in ('kern_plain.o', 'kern_zstd.o', 'kern.fatbin'):
     old, b = open(pair + 'a/' + f, 'rb').read(), open(pair + 'b/' + f, 'rb').read()

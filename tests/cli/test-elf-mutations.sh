@@ -38,18 +38,11 @@ cc -g -O2 -o dw dw.c || die "cc -g"
 python3 - dw "$dbg" "${id:0:2}/${id:2}.debug" <<'PY'
 import os, random, struct, sys
 random.seed(20261206)
+sys.path.insert(0, os.environ['ROOT'] + '/tests/cli')
+from elfsec import sections
 def debug_ranges(b):
-    shoff, = struct.unpack_from('<Q', b, 0x28)
-    shentsize, shnum, shstrndx = struct.unpack_from('<HHH', b, 0x3a)
-    hdr = lambda i: struct.unpack_from('<IIQQQQIIQQ', b, shoff + i * shentsize)
-    stroff = hdr(shstrndx)[4]
-    out = []
-    for i in range(shnum):
-        h = hdr(i)
-        name = b[stroff + h[0]:b.index(b'\0', stroff + h[0])]
-        if name.startswith(b'.debug') and h[1] != 8 and h[5]:
-            out.append((h[4], h[5]))
-    return out
+    return [(s.offset, s.size) for s in sections(b)
+            if s.name.startswith(b'.debug') and s.type != 8 and s.size]
 def mutate(b, n, put):
     rs = debug_ranges(b)
     for k in range(n):
