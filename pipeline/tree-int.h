@@ -14,6 +14,7 @@
 #define SLIM_TREE_INT_H
 
 #include "deploy.h"
+#include "tree-walk.h"
 #include "../common/arena.h"
 #include "../common/hmap.h"
 
@@ -83,6 +84,7 @@ struct tree {
 	const char *real;       /* dir's real path (other analyzers' paths) */
 	int rootfd;
 	struct arena arena;
+	struct arena walked[WALK_THREADS];  /* the walk's path strings */
 	struct tfile *f;
 	size_t n, cap;
 	struct tlink *links;

@@ -24,6 +24,7 @@
 #include "../common/util.h"
 
 #include <fcntl.h>
+#include <gelf.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -164,6 +165,62 @@ struct scan_job {
 	atomic_size_t next;
 };
 
+/* Sections a dlopen's argument can sit in: loaded (SHF_ALLOC), not code,
+ * with bytes in the file -- .rodata, .data, .data.rel.ro and the like,
+ * and the string tables .dynstr and .gnu.version_r name libraries in.
+ * Not these, loaded but never a C string: unwind tables, the GOT, CUDA
+ * fat binaries (a GB in the CUDA libraries; fatbin.c reads them), Go's
+ * pc-line table.  On /usr that is 1.8 GB of the live objects' 5.9. */
+static bool string_section(const char *name, const GElf_Shdr *sh)
+{
+	static const char *const never[] = {
+		".eh_frame", ".eh_frame_hdr", ".gcc_except_table", ".got", ".got.plt",
+		".nv_fatbin", "__nv_relfatbin", ".gopclntab",
+	};
+	if (!(sh->sh_flags & SHF_ALLOC) || (sh->sh_flags & SHF_EXECINSTR) ||
+	    (sh->sh_type != SHT_PROGBITS && sh->sh_type != SHT_STRTAB))
+		return false;
+	for (size_t k = 0; name && k < sizeof never / sizeof *never; k++)
+		if (!strcmp(name, never[k]))
+			return false;
+	return true;
+}
+
+/* An ELF file's string sections, each searched on its own (a token
+ * never runs past its section), pages read in ahead of the search.
+ * false when the file has no usable section table: then the caller
+ * searches every byte, as it does for any other file. */
+static bool scan_elf(int fd, size_t n, struct scan_out *o, uint32_t *ntok)
+{
+	Elf *e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	size_t raw = 0, shstrndx;
+	const unsigned char *b = e ? (const unsigned char *)elf_rawfile(e, &raw) : NULL;
+	if (!b || raw != n || elf_kind(e) != ELF_K_ELF || elf_getshdrstrndx(e, &shstrndx) ||
+	    !elf_getscn(e, 1)) {
+		if (e)
+			elf_end(e);
+		return false;
+	}
+	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(e, scn));) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS || !sh.sh_size ||
+		    sh.sh_offset > n || sh.sh_size > n - sh.sh_offset ||
+		    !string_section(elf_strptr(e, shstrndx, sh.sh_name), &sh))
+			continue;
+		const unsigned char *p = b + sh.sh_offset;
+		size_t len = (size_t)sh.sh_size;
+#ifdef MADV_POPULATE_READ
+		/* one call maps the pages instead of a fault every few
+		 * (EINVAL before Linux 5.14: then the faults) */
+		uintptr_t pg = (uintptr_t)p & ~(uintptr_t)4095;
+		madvise((void *)pg, len + ((uintptr_t)p - pg), MADV_POPULATE_READ);
+#endif
+		*ntok += find_tokens(p, len, o);
+	}
+	elf_end(e);
+	return true;
+}
+
 static void scan_file(struct tree *t, const struct tfile *f, unsigned char *buf,
 		      struct scan_out *o, struct tree_tokens *res)
 {
@@ -180,6 +237,12 @@ static void scan_file(struct tree *t, const struct tfile *f, unsigned char *buf,
 		return;
 	}
 	size_t n = (size_t)st.st_size;
+	if (f->cat == TC_ELF && scan_elf(fd, n, o, &res->n)) {
+		close(fd);
+		return;
+	}
+	res->first = o->npool;   /* a failed scan_elf() found nothing */
+	res->n = 0;
 	if (n <= SCAN_READ) {
 		size_t got = 0;
 		ssize_t k;
@@ -258,6 +321,7 @@ void tree_scan_tokens(struct tree *t, const uint32_t *files, size_t n,
 		      struct tree_tokens *res, struct tree_pools *pools)
 {
 	struct scan_job j = {t, files, n, res, 0};
+	elf_version(EV_CURRENT);   /* before the threads: scan_elf() */
 	pthread_t th;
 	bool two = n > 1 && !pthread_create(&th, NULL, scan_thread, &j);
 	pools->v[0] = scan_thread(&j);
@@ -273,6 +337,7 @@ void tree_scan_tokens(struct tree *t, const uint32_t *files, size_t n,
 void tree_prescan_init(struct tree *t)
 {
 	struct tree_prescan *p = &t->pre;
+	elf_version(EV_CURRENT);   /* before the prescan's thread: scan_elf() */
 	p->state = xcalloc(t->n + 1, sizeof *p->state);
 	/* a file whose tokens typing found (a Python file) or the per-file
 	 * cache gave is done: the scan takes them as they are (claiming it

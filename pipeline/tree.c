@@ -2,11 +2,12 @@
  * tree.c - a directory as one deployable (deploy.h, issue #14): the tree
  * is its own root file system.
  *
- *   walk      fts(3) over the tree, once, physical (symlinks are never
- *             followed: a link is resolved only inside the root, as
- *             common/rootopen.h does for --sysroot), iterative whatever
- *             its depth; every regular file inventoried once per
- *             (device, inode), so hardlinks are one file
+ *   walk      tree-walk.c over the tree, once, on two threads, in fts(3)
+ *             order, physical (symlinks are never followed: a link is
+ *             resolved only inside the root, as common/rootopen.h does
+ *             for --sysroot), iterative whatever its depth; every regular
+ *             file inventoried once per (device, inode), so hardlinks are
+ *             one file
  *   type      from the bytes, after the walk, on two threads
  *             (type_all()): ELF (filetype_detect(): program, shared
  *             library, object), Python source or bytecode (the .pyc
@@ -37,6 +38,7 @@
  */
 #include "tree-int.h"
 #include "tree-scan.h"
+#include "tree-walk.h"
 #include "pipeline.h"
 #include "../common/diag.h"
 #include "../common/filetype.h"
@@ -51,7 +53,6 @@
 #include <errno.h>
 #include <dirent.h>
 #include <fcntl.h>
-#include <fts.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -75,23 +76,29 @@ const char *tree_full(struct tree *t, const struct tfile *f)
 	return arena_printf(&t->arena, "%s/%s", t->dir, f->rel);
 }
 
-static const char *inode_key(struct tree *t, uint64_t dev, uint64_t ino, size_t *len)
+/* by_inode's key: the (device, inode) pair's 16 bytes */
+struct ikey {
+	uint64_t dev, ino;
+};
+
+static const char *inode_key(struct tree *t, uint64_t dev, uint64_t ino)
 {
-	char k[48];
-	int n = snprintf(k, sizeof k, "%llx:%llx", (unsigned long long)dev,
-			 (unsigned long long)ino);
-	*len = (size_t)n;
-	return arena_strndup(&t->arena, k, (size_t)n);
+	struct ikey *k = arena_alloc(&t->arena, sizeof *k);
+	*k = (struct ikey){dev, ino};
+	return (const char *)k;
+}
+
+static size_t by_inode(const struct tree *t, uint64_t dev, uint64_t ino)
+{
+	struct ikey k = {dev, ino};
+	return (size_t)(uintptr_t)hmap_get(&t->by_inode, (const char *)&k, sizeof k);
 }
 
 /* the ELF analyzer's path_of: an object's id path by its inode */
 static const char *path_of(void *ctx, uint64_t dev, uint64_t ino)
 {
 	struct tree *t = ctx;
-	char k[48];
-	int n = snprintf(k, sizeof k, "%llx:%llx", (unsigned long long)dev,
-			 (unsigned long long)ino);
-	size_t i = (size_t)(uintptr_t)hmap_get(&t->by_inode, k, (size_t)n);
+	size_t i = by_inode(t, dev, ino);
 	return i ? t->f[i - 1].rel : NULL;
 }
 
@@ -111,10 +118,7 @@ size_t tree_find(struct tree *t, const char *rel)
 	close(fd);
 	if (bad)
 		return 0;
-	char k[48];
-	int n = snprintf(k, sizeof k, "%llx:%llx", (unsigned long long)st.st_dev,
-			 (unsigned long long)st.st_ino);
-	return (size_t)(uintptr_t)hmap_get(&t->by_inode, k, (size_t)n);
+	return by_inode(t, (uint64_t)st.st_dev, (uint64_t)st.st_ino);
 }
 
 /* A Python installation's tree: lib/python3[.X] (the standard library,
@@ -367,38 +371,31 @@ static void type_all(struct tree *t, struct diag_list *w)
 	memlimit_input(t->dir, y[0].read + y[1].read, false);
 }
 
-static void add_file(struct tree *t, const char *rel, const struct stat *st,
+/* rel lives in the walk's arenas (t->walked) */
+static void add_file(struct tree *t, const char *rel, const struct walk_stat *st,
 		     bool pytree)
 {
-	size_t kl;
-	const char *key = inode_key(t, st->st_dev, st->st_ino, &kl);
-	const char *r = arena_strdup(&t->arena, rel);
-	size_t i = (size_t)(uintptr_t)hmap_get(&t->by_inode, key, kl);
+	size_t i = by_inode(t, st->dev, st->ino);
 	if (i) {               /* a hardlink of a file already met */
 		t->f[i - 1].naliases++;
-		hmap_put(&t->by_path, r, strlen(r), ix(i - 1));
+		hmap_put(&t->by_path, rel, strlen(rel), ix(i - 1));
 		return;
 	}
 	GROW(t->f, t->cap, t->n + 1);
 	struct tfile *f = &t->f[t->n];
 	memset(f, 0, sizeof *f);
-	f->rel = r;
-	f->size = (uint64_t)st->st_size;
-	f->dev = st->st_dev;
-	f->ino = st->st_ino;
-	f->msec = st->st_mtim.tv_sec;
-	f->mnsec = (uint32_t)st->st_mtim.tv_nsec;
-	f->csec = st->st_ctim.tv_sec;
-	f->cnsec = (uint32_t)st->st_ctim.tv_nsec;
+	f->rel = rel;
+	f->size = st->size;
+	f->dev = st->dev;
+	f->ino = st->ino;
+	f->msec = st->msec;
+	f->mnsec = st->mnsec;
+	f->csec = st->csec;
+	f->cnsec = st->cnsec;
 	f->pytree = pytree;
-	hmap_put(&t->by_inode, key, kl, ix(t->n));
-	hmap_put(&t->by_path, r, strlen(r), ix(t->n));
+	hmap_put(&t->by_inode, inode_key(t, st->dev, st->ino), sizeof(struct ikey), ix(t->n));
+	hmap_put(&t->by_path, rel, strlen(rel), ix(t->n));
 	t->n++;
-}
-
-static int by_name(const FTSENT **a, const FTSENT **b)
-{
-	return strcmp((*a)->fts_name, (*b)->fts_name);
 }
 
 /* symlinks are kept to name the files they point at (a dlopen of
@@ -406,60 +403,66 @@ static int by_name(const FTSENT **a, const FTSENT **b)
 static void add_link(struct tree *t, const char *rel)
 {
 	GROW(t->links, t->caplinks, t->nlinks + 1);
-	t->links[t->nlinks].rel = arena_strdup(&t->arena, rel);
+	t->links[t->nlinks].rel = rel;
 	t->links[t->nlinks++].file = 0;
+}
+
+struct walker {                /* the inventory's side of tree_walk() */
+	struct tree *t;
+	const struct deploy_opts *o;
+	struct diag_list *w;
+	unsigned pylevel;      /* 1 + the level of the Python tree we are
+				* in, 0 outside one */
+	uint64_t bytes;
+};
+
+static void on_entry(void *ctx, const struct walk_ent *e)
+{
+	struct walker *k = ctx;
+	struct tree *t = k->t;
+	switch (e->kind) {
+	case WE_DIR:
+		if (!k->pylevel && (e->level > 0 ? is_pytree(e->rel, e->name)
+						 : wheel_root(t->rootfd))) {
+			k->pylevel = e->level + 1;
+			GROW(t->pytrees, t->cappytrees, t->npytrees + 1);
+			t->pytrees[t->npytrees++] = e->rel;
+		}
+		break;
+	case WE_POST:
+		if (k->pylevel == e->level + 1)
+			k->pylevel = 0;
+		break;
+	case WE_FILE:
+		add_file(t, e->rel, &e->st, k->pylevel > 0);
+		k->bytes += e->st.size;
+		break;
+	case WE_LINK:
+		add_link(t, e->rel);
+		break;
+	case WE_ERR:
+		diag_warn_at(k->w, *e->rel ? arena_printf(&t->arena, "%s/%s", t->dir, e->rel)
+					   : t->dir,
+			     0, "cannot read: %s (left out of the inventory)", strerror(e->err));
+		break;
+	}
+}
+
+static void on_walk_progress(void *ctx, uint64_t files, uint64_t bytes)
+{
+	struct walker *k = ctx;
+	k->o->on_progress(k->o->ctx, (size_t)files, bytes, false);
 }
 
 static int walk(struct tree *t, const struct deploy_opts *o,
 		struct diag_list *w, struct diag *d)
 {
-	uint64_t bytes = 0;
-	char *argv[] = {(char *)t->dir, NULL};
-	FTS *fts = fts_open(argv, FTS_PHYSICAL | FTS_NOCHDIR, by_name);
-	if (!fts)
-		return diag_err(d, t->name, "cannot walk: %s", strerror(errno));
-	size_t dl = strlen(t->dir), pylevel = 0;
-	FTSENT *e;
-	while ((e = fts_read(fts))) {
-		const char *rel = e->fts_pathlen > dl ? e->fts_path + dl + 1 : "";
-		switch (e->fts_info) {
-		case FTS_D:
-			if (!pylevel && (e->fts_level > 0 ? is_pytree(rel, e->fts_name)
-							   : wheel_root(t->rootfd))) {
-				pylevel = (size_t)e->fts_level + 1;
-				GROW(t->pytrees, t->cappytrees, t->npytrees + 1);
-				t->pytrees[t->npytrees++] = arena_strdup(&t->arena, rel);
-			}
-			break;
-		case FTS_DP:
-			if (pylevel == (size_t)e->fts_level + 1)
-				pylevel = 0;
-			break;
-		case FTS_F:
-			add_file(t, rel, e->fts_statp, pylevel > 0);
-			bytes += (uint64_t)e->fts_statp->st_size;
-			if (o->on_progress && !(t->n % 4096))
-				o->on_progress(o->ctx, t->n, bytes, false);
-			break;
-		case FTS_SL:
-		case FTS_SLNONE:
-			add_link(t, rel);
-			break;
-		case FTS_DNR:
-		case FTS_ERR:
-		case FTS_NS:
-			diag_warn_at(w, e->fts_path, 0, "cannot read: %s (left out of the inventory)",
-				     strerror(e->fts_errno));
-			break;
-		default:   /* devices, FIFOs, sockets: not files a deployable ships */
-			break;
-		}
-	}
-	int err = errno;
-	fts_close(fts);
+	struct walker k = {t, o, w, 0, 0};
+	int err = tree_walk(t->rootfd, t->walked, on_entry,
+			    o->on_progress ? on_walk_progress : NULL, &k);
 	if (o->on_progress)
-		o->on_progress(o->ctx, t->n, bytes, true);
-	if (err && err != ENOENT)
+		o->on_progress(o->ctx, t->n, k.bytes, true);
+	if (err)
 		return diag_err(d, t->name, "walk failed: %s", strerror(err));
 	for (size_t i = 0; i < t->nlinks; i++)
 		t->links[i].file = (uint32_t)tree_find(t, t->links[i].rel);
@@ -629,6 +632,8 @@ static void tree_free(struct tree *t)
 	free(t->tok);
 	tree_pools_free(&t->pools);
 	arena_free(&t->arena);
+	for (int k = 0; k < WALK_THREADS; k++)
+		arena_free(&t->walked[k]);
 }
 
 int deploy_tree(struct graph *g, const char *dir, const char *name,

@@ -69,7 +69,7 @@ static const char *dstr(const struct eobj *o, uint64_t off)
 	if (!o->dynstr || off >= o->dynstr_sz)
 		return NULL;
 	const char *s = o->dynstr + off;
-	if (!memchr(s, 0, o->dynstr_sz - off))
+	if (!o->dynstr_nul && !memchr(s, 0, o->dynstr_sz - off))
 		return NULL;
 	return s;
 }
@@ -399,6 +399,7 @@ static int read_strings(struct eobj *o, struct dynvals *v, struct diag *d)
 				(unsigned long long)v->strtab, (unsigned long long)v->strsz);
 	o->dynstr = (const char *)o->mf.p + off;
 	o->dynstr_sz = v->strsz;
+	o->dynstr_nul = v->strsz && !o->dynstr[v->strsz - 1];
 	o->needed = xcalloc(v->nneeded + 1, sizeof *o->needed);
 	for (size_t i = 0; i < v->nneeded; i++)
 		if (!(o->needed[o->nneeded++] = need_str(o, v->needed_off[i], "DT_NEEDED", d)))

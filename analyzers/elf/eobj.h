@@ -72,6 +72,8 @@ struct eobj {
 	size_t nsyms;
 	const char *dynstr;
 	size_t dynstr_sz;
+	bool dynstr_nul;       /* its last byte is NUL: every string in it
+				* ends inside it (no search per string) */
 	const uint16_t *versym_raw; /* raw Elf_Half array (object byte order) */
 
 	/* GNU hash (preferred by ld.so when present) */
