@@ -12,6 +12,8 @@
 #include "../common/util.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -242,15 +244,23 @@ json_t *graph_to_json(const struct graph *g)
  * tests: test-graph-outputs.c compares the two for equality.
  */
 struct jout {
-	FILE *fp;
-	char *buf;
+	FILE *fp;               /* NULL: into mem */
+	char *buf;              /* json_dumpb()'s */
 	size_t cap;
 	bool bad;
+	char *mem;              /* a chunk's text (jpar below) */
+	size_t nmem, capmem;
 };
 
 static void jraw(struct jout *j, const char *s, size_t n)
 {
-	if (!j->bad && n && fwrite(s, 1, n, j->fp) != n)
+	if (j->bad || !n)
+		return;
+	if (!j->fp) {
+		GROW(j->mem, j->capmem, j->nmem + n);
+		memcpy(j->mem + j->nmem, s, n);
+		j->nmem += n;
+	} else if (fwrite(s, 1, n, j->fp) != n)
 		j->bad = true;
 }
 
@@ -299,15 +309,11 @@ static void jkey(struct jout *j, const char *key, bool first)
 
 enum jarr { J_INPUTS, J_NODES, J_EDGES, J_FINDINGS };
 
-static void jarray(struct jout *j, const struct graph *g, const struct order *r,
-		   enum jarr which, size_t n)
+/* members [from, to) of one array, each after its separator */
+static void jmembers(struct jout *j, const struct graph *g, const struct order *r,
+		     enum jarr which, size_t from, size_t to)
 {
-	if (!n) {
-		jraw(j, "[]", 2);
-		return;
-	}
-	jraw(j, "[", 1);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = from; i < to; i++) {
 		if (i)
 			jraw(j, ",", 1);
 		jindent(j, 2);
@@ -317,8 +323,101 @@ static void jarray(struct jout *j, const struct graph *g, const struct order *r,
 			    finding_json(r->fs[i]);
 		jvalue(j, o, 2);
 	}
-	jindent(j, 1);
-	jraw(j, "]", 1);
+}
+
+/*
+ * The members are built and dumped on two threads, in chunks: a
+ * deployable's 140,000 nodes took a fifth of `slim report DIR`, all on
+ * one core.  Each chunk's text goes to its own buffer; the calling thread
+ * writes the chunks in order, dumping the next one not taken while the
+ * one due is not done, so the bytes are the one-thread writer's.  The
+ * second thread runs at most JAHEAD chunks ahead of the writing.
+ * jansson (2.14) dumps without touching the values and counts references
+ * atomically: members sharing a value (a node's attrs holds strings
+ * shared by every node) may be dumped at once.
+ */
+#define JCHUNK 1024
+#define JAHEAD 64
+
+struct jchunk {
+	enum jarr which;
+	size_t from, to;
+	char *text;
+	size_t n;
+	bool bad;
+	atomic_bool done;
+};
+
+struct jpar {
+	const struct graph *g;
+	const struct order *r;
+	struct jchunk *c;
+	size_t n;
+	atomic_size_t next;     /* the first chunk no thread took */
+	atomic_size_t written;  /* chunks written */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+static void jchunk_dump(struct jpar *p, struct jout *j, size_t k)
+{
+	struct jchunk *c = &p->c[k];
+	j->mem = NULL;
+	j->nmem = j->capmem = 0;
+	j->bad = false;
+	jmembers(j, p->g, p->r, c->which, c->from, c->to);
+	c->text = j->mem;
+	c->n = j->nmem;
+	c->bad = j->bad;
+	pthread_mutex_lock(&p->mu);
+	atomic_store(&c->done, true);
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void *jhelper(void *arg)
+{
+	struct jpar *p = arg;
+	struct jout j = {.cap = 1 << 16};
+	j.buf = xmalloc(j.cap);
+	size_t k;
+	while ((k = atomic_fetch_add(&p->next, 1)) < p->n) {
+		pthread_mutex_lock(&p->mu);
+		while (k > atomic_load(&p->written) + JAHEAD)
+			pthread_cond_wait(&p->cv, &p->mu);
+		pthread_mutex_unlock(&p->mu);
+		jchunk_dump(p, &j, k);
+	}
+	free(j.buf);
+	return NULL;
+}
+
+/* the chunks of one array, written in order to out */
+static void jwrite_chunks(struct jpar *p, struct jout *out, struct jout *mine,
+			  size_t from, size_t to)
+{
+	for (size_t k = from; k < to; k++) {
+		struct jchunk *c = &p->c[k];
+		while (!atomic_load(&c->done)) {
+			size_t t = atomic_fetch_add(&p->next, 1);
+			if (t < p->n) {
+				jchunk_dump(p, mine, t);
+				continue;
+			}
+			pthread_mutex_lock(&p->mu);
+			while (!atomic_load(&c->done))
+				pthread_cond_wait(&p->cv, &p->mu);
+			pthread_mutex_unlock(&p->mu);
+		}
+		jraw(out, c->text, c->n);
+		out->bad |= c->bad;
+		free(c->text);
+		c->text = NULL;
+		pthread_mutex_lock(&p->mu);
+		atomic_store(&p->written, k + 1);
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
 }
 
 int graph_write_json(const struct graph *g, FILE *fp, struct diag *d)
@@ -328,18 +427,48 @@ int graph_write_json(const struct graph *g, FILE *fp, struct diag *d)
 		return -1;
 	struct order r;
 	order_make(g, &r);
-	struct jout j = {.fp = fp, .cap = 1 << 16};
+	struct jout j = {.fp = fp, .cap = 1 << 16}, mine = {.cap = 1 << 16};
 	j.buf = xmalloc(j.cap);
-	/* the top level's keys in strcmp order, as JSON_SORT_KEYS writes them */
+	mine.buf = xmalloc(mine.cap);
+	/* the top level's keys in strcmp order, as JSON_SORT_KEYS writes them;
+	 * the four arrays' chunks first */
+	static const struct {
+		const char *key;
+		enum jarr which;
+	} arr[4] = {{"edges", J_EDGES}, {"findings", J_FINDINGS}, {"inputs", J_INPUTS},
+		    {"nodes", J_NODES}};
+	size_t count[4] = {g->nedges, g->nfindings, g->ninputs, g->nnodes}, first[5] = {0};
+	struct jpar p = {.g = g, .r = &r};
+	size_t capc = 0;
+	for (int a = 0; a < 4; a++) {
+		first[a] = p.n;
+		for (size_t i = 0; i < count[a]; i += JCHUNK) {
+			GROW(p.c, capc, p.n + 1);
+			p.c[p.n++] = (struct jchunk){.which = arr[a].which, .from = i,
+						     .to = i + JCHUNK < count[a] ? i + JCHUNK : count[a]};
+		}
+		first[a + 1] = p.n;
+	}
+	atomic_init(&p.next, 0);
+	atomic_init(&p.written, 0);
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.cv, NULL);
+	pthread_t th;
+	bool two = p.n > 1 && !pthread_create(&th, NULL, jhelper, &p);
 	jraw(&j, "{", 1);
-	jkey(&j, "edges", true);
-	jarray(&j, g, &r, J_EDGES, g->nedges);
-	jkey(&j, "findings", false);
-	jarray(&j, g, &r, J_FINDINGS, g->nfindings);
-	jkey(&j, "inputs", false);
-	jarray(&j, g, &r, J_INPUTS, g->ninputs);
-	jkey(&j, "nodes", false);
-	jarray(&j, g, &r, J_NODES, g->nnodes);
+	for (int a = 0; a < 4; a++) {
+		jkey(&j, arr[a].key, a == 0);
+		if (!count[a]) {
+			jraw(&j, "[]", 2);
+			continue;
+		}
+		jraw(&j, "[", 1);
+		jwrite_chunks(&p, &j, &mine, first[a], first[a + 1]);
+		jindent(&j, 1);
+		jraw(&j, "]", 1);
+	}
+	if (two)
+		pthread_join(th, NULL);
 	jkey(&j, "schema", false);
 	jvalue(&j, json_string(SLIM_SCHEMA), 1);
 	jkey(&j, "tool", false);
@@ -349,6 +478,10 @@ int graph_write_json(const struct graph *g, FILE *fp, struct diag *d)
 	jindent(&j, 0);
 	jraw(&j, "}", 1);
 	free(j.buf);
+	free(mine.buf);
+	free(p.c);
+	pthread_mutex_destroy(&p.mu);
+	pthread_cond_destroy(&p.cv);
 	order_free(&r);
 	if (j.bad || fputc('\n', fp) == EOF)
 		return diag_err(d, NULL, "write failed: %s", strerror(errno ? errno : EIO));

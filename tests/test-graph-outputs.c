@@ -434,5 +434,24 @@ Test(json, streamed_document_is_the_tree_dump_byte_for_byte)
 	json_decref(g.totals);
 	g.totals = json_pack("{s:i,s:{s:s}}", "roots", 1, "tree", "k", "v");
 	same_as_tree_dump(&g);
+
+	/* thousands of members: written in chunks dumped on two threads
+	 * (more chunks than the second thread may run ahead), one attrs
+	 * value shared by every node, edges and findings over many chunks */
+	json_t *shared = json_string("shared");
+	for (int i = 0; i < 70000; i++) {
+		char id[32];
+		snprintf(id, sizeof id, "file:f%05d", i);
+		struct gnode *m = node(&g, "file", id, (uint64_t)i);
+		json_object_set(graph_node_attrs(m), "deployable", shared);
+		attr_int(graph_node_attrs(m), "i", i);
+		if (i % 3 == 0)
+			cr_assert_not_null(graph_add_edge(&g, "exe:prog", id, "contains"));
+		if (i % 20 == 0)
+			graph_add_finding(&g, "duplicate-file", id, NULL, (uint64_t)i, "proven",
+					  "same bytes", "hardlink");
+	}
+	json_decref(shared);
+	same_as_tree_dump(&g);
 	graph_free(&g);
 }

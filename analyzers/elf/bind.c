@@ -22,6 +22,8 @@
  */
 #include "elf-int.h"
 #include "../../common/diag.h"
+#include "../../common/arena.h"
+#include "../../common/hmap.h"
 #include "../../common/util.h"
 
 #include <stdlib.h>
@@ -211,6 +213,114 @@ static void record(struct lspace *s, struct lmap *from, struct lmap *to,
 		from->samples[p][from->nbind[p] - 1] = name;
 }
 
+/* o's references, once per object (not once per process image it is
+ * in): for each relocation that names a symbol and looks it up, one per
+ * (symbol, class) -- counted once, as l_lookup_cache does -- with its
+ * hashes and version; relocations naming a symbol past the dynamic
+ * symbols kept apart (each binding warns of them). */
+static void object_refs(struct eobj *o)
+{
+	if (o->refs_built)
+		return;
+	o->refs_built = true;
+	int32_t *memo = xcalloc(o->nsyms ? 3 * o->nsyms : 1, sizeof *memo);
+	size_t cap = 0, capbad = 0;
+	for (size_t k = 0; k < o->nrelocs; k++) {
+		const struct ereloc *rl = &o->relocs[k];
+		GElf_Sym sym;
+		if (no_lookup(o->machine, rl->type))
+			continue;
+		if (!eobj_sym(o, rl->sym, &sym)) {
+			GROW(o->badsym, capbad, o->nbadsym + 1);
+			o->badsym[o->nbadsym++] = rl->sym;
+			continue;
+		}
+		int vis = GELF_ST_VISIBILITY(sym.st_other);
+		if (GELF_ST_BIND(sym.st_info) == STB_LOCAL || vis == STV_HIDDEN ||
+		    vis == STV_INTERNAL || vis == STV_PROTECTED)
+			continue;   /* binds to the object itself */
+		int tc = type_class(o->machine, rl->type);
+		int32_t *m = &memo[3 * rl->sym + (tc == CLASS_COPY ? 2 : tc)];
+		if (*m)
+			continue;   /* counted once per symbol and class */
+		*m = 1;
+		GROW(o->refs, cap, o->nrefs + 1);
+		struct eref *e = &o->refs[o->nrefs++];
+		e->name = eobj_symname(o, &sym);
+		e->gnu_hash = (uint32_t)elf_gnu_hash(e->name);
+		e->tclass = (uint8_t)tc;
+		e->weak = GELF_ST_BIND(sym.st_info) == STB_WEAK;
+		e->ver = NULL;
+		int vs = eobj_versym(o, rl->sym);
+		if (vs >= 0 && (size_t)(vs & 0x7fff) < o->nvers &&
+		    o->vers[vs & 0x7fff].hash && o->vers[vs & 0x7fff].name)
+			e->ver = &o->vers[vs & 0x7fff];
+	}
+	free(memo);
+}
+
+/*
+ * A library's bindings depend on the scope, and the scope of every
+ * process image starts with its own executable; after it, many images
+ * share one (every program that needs only libc: [libc, ld.so]).  So for
+ * a library (not the image's first object) the lookups over the scope
+ * after the first object are kept per (library, that rest of the scope)
+ * in the context: an image that has the same rest asks the first object
+ * alone (one lookup per reference) and takes the rest's answer -- the
+ * same answer lookup_scope() gives, in the same order.  A DT_SYMBOLIC
+ * library's own lookup comes before the first object's: kept as SELF.
+ */
+#define SELF 0x40000000
+
+/* lookup_scope() over list[1..n): the scope index, SELF | pos, or -1 */
+static int32_t lookup_rest(struct lspace *s, struct lmap *from, struct ref *r)
+{
+	if (from->o->symbolic) {
+		long i = lookup_in(from->o, r);
+		if (i >= 0 && binding_ok(from->o, i))
+			return SELF | (int32_t)from->pos;
+	}
+	for (size_t k = 1; k < s->n; k++) {
+		struct lmap *m = s->list[k];
+		if (!m->o || ((r->tclass & CLASS_COPY) && m->is_main))
+			continue;
+		long i = lookup_in(m->o, r);
+		if (i >= 0 && binding_ok(m->o, i))
+			return (int32_t)k;
+	}
+	return -1;
+}
+
+/* lookup_scope()'s answer from lookup_rest()'s */
+static struct lmap *resolve(struct lspace *s, struct lmap *from, struct ref *r, int32_t rest)
+{
+	if (rest >= 0 && (rest & SELF))
+		return from;
+	struct lmap *first = s->list[0];
+	if (first->o && !((r->tclass & CLASS_COPY) && first->is_main)) {
+		long i = lookup_in(first->o, r);
+		if (i >= 0 && binding_ok(first->o, i))
+			return first;
+	}
+	return rest >= 0 ? s->list[rest] : NULL;
+}
+
+/* the rest's answers for library l (one per reference), and whether they
+ * are still to be found (*fresh) */
+static int32_t *memo_of(struct lspace *s, struct lmap *l, bool *fresh)
+{
+	size_t n = s->n;   /* key: l's object, then list[1..n)'s */
+	const struct eobj **key = arena_alloc(&s->c->arena, n * sizeof *key);
+	key[0] = l->o;
+	for (size_t k = 1; k < n; k++)
+		key[k] = s->list[k]->o;
+	void **v = hmap_slot(&s->c->bind_memo, (const char *)key, n * sizeof *key, fresh);
+	if (*fresh)
+		*v = arena_alloc(&s->c->arena, (l->o->nrefs ? l->o->nrefs : 1) * sizeof(int32_t));
+	/* (a key found again stays in the arena: its bytes are small) */
+	return *v;
+}
+
 int elf_bind_object(struct lspace *s, struct lmap *l, struct diag *d)
 {
 	struct eobj *o = l->o;
@@ -223,43 +333,32 @@ int elf_bind_object(struct lspace *s, struct lmap *l, struct diag *d)
 		l->samples[i] = arena_zalloc(&s->arena, ELF_SAMPLES * sizeof **l->samples);
 	if (eobj_relocs(o, d))
 		return -1;
-	/* one lookup per (symbol, class): results cached like l_lookup_cache */
-	int32_t *memo = xcalloc(o->nsyms ? 3 * o->nsyms : 1, sizeof *memo);
-	for (size_t k = 0; k < o->nrelocs; k++) {
-		const struct ereloc *rl = &o->relocs[k];
-		GElf_Sym sym;
-		if (no_lookup(o->machine, rl->type))
-			continue;
-		if (!eobj_sym(o, rl->sym, &sym)) {
-			diag_warn_at(s->w, l->name, 0, "relocation names symbol %u, past the %zu dynamic symbols",
-				     rl->sym, o->nsyms);
-			l->refs_incomplete = true;   /* its verdicts are only likely */
-			continue;
-		}
-		int vis = GELF_ST_VISIBILITY(sym.st_other);
-		if (GELF_ST_BIND(sym.st_info) == STB_LOCAL || vis == STV_HIDDEN ||
-		    vis == STV_INTERNAL || vis == STV_PROTECTED)
-			continue;   /* binds to the object itself */
-		int tc = type_class(o->machine, rl->type);
-		int32_t *m = &memo[3 * rl->sym + (tc == CLASS_COPY ? 2 : tc)];
-		if (*m)
-			continue;   /* counted once per symbol and class */
-		struct ref r = {.name = eobj_symname(o, &sym), .tclass = tc};
-		r.gnu_hash = (uint32_t)elf_gnu_hash(r.name);
-		int vs = eobj_versym(o, rl->sym);
-		if (vs >= 0 && (size_t)(vs & 0x7fff) < o->nvers &&
-		    o->vers[vs & 0x7fff].hash && o->vers[vs & 0x7fff].name)
-			r.ver = &o->vers[vs & 0x7fff];
-		struct lmap *to = lookup_scope(s, l, &r);
-		*m = to ? (int32_t)to->pos + 1 : -1;
+	object_refs(o);
+	for (size_t k = 0; k < o->nbadsym; k++) {
+		diag_warn_at(s->w, l->name, 0, "relocation names symbol %u, past the %zu dynamic symbols",
+			     o->badsym[k], o->nsyms);
+		l->refs_incomplete = true;   /* its verdicts are only likely */
+	}
+	bool fresh = false;
+	int32_t *rest = l != s->list[0] && s->n > 1 ? memo_of(s, l, &fresh) : NULL;
+	for (size_t k = 0; k < o->nrefs; k++) {
+		const struct eref *e = &o->refs[k];
+		struct ref r = {.name = e->name, .gnu_hash = e->gnu_hash, .ver = e->ver,
+				.tclass = e->tclass};
+		struct lmap *to;
+		if (rest) {
+			if (fresh)
+				rest[k] = lookup_rest(s, l, &r);
+			to = resolve(s, l, &r, rest[k]);
+		} else
+			to = lookup_scope(s, l, &r);
 		if (to) {
 			record(s, l, to, r.name);
-		} else if (GELF_ST_BIND(sym.st_info) != STB_WEAK) {
+		} else if (!e->weak) {
 			if (!l->nundef++)
 				l->undef_sample = r.name;
 		}
 	}
-	free(memo);
 	return 0;
 }
 

@@ -561,6 +561,8 @@ void eobj_close(struct eobj *o)
 	free(o->needed);
 	free(o->vers);
 	free(o->relocs);
+	free(o->refs);
+	free(o->badsym);
 	free(o->dv);
 	free(o->path);
 	memset(o, 0, sizeof *o);

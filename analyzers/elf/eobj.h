@@ -41,6 +41,16 @@ struct ereloc {
 	uint32_t type;         /* machine relocation type */
 };
 
+struct eref {                  /* a symbol reference as binding looks it up:
+				* one per (symbol, class) of an object, in
+				* relocation order (bind.c) */
+	const char *name;
+	const struct ever *ver;   /* NULL: unversioned */
+	uint32_t gnu_hash;
+	uint8_t tclass;
+	bool weak;
+};
+
 struct eobj {
 	char *path;            /* the path it was found at (glibc l_name); owned */
 	struct mfile mf;
@@ -92,6 +102,12 @@ struct eobj {
 	struct ereloc *relocs; /* relocations that carry a symbol */
 	size_t nrelocs;
 	bool relocs_parsed;
+	struct eref *refs;     /* what binding looks up (bind.c), built once
+				* for every process image the object is in */
+	size_t nrefs;
+	uint32_t *badsym;      /* relocations naming a symbol past nsyms */
+	size_t nbadsym;
+	bool refs_built;
 
 	struct dynvals *dv;    /* the dynamic entries, for the lazy parses */
 	int symbols_state;     /* 0 not parsed, 1 parsed, -1 corrupt */
