@@ -95,6 +95,15 @@ void *hmap_put(struct hmap *m, const char *key, size_t len, void *val)
 	return old;
 }
 
+void hmap_reserve(struct hmap *m, size_t n)
+{
+	size_t cap = m->cap ? m->cap : 16;
+	while ((m->n + n) * 2 > cap)
+		cap *= 2;
+	if (cap != m->cap)
+		rehash(m, cap);
+}
+
 void hmap_free(struct hmap *m)
 {
 	free(m->slots);

@@ -73,6 +73,13 @@ struct gnode *graph_node(const struct graph *g, const char *id)
 	return id ? hmap_gets(&g->node_by_id, id) : NULL;
 }
 
+void graph_reserve_nodes(struct graph *g, size_t n)
+{
+	hmap_reserve(&g->node_by_id, n);
+	hmap_reserve(&g->strs.map, 2 * n);   /* an id and a name each */
+	GROW(g->nodes, g->capnodes, g->nnodes + n);
+}
+
 struct gnode *graph_add_node(struct graph *g, const char *kind,
 			     const char *id, const char *name)
 {

@@ -100,6 +100,8 @@ const char *graph_strf(struct graph *g, const char *fmt, ...)
 struct gnode *graph_node(const struct graph *g, const char *id);
 /* Find or create.  An existing node keeps its kind; `name` NULL means the
  * part of the id after the first ':'. */
+/* room for n more nodes (their ids and names) without growing */
+void graph_reserve_nodes(struct graph *g, size_t n);
 struct gnode *graph_add_node(struct graph *g, const char *kind,
 			     const char *id, const char *name);
 void graph_node_set_size(struct gnode *n, uint64_t size);

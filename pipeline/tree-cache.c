@@ -222,10 +222,9 @@ static const struct fc_rec *fc_find(const struct tree_fcache *c, const struct tf
 	return r;
 }
 
-bool tree_fcache_type(struct tree *t, size_t i)
+bool tree_fcache_type(struct tree *t, struct tfile *f, struct tree_tokens *tok)
 {
 	struct tree_fcache *c = t->fc;
-	struct tfile *f = &t->f[i];
 	const struct fc_rec *r = c && c->nrec ? fc_find(c, f) : NULL;
 	if (!r)
 		return false;
@@ -242,7 +241,7 @@ bool tree_fcache_type(struct tree *t, size_t i)
 		f->full_lo = r->full_lo;
 	}
 	if (r->flags & FC_TOK)
-		t->tok[i] = (struct tree_tokens){c->pool, (size_t)r->tok_off, r->tok_n};
+		*tok = (struct tree_tokens){c->pool, (size_t)r->tok_off, r->tok_n};
 	f->typed = true;
 	f->fc_hit = true;
 	atomic_fetch_add(&c->hits, 1);

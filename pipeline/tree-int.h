@@ -28,6 +28,7 @@ enum tcat { TC_ELF, TC_PY, TC_DATA, TC_NCAT };
 struct tfile {
 	const char *rel;        /* path relative to the root (invariant 2) */
 	const char *id;         /* node id (invariant 3) */
+	uint32_t node;          /* its node's index in the graph */
 	uint64_t size, dev, ino;
 	int type;               /* enum filetype for ELF files, else FT_UNKNOWN */
 	uint8_t cat;            /* enum tcat */
@@ -36,8 +37,7 @@ struct tfile {
 	bool opened;            /* a record trace's run opened or mapped it */
 	uint8_t removed;        /* 0, or 1 proven / 2 likely: a finding removes it */
 	uint32_t naliases;      /* other paths of the same inode */
-	bool dupc;              /* another file has its size: a candidate
-				 * for duplicates (tree-dup.c) */
+	bool wtyped;            /* typed on the walk's thread that met it */
 	bool head;              /* head_hi/lo hold the XXH3-128 of its first
 				 * min(size, 4096) bytes, read by typing */
 	uint64_t head_hi, head_lo;
@@ -108,6 +108,7 @@ struct tree {
 	size_t ndupsets, capdupoff;
 	struct tree_tokens *tok;  /* per file: a Python file's tokens, found
 				   * by typing (PY_READ bytes at most) */
+	size_t captok;
 	struct tree_pools pools;  /* theirs */
 	struct tree_prescan pre;
 	struct tree_fcache *fc; /* --cache: per-file results (tree-cache.c),
@@ -140,12 +141,12 @@ void tree_dups_emit(struct tree *t, struct graph *g);
 /* tree-cache.c: per-file results kept in the --cache directory.
  * tree_fcache_open() maps cdir's file for this tree (t->real) into t->fc
  * (a missing file is an empty cache; a damaged or foreign one a warning
- * in w, and empty); tree_fcache_type() types file i from its record
+ * in w, and empty); tree_fcache_type() types file f (its tokens into tok) from its record
  * (true), thread-safe; tree_fcache_write() stores every typed file's
  * results when any changed (a failure is a warning in w);
  * tree_fcache_close() frees t->fc. */
 void tree_fcache_open(struct tree *t, const char *cdir, struct diag_list *w);
-bool tree_fcache_type(struct tree *t, size_t i);
+bool tree_fcache_type(struct tree *t, struct tfile *f, struct tree_tokens *tok);
 void tree_fcache_write(struct tree *t);
 void tree_fcache_close(struct tree *t);
 

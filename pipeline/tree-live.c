@@ -14,7 +14,8 @@
  *             root (its ld.so.cache, default dirs, RUNPATH/$ORIGIN; the
  *             host is never consulted), ids by path (elf_opts.path_of)
  *   live      breadth-first from the roots over needs and dlopens edges
- *   strings   every live ELF object and every Python file is scanned for
+ *   strings   every live ELF object (its loaded data and string sections:
+ *             tree-scan.c) and every Python file is scanned for
  *             the names a dlopen could use: a candidate library's SONAME,
  *             file name, or the name of a symlink to it (libfoo.so ->
  *             libfoo.so.1.2).  Tokens are maximal runs of the characters
@@ -319,10 +320,10 @@ static void mark_live(struct tree *t, struct graph *g)
 	uint32_t *q = xcalloc(g->nnodes + 1, sizeof *q);
 	size_t qh = 0, qt = 0;
 	for (size_t i = 0; i < t->n; i++) {
-		struct gnode *n = graph_node(g, t->f[i].id);
-		if ((t->f[i].root || t->f[i].named) && !seen[n->idx]) {
-			seen[n->idx] = true;
-			q[qt++] = n->idx;
+		uint32_t n = t->f[i].node;
+		if ((t->f[i].root || t->f[i].named) && !seen[n]) {
+			seen[n] = true;
+			q[qt++] = n;
 		}
 	}
 	for (size_t i = 0; i < g->nnodes; i++) {
@@ -346,7 +347,7 @@ static void mark_live(struct tree *t, struct graph *g)
 		}
 	}
 	for (size_t i = 0; i < t->n; i++)
-		t->f[i].live = seen[graph_node(g, t->f[i].id)->idx];
+		t->f[i].live = seen[t->f[i].node];
 	free(seen);
 	free(q);
 	graph_adj_free(&a);
@@ -486,7 +487,7 @@ static size_t scan_one(struct tree *t, struct graph *g, struct names *nm, size_t
 	if (!tok->n)
 		return 0;
 	const char **need;
-	size_t nneed = needed_names(g, adj, graph_node(g, t->f[i].id)->idx, &need);
+	size_t nneed = needed_names(g, adj, t->f[i].node, &need);
 	/* every name a dlopen could use holds ".so": the tokens around each
 	 * ".so" of the file, in order (tree-scan.c) */
 	const char *s = tree_tokens_first(tok);

@@ -42,6 +42,7 @@ struct went {                   /* one entry of a directory */
 	uint8_t kind;           /* WE_DIR, WE_FILE, WE_LINK or WE_ERR */
 	int err;
 	struct walk_stat st;
+	void *res;              /* WE_FILE: the file callback's */
 	struct wdir *sub;       /* WE_DIR: the directory read */
 };
 
@@ -69,7 +70,10 @@ struct wjob {
 struct wthread {
 	struct wjob *j;
 	struct arena *a;        /* its path strings and directories */
+	unsigned th;            /* its number */
 	bool main;              /* the calling thread: reports progress */
+	int (*file)(void *ctx, unsigned th, int dfd, const char *name, const char *rel,
+		    struct walk_stat *st, void **res);
 	void (*progress)(void *ctx, uint64_t files, uint64_t bytes);
 	void *ctx;
 };
@@ -151,7 +155,17 @@ static void read_dir(struct wthread *w, struct wdir *d)
 		size_t off = rl ? rl + 1 : 0;
 		memcpy(rel + off, nm, nl + 1);
 		struct went *e;
-		if (fstatat(dirfd(dir), nm, &st, AT_SYMLINK_NOFOLLOW)) {
+		struct walk_stat ws;
+		void *res = NULL;
+		if (w->file && de->d_type == DT_REG &&
+		    !w->file(w->ctx, w->th, dirfd(dir), nm, rel, &ws, &res)) {
+			e = add(d);
+			e->kind = WE_FILE;
+			e->st = ws;
+			e->res = res;
+			files++;
+			bytes += ws.size;
+		} else if (fstatat(dirfd(dir), nm, &st, AT_SYMLINK_NOFOLLOW)) {
 			e = add(d);
 			e->kind = WE_ERR;
 			e->err = errno;
@@ -222,7 +236,8 @@ static void *worker(void *arg)
 }
 
 /* the entries in fts order, from the directories read */
-static void replay(struct wdir *root, void (*fn)(void *, const struct walk_ent *), void *ctx)
+static void replay(struct wdir *root, uint64_t files,
+		   void (*fn)(void *, const struct walk_ent *), void *ctx)
 {
 	struct frame {
 		struct wdir *d;
@@ -230,7 +245,8 @@ static void replay(struct wdir *root, void (*fn)(void *, const struct walk_ent *
 	};
 	struct frame *st = NULL;
 	size_t n = 0, cap = 0;
-	struct walk_ent ev = {.kind = WE_DIR, .rel = "", .name = "", .level = 0};
+	struct walk_ent ev = {.kind = WE_DIR, .rel = "", .name = "", .level = 0,
+			      .st.size = files};
 	fn(ctx, &ev);
 	GROW(st, cap, 1);
 	st[n++] = (struct frame){root, 0};
@@ -262,7 +278,7 @@ static void replay(struct wdir *root, void (*fn)(void *, const struct walk_ent *
 		struct went *e = &d->e[f->next++];
 		ev = (struct walk_ent){.kind = (enum walk_kind)e->kind, .rel = e->rel,
 				       .name = e->rel + e->name, .level = d->level + 1,
-				       .err = e->err, .st = e->st};
+				       .err = e->err, .st = e->st, .res = e->res};
 		if (e->kind == WE_DIR && e->sub->cycle)
 			continue;   /* fts's FTS_DC: skipped */
 		fn(ctx, &ev);
@@ -295,6 +311,8 @@ static void free_dirs(struct wdir *d)
 
 int tree_walk(int rootfd, struct arena keep[WALK_THREADS],
 	      void (*fn)(void *ctx, const struct walk_ent *e),
+	      int (*file)(void *ctx, unsigned th, int dfd, const char *name, const char *rel,
+			  struct walk_stat *st, void **res),
 	      void (*progress)(void *ctx, uint64_t files, uint64_t bytes), void *ctx)
 {
 	struct wjob j = {.rootfd = rootfd};
@@ -309,7 +327,7 @@ int tree_walk(int rootfd, struct arena keep[WALK_THREADS],
 	pthread_t th[WALK_THREADS];
 	bool started[WALK_THREADS] = {false};
 	for (int k = 0; k < WALK_THREADS; k++)
-		w[k] = (struct wthread){&j, &keep[k], k == 0, progress, ctx};
+		w[k] = (struct wthread){&j, &keep[k], (unsigned)k, k == 0, file, progress, ctx};
 	for (int k = 1; k < WALK_THREADS; k++)
 		started[k] = !pthread_create(&th[k], NULL, worker, &w[k]);
 	worker(&w[0]);
@@ -320,7 +338,7 @@ int tree_walk(int rootfd, struct arena keep[WALK_THREADS],
 	if (root->err)
 		rc = root->err;
 	else
-		replay(root, fn, ctx);
+		replay(root, atomic_load(&j.files), fn, ctx);
 	free_dirs(root);
 	free(j.stack);
 	pthread_mutex_destroy(&j.mu);

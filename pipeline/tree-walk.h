@@ -37,18 +37,27 @@ struct walk_ent {
 	const char *name;       /* its last component (rel for the root) */
 	unsigned level;         /* 0 for the root, as fts_level */
 	int err;                /* WE_ERR: the errno */
-	struct walk_stat st;    /* WE_FILE */
+	struct walk_stat st;    /* WE_FILE; for the root's WE_DIR, st.size
+				 * is the count of regular files met */
+	void *res;              /* WE_FILE: what the file callback gave */
 };
 
 #define WALK_THREADS 2
 
 /* Walks the directory open at rootfd, then calls fn once per entry in
- * the order above, on the calling thread.  progress (may be NULL) is
+ * the order above, on the calling thread.  file (may be NULL) is called
+ * on the walking thread `th` (0 .. WALK_THREADS-1) for each entry
+ * readdir() says is a regular file, with its directory's descriptor
+ * open, to stat it into *st and keep a result in *res (e.g. from its
+ * bytes, read while the lookup is one component): 0, or -1 when it is
+ * not a regular file after all (the walk stats it itself).  progress (may be NULL) is
  * called on the calling thread while the walk runs, with the files and
  * bytes met so far.  Path strings go to keep[0..WALK_THREADS), which the
  * caller frees.  0, or an errno when the walk could not start. */
 int tree_walk(int rootfd, struct arena keep[WALK_THREADS],
 	      void (*fn)(void *ctx, const struct walk_ent *e),
+	      int (*file)(void *ctx, unsigned th, int dfd, const char *name, const char *rel,
+			  struct walk_stat *st, void **res),
 	      void (*progress)(void *ctx, uint64_t files, uint64_t bytes), void *ctx);
 
 #endif

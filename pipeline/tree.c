@@ -8,13 +8,15 @@
  *             for --sysroot), iterative whatever its depth; every regular
  *             file inventoried once per (device, inode), so hardlinks are
  *             one file
- *   type      from the bytes, after the walk, on two threads
- *             (type_all()): ELF (filetype_detect(): program, shared
- *             library, object), Python source or bytecode (the .pyc
- *             magic's "\r\n", a .py name or a python #! line), else data;
- *             the one read also hashes the first 4 KiB of a candidate
- *             for duplicates (tree-dup.c) and finds a Python file's
- *             tokens for the strings scan (tree-scan.c)
+ *   type      from the bytes, on the walk's thread that met the file,
+ *             while its directory is open (type_file()): ELF
+ *             (filetype_detect(): program, shared library, object),
+ *             Python source or bytecode (the .pyc magic's "\r\n", a .py
+ *             name or a python #! line), else data; the one read also
+ *             hashes the first 4 KiB (for the duplicates, tree-dup.c) and
+ *             finds a Python file's tokens for the strings scan
+ *             (tree-scan.c).  A file of several links is typed once,
+ *             under the path the inventory names it by (type_all())
  *   nodes     every file a node KIND:PATH, PATH relative to the root
  *             (exe:, lib:, obj:, file:), so two copies of one tree under
  *             two names, or two builds of it, have the same ids
@@ -185,76 +187,68 @@ static bool is_python(const char *rel, const unsigned char *h, size_t hn)
 #define TYPE_READ 4096
 #define PY_READ (256 * 1024)
 
-struct type_job {
-	struct tree *t;
-	atomic_size_t next;    /* the next chunk of the inventory */
-};
-
 struct type_warn {             /* a warning and the file it is for */
 	size_t file;
 	struct diag d;
 };
 
 struct typer {                 /* one thread's */
-	struct type_job *j;
+	struct tree *t;
 	unsigned char *buf;    /* PY_READ bytes */
 	void *pool;            /* its tokens (tree-scan.c) */
-	struct type_warn *w;
-	size_t nw, capw;
 	uint64_t read;         /* bytes read */
 };
 
-static void type_warn(struct typer *y, const struct tfile *f, size_t i, int err)
+/* Type f (its rel, size, identity and times set) from its first bytes
+ * (ELF: its headers, mapped), or from the per-file cache: its type and
+ * category, the XXH3-128 of its first TYPE_READ bytes (f->head: read for
+ * the duplicates, tree-dup.c) and a Python file's tokens into *tok.  fd
+ * is open on it, or -1: opened at (dfd, name) unless the cache knows it.
+ * Takes fd.  0, or the errno that kept it unread (then it is data).
+ * Thread-safe: the walk's two threads type the files they meet. */
+static int type_file(struct typer *y, struct tfile *f, struct tree_tokens *tok, int fd,
+		     int dfd, const char *name)
 {
-	char p[PATH_MAX];
-	snprintf(p, sizeof p, "%s/%s", y->j->t->dir, f->rel);
-	GROW(y->w, y->capw, y->nw + 1);
-	y->w[y->nw] = (struct type_warn){.file = i};
-	diag_err(&y->w[y->nw++].d, p, "cannot read: %s (inventoried as data)", strerror(err));
-}
-
-/* Type file i from its first bytes (ELF: its headers, mapped).  Opened
- * from the root's descriptor, once: the same read gives the XXH3-128 of
- * the first TYPE_READ bytes to a candidate for duplicates (f->dupc:
- * another file has its size; tree-dup.c) and a Python file's tokens.
- * Two threads type the inventory at once (type_all()). */
-static void type_file(struct typer *y, size_t i)
-{
-	struct tree *t = y->j->t;
-	struct tfile *f = &t->f[i];
+	struct tree *t = y->t;
 	unsigned char *h = y->buf;
 	ssize_t hn = 0;
 	f->type = FT_UNKNOWN;
 	f->cat = TC_DATA;
 	if (!f->size) {   /* nothing to read: its name says what it is */
+		if (fd >= 0)
+			close(fd);
 		f->cat = is_python(f->rel, h, 0) ? TC_PY : TC_DATA;
-		return;
+		return 0;
 	}
-	if (t->fc && tree_fcache_type(t, i)) {
+	if (t->fc && tree_fcache_type(t, f, tok)) {
 		/* its bytes' results from the last run; the bytes typing would
 		 * have read still count toward the default memory budget
 		 * (type_all()), so a cached run is held to the budget of the
 		 * run it stands for */
-		y->read += f->cat == TC_PY && f->size <= PY_READ ? f->size
-			   : f->size < TYPE_READ ? f->size : TYPE_READ;
-		return;
-	}
-	int fd = openat(t->rootfd, f->rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	struct stat st;
-	if (fd < 0 || (hn = pread(fd, h, TYPE_READ, 0)) < 0 || fstat(fd, &st)) {
-		type_warn(y, f, i, errno);
 		if (fd >= 0)
 			close(fd);
-		return;
+		y->read += f->cat == TC_PY && f->size <= PY_READ ? f->size
+			   : f->size < TYPE_READ ? f->size : TYPE_READ;
+		return 0;
+	}
+	if (fd < 0)
+		fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || (hn = pread(fd, h, TYPE_READ, 0)) < 0 || fstat(fd, &st)) {
+		int err = errno;
+		if (fd >= 0)
+			close(fd);
+		return err;
 	}
 	y->read += (uint64_t)hn;
 	/* the file as the walk saw it: its results may be cached under the
 	 * walk's stat (tree-cache.c) */
-	f->typed = (uint64_t)st.st_size == f->size && st.st_mtim.tv_sec == f->msec &&
-		   (uint32_t)st.st_mtim.tv_nsec == f->mnsec && st.st_ctim.tv_sec == f->csec &&
-		   (uint32_t)st.st_ctim.tv_nsec == f->cnsec;
-	if ((f->dupc || (t->fc && f->typed)) && (uint64_t)st.st_size == f->size) {
-		/* a candidate's, or kept for the run that makes it one */
+	f->typed = S_ISREG(st.st_mode) && (uint64_t)st.st_size == f->size &&
+		   st.st_mtim.tv_sec == f->msec && (uint32_t)st.st_mtim.tv_nsec == f->mnsec &&
+		   st.st_ctim.tv_sec == f->csec && (uint32_t)st.st_ctim.tv_nsec == f->cnsec;
+	if ((uint64_t)st.st_size == f->size) {
+		/* one page hashed is cheaper than knowing first whether another
+		 * file has its size */
 		XXH128_hash_t x = XXH3_128bits(h, (size_t)hn);
 		f->head_hi = x.high64;
 		f->head_lo = x.low64;
@@ -283,21 +277,16 @@ static void type_file(struct typer *y, size_t i)
 				n += (size_t)k;
 			y->read += n - (size_t)hn;
 			if (n == (size_t)st.st_size)
-				tree_tokens_of(h, n, y->pool, &t->tok[i]);
+				tree_tokens_of(h, n, y->pool, tok);
 		}
 	}
 	close(fd);
+	return 0;
 }
 
-static void *type_thread(void *arg)
+static void typer_init(struct typer *y, struct tree *t)
 {
-	struct typer *y = arg;
-	struct tree *t = y->j->t;
-	size_t from;
-	while ((from = atomic_fetch_add(&y->j->next, 64)) < t->n)
-		for (size_t i = from; i < t->n && i < from + 64; i++)
-			type_file(y, i);
-	return NULL;
+	*y = (struct typer){t, xmalloc(PY_READ), tree_pool_new(), 0};
 }
 
 static int by_warn_file(const void *a, const void *b)
@@ -306,84 +295,105 @@ static int by_warn_file(const void *a, const void *b)
 	return x->file < y->file ? -1 : x->file > y->file;
 }
 
-static int cmp_u64(const void *a, const void *b)
+struct type_job {              /* type_all()'s */
+	struct tree *t;
+	struct typer y[2];
+	atomic_size_t next;    /* the next chunk of the inventory */
+	struct type_warn *w[2];
+	size_t nw[2], capw[2];
+};
+
+static void type_warn(struct type_warn **w, size_t *nw, size_t *capw, struct tree *t,
+		      size_t i, int err)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
+	GROW(*w, *capw, *nw + 1);
+	(*w)[*nw] = (struct type_warn){.file = i};
+	diag_err(&(*w)[(*nw)++].d, arena_printf(&t->arena, "%s/%s", t->dir, t->f[i].rel),
+		 "cannot read: %s (inventoried as data)", strerror(err));
 }
 
-/* the sizes two files or more have: their files are candidates for
- * duplicates (f->dupc), whose first bytes typing hashes */
-static void dup_candidates(struct tree *t)
+struct type_arg {
+	struct type_job *j;
+	int k;
+};
+
+static void *type_thread(void *arg)
 {
-	uint64_t *sz = xcalloc(t->n + 1, sizeof *sz);
-	for (size_t i = 0; i < t->n; i++)
-		sz[i] = t->f[i].size;
-	qsort(sz, t->n, sizeof *sz, cmp_u64);
-	for (size_t i = 0; i < t->n; i++) {
-		uint64_t s = t->f[i].size;
-		size_t lo = 0, hi = t->n;   /* first index with sz >= s */
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (sz[mid] < s)
-				lo = mid + 1;
-			else
-				hi = mid;
+	struct type_arg *a = arg;
+	struct type_job *j = a->j;
+	struct tree *t = j->t;
+	size_t from;
+	while ((from = atomic_fetch_add(&j->next, 64)) < t->n)
+		for (size_t i = from; i < t->n && i < from + 64; i++) {
+			if (t->f[i].wtyped)
+				continue;
+			int err = type_file(&j->y[a->k], &t->f[i], &t->tok[i], -1, t->rootfd,
+					    t->f[i].rel);
+			if (err)
+				type_warn(&j->w[a->k], &j->nw[a->k], &j->capw[a->k], t, i, err);
 		}
-		t->f[i].dupc = s && lo + 1 < t->n && sz[lo + 1] == s;
-	}
-	free(sz);
+	return NULL;
 }
 
-/* every file typed, on two threads taking chunks of the inventory;
- * warnings in the inventory's order whatever thread met them */
-static void type_all(struct tree *t, struct diag_list *w)
+/* Every file the walk's threads did not type (a hardlink whose first
+ * path in the inventory's order is not the one a thread met first), on
+ * two threads taking chunks of the inventory; the walk's warnings (w0)
+ * and these in the inventory's order whatever thread met them. */
+static void type_all(struct tree *t, struct typer wy[2], struct type_warn *w0, size_t nw0,
+		     struct diag_list *w)
 {
-	dup_candidates(t);
-	t->tok = xcalloc(t->n + 1, sizeof *t->tok);
-	struct type_job j = {t, 0};
-	struct typer y[2] = {{&j, xmalloc(PY_READ), tree_pool_new(), NULL, 0, 0, 0},
-			     {&j, xmalloc(PY_READ), tree_pool_new(), NULL, 0, 0, 0}};
-	pthread_t th;
-	bool two = !pthread_create(&th, NULL, type_thread, &y[1]);
-	type_thread(&y[0]);
-	if (two)
-		pthread_join(th, NULL);
-	size_t nw = y[0].nw + y[1].nw;
+	struct type_job j = {.t = t, .y = {wy[0], wy[1]}, .w = {w0, NULL}, .nw = {nw0, 0},
+			     .capw = {nw0, 0}};
+	atomic_init(&j.next, 0);
+	size_t left = 0;
+	for (size_t i = 0; i < t->n; i++)
+		left += !t->f[i].wtyped;
+	if (left) {
+		struct type_arg a[2] = {{&j, 0}, {&j, 1}};
+		pthread_t th;
+		bool two = left > 64 && !pthread_create(&th, NULL, type_thread, &a[1]);
+		type_thread(&a[0]);
+		if (two)
+			pthread_join(th, NULL);
+	}
+	size_t nw = j.nw[0] + j.nw[1];
 	struct type_warn *all = xcalloc(nw + 1, sizeof *all);
-	/* y[k].w is NULL when that thread warned of nothing */
-	if (y[0].nw)
-		memcpy(all, y[0].w, y[0].nw * sizeof *all);
-	if (y[1].nw)
-		memcpy(all + y[0].nw, y[1].w, y[1].nw * sizeof *all);
+	/* j.w[k] is NULL when that side warned of nothing */
+	if (j.nw[0])
+		memcpy(all, j.w[0], j.nw[0] * sizeof *all);
+	if (j.nw[1])
+		memcpy(all + j.nw[0], j.w[1], j.nw[1] * sizeof *all);
 	qsort(all, nw, sizeof *all, by_warn_file);
 	for (size_t i = 0; i < nw; i++)
 		diag_warn(w, &all[i].d);
 	free(all);
 	for (int k = 0; k < 2; k++) {
-		free(y[k].buf);
-		free(y[k].w);
-		t->pools.v[k] = y[k].pool;
+		free(j.y[k].buf);
+		free(j.w[k]);
+		t->pools.v[k] = j.y[k].pool;
 	}
 	/* the bytes typing read are input read, as a mapped file's are:
 	 * the default memory budget grows with them (memlimit.h), once
 	 * here (its bookkeeping is not for two threads) */
-	memlimit_input(t->dir, y[0].read + y[1].read, false);
+	memlimit_input(t->dir, j.y[0].read + j.y[1].read, false);
 }
 
-/* rel lives in the walk's arenas (t->walked) */
-static void add_file(struct tree *t, const char *rel, const struct walk_stat *st,
-		     bool pytree)
+/* rel lives in the walk's arenas (t->walked); the index of its file */
+static size_t add_file(struct tree *t, const char *rel, const struct walk_stat *st,
+		       bool pytree, bool *alias)
 {
 	size_t i = by_inode(t, st->dev, st->ino);
+	*alias = i != 0;
 	if (i) {               /* a hardlink of a file already met */
 		t->f[i - 1].naliases++;
 		hmap_put(&t->by_path, rel, strlen(rel), ix(i - 1));
-		return;
+		return i - 1;
 	}
 	GROW(t->f, t->cap, t->n + 1);
+	GROW(t->tok, t->captok, t->n + 2);
 	struct tfile *f = &t->f[t->n];
 	memset(f, 0, sizeof *f);
+	memset(&t->tok[t->n], 0, sizeof *t->tok);
 	f->rel = rel;
 	f->size = st->size;
 	f->dev = st->dev;
@@ -395,7 +405,7 @@ static void add_file(struct tree *t, const char *rel, const struct walk_stat *st
 	f->pytree = pytree;
 	hmap_put(&t->by_inode, inode_key(t, st->dev, st->ino), sizeof(struct ikey), ix(t->n));
 	hmap_put(&t->by_path, rel, strlen(rel), ix(t->n));
-	t->n++;
+	return t->n++;
 }
 
 /* symlinks are kept to name the files they point at (a dlopen of
@@ -407,6 +417,12 @@ static void add_link(struct tree *t, const char *rel)
 	t->links[t->nlinks++].file = 0;
 }
 
+struct wtyped {                /* a file typed on a walk's thread */
+	struct tfile f;
+	struct tree_tokens tok;
+	int err;               /* typing could not read it */
+};
+
 struct walker {                /* the inventory's side of tree_walk() */
 	struct tree *t;
 	const struct deploy_opts *o;
@@ -414,7 +430,77 @@ struct walker {                /* the inventory's side of tree_walk() */
 	unsigned pylevel;      /* 1 + the level of the Python tree we are
 				* in, 0 outside one */
 	uint64_t bytes;
+	struct typer y[WALK_THREADS];
+	struct arena tmp[WALK_THREADS];   /* the results, until replayed */
+	pthread_mutex_t mu;
+	struct hmap claimed;   /* inodes of several links a thread typed */
+	struct type_warn *tw;  /* the walk's typing warnings */
+	size_t ntw, captw;
 };
+
+/* whether this thread is the first to meet the inode (a file of several
+ * links is typed once, by the first path met; the inventory names it by
+ * its first path in order, and types it again when that path is another:
+ * a name can change the type, a .py) */
+static bool claim(struct walker *k, unsigned th, uint64_t dev, uint64_t ino)
+{
+	struct ikey *key = arena_alloc(&k->tmp[th], sizeof *key);
+	*key = (struct ikey){dev, ino};
+	bool created;
+	pthread_mutex_lock(&k->mu);
+	hmap_slot(&k->claimed, (const char *)key, sizeof *key, &created);
+	pthread_mutex_unlock(&k->mu);
+	return created;
+}
+
+/* tree_walk()'s file callback: the walk's stat of a regular file and,
+ * while its directory is open, its type (type_file()) */
+static int walk_file(void *ctx, unsigned th, int dfd, const char *name, const char *rel,
+		     struct walk_stat *ws, void **res)
+{
+	struct walker *k = ctx;
+	struct tree *t = k->t;
+	struct stat st;
+	int fd = -1, oerr = 0;
+	if (!t->fc) {   /* (with the cache, a hit needs no open) */
+		fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		oerr = fd < 0 ? errno : 0;
+	}
+	if (fd >= 0 ? fstat(fd, &st) : fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW)) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		return -1;   /* the walk's own fstatat() says what it is */
+	}
+	*ws = (struct walk_stat){
+		.dev = (uint64_t)st.st_dev, .ino = (uint64_t)st.st_ino,
+		.size = (uint64_t)st.st_size,
+		.msec = st.st_mtim.tv_sec, .mnsec = (uint32_t)st.st_mtim.tv_nsec,
+		.csec = st.st_ctim.tv_sec, .cnsec = (uint32_t)st.st_ctim.tv_nsec,
+	};
+	if (st.st_nlink > 1 && !claim(k, th, ws->dev, ws->ino)) {
+		if (fd >= 0)
+			close(fd);
+		*res = NULL;   /* another path of it is typed */
+		return 0;
+	}
+	struct wtyped *r = arena_zalloc(&k->tmp[th], sizeof *r);
+	r->f = (struct tfile){.rel = rel, .size = ws->size, .dev = ws->dev, .ino = ws->ino,
+			      .msec = ws->msec, .mnsec = ws->mnsec, .csec = ws->csec,
+			      .cnsec = ws->cnsec};
+	if (oerr) {     /* unreadable: data, as type_file() leaves it */
+		r->f.type = FT_UNKNOWN;
+		r->f.cat = TC_DATA;
+		r->err = oerr;
+	} else
+		r->err = type_file(&k->y[th], &r->f, &r->tok, fd, dfd, name);
+	*res = r;
+	return 0;
+}
 
 static void on_entry(void *ctx, const struct walk_ent *e)
 {
@@ -422,6 +508,10 @@ static void on_entry(void *ctx, const struct walk_ent *e)
 	struct tree *t = k->t;
 	switch (e->kind) {
 	case WE_DIR:
+		if (!e->level) {   /* the root, first: the count of files */
+			hmap_reserve(&t->by_inode, (size_t)e->st.size);
+			hmap_reserve(&t->by_path, (size_t)e->st.size);
+		}
 		if (!k->pylevel && (e->level > 0 ? is_pytree(e->rel, e->name)
 						 : wheel_root(t->rootfd))) {
 			k->pylevel = e->level + 1;
@@ -433,10 +523,30 @@ static void on_entry(void *ctx, const struct walk_ent *e)
 		if (k->pylevel == e->level + 1)
 			k->pylevel = 0;
 		break;
-	case WE_FILE:
-		add_file(t, e->rel, &e->st, k->pylevel > 0);
+	case WE_FILE: {
+		bool alias;
+		size_t i = add_file(t, e->rel, &e->st, k->pylevel > 0, &alias);
+		struct wtyped *r = e->res;
 		k->bytes += e->st.size;
+		if (alias || !r)
+			break;
+		struct tfile *f = &t->f[i];
+		f->type = r->f.type;
+		f->cat = r->f.cat;
+		f->head = r->f.head;
+		f->head_hi = r->f.head_hi;
+		f->head_lo = r->f.head_lo;
+		f->full = r->f.full;
+		f->full_hi = r->f.full_hi;
+		f->full_lo = r->f.full_lo;
+		f->typed = r->f.typed;
+		f->fc_hit = r->f.fc_hit;
+		f->wtyped = true;
+		t->tok[i] = r->tok;
+		if (r->err)
+			type_warn(&k->tw, &k->ntw, &k->captw, t, i, r->err);
 		break;
+	}
 	case WE_LINK:
 		add_link(t, e->rel);
 		break;
@@ -454,19 +564,38 @@ static void on_walk_progress(void *ctx, uint64_t files, uint64_t bytes)
 	k->o->on_progress(k->o->ctx, (size_t)files, bytes, false);
 }
 
+/* The walk, with each file typed on the thread that met it while its
+ * directory is open (one lookup of one component, and no second walk
+ * of the inventory to type it), then the files it did not type. */
 static int walk(struct tree *t, const struct deploy_opts *o,
 		struct diag_list *w, struct diag *d)
 {
-	struct walker k = {t, o, w, 0, 0};
-	int err = tree_walk(t->rootfd, t->walked, on_entry,
+	struct walker k = {.t = t, .o = o, .w = w};
+	for (int i = 0; i < WALK_THREADS; i++)
+		typer_init(&k.y[i], t);
+	pthread_mutex_init(&k.mu, NULL);
+	int err = tree_walk(t->rootfd, t->walked, on_entry, walk_file,
 			    o->on_progress ? on_walk_progress : NULL, &k);
+	pthread_mutex_destroy(&k.mu);
+	hmap_free(&k.claimed);
+	for (int i = 0; i < WALK_THREADS; i++)
+		arena_free(&k.tmp[i]);
 	if (o->on_progress)
 		o->on_progress(o->ctx, t->n, k.bytes, true);
-	if (err)
+	if (err) {
+		for (int i = 0; i < WALK_THREADS; i++) {
+			free(k.y[i].buf);
+			struct tree_pools p = {{k.y[i].pool, NULL, NULL}};
+			tree_pools_free(&p);
+		}
+		free(k.tw);
 		return diag_err(d, t->name, "walk failed: %s", strerror(err));
+	}
+	if (!t->tok)
+		t->tok = xcalloc(1, sizeof *t->tok);
 	for (size_t i = 0; i < t->nlinks; i++)
 		t->links[i].file = (uint32_t)tree_find(t, t->links[i].rel);
-	type_all(t, w);
+	type_all(t, k.y, k.tw, k.ntw, w);
 	return 0;
 }
 
@@ -477,6 +606,7 @@ static void add_nodes(struct tree *t, struct graph *g)
 	 * one JSON string each, shared (the same output, 140k fewer
 	 * strings to allocate, dump and free) */
 	json_t *dep = NULL, *cat[TC_NCAT] = {NULL};
+	graph_reserve_nodes(g, t->n);
 	for (size_t i = 0; i < t->n; i++) {
 		struct tfile *f = &t->f[i];
 		const char *kind = NK_FILE, *pre = IDP_FILE;
@@ -488,6 +618,7 @@ static void add_nodes(struct tree *t, struct graph *g)
 			kind = NK_OBJECT, pre = IDP_OBJ;
 		f->id = ids_path(g, pre, f->rel);
 		struct gnode *n = graph_add_node(g, kind, f->id, f->rel);
+		f->node = n->idx;
 		graph_node_set_size(n, f->size);
 		json_t *a = graph_node_attrs(n);
 		attr_str(a, "path", f->rel);
@@ -581,6 +712,10 @@ static int analyze_tree(struct tree *t, struct graph *g, const struct deploy_opt
 	bool threaded = !pthread_create(&th, NULL, dup_thread, &job);
 	if (!threaded)
 		tree_prescan_free(t);   /* no second thread: no prescan */
+	/* the nodes while that thread runs: it reads the files' paths,
+	 * sizes and first bytes' hashes, add_nodes() writes their ids */
+	add_nodes(t, g);
+	step(o, "tree-nodes", t0);
 	int rc = tree_live(t, g, o, &tr, errs);
 	tree_prescan_end(t);
 	step(o, "tree-live", t0);
@@ -662,7 +797,6 @@ int deploy_tree(struct graph *g, const char *dir, const char *name,
 		tree_fcache_open(&t, o->cache_dir, o->cache_w);
 	if (walk(&t, o, r->w, &d))
 		goto out;
-	add_nodes(&t, g);
 	step(o, "tree-walk", &t0);
 	rc = analyze_tree(&t, g, o, r, errs, &t0);
 	tree_totals(&t, g, o);

@@ -15,7 +15,12 @@
 #     tree only, so --entry through it names the tree's file or nothing;
 #   - 400 nested directories: the walk does not recurse on input depth;
 #   - a program whose libraries the tree lacks (the host has them): they
-#     are "not found", never resolved on the host.
+#     are "not found", never resolved on the host;
+#   - walked as a user who cannot read a directory or a file of it
+#     (nobody, with setpriv): one warning each naming the path, the
+#     directory left out, the file inventoried as data, exit 0;
+#   - the inventory (the walk runs on two threads) in fts order: the
+#     files' nodes in the order of a sorted pre-order walk.
 . "$ROOT/tests/cli/lib.sh"
 need python3 python3
 need mkfifo coreutils
@@ -65,4 +70,44 @@ PY
 # /etc/passwd does not exist), never the host's
 expect_rc 2 $SLIM report "$R" --entry usr/bin/escape > /dev/null 2> bad.txt
 one_line bad.txt; grep -q "escape: no such file inside the tree" bad.txt || die "$(cat bad.txt)"
+# as a user who cannot read one directory and one file of the tree
+need setpriv util-linux
+U=$(mktemp -d /tmp/slim-unread.XXXXXX); chmod 755 "$U"
+mkdir -p "$U/t/open/sub" "$U/t/shut"
+echo a > "$U/t/open/a.txt"; echo b > "$U/t/open/sub/b.txt"; echo c > "$U/t/shut/c.txt"
+echo 'print(1)' > "$U/t/open/secret.py"
+chmod 000 "$U/t/shut" "$U/t/open/secret.py"
+cp "$SLIM" "$U/slim"; chmod 755 "$U/slim"
+setpriv --reuid=nobody --regid=nogroup --clear-groups "$U/slim" report "$U/t" --json > "$U/u.json" 2> unread.txt
+rc=$?; chmod 755 "$U/t/shut"
+[ $rc = 0 ] || { cat unread.txt; rm -rf "$U"; die "exit $rc as a user who cannot read part of the tree, want 0"; }
+grep -q "^slim: warning: $U/t/shut: .*cannot read: Permission denied (left out of the inventory)" unread.txt &&
+grep -q "^slim: warning: $U/t/open/secret.py: cannot read: Permission denied (inventoried as data)" unread.txt &&
+[ "$(wc -l < unread.txt)" = 2 ] ||
+	{ cat unread.txt; rm -rf "$U"; die "the unreadable directory and file's warnings"; }
+python3 - "$U/u.json" <<'PY' || { rm -rf "$U"; die "the inventory of a partly unreadable tree"; }
+import json, sys
+ids = {n['id']: n for n in json.load(open(sys.argv[1]))['nodes']}
+assert set(ids) == {'file:open/a.txt', 'file:open/sub/b.txt', 'file:open/secret.py'}, sorted(ids)
+assert ids['file:open/secret.py']['attrs']['category'] == 'data', ids['file:open/secret.py']
+PY
+rm -rf "$U"
+# the inventory's order is fts's (pre-order, siblings by name): a
+# duplicate set lists its paths in that order, so files of one content
+# under names that sort differently as paths and as siblings ("a/z"
+# before "a b" and "a-c/x/w": a directory's entries come before its next
+# sibling) show it
+mkdir -p ord/a ord/a.b ord/a-c/x ord/a/b
+for f in a/z a.b/y a-c/x/w a/b/v 'a b' a0 A; do echo same > "ord/$f"; done
+$SLIM report ord --json -o ord.json 2> /dev/null || die "report on the ordering tree"
+python3 - ord.json ord <<'PY' || die "the inventory's order is not fts's"
+import json, os, sys
+want = []
+for d, ds, fs in os.walk(sys.argv[2]):
+    want += [os.path.relpath(os.path.join(d, f), sys.argv[2]) for f in fs]
+want.sort(key=lambda p: p.encode().replace(b'/', b'\x00'))
+got = [f['attrs']['paths'] for f in json.load(open(sys.argv[1]))['findings']
+       if f['kind'] == 'duplicate-file']
+assert got == [want], (got, want)
+PY
 echo ok
