@@ -6,8 +6,9 @@
  * Every name a dlopen could use holds ".so".  An ELF file's string
  * sections (scan_elf(): loaded, not code, not unwind tables, the GOT or
  * CUDA fat binaries), any other file's whole bytes are searched for the
- * three bytes ".so" sixteen at a time (SSE2: three unaligned loads at offsets 0, 1 and 2, compared and ANDed, one movemask;
- * a scalar loop elsewhere): a binary has a '.' every few dozen bytes, so
+ * three bytes ".so" sixteen at a time (SSE2: three unaligned loads at
+ * offsets 0, 1 and 2, compared and ANDed, one movemask; a scalar loop
+ * elsewhere): a binary has a '.' every few dozen bytes, so
  * looking for the '.' alone (memchr) stopped at each of them.  Each hit
  * is widened to its token, the maximal run of the characters a file name
  * (or a glob or printf pattern for one) holds, and the search goes on
