@@ -45,8 +45,18 @@ struct deploy_hidden {
 	bool whiteout;         /* removed (.wh.) rather than overwritten */
 };
 
+/* An unpacked regular file's inode and the XXH3-128 of its member's data
+ * (each block with its offset, then the size): the per-file cache's key
+ * for it, since an unpacked file's inode is new every run. */
+struct deploy_digest {
+	uint64_t ino, hi, lo;
+};
+
 struct deploy_unpacked {
 	char dir[4096];        /* the private temporary directory (the root) */
+	struct deploy_digest *digests;   /* one per inode written, sorted
+					  * by inode (deploy_unpack()) */
+	size_t ndigests, capdigests;
 	unsigned nlayers;      /* 0 for a plain archive */
 	struct deploy_hidden *hidden;
 	size_t nhidden;
@@ -127,6 +137,12 @@ struct deploy_opts {
 	 * report's: the run cache replays those) */
 	const char *cache_dir;
 	struct diag_list *cache_w;
+	/* an unpacked archive or image: its files' member digests (the
+	 * per-file cache's keys) and the name the cache file is kept under
+	 * (the input's real path); NULL for a directory */
+	const struct deploy_digest *digests;
+	size_t ndigests;
+	const char *cache_name;
 };
 
 /*

@@ -231,8 +231,6 @@ static int run_tree(struct graph *g, const struct pipeline_opts *o,
 	d.ctx = o->ctx;
 	if (in->type == FT_DIR && !deploy_is_oci_dir(in->path))
 		return deploy_tree(g, in->path, in->path, &d, r, errs);
-	/* an unpacked member's inode is new every run: no per-file cache */
-	d.cache_dir = NULL;
 	struct deploy_unpacked u;
 	struct diag e = {0};
 	struct deploy_unpack_opts uo = {.max_bytes = o->deploy.max_unpack};
@@ -241,7 +239,14 @@ static int run_tree(struct graph *g, const struct pipeline_opts *o,
 		return -1;
 	}
 	size_t before = g->ninputs, wfrom = r->w ? r->w->n : 0, efrom = errs->n;
+	/* an unpacked file's inode is new every run: the per-file cache
+	 * keys it by its member's digest, under the input's real path */
+	char *real = realpath(in->path, NULL);
+	d.digests = u.digests;
+	d.ndigests = u.ndigests;
+	d.cache_name = real ? real : in->path;
 	int rc = deploy_tree(g, u.dir, in->path, &d, r, errs);
+	free(real);
 	if (g->ninputs > before)   /* the input is the archive or image */
 		g->inputs[g->ninputs - 1].kind = graph_str(g, u.nlayers ? "image" : "archive");
 	/* what the tree's analyzers said names the private directory */

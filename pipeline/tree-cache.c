@@ -15,13 +15,19 @@
  * by (device, inode) and used only when (size, mtime, ctime) and the
  * hash of the path typing named it by are the walk's: ctime is set by
  * the kernel on every write, rename, chmod and link, so a file rewritten
- * with its old mtime restored still misses.  A file whose content
+ * with its old mtime restored still misses.  In an archive or image
+ * unpacked for the run (new inodes and times every run) a record is
+ * found by the XXH3-128 of the member's data, which the unpack computes
+ * as it writes it (deploy.h, struct deploy_digest), and used when the
+ * size and the path's hash are the file's: a new version of an image,
+ * under the same path, takes the results of every member it shares with
+ * the last one.  A file whose content
  * changed between the walk's stat and the read is stored under the
  * walk's (older) stat, which no later walk meets again.
  *
  * The file, CDIR/files-HEX.fc (HEX: XXH3-128 of slim's identity, the
- * same as the run cache's, and the tree's real path; one file per tree
- * and binary), all integers in host order:
+ * same as the run cache's, and the tree's real path, or the archive's;
+ * one file per tree and binary), all integers in host order:
  *
  *     struct fc_hdr           magic "slim-files/1", slim's identity,
  *                             record count, token bytes, and the
@@ -145,7 +151,8 @@ void tree_fcache_open(struct tree *t, const char *cdir, struct diag_list *w)
 	XXH3_state_t s;
 	XXH3_128bits_reset(&s);
 	XXH3_128bits_update(&s, c->id, 32);
-	XXH3_128bits_update(&s, t->real, strlen(t->real) + 1);
+	const char *which = t->cache_name ? t->cache_name : t->real;
+	XXH3_128bits_update(&s, which, strlen(which) + 1);
 	XXH128_hash_t x = XXH3_128bits_digest(&s);
 	snprintf(name, sizeof name, "%016llx%016llx", (unsigned long long)x.high64,
 		 (unsigned long long)x.low64);
@@ -185,15 +192,49 @@ static uint64_t rel_hash(const char *rel)
 	return XXH3_64bits(rel, strlen(rel));
 }
 
-/* f's record, when its identity and stat are the walk's and its fields
- * are sound; NULL otherwise */
-static const struct fc_rec *fc_find(const struct tree_fcache *c, const struct tfile *f)
+struct fc_key {                 /* what finds and checks a file's record */
+	uint64_t a, b, size;
+	int64_t msec, csec;
+	uint32_t mnsec, cnsec;
+};
+
+/* f's key: in a directory its (device, inode) and (size, mtime, ctime);
+ * in an unpacked archive or image (t->digests) its member's digest and
+ * its size, since the unpack's inodes and times are new every run.
+ * false: no key (no member wrote it), never cached. */
+static bool fc_key_of(const struct tree *t, const struct tfile *f, struct fc_key *k)
 {
+	if (!t->digests) {
+		*k = (struct fc_key){f->dev, f->ino, f->size, f->msec, f->csec, f->mnsec, f->cnsec};
+		return true;
+	}
+	size_t lo = 0, hi = t->ndigests;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->digests[mid].ino < f->ino)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == t->ndigests || t->digests[lo].ino != f->ino)
+		return false;
+	*k = (struct fc_key){t->digests[lo].hi, t->digests[lo].lo, f->size, 0, 0, 0, 0};
+	return true;
+}
+
+/* f's record, when its key and the hash of its path are the record's
+ * and the record's fields are sound; NULL otherwise */
+static const struct fc_rec *fc_find(const struct tree_fcache *c, const struct tree *t,
+				    const struct tfile *f)
+{
+	struct fc_key k;
+	if (!fc_key_of(t, f, &k))
+		return NULL;
 	size_t lo = 0, hi = (size_t)c->nrec;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		const struct fc_rec *r = &c->rec[mid];
-		if (r->dev < f->dev || (r->dev == f->dev && r->ino < f->ino))
+		if (r->dev < k.a || (r->dev == k.a && r->ino < k.b))
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -201,9 +242,9 @@ static const struct fc_rec *fc_find(const struct tree_fcache *c, const struct tf
 	if (lo == c->nrec)
 		return NULL;
 	const struct fc_rec *r = &c->rec[lo];
-	if (r->dev != f->dev || r->ino != f->ino || r->size != f->size ||
-	    r->msec != f->msec || r->mnsec != f->mnsec || r->csec != f->csec ||
-	    r->cnsec != f->cnsec || r->relh != rel_hash(f->rel))
+	if (r->dev != k.a || r->ino != k.b || r->size != k.size ||
+	    r->msec != k.msec || r->mnsec != k.mnsec || r->csec != k.csec ||
+	    r->cnsec != k.cnsec || r->relh != rel_hash(f->rel))
 		return NULL;
 	bool elf = r->type == FT_ELF_EXEC || r->type == FT_ELF_DYN || r->type == FT_ELF_REL;
 	if (elf ? r->cat != TC_ELF : r->type != FT_UNKNOWN || (r->cat != TC_PY && r->cat != TC_DATA))
@@ -214,8 +255,8 @@ static const struct fc_rec *fc_find(const struct tree_fcache *c, const struct tf
 		    (r->tok_len && c->tok[r->tok_off + r->tok_len - 1]) || (!r->tok_len) != (!r->tok_n))
 			return NULL;
 		uint32_t nul = 0;
-		for (uint32_t k = 0; k < r->tok_len; k++)
-			nul += !c->tok[r->tok_off + k];
+		for (uint32_t k2 = 0; k2 < r->tok_len; k2++)
+			nul += !c->tok[r->tok_off + k2];
 		if (nul != r->tok_n)
 			return NULL;
 	}
@@ -225,7 +266,7 @@ static const struct fc_rec *fc_find(const struct tree_fcache *c, const struct tf
 bool tree_fcache_type(struct tree *t, struct tfile *f, struct tree_tokens *tok)
 {
 	struct tree_fcache *c = t->fc;
-	const struct fc_rec *r = c && c->nrec ? fc_find(c, f) : NULL;
+	const struct fc_rec *r = c && c->nrec ? fc_find(c, t, f) : NULL;
 	if (!r)
 		return false;
 	f->type = r->type;
@@ -261,32 +302,34 @@ static size_t tok_bytes(const struct tree_tokens *k)
 	return len;
 }
 
-static struct tree *sort_tree;   /* for by_inode(): qsort takes no context */
+struct fc_ix {                  /* a file to store, by its key */
+	struct fc_key k;
+	uint32_t file;
+};
 
-static int by_inode(const void *a, const void *b)
+static int by_key(const void *a, const void *b)
 {
-	const struct tfile *x = &sort_tree->f[*(const uint32_t *)a],
-			   *y = &sort_tree->f[*(const uint32_t *)b];
-	if (x->dev != y->dev)
-		return x->dev < y->dev ? -1 : 1;
-	return x->ino < y->ino ? -1 : x->ino > y->ino;
+	const struct fc_ix *x = a, *y = b;
+	if (x->k.a != y->k.a)
+		return x->k.a < y->k.a ? -1 : 1;
+	if (x->k.b != y->k.b)
+		return x->k.b < y->k.b ? -1 : 1;
+	return x->file < y->file ? -1 : x->file > y->file;
 }
 
 /* whether anything in the cache would change: a file typed from its
  * bytes (a miss), a result found in this run that its record lacks, or
  * a record of a file no longer there */
-static bool fc_dirty(const struct tree *t, size_t nstore)
+static bool fc_dirty(const struct tree *t, const struct fc_ix *ix, size_t nstore)
 {
 	const struct tree_fcache *c = t->fc;
 	if (nstore != c->nrec || atomic_load(&c->hits) != nstore)
 		return true;
-	for (size_t i = 0; i < t->n; i++) {
-		const struct tfile *f = &t->f[i];
-		if (!f->typed)
-			continue;
-		const struct fc_rec *r = fc_find(c, f);
+	for (size_t k = 0; k < nstore; k++) {
+		const struct tfile *f = &t->f[ix[k].file];
+		const struct fc_rec *r = fc_find(c, t, f);
 		if (!r || (f->full && !(r->flags & FC_FULL)) ||
-		    (t->tok[i].pool && !(r->flags & FC_TOK)))
+		    (t->tok[ix[k].file].pool && !(r->flags & FC_TOK)))
 			return true;
 	}
 	return false;
@@ -297,17 +340,23 @@ void tree_fcache_write(struct tree *t)
 	struct tree_fcache *c = t->fc;
 	if (!c)
 		return;
-	uint32_t *ix = xcalloc(t->n + 1, sizeof *ix);
+	/* every typed file with a key, one per key (in an archive two files
+	 * of one content share one: the first in the inventory keeps it) */
+	struct fc_ix *ix = xcalloc(t->n + 1, sizeof *ix);
 	size_t n = 0;
 	for (size_t i = 0; i < t->n; i++)
-		if (t->f[i].typed)
-			ix[n++] = (uint32_t)i;
-	if (!fc_dirty(t, n)) {
+		if (t->f[i].typed && fc_key_of(t, &t->f[i], &ix[n].k))
+			ix[n++].file = (uint32_t)i;
+	qsort(ix, n, sizeof *ix, by_key);
+	size_t u = 0;
+	for (size_t k = 0; k < n; k++)
+		if (!u || ix[k].k.a != ix[u - 1].k.a || ix[k].k.b != ix[u - 1].k.b)
+			ix[u++] = ix[k];
+	n = u;
+	if (!fc_dirty(t, ix, n)) {
 		free(ix);
 		return;
 	}
-	sort_tree = t;
-	qsort(ix, n, sizeof *ix, by_inode);
 	struct diag d = {0};
 	struct ofile of;
 	FILE *fp = ofile_open(&of, c->path, &d);
@@ -321,9 +370,10 @@ void tree_fcache_write(struct tree *t)
 	XXH3_128bits_reset(&s);
 	uint64_t off = 0;
 	for (size_t k = 0; k < n; k++) {
-		const struct tfile *f = &t->f[ix[k]];
-		const struct tree_tokens *tk = &t->tok[ix[k]];
-		struct fc_rec r = {f->dev, f->ino, f->size, f->msec, f->csec, f->mnsec, f->cnsec,
+		const struct tfile *f = &t->f[ix[k].file];
+		const struct tree_tokens *tk = &t->tok[ix[k].file];
+		const struct fc_key *ky = &ix[k].k;
+		struct fc_rec r = {ky->a, ky->b, ky->size, ky->msec, ky->csec, ky->mnsec, ky->cnsec,
 				   rel_hash(f->rel), f->type, f->cat, 0, 0,
 				   f->head_hi, f->head_lo, f->full_hi, f->full_lo, 0, 0, 0};
 		r.flags = (f->head ? FC_HEAD : 0) | (f->full ? FC_FULL : 0) | (tk->pool ? FC_TOK : 0);
@@ -342,7 +392,7 @@ void tree_fcache_write(struct tree *t)
 		XXH3_128bits_update(&s, &r, sizeof r);
 	}
 	for (size_t k = 0; k < n; k++) {
-		const struct tree_tokens *tk = &t->tok[ix[k]];
+		const struct tree_tokens *tk = &t->tok[ix[k].file];
 		if (!tk->pool || !tk->n)
 			continue;
 		size_t len = tok_bytes(tk);

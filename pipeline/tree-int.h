@@ -113,6 +113,11 @@ struct tree {
 	struct tree_prescan pre;
 	struct tree_fcache *fc; /* --cache: per-file results (tree-cache.c),
 				 * NULL without */
+	const struct deploy_digest *digests;   /* an unpacked archive's
+						* (deploy.h), else NULL */
+	size_t ndigests;
+	const char *cache_name; /* the per-file cache's name for the tree:
+				 * the archive's path, else NULL (real) */
 	void **kept;            /* token pools kept for the per-file cache */
 	size_t nkept, capkept;
 };

@@ -793,6 +793,9 @@ int deploy_tree(struct graph *g, const char *dir, const char *name,
 		diag_err(&d, name, "cannot open directory: %s", strerror(errno));
 		goto out;
 	}
+	t.digests = o->digests;
+	t.ndigests = o->ndigests;
+	t.cache_name = o->cache_name;
 	if (o->cache_dir)
 		tree_fcache_open(&t, o->cache_dir, o->cache_w);
 	if (walk(&t, o, r->w, &d))

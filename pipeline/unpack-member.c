@@ -41,6 +41,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#define XXH_STATIC_LINKING_ONLY   /* XXH3_state_t on the stack */
+#include <xxhash.h>
 
 #define PATH_LEN 4096
 
@@ -421,7 +423,8 @@ struct place {
  * never past its declared size (size < 0: none declared).  0, 1 when the
  * member is refused (warned), -1 on error. */
 static int write_blocks(struct ux *x, struct archive *a, int fd,
-			const struct place *pl, int64_t size, uint64_t *bytes)
+			const struct place *pl, int64_t size, uint64_t *bytes,
+			XXH3_state_t *dig)
 {
 	for (;;) {
 		const void *b;
@@ -453,6 +456,9 @@ static int write_blocks(struct ux *x, struct archive *a, int fd,
 				return fs_fail(x, pl->pos, pl->member, "cannot write it") ? -1 : 1;
 			done += (size_t)w;
 		}
+		int64_t o64 = off;
+		XXH3_128bits_update(dig, &o64, sizeof o64);
+		XXH3_128bits_update(dig, b, len);
 		x->written += len;
 		*bytes += len;
 	}
@@ -475,9 +481,22 @@ static int do_file(struct ux *x, struct archive *a, struct archive_entry *e,
 	if (fd < 0)
 		return fs_fail(x, pl->pos, pl->member, "cannot create it");
 	uint64_t bytes = 0;
-	int rc = write_blocks(x, a, fd, pl, sized ? size : -1, &bytes);
+	XXH3_state_t dig;
+	XXH3_128bits_reset(&dig);
+	int rc = write_blocks(x, a, fd, pl, sized ? size : -1, &bytes, &dig);
 	if (!rc && sized && ftruncate(fd, size) && (uint64_t)size > bytes)
 		rc = fs_fail(x, pl->pos, pl->member, "cannot size it") ? -1 : 1;
+	struct stat st;
+	if (!rc && !fstat(fd, &st)) {
+		/* the per-file cache's key (deploy.h): a later write to a
+		 * reused inode number comes later in the list */
+		XXH3_128bits_update(&dig, &size, sizeof size);
+		XXH128_hash_t h = XXH3_128bits_digest(&dig);
+		struct deploy_unpacked *u = x->u;
+		GROW(u->digests, u->capdigests, u->ndigests + 1);
+		u->digests[u->ndigests++] = (struct deploy_digest){(uint64_t)st.st_ino, h.high64,
+								   h.low64};
+	}
 	if (!rc) {
 		struct timespec t[2] = {{.tv_nsec = UTIME_OMIT},
 			{.tv_sec = archive_entry_mtime(e), .tv_nsec = archive_entry_mtime_nsec(e)}};

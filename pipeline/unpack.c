@@ -150,7 +150,37 @@ void deploy_cleanup(struct deploy_unpacked *u)
 	for (size_t i = 0; i < u->nhidden; i++)
 		free(u->hidden[i].path);
 	free(u->hidden);
+	free(u->digests);
 	memset(u, 0, sizeof *u);
+}
+
+struct dig_at {
+	struct deploy_digest d;
+	size_t at;              /* the write's order */
+};
+
+static int by_ino(const void *a, const void *b)
+{
+	const struct dig_at *x = a, *y = b;
+	if (x->d.ino != y->d.ino)
+		return x->d.ino < y->d.ino ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* one digest per inode, the last written (a freed inode number can be
+ * reused by a later member), sorted by inode for tree-cache.c */
+static void digests_final(struct deploy_unpacked *u)
+{
+	size_t n = u->ndigests, k = 0;
+	struct dig_at *v = xcalloc(n + 1, sizeof *v);
+	for (size_t i = 0; i < n; i++)
+		v[i] = (struct dig_at){u->digests[i], i};
+	qsort(v, n, sizeof *v, by_ino);
+	for (size_t i = 0; i < n; i++)
+		if (i + 1 == n || v[i + 1].d.ino != v[i].d.ino)
+			u->digests[k++] = v[i].d;
+	u->ndigests = k;
+	free(v);
 }
 
 /* A new mkdtemp() root in u->dir, open as x->rootfd. */
@@ -488,6 +518,8 @@ int deploy_unpack_with(const char *path, const struct deploy_unpack_opts *o,
 	ux_free(&x);
 	if (rc)
 		deploy_cleanup(u);
+	else
+		digests_final(u);
 	return rc;
 }
 

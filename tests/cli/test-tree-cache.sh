@@ -26,7 +26,10 @@
 #     garbage and empty files are one warning each, the uncached result,
 #     and the file rewritten;
 #  4. an archive input (the tree as tar.zst) is keyed by its content:
-#     warm = cold = uncached, and another archive misses;
+#     warm = cold = uncached, and another archive misses; the new
+#     archive under the same name takes every unchanged member's
+#     per-file results by the member's digest: no Python file of it is
+#     read, the added one is, and the output is the uncached run's;
 #  5. an input that is no deployable (an ELF file, resolved against the
 #     host) is not cached: a warning, the uncached output, DIR empty.
 . "$ROOT/tests/cli/lib.sh"
@@ -268,6 +271,18 @@ before=$(metas)
 run a2cache tree.tar.zst --json -o a2cache.json --cache "$C"
 same a2plain.json a2cache.json "another archive"
 replaced "another archive under the same name" "$before" "$n"
+if command -v strace > /dev/null; then
+	echo again > "$R/etc/more.conf"
+	tar -C "$R" -cf - . | zstd -q -f -o tree.tar.zst
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -f -qq -e trace=openat -o aopens.log "$SLIM" report tree.tar.zst --json -o a3cache.json --cache "$C" 2> /dev/null ||
+		die "the strace'd archive run failed"
+	run a3plain tree.tar.zst --json -o a3plain.json
+	same a3plain.json a3cache.json "a changed archive, per-file results by member digest"
+	grep -q 'more.conf", O_RDONLY' aopens.log || die "the changed member was not read"
+	! grep -q '\.py", O_RDONLY' aopens.log || { grep '\.py", O_RDONLY' aopens.log | head -3; die "an unchanged Python member was read although its results were cached by digest"; }
+	echo "a changed archive: unchanged members' results taken by their digest (no Python file read)"
+fi
 echo "archives: keyed by content (warm = cold = uncached; a new archive misses)"
 
 # --- 5. not a deployable ---------------------------------------------------
