@@ -86,6 +86,7 @@ struct inv {
 	size_t nq, capq;
 	size_t busy;           /* threads reading one */
 	uint64_t lo, hi, n;    /* the sums, and the entries counted */
+	uint64_t skip_dev, skip_ino;   /* the cache directory: not walked */
 };
 
 struct ent_facts {             /* hashed after the path, packed by hand */
@@ -139,6 +140,10 @@ static void inv_dir(struct inv *v, const char *rel, uint64_t sum[3],
 			f = (struct ent_facts){.mode = (uint64_t)errno};
 		else
 			facts(&st, &f);
+		if (f.ino && S_ISDIR(f.mode) && f.dev == v->skip_dev && f.ino == v->skip_ino)
+			continue;   /* the cache inside the tree: its own writes
+				     * must not change the key (nor the report:
+				     * tree.c leaves it out too) */
 		XXH128_hash_t h = ent_hash(path, &f);
 		sum[0] += h.low64, sum[1] += h.high64, sum[2]++;
 		if (f.ino && S_ISDIR(f.mode)) {
@@ -186,9 +191,10 @@ static void *inv_thread(void *arg)
 }
 
 /* the digest of everything under dir (the directory itself included) */
-static int inv_digest(const char *dir, XXH3_state_t *key)
+static int inv_digest(const char *dir, XXH3_state_t *key, const struct stat *skip)
 {
-	struct inv v = {.rootfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+	struct inv v = {.rootfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC),
+			.skip_dev = (uint64_t)skip->st_dev, .skip_ino = (uint64_t)skip->st_ino};
 	if (v.rootfd < 0)
 		return -1;
 	pthread_mutex_init(&v.mu, NULL);
@@ -249,7 +255,8 @@ static int file_digest(int fd, XXH128_hash_t *out, uint64_t *size)
 
 /* a path an argument names, into the key; `input` set for the run's
  * inputs, which must be deployables.  -1 with a warning: not cacheable */
-static int key_path(XXH3_state_t *key, const char *path, bool input, struct diag_list *w)
+static int key_path(XXH3_state_t *key, const char *path, bool input, const struct stat *cdir,
+		    struct diag_list *w)
 {
 	struct stat st;
 	if (stat(path, &st)) {
@@ -264,7 +271,7 @@ static int key_path(XXH3_state_t *key, const char *path, bool input, struct diag
 	}
 	XXH3_128bits_update(key, path, strlen(path) + 1);
 	if (S_ISDIR(st.st_mode))
-		return inv_digest(path, key) ? -1 : 0;
+		return inv_digest(path, key, cdir) ? -1 : 0;
 	if (!S_ISREG(st.st_mode)) {
 		warn(w, path, "--cache: neither a directory nor a regular file: this run is not cached");
 		return -1;
@@ -326,6 +333,8 @@ int rcache_key(struct rcache *c, const char *dir, int argc, char *const *argv,
 			return -1;
 		}
 	}
+	struct stat cst = {0};   /* the cache directory, left out of walks */
+	stat(dir, &cst);
 	XXH3_state_t key, run;
 	XXH3_128bits_reset(&key);
 	XXH3_128bits_reset(&run);
@@ -367,13 +376,13 @@ int rcache_key(struct rcache *c, const char *dir, int argc, char *const *argv,
 			input |= !strcmp(inputs[k], a);
 		/* a value after '=' names a path as well (--py-trace=T) */
 		const char *eq = a[0] == '-' ? strchr(a, '=') : NULL;
-		if (!input && key_path(&key, eq ? eq + 1 : a, false, w))
+		if (!input && key_path(&key, eq ? eq + 1 : a, false, &cst, w))
 			return -1;
 	}
 	XXH3_128bits_update(&key, "\0inputs", 8);
 	for (size_t k = 0; k < ninputs; k++) {
 		XXH3_128bits_update(&run, inputs[k], strlen(inputs[k]) + 1);
-		if (key_path(&key, inputs[k], true, w))
+		if (key_path(&key, inputs[k], true, &cst, w))
 			return -1;
 	}
 	hex128(XXH3_128bits_digest(&key), c->key);

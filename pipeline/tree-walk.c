@@ -59,6 +59,7 @@ struct wdir {
 
 struct wjob {
 	int rootfd;
+	uint64_t skip_dev, skip_ino;    /* a directory left out (0, 0: none) */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct wdir **stack;    /* directories to read */
@@ -179,6 +180,11 @@ static void read_dir(struct wthread *w, struct wdir *d)
 			e = add(d);
 			e->kind = WE_LINK;
 		} else if (S_ISDIR(st.st_mode)) {
+			if ((uint64_t)st.st_ino == j->skip_ino && (uint64_t)st.st_dev == j->skip_dev &&
+			    j->skip_ino) {
+				errno = 0;
+				continue;
+			}
 			e = add(d);
 			e->kind = WE_DIR;
 			struct wdir *s = arena_zalloc(w->a, sizeof *s);
@@ -313,9 +319,11 @@ int tree_walk(int rootfd, struct arena keep[WALK_THREADS],
 	      void (*fn)(void *ctx, const struct walk_ent *e),
 	      int (*file)(void *ctx, unsigned th, int dfd, const char *name, const char *rel,
 			  struct walk_stat *st, void **res),
-	      void (*progress)(void *ctx, uint64_t files, uint64_t bytes), void *ctx)
+	      void (*progress)(void *ctx, uint64_t files, uint64_t bytes), void *ctx,
+	      const struct walk_stat *skip)
 {
-	struct wjob j = {.rootfd = rootfd};
+	struct wjob j = {.rootfd = rootfd, .skip_dev = skip ? skip->dev : 0,
+			 .skip_ino = skip ? skip->ino : 0};
 	pthread_mutex_init(&j.mu, NULL);
 	pthread_cond_init(&j.cv, NULL);
 	atomic_init(&j.files, 0);

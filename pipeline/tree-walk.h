@@ -52,12 +52,14 @@ struct walk_ent {
  * bytes, read while the lookup is one component): 0, or -1 when it is
  * not a regular file after all (the walk stats it itself).  progress (may be NULL) is
  * called on the calling thread while the walk runs, with the files and
- * bytes met so far.  Path strings go to keep[0..WALK_THREADS), which the
+ * bytes met so far.  A directory with skip's (dev, ino) (skip may be
+ * NULL) is left out with everything in it: --cache's directory.  Path strings go to keep[0..WALK_THREADS), which the
  * caller frees.  0, or an errno when the walk could not start. */
 int tree_walk(int rootfd, struct arena keep[WALK_THREADS],
 	      void (*fn)(void *ctx, const struct walk_ent *e),
 	      int (*file)(void *ctx, unsigned th, int dfd, const char *name, const char *rel,
 			  struct walk_stat *st, void **res),
-	      void (*progress)(void *ctx, uint64_t files, uint64_t bytes), void *ctx);
+	      void (*progress)(void *ctx, uint64_t files, uint64_t bytes), void *ctx,
+	      const struct walk_stat *skip);
 
 #endif

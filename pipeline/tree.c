@@ -574,8 +574,14 @@ static int walk(struct tree *t, const struct deploy_opts *o,
 	for (int i = 0; i < WALK_THREADS; i++)
 		typer_init(&k.y[i], t);
 	pthread_mutex_init(&k.mu, NULL);
+	/* --cache's directory, when it is inside the tree, is not part of
+	 * the deployable (and its writes would change every next run's key) */
+	struct stat cst;
+	struct walk_stat skip = {0};
+	if (o->cache_dir && !stat(o->cache_dir, &cst))
+		skip = (struct walk_stat){.dev = (uint64_t)cst.st_dev, .ino = (uint64_t)cst.st_ino};
 	int err = tree_walk(t->rootfd, t->walked, on_entry, walk_file,
-			    o->on_progress ? on_walk_progress : NULL, &k);
+			    o->on_progress ? on_walk_progress : NULL, &k, skip.ino ? &skip : NULL);
 	pthread_mutex_destroy(&k.mu);
 	hmap_free(&k.claimed);
 	for (int i = 0; i < WALK_THREADS; i++)

@@ -31,7 +31,11 @@
 #     per-file results by the member's digest: no Python file of it is
 #     read, the added one is, and the output is the uncached run's;
 #  5. an input that is no deployable (an ELF file, resolved against the
-#     host) is not cached: a warning, the uncached output, DIR empty.
+#     host) is not cached: a warning, the uncached output, DIR empty;
+#  6. DIR inside the tree: left out of the inventory and of the key, so
+#     the second run is a hit (it used to miss forever: each run's own
+#     writes changed the tree) and the output is the one without a
+#     cache, with no file of DIR in it.
 . "$ROOT/tests/cli/lib.sh"
 . "$ROOT/tests/cli/tree-lib.sh"
 need ldconfig libc-bin
@@ -293,4 +297,19 @@ same eplain.json ecache.json "an ELF input"
 grep -q "not a deployable.*not cached" ecache.err || { cat ecache.err; die "no 'not cached' warning"; }
 [ -z "$(ls -A "$C")" ] || die "an ELF input was cached"
 echo "an ELF input: warned, not cached"
+
+# --- 6. the cache inside the tree ------------------------------------------
+IC="$R/var/cache/slim"
+mkdir -p "$IC"
+run iplain "$R" --json -o iplain.json
+run icold "$R" --json -o icold.json --cache "$IC"
+[ -n "$(ls "$IC"/*.meta 2> /dev/null)" ] || die "cache inside the tree: nothing stored"
+before=$(cd "$IC" && ls -l --time-style=full-iso)
+run iwarm "$R" --json -o iwarm.json --cache "$IC"
+same iplain.json icold.json "cache inside the tree, cold"
+same iplain.json iwarm.json "cache inside the tree, warm"
+[ "$(cd "$IC" && ls -l --time-style=full-iso)" = "$before" ] || die "cache inside the tree: the second run missed (the cache rewritten)"
+! grep -q 'var/cache/slim' icold.json || die "the cache's own files were inventoried"
+rm -rf "$R/var/cache/slim"
+echo "a cache inside the tree: left out, the second run a hit"
 echo "PASS test-tree-cache"
