@@ -7,8 +7,11 @@
  * What is kept per file is what depends on its bytes alone (and, for the
  * Python test, its name): its type and category (tree.c's type_file():
  * an open, a read and, for ELF, a mapping), the XXH3-128 of its first
- * 4 KiB and of its whole content (tree-dup.c's candidates), and its
- * tokens holding ".so" (tree-scan.c: every live ELF file read whole).
+ * 4 KiB and of its whole content (tree-dup.c's candidates), its
+ * tokens holding ".so" (tree-scan.c: every live ELF file's string
+ * sections), and a Python source's static import scan (pydeps' bytes,
+ * struct pyscan_store: found by the file's key, the hash of the path
+ * and of the module's name).
  * What depends on another file -- closures, bindings, liveness, which
  * files are duplicates (the byte-for-byte comparison is made again), the
  * findings and totals -- is recomputed in every run.  A record is found
@@ -29,12 +32,15 @@
  * same as the run cache's, and the tree's real path, or the archive's;
  * one file per tree and binary), all integers in host order:
  *
- *     struct fc_hdr           magic "slim-files/1", slim's identity,
- *                             record count, token bytes, and the
- *                             XXH3-128 of everything after the header
+ *     struct fc_hdr           magic "slim-files/2", slim's identity,
+ *                             record count, token bytes, scan count,
+ *                             scan bytes, and the XXH3-128 of
+ *                             everything after the header
  *     struct fc_rec[nrec]     sorted by (dev, ino), no two alike
+ *     struct fc_scan[nscan]   sorted by (key, path hash, module hash)
  *     token bytes             each record's tokens, NUL-terminated, one
  *                             after another
+ *     scan bytes              each scan's, one after another
  *
  * It is mapped read-only and checked whole before use (size, magic,
  * identity, digest); each record is checked again where used (its type,
@@ -53,8 +59,10 @@
 #include "../common/filetype.h"
 #include "../common/ofile.h"
 #include "../common/util.h"
+#include "../pydeps/pydeps.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,13 +73,14 @@
 #define XXH_STATIC_LINKING_ONLY   /* XXH3_state_t on the stack */
 #include <xxhash.h>
 
-#define FC_MAGIC "slim-files/1"
+#define FC_MAGIC "slim-files/2"
 
 struct fc_hdr {
 	char magic[16];
 	char id[33];            /* slim's identity, hex (rcache_identity()) */
 	char pad[7];
 	uint64_t nrec, ntok;
+	uint64_t nscan, nscanb; /* Python sources' stored scans, their bytes */
 	uint64_t dig_hi, dig_lo;
 };
 
@@ -90,6 +99,24 @@ struct fc_rec {
 	uint32_t tok_len, tok_n;
 };
 
+/* A Python source's static scan as pydeps stored it (struct
+ * pyscan_store), found by the file's key, the hash of the path it was
+ * scanned at and of its module's name. */
+struct fc_scan {
+	uint64_t a, b, size;
+	int64_t msec, csec;
+	uint32_t mnsec, cnsec;
+	uint64_t relh, modh;
+	uint64_t off;           /* into the scan bytes */
+	uint32_t len, pad;
+};
+
+struct fc_keep {                /* a scan this run used or made: written */
+	struct fc_scan s;
+	const char *p;          /* its bytes (in the old file, or own) */
+	bool own;
+};
+
 struct tree_fcache {
 	const unsigned char *map;
 	size_t n;
@@ -97,6 +124,15 @@ struct tree_fcache {
 	uint64_t nrec;
 	const char *tok;
 	uint64_t ntok;
+	const struct fc_scan *scan;
+	uint64_t nscan;
+	const char *scanb;
+	uint64_t nscanb;
+	pthread_mutex_t mu;     /* for keep: the scan's threads */
+	struct fc_keep *keep;
+	size_t nkeep, capkeep;
+	bool scan_new;          /* a scan made this run (a miss) */
+	struct pyscan_store store;
 	void *pool;             /* the token bytes as a tree-scan pool */
 	char path[4096];
 	char id[33];
@@ -126,7 +162,10 @@ static int fc_check(struct tree_fcache *c)
 	}
 	uint64_t body = c->n - sizeof *h;
 	if (h->nrec > body / sizeof(struct fc_rec) ||
-	    h->ntok != body - h->nrec * sizeof(struct fc_rec)) {
+	    h->nscan > (body - h->nrec * sizeof(struct fc_rec)) / sizeof(struct fc_scan) ||
+	    h->ntok > body || h->nscanb > body ||
+	    h->ntok + h->nscanb != body - h->nrec * sizeof(struct fc_rec) -
+				   h->nscan * sizeof(struct fc_scan)) {
 		fc_warn(c, "truncated: its size differs from its header's");
 		return -1;
 	}
@@ -137,8 +176,12 @@ static int fc_check(struct tree_fcache *c)
 	}
 	c->rec = (const void *)(c->map + sizeof *h);
 	c->nrec = h->nrec;
-	c->tok = (const char *)(c->map + sizeof *h + h->nrec * sizeof(struct fc_rec));
+	c->scan = (const void *)(c->map + sizeof *h + h->nrec * sizeof(struct fc_rec));
+	c->nscan = h->nscan;
+	c->tok = (const char *)(c->scan + h->nscan);
 	c->ntok = h->ntok;
+	c->scanb = c->tok + h->ntok;
+	c->nscanb = h->nscanb;
 	return 0;
 }
 
@@ -146,6 +189,7 @@ void tree_fcache_open(struct tree *t, const char *cdir, struct diag_list *w)
 {
 	struct tree_fcache *c = xcalloc(1, sizeof *c);
 	c->w = w;
+	pthread_mutex_init(&c->mu, NULL);
 	rcache_identity(c->id);
 	char name[33];
 	XXH3_state_t s;
@@ -263,6 +307,107 @@ static const struct fc_rec *fc_find(const struct tree_fcache *c, const struct tr
 	return r;
 }
 
+/* ---- Python sources' scans (pydeps.h, struct pyscan_store) ---- */
+
+/* the scan's key for the source at path (as pydeps opens it: the
+ * tree's directory, then the path inside) and module; false: none */
+static bool scan_key(struct tree *t, const char *path, const char *module, struct fc_scan *k)
+{
+	/* (pydeps names its roots' files by their real paths) */
+	const char *rel = NULL;
+	for (int w = 0; w < 2 && !rel; w++) {
+		const char *d = w ? t->real : t->dir;
+		size_t dl = strlen(d);
+		if (!strncmp(path, d, dl) && path[dl] == '/')
+			rel = path + dl + 1;
+	}
+	size_t i = rel ? (size_t)(uintptr_t)hmap_gets(&t->by_path, rel) : 0;
+	struct fc_key fk;
+	if (!i || !fc_key_of(t, &t->f[i - 1], &fk))
+		return false;
+	*k = (struct fc_scan){fk.a, fk.b, fk.size, fk.msec, fk.csec, fk.mnsec, fk.cnsec,
+			      rel_hash(rel), XXH3_64bits(module, strlen(module)), 0, 0, 0};
+	return true;
+}
+
+static int scan_cmp(const struct fc_scan *x, const struct fc_scan *y)
+{
+	if (x->a != y->a)
+		return x->a < y->a ? -1 : 1;
+	if (x->b != y->b)
+		return x->b < y->b ? -1 : 1;
+	if (x->relh != y->relh)
+		return x->relh < y->relh ? -1 : 1;
+	return x->modh < y->modh ? -1 : x->modh > y->modh;
+}
+
+static bool scan_same(const struct fc_scan *x, const struct fc_scan *y)
+{
+	return !scan_cmp(x, y) && x->size == y->size && x->msec == y->msec &&
+	       x->csec == y->csec && x->mnsec == y->mnsec && x->cnsec == y->cnsec;
+}
+
+static void keep(struct tree_fcache *c, const struct fc_scan *k, const char *p, bool own)
+{
+	pthread_mutex_lock(&c->mu);
+	GROW(c->keep, c->capkeep, c->nkeep + 1);
+	c->keep[c->nkeep++] = (struct fc_keep){*k, p, own};
+	c->scan_new |= own;
+	pthread_mutex_unlock(&c->mu);
+}
+
+static const void *scan_get(void *ctx, const char *path, const char *module, size_t *len)
+{
+	struct tree *t = ctx;
+	struct tree_fcache *c = t->fc;
+	struct fc_scan k;
+	if (!c || !c->nscan || !scan_key(t, path, module, &k))
+		return NULL;
+	size_t lo = 0, hi = (size_t)c->nscan;
+	while (lo < hi) {   /* sorted by scan_cmp(), no two alike */
+		size_t mid = lo + (hi - lo) / 2;
+		if (scan_cmp(&c->scan[mid], &k) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == c->nscan || !scan_same(&c->scan[lo], &k))
+		return NULL;
+	const struct fc_scan *r = &c->scan[lo];
+	if (r->off > c->nscanb || r->len > c->nscanb - r->off)
+		return NULL;
+	keep(c, r, c->scanb + r->off, false);
+	*len = r->len;
+	return c->scanb + r->off;
+}
+
+static void scan_put(void *ctx, const char *path, const char *module, const void *bytes,
+		     size_t len)
+{
+	struct tree *t = ctx;
+	struct fc_scan k;
+	if (!t->fc || len > UINT32_MAX || !scan_key(t, path, module, &k))
+		return;
+	char *p = xmalloc(len + 1);
+	memcpy(p, bytes, len);
+	k.len = (uint32_t)len;
+	keep(t->fc, &k, p, true);
+}
+
+const struct pyscan_store *tree_fcache_store(struct tree *t)
+{
+	struct tree_fcache *c = t->fc;
+	if (!c)
+		return NULL;
+	c->store = (struct pyscan_store){t, scan_get, scan_put};
+	return &c->store;
+}
+
+static int by_scan(const void *a, const void *b)
+{
+	return scan_cmp(&((const struct fc_keep *)a)->s, &((const struct fc_keep *)b)->s);
+}
+
 bool tree_fcache_type(struct tree *t, struct tfile *f, struct tree_tokens *tok)
 {
 	struct tree_fcache *c = t->fc;
@@ -353,7 +498,16 @@ void tree_fcache_write(struct tree *t)
 		if (!u || ix[k].k.a != ix[u - 1].k.a || ix[k].k.b != ix[u - 1].k.b)
 			ix[u++] = ix[k];
 	n = u;
-	if (!fc_dirty(t, ix, n)) {
+	/* the scans: one per key (a module scanned twice keeps the first) */
+	qsort(c->keep, c->nkeep, sizeof *c->keep, by_scan);
+	size_t ns = 0;
+	for (size_t k = 0; k < c->nkeep; k++)
+		if (!ns || scan_cmp(&c->keep[k].s, &c->keep[ns - 1].s))
+			c->keep[ns++] = c->keep[k];
+		else if (c->keep[k].own)
+			free((char *)c->keep[k].p);
+	c->nkeep = ns;
+	if (!fc_dirty(t, ix, n) && !c->scan_new && ns == c->nscan) {
 		free(ix);
 		return;
 	}
@@ -362,7 +516,7 @@ void tree_fcache_write(struct tree *t)
 	FILE *fp = ofile_open(&of, c->path, &d);
 	if (!fp)
 		goto fail;
-	struct fc_hdr h = {.nrec = n};
+	struct fc_hdr h = {.nrec = n, .nscan = ns};
 	memcpy(h.magic, FC_MAGIC, sizeof FC_MAGIC);
 	memcpy(h.id, c->id, 33);
 	fwrite(&h, sizeof h, 1, fp);
@@ -391,6 +545,15 @@ void tree_fcache_write(struct tree *t)
 		fwrite(&r, sizeof r, 1, fp);
 		XXH3_128bits_update(&s, &r, sizeof r);
 	}
+	uint64_t soff = 0;
+	for (size_t k = 0; k < ns; k++) {
+		struct fc_scan r = c->keep[k].s;
+		r.off = soff;
+		r.pad = 0;
+		soff += r.len;
+		fwrite(&r, sizeof r, 1, fp);
+		XXH3_128bits_update(&s, &r, sizeof r);
+	}
 	for (size_t k = 0; k < n; k++) {
 		const struct tree_tokens *tk = &t->tok[ix[k].file];
 		if (!tk->pool || !tk->n)
@@ -399,8 +562,13 @@ void tree_fcache_write(struct tree *t)
 		fwrite(tree_tokens_first(tk), 1, len, fp);
 		XXH3_128bits_update(&s, tree_tokens_first(tk), len);
 	}
+	for (size_t k = 0; k < ns; k++) {
+		fwrite(c->keep[k].p, 1, c->keep[k].s.len, fp);
+		XXH3_128bits_update(&s, c->keep[k].p, c->keep[k].s.len);
+	}
 	XXH128_hash_t x = XXH3_128bits_digest(&s);
 	h.ntok = off;
+	h.nscanb = soff;
 	h.dig_hi = x.high64;
 	h.dig_lo = x.low64;
 	if (fseek(fp, 0, SEEK_SET) || fwrite(&h, sizeof h, 1, fp) != 1) {
@@ -429,6 +597,11 @@ void tree_fcache_close(struct tree *t)
 	if (c->map)
 		munmap((void *)c->map, c->n);
 	tree_pool_unwrap(c->pool);
+	for (size_t k = 0; k < c->nkeep; k++)
+		if (c->keep[k].own)
+			free((char *)c->keep[k].p);
+	free(c->keep);
+	pthread_mutex_destroy(&c->mu);
 	free(c);
 	t->fc = NULL;
 }

@@ -153,6 +153,10 @@ void tree_dups_emit(struct tree *t, struct graph *g);
 void tree_fcache_open(struct tree *t, const char *cdir, struct diag_list *w);
 bool tree_fcache_type(struct tree *t, struct tfile *f, struct tree_tokens *tok);
 void tree_fcache_write(struct tree *t);
+/* the store of Python sources' scans for pydeps (its threads), or NULL
+ * without --cache */
+struct pyscan_store;
+const struct pyscan_store *tree_fcache_store(struct tree *t);
 void tree_fcache_close(struct tree *t);
 
 #endif

@@ -196,6 +196,7 @@ static int tree_python(struct tree *t, struct graph *g, const struct run *r,
 	po.trace_root = t->dir;   /* traces are recorded inside the tree */
 	po.scripts = t->scripts;
 	po.nscripts = t->nscripts;
+	po.store = tree_fcache_store(t);   /* sources scanned in earlier runs */
 	pr.py = &po;
 	for (size_t i = 0; i < nt; i++) {
 		struct diag d = {0};

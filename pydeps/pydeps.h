@@ -60,6 +60,21 @@ struct pydeps_opts {
 				 in a chroot): their absolute paths (module
 				 files, opened and loaded files) are read
 				 below it; NULL: as they are */
+	const struct pyscan_store *store;   /* the scans of earlier runs, or
+				 NULL (below) */
+};
+
+/* Where the static scan of a source file is kept between runs (a
+ * deployable's per-file cache, pipeline/tree-cache.c): get returns the
+ * bytes put stored for the same file (path as the scan opens it) and
+ * module name, or NULL; put stores them (it copies).  Both are called
+ * from the scan's threads.  The bytes are scan.c's to read and write;
+ * bytes that do not decode are scanned again. */
+struct pyscan_store {
+	void *ctx;
+	const void *(*get)(void *ctx, const char *path, const char *module, size_t *len);
+	void (*put)(void *ctx, const char *path, const char *module, const void *bytes,
+		    size_t len);
 };
 
 /* The analyzer interface (common/run.h): the n traces in[] (their bytes)

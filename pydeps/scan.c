@@ -27,6 +27,8 @@
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "pyint.h"
+#include "pydeps.h"
+#include "../common/run.h"
 #include "../common/diag.h"
 #include "../common/mfile.h"
 #include "../common/util.h"
@@ -512,29 +514,50 @@ static void finish_tags(struct pymod *m, size_t from)
 	}
 }
 
-/* dotted string literals naming a module or an entry-point group */
-static void string_refs(const struct pyset *s, struct pymod *m,
-			const struct scanbuf *sb, const char *src)
+/* A dotted string literal of a source, with its line: what a string
+ * reference can be, by the source's bytes alone. */
+struct dlit {
+	uint32_t line, len;
+	const char *p;
+};
+
+static size_t dotted_lits(const struct scanbuf *sb, const char *src, struct dlit **out)
 {
 	uint32_t line = 1;
-	size_t at = 0;
+	size_t at = 0, n = 0, cap = 0;
+	*out = NULL;
 	for (size_t i = 0; i < sb->nlits; i++) {
 		const struct lit *l = &sb->lits[i];
 		const char *c = src + l->start;
 		if (l->len < 2 || l->len > 256 || !py_is_dotted_name(c, l->len))
 			continue;
-		bool mod = memchr(c, '.', l->len) && pyset_find(s, c, l->len) >= 0;
-		if (!mod && !hmap_get(&s->ep_groups, c, l->len))
-			continue;
-		for (const char *q = src + at; (q = memchr(q, '\n', c - q)); q++)
+		for (const char *q = src + at; (q = memchr(q, '\n', (size_t)(c - q))); q++)
 			line++;
 		at = l->start;
-		add_ref(m, c, l->len, line, PYT_STRING, 0);
+		GROW(*out, cap, n + 1);
+		(*out)[n++] = (struct dlit){line, l->len, c};
+	}
+	return n;
+}
+
+/* those naming a module of this run or an entry-point group (other
+ * files: never kept in the store) */
+static void string_refs(const struct pyset *s, struct pymod *m, const struct dlit *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *c = v[i].p;
+		bool mod = memchr(c, '.', v[i].len) && pyset_find(s, c, v[i].len) >= 0;
+		if (!mod && !hmap_get(&s->ep_groups, c, v[i].len))
+			continue;
+		add_ref(m, c, v[i].len, v[i].line, PYT_STRING, 0);
 	}
 }
 
+/* m's references from its source; its dotted literals into *lits (the
+ * caller frees them) */
 static void scan_one(const struct pyset *s, struct pymod *m,
-		     struct scanbuf *sb, const char *src, size_t n)
+		     struct scanbuf *sb, const char *src, size_t n,
+		     struct dlit **lits, size_t *nlits)
 {
 	pthread_once(&re_once, re_compile);
 	blank(sb, src, n);
@@ -602,7 +625,140 @@ static void scan_one(const struct pyset *s, struct pymod *m,
 		blk_pop(m, &c);
 	free(c.v);
 	finish_tags(m, first);
-	string_refs(s, m, sb, src);
+	*nlits = dotted_lits(sb, src, lits);
+	string_refs(s, m, *lits, *nlits);
+}
+
+/*
+ * The store (pydeps.h, struct pyscan_store): a source's scan kept as
+ * bytes -- what depends on its bytes and its module's name alone: the
+ * import and dynamic-import references (tags final), the count of
+ * imports by a computed name, and the dotted string literals with their
+ * lines.  Which literals name a module or an entry-point group depends
+ * on the other files of the run: string_refs() asks again on every use.
+ * Host order: u64 the source's size, u32 nrefs, ndynamic, nlits; per reference u32 line, u32
+ * tag, u32 from_import, u32 name length, u32 nsub, the name, then per
+ * sub u32 length and its bytes; per literal u32 line, u32 length, bytes.
+ */
+static void put_u32(char **b, size_t *n, size_t *cap, uint32_t v)
+{
+	GROW(*b, *cap, *n + 4);
+	memcpy(*b + *n, &v, 4);
+	*n += 4;
+}
+
+static void put_bytes(char **b, size_t *n, size_t *cap, const char *p, size_t len)
+{
+	GROW(*b, *cap, *n + len + 1);
+	memcpy(*b + *n, p, len);
+	*n += len;
+}
+
+static char *store_encode(const struct pymod *m, size_t first, const struct dlit *v,
+			  size_t nv, uint64_t srcsize, size_t *len)
+{
+	char *b = NULL;
+	size_t n = 0, cap = 0, nrefs = 0;
+	for (size_t i = first; i < m->nrefs; i++)
+		nrefs += m->refs[i].tag != PYT_STRING;
+	put_bytes(&b, &n, &cap, (const char *)&srcsize, sizeof srcsize);
+	put_u32(&b, &n, &cap, (uint32_t)nrefs);
+	put_u32(&b, &n, &cap, m->ndynamic);
+	put_u32(&b, &n, &cap, (uint32_t)nv);
+	for (size_t i = first; i < m->nrefs; i++) {
+		const struct pyref *r = &m->refs[i];
+		if (r->tag == PYT_STRING)
+			continue;   /* string_refs()' own, made again */
+		size_t nl = strlen(r->name);
+		put_u32(&b, &n, &cap, r->line);
+		put_u32(&b, &n, &cap, (uint32_t)r->tag);
+		put_u32(&b, &n, &cap, r->from_import);
+		put_u32(&b, &n, &cap, (uint32_t)nl);
+		put_u32(&b, &n, &cap, (uint32_t)r->nsub);
+		put_bytes(&b, &n, &cap, r->name, nl);
+		for (size_t k = 0; k < r->nsub; k++) {
+			size_t sl = strlen(r->sub[k]);
+			put_u32(&b, &n, &cap, (uint32_t)sl);
+			put_bytes(&b, &n, &cap, r->sub[k], sl);
+		}
+	}
+	for (size_t i = 0; i < nv; i++) {
+		put_u32(&b, &n, &cap, v[i].line);
+		put_u32(&b, &n, &cap, v[i].len);
+		put_bytes(&b, &n, &cap, v[i].p, v[i].len);
+	}
+	*len = n;
+	return b;
+}
+
+static bool get_u32(const char *b, size_t n, size_t *at, uint32_t *v)
+{
+	if (n - *at < 4)
+		return false;
+	memcpy(v, b + *at, 4);
+	*at += 4;
+	return true;
+}
+
+/* m's references from a stored scan: 0, or -1 (nothing added) when the
+ * bytes are not a sound scan -- then the source is scanned again */
+static int store_decode(const struct pyset *s, struct pymod *m, const char *b, size_t n,
+			uint64_t *srcsize)
+{
+	size_t at = 8, first = m->nrefs;
+	uint32_t nrefs, ndyn, nv;
+	if (n < 8)
+		return -1;
+	memcpy(srcsize, b, 8);
+	if (!get_u32(b, n, &at, &nrefs) || !get_u32(b, n, &at, &ndyn) ||
+	    !get_u32(b, n, &at, &nv) || nrefs > n || nv > n)
+		return -1;
+	for (uint32_t i = 0; i < nrefs; i++) {
+		uint32_t line, tag, fi, nl, nsub;
+		if (!get_u32(b, n, &at, &line) || !get_u32(b, n, &at, &tag) ||
+		    !get_u32(b, n, &at, &fi) || !get_u32(b, n, &at, &nl) ||
+		    !get_u32(b, n, &at, &nsub) || tag == PYT_STRING || tag > PYT_PREFIX || fi > 1 ||
+		    nl == 0 || nl > n - at || nsub > n)
+			goto bad;
+		struct pyref *r = add_ref(m, b + at, nl, line, (enum py_tag)tag, 0);
+		at += nl;
+		r->from_import = fi;
+		for (uint32_t k = 0; k < nsub; k++) {
+			uint32_t sl;
+			if (!get_u32(b, n, &at, &sl) || sl > n - at)
+				goto bad;
+			r->sub = xreallocarray(r->sub, r->nsub + 1, sizeof *r->sub);
+			r->sub[r->nsub++] = xstrndup(b + at, sl);
+			at += sl;
+		}
+	}
+	struct dlit *v = xcalloc(nv + 1, sizeof *v);
+	for (uint32_t i = 0; i < nv; i++) {
+		uint32_t line, len;
+		if (!get_u32(b, n, &at, &line) || !get_u32(b, n, &at, &len) || len > n - at) {
+			free(v);
+			goto bad;
+		}
+		v[i] = (struct dlit){line, len, b + at};
+		at += len;
+	}
+	if (at != n) {
+		free(v);
+		goto bad;
+	}
+	m->ndynamic = ndyn;
+	string_refs(s, m, v, nv);
+	free(v);
+	return 0;
+bad:
+	while (m->nrefs > first) {
+		struct pyref *r = &m->refs[--m->nrefs];
+		free(r->name);
+		for (size_t k = 0; k < r->nsub; k++)
+			free(r->sub[k]);
+		free(r->sub);
+	}
+	return -1;
 }
 
 static void scanbuf_free(struct scanbuf *sb)
@@ -619,8 +775,11 @@ void pyscan_source(const struct pyset *s, struct pymod *m, const char *p,
 		   size_t n)
 {
 	struct scanbuf sb = {0};
+	struct dlit *v;
+	size_t nv;
 	sb.md = pcre2_match_data_create(4, NULL);
-	scan_one(s, m, &sb, p, n);
+	scan_one(s, m, &sb, p, n, &v, &nv);
+	free(v);
 	scanbuf_free(&sb);
 }
 
@@ -636,6 +795,7 @@ struct pool {
 static void *worker(void *arg)
 {
 	struct pool *pl = arg;
+	const struct pyscan_store *st = pl->s->run && pl->s->run->py ? pl->s->run->py->store : NULL;
 	struct scanbuf sb = {0};
 	sb.md = pcre2_match_data_create(4, NULL);
 	for (;;) {
@@ -655,7 +815,10 @@ static void *worker(void *arg)
 				mfile_close(&mf);
 				continue;
 			}
-			scan_one(pl->s, m, &sb, buf, bn);
+			struct dlit *v;
+			size_t nv;
+			scan_one(pl->s, m, &sb, buf, bn, &v, &nv);
+			free(v);
 			atomic_fetch_add(&pl->bytes, bn);
 			free(buf);
 			mfile_close(&mf);
@@ -665,13 +828,29 @@ static void *worker(void *arg)
 			pynative_scan(pl->s, m);
 			continue;
 		}
+		size_t blen;
+		const void *blob = st ? st->get(st->ctx, m->src, m->name, &blen) : NULL;
+		uint64_t srcsize;
+		if (blob && !store_decode(pl->s, m, blob, blen, &srcsize)) {
+			/* scanned in an earlier run: the store's */
+			atomic_fetch_add(&pl->bytes, srcsize);
+			continue;
+		}
 		struct mfile mf;
 		struct diag d = {0};
 		if (mfile_open(&mf, m->src, &d)) {
 			m->scan_failed = true;
 			continue;
 		}
-		scan_one(pl->s, m, &sb, (const char *)mf.p, mf.n);
+		struct dlit *v;
+		size_t nv, first = m->nrefs;
+		scan_one(pl->s, m, &sb, (const char *)mf.p, mf.n, &v, &nv);
+		if (st) {
+			char *e = store_encode(m, first, v, nv, mf.n, &blen);
+			st->put(st->ctx, m->src, m->name, e, blen);
+			free(e);
+		}
+		free(v);
 		atomic_fetch_add(&pl->bytes, mf.n);
 		mfile_close(&mf);
 	}

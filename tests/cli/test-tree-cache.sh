@@ -35,7 +35,12 @@
 #  6. DIR inside the tree: left out of the inventory and of the key, so
 #     the second run is a hit (it used to miss forever: each run's own
 #     writes changed the tree) and the output is the one without a
-#     cache, with no file of DIR in it.
+#     cache, with no file of DIR in it;
+#  7. the static import scan of --entry's modules is kept per source:
+#     after a data file is touched, no module's source is read again
+#     (strace), the output is the uncached run's; a module whose source
+#     changed (a new import) is scanned again, and its new import shows
+#     as without the cache.
 . "$ROOT/tests/cli/lib.sh"
 . "$ROOT/tests/cli/tree-lib.sh"
 need ldconfig libc-bin
@@ -312,4 +317,32 @@ same iplain.json iwarm.json "cache inside the tree, warm"
 ! grep -q 'var/cache/slim' icold.json || die "the cache's own files were inventoried"
 rm -rf "$R/var/cache/slim"
 echo "a cache inside the tree: left out, the second run a hit"
+
+# --- 7. the import scan of an --entry run, per source -----------------------
+C=$PWD/cache7
+mkdir -p "$R/opt/app"
+printf 'import json\nprint(json.dumps([1]))\n' > "$R/opt/app/main.py"
+run eplain7 "$R" --entry opt/app/main.py --json -o e7plain.json
+run ecold7 "$R" --entry opt/app/main.py --json -o e7cold.json --cache "$C"
+same e7plain.json e7cold.json "--entry, cold"
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert any(e["kind"]=="imports" and e["to"].endswith("json.decoder") for e in r["edges"]), "json.decoder not reached"' e7plain.json ||
+	die "the entry's imports were not scanned"
+sleep 0.01; touch "$R/etc/a.conf"
+if command -v strace > /dev/null; then
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -f -qq -e trace=openat -o eopens.log "$SLIM" report "$R" --entry opt/app/main.py --json -o e7warm.json --cache "$C" 2> /dev/null ||
+		die "the strace'd --entry run failed"
+	run eplain7b "$R" --entry opt/app/main.py --json -o e7plainb.json
+	same e7plainb.json e7warm.json "--entry after a touch, per-source scans"
+	! grep -v 'opt/app/main.py' eopens.log | grep -q 'json/[a-z_]*\.py"' ||
+		{ grep '\.py"' eopens.log | head -3; die "a module's source was read again although its scan was kept"; }
+fi
+# a module's source changed: scanned again, its new import seen
+printf '\nimport os\n' >> "$R$py/json/scanner.py"
+run eplain7c "$R" --entry opt/app/main.py --json -o e7plainc.json
+run ecache7c "$R" --entry opt/app/main.py --json -o e7cachec.json --cache "$C"
+same e7plainc.json e7cachec.json "--entry after a module changed"
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert any(e["kind"]=="imports" and e["from"].endswith("json.scanner") and e["to"].endswith(":os") for e in r["edges"]), "the new import is missing"' e7cachec.json ||
+	die "the changed module was not scanned again"
+echo "--entry: module scans kept per source (none read again after a touch); a changed module scanned again"
 echo "PASS test-tree-cache"
