@@ -499,7 +499,8 @@ void tree_fcache_write(struct tree *t)
 			ix[u++] = ix[k];
 	n = u;
 	/* the scans: one per key (a module scanned twice keeps the first) */
-	qsort(c->keep, c->nkeep, sizeof *c->keep, by_scan);
+	if (c->nkeep > 1)
+		qsort(c->keep, c->nkeep, sizeof *c->keep, by_scan);
 	size_t ns = 0;
 	for (size_t k = 0; k < c->nkeep; k++)
 		if (!ns || scan_cmp(&c->keep[k].s, &c->keep[ns - 1].s))

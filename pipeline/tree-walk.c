@@ -203,7 +203,8 @@ static void read_dir(struct wthread *w, struct wdir *d)
 	if (errno)          /* a read error part way: what was read stays */
 		d->err = errno;
 	closedir(dir);
-	qsort(d->e, d->n, sizeof *d->e, by_name);
+	if (d->n > 1)
+		qsort(d->e, d->n, sizeof *d->e, by_name);
 	/* pushed in reverse: the stack pops the first name first, so the
 	 * threads go through the tree roughly in its order */
 	for (size_t i = d->n; i-- > 0;)
