@@ -394,6 +394,11 @@ static void scan_put(void *ctx, const char *path, const char *module, const void
 	keep(t->fc, &k, p, true);
 }
 
+bool tree_fcache_empty(const struct tree *t)
+{
+	return !t->fc || !t->fc->nrec;
+}
+
 const struct pyscan_store *tree_fcache_store(struct tree *t)
 {
 	struct tree_fcache *c = t->fc;

@@ -157,6 +157,8 @@ void tree_fcache_write(struct tree *t);
  * without --cache */
 struct pyscan_store;
 const struct pyscan_store *tree_fcache_store(struct tree *t);
+/* no per-file results to look up (none kept yet, or no --cache) */
+bool tree_fcache_empty(const struct tree *t);
 void tree_fcache_close(struct tree *t);
 
 #endif

@@ -436,6 +436,8 @@ struct walker {                /* the inventory's side of tree_walk() */
 	struct hmap claimed;   /* inodes of several links a thread typed */
 	struct type_warn *tw;  /* the walk's typing warnings */
 	size_t ntw, captw;
+	bool direct;           /* no per-file results to look up: each file
+				* opened at once, not stat'ed first */
 };
 
 /* whether this thread is the first to meet the inode (a file of several
@@ -459,10 +461,9 @@ static int walk_file(void *ctx, unsigned th, int dfd, const char *name, const ch
 		     struct walk_stat *ws, void **res)
 {
 	struct walker *k = ctx;
-	struct tree *t = k->t;
 	struct stat st;
 	int fd = -1, oerr = 0;
-	if (!t->fc) {   /* (with the cache, a hit needs no open) */
+	if (k->direct) {   /* (with results cached, a hit needs no open) */
 		fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 		oerr = fd < 0 ? errno : 0;
 	}
@@ -570,7 +571,7 @@ static void on_walk_progress(void *ctx, uint64_t files, uint64_t bytes)
 static int walk(struct tree *t, const struct deploy_opts *o,
 		struct diag_list *w, struct diag *d)
 {
-	struct walker k = {.t = t, .o = o, .w = w};
+	struct walker k = {.t = t, .o = o, .w = w, .direct = tree_fcache_empty(t)};
 	for (int i = 0; i < WALK_THREADS; i++)
 		typer_init(&k.y[i], t);
 	pthread_mutex_init(&k.mu, NULL);
