@@ -6,6 +6,7 @@
 #include "filetype.h"
 
 #include <elf.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,14 +27,45 @@ static int has(const unsigned char *p, size_t n, const char *needle)
 	return memmem(p, n, needle, m) != NULL;
 }
 
+/* The bytes elf_kind() reads: a prefix of the file (p, n: the whole file
+ * when mapped) and, apart, its dynamic segment read at its offset (dyn,
+ * dynn bytes at dynoff; NULL: none); size is the file's. */
+struct esrc {
+	const unsigned char *p;
+	size_t n;
+	uint64_t size;
+	const unsigned char *dyn;
+	uint64_t dynoff;
+	size_t dynn;
+};
+
+/* sz bytes at off, from whichever piece holds them all; false: neither */
+static bool esrc_rd(const struct esrc *s, uint64_t off, int sz, int le, uint64_t *v)
+{
+	if (off <= s->n && (uint64_t)sz <= s->n - off) {
+		*v = rd(s->p + off, sz, le);
+		return true;
+	}
+	if (s->dyn && off >= s->dynoff && off - s->dynoff <= s->dynn &&
+	    (uint64_t)sz <= s->dynn - (off - s->dynoff)) {
+		*v = rd(s->dyn + (off - s->dynoff), sz, le);
+		return true;
+	}
+	return false;
+}
+
 /* ET_DYN: a program or a library by elfutils' elfclassify rules, as the
  * ELF analyzer's eobj_is_program() decides (so every command names the
  * file alike): no PT_DYNAMIC, DF_1_PIE (static-pie), no DT_SONAME but
  * PT_INTERP, or DT_DEBUG make a program.  Reads the program headers and
  * the dynamic segment straight from the bytes; any inconsistency leaves
- * the answer at "shared library" and lets the ELF analyzer report it. */
-static enum filetype elf_kind(const unsigned char *p, size_t n)
+ * the answer at "shared library" and lets the ELF analyzer report it.
+ * FT_UNKNOWN: a byte it needs is in neither piece (split reads only). */
+static enum filetype elf_kind(const struct esrc *s, uint64_t *dyn_at, uint64_t *dyn_len)
 {
+	const unsigned char *p = s->p;
+	size_t n = s->n;
+	uint64_t fsz = s->size;
 	if (n < EI_NIDENT + 4)
 		return FT_ELF_OTHER;
 	int is64 = p[EI_CLASS] == ELFCLASS64;
@@ -45,12 +77,14 @@ static enum filetype elf_kind(const unsigned char *p, size_t n)
 		return FT_ELF_EXEC;
 	if (t != ET_DYN)
 		return FT_ELF_OTHER;
-#define RD(off, sz) rd(p + (off), (sz), le)
+	uint64_t v;
+#define RD(off, sz) (esrc_rd(s, (off), (sz), le, &v) ? v : (miss = true, 0))
+	bool miss = false;
 	uint64_t phoff;
 	unsigned phentsize, phnum;
 	size_t need = is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
 	if (n < need)
-		return FT_ELF_DYN;
+		return fsz < need ? FT_ELF_DYN : FT_UNKNOWN;
 	if (is64) {
 		phoff = RD(32, 8);
 		phentsize = (unsigned)RD(54, 2);
@@ -60,26 +94,43 @@ static enum filetype elf_kind(const unsigned char *p, size_t n)
 		phentsize = (unsigned)RD(42, 2);
 		phnum = (unsigned)RD(44, 2);
 	}
-	if (!phentsize || phoff > n)
+	if (!phentsize || phoff > fsz)
 		return FT_ELF_DYN;
 	int interp = 0, pie = 0, soname = 0, debug = 0;
 	uint64_t dyn = 0, dynsz = 0, w = is64 ? 8 : 4;
 	for (unsigned i = 0; i < phnum; i++) {
 		uint64_t o = phoff + (uint64_t)i * phentsize;
-		if (o + (is64 ? 40 : 24) > n)
+		if (o + (is64 ? 40 : 24) > fsz)
 			return FT_ELF_DYN;   /* truncated table: an inconsistency */
-		interp |= RD(o, 4) == PT_INTERP;
-		if (RD(o, 4) == PT_DYNAMIC && !dynsz) {
+		uint64_t type = RD(o, 4);
+		if (miss)
+			return FT_UNKNOWN;
+		interp |= type == PT_INTERP;
+		if (type == PT_DYNAMIC && !dynsz) {
 			dyn = is64 ? RD(o + 8, 8) : RD(o + 4, 4);
 			dynsz = is64 ? RD(o + 32, 8) : RD(o + 16, 4);
 		}
 	}
-	if (!dynsz || dyn > n || dynsz > n - dyn)
+	if (miss)
+		return FT_UNKNOWN;
+	if (!dynsz || dyn > fsz || dynsz > fsz - dyn)
 		return dynsz ? FT_ELF_DYN : FT_ELF_EXEC;
-	for (uint64_t o = dyn; o + 2 * w <= dyn + dynsz && RD(o, w) != DT_NULL; o += 2 * w) {
-		pie |= RD(o, w) == DT_FLAGS_1 && (RD(o + w, w) & DF_1_PIE);
-		soname |= RD(o, w) == DT_SONAME;
-		debug |= RD(o, w) == DT_DEBUG;
+	if (dyn_at) {
+		*dyn_at = dyn;
+		*dyn_len = dynsz;
+	}
+	for (uint64_t o = dyn; o + 2 * w <= dyn + dynsz; o += 2 * w) {
+		uint64_t tag = RD(o, w);
+		if (miss)
+			return FT_UNKNOWN;
+		if (tag == DT_NULL)
+			break;
+		uint64_t val = RD(o + w, w);
+		if (miss)
+			return FT_UNKNOWN;
+		pie |= tag == DT_FLAGS_1 && (val & DF_1_PIE);
+		soname |= tag == DT_SONAME;
+		debug |= tag == DT_DEBUG;
 	}
 	if (pie)
 		return FT_ELF_EXEC;
@@ -89,13 +140,26 @@ static enum filetype elf_kind(const unsigned char *p, size_t n)
 #undef RD
 }
 
+enum filetype filetype_elf_split(const unsigned char *head, size_t hn, uint64_t size,
+				 const unsigned char *dyn, uint64_t dynoff, size_t dynn,
+				 uint64_t *dyn_at, uint64_t *dyn_len)
+{
+	if (hn < 4 || memcmp(head, ELFMAG, SELFMAG))
+		return FT_UNKNOWN;
+	*dyn_at = *dyn_len = 0;
+	struct esrc s = {head, hn, size, dyn, dynoff, dynn};
+	return elf_kind(&s, dyn_at, dyn_len);
+}
+
 enum filetype filetype_detect(const unsigned char *p, size_t n)
 {
 	if (n == 0)
 		return FT_EMPTY;
 	/* ELF: the identification bytes */
-	if (n >= 4 && !memcmp(p, ELFMAG, SELFMAG))
-		return elf_kind(p, n);
+	if (n >= 4 && !memcmp(p, ELFMAG, SELFMAG)) {
+		struct esrc s = {p, n, n, NULL, 0, 0};
+		return elf_kind(&s, NULL, NULL);
+	}
 	/* ar(1) archives, regular and GNU thin */
 	if (n >= 8 && !memcmp(p, "!<arch>\n", 8))
 		return FT_AR;

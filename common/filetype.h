@@ -6,6 +6,7 @@
 #define SLIM_FILETYPE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum filetype {
 	FT_UNKNOWN,
@@ -27,6 +28,16 @@ enum filetype {
 };
 
 enum filetype filetype_detect(const unsigned char *p, size_t n);
+/* filetype_detect() of an ELF file of `size` bytes read in pieces: its
+ * first bytes (head, hn) and its dynamic segment (dyn, dynn bytes read
+ * at dynoff; NULL at first).  FT_UNKNOWN when a byte the answer needs is
+ * in neither piece: then *dyn_at and *dyn_len (when not 0) say where the
+ * dynamic segment is, to read and ask again (a program header table
+ * past the head: map the file instead).  The same answer as
+ * filetype_detect() over the whole file. */
+enum filetype filetype_elf_split(const unsigned char *head, size_t hn, uint64_t size,
+				 const unsigned char *dyn, uint64_t dynoff, size_t dynn,
+				 uint64_t *dyn_at, uint64_t *dyn_len);
 const char *filetype_name(enum filetype t);
 /* FT_DIR when path is a directory (symlinks followed: the user named
  * it), else FT_UNKNOWN: the caller maps the file and asks

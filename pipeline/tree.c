@@ -199,6 +199,34 @@ struct typer {                 /* one thread's */
 	uint64_t read;         /* bytes read */
 };
 
+/* An ELF file's type from its first bytes h and its dynamic segment, read
+ * apart into buf (n bytes): a mapping of each of the tree's 4,400 ELF
+ * files, then its munmap, flushed the TLB of the other walking thread's
+ * CPU every time.  Mapped after all when the program headers lie past
+ * the first bytes or the segment is larger than buf.  FT_UNKNOWN: it
+ * could not be read. */
+static enum filetype elf_type(int fd, const unsigned char *h, size_t hn, uint64_t size,
+			      unsigned char *buf, size_t n)
+{
+	uint64_t at, len;
+	enum filetype t = filetype_elf_split(h, hn, size, NULL, 0, 0, &at, &len);
+	if (t != FT_UNKNOWN)
+		return t;
+	if (len && len <= n && pread(fd, buf, (size_t)len, (off_t)at) == (ssize_t)len) {
+		t = filetype_elf_split(h, hn, size, buf, at, (size_t)len, &at, &len);
+		if (t != FT_UNKNOWN)
+			return t;
+	}
+	/* read-only and private: no RLIMIT_DATA charge, no memlimit
+	 * bookkeeping (which is not for two threads) */
+	void *m = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (m == MAP_FAILED)
+		return FT_UNKNOWN;
+	t = filetype_detect(m, (size_t)size);
+	munmap(m, (size_t)size);
+	return t;
+}
+
 /* Type f (its rel, size, identity and times set) from its first bytes
  * (ELF: its headers, mapped), or from the per-file cache: its type and
  * category, the XXH3-128 of its first TYPE_READ bytes (f->head: read for
@@ -255,13 +283,9 @@ static int type_file(struct typer *y, struct tfile *f, struct tree_tokens *tok, 
 		f->head = (size_t)hn == (f->size < TYPE_READ ? f->size : TYPE_READ);
 	}
 	if (hn >= 4 && !memcmp(h, "\177ELF", 4) && st.st_size > 0) {
-		/* read-only and private: no RLIMIT_DATA charge, no memlimit
-		 * bookkeeping (which is not for two threads) */
-		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (m != MAP_FAILED) {
-			f->type = filetype_detect(m, (size_t)st.st_size);
-			munmap(m, (size_t)st.st_size);
-		} else
+		f->type = elf_type(fd, h, (size_t)hn, (uint64_t)st.st_size, y->buf + TYPE_READ,
+				   PY_READ - TYPE_READ);
+		if (f->type == FT_UNKNOWN)
 			f->typed = false;   /* not its bytes' answer: not kept */
 		if (f->type == FT_ELF_EXEC || f->type == FT_ELF_DYN || f->type == FT_ELF_REL)
 			f->cat = TC_ELF;

@@ -8,6 +8,7 @@
  * samples/build-elf.sh from the sources in samples/elf/.
  */
 #include "testutil.h"
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -15,6 +16,8 @@
 #include <unistd.h>
 #include "../analyzers/elf/slim-elf.h"
 #include "../common/diag.h"
+#include "../common/filetype.h"
+#include "../common/mfile.h"
 #include "../common/rootopen.h"
 #include "../graph/graph.h"
 
@@ -478,4 +481,56 @@ Test(elf_classify, static_pie_is_a_program_and_libc_a_library)
 	analyze(&a, "/lib/x86_64-linux-gnu/libc.so.6");
 	cr_assert_str_eq(a.root, "lib:libc.so.6");
 	done(&a);
+}
+
+/* filetype_elf_split() (the deployable walk types an ELF file from its
+ * first 4 KiB and its dynamic segment read apart, instead of mapping it)
+ * gives filetype_detect()'s answer over the whole file, on every ELF
+ * file of the system's library and program directories; and it asks for
+ * the dynamic segment only where the first bytes cannot answer. */
+Test(elf_classify, split_reads_agree_with_the_whole_file)
+{
+	static const char *const dirs[] = {"/usr/lib/x86_64-linux-gnu", "/usr/bin", "/usr/sbin",
+					   "/usr/lib/python3.11/lib-dynload"};
+	size_t checked = 0, asked = 0, mapped = 0;
+	unsigned char *dynb = malloc(1 << 20);
+	cr_assert_not_null(dynb);
+	for (size_t k = 0; k < sizeof dirs / sizeof *dirs; k++) {
+		DIR *d = opendir(dirs[k]);
+		cr_assert_not_null(d, "%s", dirs[k]);
+		struct dirent *e;
+		while ((e = readdir(d))) {
+			char p[4096];
+			snprintf(p, sizeof p, "%s/%s", dirs[k], e->d_name);
+			struct mfile mf;
+			struct diag dg = {0};
+			struct stat st;
+			if (lstat(p, &st) || !S_ISREG(st.st_mode) || mfile_open(&mf, p, &dg))
+				continue;
+			if (mf.n < 4 || memcmp(mf.p, "\177ELF", 4)) {
+				mfile_close(&mf);
+				continue;
+			}
+			enum filetype whole = filetype_detect(mf.p, mf.n);
+			size_t hn = mf.n < 4096 ? mf.n : 4096;
+			uint64_t at, len;
+			enum filetype t = filetype_elf_split(mf.p, hn, mf.n, NULL, 0, 0, &at, &len);
+			if (t == FT_UNKNOWN && len && len <= (1 << 20)) {
+				asked++;
+				memcpy(dynb, mf.p + at, (size_t)len);
+				t = filetype_elf_split(mf.p, hn, mf.n, dynb, at, (size_t)len, &at, &len);
+			}
+			if (t == FT_UNKNOWN)
+				mapped++;   /* the walk maps these: the whole answer */
+			else
+				cr_assert_eq(t, whole, "%s: split %d, whole %d", p, t, whole);
+			checked++;
+			mfile_close(&mf);
+		}
+		closedir(d);
+	}
+	free(dynb);
+	cr_assert_gt(checked, 500, "only %zu ELF files under the system directories", checked);
+	cr_assert_gt(asked, 100, "the dynamic segment was asked for %zu times", asked);
+	cr_assert_lt(mapped * 100, checked, "%zu of %zu would be mapped", mapped, checked);
 }
