@@ -86,10 +86,29 @@ struct fc_hdr {
 
 enum { FC_HEAD = 1, FC_FULL = 2, FC_TOK = 4 };
 
-struct fc_rec {
-	uint64_t dev, ino, size;
+/* What finds and checks a file's record: (device, inode) or a member's
+ * digest in (a, b), then the rest; records are sorted by (a, b). */
+struct fc_key {
+	uint64_t a, b, size;
 	int64_t msec, csec;
 	uint32_t mnsec, cnsec;
+};
+
+static int key_cmp(const struct fc_key *x, const struct fc_key *y)
+{
+	if (x->a != y->a)
+		return x->a < y->a ? -1 : 1;
+	return x->b < y->b ? -1 : x->b > y->b;
+}
+
+static bool key_eq(const struct fc_key *x, const struct fc_key *y)
+{
+	return !key_cmp(x, y) && x->size == y->size && x->msec == y->msec &&
+	       x->mnsec == y->mnsec && x->csec == y->csec && x->cnsec == y->cnsec;
+}
+
+struct fc_rec {
+	struct fc_key k;
 	uint64_t relh;          /* XXH3-64 of the path typing named it by */
 	int32_t type;
 	uint8_t cat, flags;
@@ -103,9 +122,7 @@ struct fc_rec {
  * pyscan_store), found by the file's key, the hash of the path it was
  * scanned at and of its module's name. */
 struct fc_scan {
-	uint64_t a, b, size;
-	int64_t msec, csec;
-	uint32_t mnsec, cnsec;
+	struct fc_key k;
 	uint64_t relh, modh;
 	uint64_t off;           /* into the scan bytes */
 	uint32_t len, pad;
@@ -236,12 +253,6 @@ static uint64_t rel_hash(const char *rel)
 	return XXH3_64bits(rel, strlen(rel));
 }
 
-struct fc_key {                 /* what finds and checks a file's record */
-	uint64_t a, b, size;
-	int64_t msec, csec;
-	uint32_t mnsec, cnsec;
-};
-
 /* f's key: in a directory its (device, inode) and (size, mtime, ctime);
  * in an unpacked archive or image (t->digests) its member's digest and
  * its size, since the unpack's inodes and times are new every run.
@@ -278,7 +289,7 @@ static const struct fc_rec *fc_find(const struct tree_fcache *c, const struct tr
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		const struct fc_rec *r = &c->rec[mid];
-		if (r->dev < k.a || (r->dev == k.a && r->ino < k.b))
+		if (key_cmp(&r->k, &k) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -286,9 +297,7 @@ static const struct fc_rec *fc_find(const struct tree_fcache *c, const struct tr
 	if (lo == c->nrec)
 		return NULL;
 	const struct fc_rec *r = &c->rec[lo];
-	if (r->dev != k.a || r->ino != k.b || r->size != k.size ||
-	    r->msec != k.msec || r->mnsec != k.mnsec || r->csec != k.csec ||
-	    r->cnsec != k.cnsec || r->relh != rel_hash(f->rel))
+	if (!key_eq(&r->k, &k) || r->relh != rel_hash(f->rel))
 		return NULL;
 	bool elf = r->type == FT_ELF_EXEC || r->type == FT_ELF_DYN || r->type == FT_ELF_REL;
 	if (elf ? r->cat != TC_ELF : r->type != FT_UNKNOWN || (r->cat != TC_PY && r->cat != TC_DATA))
@@ -325,17 +334,15 @@ static bool scan_key(struct tree *t, const char *path, const char *module, struc
 	struct fc_key fk;
 	if (!i || !fc_key_of(t, &t->f[i - 1], &fk))
 		return false;
-	*k = (struct fc_scan){fk.a, fk.b, fk.size, fk.msec, fk.csec, fk.mnsec, fk.cnsec,
-			      rel_hash(rel), XXH3_64bits(module, strlen(module)), 0, 0, 0};
+	*k = (struct fc_scan){fk, rel_hash(rel), XXH3_64bits(module, strlen(module)), 0, 0, 0};
 	return true;
 }
 
 static int scan_cmp(const struct fc_scan *x, const struct fc_scan *y)
 {
-	if (x->a != y->a)
-		return x->a < y->a ? -1 : 1;
-	if (x->b != y->b)
-		return x->b < y->b ? -1 : 1;
+	int c = key_cmp(&x->k, &y->k);
+	if (c)
+		return c;
 	if (x->relh != y->relh)
 		return x->relh < y->relh ? -1 : 1;
 	return x->modh < y->modh ? -1 : x->modh > y->modh;
@@ -343,8 +350,7 @@ static int scan_cmp(const struct fc_scan *x, const struct fc_scan *y)
 
 static bool scan_same(const struct fc_scan *x, const struct fc_scan *y)
 {
-	return !scan_cmp(x, y) && x->size == y->size && x->msec == y->msec &&
-	       x->csec == y->csec && x->mnsec == y->mnsec && x->cnsec == y->cnsec;
+	return !scan_cmp(x, y) && key_eq(&x->k, &y->k);
 }
 
 static void keep(struct tree_fcache *c, const struct fc_scan *k, const char *p, bool own)
@@ -460,11 +466,8 @@ struct fc_ix {                  /* a file to store, by its key */
 static int by_key(const void *a, const void *b)
 {
 	const struct fc_ix *x = a, *y = b;
-	if (x->k.a != y->k.a)
-		return x->k.a < y->k.a ? -1 : 1;
-	if (x->k.b != y->k.b)
-		return x->k.b < y->k.b ? -1 : 1;
-	return x->file < y->file ? -1 : x->file > y->file;
+	int c = key_cmp(&x->k, &y->k);
+	return c ? c : x->file < y->file ? -1 : x->file > y->file;
 }
 
 /* whether anything in the cache would change: a file typed from its
@@ -485,6 +488,14 @@ static bool fc_dirty(const struct tree *t, const struct fc_ix *ix, size_t nstore
 	return false;
 }
 
+/* bytes after the header: written and digested (ofile_commit() finds a
+ * write error) */
+static void fc_put(FILE *fp, XXH3_state_t *s, const void *p, size_t n)
+{
+	fwrite(p, 1, n, fp);
+	XXH3_128bits_update(s, p, n);
+}
+
 void tree_fcache_write(struct tree *t)
 {
 	struct tree_fcache *c = t->fc;
@@ -500,7 +511,7 @@ void tree_fcache_write(struct tree *t)
 	qsort(ix, n, sizeof *ix, by_key);
 	size_t u = 0;
 	for (size_t k = 0; k < n; k++)
-		if (!u || ix[k].k.a != ix[u - 1].k.a || ix[k].k.b != ix[u - 1].k.b)
+		if (!u || key_cmp(&ix[k].k, &ix[u - 1].k))
 			ix[u++] = ix[k];
 	n = u;
 	/* the scans: one per key (a module scanned twice keeps the first) */
@@ -533,8 +544,7 @@ void tree_fcache_write(struct tree *t)
 		const struct tfile *f = &t->f[ix[k].file];
 		const struct tree_tokens *tk = &t->tok[ix[k].file];
 		const struct fc_key *ky = &ix[k].k;
-		struct fc_rec r = {ky->a, ky->b, ky->size, ky->msec, ky->csec, ky->mnsec, ky->cnsec,
-				   rel_hash(f->rel), f->type, f->cat, 0, 0,
+		struct fc_rec r = {*ky, rel_hash(f->rel), f->type, f->cat, 0, 0,
 				   f->head_hi, f->head_lo, f->full_hi, f->full_lo, 0, 0, 0};
 		r.flags = (f->head ? FC_HEAD : 0) | (f->full ? FC_FULL : 0) | (tk->pool ? FC_TOK : 0);
 		if (!f->head)
@@ -548,8 +558,7 @@ void tree_fcache_write(struct tree *t)
 			r.tok_n = tk->n;
 			off += len;
 		}
-		fwrite(&r, sizeof r, 1, fp);
-		XXH3_128bits_update(&s, &r, sizeof r);
+		fc_put(fp, &s, &r, sizeof r);
 	}
 	uint64_t soff = 0;
 	for (size_t k = 0; k < ns; k++) {
@@ -557,20 +566,17 @@ void tree_fcache_write(struct tree *t)
 		r.off = soff;
 		r.pad = 0;
 		soff += r.len;
-		fwrite(&r, sizeof r, 1, fp);
-		XXH3_128bits_update(&s, &r, sizeof r);
+		fc_put(fp, &s, &r, sizeof r);
 	}
 	for (size_t k = 0; k < n; k++) {
 		const struct tree_tokens *tk = &t->tok[ix[k].file];
 		if (!tk->pool || !tk->n)
 			continue;
 		size_t len = tok_bytes(tk);
-		fwrite(tree_tokens_first(tk), 1, len, fp);
-		XXH3_128bits_update(&s, tree_tokens_first(tk), len);
+		fc_put(fp, &s, tree_tokens_first(tk), len);
 	}
 	for (size_t k = 0; k < ns; k++) {
-		fwrite(c->keep[k].p, 1, c->keep[k].s.len, fp);
-		XXH3_128bits_update(&s, c->keep[k].p, c->keep[k].s.len);
+		fc_put(fp, &s, c->keep[k].p, c->keep[k].s.len);
 	}
 	XXH128_hash_t x = XXH3_128bits_digest(&s);
 	h.ntok = off;

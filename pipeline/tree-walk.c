@@ -79,7 +79,7 @@ struct wthread {
 	void *ctx;
 };
 
-static void to_wstat(struct walk_stat *w, const struct stat *st)
+void walk_stat_of(struct walk_stat *w, const struct stat *st)
 {
 	*w = (struct walk_stat){
 		.dev = (uint64_t)st->st_dev, .ino = (uint64_t)st->st_ino,
@@ -173,7 +173,7 @@ static void read_dir(struct wthread *w, struct wdir *d)
 		} else if (S_ISREG(st.st_mode)) {
 			e = add(d);
 			e->kind = WE_FILE;
-			to_wstat(&e->st, &st);
+			walk_stat_of(&e->st, &st);
 			files++;
 			bytes += (uint64_t)st.st_size;
 		} else if (S_ISLNK(st.st_mode)) {

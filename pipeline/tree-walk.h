@@ -29,6 +29,10 @@ struct walk_stat {              /* what the walk's lstat said */
 	uint32_t mnsec, cnsec;
 };
 
+struct stat;
+/* the walk's fields of an lstat()/fstat() answer */
+void walk_stat_of(struct walk_stat *w, const struct stat *st);
+
 struct walk_ent {
 	enum walk_kind kind;
 	const char *rel;        /* relative to the root, no leading "/";

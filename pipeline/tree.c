@@ -402,6 +402,14 @@ static void type_all(struct tree *t, struct typer wy[2], struct type_warn *w0, s
 	memlimit_input(t->dir, j.y[0].read + j.y[1].read, false);
 }
 
+/* a file as the walk met it, nothing known of its bytes yet */
+static void tfile_init(struct tfile *f, const char *rel, const struct walk_stat *st)
+{
+	*f = (struct tfile){.rel = rel, .size = st->size, .dev = st->dev, .ino = st->ino,
+			    .msec = st->msec, .mnsec = st->mnsec, .csec = st->csec,
+			    .cnsec = st->cnsec};
+}
+
 /* rel lives in the walk's arenas (t->walked); the index of its file */
 static size_t add_file(struct tree *t, const char *rel, const struct walk_stat *st,
 		       bool pytree, bool *alias)
@@ -416,16 +424,8 @@ static size_t add_file(struct tree *t, const char *rel, const struct walk_stat *
 	GROW(t->f, t->cap, t->n + 1);
 	GROW(t->tok, t->captok, t->n + 2);
 	struct tfile *f = &t->f[t->n];
-	memset(f, 0, sizeof *f);
+	tfile_init(f, rel, st);
 	memset(&t->tok[t->n], 0, sizeof *t->tok);
-	f->rel = rel;
-	f->size = st->size;
-	f->dev = st->dev;
-	f->ino = st->ino;
-	f->msec = st->msec;
-	f->mnsec = st->mnsec;
-	f->csec = st->csec;
-	f->cnsec = st->cnsec;
 	f->pytree = pytree;
 	hmap_put(&t->by_inode, inode_key(t, st->dev, st->ino), sizeof(struct ikey), ix(t->n));
 	hmap_put(&t->by_path, rel, strlen(rel), ix(t->n));
@@ -501,12 +501,7 @@ static int walk_file(void *ctx, unsigned th, int dfd, const char *name, const ch
 			close(fd);
 		return -1;   /* the walk's own fstatat() says what it is */
 	}
-	*ws = (struct walk_stat){
-		.dev = (uint64_t)st.st_dev, .ino = (uint64_t)st.st_ino,
-		.size = (uint64_t)st.st_size,
-		.msec = st.st_mtim.tv_sec, .mnsec = (uint32_t)st.st_mtim.tv_nsec,
-		.csec = st.st_ctim.tv_sec, .cnsec = (uint32_t)st.st_ctim.tv_nsec,
-	};
+	walk_stat_of(ws, &st);
 	if (st.st_nlink > 1 && !claim(k, th, ws->dev, ws->ino)) {
 		if (fd >= 0)
 			close(fd);
@@ -514,9 +509,7 @@ static int walk_file(void *ctx, unsigned th, int dfd, const char *name, const ch
 		return 0;
 	}
 	struct wtyped *r = arena_zalloc(&k->tmp[th], sizeof *r);
-	r->f = (struct tfile){.rel = rel, .size = ws->size, .dev = ws->dev, .ino = ws->ino,
-			      .msec = ws->msec, .mnsec = ws->mnsec, .csec = ws->csec,
-			      .cnsec = ws->cnsec};
+	tfile_init(&r->f, rel, ws);
 	if (oerr) {     /* unreadable: data, as type_file() leaves it */
 		r->f.type = FT_UNKNOWN;
 		r->f.cat = TC_DATA;
@@ -555,17 +548,12 @@ static void on_entry(void *ctx, const struct walk_ent *e)
 		k->bytes += e->st.size;
 		if (alias || !r)
 			break;
+		/* the thread's file: the same path and stat (tfile_init() of
+		 * both), and what typing found; the walk adds where it lies */
 		struct tfile *f = &t->f[i];
-		f->type = r->f.type;
-		f->cat = r->f.cat;
-		f->head = r->f.head;
-		f->head_hi = r->f.head_hi;
-		f->head_lo = r->f.head_lo;
-		f->full = r->f.full;
-		f->full_hi = r->f.full_hi;
-		f->full_lo = r->f.full_lo;
-		f->typed = r->f.typed;
-		f->fc_hit = r->f.fc_hit;
+		bool pytree = f->pytree;
+		*f = r->f;
+		f->pytree = pytree;
 		f->wtyped = true;
 		t->tok[i] = r->tok;
 		if (r->err)
@@ -604,7 +592,7 @@ static int walk(struct tree *t, const struct deploy_opts *o,
 	struct stat cst;
 	struct walk_stat skip = {0};
 	if (o->cache_dir && !stat(o->cache_dir, &cst))
-		skip = (struct walk_stat){.dev = (uint64_t)cst.st_dev, .ino = (uint64_t)cst.st_ino};
+		walk_stat_of(&skip, &cst);
 	int err = tree_walk(t->rootfd, t->walked, on_entry, walk_file,
 			    o->on_progress ? on_walk_progress : NULL, &k, skip.ino ? &skip : NULL);
 	pthread_mutex_destroy(&k.mu);

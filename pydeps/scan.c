@@ -554,7 +554,7 @@ static void string_refs(const struct pyset *s, struct pymod *m, const struct dli
 }
 
 /* m's references from its source; its dotted literals into *lits (the
- * caller frees them) */
+ * caller frees them), or freed here when lits is NULL */
 static void scan_one(const struct pyset *s, struct pymod *m,
 		     struct scanbuf *sb, const char *src, size_t n,
 		     struct dlit **lits, size_t *nlits)
@@ -625,8 +625,14 @@ static void scan_one(const struct pyset *s, struct pymod *m,
 		blk_pop(m, &c);
 	free(c.v);
 	finish_tags(m, first);
-	*nlits = dotted_lits(sb, src, lits);
-	string_refs(s, m, *lits, *nlits);
+	struct dlit *v;
+	size_t nv = dotted_lits(sb, src, &v);
+	string_refs(s, m, v, nv);
+	if (lits) {
+		*lits = v;
+		*nlits = nv;
+	} else
+		free(v);
 }
 
 /*
@@ -775,11 +781,8 @@ void pyscan_source(const struct pyset *s, struct pymod *m, const char *p,
 		   size_t n)
 {
 	struct scanbuf sb = {0};
-	struct dlit *v;
-	size_t nv;
 	sb.md = pcre2_match_data_create(4, NULL);
-	scan_one(s, m, &sb, p, n, &v, &nv);
-	free(v);
+	scan_one(s, m, &sb, p, n, NULL, NULL);
 	scanbuf_free(&sb);
 }
 
@@ -815,10 +818,7 @@ static void *worker(void *arg)
 				mfile_close(&mf);
 				continue;
 			}
-			struct dlit *v;
-			size_t nv;
-			scan_one(pl->s, m, &sb, buf, bn, &v, &nv);
-			free(v);
+			scan_one(pl->s, m, &sb, buf, bn, NULL, NULL);
 			atomic_fetch_add(&pl->bytes, bn);
 			free(buf);
 			mfile_close(&mf);

@@ -182,24 +182,32 @@ static bool binding_ok(const struct eobj *o, long idx)
 	return bind == STB_GLOBAL || bind == STB_WEAK || bind == STB_GNU_UNIQUE;
 }
 
+/* DT_SYMBOLIC: the object's own definition comes first */
+static bool self_first(const struct lmap *from, struct ref *r)
+{
+	if (!from->o->symbolic)
+		return false;
+	long i = lookup_in(from->o, r);
+	return i >= 0 && binding_ok(from->o, i);
+}
+
+/* m, searched in the scope, defines r */
+static bool defines(const struct lmap *m, struct ref *r)
+{
+	if (!m->o || ((r->tclass & CLASS_COPY) && m->is_main))
+		return false;   /* "Don't search the executable when
+				 * resolving a copy reloc." */
+	long i = lookup_in(m->o, r);
+	return i >= 0 && binding_ok(m->o, i);
+}
+
 static struct lmap *lookup_scope(struct lspace *s, struct lmap *from, struct ref *r)
 {
-	if (from->o->symbolic) {
-		long i = lookup_in(from->o, r);
-		if (i >= 0 && binding_ok(from->o, i))
-			return from;
-	}
-	for (size_t k = 0; k < s->n; k++) {
-		struct lmap *m = s->list[k];
-		if (!m->o)
-			continue;
-		if ((r->tclass & CLASS_COPY) && m->is_main)
-			continue;   /* "Don't search the executable when
-				     * resolving a copy reloc." */
-		long i = lookup_in(m->o, r);
-		if (i >= 0 && binding_ok(m->o, i))
-			return m;
-	}
+	if (self_first(from, r))
+		return from;
+	for (size_t k = 0; k < s->n; k++)
+		if (defines(s->list[k], r))
+			return s->list[k];
 	return NULL;
 }
 
@@ -275,19 +283,11 @@ static void object_refs(struct eobj *o)
 /* lookup_scope() over list[1..n): the scope index, SELF | pos, or -1 */
 static int32_t lookup_rest(struct lspace *s, struct lmap *from, struct ref *r)
 {
-	if (from->o->symbolic) {
-		long i = lookup_in(from->o, r);
-		if (i >= 0 && binding_ok(from->o, i))
-			return SELF | (int32_t)from->pos;
-	}
-	for (size_t k = 1; k < s->n; k++) {
-		struct lmap *m = s->list[k];
-		if (!m->o || ((r->tclass & CLASS_COPY) && m->is_main))
-			continue;
-		long i = lookup_in(m->o, r);
-		if (i >= 0 && binding_ok(m->o, i))
+	if (self_first(from, r))
+		return SELF | (int32_t)from->pos;
+	for (size_t k = 1; k < s->n; k++)
+		if (defines(s->list[k], r))
 			return (int32_t)k;
-	}
 	return -1;
 }
 
@@ -296,12 +296,8 @@ static struct lmap *resolve(struct lspace *s, struct lmap *from, struct ref *r, 
 {
 	if (rest >= 0 && (rest & SELF))
 		return from;
-	struct lmap *first = s->list[0];
-	if (first->o && !((r->tclass & CLASS_COPY) && first->is_main)) {
-		long i = lookup_in(first->o, r);
-		if (i >= 0 && binding_ok(first->o, i))
-			return first;
-	}
+	if (defines(s->list[0], r))
+		return s->list[0];
 	return rest >= 0 ? s->list[rest] : NULL;
 }
 
