@@ -27,12 +27,15 @@ const struct cli_spec cmd_merge_spec = {
 	"artifact) into one report: a node id, an edge, a finding or an input\n"
 	"that several reports hold is counted once, and the totals are computed\n"
 	"again over the joined graph.  Two reports that give one node id another\n"
-	"kind or size are an error naming both.\n",
+	"kind or size are an error naming both.  Reports of several deployables\n"
+	"(directories, archives, images) are joined as one tree whose top-level\n"
+	"directories are the deployables: each one's ids go under its name\n"
+	"(`lib:NAME/usr/lib/libz.so.1`, NAME its root's last component).\n",
 	opts, NULL,
 };
 
-/* one report into m: read, then joined */
-static int merge_one(struct graph_merger *m, const char *path,
+/* one report into m: read, then planned (plan) or joined */
+static int merge_one(struct graph_merger *m, const char *path, bool plan,
 		     struct diag_list *w, struct diag *d)
 {
 	struct mfile mf;
@@ -42,7 +45,8 @@ static int merge_one(struct graph_merger *m, const char *path,
 	graph_init(&src);
 	int rc = graph_read_json(&src, (const char *)mf.p, mf.n, path, d);
 	if (!rc)
-		rc = graph_merge(m, &src, path, w, d);
+		rc = plan ? graph_merge_plan(m, &src, path, d)
+			  : graph_merge(m, &src, path, w, d);
 	graph_free(&src);
 	mfile_close(&mf);
 	return rc;
@@ -67,9 +71,17 @@ int cmd_merge(int argc, char **argv)
 	int rc = EXIT_OK;
 	graph_init(&g);
 	graph_merge_init(&m, &g);
-	for (int i = optind; i < argc && rc == EXIT_OK; i++)
-		if (merge_one(&m, argv[i], &w, &d))
+	/* two passes: which reports are deployables decides every id (the
+	 * plan), then the join */
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = optind; i < argc && rc == EXIT_OK; i++)
+			if (merge_one(&m, argv[i], !pass, &w, &d))
+				rc = cli_diag(&d);
+		if (!pass && rc == EXIT_OK && graph_merge_plan_done(&m, &d))
 			rc = cli_diag(&d);
+	}
+	if (rc == EXIT_OK)
+		graph_merge_finish(&m);
 	diag_list_print(&w, stderr);
 	if (rc == EXIT_OK && cli_write_json(&g, out, &d))
 		rc = cli_diag(&d);

@@ -257,14 +257,16 @@ static int run_tree(struct graph *g, const struct pipeline_opts *o,
 }
 
 /* One deployable per run: two trees' files would share their KIND:PATH
- * ids (and totals.tree), so a second is refused, in its turn. */
+ * ids (and totals.tree), and --entry and --py-trace name paths inside one
+ * root, so a second is refused, in its turn; `slim merge` joins the
+ * reports of several, each one's ids under its name (graph/merge.c). */
 static int one_tree(struct graph *g, const struct pipeline_opts *o,
 		    const struct run *r, const struct input *in, struct later *l,
 		    struct diag_list *errs)
 {
 	if (l->tree) {
 		struct diag d = {0};
-		diag_err(&d, in->path, "one deployable per run: report each on its own (their ids are paths inside each)");
+		diag_err(&d, in->path, "one deployable per run (its --entry and --py-trace are paths inside it): report each on its own and join the reports with slim merge");
 		diag_warn(errs, &d);
 		return -1;
 	}

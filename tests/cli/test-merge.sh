@@ -96,16 +96,16 @@ import json, sys
 c, g = (json.load(open(f)) for f in sys.argv[1:])
 c["totals"]["fatbin"] = {"files": {"exe:curl": {"entries": 1}}}
 c["totals"]["gpu_targets"] = ["sm_90"]; g["totals"]["gpu_targets"] = ["sm_90"]
-c["totals"]["tree"] = {"bytes": 1}; g["totals"]["tree"] = {"bytes": 2}
+c["totals"]["linkmap"] = {"bytes": 1}; g["totals"]["linkmap"] = {"bytes": 2}
 json.dump(c, open("ct.json", "w")); json.dump(g, open("gt.json", "w"))
 PY
 expect_rc 0 "$SLIM" merge ct.json gt.json -o t.json 2>err
 one_line err
-grep -q "^slim: warning: gt.json: totals.tree differs from ct.json's: dropped" err || die "no warning for totals.tree: $(cat err)"
+grep -q "^slim: warning: gt.json: totals.linkmap differs from ct.json's: dropped" err || die "no warning for totals.linkmap: $(cat err)"
 python3 - t.json <<'PY' || die "analyzer totals not kept or dropped as documented"
 import json, sys
 t = json.load(open(sys.argv[1]))["totals"]
-assert "tree" not in t
+assert "linkmap" not in t
 assert t["fatbin"] == {"files": {"exe:curl": {"entries": 1}}}
 assert t["gpu_targets"] == ["sm_90"]
 assert set(t["roots"]) == {"exe:curl", "exe:gdb"}
