@@ -269,9 +269,11 @@ static void merge_findings(struct graph *g, const struct graph *src, const char 
 		const char *dep = merge_ns_id(g, ns, f->dependent);
 		if (graph_finding(g, f->kind, node, dep))
 			continue;
+		/* the fix names paths inside its deployable: which one */
+		const char *fix = ns && f->fix ? graph_strf(g, "in %s: %s", ns, f->fix) : f->fix;
 		struct gfinding *nf = graph_add_finding(g, f->kind, node, dep,
 							f->bytes, f->confidence,
-							f->reason, f->fix);
+							f->reason, fix);
 		if (!f->attrs)
 			continue;
 		nf->attrs = json_deep_copy(f->attrs);

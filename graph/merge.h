@@ -75,8 +75,9 @@ int graph_merge_plan_done(struct graph_merger *m, struct diag *d);
  *     graph_merge_finish() instead.
  * With a plan, a deployable's ids, display names, its files' relative
  * paths (attrs.path, a dlopens edge's attrs.config, a finding's
- * attrs.paths) and the ids in attrs.trace go under its name; reasons and
- * fixes are left as written.
+ * attrs.paths) and the ids in attrs.trace go under its name; a fix
+ * (written with paths inside the deployable) starts "in NAME: ", and a
+ * reason is left as written.
  * The generic totals (counts, removable_bytes) are not copied:
  * graph_to_json() computes them from the joined graph.  `path` must
  * outlive the merger.  Returns 0, or -1 with `d` set (m->g is then only

@@ -97,12 +97,14 @@ assert edges(AB) == edges(A, "root") | edges(B, "root#2")
 assert len(AB["edges"]) == len(A["edges"]) + len(B["edges"])
 def finds(r, name=None):
     f = (lambda i: i and ns(name, i)) if name else (lambda i: i)
-    return {(x["kind"], f(x["node"]), f(x.get("dependent")), x["confidence"], x["bytes"]) for x in r["findings"]}
+    g = (lambda x: "in %s: %s" % (name, x)) if name else (lambda x: x)
+    return {(x["kind"], f(x["node"]), f(x.get("dependent")), x["confidence"], x["bytes"], x["reason"], g(x["fix"])) for x in r["findings"]}
 assert finds(AB) == finds(A, "root") | finds(B, "root#2")
 assert len(AB["findings"]) == len(A["findings"]) + len(B["findings"])
 for name, _, _ in parts:
-    assert ("orphan-library", "lib:%s/%s" % (name, orphan), None, "likely", os.stat("/" + orphan).st_size) in finds(AB), name
+    assert ("orphan-library", "lib:%s/%s" % (name, orphan), None, "likely", os.stat("/" + orphan).st_size) in {x[:5] for x in finds(AB)}, name
 for x in AB["findings"]:
+    assert x["fix"].startswith("in %s: " % x["node"].split(":")[1].split("/")[0]), x
     for p in (x.get("attrs") or {}).get("paths", []):
         assert p.startswith("/") or p.split("/")[0] in ("root", "root#2"), p
 assert AB["totals"]["removable_bytes"] == A["totals"]["removable_bytes"] + B["totals"]["removable_bytes"]
