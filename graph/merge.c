@@ -44,6 +44,7 @@
 #include "../common/util.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -68,6 +69,8 @@ void graph_merge_done(struct graph_merger *m)
 		json_decref(m->dep[i].tree);
 	free(m->dep);
 	free(m->slot);
+	hmap_free(&m->dep_by_root);
+	hmap_free(&m->dep_by_name);
 	memset(m, 0, sizeof *m);
 }
 
@@ -79,21 +82,27 @@ static bool is_generic(const char *key)
 	return false;
 }
 
-/* the dep of (root, tree), or -1 */
+/* the dep of (root, tree), or -1 (a hash by root: a merge of thousands
+ * of deployables compares each with those of its root only) */
 static long find_dep(const struct graph_merger *m, const char *root, const json_t *tree)
 {
-	for (size_t i = 0; i < m->ndep; i++)
-		if (!strcmp(m->dep[i].root, root) && json_equal(m->dep[i].tree, tree))
-			return (long)i;
+	for (size_t i = (size_t)(uintptr_t)hmap_gets(&m->dep_by_root, root); i;
+	     i = m->dep[i - 1].same_root)
+		if (json_equal(m->dep[i - 1].tree, tree))
+			return (long)i - 1;
 	return -1;
 }
 
 static long find_name(const struct graph_merger *m, const char *name)
 {
-	for (size_t i = 0; i < m->ndep; i++)
-		if (m->dep[i].name && !strcmp(m->dep[i].name, name))
-			return (long)i;
-	return -1;
+	return (long)(uintptr_t)hmap_gets(&m->dep_by_name, name) - 1;
+}
+
+static void set_name(struct graph_merger *m, struct merge_dep *dp, const char *name)
+{
+	dp->name = graph_str(m->g, name);
+	hmap_put(&m->dep_by_name, dp->name, strlen(dp->name),
+		 (void *)(uintptr_t)(dp - m->dep + 1));
 }
 
 /* one deployable analysis (root, tree), named already (an entry of a
@@ -114,10 +123,14 @@ static long add_dep(struct graph_merger *m, const char *name, const char *root,
 	if (i < 0) {
 		m->dep = xreallocarray(m->dep, m->ndep + 1, sizeof *m->dep);
 		i = (long)m->ndep++;
-		m->dep[i] = (struct merge_dep){NULL, graph_str(m->g, root), json_deep_copy(tree)};
+		const char *r = graph_str(m->g, root);
+		void **first = hmap_slot(&m->dep_by_root, r, strlen(r), NULL);
+		m->dep[i] = (struct merge_dep){NULL, r, json_deep_copy(tree),
+					       (size_t)(uintptr_t)*first};
+		*first = (void *)(uintptr_t)(i + 1);
 	}
 	if (name && !m->dep[i].name)
-		m->dep[i].name = graph_str(m->g, name);
+		set_name(m, &m->dep[i], name);
 	return i;
 }
 
@@ -137,6 +150,10 @@ int graph_merge_plan(struct graph_merger *m, const struct graph *src,
 			if (!name || !root || !json_is_object(t))
 				return diag_err(d, path, "totals.tree.deployables[%zu]: no name, root "
 						"or tree", i);
+			/* a name is one component of the ids it goes into */
+			if (!*name || strpbrk(name, "/:"))
+				return diag_err(d, path, "totals.tree.deployables[%zu]: '%s' is no "
+						"deployable name (empty, or a '/' or ':' in it)", i, name);
 			if (add_dep(m, name, root, t, path, d) < 0)
 				return -1;
 		}
@@ -171,10 +188,10 @@ static void name_dep(struct graph_merger *m, struct merge_dep *dp)
 	for (char *p = c; *p; p++)
 		if (*p == ':')
 			*p = '_';
-	const char *name = graph_str(m->g, c);
+	const char *name = c;
 	for (int k = 2; find_name(m, name) >= 0; k++)
 		name = graph_strf(m->g, "%s#%d", c, k);
-	dp->name = name;
+	set_name(m, dp, name);
 	free(c);
 	free(base);
 }

@@ -19,6 +19,7 @@ struct merge_dep {
 	const char *name;        /* NULL until graph_merge_plan_done() names it */
 	const char *root;
 	json_t *tree;
+	size_t same_root;        /* the next dep of this root + 1, or 0 */
 };
 
 /* The state of one merge: the graph being built and which report first
@@ -33,6 +34,8 @@ struct graph_merger {
 	json_t *totals_from;     /* totals key -> path of the report that gave it */
 	struct merge_dep *dep;   /* the distinct deployable analyses */
 	size_t ndep;
+	struct hmap dep_by_root; /* root -> its first dep + 1 */
+	struct hmap dep_by_name; /* name -> its dep + 1 */
 	long *slot;              /* per planned report: its dep, or -1 */
 	size_t nslot, next;
 	size_t nplain;           /* planned reports that hold no deployable */

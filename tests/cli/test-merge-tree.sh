@@ -19,7 +19,8 @@
 #     with its parts is unchanged; beside an ELF report a deployable is
 #     namespaced (a library of the host and of the tree stay two nodes);
 #  4. two merged reports that name one deployable differently (B then A
-#     gives b/root the name "root") are one line, exit 2, nothing written;
+#     gives b/root the name "root"), and a merged report whose deployable
+#     name has a '/', are one line, exit 2, nothing written;
 #     two deployables in one `slim report` run point at slim merge.
 . "$ROOT/tests/cli/lib.sh"
 . "$ROOT/tests/cli/tree-lib.sh"
@@ -180,6 +181,12 @@ expect_rc 0 $SLIM merge B.json A.json -o BA.json 2> /dev/null
 rm -f bad.json
 expect_rc 2 $SLIM merge AB.json BA.json -o bad.json 2> bad.txt
 one_line bad.txt; grep -q "^slim: BA.json: deployable 'root' is another analysis here" bad.txt || die "two names for one deployable: $(cat bad.txt)"
+[ -e bad.json ] && die "a refused merge wrote its output"
+python3 -c '
+import json; d = json.load(open("AB.json")); d["totals"]["tree"]["deployables"][0]["name"] = "x/y"
+json.dump(d, open("badname.json", "w"))'
+expect_rc 2 $SLIM merge badname.json -o bad.json 2> bad.txt
+one_line bad.txt; grep -q "^slim: badname.json: totals.tree.deployables\[0\]: 'x/y' is no deployable name" bad.txt || die "a name with a '/': $(cat bad.txt)"
 [ -e bad.json ] && die "a refused merge wrote its output"
 expect_rc 2 $SLIM report a/root b/root --json -o two.json 2> two.txt
 grep -q "^slim: b/root: one deployable per run .*slim merge" two.txt || die "two deployables in one report: $(cat two.txt)"
