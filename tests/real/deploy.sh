@@ -27,7 +27,10 @@
 #  2. the directory, the tar.zst and the image give the same findings
 #     (kind, node, dependent, confidence, bytes), the image's
 #     hidden-by-layer ones apart, which name exactly the whited-out
-#     library and the overwritten six.py with layer 1's bytes;
+#     library and the overwritten six.py with layer 1's bytes; `slim
+#     merge` of the three reports holds each under its name (root,
+#     root.tar.zst, oci), its figures their sums, each one's proven prune
+#     list (the one deleted and rerun above) under its name;
 #  3. orphans: libslimorphan.so is an orphan-library (likely) whose reason
 #     names what was searched; libslimcalc42.so is none, kept by a dlopens
 #     edge from the trace (evidence "trace"); libslimplug_fast.so is none,
@@ -141,6 +144,33 @@ want = {('file:usr/lib/x86_64-linux-gnu/libslimstale.so.1', stale, True), ('file
 assert hid == want, (hid, want)
 assert not [x for x in rd['findings'] + rt['findings'] if x['kind'] == 'hidden-by-layer']
 print('directory, tar.zst and image:', len(d), 'findings, the same; the image also has', len(hid), 'hidden-by-layer')
+PY
+
+# --- 2. slim merge of the three: each under its name, nothing counted twice -
+"$SLIM" merge dir.json tar.json image.json -o merged.json 2> merged.err || { cat merged.err; die "slim merge of the directory, the tar and the image"; }
+python3 - dir.json tar.json image.json merged.json dir.txt tar.txt image.txt <<'PY' || die "the merge of three deployables"
+import json, sys
+parts = [json.load(open(p)) for p in sys.argv[1:4]]
+m = json.load(open(sys.argv[4]))
+lists = [open(p).read().splitlines() for p in sys.argv[5:8]]
+names = ['root', 'root.tar.zst', 'oci']
+t = m['totals']['tree']
+assert [d['name'] for d in t['deployables']] == sorted(names), t['deployables']
+assert len(m['nodes']) == sum(len(p['nodes']) for p in parts)
+assert len(m['findings']) == sum(len(p['findings']) for p in parts)
+for k in ('files', 'bytes', 'after_proven', 'after_likely'):
+    assert t[k] == sum(p['totals']['tree'][k] for p in parts), k
+assert m['totals']['removable_bytes'] == sum(p['totals']['removable_bytes'] for p in parts)
+ids = {n['id'] for n in m['nodes']}
+for name, p, lst in zip(names, parts, lists):
+    own = {n['id'] for n in p['nodes']}
+    ns = {i.split(':', 1)[0] + ':' + name + '/' + i.split(':', 1)[1] for i in own}
+    assert ns <= ids, (name, sorted(ns - ids)[:3])
+    mine = [e['path'][len(name) + 1:] for e in t['prune'] if e['path'].startswith(name + '/') and e['confidence'] == 'proven']
+    assert sorted(mine) == sorted(lst), (name, len(mine), len(lst))
+hid = [f for f in m['findings'] if f['kind'] == 'hidden-by-layer']
+assert hid and all(f['node'].split(':', 1)[1].startswith('oci/') for f in hid), hid
+print('merge: 3 deployables, %d nodes, %d files, %d bytes; each one\'s proven prune list under its name is its own' % (len(m['nodes']), t['files'], t['bytes']))
 PY
 
 # --- 3. orphans: found, kept by the trace, kept by the pattern --------------
