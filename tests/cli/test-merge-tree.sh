@@ -46,11 +46,7 @@ common() {   # data and the orphan, in both trees
 mkdir -p a b
 tree_init "$PWD/a/root"
 closure /usr/bin/curl
-for f in $(ldd $ext | grep -o '/[^ ]*'); do place "$f"; done
-mkdir -p "$R$py/lib-dynload" "$R$py/json"
-cp $ext "$R$py/lib-dynload/"
-cp $py/os.py $py/abc.py $py/bz2.py "$R$py/"
-cp $py/json/*.py "$R$py/json/"
+py_subset
 common; tree_done
 tree_init "$PWD/b/root"
 closure /usr/bin/strace

@@ -40,11 +40,7 @@ tree_init "$PWD/root"
 mkdir -p "$R/etc/ssl" "$R/opt/vendor"
 ext=$py/lib-dynload/_bz2.cpython-311-x86_64-linux-gnu.so
 closure /usr/bin/curl
-for f in $(ldd $ext | grep -o '/[^ ]*'); do place "$f"; done
-mkdir -p "$R$py/lib-dynload" "$R$py/json"
-cp $ext "$R$py/lib-dynload/"
-cp $py/os.py $py/abc.py $py/bz2.py "$R$py/"
-cp $py/json/*.py "$R$py/json/"
+py_subset
 # the planted orphan and duplicate, data
 orphan=usr/lib/x86_64-linux-gnu/$(basename "$(readlink -f /usr/lib/x86_64-linux-gnu/libjansson.so.4)")
 cp "/$orphan" "$R/$orphan" || die "this test needs libjansson4 (make deps)"

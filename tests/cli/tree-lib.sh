@@ -4,6 +4,9 @@
 #   place FILE     FILE at its real path inside $R, and the name it was
 #                  given by (as ldd lists it) as a symlink beside it
 #   closure FILE   FILE and every library ldd lists for it, placed
+#   py_subset      a Python standard library subset (os, abc, bz2, json)
+#                  under $py with the extension module $ext and the
+#                  libraries ldd lists for it, placed
 #   tree_done      the loader's /lib64 link and an ld.so.cache (ldconfig -r)
 tree_init() {
 	R=$1
@@ -21,6 +24,14 @@ place() {
 closure() {
 	local f
 	for f in "$1" $(ldd "$1" | grep -o '/[^ ]*'); do place "$f"; done
+}
+py_subset() {
+	local f
+	for f in $(ldd $ext | grep -o '/[^ ]*'); do place "$f"; done
+	mkdir -p "$R$py/lib-dynload" "$R$py/json"
+	cp $ext "$R$py/lib-dynload/"
+	cp $py/os.py $py/abc.py $py/bz2.py "$R$py/"
+	cp $py/json/*.py "$R$py/json/"
 }
 tree_done() {
 	[ -e "$R/usr/lib64/ld-linux-x86-64.so.2" ] ||
