@@ -231,11 +231,12 @@ static enum filetype elf_type(int fd, const unsigned char *h, size_t hn, uint64_
  * (ELF: its headers, mapped), or from the per-file cache: its type and
  * category, the XXH3-128 of its first TYPE_READ bytes (f->head: read for
  * the duplicates, tree-dup.c) and a Python file's tokens into *tok.  fd
- * is open on it, or -1: opened at (dfd, name) unless the cache knows it.
+ * is open on it, fst its fstat() taken before any read (or NULL), or fd
+ * is -1: opened at (dfd, name) unless the cache knows it.
  * Takes fd.  0, or the errno that kept it unread (then it is data).
  * Thread-safe: the walk's two threads type the files they meet. */
 static int type_file(struct typer *y, struct tfile *f, struct tree_tokens *tok, int fd,
-		     int dfd, const char *name)
+		     const struct stat *fst, int dfd, const char *name)
 {
 	struct tree *t = y->t;
 	unsigned char *h = y->buf;
@@ -261,8 +262,14 @@ static int type_file(struct typer *y, struct tfile *f, struct tree_tokens *tok, 
 	}
 	if (fd < 0)
 		fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	/* the stat of the file open: the caller's, taken on fd before this
+	 * read (a later write changes ctime, so a result cached under it is
+	 * never taken for the new bytes), or one after the read when the
+	 * name was opened here (the name may have moved on since the walk) */
 	struct stat st;
-	if (fd < 0 || (hn = pread(fd, h, TYPE_READ, 0)) < 0 || fstat(fd, &st)) {
+	if (fst)
+		st = *fst;
+	if (fd < 0 || (hn = pread(fd, h, TYPE_READ, 0)) < 0 || (!fst && fstat(fd, &st))) {
 		int err = errno;
 		if (fd >= 0)
 			close(fd);
@@ -351,8 +358,8 @@ static void *type_thread(void *arg)
 		for (size_t i = from; i < t->n && i < from + 64; i++) {
 			if (t->f[i].wtyped)
 				continue;
-			int err = type_file(&j->y[a->k], &t->f[i], &t->tok[i], -1, t->rootfd,
-					    t->f[i].rel);
+			int err = type_file(&j->y[a->k], &t->f[i], &t->tok[i], -1, NULL,
+					    t->rootfd, t->f[i].rel);
 			if (err)
 				type_warn(&j->w[a->k], &j->nw[a->k], &j->capw[a->k], t, i, err);
 		}
@@ -515,7 +522,7 @@ static int walk_file(void *ctx, unsigned th, int dfd, const char *name, const ch
 		r->f.cat = TC_DATA;
 		r->err = oerr;
 	} else
-		r->err = type_file(&k->y[th], &r->f, &r->tok, fd, dfd, name);
+		r->err = type_file(&k->y[th], &r->f, &r->tok, fd, fd >= 0 ? &st : NULL, dfd, name);
 	*res = r;
 	return 0;
 }
