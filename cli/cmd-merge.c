@@ -77,8 +77,8 @@ int cmd_merge(int argc, char **argv)
 		for (int i = optind; i < argc && rc == EXIT_OK; i++)
 			if (merge_one(&m, argv[i], !pass, &w, &d))
 				rc = cli_diag(&d);
-		if (!pass && rc == EXIT_OK && graph_merge_plan_done(&m, &d))
-			rc = cli_diag(&d);
+		if (!pass && rc == EXIT_OK)
+			graph_merge_plan_done(&m);
 	}
 	if (rc == EXIT_OK)
 		graph_merge_finish(&m);

@@ -289,6 +289,44 @@ long long attr_get_int(const json_t *o, const char *key, long long dflt)
 	return json_is_integer(v) ? json_integer_value(v) : dflt;
 }
 
+struct sort_keys {
+	const char *bytes, *name;
+};
+
+static const char *sort_name(const json_t *v, const char *key)
+{
+	const char *s = json_string_value(key ? json_object_get(v, key) : v);
+	return s ? s : "";
+}
+
+static int by_keys(const void *a, const void *b, void *arg)
+{
+	const struct sort_keys *k = arg;
+	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	if (k->bytes) {
+		json_int_t bx = json_integer_value(json_object_get(x, k->bytes));
+		json_int_t by = json_integer_value(json_object_get(y, k->bytes));
+		if (bx != by)
+			return bx > by ? -1 : 1;
+	}
+	return strcmp(sort_name(x, k->name), sort_name(y, k->name));
+}
+
+json_t *attrs_sorted(json_t *arr, const char *bytes_key, const char *name_key)
+{
+	struct sort_keys k = {bytes_key, name_key};
+	size_t n = json_array_size(arr);
+	json_t **v = xcalloc(n + 1, sizeof *v), *out = json_array();
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(arr, i));
+	qsort_r(v, n, sizeof *v, by_keys, &k);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(out, v[i]);
+	free(v);
+	json_decref(arr);
+	return out;
+}
+
 void graph_debug_check(const struct graph *g, const char *file, int line)
 {
 	struct diag d = {0};

@@ -134,6 +134,12 @@ void attr_int(json_t *o, const char *key, long long val);
 void attr_bool(json_t *o, const char *key, bool val);
 const char *attr_get_str(const json_t *o, const char *key);
 long long attr_get_int(const json_t *o, const char *key, long long dflt);
+/* arr (its reference taken) sorted into a new array: by the integer at
+ * bytes_key, largest first, when bytes_key is not NULL, then by strcmp()
+ * of the string at name_key (name_key NULL: the members are strings).
+ * The one order of totals' lists (a deployable's dirs, largest and prune
+ * list, pipeline/tree-totals.c; the same lists joined, merge-tree.c). */
+json_t *attrs_sorted(json_t *arr, const char *bytes_key, const char *name_key);
 
 /* Returns 0, or -1 with the first broken invariant described in `d`.
  * O(nodes + edges + findings): every command runs it once before it

@@ -47,8 +47,7 @@ const char *merge_ns_id(struct graph *g, const char *ns, const char *id)
 	return graph_strf(g, "%.*s:%s/%s", (int)(c - id), id, ns, c + 1);
 }
 
-/* o[key] (a relative path) under ns, in place */
-static void ns_key(struct graph *g, json_t *o, const char *key, const char *ns)
+void merge_ns_key(struct graph *g, json_t *o, const char *key, const char *ns)
 {
 	const char *p = json_string_value(json_object_get(o, key));
 	if (p && p[0] != '/')
@@ -64,7 +63,7 @@ static void append_ns(struct graph *g, json_t *dst, const json_t *a,
 	json_array_foreach(a, i, e) {
 		json_t *c = json_deep_copy(e);
 		if (json_is_object(c))
-			ns_key(g, c, key, ns);
+			merge_ns_key(g, c, key, ns);
 		json_array_append_new(dst, c);
 	}
 }
@@ -92,53 +91,6 @@ static void add_ints(json_t *dst, const json_t *src)
 static long long ival(const json_t *o, const char *k)
 {
 	return json_integer_value(json_object_get(o, k));
-}
-
-static const char *sval(const json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
-
-/* tree-totals.c's orders: by bytes, largest first, then by the name */
-static const char *sort_key;
-static int by_bytes_then(const void *a, const void *b)
-{
-	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-	long long bx = ival(x, "bytes"), by = ival(y, "bytes");
-	if (bx != by)
-		return bx > by ? -1 : 1;
-	return strcmp(sval(x, sort_key), sval(y, sort_key));
-}
-
-static int by_path(const void *a, const void *b)
-{
-	return strcmp(sval(*(json_t *const *)a, "path"), sval(*(json_t *const *)b, "path"));
-}
-
-static int by_str(const void *a, const void *b)
-{
-	return strcmp(json_string_value(*(json_t *const *)a),
-		      json_string_value(*(json_t *const *)b));
-}
-
-/* array a sorted by cmp (key for by_bytes_then), a new array */
-static json_t *sorted(json_t *a, int (*cmp)(const void *, const void *),
-		      const char *key)
-{
-	size_t n = json_array_size(a);
-	json_t **v = xcalloc(n + 1, sizeof *v);
-	for (size_t i = 0; i < n; i++)
-		v[i] = json_incref(json_array_get(a, i));
-	sort_key = key;
-	if (n)
-		qsort(v, n, sizeof *v, cmp);
-	json_t *r = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(r, v[i]);
-	free(v);
-	json_decref(a);
-	return r;
 }
 
 static int dep_by_name(const void *a, const void *b)
@@ -188,14 +140,14 @@ json_t *merge_tree_totals(struct graph *g, struct merge_dep *dep, size_t n)
 	attr_int(tt, "symlinks", links);
 	attr_bool(tt, "gpu_scanned", gpu);
 	json_object_set_new(tt, "categories", cats);
-	json_object_set_new(tt, "dirs", sorted(dirs, by_bytes_then, "dir"));
-	largest = sorted(largest, by_bytes_then, "path");
+	json_object_set_new(tt, "dirs", attrs_sorted(dirs, "bytes", "dir"));
+	largest = attrs_sorted(largest, "bytes", "path");
 	while (json_array_size(largest) > LARGEST_TOP)
 		json_array_remove(largest, json_array_size(largest) - 1);
 	json_object_set_new(tt, "largest", largest);
 	json_object_set_new(tt, "python_trees", pyt);
-	json_object_set_new(tt, "roots", sorted(roots, by_str, NULL));
-	json_object_set_new(tt, "prune", sorted(prune, by_path, NULL));
+	json_object_set_new(tt, "roots", attrs_sorted(roots, NULL, NULL));
+	json_object_set_new(tt, "prune", attrs_sorted(prune, NULL, "path"));
 	json_object_set_new(tt, "deployables", deps);
 	return tt;
 }

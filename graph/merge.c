@@ -196,16 +196,14 @@ static void name_dep(struct graph_merger *m, struct merge_dep *dp)
 	free(base);
 }
 
-int graph_merge_plan_done(struct graph_merger *m, struct diag *d)
+void graph_merge_plan_done(struct graph_merger *m)
 {
-	(void)d;
 	if (m->ndep > 1 || (m->ndep == 1 && m->nplain))
 		m->ns = true;
 	if (m->ns)
 		for (size_t i = 0; i < m->ndep; i++)
 			if (!m->dep[i].name)
 				name_dep(m, &m->dep[i]);
-	return 0;
 }
 
 void graph_merge_finish(struct graph_merger *m)
@@ -217,7 +215,7 @@ void graph_merge_finish(struct graph_merger *m)
 	json_object_set_new(m->g->totals, "tree", merge_tree_totals(m->g, m->dep, m->ndep));
 }
 
-/* src's attrs into dst's, the relative path under key ns'd */
+/* src's attrs into dst's, its relative paths and trace id under ns */
 static void join_attrs(struct graph *g, json_t *dst, const json_t *src,
 		       const char *ns)
 {
@@ -225,11 +223,9 @@ static void join_attrs(struct graph *g, json_t *dst, const json_t *src,
 	if (!ns)
 		return;
 	static const char *const paths[] = {"path", "config", NULL};
-	for (size_t i = 0; paths[i]; i++) {
-		const char *p = json_string_value(json_object_get(src, paths[i]));
-		if (p && p[0] != '/')
-			json_object_set_new(dst, paths[i], json_string(merge_ns_path(g, ns, p)));
-	}
+	for (size_t i = 0; paths[i]; i++)
+		if (json_object_get(src, paths[i]))   /* (dst's own are ns'd already) */
+			merge_ns_key(g, dst, paths[i], ns);
 	const char *t = json_string_value(json_object_get(src, "trace"));
 	if (t)
 		json_object_set_new(dst, "trace", json_string(merge_ns_id(g, ns, t)));

@@ -59,7 +59,7 @@ void graph_merge_done(struct graph_merger *m);
  */
 int graph_merge_plan(struct graph_merger *m, const struct graph *src,
 		     const char *path, struct diag *d);
-int graph_merge_plan_done(struct graph_merger *m, struct diag *d);
+void graph_merge_plan_done(struct graph_merger *m);
 
 /*
  * Add the report `src`, read from `path` (graph_read_json()), into m->g:
@@ -98,6 +98,8 @@ void graph_merge_finish(struct graph_merger *m);
  * joined totals.tree of n deployables (sorts dep by name). */
 const char *merge_ns_path(struct graph *g, const char *ns, const char *path);
 const char *merge_ns_id(struct graph *g, const char *ns, const char *id);
+/* o[key], when it is a relative path, under ns, in place */
+void merge_ns_key(struct graph *g, json_t *o, const char *key, const char *ns);
 json_t *merge_tree_totals(struct graph *g, struct merge_dep *dep, size_t n);
 
 #endif

@@ -156,26 +156,7 @@ static void mark_removed(struct tree *t, struct graph *g, json_t *prune, bool da
 	free(ord);
 }
 
-static int by_path(const void *a, const void *b)
-{
-	const char *x = json_string_value(json_object_get(*(json_t *const *)a, "path"));
-	const char *y = json_string_value(json_object_get(*(json_t *const *)b, "path"));
-	return strcmp(x, y);
-}
 
-static json_t *sorted(json_t *arr, int (*cmp)(const void *, const void *))
-{
-	size_t n = json_array_size(arr);
-	json_t **v = xcalloc(n + 1, sizeof *v), *out = json_array();
-	for (size_t i = 0; i < n; i++)
-		v[i] = json_incref(json_array_get(arr, i));
-	qsort(v, n, sizeof *v, cmp);
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(out, v[i]);
-	free(v);
-	json_decref(arr);
-	return out;
-}
 
 static json_t *acc_json(const struct acc *a)
 {
@@ -211,14 +192,6 @@ static struct acc *dir_acc(struct hmap *dirs, struct acc **v, size_t *n,
 	return &(*v)[i - 1];
 }
 
-static int by_bytes(const void *a, const void *b)
-{
-	long long x = json_integer_value(json_object_get(*(json_t *const *)a, "bytes"));
-	long long y = json_integer_value(json_object_get(*(json_t *const *)b, "bytes"));
-	if (x != y)
-		return x > y ? -1 : 1;
-	return by_path(a, b);
-}
 
 /* per file: its bytes left after each level, duplicates apart */
 static void account(struct tree *t, struct acc cat[TC_NCAT], struct acc *dup,
@@ -268,15 +241,6 @@ static void account(struct tree *t, struct acc cat[TC_NCAT], struct acc *dup,
 	free(dn);
 }
 
-static int by_dir_bytes(const void *a, const void *b)
-{
-	long long x = json_integer_value(json_object_get(*(json_t *const *)a, "bytes"));
-	long long y = json_integer_value(json_object_get(*(json_t *const *)b, "bytes"));
-	if (x != y)
-		return x > y ? -1 : 1;
-	return strcmp(json_string_value(json_object_get(*(json_t *const *)a, "dir")),
-		      json_string_value(json_object_get(*(json_t *const *)b, "dir")));
-}
 
 static json_t *largest(struct tree *t, size_t top)
 {
@@ -308,7 +272,7 @@ static json_t *largest(struct tree *t, size_t top)
 		attr_int(e, "bytes", (long long)t->f[i].size);
 		json_array_append_new(all, e);
 	}
-	all = sorted(all, by_bytes);
+	all = attrs_sorted(all, "bytes", "path");
 	while (json_array_size(all) > top)
 		json_array_remove(all, json_array_size(all) - 1);
 	return all;
@@ -368,13 +332,13 @@ void tree_totals(struct tree *t, struct graph *g, const struct deploy_opts *o)
 	attr_int(d, "saved_likely", (long long)dup.after[1]);
 	json_object_set_new(cats, "duplicates", d);
 	json_object_set_new(tt, "categories", cats);
-	json_object_set_new(tt, "dirs", sorted(dirs, by_dir_bytes));
+	json_object_set_new(tt, "dirs", attrs_sorted(dirs, "bytes", "dir"));
 	json_object_set_new(tt, "largest", largest(t, 20));
 	json_object_set_new(tt, "python_trees", python_trees(t));
 	json_t *roots = json_array();
 	for (size_t i = 0; i < t->nroots; i++)
 		json_array_append_new(roots, json_string(t->roots[i]));
 	json_object_set_new(tt, "roots", roots);
-	json_object_set_new(tt, "prune", sorted(prune, by_path));
+	json_object_set_new(tt, "prune", attrs_sorted(prune, NULL, "path"));
 	json_object_set_new(g->totals, "tree", tt);
 }
