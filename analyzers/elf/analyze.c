@@ -213,6 +213,7 @@ void elf_ctx_free_at_exit(struct elf_ctx *c, bool exiting)
 	hmap_free(&c->objs);
 	hmap_free(&c->ids);
 	hmap_free(&c->bind_memo);
+	hmap_free(&c->bind_pairs);
 	hmap_free(&c->subdirs);
 	ldcache_close(&c->cache);
 	strtab_free(&c->strs);

@@ -280,15 +280,86 @@ static void object_refs(struct eobj *o)
  */
 #define SELF 0x40000000
 
-/* lookup_scope() over list[1..n): the scope index, SELF | pos, or -1 */
-static int32_t lookup_rest(struct lspace *s, struct lmap *from, struct ref *r)
+/*
+ * A fresh rest is found from what each of its objects defines, and that
+ * depends on the two objects alone (defines() reads only the definer's
+ * tables; is_main matters only for list[0], never part of the rest).  So
+ * per (library, definer) the context keeps two bit sets over the
+ * library's references: which were looked up in the definer, and which
+ * it defines.  The rest's answer for a reference is the first object in
+ * list[1..n) whose set has its bit -- lookup_scope()'s answer, with each
+ * (library, definer, reference) looked up once per run instead of once
+ * per distinct scope it meets (on /usr: 10.8M lookups were 2/3 of the
+ * binding time).  Only the references still open when an object's turn
+ * comes are looked up in it, so nothing is looked up that lookup_scope()
+ * would not have looked up.
+ */
+struct pair_bits {
+	uint64_t *known, *def;   /* nrefs bits each */
+};
+
+static struct pair_bits *pair_of(struct lspace *s, const struct eobj *o,
+				 const struct eobj *d, size_t nw)
 {
-	if (self_first(from, r))
-		return SELF | (int32_t)from->pos;
-	for (size_t k = 1; k < s->n; k++)
-		if (defines(s->list[k], r))
-			return (int32_t)k;
-	return -1;
+	const struct eobj **key = arena_alloc(&s->c->arena, 2 * sizeof *key);
+	key[0] = o;
+	key[1] = d;
+	bool fresh;
+	void **v = hmap_slot(&s->c->bind_pairs, (const char *)key, 2 * sizeof *key, &fresh);
+	if (fresh) {
+		struct pair_bits *p = arena_alloc(&s->c->arena, sizeof *p);
+		p->known = arena_zalloc(&s->c->arena, 2 * nw * sizeof *p->known);
+		p->def = p->known + nw;
+		*v = p;
+	}
+	return *v;
+}
+
+/* lookup_scope() over list[1..n) for every reference of l: rest[k] is
+ * the scope index, SELF | pos, or -1 */
+static void lookup_rest(struct lspace *s, struct lmap *l, int32_t *rest)
+{
+	struct eobj *o = l->o;
+	size_t nr = o->nrefs, nw = (nr + 63) / 64;
+	uint64_t *open = xcalloc(nw ? nw : 1, sizeof *open);
+	for (size_t k = 0; k < nr; k++) {
+		rest[k] = -1;
+		struct ref r = {.name = o->refs[k].name, .gnu_hash = o->refs[k].gnu_hash,
+				.ver = o->refs[k].ver, .tclass = o->refs[k].tclass};
+		if (self_first(l, &r))
+			rest[k] = SELF | (int32_t)l->pos;
+		else
+			open[k / 64] |= 1ull << (k % 64);
+	}
+	for (size_t m = 1; m < s->n; m++) {
+		const struct lmap *dm = s->list[m];
+		if (!dm->o)
+			continue;   /* defines() nothing */
+		struct pair_bits *p = NULL;
+		bool any = false;
+		for (size_t w = 0; w < nw; w++) {
+			if (!open[w])
+				continue;
+			any = true;
+			if (!p)
+				p = pair_of(s, o, dm->o, nw);
+			for (uint64_t need = open[w] & ~p->known[w]; need; need &= need - 1) {
+				size_t k = 64 * w + (size_t)__builtin_ctzll(need);
+				struct ref r = {.name = o->refs[k].name,
+						.gnu_hash = o->refs[k].gnu_hash,
+						.ver = o->refs[k].ver, .tclass = o->refs[k].tclass};
+				if (defines(dm, &r))
+					p->def[w] |= 1ull << (k % 64);
+			}
+			p->known[w] |= open[w];
+			for (uint64_t hit = open[w] & p->def[w]; hit; hit &= hit - 1)
+				rest[64 * w + (size_t)__builtin_ctzll(hit)] = (int32_t)m;
+			open[w] &= ~p->def[w];
+		}
+		if (!any)
+			break;
+	}
+	free(open);
 }
 
 /* lookup_scope()'s answer from lookup_rest()'s */
@@ -337,14 +408,14 @@ int elf_bind_object(struct lspace *s, struct lmap *l, struct diag *d)
 	}
 	bool fresh = false;
 	int32_t *rest = l != s->list[0] && s->n > 1 ? memo_of(s, l, &fresh) : NULL;
+	if (rest && fresh)
+		lookup_rest(s, l, rest);
 	for (size_t k = 0; k < o->nrefs; k++) {
 		const struct eref *e = &o->refs[k];
 		struct ref r = {.name = e->name, .gnu_hash = e->gnu_hash, .ver = e->ver,
 				.tclass = e->tclass};
 		struct lmap *to;
 		if (rest) {
-			if (fresh)
-				rest[k] = lookup_rest(s, l, &r);
 			to = resolve(s, l, &r, rest[k]);
 		} else
 			to = lookup_scope(s, l, &r);
