@@ -476,7 +476,7 @@ done:
 	diag_list_free(&errs);
 	diag_list_free(&w);
 	diag_list_free(&cw);
-	graph_free(&g);
+	graph_free_at_exit(&g);
 out:
 	for (size_t i = 0; i < o.nfiles; i++)
 		free(o.files[i]);

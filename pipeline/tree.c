@@ -642,8 +642,8 @@ static void add_nodes(struct tree *t, struct graph *g)
 			kind = NK_LIB, pre = IDP_LIB;
 		else if (f->type == FT_ELF_REL)
 			kind = NK_OBJECT, pre = IDP_OBJ;
-		f->id = ids_path(g, pre, f->rel);
-		struct gnode *n = graph_add_node(g, kind, f->id, f->rel);
+		f->id = ids_path(g, pre, f->rel);   /* interned: "PRE:" f->rel */
+		struct gnode *n = graph_add_node_interned(g, kind, f->id);
 		f->node = n->idx;
 		graph_node_set_size(n, f->size);
 		json_t *a = graph_node_attrs(n);
@@ -767,7 +767,9 @@ static int analyze_tree(struct tree *t, struct graph *g, const struct deploy_opt
 		tree_gpu(t, g, &tr);
 		step(o, "tree-gpu", t0);
 	}
-	elf_ctx_free(tr.elf);
+	/* its mapped objects are left for the kernel at exit, as the
+	 * pipeline's own context is (pipeline_run_close()) */
+	elf_ctx_free_at_exit(tr.elf, true);
 	return rc;
 }
 
