@@ -264,11 +264,20 @@ static void jraw(struct jout *j, const char *s, size_t n)
 		j->bad = true;
 }
 
-/* v (whose reference is taken) at depth: newlines re-indented */
-static void jvalue(struct jout *j, json_t *v, int depth)
+/*
+ * The writer: a value's bytes as jansson dumps it with those flags, at a
+ * depth.  Containers, integers and the literals are written here, in
+ * jansson's layout; a string whose bytes need no escape (printable
+ * ASCII, no '"' or '\') is written as it is; any other string, and a
+ * real, is dumped by jansson itself.  jansson's dump_string() decodes
+ * every string character by character and its loop check prints and
+ * hashes each container's address: a deployable's 65 MB document took
+ * 0.6 s of CPU in them.  The equality with json_dumpf() is tested
+ * (test-graph-outputs.c) on every shape of value.
+ */
+static void jdumped(struct jout *j, const json_t *v)
 {
-	const size_t flags = JSON_INDENT(1) | JSON_SORT_KEYS | JSON_ENSURE_ASCII |
-			     JSON_ENCODE_ANY;
+	const size_t flags = JSON_SORT_KEYS | JSON_ENSURE_ASCII | JSON_ENCODE_ANY;
 	size_t n = json_dumpb(v, j->buf, j->cap, flags);
 	if (n > j->cap) {
 		free(j->buf);
@@ -276,35 +285,221 @@ static void jvalue(struct jout *j, json_t *v, int depth)
 		j->buf = xmalloc(j->cap);
 		n = json_dumpb(v, j->buf, j->cap, flags);
 	}
-	json_decref(v);
-	if (!n || n > j->cap) {
+	if (!n || n > j->cap)
 		j->bad = true;
-		return;
-	}
-	static const char nl[] = "\n  ";       /* depth is 1 or 2 */
-	const char *p = j->buf, *end = j->buf + n, *q;
-	while ((q = memchr(p, '\n', (size_t)(end - p)))) {
-		jraw(j, p, (size_t)(q - p));
-		jraw(j, nl, 1 + (size_t)depth);
-		p = q + 1;
-	}
-	jraw(j, p, (size_t)(end - p));
+	else
+		jraw(j, j->buf, n);
 }
 
+/* newline and depth spaces */
 static void jindent(struct jout *j, int depth)
 {
-	jraw(j, "\n  ", 1 + (size_t)depth);   /* depth 0 to 2 */
+	static const char sp[] = "\n                                ";
+	jraw(j, sp, 1);
+	for (int d = depth; d > 0; d -= 32)
+		jraw(j, sp + 1, d < 32 ? (size_t)d : 32);
+}
+
+static bool plain(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+			return false;
+	}
+	return true;
+}
+
+static void jstring(struct jout *j, const json_t *v)
+{
+	const char *s = json_string_value(v);
+	size_t n = json_string_length(v);
+	if (!plain(s, n)) {
+		jdumped(j, v);
+		return;
+	}
+	jraw(j, "\"", 1);
+	jraw(j, s, n);
+	jraw(j, "\"", 1);
+}
+
+/* a C string as attr_str() stores it (NULL: null) */
+static void jcstr(struct jout *j, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (s && plain(s, n)) {
+		jraw(j, "\"", 1);
+		jraw(j, s, n);
+		jraw(j, "\"", 1);
+		return;
+	}
+	json_t *o = json_object();
+	attr_str(o, "v", s);
+	jdumped(j, json_object_get(o, "v"));
+	json_decref(o);
+}
+
+struct jkv {
+	const char *key;
+	size_t len;
+	json_t *v;
+};
+
+/* JSON_SORT_KEYS' order (jansson 2.14's compare_keys()) */
+static int cmp_jkv(const void *a, const void *b)
+{
+	const struct jkv *x = a, *y = b;
+	int c = memcmp(x->key, y->key, x->len < y->len ? x->len : y->len);
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+static void jvalue(struct jout *j, json_t *v, int depth)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: {
+		size_t n = json_object_size(v), k = 0, kl;
+		if (!n) {
+			jraw(j, "{}", 2);
+			return;
+		}
+		struct jkv small[16], *kv = n <= 16 ? small : xmalloc(n * sizeof *kv);
+		const char *key;
+		json_t *val;
+		json_object_keylen_foreach(v, key, kl, val) {
+			if (k < n)
+				kv[k++] = (struct jkv){key, kl, val};
+		}
+		if (k > 1)
+			qsort(kv, k, sizeof *kv, cmp_jkv);
+		jraw(j, "{", 1);
+		for (size_t i = 0; i < k; i++) {
+			if (i)
+				jraw(j, ",", 1);
+			jindent(j, depth + 1);
+			if (plain(kv[i].key, kv[i].len)) {
+				jraw(j, "\"", 1);
+				jraw(j, kv[i].key, kv[i].len);
+				jraw(j, "\"", 1);
+			} else {
+				json_t *ks = json_stringn_nocheck(kv[i].key, kv[i].len);
+				jdumped(j, ks);
+				json_decref(ks);
+			}
+			jraw(j, ": ", 2);
+			jvalue(j, kv[i].v, depth + 1);
+		}
+		jindent(j, depth);
+		jraw(j, "}", 1);
+		if (kv != small)
+			free(kv);
+		return;
+	}
+	case JSON_ARRAY: {
+		size_t n = json_array_size(v);
+		if (!n) {
+			jraw(j, "[]", 2);
+			return;
+		}
+		jraw(j, "[", 1);
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				jraw(j, ",", 1);
+			jindent(j, depth + 1);
+			jvalue(j, json_array_get(v, i), depth + 1);
+		}
+		jindent(j, depth);
+		jraw(j, "]", 1);
+		return;
+	}
+	case JSON_STRING:
+		jstring(j, v);
+		return;
+	case JSON_INTEGER: {
+		char b[32];
+		int n = snprintf(b, sizeof b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		jraw(j, b, (size_t)n);
+		return;
+	}
+	case JSON_TRUE:
+		jraw(j, "true", 4);
+		return;
+	case JSON_FALSE:
+		jraw(j, "false", 5);
+		return;
+	case JSON_NULL:
+		jraw(j, "null", 4);
+		return;
+	default:   /* JSON_REAL: jansson's own digits */
+		jdumped(j, v);
+		return;
+	}
+}
+
+/* v, whose reference is taken, at depth */
+static void jvalue_new(struct jout *j, json_t *v, int depth)
+{
+	jvalue(j, v, depth);
+	json_decref(v);
+}
+
+/* `"key": ` at depth, after the separator */
+static void jmember(struct jout *j, const char *key, bool first, int depth)
+{
+	if (!first)
+		jraw(j, ",", 1);
+	jindent(j, depth);
+	jraw(j, "\"", 1);
+	jraw(j, key, strlen(key));
+	jraw(j, "\": ", 3);
+}
+
+/* node_json()'s object at depth 2, written without building it */
+static void jnode(struct jout *j, const struct gnode *n)
+{
+	jraw(j, "{", 1);
+	jmember(j, "attrs", true, 3);
+	if (n->attrs)
+		jvalue(j, n->attrs, 3);
+	else
+		jraw(j, "{}", 2);
+	jmember(j, "id", false, 3);
+	jcstr(j, n->id);
+	jmember(j, "kind", false, 3);
+	jcstr(j, n->kind);
+	jmember(j, "name", false, 3);
+	jcstr(j, n->name);
+	if (n->has_size) {
+		char b[32];
+		jmember(j, "size", false, 3);
+		jraw(j, b, (size_t)snprintf(b, sizeof b, "%lld", (long long)n->size));
+	}
+	jindent(j, 2);
+	jraw(j, "}", 1);
+}
+
+/* edge_json()'s */
+static void jedge(struct jout *j, const struct graph *g, const struct gedge *e)
+{
+	jraw(j, "{", 1);
+	jmember(j, "attrs", true, 3);
+	if (e->attrs)
+		jvalue(j, e->attrs, 3);
+	else
+		jraw(j, "{}", 2);
+	jmember(j, "from", false, 3);
+	jcstr(j, g->nodes[e->from]->id);
+	jmember(j, "kind", false, 3);
+	jcstr(j, e->kind);
+	jmember(j, "to", false, 3);
+	jcstr(j, g->nodes[e->to]->id);
+	jindent(j, 2);
+	jraw(j, "}", 1);
 }
 
 /* `"key": ` at depth 1, after the separator */
 static void jkey(struct jout *j, const char *key, bool first)
 {
-	if (!first)
-		jraw(j, ",", 1);
-	jindent(j, 1);
-	jraw(j, "\"", 1);
-	jraw(j, key, strlen(key));
-	jraw(j, "\": ", 3);
+	jmember(j, key, first, 1);
 }
 
 enum jarr { J_INPUTS, J_NODES, J_EDGES, J_FINDINGS };
@@ -317,11 +512,13 @@ static void jmembers(struct jout *j, const struct graph *g, const struct order *
 		if (i)
 			jraw(j, ",", 1);
 		jindent(j, 2);
-		json_t *o = which == J_INPUTS ? input_json(r->in[i]) :
-			    which == J_NODES ? node_json(r->ns[i]) :
-			    which == J_EDGES ? edge_json(g, &g->edges[r->es[i]]) :
-			    finding_json(r->fs[i]);
-		jvalue(j, o, 2);
+		if (which == J_NODES)
+			jnode(j, r->ns[i]);
+		else if (which == J_EDGES)
+			jedge(j, g, &g->edges[r->es[i]]);
+		else
+			jvalue_new(j, which == J_INPUTS ? input_json(r->in[i]) :
+				   finding_json(r->fs[i]), 2);
 	}
 }
 
@@ -470,11 +667,11 @@ int graph_write_json(const struct graph *g, FILE *fp, struct diag *d)
 	if (two)
 		pthread_join(th, NULL);
 	jkey(&j, "schema", false);
-	jvalue(&j, json_string(SLIM_SCHEMA), 1);
+	jvalue_new(&j, json_string(SLIM_SCHEMA), 1);
 	jkey(&j, "tool", false);
-	jvalue(&j, tool_json(), 1);
+	jvalue_new(&j, tool_json(), 1);
 	jkey(&j, "totals", false);
-	jvalue(&j, totals(g), 1);
+	jvalue_new(&j, totals(g), 1);
 	jindent(&j, 0);
 	jraw(&j, "}", 1);
 	free(j.buf);

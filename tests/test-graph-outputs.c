@@ -12,6 +12,8 @@
 #include "../graph/subgraph.h"
 #include "../graph/why.h"
 
+#include <limits.h>
+
 static struct gnode *node(struct graph *g, const char *kind, const char *id,
 			  uint64_t size)
 {
@@ -423,6 +425,19 @@ Test(json, streamed_document_is_the_tree_dump_byte_for_byte)
 	json_object_set_new(at, "empty", json_object());
 	json_object_set_new(at, "real", json_real(0.5));
 	json_object_set_new(at, "none", json_null());
+	/* what the writer hands to jansson and what it writes itself: a
+	 * DEL, a '/', keys that need escaping, integers at their limits,
+	 * reals of every form, a nesting deeper than one indent buffer */
+	attr_str(at, "slash/del", "a/b\x7f c");
+	json_object_set_new(at, "k\"\xc3\xa9y\n", json_true());
+	json_object_set_new(at, "", json_false());
+	json_object_set_new(at, "min", json_integer(LLONG_MIN));
+	json_object_set_new(at, "max", json_integer(LLONG_MAX));
+	json_object_set_new(at, "reals", json_pack("[f,f,f,f]", 1e300, -0.0, 3.0, 1.0 / 3));
+	json_t *deep = json_string("bottom");
+	for (int k = 0; k < 40; k++)
+		deep = k % 2 ? json_pack("[o]", deep) : json_pack("{s:o,s:i}", "d", deep, "k", k);
+	json_object_set_new(at, "deep", deep);
 	cr_assert_not_null(graph_add_edge(&g, "exe:prog", "lib:libc.so.6", "needs"));
 	struct gedge *e = graph_add_edge(&g, "exe:prog", "file:\xc3\xa9t\xc3\xa9/\xe2\x82\xac.txt", "opens");
 	attr_str(graph_edge_attrs(e), "why", "a\\b/c");
