@@ -13,8 +13,8 @@
  * is widened to its token, the maximal run of the characters a file name
  * (or a glob or printf pattern for one) holds, and the search goes on
  * after the token, as scan_one() did inline; tokens under 4 bytes are
- * dropped.  The tokens are copied out (files of up to SCAN_READ bytes are
- * read into a buffer, larger ones mapped read-only and private), so the
+ * dropped.  The tokens are copied out (the bytes are read into a buffer
+ * of SCAN_READ, in pieces: scan_range()), so the
  * judging, which adds edges to the graph, runs afterwards on one thread
  * in the inventory's order: the output does not depend on the threads.
  *
@@ -42,7 +42,6 @@
 #include <immintrin.h>
 #endif
 
-#define SCAN_READ (256 * 1024)
 
 /* the characters of a file name, and of a pattern for one: a glob's
  * '*' and '?', a printf conversion's '%' (the token rule tree-live.c's header states) */
@@ -188,16 +187,72 @@ static bool string_section(const char *name, const GElf_Shdr *sh)
 	return true;
 }
 
-/* An ELF file's string sections, each searched on its own (a token
- * never runs past its section), pages read in ahead of the search.
- * false when the file has no usable section table: then the caller
- * searches every byte, as it does for any other file. */
-static bool scan_elf(int fd, size_t n, struct scan_out *o, uint32_t *ntok)
+/*
+ * Bytes [off, off+len) of fd searched through buf (SCAN_READ bytes), read
+ * with pread(): a mapping of each file, its pages populated then torn
+ * down (with a TLB shootdown on the other thread's core each time) cost
+ * more kernel time than copying the bytes, which then are searched from
+ * the cache.  A token must not be cut by the buffer's end: each read
+ * but the last is searched up to its last byte that is not a token
+ * character, and the rest is carried to the front of the next.  A run
+ * of token characters that fills the whole buffer is dropped: a token
+ * names a file (NAME_MAX) or is a pattern (tree-live.c's as_pattern()
+ * takes under 256 bytes), never 256 KiB.
+ */
+static uint32_t scan_range(int fd, uint64_t off, uint64_t len, unsigned char *buf,
+			   struct scan_out *o)
 {
-	Elf *e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	size_t raw = 0, shstrndx;
-	const unsigned char *b = e ? (const unsigned char *)elf_rawfile(e, &raw) : NULL;
-	if (!b || raw != n || elf_kind(e) != ELF_K_ELF || elf_getshdrstrndx(e, &shstrndx) ||
+	uint32_t ntok = 0;
+	size_t keep = 0;        /* bytes carried at the front of buf */
+	bool skipping = false;  /* inside a run longer than the buffer */
+	uint64_t done = 0;
+	while (done < len) {
+		size_t want = SCAN_READ - keep;
+		if (want > len - done)
+			want = (size_t)(len - done);
+		size_t got = 0;
+		ssize_t k;
+		while (got < want &&
+		       (k = pread(fd, buf + keep + got, want - got, (off_t)(off + done + got))) > 0)
+			got += (size_t)k;
+		done += got;
+		bool last = done >= len || got < want;   /* the end, or it shrank */
+		unsigned char *p = buf;
+		size_t n = keep + got;
+		if (skipping) {         /* the long run's rest */
+			while (n && tok_char(*p))
+				p++, n--;
+			skipping = !n && !last;
+		}
+		size_t cut = n;
+		if (!last) {
+			while (cut && tok_char(p[cut - 1]))
+				cut--;
+			if (!cut) {     /* one run fills the buffer */
+				skipping = true;
+				keep = 0;
+				continue;
+			}
+		}
+		ntok += find_tokens(p, cut, o);
+		if (last)
+			break;
+		keep = n - cut;
+		memmove(buf, p + cut, keep);
+	}
+	return ntok;
+}
+
+/* An ELF file's string sections, each searched on its own (a token
+ * never runs past its section).  false when the file has no usable
+ * section table: then the caller searches every byte, as it does for
+ * any other file.  libelf reads the headers (ELF_C_READ: with pread,
+ * the section headers and names when asked). */
+static bool scan_elf(int fd, size_t n, unsigned char *buf, struct scan_out *o, uint32_t *ntok)
+{
+	Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+	size_t shstrndx;
+	if (!e || elf_kind(e) != ELF_K_ELF || elf_getshdrstrndx(e, &shstrndx) ||
 	    !elf_getscn(e, 1)) {
 		if (e)
 			elf_end(e);
@@ -209,15 +264,7 @@ static bool scan_elf(int fd, size_t n, struct scan_out *o, uint32_t *ntok)
 		    sh.sh_offset > n || sh.sh_size > n - sh.sh_offset ||
 		    !string_section(elf_strptr(e, shstrndx, sh.sh_name), &sh))
 			continue;
-		const unsigned char *p = b + sh.sh_offset;
-		size_t len = (size_t)sh.sh_size;
-#ifdef MADV_POPULATE_READ
-		/* one call maps the pages instead of a fault every few
-		 * (EINVAL before Linux 5.14: then the faults) */
-		uintptr_t pg = (uintptr_t)p & ~(uintptr_t)4095;
-		madvise((void *)pg, len + ((uintptr_t)p - pg), MADV_POPULATE_READ);
-#endif
-		*ntok += find_tokens(p, len, o);
+		*ntok += scan_range(fd, sh.sh_offset, sh.sh_size, buf, o);
 	}
 	elf_end(e);
 	return true;
@@ -239,28 +286,12 @@ static void scan_file(struct tree *t, const struct tfile *f, unsigned char *buf,
 		return;
 	}
 	size_t n = (size_t)st.st_size;
-	if (f->cat == TC_ELF && scan_elf(fd, n, o, &res->n)) {
+	if (f->cat == TC_ELF && scan_elf(fd, n, buf, o, &res->n)) {
 		close(fd);
 		return;
 	}
 	res->first = o->npool;   /* a failed scan_elf() found nothing */
-	res->n = 0;
-	if (n <= SCAN_READ) {
-		size_t got = 0;
-		ssize_t k;
-		while (got < n && (k = pread(fd, buf + got, n - got, (off_t)got)) > 0)
-			got += (size_t)k;
-		res->n = find_tokens(buf, got, o);
-	} else {
-		/* read-only and private: no RLIMIT_DATA charge */
-		/* populated at once: every page is read, and one call maps
-		 * them cheaper than a fault per few pages */
-		void *m = mmap(NULL, n, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-		if (m != MAP_FAILED) {
-			res->n = find_tokens(m, n, o);
-			munmap(m, n);
-		}
-	}
+	res->n = scan_range(fd, 0, n, buf, o);
 	close(fd);
 }
 
@@ -406,6 +437,16 @@ const char *tree_tokens_first(const struct tree_tokens *r)
 {
 	const struct scan_out *o = r->pool;
 	return r->n ? o->pool + r->first : NULL;
+}
+
+void tree_tokens_of_fd(int fd, uint64_t off, uint64_t len, void *pool, struct tree_tokens *res)
+{
+	struct scan_out *o = pool;
+	unsigned char *buf = xmalloc(SCAN_READ);
+	res->first = o->npool;
+	res->n = scan_range(fd, off, len, buf, o);
+	res->pool = o;
+	free(buf);
 }
 
 void tree_pools_free(struct tree_pools *pools)

@@ -34,5 +34,10 @@ void *tree_pool_wrap(const char *p, size_t n);
 void tree_pool_unwrap(void *pool);
 /* the tokens of [b, b+n) into pool, their place into *res */
 void tree_tokens_of(const unsigned char *b, size_t n, void *pool, struct tree_tokens *res);
+/* the same for bytes [off, off+len) of fd, read in pieces of SCAN_READ
+ * as the scan reads every file (a run of name characters as long as a
+ * piece is no name, and is dropped) */
+#define SCAN_READ (256 * 1024)
+void tree_tokens_of_fd(int fd, uint64_t off, uint64_t len, void *pool, struct tree_tokens *res);
 
 #endif

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static bool ref_char(unsigned char c)
 {
@@ -83,6 +84,69 @@ Test(tree_scan, random_buffers)
 				b[i] = (unsigned char)alpha[rand_r(&seed) % (sizeof alpha - 1)];
 			same_tokens(b, len[l]);
 		}
+	free(b);
+}
+
+/* A file read in pieces of SCAN_READ (scan_range()): the tokens of the
+ * whole bytes, whatever piece boundary they straddle -- names planted
+ * across each boundary of random bytes, in files of every length around
+ * one, two and three pieces, read whole and from an offset -- and a run
+ * of name characters longer than a piece dropped, with the names after
+ * it still found. */
+static void same_tokens_fd(const unsigned char *b, size_t n, size_t off)
+{
+	char path[] = "/tmp/slim-scan-XXXXXX";
+	int fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	unlink(path);
+	cr_assert_eq(write(fd, b, n), (ssize_t)n);
+	char *want = malloc(2 * n + 16);
+	size_t nwant;
+	size_t kwant = ref_tokens(b + off, n - off, want, &nwant);
+	struct tree_pools pools = {{tree_pool_new(), NULL, NULL}};
+	struct tree_tokens r;
+	tree_tokens_of_fd(fd, off, n - off, pools.v[0], &r);
+	close(fd);
+	cr_assert_eq(r.n, kwant, "n=%zu off=%zu: %u tokens, the reference finds %zu", n, off,
+		     r.n, kwant);
+	const char *s = tree_tokens_first(&r), *w = want;
+	for (uint32_t i = 0; i < r.n; i++, s += strlen(s) + 1, w += strlen(w) + 1)
+		cr_assert_str_eq(s, w, "n=%zu off=%zu: token %u", n, off, i);
+	tree_pools_free(&pools);
+	free(want);
+}
+
+Test(tree_scan, file_read_in_pieces)
+{
+	static const char alpha[] = "abz09_+-. /\n\xff";
+	const size_t P = SCAN_READ;
+	const size_t len[] = {P - 1, P, P + 1, 2 * P - 7, 2 * P + 3, 3 * P + 100};
+	unsigned seed = 7;
+	unsigned char *b = malloc(3 * P + 100);
+	for (size_t l = 0; l < sizeof len / sizeof *len; l++)
+		for (size_t k = 0; k <= 19; k += l ? 6 : 1) {
+			for (size_t i = 0; i < len[l]; i++)
+				b[i] = (unsigned char)alpha[rand_r(&seed) % (sizeof alpha - 1)];
+			/* a name across the first piece's end, its k-th byte the
+			 * piece's last, and one across each later P bytes */
+			for (size_t at = P; at + 20 < len[l]; at += P)
+				memcpy(b + at - k, " libcudnn_ops.so.8 ", 19);
+			same_tokens_fd(b, len[l], 0);
+			same_tokens_fd(b, len[l], 4099);
+		}
+	/* a run longer than a piece: no token from it, the next one found */
+	size_t n = 3 * P;
+	memset(b, 'x', n);
+	memcpy(b + 1000, "libin.so.1", 10);
+	memcpy(b + P + 5000, " libafter.so.2 ", 15);
+	int fd = fileno(tmpfile());
+	cr_assert_eq(write(fd, b, n), (ssize_t)n);
+	struct tree_pools pools = {{tree_pool_new(), NULL, NULL}};
+	struct tree_tokens r;
+	tree_tokens_of_fd(fd, 0, n, pools.v[0], &r);
+	cr_assert_eq(r.n, 1, "%u tokens", r.n);
+	cr_assert_str_eq(tree_tokens_first(&r), "libafter.so.2");
+	tree_pools_free(&pools);
 	free(b);
 }
 
