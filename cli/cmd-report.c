@@ -357,7 +357,7 @@ static int copy_out(const struct report_cli *o, int k, const char *p, size_t n)
 {
 	struct diag d = {0};
 	const char *to = dest_of(o, k);
-	if (ofile_write_all(to, p, n, &d))
+	if (ofile_write_unless_same(to, p, n, &d))
 		return emit_failed(&d);
 	cli_wrote(to);
 	return EXIT_OK;

@@ -112,12 +112,32 @@ static XXH128_hash_t ent_hash(const char *rel, const struct ent_facts *f)
 	return XXH3_128bits_digest(&s);
 }
 
-/* read one directory: every entry hashed, its subdirectories queued */
+/* read one directory: its own facts and every entry but a
+ * subdirectory hashed, its subdirectories queued.  A subdirectory's
+ * facts are taken from its descriptor when it is read (fstat: no path
+ * lookup), so it is not looked up twice; an entry whose type readdir()
+ * does not give is stat'ed by name as before. */
 static void inv_dir(struct inv *v, const char *rel, uint64_t sum[3],
 		    char ***sub, size_t *nsub, size_t *capsub)
 {
 	int fd = *rel ? openat(v->rootfd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 		      : dup(v->rootfd);
+	struct stat st;
+	if (fd >= 0 && *rel) {
+		struct ent_facts f;
+		if (fstat(fd, &st))
+			f = (struct ent_facts){.mode = (uint64_t)errno};
+		else
+			facts(&st, &f);
+		if (f.ino && f.dev == v->skip_dev && f.ino == v->skip_ino) {
+			close(fd);
+			return;     /* the cache inside the tree: its own writes
+				     * must not change the key (nor the report:
+				     * tree.c leaves it out too) */
+		}
+		XXH128_hash_t h = ent_hash(rel, &f);
+		sum[0] += h.low64, sum[1] += h.high64, sum[2]++;
+	}
 	DIR *d = fd < 0 ? NULL : fdopendir(fd);
 	if (!d) {
 		/* unreadable: the report says so; its errno keys that */
@@ -130,26 +150,38 @@ static void inv_dir(struct inv *v, const char *rel, uint64_t sum[3],
 	}
 	struct dirent *e;
 	char path[PATH_MAX];
+	size_t rl = strlen(rel);
+	if (rl) {
+		memcpy(path, rel, rl);
+		path[rl++] = '/';
+	}
 	while ((e = readdir(d))) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		snprintf(path, sizeof path, "%s%s%s", rel, *rel ? "/" : "", e->d_name);
-		struct stat st;
+		size_t nl = strlen(e->d_name);
+		if (rl + nl >= sizeof path)
+			nl = sizeof path - 1 - rl;   /* (PATH_MAX deep: cut, as snprintf did) */
+		memcpy(path + rl, e->d_name, nl);
+		path[rl + nl] = 0;
+		if (e->d_type == DT_DIR) {
+			GROW(*sub, *capsub, *nsub + 1);
+			(*sub)[(*nsub)++] = xstrdup(path);
+			continue;
+		}
 		struct ent_facts f;
 		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW))
 			f = (struct ent_facts){.mode = (uint64_t)errno};
 		else
 			facts(&st, &f);
-		if (f.ino && S_ISDIR(f.mode) && f.dev == v->skip_dev && f.ino == v->skip_ino)
-			continue;   /* the cache inside the tree: its own writes
-				     * must not change the key (nor the report:
-				     * tree.c leaves it out too) */
-		XXH128_hash_t h = ent_hash(path, &f);
-		sum[0] += h.low64, sum[1] += h.high64, sum[2]++;
 		if (f.ino && S_ISDIR(f.mode)) {
+			/* (a type readdir() did not give) read, and hashed,
+			 * like the others */
 			GROW(*sub, *capsub, *nsub + 1);
 			(*sub)[(*nsub)++] = xstrdup(path);
+			continue;
 		}
+		XXH128_hash_t h = ent_hash(path, &f);
+		sum[0] += h.low64, sum[1] += h.high64, sum[2]++;
 	}
 	closedir(d);
 }

@@ -128,6 +128,27 @@ run warm2 "$R" --json -o elsewhere.json --cache="$C"
 same plain.json elsewhere.json "warm run to another -o"
 [ "$(entries)" = "$entries_now" ] || die "-o's value is in the key: $(entries) entries"
 echo "-o's value is not in the key: a run to another file is a hit"
+# a hit whose -o file holds those bytes already leaves it (same inode)
+# with a new mtime; one that differs, or is one of two links, is
+# written anew, and the other link keeps its bytes
+ino=$(stat -c %i warm.json)
+touch -d '2001-01-01' warm.json
+run warm3 "$R" --json -o warm.json --cache "$C"
+same plain.json warm.json "a hit onto the same bytes"
+[ "$(stat -c %i warm.json)" = "$ino" ] || die "a hit rewrote an -o file that held its bytes"
+[ "$(stat -c %Y warm.json)" -gt "$(date -d '2002-01-01' +%s)" ] || die "a hit left an unchanged -o file's mtime old: make would run again"
+printf 'x' | dd of=warm.json bs=1 seek=1000 conv=notrunc status=none
+run warm4 "$R" --json -o warm.json --cache "$C"
+same plain.json warm.json "a hit onto changed bytes"
+head -c -1 warm.json > cut.json; mv cut.json warm.json
+run warm5 "$R" --json -o warm.json --cache "$C"
+same plain.json warm.json "a hit onto a shorter file"
+cp plain.json other.json; printf 'x' | dd of=other.json bs=1 seek=1000 conv=notrunc status=none
+ln -f other.json linked.json; cp other.json other.want
+run warm6 "$R" --json -o linked.json --cache "$C"
+same plain.json linked.json "a hit onto a file of two links"
+same other.want other.json "the other link of the -o file"
+echo "a hit onto an -o file holding its bytes keeps it (mtime now); changed, shorter or linked ones are written anew"
 
 # --- 2. what changes a result ---------------------------------------------
 metas() { (cd "$C" && ls *.meta); }
