@@ -102,7 +102,7 @@ struct gnode *graph_node(const struct graph *g, const char *id)
 void graph_reserve_nodes(struct graph *g, size_t n)
 {
 	hmap_reserve(&g->node_by_id, n);
-	hmap_reserve(&g->strs.map, 2 * n);   /* an id and a name each */
+	hmap_reserve(&g->strs.map, n);   /* an id each (a name points into it) */
 	GROW(g->nodes, g->capnodes, g->nnodes + n);
 }
 
