@@ -453,15 +453,22 @@ static void jmember(struct jout *j, const char *key, bool first, int depth)
 	jraw(j, "\": ", 3);
 }
 
-/* node_json()'s object at depth 2, written without building it */
-static void jnode(struct jout *j, const struct gnode *n)
+/* a member object at depth 2 opened, with its "attrs" (first in key
+ * order) written */
+static void jopen_attrs(struct jout *j, json_t *attrs)
 {
 	jraw(j, "{", 1);
 	jmember(j, "attrs", true, 3);
-	if (n->attrs)
-		jvalue(j, n->attrs, 3);
+	if (attrs)
+		jvalue(j, attrs, 3);
 	else
 		jraw(j, "{}", 2);
+}
+
+/* node_json()'s object at depth 2, written without building it */
+static void jnode(struct jout *j, const struct gnode *n)
+{
+	jopen_attrs(j, n->attrs);
 	jmember(j, "id", false, 3);
 	jcstr(j, n->id);
 	jmember(j, "kind", false, 3);
@@ -480,12 +487,7 @@ static void jnode(struct jout *j, const struct gnode *n)
 /* edge_json()'s */
 static void jedge(struct jout *j, const struct graph *g, const struct gedge *e)
 {
-	jraw(j, "{", 1);
-	jmember(j, "attrs", true, 3);
-	if (e->attrs)
-		jvalue(j, e->attrs, 3);
-	else
-		jraw(j, "{}", 2);
+	jopen_attrs(j, e->attrs);
 	jmember(j, "from", false, 3);
 	jcstr(j, g->nodes[e->from]->id);
 	jmember(j, "kind", false, 3);
