@@ -68,7 +68,9 @@ measure() {
 	done
 	echo "$bw $bc $ba"
 }
-jdupes -r -q "$T" > /dev/null; jdupes -r -q "$T4" > /dev/null   # warm both
+# warm both: every byte once, then as jdupes reads them
+find "$T" "$T4" -type f -print0 | xargs -0 cat > /dev/null
+jdupes -r -q "$T" > /dev/null; jdupes -r -q "$T4" > /dev/null
 read -r jw1 _ < <(timeit jdupes -r -q "$T")
 read -r jw4 _ < <(timeit jdupes -r -q "$T4")
 read -r w1 c1 a1 < <(measure "$slim" --max-memory unlimited report "$T" --json -o "$tf.1.json")
