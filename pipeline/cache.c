@@ -102,14 +102,15 @@ static void facts(const struct stat *st, struct ent_facts *f)
 }
 
 /* one entry's hash: its path, a NUL, its facts (or the errno that kept
- * them from us) */
+ * them from us) -- one XXH3-128 over those bytes laid end to end */
 static XXH128_hash_t ent_hash(const char *rel, const struct ent_facts *f)
 {
-	XXH3_state_t s;
-	XXH3_128bits_reset(&s);
-	XXH3_128bits_update(&s, rel, strlen(rel) + 1);
-	XXH3_128bits_update(&s, f, sizeof *f);
-	return XXH3_128bits_digest(&s);
+	char b[PATH_MAX + 1 + sizeof *f];
+	size_t n = strnlen(rel, PATH_MAX);
+	memcpy(b, rel, n);
+	b[n++] = 0;
+	memcpy(b + n, f, sizeof *f);
+	return XXH3_128bits(b, n + sizeof *f);
 }
 
 /* read one directory: its own facts and every entry but a
@@ -117,7 +118,9 @@ static XXH128_hash_t ent_hash(const char *rel, const struct ent_facts *f)
  * facts are taken from its descriptor when it is read (fstat: no path
  * lookup), so it is not looked up twice; an entry whose type readdir()
  * does not give is stat'ed by name as before. */
-static void inv_dir(struct inv *v, const char *rel, uint64_t sum[3],
+#define INV_BUF (256 * 1024)
+
+static void inv_dir(struct inv *v, const char *rel, uint64_t sum[3], char *buf,
 		    char ***sub, size_t *nsub, size_t *capsub)
 {
 	int fd = *rel ? openat(v->rootfd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
@@ -138,52 +141,60 @@ static void inv_dir(struct inv *v, const char *rel, uint64_t sum[3],
 		XXH128_hash_t h = ent_hash(rel, &f);
 		sum[0] += h.low64, sum[1] += h.high64, sum[2]++;
 	}
-	DIR *d = fd < 0 ? NULL : fdopendir(fd);
-	if (!d) {
+	if (fd < 0) {
 		/* unreadable: the report says so; its errno keys that */
 		struct ent_facts f = {.mode = (uint64_t)errno};
 		XXH128_hash_t h = ent_hash(rel, &f);
 		sum[0] += h.low64, sum[1] += h.high64, sum[2]++;
-		if (fd >= 0)
-			close(fd);
 		return;
 	}
-	struct dirent *e;
 	char path[PATH_MAX];
 	size_t rl = strlen(rel);
 	if (rl) {
 		memcpy(path, rel, rl);
 		path[rl++] = '/';
 	}
-	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		size_t nl = strlen(e->d_name);
-		if (rl + nl >= sizeof path)
-			nl = sizeof path - 1 - rl;   /* (PATH_MAX deep: cut, as snprintf did) */
-		memcpy(path + rl, e->d_name, nl);
-		path[rl + nl] = 0;
-		if (e->d_type == DT_DIR) {
-			GROW(*sub, *capsub, *nsub + 1);
-			(*sub)[(*nsub)++] = xstrdup(path);
-			continue;
+	/* getdents64() into the thread's buffer: no DIR (fdopendir's
+	 * fcntl calls) and few calls for a large directory */
+	ssize_t got;
+	while ((got = getdents64(fd, buf, INV_BUF)) > 0) {
+		for (ssize_t at = 0; at < got;) {
+			const struct dirent64 *e = (const struct dirent64 *)(buf + at);
+			at += e->d_reclen;
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			size_t nl = strlen(e->d_name);
+			if (rl + nl >= sizeof path)
+				nl = sizeof path - 1 - rl;   /* (PATH_MAX deep: cut) */
+			memcpy(path + rl, e->d_name, nl);
+			path[rl + nl] = 0;
+			if (e->d_type == DT_DIR) {
+				GROW(*sub, *capsub, *nsub + 1);
+				(*sub)[(*nsub)++] = xstrdup(path);
+				continue;
+			}
+			struct ent_facts f;
+			if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW))
+				f = (struct ent_facts){.mode = (uint64_t)errno};
+			else
+				facts(&st, &f);
+			if (f.ino && S_ISDIR(f.mode)) {
+				/* (a type getdents did not give) read, and
+				 * hashed, like the others */
+				GROW(*sub, *capsub, *nsub + 1);
+				(*sub)[(*nsub)++] = xstrdup(path);
+				continue;
+			}
+			XXH128_hash_t h = ent_hash(path, &f);
+			sum[0] += h.low64, sum[1] += h.high64, sum[2]++;
 		}
-		struct ent_facts f;
-		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW))
-			f = (struct ent_facts){.mode = (uint64_t)errno};
-		else
-			facts(&st, &f);
-		if (f.ino && S_ISDIR(f.mode)) {
-			/* (a type readdir() did not give) read, and hashed,
-			 * like the others */
-			GROW(*sub, *capsub, *nsub + 1);
-			(*sub)[(*nsub)++] = xstrdup(path);
-			continue;
-		}
-		XXH128_hash_t h = ent_hash(path, &f);
+	}
+	if (got < 0) {   /* a read error part way: its errno keys that */
+		struct ent_facts f = {.mode = (uint64_t)errno, .nlink = 1};
+		XXH128_hash_t h = ent_hash(rel, &f);
 		sum[0] += h.low64, sum[1] += h.high64, sum[2]++;
 	}
-	closedir(d);
+	close(fd);
 }
 
 static void *inv_thread(void *arg)
@@ -192,6 +203,7 @@ static void *inv_thread(void *arg)
 	uint64_t sum[3] = {0};
 	char **sub = NULL;
 	size_t nsub = 0, capsub = 0;
+	char *buf = xmalloc(INV_BUF);
 	pthread_mutex_lock(&v->mu);
 	for (;;) {
 		while (!v->nq && v->busy)
@@ -202,7 +214,7 @@ static void *inv_thread(void *arg)
 		v->busy++;
 		pthread_mutex_unlock(&v->mu);
 		nsub = 0;
-		inv_dir(v, rel, sum, &sub, &nsub, &capsub);
+		inv_dir(v, rel, sum, buf, &sub, &nsub, &capsub);
 		free(rel);
 		pthread_mutex_lock(&v->mu);
 		if (nsub) {
@@ -219,6 +231,7 @@ static void *inv_thread(void *arg)
 	pthread_cond_broadcast(&v->cv);
 	pthread_mutex_unlock(&v->mu);
 	free(sub);
+	free(buf);
 	return NULL;
 }
 
