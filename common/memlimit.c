@@ -1,6 +1,7 @@
 /* memlimit.c - see memlimit.h. */
 #include "memlimit.h"
 #include "ofile.h"
+#include "util.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -10,17 +11,6 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer) || \
-	__has_feature(thread_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-#ifndef SANITIZED
-#define SANITIZED 0
-#endif
 
 /* pydeps scans with worker threads, each mapping files: one lock for the
  * counters and the setrlimit that follows them */
@@ -115,7 +105,7 @@ void memlimit_init(uint64_t max, bool is_default)
 {
 	if (!max && !is_default)
 		return;
-	if (SANITIZED) {
+	if (SLIM_SANITIZED) {
 		if (!is_default)
 			fputs("slim: warning: --max-memory is not enforced in sanitizer builds\n", stderr);
 		return;

@@ -14,6 +14,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* 1 when built with a sanitizer (ASan's leak check runs at exit, so what
+ * is left to the kernel elsewhere is freed; memlimit.c leaves the
+ * address space unlimited), else 0 */
+#if defined(__SANITIZE_ADDRESS__)
+#define SLIM_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer) || \
+	__has_feature(thread_sanitizer)
+#define SLIM_SANITIZED 1
+#endif
+#endif
+#ifndef SLIM_SANITIZED
+#define SLIM_SANITIZED 0
+#endif
+
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t m);
 void *xrealloc(void *p, size_t n);

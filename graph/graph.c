@@ -48,25 +48,17 @@ void graph_free(struct graph *g)
  * keeps ELF contexts. */
 struct graph_left *graph_left_at_exit;   /* global: a store the compiler keeps */
 
-#if defined(__SANITIZE_ADDRESS__)
-#define LEAK_CHECKED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define LEAK_CHECKED 1
-#endif
-#endif
-
 void graph_free_at_exit(struct graph *g)
 {
-#ifdef LEAK_CHECKED
-	graph_free(g);   /* LeakSanitizer checks at exit: freed, and checked */
-#else
+	if (SLIM_SANITIZED) {
+		graph_free(g);   /* the leak check at exit: freed, and checked */
+		return;
+	}
 	struct graph_left *k = xmalloc(sizeof *k);
 	k->g = *g;
 	k->next = graph_left_at_exit;
 	graph_left_at_exit = k;
 	memset(g, 0, sizeof *g);
-#endif
 }
 
 const char *graph_str(struct graph *g, const char *s)

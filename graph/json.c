@@ -310,29 +310,28 @@ static bool plain(const char *s, size_t n)
 	return true;
 }
 
-static void jstring(struct jout *j, const json_t *v)
+/* [s, s+n) written quoted when plain(); false (nothing written) if not */
+static bool jplain(struct jout *j, const char *s, size_t n)
 {
-	const char *s = json_string_value(v);
-	size_t n = json_string_length(v);
-	if (!plain(s, n)) {
-		jdumped(j, v);
-		return;
-	}
+	if (!plain(s, n))
+		return false;
 	jraw(j, "\"", 1);
 	jraw(j, s, n);
 	jraw(j, "\"", 1);
+	return true;
+}
+
+static void jstring(struct jout *j, const json_t *v)
+{
+	if (!jplain(j, json_string_value(v), json_string_length(v)))
+		jdumped(j, v);
 }
 
 /* a C string as attr_str() stores it (NULL: null) */
 static void jcstr(struct jout *j, const char *s)
 {
-	size_t n = s ? strlen(s) : 0;
-	if (s && plain(s, n)) {
-		jraw(j, "\"", 1);
-		jraw(j, s, n);
-		jraw(j, "\"", 1);
+	if (s && jplain(j, s, strlen(s)))
 		return;
-	}
 	json_t *o = json_object();
 	attr_str(o, "v", s);
 	jdumped(j, json_object_get(o, "v"));
@@ -376,11 +375,7 @@ static void jvalue(struct jout *j, json_t *v, int depth)
 			if (i)
 				jraw(j, ",", 1);
 			jindent(j, depth + 1);
-			if (plain(kv[i].key, kv[i].len)) {
-				jraw(j, "\"", 1);
-				jraw(j, kv[i].key, kv[i].len);
-				jraw(j, "\"", 1);
-			} else {
+			if (!jplain(j, kv[i].key, kv[i].len)) {
 				json_t *ks = json_stringn_nocheck(kv[i].key, kv[i].len);
 				jdumped(j, ks);
 				json_decref(ks);

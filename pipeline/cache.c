@@ -113,13 +113,26 @@ static XXH128_hash_t ent_hash(const char *rel, const struct ent_facts *f)
 	return XXH3_128bits(b, n + sizeof *f);
 }
 
+/* an entry's hash added to the directory sums */
+static void add_ent(uint64_t sum[3], const char *rel, const struct ent_facts *f)
+{
+	XXH128_hash_t h = ent_hash(rel, f);
+	sum[0] += h.low64, sum[1] += h.high64, sum[2]++;
+}
+
+static void queue_sub(char ***sub, size_t *nsub, size_t *capsub, const char *path)
+{
+	GROW(*sub, *capsub, *nsub + 1);
+	(*sub)[(*nsub)++] = xstrdup(path);
+}
+
+#define INV_BUF (256 * 1024)   /* each thread's getdents64() buffer */
+
 /* read one directory: its own facts and every entry but a
  * subdirectory hashed, its subdirectories queued.  A subdirectory's
  * facts are taken from its descriptor when it is read (fstat: no path
- * lookup), so it is not looked up twice; an entry whose type readdir()
- * does not give is stat'ed by name as before. */
-#define INV_BUF (256 * 1024)
-
+ * lookup), so it is not looked up twice; an entry whose type getdents
+ * does not give is stat'ed by name. */
 static void inv_dir(struct inv *v, const char *rel, uint64_t sum[3], char *buf,
 		    char ***sub, size_t *nsub, size_t *capsub)
 {
@@ -138,14 +151,12 @@ static void inv_dir(struct inv *v, const char *rel, uint64_t sum[3], char *buf,
 				     * must not change the key (nor the report:
 				     * tree.c leaves it out too) */
 		}
-		XXH128_hash_t h = ent_hash(rel, &f);
-		sum[0] += h.low64, sum[1] += h.high64, sum[2]++;
+		add_ent(sum, rel, &f);
 	}
 	if (fd < 0) {
 		/* unreadable: the report says so; its errno keys that */
 		struct ent_facts f = {.mode = (uint64_t)errno};
-		XXH128_hash_t h = ent_hash(rel, &f);
-		sum[0] += h.low64, sum[1] += h.high64, sum[2]++;
+		add_ent(sum, rel, &f);
 		return;
 	}
 	char path[PATH_MAX];
@@ -169,8 +180,7 @@ static void inv_dir(struct inv *v, const char *rel, uint64_t sum[3], char *buf,
 			memcpy(path + rl, e->d_name, nl);
 			path[rl + nl] = 0;
 			if (e->d_type == DT_DIR) {
-				GROW(*sub, *capsub, *nsub + 1);
-				(*sub)[(*nsub)++] = xstrdup(path);
+				queue_sub(sub, nsub, capsub, path);
 				continue;
 			}
 			struct ent_facts f;
@@ -181,18 +191,17 @@ static void inv_dir(struct inv *v, const char *rel, uint64_t sum[3], char *buf,
 			if (f.ino && S_ISDIR(f.mode)) {
 				/* (a type getdents did not give) read, and
 				 * hashed, like the others */
-				GROW(*sub, *capsub, *nsub + 1);
-				(*sub)[(*nsub)++] = xstrdup(path);
+				queue_sub(sub, nsub, capsub, path);
 				continue;
 			}
-			XXH128_hash_t h = ent_hash(path, &f);
-			sum[0] += h.low64, sum[1] += h.high64, sum[2]++;
+			add_ent(sum, path, &f);
 		}
 	}
-	if (got < 0) {   /* a read error part way: its errno keys that */
+	if (got < 0) {
+		/* a read error part way: its errno keys that (nlink 1 tells
+		 * it from the directory not opened at all) */
 		struct ent_facts f = {.mode = (uint64_t)errno, .nlink = 1};
-		XXH128_hash_t h = ent_hash(rel, &f);
-		sum[0] += h.low64, sum[1] += h.high64, sum[2]++;
+		add_ent(sum, rel, &f);
 	}
 	close(fd);
 }

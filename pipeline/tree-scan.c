@@ -42,7 +42,6 @@
 #include <immintrin.h>
 #endif
 
-
 /* the characters of a file name, and of a pattern for one: a glob's
  * '*' and '?', a printf conversion's '%' (the token rule tree-live.c's header states) */
 static bool tok_char(unsigned char c)

@@ -315,6 +315,13 @@ static struct pair_bits *pair_of(struct lspace *s, const struct eobj *o,
 	return *v;
 }
 
+/* the lookup of reference e */
+static struct ref ref_of(const struct eref *e)
+{
+	return (struct ref){.name = e->name, .gnu_hash = e->gnu_hash, .ver = e->ver,
+			    .tclass = e->tclass};
+}
+
 /* lookup_scope() over list[1..n) for every reference of l: rest[k] is
  * the scope index, SELF | pos, or -1 */
 static void lookup_rest(struct lspace *s, struct lmap *l, int32_t *rest)
@@ -324,8 +331,7 @@ static void lookup_rest(struct lspace *s, struct lmap *l, int32_t *rest)
 	uint64_t *open = xcalloc(nw ? nw : 1, sizeof *open);
 	for (size_t k = 0; k < nr; k++) {
 		rest[k] = -1;
-		struct ref r = {.name = o->refs[k].name, .gnu_hash = o->refs[k].gnu_hash,
-				.ver = o->refs[k].ver, .tclass = o->refs[k].tclass};
+		struct ref r = ref_of(&o->refs[k]);
 		if (self_first(l, &r))
 			rest[k] = SELF | (int32_t)l->pos;
 		else
@@ -345,9 +351,7 @@ static void lookup_rest(struct lspace *s, struct lmap *l, int32_t *rest)
 				p = pair_of(s, o, dm->o, nw);
 			for (uint64_t need = open[w] & ~p->known[w]; need; need &= need - 1) {
 				size_t k = 64 * w + (size_t)__builtin_ctzll(need);
-				struct ref r = {.name = o->refs[k].name,
-						.gnu_hash = o->refs[k].gnu_hash,
-						.ver = o->refs[k].ver, .tclass = o->refs[k].tclass};
+				struct ref r = ref_of(&o->refs[k]);
 				if (defines(dm, &r))
 					p->def[w] |= 1ull << (k % 64);
 			}
@@ -412,8 +416,7 @@ int elf_bind_object(struct lspace *s, struct lmap *l, struct diag *d)
 		lookup_rest(s, l, rest);
 	for (size_t k = 0; k < o->nrefs; k++) {
 		const struct eref *e = &o->refs[k];
-		struct ref r = {.name = e->name, .gnu_hash = e->gnu_hash, .ver = e->ver,
-				.tclass = e->tclass};
+		struct ref r = ref_of(e);
 		struct lmap *to;
 		if (rest) {
 			to = resolve(s, l, &r, rest[k]);

@@ -64,13 +64,13 @@ struct elf_ctx {
 	struct ldcache cache;
 	bool cache_tried;
 	struct hmap objs;            /* "dev:ino" -> struct eobj* */
-	struct hmap subdirs;
+	struct hmap subdirs;         /* dir -> (void*)1 has hwcaps subdirs, 2 none */
 	struct hmap ids;             /* node id -> the object it names in this run (multi-file runs) */
 	struct hmap findings;        /* findings already emitted (multi-file runs) */
 	struct hmap bind_memo;       /* a library's bindings in the scope after
 				      * the executable (bind.c) */
 	struct hmap bind_pairs;      /* (library, definer) -> what the definer
-				      * defines of the library's references */         /* dir -> (void*)1 has hwcaps subdirs, 2 none */
+				      * defines of the library's references */
 	struct arena arena;          /* keys, strings that live with the ctx */
 	struct strtab strs;
 	const char *hwcaps[4];       /* supported glibc-hwcaps, best first */
