@@ -10,7 +10,6 @@
 #include "report-text.h"
 #include "report-tree.h"
 #include "../common/memlimit.h"
-#include "../common/mfile.h"
 #include "../common/ofile.h"
 #include "../common/util.h"
 
@@ -352,12 +351,13 @@ static int emit(const struct graph *g, const struct report_cli *o, int rc)
 	return rc;
 }
 
-/* output k's bytes [p, p+n) copied to where it goes, as emit() would */
-static int copy_out(const struct report_cli *o, int k, const char *p, size_t n)
+/* output k, an entry's file, delivered to where it goes, as emit()
+ * would have written it */
+static int copy_out(const struct report_cli *o, int k, const struct rcache_src *s)
 {
 	struct diag d = {0};
 	const char *to = dest_of(o, k);
-	if (ofile_write_unless_same(to, p, n, &d))
+	if (rcache_deliver(s, to, &d))
 		return emit_failed(&d);
 	cli_wrote(to);
 	return EXIT_OK;
@@ -377,7 +377,7 @@ static bool cached(const struct report_cli *o, const struct rcache *ck,
 	*rc = EXIT_OK;
 	for (int k = 0; k < RC_NOUT && *rc == EXIT_OK; k++)
 		if (h.out[k].present)
-			*rc = copy_out(o, k, h.out[k].p, h.out[k].n);
+			*rc = copy_out(o, k, &h.out[k]);
 	rcache_release(&h);
 	return true;
 }
@@ -411,11 +411,11 @@ static int emit_cached(const struct graph *g, const struct report_cli *o,
 	for (int k = 0; k < RC_NOUT; k++) {
 		if (!present[k])
 			continue;
-		struct mfile m = {0};
-		if (mfile_open(&m, ck->out[k], &d))
+		struct rcache_src src;
+		if (rcache_src_open(ck->out[k], &src, &d))
 			return cli_diag(&d);
-		int rc = copy_out(o, k, (const char *)m.p, m.n);
-		mfile_close(&m);
+		int rc = copy_out(o, k, &src);
+		rcache_src_close(&src);
 		if (rc)
 			return rc;
 	}

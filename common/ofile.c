@@ -184,35 +184,3 @@ int ofile_write_all(const char *path, const void *p, size_t n, struct diag *d)
 	}
 	return ofile_commit(&o, d);
 }
-
-/* whether the regular file at path (one link, not a symlink) holds
- * exactly [p, p+n); if so its mtime is set to now, as a rewrite would */
-static bool holds(const char *path, const void *p, size_t n)
-{
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	struct stat st;
-	bool same = !fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_nlink == 1 &&
-		    (uint64_t)st.st_size == n;
-	char *buf = same ? malloc(1 << 20) : NULL;
-	same = same && buf;
-	for (size_t at = 0; same && at < n;) {
-		size_t want = n - at < (1 << 20) ? n - at : (1 << 20);
-		ssize_t k = pread(fd, buf, want, (off_t)at);
-		same = k == (ssize_t)want && !memcmp(buf, (const char *)p + at, want);
-		at += want;
-	}
-	free(buf);
-	/* (no permission to set the time: written as usual) */
-	same = same && !futimens(fd, NULL);
-	close(fd);
-	return same;
-}
-
-int ofile_write_unless_same(const char *path, const void *p, size_t n, struct diag *d)
-{
-	if (strcmp(path, "-") && holds(path, p, n))
-		return 0;
-	return ofile_write_all(path, p, n, d);
-}

@@ -40,10 +40,5 @@ void ofile_catch_signals(void);
 
 /* Write a whole buffer to `path` via ofile. */
 int ofile_write_all(const char *path, const void *p, size_t n, struct diag *d);
-/* The same, unless path is a regular file of one link that holds those
- * bytes already: then it is left as it is, its mtime set to now (as a
- * rewrite would; make sees a fresh output).  A --cache hit copies a
- * report of tens of MB that is, run after run, the one already there. */
-int ofile_write_unless_same(const char *path, const void *p, size_t n, struct diag *d);
 
 #endif

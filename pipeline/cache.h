@@ -33,6 +33,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct diag;
 struct graph;
@@ -59,15 +60,21 @@ struct rcache {
 int rcache_key(struct rcache *c, const char *dir, int argc, char *const *argv,
 	       char *const *inputs, size_t ninputs, struct diag_list *w);
 
-/* what a hit holds: each output the run wrote (p NULL, n 0 and
- * present false when it wrote none; an empty output is present with n
- * 0), mapped; and the warnings text (malloc'd, NUL-terminated) */
+/* one output of an entry: open on the entry's file (fd -1: none), its
+ * size and the XXH3-128 of its bytes, read when it was opened */
+struct rcache_src {
+	const char *path;   /* the entry's file (the caller's string) */
+	int fd;
+	uint64_t n;
+	unsigned long long hi, lo;
+	bool present;   /* the run wrote it (an empty output is present) */
+};
+
+/* what a hit holds: each output the run wrote, its bytes checked against
+ * the meta's size and digest; and the warnings text (malloc'd,
+ * NUL-terminated) */
 struct rcache_hit {
-	struct {
-		const char *p;
-		size_t n;
-		bool present;
-	} out[RC_NOUT];
+	struct rcache_src out[RC_NOUT];
 	char *warn;
 };
 
@@ -78,6 +85,21 @@ struct rcache_hit {
  */
 int rcache_get(const struct rcache *c, struct rcache_hit *h, struct diag_list *w);
 void rcache_release(struct rcache_hit *h);
+
+/* The entry's file at path (c->out[k], once a run has rendered output k
+ * there) into s, read for its size and digest: 0, or -1 with d set. */
+int rcache_src_open(const char *path, struct rcache_src *s, struct diag *d);
+void rcache_src_close(struct rcache_src *s);
+
+/*
+ * Output s delivered to `to` ("-": stdout): when `to` is a regular file
+ * of one link that holds those bytes already (its size and digest), it
+ * is left as it is, its mtime set to now (as a rewrite would: make sees
+ * a fresh output) -- a hit's report of tens of MB is, run after run, the
+ * one already there; otherwise copied there through ofile (a temporary
+ * beside it, renamed).  0, or -1 with d set.
+ */
+int rcache_deliver(const struct rcache_src *s, const char *to, struct diag *d);
 
 /*
  * Store a result: the outputs already written into c->out[k] for each k

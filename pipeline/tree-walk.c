@@ -6,21 +6,26 @@
  * every entry by its whole path from the root (FTS_NOCHDIR): on /usr
  * (140k files) that walk alone took 0.55 s of the report's 5.  Here two
  * threads take directories from one stack; each opens its directory
- * relative to the root's descriptor, reads it with readdir() and
- * fstatat()s each entry relative to the directory's descriptor (a
- * one-component lookup), keeping for each directory its entries sorted
- * by name.  The order fts gives (pre-order, siblings by strcmp()) is then
- * rebuilt on the calling thread by an explicit-stack walk over the
- * directories read, so the output does not depend on the threads and a
- * deep tree cannot exhaust the C stack.
+ * relative to the root's descriptor, reads it with getdents64()
+ * (common/dents.h: one call for most directories) and fstatat()s each
+ * entry relative to the directory's descriptor (a one-component
+ * lookup), keeping for each directory its entries sorted by name.  The
+ * order fts gives (pre-order, siblings by strcmp()) is then rebuilt on
+ * the calling thread by an explicit-stack walk over the directories
+ * read, so the output does not depend on the threads and a deep tree
+ * cannot exhaust the C stack.
  *
- * Every entry is fstatat()ed (AT_SYMLINK_NOFOLLOW), as FTS_PHYSICAL
- * lstat()s it, whatever d_type says: the stat is the inventory's, and a
- * directory's (device, inode) is compared with its ancestors' so that a
- * bind mount of an ancestor below itself is not walked forever (fts's
- * FTS_DC, which the inventory skipped silently; so does this).
+ * Every entry but a directory is fstatat()ed (AT_SYMLINK_NOFOLLOW), as
+ * FTS_PHYSICAL lstat()s it: the stat is the inventory's.  An entry
+ * getdents says is a directory is not: its stat would say nothing the
+ * fstat() of its descriptor does not, when it is read -- its (device,
+ * inode), compared with its ancestors' so that a bind mount of an
+ * ancestor below itself is not walked forever (fts's FTS_DC, which the
+ * inventory skipped silently; so does this), and with the directory
+ * the caller leaves out.
  */
 #include "tree-walk.h"
+#include "../common/dents.h"
 #include "../common/util.h"
 
 #include <dirent.h>
@@ -33,6 +38,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#define WALK_BUF (256 * 1024)   /* each thread's getdents64() buffer */
 
 struct wdir;
 
@@ -53,6 +60,7 @@ struct wdir {
 	unsigned level;
 	int err;                /* it could not be read: why */
 	bool cycle;             /* an ancestor's (device, inode): not read */
+	bool left_out;          /* the directory the caller left out */
 	struct went *e;
 	size_t n, cap;
 };
@@ -112,8 +120,9 @@ static struct went *add(struct wdir *d)
 	return e;
 }
 
-/* read directory d: its entries, its subdirectories pushed */
-static void read_dir(struct wthread *w, struct wdir *d)
+/* read directory d (buf: the thread's, WALK_BUF bytes): its entries,
+ * its subdirectories pushed */
+static void read_dir(struct wthread *w, struct wdir *d, char *buf)
 {
 	struct wjob *j = w->j;
 	int fd = openat(j->rootfd, d->level ? d->rel : ".",
@@ -127,26 +136,24 @@ static void read_dir(struct wthread *w, struct wdir *d)
 	}
 	d->dev = (uint64_t)st.st_dev;
 	d->ino = (uint64_t)st.st_ino;
+	if (j->skip_ino && d->ino == j->skip_ino && d->dev == j->skip_dev) {
+		d->left_out = true;
+		close(fd);
+		return;
+	}
 	for (const struct wdir *p = d->parent; p; p = p->parent)
 		if (p->dev == d->dev && p->ino == d->ino) {
 			d->cycle = true;
 			close(fd);
 			return;
 		}
-	DIR *dir = fdopendir(fd);
-	if (!dir) {
-		d->err = errno;
-		close(fd);
-		return;
-	}
 	size_t rl = d->level ? strlen(d->rel) : 0;
-	struct dirent *de;
+	const struct dirent64 *de;
 	uint64_t files = 0, bytes = 0;
-	errno = 0;
-	while ((de = readdir(dir))) {
+	struct dents dn;
+	dents_start(&dn, fd, buf, WALK_BUF, dents_fills(fd, d->dev));
+	while ((de = dents_next(&dn))) {
 		const char *nm = de->d_name;
-		if (nm[0] == '.' && (!nm[1] || (nm[1] == '.' && !nm[2])))
-			continue;
 		size_t nl = strlen(nm);
 		char *rel = arena_alloc(w->a, rl + 1 + nl + 1);
 		if (rl) {
@@ -159,14 +166,19 @@ static void read_dir(struct wthread *w, struct wdir *d)
 		struct walk_stat ws;
 		void *res = NULL;
 		if (w->file && de->d_type == DT_REG &&
-		    !w->file(w->ctx, w->th, dirfd(dir), nm, rel, &ws, &res)) {
+		    !w->file(w->ctx, w->th, fd, nm, rel, &ws, &res)) {
 			e = add(d);
 			e->kind = WE_FILE;
 			e->st = ws;
 			e->res = res;
 			files++;
 			bytes += ws.size;
-		} else if (fstatat(dirfd(dir), nm, &st, AT_SYMLINK_NOFOLLOW)) {
+		} else if (de->d_type == DT_DIR) {
+			/* no stat here: the directory's own, when it is read,
+			 * says whether it is an ancestor or left out */
+			e = add(d);
+			e->kind = WE_DIR;
+		} else if (fstatat(fd, nm, &st, AT_SYMLINK_NOFOLLOW)) {
 			e = add(d);
 			e->kind = WE_ERR;
 			e->err = errno;
@@ -180,29 +192,24 @@ static void read_dir(struct wthread *w, struct wdir *d)
 			e = add(d);
 			e->kind = WE_LINK;
 		} else if (S_ISDIR(st.st_mode)) {
-			if ((uint64_t)st.st_ino == j->skip_ino && (uint64_t)st.st_dev == j->skip_dev &&
-			    j->skip_ino) {
-				errno = 0;
-				continue;
-			}
 			e = add(d);
 			e->kind = WE_DIR;
+		} else {
+			continue;   /* devices, FIFOs, sockets */
+		}
+		if (e->kind == WE_DIR) {
 			struct wdir *s = arena_zalloc(w->a, sizeof *s);
 			s->rel = rel;
 			s->parent = d;
 			s->level = d->level + 1;
 			e->sub = s;
-		} else {
-			errno = 0;
-			continue;   /* devices, FIFOs, sockets */
 		}
 		e->rel = rel;
 		e->name = (uint32_t)off;
-		errno = 0;
 	}
-	if (errno)          /* a read error part way: what was read stays */
-		d->err = errno;
-	closedir(dir);
+	if (dn.err)         /* a read error part way: what was read stays */
+		d->err = dn.err;
+	close(fd);
 	if (d->n > 1)
 		qsort(d->e, d->n, sizeof *d->e, by_name);
 	/* pushed in reverse: the stack pops the first name first, so the
@@ -219,6 +226,7 @@ static void *worker(void *arg)
 	struct wthread *w = arg;
 	struct wjob *j = w->j;
 	uint64_t shown = 0;
+	char *buf = xmalloc(WALK_BUF);
 	pthread_mutex_lock(&j->mu);
 	for (;;) {
 		while (!j->n && j->busy)
@@ -228,7 +236,7 @@ static void *worker(void *arg)
 		struct wdir *d = j->stack[--j->n];
 		j->busy++;
 		pthread_mutex_unlock(&j->mu);
-		read_dir(w, d);
+		read_dir(w, d, buf);
 		uint64_t f = atomic_load(&j->files);
 		if (w->main && w->progress && f / 4096 != shown / 4096) {
 			w->progress(w->ctx, f, atomic_load(&j->bytes));
@@ -239,6 +247,7 @@ static void *worker(void *arg)
 	}
 	pthread_cond_broadcast(&j->cv);
 	pthread_mutex_unlock(&j->mu);
+	free(buf);
 	return NULL;
 }
 
@@ -286,8 +295,8 @@ static void replay(struct wdir *root, uint64_t files,
 		ev = (struct walk_ent){.kind = (enum walk_kind)e->kind, .rel = e->rel,
 				       .name = e->rel + e->name, .level = d->level + 1,
 				       .err = e->err, .st = e->st, .res = e->res};
-		if (e->kind == WE_DIR && e->sub->cycle)
-			continue;   /* fts's FTS_DC: skipped */
+		if (e->kind == WE_DIR && (e->sub->cycle || e->sub->left_out))
+			continue;   /* fts's FTS_DC: skipped; or left out */
 		fn(ctx, &ev);
 		if (e->kind == WE_DIR) {
 			GROW(st, cap, n + 1);
