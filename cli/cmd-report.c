@@ -458,6 +458,14 @@ int cmd_report(int argc, char **argv)
 		     !rcache_key(&ck, o.cache, argc, argv, o.files, o.nfiles, &w);
 	if (cache && cached(&o, &ck, &w, &rc))
 		goto done;
+	if (cache && ck.racy) {
+		/* computed, but not stored: the next run stores it */
+		struct diag rd = {0};
+		diag_err(&rd, ck.racy_path,
+			 "--cache: changed %ld ms before this run, too recently for its times to show a "
+			 "change in the same clock tick: the result is not stored", ck.racy_ms);
+		diag_warn(&w, &rd);
+	}
 	size_t w0 = w.n;    /* the cache's own warnings are not the run's */
 	if (cache) {        /* a directory's per-file results (tree-cache.c) */
 		o.r.deploy.cache_dir = o.cache;
@@ -468,7 +476,7 @@ int cmd_report(int argc, char **argv)
 	diag_list_print(&cw, stderr);
 	cli_print_errors(&errs);
 	diag_list_print(&w, stderr);
-	if (cache && rc == EXIT_OK && !errs.n)
+	if (cache && !ck.racy && rc == EXIT_OK && !errs.n)
 		rc = emit_cached(&g, &o, &ck, &w, w0);
 	else
 		rc = emit(&g, &o, rc);

@@ -61,6 +61,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #define XXH_STATIC_LINKING_ONLY   /* XXH3_state_t on the stack */
 #include <xxhash.h>
@@ -89,7 +90,59 @@ struct inv {
 	size_t busy;           /* threads reading one */
 	uint64_t lo, hi, n;    /* the sums, and the entries counted */
 	uint64_t skip_dev, skip_ino;   /* the cache directory: not walked */
+	struct timespec start;         /* when the walk began */
+	int64_t new_sec;               /* the newest racy ctime seen (0: none) */
+	long new_nsec;
+	char new_path[PATH_MAX];       /* its entry */
 };
+
+/* a thread's newest racy entry (rcache_racy()), merged into v's at the
+ * end; a walk whose tree changed long ago finds none */
+struct racy {
+	int64_t sec;
+	long nsec;
+	char path[PATH_MAX];
+};
+
+static void note_racy(const struct inv *v, struct racy *r, const char *rel,
+		      const struct stat *st)
+{
+	if (!rcache_racy(st->st_ctim.tv_sec, st->st_ctim.tv_nsec, &v->start) ||
+	    st->st_ctim.tv_sec < r->sec ||
+	    (st->st_ctim.tv_sec == r->sec && st->st_ctim.tv_nsec <= r->nsec))
+		return;
+	r->sec = st->st_ctim.tv_sec;
+	r->nsec = st->st_ctim.tv_nsec;
+	snprintf(r->path, sizeof r->path, "%s", rel);
+}
+
+static int64_t racy_tick;   /* ns: the margin of a file with a fraction */
+static pthread_once_t racy_once = PTHREAD_ONCE_INIT;
+
+static void racy_init(void)
+{
+	struct timespec res;
+	int64_t t = 20 * 1000000LL;
+	if (!clock_getres(CLOCK_REALTIME_COARSE, &res) && !res.tv_sec &&
+	    2 * (int64_t)res.tv_nsec > t)
+		t = 2 * (int64_t)res.tv_nsec;
+	const char *e = getenv("SLIM_RACY_MS");   /* (tests: a wide window) */
+	if (e && *e)
+		t = strtoll(e, NULL, 10) * 1000000LL;
+	racy_tick = t;
+}
+
+bool rcache_racy(int64_t sec, long nsec, const struct timespec *start)
+{
+	pthread_once(&racy_once, racy_init);
+	int64_t tick = racy_tick;
+	int64_t margin = nsec || tick > 2000 * 1000000LL ? tick : 2000 * 1000000LL;
+	/* racy when sec.nsec + margin > start */
+	int64_t ds = (int64_t)start->tv_sec - sec;
+	if (ds > 3 + margin / 1000000000LL)
+		return false;
+	return ds * 1000000000LL + ((int64_t)start->tv_nsec - nsec) < margin;
+}
 
 struct ent_facts {             /* hashed after the path, packed by hand */
 	uint64_t mode, dev, ino, size, msec, mnsec, csec, cnsec, nlink;
@@ -136,7 +189,7 @@ static void queue_sub(char ***sub, size_t *nsub, size_t *capsub, const char *pat
  * lookup), so it is not looked up twice; an entry whose type getdents
  * does not give is stat'ed by name. */
 static void inv_dir(struct inv *v, const char *rel, uint64_t sum[3], char *buf,
-		    char ***sub, size_t *nsub, size_t *capsub)
+		    char ***sub, size_t *nsub, size_t *capsub, struct racy *ry)
 {
 	int fd = *rel ? openat(v->rootfd, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 		      : dup(v->rootfd);
@@ -156,6 +209,8 @@ static void inv_dir(struct inv *v, const char *rel, uint64_t sum[3], char *buf,
 				     * must not change the key (nor the report:
 				     * tree.c leaves it out too) */
 		}
+		if (f.ino)
+			note_racy(v, ry, rel, &st);
 		add_ent(sum, rel, &f);
 	}
 	if (fd < 0) {
@@ -187,8 +242,10 @@ static void inv_dir(struct inv *v, const char *rel, uint64_t sum[3], char *buf,
 		struct ent_facts f;
 		if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW))
 			f = (struct ent_facts){.mode = (uint64_t)errno};
-		else
+		else {
 			facts(&st, &f);
+			note_racy(v, ry, path, &st);
+		}
 		if (f.ino && S_ISDIR(f.mode)) {
 			/* (a type getdents did not give) read, and
 			 * hashed, like the others */
@@ -213,6 +270,7 @@ static void *inv_thread(void *arg)
 	char **sub = NULL;
 	size_t nsub = 0, capsub = 0;
 	char *buf = xmalloc(INV_BUF);
+	struct racy *ry = xcalloc(1, sizeof *ry);
 	pthread_mutex_lock(&v->mu);
 	for (;;) {
 		while (!v->nq && v->busy)
@@ -223,7 +281,7 @@ static void *inv_thread(void *arg)
 		v->busy++;
 		pthread_mutex_unlock(&v->mu);
 		nsub = 0;
-		inv_dir(v, rel, sum, buf, &sub, &nsub, &capsub);
+		inv_dir(v, rel, sum, buf, &sub, &nsub, &capsub, ry);
 		free(rel);
 		pthread_mutex_lock(&v->mu);
 		if (nsub) {
@@ -237,6 +295,12 @@ static void *inv_thread(void *arg)
 	v->lo += sum[0];
 	v->hi += sum[1];
 	v->n += sum[2];
+	if (ry->sec > v->new_sec || (ry->sec == v->new_sec && ry->nsec > v->new_nsec)) {
+		v->new_sec = ry->sec;
+		v->new_nsec = ry->nsec;
+		memcpy(v->new_path, ry->path, sizeof v->new_path);
+	}
+	free(ry);
 	pthread_cond_broadcast(&v->cv);
 	pthread_mutex_unlock(&v->mu);
 	free(sub);
@@ -245,12 +309,14 @@ static void *inv_thread(void *arg)
 }
 
 /* the digest of everything under dir (the directory itself included) */
-static int inv_digest(const char *dir, XXH3_state_t *key, const struct stat *skip)
+static int inv_digest(struct rcache *c, const char *dir, XXH3_state_t *key,
+		      const struct stat *skip)
 {
 	struct inv v = {.rootfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC),
 			.skip_dev = (uint64_t)skip->st_dev, .skip_ino = (uint64_t)skip->st_ino};
 	if (v.rootfd < 0)
 		return -1;
+	clock_gettime(CLOCK_REALTIME, &v.start);
 	pthread_mutex_init(&v.mu, NULL);
 	pthread_cond_init(&v.cv, NULL);
 	GROW(v.q, v.capq, 1);
@@ -271,6 +337,15 @@ static int inv_digest(const char *dir, XXH3_state_t *key, const struct stat *ski
 	free(v.q);
 	pthread_mutex_destroy(&v.mu);
 	pthread_cond_destroy(&v.cv);
+	if (v.new_sec && (!c->racy || v.new_sec > c->racy_sec ||
+			  (v.new_sec == c->racy_sec && v.new_nsec > c->racy_nsec))) {
+		c->racy = true;
+		c->racy_sec = v.new_sec;
+		c->racy_nsec = v.new_nsec;
+		c->racy_ms = (long)(((int64_t)v.start.tv_sec - v.new_sec) * 1000 +
+				    ((int64_t)v.start.tv_nsec - v.new_nsec) / 1000000);
+		snprintf(c->racy_path, sizeof c->racy_path, "%s/%s", dir, v.new_path);
+	}
 	return 0;
 }
 
@@ -310,8 +385,8 @@ static int file_digest(int fd, XXH128_hash_t *out, uint64_t *size)
 
 /* a path an argument names, into the key; `input` set for the run's
  * inputs, which must be deployables.  -1 with a warning: not cacheable */
-static int key_path(XXH3_state_t *key, const char *path, bool input, const struct stat *cdir,
-		    struct diag_list *w)
+static int key_path(struct rcache *c, XXH3_state_t *key, const char *path, bool input,
+		    const struct stat *cdir, struct diag_list *w)
 {
 	struct stat st;
 	if (stat(path, &st)) {
@@ -326,7 +401,7 @@ static int key_path(XXH3_state_t *key, const char *path, bool input, const struc
 	}
 	XXH3_128bits_update(key, path, strlen(path) + 1);
 	if (S_ISDIR(st.st_mode))
-		return inv_digest(path, key, cdir) ? -1 : 0;
+		return inv_digest(c, path, key, cdir) ? -1 : 0;
 	if (!S_ISREG(st.st_mode)) {
 		warn(w, path, "--cache: neither a directory nor a regular file: this run is not cached");
 		return -1;
@@ -390,6 +465,8 @@ int rcache_key(struct rcache *c, const char *dir, int argc, char *const *argv,
 	}
 	struct stat cst = {0};   /* the cache directory, left out of walks */
 	stat(dir, &cst);
+	c->racy = false;
+	c->racy_path[0] = 0;
 	XXH3_state_t key, run;
 	XXH3_128bits_reset(&key);
 	XXH3_128bits_reset(&run);
@@ -431,13 +508,13 @@ int rcache_key(struct rcache *c, const char *dir, int argc, char *const *argv,
 			input |= !strcmp(inputs[k], a);
 		/* a value after '=' names a path as well (--py-trace=T) */
 		const char *eq = a[0] == '-' ? strchr(a, '=') : NULL;
-		if (!input && key_path(&key, eq ? eq + 1 : a, false, &cst, w))
+		if (!input && key_path(c, &key, eq ? eq + 1 : a, false, &cst, w))
 			return -1;
 	}
 	XXH3_128bits_update(&key, "\0inputs", 8);
 	for (size_t k = 0; k < ninputs; k++) {
 		XXH3_128bits_update(&run, inputs[k], strlen(inputs[k]) + 1);
-		if (key_path(&key, inputs[k], true, &cst, w))
+		if (key_path(c, &key, inputs[k], true, &cst, w))
 			return -1;
 	}
 	hex128(XXH3_128bits_digest(&key), c->key);

@@ -49,6 +49,15 @@ struct rcache {
 	char run[33];          /* the key without the contents: the same
 				* command on the same paths (eviction) */
 	char dir[4096];
+	/* an entry of a directory named changed too close to the run for
+	 * its times to tell a later change (rcache_racy()): the result is
+	 * not stored; the newest such entry (its path relative to the
+	 * directory) and how long before the run it changed */
+	bool racy;
+	char racy_path[2 * 4096 + 2];
+	long racy_ms;
+	int64_t racy_sec;
+	long racy_nsec;
 };
 
 /*
@@ -113,6 +122,25 @@ int rcache_deliver(const struct rcache_src *s, const char *to, struct diag *d);
  */
 int rcache_put(const struct rcache *c, const bool present[RC_NOUT], const char *warn,
 	       struct diag *d);
+
+/*
+ * Whether a file whose ctime is (sec, nsec) may still change without
+ * its times showing it, seen from a walk that started at `start`
+ * (CLOCK_REALTIME): the kernel stamps a change with the time of the
+ * last clock tick (and a file system's granularity: whole seconds on
+ * some), so a second change within the tick of the first keeps every
+ * time and, often, the size.  A result read from the file's bytes is
+ * then stored only once its ctime is older than the walk by more than a
+ * tick (20 ms, or twice the coarse clock's resolution if that is more)
+ * -- or 2 s when the ctime has no fraction (a file system of whole
+ * seconds, FAT's two).  Git's "racily clean" entries, the same problem.
+ * (Linux 6.13's multigrain timestamps make a change after a stat always
+ * show; older kernels, Debian 12's 6.1 among them, do not.)
+ * SLIM_RACY_MS=N sets the margin to N ms for every file (tests: a window
+ * wide enough that a file changed just before is racy under any load).
+ */
+struct timespec;
+bool rcache_racy(int64_t sec, long nsec, const struct timespec *start);
 
 /* slim's identity (SLIM_VERSION and the running binary's device,
  * inode, size, mtime, ctime) as 32 hex digits: what the per-file cache

@@ -496,6 +496,14 @@ static void fc_put(FILE *fp, XXH3_state_t *s, const void *p, size_t n)
 	XXH3_128bits_update(s, p, n);
 }
 
+/* whether f's bytes may change without its times showing it
+ * (rcache_racy()): a file of a directory changed just before the walk.
+ * (In an unpacked archive a file is found by its content's digest.) */
+static bool racy(const struct tree *t, const struct tfile *f)
+{
+	return !t->digests && rcache_racy(f->csec, (long)f->cnsec, &t->walk_start);
+}
+
 void tree_fcache_write(struct tree *t)
 {
 	struct tree_fcache *c = t->fc;
@@ -506,7 +514,7 @@ void tree_fcache_write(struct tree *t)
 	struct fc_ix *ix = xcalloc(t->n + 1, sizeof *ix);
 	size_t n = 0;
 	for (size_t i = 0; i < t->n; i++)
-		if (t->f[i].typed && fc_key_of(t, &t->f[i], &ix[n].k))
+		if (t->f[i].typed && !racy(t, &t->f[i]) && fc_key_of(t, &t->f[i], &ix[n].k))
 			ix[n++].file = (uint32_t)i;
 	qsort(ix, n, sizeof *ix, by_key);
 	size_t u = 0;
@@ -514,7 +522,18 @@ void tree_fcache_write(struct tree *t)
 		if (!u || key_cmp(&ix[k].k, &ix[u - 1].k))
 			ix[u++] = ix[k];
 	n = u;
-	/* the scans: one per key (a module scanned twice keeps the first) */
+	/* the scans: one per key (a module scanned twice keeps the first),
+	 * none of a racy file */
+	size_t nk = 0;
+	for (size_t k = 0; k < c->nkeep; k++)
+		if (!t->digests && rcache_racy(c->keep[k].s.k.csec, c->keep[k].s.k.cnsec,
+					       &t->walk_start)) {
+			c->scan_new = true;   /* (the file is written without it) */
+			if (c->keep[k].own)
+				free((char *)c->keep[k].p);
+		} else
+			c->keep[nk++] = c->keep[k];
+	c->nkeep = nk;
 	if (c->nkeep > 1)
 		qsort(c->keep, c->nkeep, sizeof *c->keep, by_scan);
 	size_t ns = 0;

@@ -21,6 +21,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <time.h>
 #include <stdint.h>
 
 enum tcat { TC_ELF, TC_PY, TC_DATA, TC_NCAT };
@@ -83,6 +84,9 @@ struct tree {
 	const char *name;       /* what the user named */
 	const char *real;       /* dir's real path (other analyzers' paths) */
 	int rootfd;
+	struct timespec walk_start;   /* when the walk began (a file changed
+				       * since just before it is not stored
+				       * in the per-file cache: rcache_racy()) */
 	struct arena arena;
 	struct arena walked[WALK_THREADS];  /* the walk's path strings */
 	struct tfile *f;

@@ -600,6 +600,7 @@ static int walk(struct tree *t, const struct deploy_opts *o,
 	struct walk_stat skip = {0};
 	if (o->cache_dir && !stat(o->cache_dir, &cst))
 		walk_stat_of(&skip, &cst);
+	clock_gettime(CLOCK_REALTIME, &t->walk_start);
 	int err = tree_walk(t->rootfd, t->walked, on_entry, walk_file,
 			    o->on_progress ? on_walk_progress : NULL, &k, skip.ino ? &skip : NULL);
 	pthread_mutex_destroy(&k.mu);

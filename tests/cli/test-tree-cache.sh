@@ -67,6 +67,10 @@ C=$PWD/cache
 run() { local n=$1; shift; expect_rc 0 "$SLIM" report "$@" > "$n.out" 2> "$n.err"; }
 same() { cmp -s "$1" "$2" || { diff "$1" "$2" | head -20 >&2; die "$3: $1 and $2 differ"; }; }
 entries() { ls "$C" | grep -c '\.meta$'; }
+# touch FILE (its mtime moved on), then wait out the window in which a
+# run would not store its result (pipeline/cache.h, rcache_racy(): a
+# file changed within a clock tick of the run)
+settled_touch() { sleep 0.01; touch "$1"; sleep 0.1; }
 # the stderr lines that are the report's, not "wrote"
 errs() { grep -v '^slim: wrote' "$1"; }
 
@@ -166,7 +170,7 @@ check() {   # the cached run equals an uncached one on the tree as it is now
 	same "$1-plain.json" "$1-cache.json" "$1"
 	replaced "$1" "$before" "$n"
 }
-sleep 0.01; touch "$R/etc/a.conf"
+settled_touch "$R/etc/a.conf"
 check touch
 # per-file results: the run after one touched file took every other
 # file's results from the cache -- no Python file (each read whole by
@@ -174,14 +178,14 @@ check touch
 fc=$(ls "$C"/files-*.fc 2> /dev/null)
 [ -n "$fc" ] || die "no per-file cache in $C"
 if command -v strace > /dev/null; then
-	sleep 0.01; touch "$R/etc/a.conf"
+	settled_touch "$R/etc/a.conf"
 	# (LeakSanitizer cannot run under ptrace: off for this run alone)
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
 		strace -f -qq -e trace=openat -o opens.log "$SLIM" report "$R" --json -o st.json --cache "$C" 2> /dev/null ||
 		die "the strace'd run failed"
 	run st-plain "$R" --json -o st-plain.json
 	same st-plain.json st.json "per-file results (strace'd run)"
-	grep -q 'etc/a.conf' opens.log || die "the touched file was not read again"
+	grep -q '"a.conf", O_RDONLY' opens.log || die "the touched file was not read again"
 	! grep -q '\.py"' opens.log || { grep '\.py"' opens.log | head -3; die "a Python file was read although its results were cached"; }
 	echo "one file touched: it is read again, no Python file is (per-file results reused)"
 fi
@@ -201,7 +205,7 @@ check swap
 cmp -s add-plain.json swap-plain.json && die "replacing curl's libz changed nothing: the check proves nothing"
 # every kind on the swapped tree, one more file touched so that no kind's
 # entry exists yet: each a miss, each the uncached run's bytes
-sleep 0.01; touch "$R/etc/b.conf"
+settled_touch "$R/etc/b.conf"
 for k in "${kinds[@]}"; do
 	n=${k%%|*} a=${k#*|}
 	kind_run "s/$n/plain" plain "$a"
@@ -256,14 +260,14 @@ echo "flipped, truncated, foreign, garbage entries, a damaged HTML: warned, reco
 # (each case touches a file first: the run's own entry misses, so the
 # per-file results are read)
 fcase() {   # NAME: one warning naming the file, the uncached result, rewritten
-	sleep 0.01; touch "$R/etc/a.conf"
+	settled_touch "$R/etc/a.conf"
 	run "$1-plain" "$R" --json -o "$1-plain.json"
 	run "$1" "$R" --json -o "$1.json" --cache "$C"
 	same "$1-plain.json" "$1.json" "$1"
 	grep -q "^slim: warning: .*files-.*\.fc: --cache: per-file results ignored" "$1.err" ||
 		{ cat "$1.err"; die "$1: no warning"; }
 	[ "$(grep -c 'cache' "$1.err")" = 1 ] || { cat "$1.err"; die "$1: want one warning"; }
-	sleep 0.01; touch "$R/etc/a.conf"
+	settled_touch "$R/etc/a.conf"
 	run "$1-again" "$R" --json -o "$1-again.json" --cache "$C"
 	same "$1-plain.json" "$1-again.json" "$1, rewritten"
 	grep -q cache "$1-again.err" && { cat "$1-again.err"; die "$1: the per-file cache was not rewritten"; }
@@ -348,7 +352,7 @@ run ecold7 "$R" --entry opt/app/main.py --json -o e7cold.json --cache "$C"
 same e7plain.json e7cold.json "--entry, cold"
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert any(e["kind"]=="imports" and e["to"].endswith("json.decoder") for e in r["edges"]), "json.decoder not reached"' e7plain.json ||
 	die "the entry's imports were not scanned"
-sleep 0.01; touch "$R/etc/a.conf"
+settled_touch "$R/etc/a.conf"
 if command -v strace > /dev/null; then
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
 		strace -f -qq -e trace=openat -o eopens.log "$SLIM" report "$R" --entry opt/app/main.py --json -o e7warm.json --cache "$C" 2> /dev/null ||
@@ -366,4 +370,33 @@ same e7plainc.json e7cachec.json "--entry after a module changed"
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert any(e["kind"]=="imports" and e["from"].endswith("json.scanner") and e["to"].endswith(":os") for e in r["edges"]), "the new import is missing"' e7cachec.json ||
 	die "the changed module was not scanned again"
 echo "--entry: module scans kept per source (none read again after a touch); a changed module scanned again"
+# --- 8. a file changed just before the run ----------------------------------
+# Its times could not show a second change in the same clock tick: the
+# run's result is computed, said so and not stored, and the per-file
+# results leave that file out (read again next time).  SLIM_RACY_MS
+# widens the window to 5 s, so that the file touched here is inside it
+# under any load; the next run, with the default window, stores.
+C=$PWD/cache8
+touch "$R/etc/a.conf"
+SLIM_RACY_MS=5000 run r8a "$R" --json -o r8a.json --cache "$C"
+grep -q "^slim: warning: $R/etc/a.conf: --cache: changed [0-9]* ms before this run.*not stored" r8a.err ||
+	{ cat r8a.err; die "a file changed just before the run: no warning naming it"; }
+[ "$(entries)" = 0 ] || die "a run with a file changed just before it stored its result"
+run r8plain "$R" --json -o r8plain.json
+same r8plain.json r8a.json "a run not stored"
+sleep 0.1
+if command -v strace > /dev/null; then
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" 		strace -f -qq -e trace=openat -o r8opens.log "$SLIM" report "$R" --json -o r8b.json --cache "$C" 2> r8b.err ||
+		die "the strace'd run after the window failed"
+	grep -q '"a.conf", O_RDONLY' r8opens.log || die "the file changed just before the last run was not read again: its per-file result was stored"
+else
+	run r8b "$R" --json -o r8b.json --cache "$C"
+fi
+grep -q 'not stored' r8b.err && { cat r8b.err; die "the run after the window did not store"; }
+same r8plain.json r8b.json "the run after the window"
+[ "$(entries)" = 1 ] || die "the run after the window stored nothing"
+run r8c "$R" --json -o r8c.json --cache "$C"
+same r8plain.json r8c.json "the hit after the window"
+[ ! -s r8c.err ] || ! grep -qv '^slim: wrote\|interpreter' r8c.err || { cat r8c.err; die "the hit warned"; }
+echo "a file changed just before a run: said so, result and its per-file result not stored; stored by the next run"
 echo "PASS test-tree-cache"
