@@ -51,7 +51,8 @@ DEB_PKGS := build-essential pkg-config git libelf-dev libdw-dev libjansson-dev \
             zlib1g-dev libsqlite3-dev libjansson-dev \
             libxml2-utils file zstd bc libbz2-dev libiberty-dev chromium curl libclang-rt-14-dev libgtest-dev g++ time valgrind strace libc6-dbg elfutils libc6-i386 util-linux libcap2-bin gdb \
             libxxhash-dev libarchive-dev jdupes umoci skopeo zip unzip xz-utils bzip2 python3-pip-whl debootstrap \
-            diffoscope faketime casync libglib2.0-bin gettext
+            diffoscope faketime casync libglib2.0-bin gettext \
+            qemu-user-static
 
 .PHONY: all deps test unit cli-test asan valgrind bench check-real fuzz install clean
 

@@ -211,6 +211,8 @@ void elf_ctx_free_at_exit(struct elf_ctx *c, bool exiting)
 			free(o);
 		}
 	hmap_free(&c->objs);
+	hmap_free(&c->paths);
+	hmap_free(&c->realdirs);
 	hmap_free(&c->ids);
 	hmap_free(&c->bind_memo);
 	hmap_free(&c->bind_pairs);
@@ -258,10 +260,12 @@ static const char *node_id(struct lspace *s, struct lmap *l, struct graph *g)
  * user it raises privileges for (fs/exec.c, security/commoncap.c):
  * set-user-ID, set-group-ID (with group execute; without, the bit means
  * mandatory locking), or file capabilities.  NULL when none. */
-static const char *secure_exec(const char *path)
+static const char *secure_exec(const char *path, const struct stat *lst)
 {
 	struct stat st;
-	if (stat(path, &st) || !S_ISREG(st.st_mode))
+	if (lst && S_ISREG(lst->st_mode))
+		st = *lst;   /* not a link: its lstat is its stat */
+	else if (stat(path, &st) || !S_ISREG(st.st_mode))
 		return NULL;
 	if (st.st_mode & S_ISUID)
 		return "set-user-ID";
@@ -282,6 +286,43 @@ const char *elf_env_library_path(void)
 	return v;
 }
 
+/* path's real path into rp (PATH_MAX) when path is no symlink itself:
+ * its directory's real path, asked once per directory in this context
+ * (a deployable's 2,400 programs lie in a few dozen: realpath() reads
+ * every component of each), then its name.  false: realpath() failed. */
+static bool real_dir_of(struct elf_ctx *c, const char *path, char *rp)
+{
+	const char *sl = strrchr(path, '/');
+	const char *base = sl ? sl + 1 : path;
+	size_t dl = sl ? (size_t)(sl - path) : 0;
+	char dir[PATH_MAX];
+	if (dl >= sizeof dir)
+		return realpath(path, rp) != NULL;
+	memcpy(dir, path, dl);
+	dir[dl] = 0;
+	if (!sl)
+		strcpy(dir, ".");
+	else if (!dl)
+		strcpy(dir, "/");
+	const char *real = hmap_gets(&c->realdirs, dir);
+	if (!real) {
+		char r[PATH_MAX];
+		if (!realpath(dir, r))
+			return false;
+		real = arena_strdup(&c->arena, r);
+		hmap_put(&c->realdirs, arena_strdup(&c->arena, dir), strlen(dir), (void *)real);
+	}
+	size_t rl = strlen(real), bl = strlen(base);
+	if (rl + 1 + bl >= PATH_MAX)
+		return false;
+	memcpy(rp, real, rl);
+	size_t at = rl;
+	if (!(rl == 1 && real[0] == '/'))
+		rp[at++] = '/';
+	memcpy(rp + at, base, bl + 1);
+	return true;
+}
+
 static int load_main(struct lspace *s, const char *path, struct diag *d)
 {
 	struct elf_ctx *c = s->c;
@@ -298,11 +339,13 @@ static int load_main(struct lspace *s, const char *path, struct diag *d)
 		return diag_err_at(d, path, 0, "shared object without a dynamic section (no PT_DYNAMIC)");
 	s->main = elf_new_lmap(s, o, path, NULL);
 	s->main->is_main = true;
-	s->secure = secure_exec(path);
+	struct stat lst;
+	bool plain = !lstat(path, &lst) && S_ISREG(lst.st_mode);
+	s->secure = secure_exec(path, plain ? &lst : NULL);
 	/* $ORIGIN of the executable: the directory of its real path, inside
 	 * the sysroot when there is one */
 	char rp[PATH_MAX];
-	if (realpath(path, rp)) {
+	if (plain ? real_dir_of(c, path, rp) : realpath(path, rp) != NULL) {
 		const char *in = rp;
 		size_t sl = c->o.sysroot ? strlen(c->o.sysroot) : 0;
 		while (sl > 1 && c->o.sysroot[sl - 1] == '/')

@@ -64,6 +64,10 @@ struct elf_ctx {
 	struct ldcache cache;
 	bool cache_tried;
 	struct hmap objs;            /* "dev:ino" -> struct eobj* */
+	struct hmap paths;           /* 'R' (in the root) or 'H', then a path ->
+				      * its answer (search.c, elf_ctx_load()) */
+	struct hmap realdirs;        /* a program's directory -> its real path
+				      * (analyze.c, real_dir_of()) */
 	struct hmap subdirs;         /* dir -> (void*)1 has hwcaps subdirs, 2 none */
 	struct hmap ids;             /* node id -> the object it names in this run (multi-file runs) */
 	struct hmap findings;        /* findings already emitted (multi-file runs) */

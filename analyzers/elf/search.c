@@ -46,6 +46,7 @@
 #include "../../common/util.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,8 +94,16 @@ static int open_candidate(struct elf_ctx *c, const char *path, bool in_root)
 	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
-struct eobj *elf_ctx_load(struct elf_ctx *c, const char *path, bool in_root,
-			  int *err, struct diag *d)
+/* a path's answer in this context: the object, or the errno that kept
+ * it from one (an object that failed to parse is not kept here: its
+ * error is said where it is first met) */
+struct path_ans {
+	struct eobj *o;
+	int err;
+};
+
+static struct eobj *load_path(struct elf_ctx *c, const char *path, bool in_root,
+			      int *err, struct diag *d)
 {
 	int fd = open_candidate(c, path, in_root);
 	if (fd < 0) {
@@ -122,6 +131,34 @@ struct eobj *elf_ctx_load(struct elf_ctx *c, const char *path, bool in_root,
 		return NULL;
 	}
 	hmap_put(&c->objs, arena_strndup(&c->arena, key, (size_t)kl), (size_t)kl, o);
+	return o;
+}
+
+struct eobj *elf_ctx_load(struct elf_ctx *c, const char *path, bool in_root,
+			  int *err, struct diag *d)
+{
+	/* a path asked again (libc.so.6 once per program: 1,400 times on
+	 * /usr) is answered without opening it: the files of one run do
+	 * not change under it, as c->objs already assumes */
+	size_t pl = strlen(path);
+	char sk[PATH_MAX + 2];
+	bool keyed = pl < PATH_MAX;
+	if (keyed) {
+		sk[0] = in_root && c->rootfd >= 0 ? 'R' : 'H';
+		memcpy(sk + 1, path, pl);
+		const struct path_ans *a = hmap_get(&c->paths, sk, pl + 1);
+		if (a) {
+			*err = a->err;
+			return a->o;
+		}
+	}
+	*err = 0;
+	struct eobj *o = load_path(c, path, in_root, err, d);
+	if (keyed && (o || *err)) {
+		struct path_ans *a = arena_alloc(&c->arena, sizeof *a);
+		*a = (struct path_ans){o, o ? 0 : *err};
+		hmap_put(&c->paths, arena_strndup(&c->arena, sk, pl + 1), pl + 1, a);
+	}
 	return o;
 }
 

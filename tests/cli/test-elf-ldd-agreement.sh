@@ -11,7 +11,7 @@ need readelf binutils
 # built here that lists an unused -lm): slim once misread every 32-bit
 # relocation's symbol and called all 304 of these libraries' dependencies
 # unused.  Per file: slim --unused == ldd -u -r.
-[ -e /lib/ld-linux.so.2 ] || die "the 32-bit check needs the 32-bit loader: apt-get install libc6-i386 (or run \`make deps\`)"
+need_ldd32
 printf 'int main(void) { return 0; }\n' > m32.c
 gcc -m32 -nostdlib -o m32 m32.c -Wl,--no-as-needed,-e,main /usr/lib32/libm.so.6 /usr/lib32/libc.so.6 -Wl,-dynamic-linker,/lib/ld-linux.so.2 ||
 	die "gcc -m32 failed (apt-get install gcc)"

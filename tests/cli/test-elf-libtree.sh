@@ -14,7 +14,7 @@ need ldd libc-bin
 need python3 python3
 need chroot coreutils
 need gcc gcc
-[ -e /lib/ld-linux.so.2 ] || die "case 05 needs the 32-bit loader: apt-get install libc6-i386 (or run \`make deps\`)"
+need_ldd32   # (case 05)
 [ "$(id -u)" = 0 ] || die "case 09 runs the root's own loader under chroot: run it as root"
 bash "$ROOT/samples/build-elf-libtree.sh" || die "samples/build-elf-libtree.sh failed"
 src=$ROOT/samples/out/elf-libtree
